@@ -1,0 +1,195 @@
+#include "config.h"
+#include "agent_config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
+
+int agent_snmp_version_parse(const char *s, agent_snmp_version *out)
+{
+    if (strcmp(s, "1") == 0)
+        *out = SNMP_V1;
+    else if (strcmp(s, "2c") == 0 || strcmp(s, "2") == 0)
+        *out = SNMP_V2C;
+    else if (strcmp(s, "3") == 0)
+        *out = SNMP_V3;
+    else
+        return -1;
+    return 0;
+}
+
+/* Copies an optional string key into a fixed buffer (left as is when absent). */
+static int ac_str(const conf_doc *d, const conf_node *map, const char *key, bool required,
+                  char *dst, size_t size, conf_error *err)
+{
+    const char *s = NULL;
+    if (conf_get_str(d, map, key, required, size - 1, &s, err))
+        return -1;
+    if (s)
+        snprintf(dst, size, "%s", s);
+    return 0;
+}
+
+static int ac_check_choice(const conf_doc *d, const conf_node *map, const char *key, const char *val,
+                           const char *const *choices, conf_error *err)
+{
+    if (!val[0])
+        return 0;
+    for (const char *const *c = choices; *c; c++)
+        if (strcmp(*c, val) == 0)
+            return 0;
+    return conf_fail(err, d, conf_map_get(d, map, key), key, "'%s' is not a valid choice", val);
+}
+
+static int ac_device(const conf_doc *d, const conf_node *n, const agent_config *cfg, agent_device *dev,
+                     conf_error *err)
+{
+    static const char *const keys[] = {"name", "host", "port", "version", "community", "user",
+                                       "level", "auth_protocol", "auth_password", "priv_protocol",
+                                       "priv_password", "profile", "class", "timeout", "retries",
+                                       "max_oids", NULL};
+    static const char *const levels[] = {"noAuthNoPriv", "authNoPriv", "authPriv", NULL};
+    static const char *const auths[] = {"MD5", "SHA", "SHA-224", "SHA-256", "SHA-384", "SHA-512", NULL};
+    static const char *const privs[] = {"DES", "AES", "AES-128", "AES-192", "AES-256", NULL};
+    static const char *const classes[] = {"ups", "pdu", "cooling", "olt", "env", "generic", NULL};
+    long long port = 161, retries = cfg->retries, max_oids = 32;
+    const char *version = "2c";
+    dev->timeout = cfg->timeout;
+    if (conf_check_map(d, n, "device", keys, err) ||
+        ac_str(d, n, "name", true, dev->name, sizeof dev->name, err) ||
+        ac_str(d, n, "host", true, dev->host, sizeof dev->host, err) ||
+        conf_get_int(d, n, "port", false, 1, 65535, &port, err) ||
+        conf_get_str(d, n, "version", false, 3, &version, err) ||
+        ac_str(d, n, "community", false, dev->community, sizeof dev->community, err) ||
+        ac_str(d, n, "user", false, dev->user, sizeof dev->user, err) ||
+        ac_str(d, n, "level", false, dev->level, sizeof dev->level, err) ||
+        ac_str(d, n, "auth_protocol", false, dev->auth_proto, sizeof dev->auth_proto, err) ||
+        ac_str(d, n, "auth_password", false, dev->auth_pass, sizeof dev->auth_pass, err) ||
+        ac_str(d, n, "priv_protocol", false, dev->priv_proto, sizeof dev->priv_proto, err) ||
+        ac_str(d, n, "priv_password", false, dev->priv_pass, sizeof dev->priv_pass, err) ||
+        ac_str(d, n, "profile", false, dev->profile, sizeof dev->profile, err) ||
+        ac_str(d, n, "class", false, dev->cls, sizeof dev->cls, err) ||
+        conf_get_double(d, n, "timeout", false, &dev->timeout, err) ||
+        conf_get_int(d, n, "retries", false, 0, 10, &retries, err) ||
+        conf_get_int(d, n, "max_oids", false, 1, 128, &max_oids, err) ||
+        ac_check_choice(d, n, "level", dev->level, levels, err) ||
+        ac_check_choice(d, n, "auth_protocol", dev->auth_proto, auths, err) ||
+        ac_check_choice(d, n, "priv_protocol", dev->priv_proto, privs, err) ||
+        ac_check_choice(d, n, "class", dev->cls, classes, err))
+        return -1;
+    if (!name_is_valid(dev->name))
+        return conf_fail(err, d, conf_map_get(d, n, "name"), "name",
+                         "'%s': use 1-64 of [A-Za-z0-9._-], starting with a letter or digit", dev->name);
+    if (agent_snmp_version_parse(version, &dev->version) != 0)
+        return conf_fail(err, d, conf_map_get(d, n, "version"), "version", "'%s' is not 1, 2c or 3", version);
+    if (dev->timeout <= 0 || dev->timeout > 60)
+        return conf_fail(err, d, conf_map_get(d, n, "timeout"), "timeout", "must be in (0, 60] seconds");
+    dev->port = (int)port;
+    dev->retries = (int)retries;
+    dev->max_oids = (int)max_oids;
+    if (dev->version != SNMP_V3 && !dev->community[0])
+        snprintf(dev->community, sizeof dev->community, "public");
+    if (dev->version == SNMP_V3) {
+        if (!dev->user[0])
+            return conf_fail(err, d, n, "user", "SNMPv3 device %s needs a user", dev->name);
+        if (!dev->level[0])
+            snprintf(dev->level, sizeof dev->level, "authPriv");
+        bool auth = strcmp(dev->level, "noAuthNoPriv") != 0, priv = strcmp(dev->level, "authPriv") == 0;
+        if (auth && strlen(dev->auth_pass) < 8)
+            return conf_fail(err, d, n, "auth_password", "level %s needs an auth_password of 8 characters or more", dev->level);
+        if (priv && strlen(dev->priv_pass) < 8)
+            return conf_fail(err, d, n, "priv_password", "level authPriv needs a priv_password of 8 characters or more");
+        if (!dev->auth_proto[0])
+            snprintf(dev->auth_proto, sizeof dev->auth_proto, "SHA-256");
+        if (!dev->priv_proto[0])
+            snprintf(dev->priv_proto, sizeof dev->priv_proto, "AES");
+    }
+    for (size_t i = 0; i < cfg->ndevices; i++)
+        if (strcmp(cfg->devices[i].name, dev->name) == 0)
+            return conf_fail(err, d, conf_map_get(d, n, "name"), "name", "device '%s' is declared twice", dev->name);
+    return 0;
+}
+
+/* A file holding a token or SNMP secrets should not be readable by everybody. */
+static void ac_warn_permissions(const agent_config *cfg, bool has_secrets)
+{
+    struct stat st;
+    if (has_secrets && stat(cfg->path, &st) == 0 && (st.st_mode & S_IROTH))
+        log_warn("config", "%s holds secrets and is readable by other users: chmod o-r %s", cfg->path, cfg->path);
+}
+
+agent_config *agent_config_load(const char *path, const char *default_profiles, conf_error *err)
+{
+    static const char *const keys[] = {"agent", "site", "server", "token", "ca_file", "profiles",
+                                       "interval", "timeout", "retries", "devices", NULL};
+    conf_doc *d = conf_doc_load_file(path, err);
+    if (!d)
+        return NULL;
+    agent_config *cfg = calloc(1, sizeof *cfg);
+    if (!cfg) {
+        conf_doc_free(d);
+        snprintf(err->msg, sizeof err->msg, "%s: out of memory", path);
+        return NULL;
+    }
+    snprintf(cfg->path, sizeof cfg->path, "%s", path);
+    snprintf(cfg->profiles, sizeof cfg->profiles, "%s", default_profiles);
+    long long interval = 60, retries = 1;
+    cfg->timeout = 2;
+    const conf_node *root = conf_doc_root(d);
+    int rc = 0;
+    if (conf_check_map(d, root, "agent.yaml", keys, err) ||
+        ac_str(d, root, "agent", true, cfg->id, sizeof cfg->id, err) ||
+        ac_str(d, root, "site", false, cfg->site, sizeof cfg->site, err) ||
+        ac_str(d, root, "server", true, cfg->server, sizeof cfg->server, err) ||
+        ac_str(d, root, "token", true, cfg->token, sizeof cfg->token, err) ||
+        ac_str(d, root, "ca_file", false, cfg->ca_file, sizeof cfg->ca_file, err) ||
+        ac_str(d, root, "profiles", false, cfg->profiles, sizeof cfg->profiles, err) ||
+        conf_get_int(d, root, "interval", false, 5, 3600, &interval, err) ||
+        conf_get_double(d, root, "timeout", false, &cfg->timeout, err) ||
+        conf_get_int(d, root, "retries", false, 0, 10, &retries, err)) {
+        rc = -1;
+    } else if (!name_is_valid(cfg->id)) {
+        rc = conf_fail(err, d, conf_map_get(d, root, "agent"), "agent", "'%s': use 1-64 of [A-Za-z0-9._-]", cfg->id);
+    } else if (cfg->site[0] && !name_is_valid(cfg->site)) {
+        rc = conf_fail(err, d, conf_map_get(d, root, "site"), "site", "'%s': use 1-64 of [A-Za-z0-9._-]", cfg->site);
+    } else if (strncmp(cfg->server, "http://", 7) != 0 && strncmp(cfg->server, "https://", 8) != 0) {
+        rc = conf_fail(err, d, conf_map_get(d, root, "server"), "server", "must be an http:// or https:// URL");
+    } else if (cfg->timeout <= 0 || cfg->timeout > 60) {
+        rc = conf_fail(err, d, conf_map_get(d, root, "timeout"), "timeout", "must be in (0, 60] seconds");
+    }
+    cfg->interval = (int)interval;
+    cfg->retries = (int)retries;
+    const conf_node *devs = conf_map_get(d, root, "devices");
+    if (rc == 0 && (!devs || conf_node_kind(devs) != CONF_SEQ || conf_len(devs) == 0 ||
+                    conf_len(devs) > AGENT_MAX_DEVICES))
+        rc = conf_fail(err, d, devs ? devs : root, "devices", "must be a list of 1 to %d devices", AGENT_MAX_DEVICES);
+    if (rc == 0) {
+        cfg->devices = calloc(conf_len(devs), sizeof *cfg->devices);
+        if (!cfg->devices)
+            rc = conf_fail(err, d, devs, "devices", "out of memory");
+    }
+    bool secrets = rc == 0;
+    for (size_t i = 0; rc == 0 && i < conf_len(devs); i++) {
+        rc = ac_device(d, conf_seq_at(d, devs, i), cfg, &cfg->devices[i], err);
+        if (rc == 0)
+            cfg->ndevices++;
+    }
+    conf_doc_free(d);
+    if (rc != 0) {
+        agent_config_free(cfg);
+        return NULL;
+    }
+    ac_warn_permissions(cfg, secrets);
+    return cfg;
+}
+
+void agent_config_free(agent_config *cfg)
+{
+    if (!cfg)
+        return;
+    free(cfg->devices);
+    free(cfg);
+}

@@ -1,0 +1,63 @@
+/* agent_config: agent.yaml, the one file that tells an agent who it is, where to push and what to
+ * poll. Every key is checked; an unknown key or a bad value stops the agent with file:line:column.
+ * See conf/agent.yaml for a commented example. */
+#ifndef VIGIE_AGENT_CONFIG_H
+#define VIGIE_AGENT_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "conf.h"
+#include "names.h"
+
+#define AGENT_HOST_MAX 255
+#define AGENT_SECRET_MAX 255
+#define AGENT_URL_MAX 1024
+#define AGENT_PATH_MAX 1024
+#define AGENT_MAX_DEVICES 5000
+
+typedef enum { SNMP_V1 = 1, SNMP_V2C = 2, SNMP_V3 = 3 } agent_snmp_version;
+
+typedef struct {
+    char name[NAME_MAX_LEN + 1];
+    char host[AGENT_HOST_MAX + 1];
+    int port;
+    agent_snmp_version version;
+    char community[AGENT_SECRET_MAX + 1];
+    /* SNMPv3 (USM) */
+    char user[AGENT_SECRET_MAX + 1];
+    char level[16];          /* noAuthNoPriv | authNoPriv | authPriv */
+    char auth_proto[16];     /* SHA-256, SHA-512, SHA, MD5 ... */
+    char auth_pass[AGENT_SECRET_MAX + 1];
+    char priv_proto[16];     /* AES, AES-192, AES-256, DES */
+    char priv_pass[AGENT_SECRET_MAX + 1];
+    char profile[NAME_MAX_LEN + 1]; /* empty: detect */
+    char cls[16];                   /* empty: the profile's */
+    double timeout;                 /* seconds per try */
+    int retries;
+    int max_oids;                   /* varbinds per request */
+} agent_device;
+
+typedef struct {
+    char path[AGENT_PATH_MAX + 1];
+    char id[NAME_MAX_LEN + 1];
+    char site[NAME_MAX_LEN + 1];
+    char server[AGENT_URL_MAX + 1];
+    char token[AGENT_SECRET_MAX + 1];
+    char ca_file[AGENT_PATH_MAX + 1];
+    char profiles[AGENT_PATH_MAX + 1];
+    int interval;
+    double timeout;
+    int retries;
+    agent_device *devices;
+    size_t ndevices;
+} agent_config;
+
+/* Loads and checks a file. `default_profiles` is used when the file gives no `profiles:`. */
+agent_config *agent_config_load(const char *path, const char *default_profiles, conf_error *err);
+void agent_config_free(agent_config *cfg);
+
+/* Parses "1", "2c" or "3". */
+int agent_snmp_version_parse(const char *s, agent_snmp_version *out);
+
+#endif

@@ -1,0 +1,408 @@
+/* vigie-agent: polls a site's equipment over SNMP and pushes samples to vigie-server. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent_config.h"
+#include "log.h"
+#include "poller.h"
+#include "probe.h"
+#include "profile.h"
+#include "push.h"
+#include "push_client.h"
+
+#ifndef VIGIE_MIBS_DIR
+#define VIGIE_MIBS_DIR "/usr/share/vigie/mibs"
+#endif
+#ifndef VIGIE_SYSCONF_DIR
+#define VIGIE_SYSCONF_DIR "/etc/vigie"
+#endif
+
+#define AGENT_QUEUE_MAX 120 /* batches kept in memory while the server is away */
+
+static volatile sig_atomic_t agent_stop;
+
+static void agent_on_signal(int sig) { agent_stop = sig; }
+
+static void agent_usage(FILE *f)
+{
+    fprintf(f,
+            "Usage: vigie-agent [OPTION]...\n"
+            "       vigie-agent --probe HOST[:PORT] [--community C] [--version 1|2c|3] [--profile NAME] [--json]\n"
+            "       vigie-agent --check-profiles [DIR]\n"
+            "Poll a site's UPS, PDUs, cooling units, OLTs and sensors over SNMP and push the samples\n"
+            "to vigie-server.\n\n"
+            "  -c, --config FILE       agent configuration (default " VIGIE_SYSCONF_DIR "/agent.yaml)\n"
+            "      --once              poll and push once, then exit\n"
+            "      --check-config      check the configuration and the profiles, then exit\n"
+            "      --profiles DIR      device profiles folder (default " VIGIE_MIBS_DIR ")\n"
+            "      --log-level LEVEL   error, warn, info (default) or debug\n\n"
+            "Trying a device:\n"
+            "      --probe HOST[:PORT] poll one device once and print what was found\n"
+            "      --port N            SNMP port (default 161)\n"
+            "      --community C       SNMP v1/v2c community (default public)\n"
+            "      --version V         SNMP version: 1, 2c (default) or 3 (also --snmp-version V)\n"
+            "      --user U, --level L, --auth-protocol P, --auth-password S,\n"
+            "      --priv-protocol P, --priv-password S   SNMPv3 (default authPriv, SHA-256, AES)\n"
+            "      --timeout S         seconds per try (default 2)\n"
+            "      --retries N         retries after a timeout (default 1)\n"
+            "      --profile NAME      use this profile instead of detecting one\n"
+            "      --json              print JSON instead of a table\n\n"
+            "      --check-profiles [DIR]  validate every profile (default " VIGIE_MIBS_DIR ")\n"
+            "  -h, --help              show this help\n"
+            "  -V, --version           show the version\n\n"
+            "Exit status: 0 on success, 1 on a runtime failure, 2 on bad arguments or configuration.\n"
+            "See vigie-agent(8).\n");
+}
+
+enum {
+    OPT_ONCE = 256, OPT_CHECK_CONFIG, OPT_PROFILES, OPT_LOG_LEVEL, OPT_PROBE, OPT_PORT, OPT_COMMUNITY,
+    OPT_SNMPVER, OPT_USER, OPT_LEVEL, OPT_AUTHP, OPT_AUTHS, OPT_PRIVP, OPT_PRIVS, OPT_TIMEOUT, OPT_RETRIES,
+    OPT_PROFILE, OPT_JSON, OPT_CHECK_PROFILES
+};
+
+typedef struct {
+    const char *config;
+    const char *profiles;
+    const char *probe;
+    const char *profile;
+    bool once, check_config, json, check_profiles;
+    agent_device dev;
+} agent_args;
+
+static int agent_bad_arg(const char *msg, const char *val)
+{
+    fprintf(stderr, "vigie-agent: %s%s%s\nTry 'vigie-agent --help'.\n", msg, val ? ": " : "", val ? val : "");
+    return 2;
+}
+
+static int agent_copy_arg(char *dst, size_t size, const char *val, const char *opt)
+{
+    if (strlen(val) >= size)
+        return agent_bad_arg("argument too long for", opt);
+    snprintf(dst, size, "%s", val);
+    return 0;
+}
+
+static int agent_parse_args(int argc, char **argv, agent_args *a)
+{
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'}, {"once", no_argument, NULL, OPT_ONCE},
+        {"check-config", no_argument, NULL, OPT_CHECK_CONFIG}, {"profiles", required_argument, NULL, OPT_PROFILES},
+        {"log-level", required_argument, NULL, OPT_LOG_LEVEL}, {"probe", required_argument, NULL, OPT_PROBE},
+        {"port", required_argument, NULL, OPT_PORT}, {"community", required_argument, NULL, OPT_COMMUNITY},
+        {"snmp-version", required_argument, NULL, OPT_SNMPVER}, {"version", no_argument, NULL, 'V'}, {"user", required_argument, NULL, OPT_USER},
+        {"level", required_argument, NULL, OPT_LEVEL}, {"auth-protocol", required_argument, NULL, OPT_AUTHP},
+        {"auth-password", required_argument, NULL, OPT_AUTHS}, {"priv-protocol", required_argument, NULL, OPT_PRIVP},
+        {"priv-password", required_argument, NULL, OPT_PRIVS}, {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"retries", required_argument, NULL, OPT_RETRIES}, {"profile", required_argument, NULL, OPT_PROFILE},
+        {"json", no_argument, NULL, OPT_JSON}, {"check-profiles", no_argument, NULL, OPT_CHECK_PROFILES},
+        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    agent_device *d = &a->dev;
+    d->port = 161;
+    d->version = SNMP_V2C;
+    d->timeout = 2;
+    d->retries = 1;
+    d->max_oids = 32;
+    snprintf(d->community, sizeof d->community, "public");
+    snprintf(d->name, sizeof d->name, "probe");
+    int c, rc = 0;
+    char *end;
+    opterr = 0;
+    /* "--version 2c" is the SNMP version (as with snmpget -v); "--version" alone is ours */
+    for (int i = 1; i + 1 < argc; i++) {
+        agent_snmp_version v;
+        if (strcmp(argv[i], "--version") == 0 && agent_snmp_version_parse(argv[i + 1], &v) == 0)
+            argv[i] = (char *)"--snmp-version";
+    }
+    while (rc == 0 && (c = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': a->config = optarg; break;
+        case OPT_ONCE: a->once = true; break;
+        case OPT_CHECK_CONFIG: a->check_config = true; break;
+        case OPT_PROFILES: a->profiles = optarg; break;
+        case OPT_LOG_LEVEL: {
+            log_level l;
+            if (log_level_parse(optarg, &l) != 0)
+                return agent_bad_arg("--log-level must be error, warn, info or debug, not", optarg);
+            log_set_level(l);
+            break;
+        }
+        case OPT_PROBE: a->probe = optarg; break;
+        case OPT_PORT:
+            d->port = (int)strtol(optarg, &end, 10);
+            if (*end || d->port < 1 || d->port > 65535)
+                return agent_bad_arg("--port must be 1-65535, not", optarg);
+            break;
+        case OPT_COMMUNITY: rc = agent_copy_arg(d->community, sizeof d->community, optarg, "--community"); break;
+        case OPT_SNMPVER:
+            if (agent_snmp_version_parse(optarg, &d->version) != 0)
+                return agent_bad_arg("--version must be 1, 2c or 3, not", optarg);
+            break;
+        case OPT_USER: rc = agent_copy_arg(d->user, sizeof d->user, optarg, "--user"); break;
+        case OPT_LEVEL: rc = agent_copy_arg(d->level, sizeof d->level, optarg, "--level"); break;
+        case OPT_AUTHP: rc = agent_copy_arg(d->auth_proto, sizeof d->auth_proto, optarg, "--auth-protocol"); break;
+        case OPT_AUTHS: rc = agent_copy_arg(d->auth_pass, sizeof d->auth_pass, optarg, "--auth-password"); break;
+        case OPT_PRIVP: rc = agent_copy_arg(d->priv_proto, sizeof d->priv_proto, optarg, "--priv-protocol"); break;
+        case OPT_PRIVS: rc = agent_copy_arg(d->priv_pass, sizeof d->priv_pass, optarg, "--priv-password"); break;
+        case OPT_TIMEOUT:
+            d->timeout = strtod(optarg, &end);
+            if (*end || d->timeout <= 0 || d->timeout > 60)
+                return agent_bad_arg("--timeout must be in (0, 60] seconds, not", optarg);
+            break;
+        case OPT_RETRIES:
+            d->retries = (int)strtol(optarg, &end, 10);
+            if (*end || d->retries < 0 || d->retries > 10)
+                return agent_bad_arg("--retries must be 0-10, not", optarg);
+            break;
+        case OPT_PROFILE: a->profile = optarg; break;
+        case OPT_JSON: a->json = true; break;
+        case OPT_CHECK_PROFILES: a->check_profiles = true; break;
+        case 'h': agent_usage(stdout); exit(0);
+        case 'V': printf("vigie-agent %s\n", PACKAGE_VERSION); exit(0);
+        default:
+            return agent_bad_arg("unknown or incomplete option", argv[optind - 1]);
+        }
+    }
+    if (rc)
+        return rc;
+    if (a->check_profiles && optind < argc)
+        a->profiles = argv[optind++];
+    if (optind < argc)
+        return agent_bad_arg("unexpected argument", argv[optind]);
+    return 0;
+}
+
+/* "host", "host:port", "[v6]:port" → dev->host and dev->port */
+static int agent_parse_probe_host(const char *arg, agent_device *d)
+{
+    const char *colon = strrchr(arg, ':');
+    size_t hlen = strlen(arg);
+    if (arg[0] == '[') {
+        const char *close = strchr(arg, ']');
+        if (!close)
+            return -1;
+        hlen = (size_t)(close - arg - 1);
+        arg++;
+        colon = close[1] == ':' ? close + 1 : NULL;
+    } else if (colon && strchr(arg, ':') != colon) {
+        colon = NULL; /* a bare IPv6 address */
+    } else if (colon) {
+        hlen = (size_t)(colon - arg);
+    }
+    if (hlen == 0 || hlen > AGENT_HOST_MAX)
+        return -1;
+    memcpy(d->host, arg, hlen);
+    d->host[hlen] = '\0';
+    if (colon) {
+        char *end;
+        long port = strtol(colon + 1, &end, 10);
+        if (*end || port < 1 || port > 65535)
+            return -1;
+        d->port = (int)port;
+    }
+    return 0;
+}
+
+static int agent_probe(agent_args *a)
+{
+    agent_device *d = &a->dev;
+    if (agent_parse_probe_host(a->probe, d) != 0)
+        return agent_bad_arg("--probe takes HOST or HOST:PORT, not", a->probe);
+    if (d->version == SNMP_V3) {
+        if (!d->user[0])
+            return agent_bad_arg("SNMPv3 needs --user", NULL);
+        if (!d->level[0])
+            snprintf(d->level, sizeof d->level, "authPriv");
+        if (!d->auth_proto[0])
+            snprintf(d->auth_proto, sizeof d->auth_proto, "SHA-256");
+        if (!d->priv_proto[0])
+            snprintf(d->priv_proto, sizeof d->priv_proto, "AES");
+    }
+    conf_error err;
+    profile_set *set = profile_set_load(a->profiles ? a->profiles : VIGIE_MIBS_DIR, &err);
+    if (!set) {
+        fprintf(stderr, "vigie-agent: %s\n", err.msg);
+        return 2;
+    }
+    int rc = probe_run(set, d, a->profile, a->json);
+    profile_set_free(set);
+    return rc;
+}
+
+/* ---- the daemon ---------------------------------------------------------------------------- */
+
+typedef struct {
+    char *body[AGENT_QUEUE_MAX];
+    size_t len[AGENT_QUEUE_MAX];
+    size_t head, count;
+    unsigned long dropped;
+} agent_queue;
+
+static void agent_queue_push(agent_queue *q, char *body)
+{
+    if (q->count == AGENT_QUEUE_MAX) {
+        free(q->body[q->head]);
+        q->head = (q->head + 1) % AGENT_QUEUE_MAX;
+        q->count--;
+        q->dropped++;
+        log_error("push", "server unreachable for %d cycles: oldest batch dropped (%lu dropped so far)",
+                  AGENT_QUEUE_MAX, q->dropped);
+    }
+    size_t tail = (q->head + q->count) % AGENT_QUEUE_MAX;
+    q->body[tail] = body;
+    q->len[tail] = strlen(body);
+    q->count++;
+}
+
+/* Sends queued batches oldest first; stops at the first one the server cannot take now. */
+static void agent_queue_flush(agent_queue *q, push_client *pc)
+{
+    while (q->count > 0) {
+        char why[700];
+        push_result r = push_client_send(pc, q->body[q->head], q->len[q->head], why, sizeof why);
+        if (r == PUSH_RETRY) {
+            log_warn("push", "%s; %zu batch(es) waiting", why, q->count);
+            return;
+        }
+        if (r == PUSH_REJECTED)
+            log_error("push", "batch refused, not sent again: %s", why);
+        free(q->body[q->head]);
+        q->head = (q->head + 1) % AGENT_QUEUE_MAX;
+        q->count--;
+    }
+}
+
+static void agent_queue_free(agent_queue *q)
+{
+    for (size_t i = 0; i < q->count; i++)
+        free(q->body[(q->head + i) % AGENT_QUEUE_MAX]);
+}
+
+static int agent_add_devices(const agent_config *cfg, const profile_set *set, poller *p)
+{
+    for (size_t i = 0; i < cfg->ndevices; i++) {
+        const agent_device *d = &cfg->devices[i];
+        const profile *forced = NULL;
+        if (d->profile[0] && !(forced = profile_set_find(set, d->profile))) {
+            fprintf(stderr, "vigie-agent: %s: device %s: key 'profile': no profile '%s' in %s\n", cfg->path,
+                    d->name, d->profile, cfg->profiles);
+            return 2;
+        }
+        if (poller_add(p, d, forced) != 0)
+            return 1;
+    }
+    return 0;
+}
+
+static double agent_now(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (double)tv.tv_sec + tv.tv_usec / 1e6;
+}
+
+static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
+{
+    poller *p = poller_new(set);
+    push_client *pc = push_client_new(cfg->server, cfg->token, cfg->ca_file, 30);
+    if (!p || !pc) {
+        log_error("agent", "out of memory");
+        poller_free(p);
+        push_client_free(pc);
+        return 1;
+    }
+    int rc = agent_add_devices(cfg, set, p);
+    agent_queue q = {0};
+    /* a time-based start keeps sequence numbers growing across restarts */
+    uint64_t seq = (uint64_t)time(NULL) * 1000;
+    log_info("agent", "%s: polling %zu device(s) every %d s, pushing to %s", cfg->id, cfg->ndevices,
+             cfg->interval, cfg->server);
+    while (rc == 0 && !agent_stop) {
+        double start = agent_now();
+        push_batch *b = push_batch_new(cfg->id, seq++);
+        if (!b) {
+            rc = 1;
+            break;
+        }
+        int answered = poller_cycle(p, b, (int64_t)start, cfg->interval * 0.9);
+        log_debug("agent", "cycle: %d of %zu devices answered, %zu values in %.3f s", answered, cfg->ndevices,
+                  push_batch_count(b), agent_now() - start);
+        char *body = push_batch_encode(b);
+        push_batch_free(b);
+        if (body)
+            agent_queue_push(&q, body);
+        agent_queue_flush(&q, pc);
+        if (once) {
+            rc = q.count ? 1 : 0;
+            break;
+        }
+        double next = (double)((long long)start / cfg->interval + 1) * cfg->interval;
+        while (!agent_stop && agent_now() < next) {
+            double left = next - agent_now();
+            struct timespec ts = {(time_t)left, (long)((left - (double)(time_t)left) * 1e9)};
+            nanosleep(&ts, NULL);
+        }
+    }
+    if (agent_stop)
+        log_info("agent", "stopping on signal %d", (int)agent_stop);
+    agent_queue_free(&q);
+    poller_free(p);
+    push_client_free(pc);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    agent_args a = {0};
+    int rc = agent_parse_args(argc, argv, &a);
+    if (rc)
+        return rc;
+    if (a.check_profiles) {
+        const char *dir = a.profiles ? a.profiles : VIGIE_MIBS_DIR;
+        return profile_set_check(dir, stdout) == 0 ? 0 : 2;
+    }
+    if (a.probe)
+        return agent_probe(&a);
+
+    const char *path = a.config ? a.config : VIGIE_SYSCONF_DIR "/agent.yaml";
+    conf_error err;
+    agent_config *cfg = agent_config_load(path, a.profiles ? a.profiles : VIGIE_MIBS_DIR, &err);
+    if (!cfg) {
+        fprintf(stderr, "vigie-agent: %s\n", err.msg);
+        return 2;
+    }
+    if (a.profiles)
+        snprintf(cfg->profiles, sizeof cfg->profiles, "%s", a.profiles);
+    profile_set *set = profile_set_load(cfg->profiles, &err);
+    if (!set) {
+        fprintf(stderr, "vigie-agent: %s\n", err.msg);
+        agent_config_free(cfg);
+        return 2;
+    }
+    if (a.check_config) {
+        poller *p = poller_new(set);
+        rc = p ? agent_add_devices(cfg, set, p) : 1;
+        poller_free(p);
+        if (rc == 0)
+            printf("%s: valid, %zu device(s), %zu profile(s)\n", path, cfg->ndevices, profile_set_count(set));
+    } else {
+        struct sigaction sa = {0};
+        sa.sa_handler = agent_on_signal;
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        signal(SIGPIPE, SIG_IGN);
+        rc = agent_run(cfg, set, a.once);
+    }
+    profile_set_free(set);
+    agent_config_free(cfg);
+    return rc;
+}

@@ -1,0 +1,988 @@
+#include "config.h"
+#include "poller.h"
+
+#include <fnmatch.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include <net-snmp/library/large_fd_set.h>
+
+#include "log.h"
+
+#define POLL_MAX_COLS_PER_REQ 8
+#define POLL_BULK_VARBINDS 48   /* per GETBULK answer: rows x columns */
+#define POLL_MAX_ROWS 20000     /* per column: a runaway walk stops here */
+#define POLL_INDEX_MAX 40
+
+static const oid oid_sys_object_id[] = {1, 3, 6, 1, 2, 1, 1, 2, 0};
+
+typedef enum { PH_IDLE, PH_DETECT_SYS, PH_DETECT_PROBE, PH_SCALARS, PH_TABLES, PH_DONE } poll_phase;
+
+/* A scalar OID (GET) or a probe (GETNEXT inside a subtree) and its answer. */
+typedef struct {
+    const prof_oid *oid;
+    bool done;
+    bool have;
+    raw_value v;
+} poll_slot;
+
+typedef struct {
+    oid idx[POLL_INDEX_MAX];
+    size_t len;
+    raw_value v;
+} poll_row;
+
+typedef struct {
+    const prof_oid *col;
+    oid cur[MAX_OID_LEN];
+    size_t cur_len;
+    bool done;
+    poll_row *rows;
+    size_t nrows, cap;
+} poll_column;
+
+/* A metric of the device's plan with the slot or column of each of its sources resolved. */
+typedef struct {
+    const prof_metric *m;
+    int src[PROF_MAX_SOURCES];
+    int label, filter, precision;
+} poll_metric;
+
+typedef struct {
+    char key[NAME_MAX_LEN + INSTANCE_MAX_LEN + 2];
+    uint64_t value;
+    int64_t at;
+} poll_counter;
+
+typedef struct {
+    poller *owner;
+    size_t index;
+    agent_device cfg;
+    netsnmp_session *sess;
+    const profile *prof;
+    bool detected;
+    char soid_text[OID_TEXT_MAX];
+    oid soid[MAX_OID_LEN];
+    size_t soid_len;
+
+    poll_phase phase;
+    bool answered, timed_out, no_bulk;
+    int chunk;
+
+    poll_slot *slots;   /* scalars (PH_SCALARS) or probes (PH_DETECT_PROBE) */
+    size_t nslots, next_slot;
+    int req_slots[128];
+    size_t nreq;
+
+    poll_column *cols;
+    size_t ncols;
+    int req_cols[POLL_MAX_COLS_PER_REQ];
+
+    poll_metric *plan;
+    size_t nplan;
+
+    poll_counter *counters;
+    size_t ncounters;
+    bool have_uptime;
+    double last_uptime;
+
+    char *problems;
+    size_t problems_len;
+} poll_device;
+
+struct poller {
+    const profile_set *profiles;
+    poll_device *devs;
+    size_t ndevs, cap;
+    size_t active;
+    prof_oid *probes; /* every profile's probe OIDs, for detection */
+    size_t nprobes;
+};
+
+
+/* ---- setup --------------------------------------------------------------------------------- */
+
+static bool poller_snmp_ready;
+
+static void poller_snmp_init(void)
+{
+    if (poller_snmp_ready)
+        return;
+    /* numeric OIDs only: no MIB files, no config files, no persistent state written */
+    setenv("MIBS", "", 1);
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);
+    netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_MIB_WARNINGS, 0);
+    snmp_disable_log();
+    init_snmp("vigie-agent");
+    poller_snmp_ready = true;
+}
+
+poller *poller_new(const profile_set *profiles)
+{
+    poller_snmp_init();
+    poller *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->profiles = profiles;
+    size_t n = 0;
+    for (size_t i = 0; i < profile_set_count(profiles); i++)
+        n += profile_set_at(profiles, i)->nprobes;
+    p->probes = calloc(n ? n : 1, sizeof *p->probes);
+    if (!p->probes) {
+        free(p);
+        return NULL;
+    }
+    for (size_t i = 0; i < profile_set_count(profiles); i++) {
+        const profile *pr = profile_set_at(profiles, i);
+        for (size_t j = 0; j < pr->nprobes; j++) {
+            bool dup = false;
+            for (size_t k = 0; k < p->nprobes && !dup; k++)
+                dup = p->probes[k].len == pr->probes[j].len &&
+                      memcmp(p->probes[k].ids, pr->probes[j].ids, pr->probes[j].len * sizeof(oid)) == 0;
+            if (!dup)
+                p->probes[p->nprobes++] = pr->probes[j];
+        }
+    }
+    return p;
+}
+
+static void dev_reset_data(poll_device *d)
+{
+    for (size_t i = 0; i < d->ncols; i++)
+        free(d->cols[i].rows);
+    free(d->cols);
+    free(d->slots);
+    free(d->plan);
+    d->cols = NULL;
+    d->slots = NULL;
+    d->plan = NULL;
+    d->ncols = d->nslots = d->nplan = 0;
+}
+
+void poller_free(poller *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->ndevs; i++) {
+        poll_device *d = &p->devs[i];
+        if (d->sess)
+            snmp_close(d->sess);
+        dev_reset_data(d);
+        free(d->counters);
+        free(d->problems);
+    }
+    free(p->devs);
+    free(p->probes);
+    free(p);
+}
+
+static int poller_set_v3(netsnmp_session *s, const agent_device *dev)
+{
+    s->securityName = (char *)dev->user;
+    s->securityNameLen = strlen(dev->user);
+    bool auth = strcmp(dev->level, "noAuthNoPriv") != 0, priv = strcmp(dev->level, "authPriv") == 0;
+    s->securityLevel = priv ? SNMP_SEC_LEVEL_AUTHPRIV : auth ? SNMP_SEC_LEVEL_AUTHNOPRIV : SNMP_SEC_LEVEL_NOAUTH;
+    if (auth) {
+        const char *a = dev->auth_proto;
+        const oid *proto;
+        size_t plen;
+        if (strcmp(a, "MD5") == 0) { proto = usmHMACMD5AuthProtocol; plen = OID_LENGTH(usmHMACMD5AuthProtocol); }
+        else if (strcmp(a, "SHA") == 0) { proto = usmHMACSHA1AuthProtocol; plen = OID_LENGTH(usmHMACSHA1AuthProtocol); }
+        else if (strcmp(a, "SHA-224") == 0) { proto = usmHMAC128SHA224AuthProtocol; plen = OID_LENGTH(usmHMAC128SHA224AuthProtocol); }
+        else if (strcmp(a, "SHA-384") == 0) { proto = usmHMAC256SHA384AuthProtocol; plen = OID_LENGTH(usmHMAC256SHA384AuthProtocol); }
+        else if (strcmp(a, "SHA-512") == 0) { proto = usmHMAC384SHA512AuthProtocol; plen = OID_LENGTH(usmHMAC384SHA512AuthProtocol); }
+        else { proto = usmHMAC192SHA256AuthProtocol; plen = OID_LENGTH(usmHMAC192SHA256AuthProtocol); }
+        s->securityAuthProto = snmp_duplicate_objid(proto, plen);
+        s->securityAuthProtoLen = plen;
+        s->securityAuthKeyLen = USM_AUTH_KU_LEN;
+        if (generate_Ku(s->securityAuthProto, (u_int)plen, (const u_char *)dev->auth_pass,
+                        strlen(dev->auth_pass), s->securityAuthKey, &s->securityAuthKeyLen) != SNMPERR_SUCCESS)
+            return -1;
+    }
+    if (priv) {
+        const char *pp = dev->priv_proto;
+        const oid *proto = usmAESPrivProtocol;
+        size_t plen = OID_LENGTH(usmAESPrivProtocol);
+#ifdef NETSNMP_DRAFT_BLUMENTHAL_AES_04
+        if (strcmp(pp, "AES-192") == 0) { proto = usmAES192PrivProtocol; plen = OID_LENGTH(usmAES192PrivProtocol); }
+        else if (strcmp(pp, "AES-256") == 0) { proto = usmAES256PrivProtocol; plen = OID_LENGTH(usmAES256PrivProtocol); }
+#endif
+        if (strcmp(pp, "DES") == 0) { proto = usmDESPrivProtocol; plen = OID_LENGTH(usmDESPrivProtocol); }
+        s->securityPrivProto = snmp_duplicate_objid(proto, plen);
+        s->securityPrivProtoLen = plen;
+        s->securityPrivKeyLen = USM_PRIV_KU_LEN;
+        if (generate_Ku(s->securityAuthProto, (u_int)s->securityAuthProtoLen, (const u_char *)dev->priv_pass,
+                        strlen(dev->priv_pass), s->securityPrivKey, &s->securityPrivKeyLen) != SNMPERR_SUCCESS)
+            return -1;
+    }
+    return 0;
+}
+
+static int dev_open(poll_device *d)
+{
+    netsnmp_session s;
+    char peer[AGENT_HOST_MAX + 32];
+    snmp_sess_init(&s);
+    if (strchr(d->cfg.host, ':'))
+        snprintf(peer, sizeof peer, "udp6:[%s]:%d", d->cfg.host, d->cfg.port);
+    else
+        snprintf(peer, sizeof peer, "%s:%d", d->cfg.host, d->cfg.port);
+    s.peername = peer;
+    s.timeout = (long)(d->cfg.timeout * 1e6);
+    s.retries = d->cfg.retries;
+    if (d->cfg.version == SNMP_V3) {
+        s.version = SNMP_VERSION_3;
+        if (poller_set_v3(&s, &d->cfg) != 0) {
+            log_error("poll", "%s: cannot derive SNMPv3 keys", d->cfg.name);
+            return -1;
+        }
+    } else {
+        s.version = d->cfg.version == SNMP_V1 ? SNMP_VERSION_1 : SNMP_VERSION_2c;
+        s.community = (u_char *)d->cfg.community;
+        s.community_len = strlen(d->cfg.community);
+    }
+    d->sess = snmp_open(&s);
+    free(s.securityAuthProto);
+    free(s.securityPrivProto);
+    if (!d->sess) {
+        int liberr, syserr;
+        char *msg = NULL;
+        snmp_error(&s, &liberr, &syserr, &msg);
+        log_error("poll", "%s: cannot open an SNMP session to %s: %s", d->cfg.name, d->cfg.host, msg ? msg : "?");
+        free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+int poller_add(poller *p, const agent_device *dev, const profile *forced)
+{
+    if (p->ndevs == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 16;
+        poll_device *n = realloc(p->devs, cap * sizeof *n);
+        if (!n)
+            return -1;
+        p->devs = n;
+        p->cap = cap;
+    }
+    poll_device *d = &p->devs[p->ndevs];
+    memset(d, 0, sizeof *d);
+    d->owner = p;
+    d->index = p->ndevs;
+    d->cfg = *dev;
+    d->prof = forced;
+    d->detected = forced != NULL;
+    p->ndevs++;
+    return 0;
+}
+
+/* ---- plan ---------------------------------------------------------------------------------- */
+
+static int plan_slot(poll_device *d, const prof_oid *o)
+{
+    for (size_t i = 0; i < d->nslots; i++)
+        if (d->slots[i].oid->len == o->len && memcmp(d->slots[i].oid->ids, o->ids, o->len * sizeof(oid)) == 0)
+            return (int)i;
+    d->slots[d->nslots].oid = o;
+    return (int)d->nslots++;
+}
+
+static int plan_column(poll_device *d, const prof_oid *o)
+{
+    for (size_t i = 0; i < d->ncols; i++)
+        if (d->cols[i].col->len == o->len && memcmp(d->cols[i].col->ids, o->ids, o->len * sizeof(oid)) == 0)
+            return (int)i;
+    d->cols[d->ncols].col = o;
+    return (int)d->ncols++;
+}
+
+static void plan_add_profile(poll_device *d, const profile *pr)
+{
+    for (size_t i = 0; pr && i < pr->nmetrics; i++) {
+        const prof_metric *m = &pr->metrics[i];
+        poll_metric *pm = &d->plan[d->nplan++];
+        pm->m = m;
+        pm->label = pm->filter = pm->precision = -1;
+        for (size_t s = 0; s < m->nsources; s++)
+            pm->src[s] = m->is_table ? plan_column(d, &m->sources[s].oid) : plan_slot(d, &m->sources[s].oid);
+        if (m->has_label)
+            pm->label = plan_column(d, &m->label_col);
+        if (m->has_filter)
+            pm->filter = plan_column(d, &m->filter_col);
+        if (m->has_precision)
+            pm->precision = plan_column(d, &m->precision_col);
+    }
+}
+
+static size_t plan_count(const profile *pr, bool tables)
+{
+    size_t n = 0;
+    for (size_t i = 0; pr && i < pr->nmetrics; i++)
+        n += pr->metrics[i].nsources + (tables ? 3 : 0);
+    return n;
+}
+
+static int dev_build_plan(poll_device *d)
+{
+    const profile *g = profile_set_generic(d->owner->profiles);
+    const profile *pr = d->prof == g ? NULL : d->prof;
+    dev_reset_data(d);
+    size_t metrics = (g ? g->nmetrics : 0) + (pr ? pr->nmetrics : 0);
+    size_t max = plan_count(g, true) + plan_count(pr, true);
+    d->plan = calloc(metrics ? metrics : 1, sizeof *d->plan);
+    d->slots = calloc(max ? max : 1, sizeof *d->slots);
+    d->cols = calloc(max ? max : 1, sizeof *d->cols);
+    if (!d->plan || !d->slots || !d->cols)
+        return -1;
+    plan_add_profile(d, g);
+    plan_add_profile(d, pr);
+    return 0;
+}
+
+/* ---- requests ------------------------------------------------------------------------------ */
+
+static int poll_callback(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu, void *magic);
+
+static void dev_finish(poll_device *d)
+{
+    if (d->phase != PH_DONE) {
+        d->phase = PH_DONE;
+        d->owner->active--;
+    }
+}
+
+static void dev_send(poll_device *d, netsnmp_pdu *pdu)
+{
+    if (!snmp_async_send(d->sess, pdu, poll_callback, d)) {
+        log_warn("poll", "%s: send failed: %s", d->cfg.name, snmp_api_errstring(snmp_errno));
+        snmp_free_pdu(pdu);
+        d->timed_out = true;
+        dev_finish(d);
+    }
+}
+
+/* Sends the next chunk of not-yet-answered slots with GET (scalars) or GETNEXT (probes).
+ * Returns false when every slot is done. */
+static bool dev_send_slots(poll_device *d, int command)
+{
+    while (d->next_slot < d->nslots && d->slots[d->next_slot].done)
+        d->next_slot++;
+    if (d->next_slot >= d->nslots)
+        return false;
+    netsnmp_pdu *pdu = snmp_pdu_create(command);
+    d->nreq = 0;
+    for (size_t i = d->next_slot; i < d->nslots && d->nreq < (size_t)d->chunk; i++) {
+        if (d->slots[i].done)
+            continue;
+        snmp_add_null_var(pdu, d->slots[i].oid->ids, d->slots[i].oid->len);
+        d->req_slots[d->nreq++] = (int)i;
+    }
+    dev_send(d, pdu);
+    return true;
+}
+
+static bool dev_send_columns(poll_device *d)
+{
+    netsnmp_pdu *pdu = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < d->ncols && n < POLL_MAX_COLS_PER_REQ; i++) {
+        if (d->cols[i].done)
+            continue;
+        if (!pdu)
+            pdu = snmp_pdu_create(d->no_bulk ? SNMP_MSG_GETNEXT : SNMP_MSG_GETBULK);
+        snmp_add_null_var(pdu, d->cols[i].cur, d->cols[i].cur_len);
+        d->req_cols[n++] = (int)i;
+    }
+    if (!pdu)
+        return false;
+    d->nreq = n;
+    if (!d->no_bulk) {
+        pdu->non_repeaters = 0;
+        pdu->max_repetitions = (long)(POLL_BULK_VARBINDS / n > 0 ? POLL_BULK_VARBINDS / n : 1);
+    }
+    dev_send(d, pdu);
+    return true;
+}
+
+static void dev_start_tables(poll_device *d)
+{
+    d->phase = PH_TABLES;
+    for (size_t i = 0; i < d->ncols; i++) {
+        poll_column *c = &d->cols[i];
+        memcpy(c->cur, c->col->ids, c->col->len * sizeof(oid));
+        c->cur_len = c->col->len;
+        c->done = false;
+        c->nrows = 0;
+    }
+    if (!dev_send_columns(d))
+        dev_finish(d);
+}
+
+static void dev_start_scalars(poll_device *d)
+{
+    if (dev_build_plan(d) != 0) {
+        log_error("poll", "%s: out of memory", d->cfg.name);
+        dev_finish(d);
+        return;
+    }
+    d->phase = PH_SCALARS;
+    d->next_slot = 0;
+    d->chunk = d->cfg.max_oids;
+    if (!dev_send_slots(d, SNMP_MSG_GET))
+        dev_start_tables(d);
+}
+
+static bool dev_probe_answered(void *ctx, const prof_oid *probe)
+{
+    poll_device *d = ctx;
+    for (size_t i = 0; i < d->nslots; i++)
+        if (d->slots[i].oid == probe)
+            return d->slots[i].have;
+    /* probes are deduplicated by value: compare contents */
+    for (size_t i = 0; i < d->nslots; i++)
+        if (d->slots[i].oid->len == probe->len &&
+            memcmp(d->slots[i].oid->ids, probe->ids, probe->len * sizeof(oid)) == 0)
+            return d->slots[i].have;
+    return false;
+}
+
+static void dev_detect_done(poll_device *d)
+{
+    d->prof = profile_set_detect(d->owner->profiles, d->soid_len ? d->soid : NULL, d->soid_len,
+                                 dev_probe_answered, d);
+    d->detected = true;
+    log_info("poll", "%s: sysObjectID %s, profile %s", d->cfg.name, d->soid_text[0] ? d->soid_text : "(none)",
+             d->prof ? d->prof->name : "generic only");
+    dev_start_scalars(d);
+}
+
+static void dev_start_probes(poll_device *d)
+{
+    dev_reset_data(d);
+    poller *p = d->owner;
+    d->slots = calloc(p->nprobes ? p->nprobes : 1, sizeof *d->slots);
+    if (!d->slots) {
+        dev_finish(d);
+        return;
+    }
+    for (size_t i = 0; i < p->nprobes; i++)
+        d->slots[d->nslots++].oid = &p->probes[i];
+    d->phase = PH_DETECT_PROBE;
+    d->next_slot = 0;
+    d->chunk = d->cfg.max_oids;
+    if (!dev_send_slots(d, SNMP_MSG_GETNEXT))
+        dev_detect_done(d);
+}
+
+static void dev_start(poll_device *d)
+{
+    d->answered = d->timed_out = false;
+    d->problems_len = 0;
+    if (d->problems)
+        d->problems[0] = '\0';
+    if (d->detected && d->soid_len) {
+        dev_start_scalars(d);
+        return;
+    }
+    d->phase = PH_DETECT_SYS; /* sysObjectID is read once even when the profile is forced */
+    netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET);
+    snmp_add_null_var(pdu, oid_sys_object_id, OID_LENGTH(oid_sys_object_id));
+    dev_send(d, pdu);
+}
+
+/* ---- answers ------------------------------------------------------------------------------- */
+
+/* Common error handling for slot requests. Returns true when the same chunk must be sent again. */
+static bool dev_slot_error(poll_device *d, netsnmp_pdu *pdu)
+{
+    if (pdu->errstat == SNMP_ERR_TOOBIG && d->chunk > 1) {
+        d->chunk = d->chunk / 2;
+        return true;
+    }
+    if (pdu->errindex >= 1 && (size_t)pdu->errindex <= d->nreq) {
+        /* v1 noSuchName (or another per-varbind error): drop that OID and ask for the others */
+        d->slots[d->req_slots[pdu->errindex - 1]].done = true;
+        return true;
+    }
+    if (d->chunk > 1) {
+        d->chunk = 1; /* isolate the OID the agent dislikes */
+        return true;
+    }
+    for (size_t i = 0; i < d->nreq; i++)
+        d->slots[d->req_slots[i]].done = true;
+    return true;
+}
+
+static void dev_on_slots(poll_device *d, netsnmp_pdu *pdu, bool next)
+{
+    if (pdu->errstat != SNMP_ERR_NOERROR) {
+        dev_slot_error(d, pdu);
+        return;
+    }
+    size_t i = 0;
+    for (netsnmp_variable_list *vb = pdu->variables; vb && i < d->nreq; vb = vb->next_variable, i++) {
+        poll_slot *s = &d->slots[d->req_slots[i]];
+        s->done = true;
+        if (next) /* a probe answers when GETNEXT stays inside its subtree */
+            s->have = vb->type != SNMP_ENDOFMIBVIEW && vb->type != SNMP_NOSUCHOBJECT &&
+                      oid_has_prefix(vb->name, vb->name_length, s->oid->ids, s->oid->len);
+        else
+            s->have = snmp_value_decode(vb, &s->v) == 0;
+    }
+    for (; i < d->nreq; i++) /* an agent that answered fewer varbinds than asked */
+        d->slots[d->req_slots[i]].done = true;
+}
+
+static int oid_cmp(const oid *a, size_t alen, const oid *b, size_t blen)
+{
+    return snmp_oid_compare(a, alen, b, blen);
+}
+
+static void col_store(poll_device *d, poll_column *c, const netsnmp_variable_list *vb)
+{
+    size_t ilen = vb->name_length - c->col->len;
+    if (ilen == 0 || ilen > POLL_INDEX_MAX || c->nrows >= POLL_MAX_ROWS) {
+        c->done = true;
+        return;
+    }
+    if (c->nrows == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 8;
+        poll_row *r = realloc(c->rows, cap * sizeof *r);
+        if (!r) {
+            c->done = true;
+            return;
+        }
+        c->rows = r;
+        c->cap = cap;
+    }
+    poll_row *r = &c->rows[c->nrows];
+    memcpy(r->idx, vb->name + c->col->len, ilen * sizeof(oid));
+    r->len = ilen;
+    if (snmp_value_decode(vb, &r->v) == 0)
+        c->nrows++;
+    (void)d;
+}
+
+static void dev_on_columns(poll_device *d, netsnmp_pdu *pdu)
+{
+    if (pdu->errstat != SNMP_ERR_NOERROR) {
+        if (!d->no_bulk) {
+            d->no_bulk = true; /* an agent that fails GETBULK may still walk with GETNEXT */
+            log_info("poll", "%s: GETBULK refused (%s), walking with GETNEXT", d->cfg.name, snmp_errstring((int)pdu->errstat));
+        } else if (pdu->errindex >= 1 && (size_t)pdu->errindex <= d->nreq) {
+            d->cols[d->req_cols[pdu->errindex - 1]].done = true; /* v1: end of the MIB */
+        } else {
+            for (size_t i = 0; i < d->nreq; i++)
+                d->cols[d->req_cols[i]].done = true;
+        }
+        return;
+    }
+    size_t k = 0;
+    bool progress = false;
+    for (netsnmp_variable_list *vb = pdu->variables; vb; vb = vb->next_variable, k++) {
+        poll_column *c = &d->cols[d->req_cols[k % d->nreq]];
+        if (c->done)
+            continue;
+        if (vb->type == SNMP_ENDOFMIBVIEW || vb->type == SNMP_NOSUCHOBJECT || vb->type == SNMP_NOSUCHINSTANCE ||
+            !oid_has_prefix(vb->name, vb->name_length, c->col->ids, c->col->len)) {
+            c->done = true;
+            continue;
+        }
+        if (oid_cmp(vb->name, vb->name_length, c->cur, c->cur_len) <= 0) {
+            c->done = true; /* not increasing: a broken agent would loop forever */
+            continue;
+        }
+        col_store(d, c, vb);
+        memcpy(c->cur, vb->name, vb->name_length * sizeof(oid));
+        c->cur_len = vb->name_length;
+        progress = true;
+    }
+    if (!progress && k == 0) {
+        if (!d->no_bulk)
+            d->no_bulk = true;
+        else
+            for (size_t i = 0; i < d->nreq; i++)
+                d->cols[d->req_cols[i]].done = true;
+    }
+}
+
+static void dev_on_sys(poll_device *d, netsnmp_pdu *pdu)
+{
+    netsnmp_variable_list *vb = pdu->variables;
+    if (pdu->errstat == SNMP_ERR_NOERROR && vb && vb->type == ASN_OBJECT_ID) {
+        d->soid_len = vb->val_len / sizeof(oid);
+        if (d->soid_len > MAX_OID_LEN)
+            d->soid_len = MAX_OID_LEN;
+        memcpy(d->soid, vb->val.objid, d->soid_len * sizeof(oid));
+        oid_format(d->soid, d->soid_len, d->soid_text, sizeof d->soid_text);
+    }
+    if (d->detected)
+        dev_start_scalars(d);
+    else
+        dev_start_probes(d);
+}
+
+static void dev_step(poll_device *d, netsnmp_pdu *pdu)
+{
+    switch (d->phase) {
+    case PH_DETECT_SYS:
+        dev_on_sys(d, pdu);
+        return;
+    case PH_DETECT_PROBE:
+        dev_on_slots(d, pdu, true);
+        if (!dev_send_slots(d, SNMP_MSG_GETNEXT))
+            dev_detect_done(d);
+        return;
+    case PH_SCALARS:
+        dev_on_slots(d, pdu, false);
+        if (!dev_send_slots(d, SNMP_MSG_GET))
+            dev_start_tables(d);
+        return;
+    case PH_TABLES:
+        dev_on_columns(d, pdu);
+        if (!dev_send_columns(d))
+            dev_finish(d);
+        return;
+    default:
+        return;
+    }
+}
+
+static int poll_callback(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu, void *magic)
+{
+    poll_device *d = magic;
+    if (d->phase == PH_DONE)
+        return 1;
+    if (op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE && pdu && pdu->command == SNMP_MSG_RESPONSE) {
+        d->answered = true;
+        dev_step(d, pdu);
+    } else {
+        d->timed_out = true;
+        dev_finish(d);
+    }
+    return 1;
+}
+
+/* ---- samples ------------------------------------------------------------------------------- */
+
+static void dev_problem(poll_device *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void dev_problem(poll_device *d, const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    size_t len = strlen(line);
+    char *p = realloc(d->problems, d->problems_len + len + 2);
+    if (!p)
+        return;
+    d->problems = p;
+    memcpy(p + d->problems_len, line, len);
+    d->problems_len += len;
+    p[d->problems_len++] = '\n';
+    p[d->problems_len] = '\0';
+    log_debug("poll", "%s: %s", d->cfg.name, line);
+}
+
+static const poll_row *col_find(const poll_column *c, const oid *idx, size_t len)
+{
+    size_t lo = 0, hi = c->nrows;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int r = oid_cmp(c->rows[mid].idx, c->rows[mid].len, idx, len);
+        if (r == 0)
+            return &c->rows[mid];
+        if (r < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+static bool dev_counter_rate(poll_device *d, const char *metric, const char *instance, const raw_value *raw,
+                             int64_t now, double *rate)
+{
+    char key[sizeof d->counters[0].key];
+    snprintf(key, sizeof key, "%s|%s", metric, instance);
+    poll_counter *c = NULL;
+    for (size_t i = 0; i < d->ncounters && !c; i++)
+        if (strcmp(d->counters[i].key, key) == 0)
+            c = &d->counters[i];
+    if (!c) {
+        poll_counter *n = realloc(d->counters, (d->ncounters + 1) * sizeof *n);
+        if (!n)
+            return false;
+        d->counters = n;
+        c = &d->counters[d->ncounters++];
+        snprintf(c->key, sizeof c->key, "%s", key);
+        c->value = raw->counter;
+        c->at = now;
+        return false;
+    }
+    bool ok = snmp_value_counter_rate(c->value, raw->counter, raw->asn_type == ASN_COUNTER64,
+                                      (double)(now - c->at), rate) == 0;
+    c->value = raw->counter;
+    c->at = now;
+    return ok;
+}
+
+/* Evaluates a metric's sources for one row (or the scalar): first valid answer wins. */
+static bool dev_eval(poll_device *d, const poll_metric *pm, const oid *idx, size_t ilen, const char *instance,
+                     int64_t now, conv_result *res)
+{
+    const prof_metric *m = pm->m;
+    bool reported = false;
+    for (size_t s = 0; s < m->nsources; s++) {
+        const raw_value *raw = NULL;
+        int precision = 0;
+        if (!m->is_table) {
+            const poll_slot *sl = &d->slots[pm->src[s]];
+            raw = sl->have ? &sl->v : NULL;
+        } else {
+            const poll_row *r = col_find(&d->cols[pm->src[s]], idx, ilen);
+            raw = r ? &r->v : NULL;
+            const poll_row *pr = pm->precision >= 0 ? col_find(&d->cols[pm->precision], idx, ilen) : NULL;
+            if (pr && pr->v.kind == RAW_NUMBER)
+                precision = (int)pr->v.number;
+        }
+        if (!raw)
+            continue;
+        raw_value rated;
+        if (m->type == PROF_TYPE_COUNTER) {
+            if (raw->kind != RAW_NUMBER)
+                continue;
+            rated = *raw;
+            if (!dev_counter_rate(d, m->name, instance, raw, now, &rated.number))
+                return false; /* first poll or reset: no rate yet */
+            raw = &rated;
+        }
+        conv_status st = snmp_value_convert(m, &m->sources[s], raw, precision, res);
+        if (st == CONV_OK)
+            return true;
+        if (st == CONV_OUT_OF_RANGE && !reported) {
+            dev_problem(d, "%s[%s] = %g from %s is outside [%g, %g]: not stored", m->name, instance, res->value,
+                        m->sources[s].mib ? m->sources[s].mib : "?", m->range_lo, m->range_hi);
+            reported = true;
+        } else if (st == CONV_INVALID) {
+            dev_problem(d, "%s[%s]: '%s' from %s is not a number", m->name, instance,
+                        raw->kind == RAW_STRING ? raw->str : "?", m->sources[s].mib ? m->sources[s].mib : "?");
+        }
+    }
+    return false;
+}
+
+static void dev_emit(poll_device *d, push_batch *out, const char *metric, const char *instance, const char *label,
+                     const char *unit, const conv_result *res, bool with_sev, int64_t now)
+{
+    push_sample s;
+    if (push_sample_set(&s, d->cfg.name, metric, instance, res->value, unit, now) != 0)
+        return;
+    snprintf(s.text, sizeof s.text, "%s", res->text);
+    if (label)
+        snprintf(s.label, sizeof s.label, "%s", label);
+    s.sev = with_sev ? res->sev : SEV_NONE;
+    if (push_batch_add(out, &s) != 0)
+        log_warn("poll", "%s: batch full, %s dropped", d->cfg.name, metric);
+}
+
+/* Row labels come from devices: keep them printable so they can go into JSON and HTML. */
+static void poll_clean_label(const raw_value *v, char *out, size_t size)
+{
+    if (v->kind == RAW_NUMBER) {
+        snprintf(out, size, "%.0f", v->number);
+        return;
+    }
+    size_t o = 0;
+    for (size_t i = 0; i < v->str_len && o + 1 < size; i++) {
+        unsigned char c = (unsigned char)v->str[i];
+        out[o++] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
+    }
+    while (o > 0 && out[o - 1] == ' ')
+        o--;
+    out[o] = '\0';
+    if (!text_is_valid(out, size - 1))
+        out[0] = '\0';
+}
+
+static bool dev_row_kept(const poll_device *d, const poll_metric *pm, const poll_row *row)
+{
+    if (pm->filter < 0)
+        return true;
+    const poll_row *f = col_find(&d->cols[pm->filter], row->idx, row->len);
+    if (!f)
+        return false;
+    if (pm->m->filter_pattern)
+        return f->v.kind == RAW_STRING && fnmatch(pm->m->filter_pattern, f->v.str, 0) == 0;
+    return snmp_value_in_list(&pm->m->filter_values, &f->v);
+}
+
+static void dev_label(const poll_device *d, const poll_metric *pm, const poll_row *row, char *label, size_t size)
+{
+    label[0] = '\0';
+    if (pm->label < 0)
+        return;
+    oid idx[POLL_INDEX_MAX];
+    size_t ilen = row->len;
+    memcpy(idx, row->idx, row->len * sizeof(oid));
+    if (pm->m->label_index_tmpl) {
+        char text[OID_TEXT_MAX];
+        if (profile_expand_index(pm->m->label_index_tmpl, row->idx, row->len, text, sizeof text) != 0)
+            return;
+        if (strchr(text, '.') == NULL) { /* a single sub-identifier */
+            char *end;
+            unsigned long v = strtoul(text, &end, 10);
+            if (*end)
+                return;
+            idx[0] = v;
+            ilen = 1;
+        } else if (oid_parse(text, idx, POLL_INDEX_MAX, &ilen) != 0) {
+            return;
+        }
+    }
+    const poll_row *l = col_find(&d->cols[pm->label], idx, ilen);
+    if (l)
+        poll_clean_label(&l->v, label, size);
+}
+
+static void dev_emit_table(poll_device *d, const poll_metric *pm, push_batch *out, int64_t now)
+{
+    const prof_metric *m = pm->m;
+    bool with_sev = m->en || m->has_warn_below || m->has_crit_below || m->has_warn_above || m->has_crit_above;
+    /* rows: those of the first source, then those only a fallback source has */
+    for (size_t s = 0; s < m->nsources; s++) {
+        const poll_column *c = &d->cols[pm->src[s]];
+        for (size_t r = 0; r < c->nrows; r++) {
+            const poll_row *row = &c->rows[r];
+            bool seen = false;
+            for (size_t e = 0; e < s && !seen; e++)
+                seen = col_find(&d->cols[pm->src[e]], row->idx, row->len) != NULL;
+            if (seen || !dev_row_kept(d, pm, row))
+                continue;
+            char instance[INSTANCE_MAX_LEN + 1], label[INSTANCE_MAX_LEN + 1];
+            if (profile_expand_index(m->instance_tmpl, row->idx, row->len, instance, sizeof instance) != 0)
+                continue;
+            conv_result res;
+            if (!dev_eval(d, pm, row->idx, row->len, instance, now, &res))
+                continue;
+            dev_label(d, pm, row, label, sizeof label);
+            dev_emit(d, out, m->name, instance, label, m->unit, &res, with_sev, now);
+        }
+    }
+}
+
+static void dev_collect(poll_device *d, push_batch *out, int64_t now)
+{
+    conv_result res = {.value = d->answered ? 1 : 0, .sev = d->answered ? SEV_OK : SEV_UNKNOWN};
+    dev_emit(d, out, "device.reachable", "", NULL, "bool", &res, false, now);
+    if (!d->answered || !d->plan)
+        return;
+    for (size_t i = 0; i < d->nplan; i++) {
+        const poll_metric *pm = &d->plan[i];
+        const prof_metric *m = pm->m;
+        if (m->is_table) {
+            dev_emit_table(d, pm, out, now);
+            continue;
+        }
+        if (!dev_eval(d, pm, NULL, 0, "", now, &res))
+            continue;
+        bool with_sev = m->en || m->has_warn_below || m->has_crit_below || m->has_warn_above || m->has_crit_above;
+        dev_emit(d, out, m->name, "", NULL, m->unit, &res, with_sev, now);
+        if (strcmp(m->name, "device.uptime") == 0) {
+            /* 32-bit TimeTicks wrap after 497 days: a drop from near the top is not a reboot */
+            bool wrapped = d->last_uptime > 4.0e7 && res.value < 1.0e6;
+            if (d->have_uptime && res.value < d->last_uptime && !wrapped) {
+                conv_result r = {.value = 1, .sev = SEV_WARNING};
+                snprintf(r.text, sizeof r.text, "reboot");
+                dev_emit(d, out, "device.reboot", "", NULL, "bool", &r, true, now);
+                log_warn("poll", "%s: sysUpTime went back from %.0f s to %.0f s: the device rebooted",
+                         d->cfg.name, d->last_uptime, res.value);
+            }
+            d->have_uptime = true;
+            d->last_uptime = res.value;
+        }
+    }
+}
+
+/* ---- the loop ------------------------------------------------------------------------------ */
+
+static double poll_now(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (double)tv.tv_sec + tv.tv_usec / 1e6;
+}
+
+int poller_cycle(poller *p, push_batch *out, int64_t now, double budget)
+{
+    double deadline = poll_now() + budget;
+    p->active = 0;
+    for (size_t i = 0; i < p->ndevs; i++) {
+        poll_device *d = &p->devs[i];
+        d->phase = PH_IDLE;
+        if (!d->sess && dev_open(d) != 0) {
+            d->phase = PH_DONE;
+            d->answered = false;
+            continue;
+        }
+        p->active++;
+    }
+    for (size_t i = 0; i < p->ndevs; i++)
+        if (p->devs[i].phase == PH_IDLE)
+            dev_start(&p->devs[i]);
+    while (p->active > 0) {
+        int fds = 0, block = 0;
+        struct timeval tv = {0, 0};
+        netsnmp_large_fd_set set;
+        netsnmp_large_fd_set_init(&set, FD_SETSIZE);
+        snmp_select_info2(&fds, &set, &tv, &block);
+        double left = deadline - poll_now();
+        if (left <= 0) {
+            netsnmp_large_fd_set_cleanup(&set);
+            break;
+        }
+        if (block || tv.tv_sec + tv.tv_usec / 1e6 > left) {
+            tv.tv_sec = (long)left;
+            tv.tv_usec = (long)((left - (double)tv.tv_sec) * 1e6);
+        }
+        int n = netsnmp_large_fd_set_select(fds, &set, NULL, NULL, &tv);
+        if (n > 0)
+            snmp_read2(&set);
+        else if (n == 0)
+            snmp_timeout();
+        netsnmp_large_fd_set_cleanup(&set);
+    }
+    int answered = 0;
+    for (size_t i = 0; i < p->ndevs; i++) {
+        poll_device *d = &p->devs[i];
+        if (d->phase != PH_DONE) {
+            /* over budget: drop its outstanding request by closing the session */
+            log_warn("poll", "%s: still answering when the cycle budget of %.1f s ran out", d->cfg.name, budget);
+            snmp_close(d->sess);
+            d->sess = NULL;
+            d->phase = PH_DONE;
+        }
+        if (d->timed_out && !d->answered)
+            log_debug("poll", "%s: no answer from %s:%d", d->cfg.name, d->cfg.host, d->cfg.port);
+        dev_collect(d, out, now);
+        answered += d->answered;
+    }
+    return answered;
+}
+
+const profile *poller_device_profile(const poller *p, size_t i) { return p->devs[i].prof; }
+const char *poller_device_sys_object_id(const poller *p, size_t i) { return p->devs[i].soid_text; }
+const char *poller_device_problems(const poller *p, size_t i)
+{
+    return p->devs[i].problems ? p->devs[i].problems : "";
+}

@@ -1,0 +1,124 @@
+/* profile: device knowledge loaded from the YAML files of mibs/ (see mibs/README.md for the schema).
+ *
+ * A profile_set holds the vocabulary (mibs/vocabulary.yaml) and every profile of a folder, checked
+ * against it. Loading stops at the first error; checking (--check-profiles) collects them all with
+ * file:line:column. Detection picks a profile from a device's sysObjectID and probe answers. The
+ * structures are read by the poller and the converter; only this module builds or frees them. */
+#ifndef VIGIE_PROFILE_H
+#define VIGIE_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "conf.h"
+#include "snmp_value.h"
+
+#define PROF_MAX_SOURCES 8
+#define PROF_MAX_LIST 32
+
+typedef struct {
+    oid *ids;
+    size_t len;
+} prof_oid;
+
+typedef struct {
+    bool is_string;
+    long long code;
+    char *code_str;
+    char *text;
+    severity sev;
+    bool has_value;
+    double value;
+} prof_enum_entry;
+
+typedef struct {
+    char *name;
+    prof_enum_entry *entries;
+    size_t count;
+    bool has_default;
+    prof_enum_entry dflt;
+} prof_enum;
+
+typedef struct prof_source {
+    prof_oid oid; /* scalar instance or table column */
+    char *mib;
+    double scale, offset;
+} prof_source;
+
+typedef enum { PROF_TYPE_AUTO = 0, PROF_TYPE_COUNTER, PROF_TYPE_HEXSTRING } prof_type;
+
+/* A list of raw values given in YAML: numbers and/or strings. */
+typedef struct prof_values {
+    size_t count;
+    bool is_string[PROF_MAX_LIST];
+    double num[PROF_MAX_LIST];
+    char *str[PROF_MAX_LIST];
+} prof_values;
+
+typedef struct prof_metric {
+    char *name;
+    char *unit;
+    int line;
+    bool is_table;
+    prof_source sources[PROF_MAX_SOURCES];
+    size_t nsources;
+    prof_type type;
+    const prof_enum *en;
+    prof_values absent;
+    bool has_range;
+    double range_lo, range_hi;
+    bool has_warn_below, has_crit_below, has_warn_above, has_crit_above;
+    double warn_below, crit_below, warn_above, crit_above;
+    /* tables */
+    char *instance_tmpl;
+    bool has_label;
+    prof_oid label_col;
+    char *label_index_tmpl;
+    bool has_filter;
+    prof_oid filter_col;
+    prof_values filter_values;
+    char *filter_pattern;
+    bool has_precision;
+    prof_oid precision_col;
+} prof_metric;
+
+typedef struct profile {
+    char *name;
+    char *cls;
+    char *description;
+    char *file;
+    int priority;
+    prof_oid *match_soid;
+    size_t nmatch_soid;
+    prof_oid *probes;
+    size_t nprobes;
+    prof_enum *enums;
+    size_t nenums;
+    prof_metric *metrics;
+    size_t nmetrics;
+} profile;
+
+typedef struct profile_set profile_set;
+
+/* Loads dir/vocabulary.yaml and every other .yaml file of dir. NULL on the first error. */
+profile_set *profile_set_load(const char *dir, conf_error *err);
+/* Checks every file and prints each problem to `out`; returns the number of problems. */
+int profile_set_check(const char *dir, FILE *out);
+void profile_set_free(profile_set *set);
+
+size_t profile_set_count(const profile_set *set);
+const profile *profile_set_at(const profile_set *set, size_t i);
+const profile *profile_set_find(const profile_set *set, const char *name);
+/* The profile every device gets on top of its own (generic.yaml); may be NULL. */
+const profile *profile_set_generic(const profile_set *set);
+
+/* Detection. `probe_ok(ctx, oid)` says whether the device holds an object under a probe OID. */
+typedef bool (*profile_probe_fn)(void *ctx, const prof_oid *probe);
+const profile *profile_set_detect(const profile_set *set, const oid *sys_object_id, size_t len,
+                                  profile_probe_fn probe_ok, void *ctx);
+
+/* Expands an instance/label-index template ("L{index}", "{index.2}") for a row index. */
+int profile_expand_index(const char *tmpl, const oid *index, size_t len, char *out, size_t size);
+
+#endif

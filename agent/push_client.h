@@ -1,0 +1,24 @@
+/* push_client: sends encoded batches to vigie-server over HTTP(S) with libcurl.
+ *
+ * One curl handle is kept for the agent's life so that the connection (and TLS session) is reused.
+ * The token goes in an Authorization header and never into a log line. */
+#ifndef VIGIE_PUSH_CLIENT_H
+#define VIGIE_PUSH_CLIENT_H
+
+#include <stddef.h>
+
+typedef struct push_client push_client;
+
+typedef enum {
+    PUSH_SENT = 0,     /* 2xx: the server has stored the batch */
+    PUSH_RETRY = -1,   /* network error or 5xx: keep the batch and send it again later */
+    PUSH_REJECTED = -2 /* 4xx: the server will never accept this batch as it is */
+} push_result;
+
+/* `server` is the base URL (http://host:port); the batch goes to server/api/v1/ingest. */
+push_client *push_client_new(const char *server, const char *token, const char *ca_file, long timeout_s);
+void push_client_free(push_client *c);
+/* On failure, why[] says what happened (HTTP status and the server's message). */
+push_result push_client_send(push_client *c, const char *body, size_t len, char *why, size_t why_size);
+
+#endif

@@ -1,0 +1,347 @@
+#include "config.h"
+#include "conf.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+struct conf_doc {
+    char *name;
+    yaml_document_t doc;
+};
+
+static char *conf_strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+int conf_fail(conf_error *err, const conf_doc *doc, const conf_node *at, const char *key,
+              const char *fmt, ...)
+{
+    if (!err)
+        return -1;
+    char what[CONF_ERR_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    const char *name = doc ? doc->name : "?";
+    int line = at ? conf_node_line(at) : 1, col = at ? conf_node_column(at) : 1;
+    if (key)
+        snprintf(err->msg, sizeof err->msg, "%s:%d:%d: key '%s': %s", name, line, col, key, what);
+    else
+        snprintf(err->msg, sizeof err->msg, "%s:%d:%d: %s", name, line, col, what);
+    return -1;
+}
+
+/* An alias makes one node reachable twice: refused, because a handful of them nest into an
+ * exponential tree ("billion laughs") and vigie's files have no use for them. */
+static int conf_check_aliases(conf_doc *d, conf_error *err)
+{
+    yaml_document_t *y = &d->doc;
+    size_t count = (size_t)(y->nodes.top - y->nodes.start);
+    unsigned char *seen = calloc(count + 1, 1);
+    if (!seen)
+        return conf_fail(err, d, NULL, NULL, "out of memory");
+    int rc = 0;
+    for (yaml_node_t *n = y->nodes.start; n < y->nodes.top && rc == 0; n++) {
+        int ids[2];
+        if (n->type == YAML_SEQUENCE_NODE) {
+            for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+                if (seen[*it]++) {
+                    rc = conf_fail(err, d, yaml_document_get_node(y, *it), NULL, "YAML aliases are not supported");
+                    break;
+                }
+            }
+        } else if (n->type == YAML_MAPPING_NODE) {
+            for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+                ids[0] = p->key;
+                ids[1] = p->value;
+                for (int k = 0; k < 2; k++) {
+                    if (seen[ids[k]]++) {
+                        rc = conf_fail(err, d, yaml_document_get_node(y, ids[k]), NULL,
+                                       "YAML aliases are not supported");
+                        break;
+                    }
+                }
+                if (rc)
+                    break;
+            }
+        }
+    }
+    free(seen);
+    return rc;
+}
+
+conf_doc *conf_doc_load_string(const char *name, const char *text, size_t len, conf_error *err)
+{
+    conf_doc *d = calloc(1, sizeof *d);
+    if (!d || !(d->name = conf_strdup(name))) {
+        free(d);
+        snprintf(err->msg, sizeof err->msg, "%s: out of memory", name);
+        return NULL;
+    }
+    if (len > CONF_MAX_BYTES) {
+        snprintf(err->msg, sizeof err->msg, "%s: file larger than %u bytes", name, CONF_MAX_BYTES);
+        goto fail_name;
+    }
+    yaml_parser_t parser;
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    if (!yaml_parser_load(&parser, &d->doc)) {
+        snprintf(err->msg, sizeof err->msg, "%s:%zu:%zu: YAML syntax error: %s%s%s", name,
+                 parser.problem_mark.line + 1, parser.problem_mark.column + 1,
+                 parser.problem ? parser.problem : "unknown", parser.context ? " " : "",
+                 parser.context ? parser.context : "");
+        yaml_parser_delete(&parser);
+        goto fail_name;
+    }
+    yaml_parser_delete(&parser);
+    if (conf_check_aliases(d, err) != 0) {
+        conf_doc_free(d);
+        return NULL;
+    }
+    return d;
+
+fail_name:
+    free(d->name);
+    free(d);
+    return NULL;
+}
+
+conf_doc *conf_doc_load_file(const char *path, conf_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err->msg, sizeof err->msg, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    char *buf = malloc(CONF_MAX_BYTES + 1);
+    if (!buf) {
+        fclose(f);
+        snprintf(err->msg, sizeof err->msg, "%s: out of memory", path);
+        return NULL;
+    }
+    size_t n = fread(buf, 1, CONF_MAX_BYTES + 1, f);
+    int read_error = ferror(f);
+    fclose(f);
+    conf_doc *d = NULL;
+    if (read_error)
+        snprintf(err->msg, sizeof err->msg, "%s: read error", path);
+    else
+        d = conf_doc_load_string(path, buf, n, err);
+    free(buf);
+    return d;
+}
+
+void conf_doc_free(conf_doc *d)
+{
+    if (!d)
+        return;
+    yaml_document_delete(&d->doc);
+    free(d->name);
+    free(d);
+}
+
+const char *conf_doc_name(const conf_doc *d) { return d->name; }
+
+const conf_node *conf_doc_root(const conf_doc *d)
+{
+    return yaml_document_get_root_node((yaml_document_t *)&d->doc);
+}
+
+conf_kind conf_node_kind(const conf_node *n)
+{
+    if (!n)
+        return CONF_NONE;
+    switch (n->type) {
+    case YAML_SCALAR_NODE: return CONF_SCALAR;
+    case YAML_MAPPING_NODE: return CONF_MAP;
+    case YAML_SEQUENCE_NODE: return CONF_SEQ;
+    default: return CONF_NONE;
+    }
+}
+
+int conf_node_line(const conf_node *n) { return (int)n->start_mark.line + 1; }
+int conf_node_column(const conf_node *n) { return (int)n->start_mark.column + 1; }
+
+const char *conf_node_scalar(const conf_node *n)
+{
+    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+size_t conf_len(const conf_node *n)
+{
+    if (!n)
+        return 0;
+    if (n->type == YAML_SEQUENCE_NODE)
+        return (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+    if (n->type == YAML_MAPPING_NODE)
+        return (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+    return 0;
+}
+
+const conf_node *conf_seq_at(const conf_doc *d, const conf_node *seq, size_t i)
+{
+    if (conf_node_kind(seq) != CONF_SEQ || i >= conf_len(seq))
+        return NULL;
+    return yaml_document_get_node((yaml_document_t *)&d->doc, seq->data.sequence.items.start[i]);
+}
+
+const conf_node *conf_map_key_at(const conf_doc *d, const conf_node *map, size_t i)
+{
+    if (conf_node_kind(map) != CONF_MAP || i >= conf_len(map))
+        return NULL;
+    return yaml_document_get_node((yaml_document_t *)&d->doc, map->data.mapping.pairs.start[i].key);
+}
+
+const conf_node *conf_map_value_at(const conf_doc *d, const conf_node *map, size_t i)
+{
+    if (conf_node_kind(map) != CONF_MAP || i >= conf_len(map))
+        return NULL;
+    return yaml_document_get_node((yaml_document_t *)&d->doc, map->data.mapping.pairs.start[i].value);
+}
+
+const conf_node *conf_map_get(const conf_doc *d, const conf_node *map, const char *key)
+{
+    size_t n = conf_len(map);
+    for (size_t i = 0; i < n && conf_node_kind(map) == CONF_MAP; i++) {
+        const char *k = conf_node_scalar(conf_map_key_at(d, map, i));
+        if (k && strcmp(k, key) == 0)
+            return conf_map_value_at(d, map, i);
+    }
+    return NULL;
+}
+
+static bool conf_in_list(const char *s, const char *const *list)
+{
+    for (; list && *list; list++)
+        if (strcmp(s, *list) == 0)
+            return true;
+    return false;
+}
+
+int conf_check_map(const conf_doc *d, const conf_node *n, const char *what,
+                   const char *const *allowed, conf_error *err)
+{
+    if (conf_node_kind(n) != CONF_MAP)
+        return conf_fail(err, d, n, NULL, "%s must be a mapping (key: value)", what);
+    size_t len = conf_len(n);
+    for (size_t i = 0; i < len; i++) {
+        const conf_node *kn = conf_map_key_at(d, n, i);
+        const char *k = conf_node_scalar(kn);
+        if (!k)
+            return conf_fail(err, d, kn, NULL, "%s: keys must be plain words", what);
+        if (allowed && !conf_in_list(k, allowed))
+            return conf_fail(err, d, kn, k, "unknown key in %s", what);
+        for (size_t j = 0; j < i; j++) {
+            const char *prev = conf_node_scalar(conf_map_key_at(d, n, j));
+            if (prev && strcmp(prev, k) == 0)
+                return conf_fail(err, d, kn, k, "duplicate key in %s (first at line %d)", what,
+                                 conf_node_line(conf_map_key_at(d, n, j)));
+        }
+    }
+    return 0;
+}
+
+int conf_require_keys(const conf_doc *d, const conf_node *n, const char *what,
+                      const char *const *required, conf_error *err)
+{
+    for (; required && *required; required++)
+        if (!conf_map_get(d, n, *required))
+            return conf_fail(err, d, n, *required, "missing in %s", what);
+    return 0;
+}
+
+int conf_get_str(const conf_doc *d, const conf_node *map, const char *key, bool required,
+                 size_t max_len, const char **out, conf_error *err)
+{
+    const conf_node *v = conf_map_get(d, map, key);
+    if (!v)
+        return required ? conf_fail(err, d, map, key, "missing") : 0;
+    const char *s = conf_node_scalar(v);
+    if (!s)
+        return conf_fail(err, d, v, key, "must be a string");
+    if (required && *s == '\0')
+        return conf_fail(err, d, v, key, "must not be empty");
+    if (strlen(s) > max_len)
+        return conf_fail(err, d, v, key, "longer than %zu characters", max_len);
+    *out = s;
+    return 0;
+}
+
+int conf_scalar_int(const conf_doc *d, const conf_node *n, const char *key, long long min,
+                    long long max, long long *out, conf_error *err)
+{
+    const char *s = conf_node_scalar(n);
+    if (!s || !*s)
+        return conf_fail(err, d, n, key, "must be an integer");
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end)
+        return conf_fail(err, d, n, key, "'%s' is not an integer", s);
+    if (v < min || v > max)
+        return conf_fail(err, d, n, key, "%lld is out of range [%lld, %lld]", v, min, max);
+    *out = v;
+    return 0;
+}
+
+int conf_scalar_double(const conf_doc *d, const conf_node *n, const char *key, double *out,
+                       conf_error *err)
+{
+    const char *s = conf_node_scalar(n);
+    if (!s || !*s)
+        return conf_fail(err, d, n, key, "must be a number");
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || *end || !isfinite(v))
+        return conf_fail(err, d, n, key, "'%s' is not a number", s);
+    *out = v;
+    return 0;
+}
+
+int conf_get_int(const conf_doc *d, const conf_node *map, const char *key, bool required,
+                 long long min, long long max, long long *out, conf_error *err)
+{
+    const conf_node *v = conf_map_get(d, map, key);
+    if (!v)
+        return required ? conf_fail(err, d, map, key, "missing") : 0;
+    return conf_scalar_int(d, v, key, min, max, out, err);
+}
+
+int conf_get_double(const conf_doc *d, const conf_node *map, const char *key, bool required,
+                    double *out, conf_error *err)
+{
+    const conf_node *v = conf_map_get(d, map, key);
+    if (!v)
+        return required ? conf_fail(err, d, map, key, "missing") : 0;
+    return conf_scalar_double(d, v, key, out, err);
+}
+
+int conf_get_bool(const conf_doc *d, const conf_node *map, const char *key, bool required,
+                  bool *out, conf_error *err)
+{
+    const conf_node *v = conf_map_get(d, map, key);
+    if (!v)
+        return required ? conf_fail(err, d, map, key, "missing") : 0;
+    const char *s = conf_node_scalar(v);
+    if (s && (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0 || strcmp(s, "on") == 0)) {
+        *out = true;
+        return 0;
+    }
+    if (s && (strcmp(s, "false") == 0 || strcmp(s, "no") == 0 || strcmp(s, "off") == 0)) {
+        *out = false;
+        return 0;
+    }
+    return conf_fail(err, d, v, key, "must be true or false");
+}

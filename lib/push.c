@@ -1,0 +1,292 @@
+#include "config.h"
+#include "push.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct push_batch {
+    char agent[NAME_MAX_LEN + 1];
+    uint64_t seq;
+    push_sample *samples;
+    size_t count, cap;
+};
+
+static const char *const severity_names[] = {"ok", "warning", "critical", "unknown"};
+
+const char *severity_name(severity s)
+{
+    return s >= SEV_OK && s <= SEV_UNKNOWN ? severity_names[s] : "none";
+}
+
+severity severity_parse(const char *s)
+{
+    for (int i = 0; i <= SEV_UNKNOWN; i++)
+        if (s && strcmp(s, severity_names[i]) == 0)
+            return (severity)i;
+    return SEV_NONE;
+}
+
+static int push_copy(char *dst, size_t size, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= size)
+        return -1;
+    memcpy(dst, src, n + 1);
+    return 0;
+}
+
+push_batch *push_batch_new(const char *agent, uint64_t seq)
+{
+    push_batch *b = calloc(1, sizeof *b);
+    if (!b)
+        return NULL;
+    if (push_copy(b->agent, sizeof b->agent, agent) != 0) {
+        free(b);
+        return NULL;
+    }
+    b->seq = seq;
+    return b;
+}
+
+void push_batch_free(push_batch *b)
+{
+    if (!b)
+        return;
+    free(b->samples);
+    free(b);
+}
+
+int push_batch_add(push_batch *b, const push_sample *s)
+{
+    if (b->count >= PUSH_MAX_SAMPLES)
+        return -1;
+    if (b->count == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 64;
+        push_sample *p = realloc(b->samples, cap * sizeof *p);
+        if (!p)
+            return -1;
+        b->samples = p;
+        b->cap = cap;
+    }
+    b->samples[b->count++] = *s;
+    return 0;
+}
+
+const char *push_batch_agent(const push_batch *b) { return b->agent; }
+uint64_t push_batch_seq(const push_batch *b) { return b->seq; }
+void push_batch_set_seq(push_batch *b, uint64_t seq) { b->seq = seq; }
+size_t push_batch_count(const push_batch *b) { return b->count; }
+const push_sample *push_batch_at(const push_batch *b, size_t i) { return &b->samples[i]; }
+void push_batch_clear(push_batch *b) { b->count = 0; }
+
+int push_sample_set(push_sample *s, const char *device, const char *metric, const char *instance,
+                    double value, const char *unit, int64_t ts)
+{
+    memset(s, 0, sizeof *s);
+    s->value = value;
+    s->ts = ts;
+    s->sev = SEV_NONE;
+    return push_copy(s->device, sizeof s->device, device) | push_copy(s->metric, sizeof s->metric, metric) |
+           push_copy(s->instance, sizeof s->instance, instance) | push_copy(s->unit, sizeof s->unit, unit);
+}
+
+char *push_batch_encode(const push_batch *b)
+{
+    json_t *samples = json_array();
+    json_t *root = json_pack("{s:s, s:I, s:o}", "agent", b->agent, "seq", (json_int_t)b->seq,
+                             "samples", samples);
+    if (!root)
+        return NULL;
+    for (size_t i = 0; i < b->count; i++) {
+        const push_sample *s = &b->samples[i];
+        json_t *o = json_pack("{s:s, s:s, s:s, s:f, s:s, s:I}", "device", s->device, "metric",
+                              s->metric, "instance", s->instance, "value", s->value, "unit", s->unit,
+                              "ts", (json_int_t)s->ts);
+        if (!o) {
+            json_decref(root);
+            return NULL;
+        }
+        if (s->text[0])
+            json_object_set_new(o, "text", json_string(s->text));
+        if (s->label[0])
+            json_object_set_new(o, "label", json_string(s->label));
+        if (s->sev != SEV_NONE)
+            json_object_set_new(o, "severity", json_string(severity_name(s->sev)));
+        json_array_append_new(samples, o);
+    }
+    char *text = json_dumps(root, JSON_COMPACT);
+    json_decref(root);
+    return text;
+}
+
+static int push_fail(push_error *err, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int push_fail(push_error *err, const char *field, const char *fmt, ...)
+{
+    snprintf(err->field, sizeof err->field, "%s", field);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+typedef enum { FIELD_NAME, FIELD_METRIC, FIELD_TEXT } push_field_kind;
+
+/* Reads one string member into dst; `required` members must be present. */
+static int push_get_string(json_t *obj, const char *key, const char *field, bool required,
+                           push_field_kind kind, char *dst, size_t size, push_error *err)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v) {
+        if (!required) {
+            dst[0] = '\0';
+            return 0;
+        }
+        return push_fail(err, field, "missing");
+    }
+    if (!json_is_string(v))
+        return push_fail(err, field, "must be a string");
+    const char *s = json_string_value(v);
+    if (strlen(s) != json_string_length(v))
+        return push_fail(err, field, "contains a NUL character");
+    if (strlen(s) >= size)
+        return push_fail(err, field, "longer than %zu characters", size - 1);
+    bool ok = kind == FIELD_NAME     ? name_is_valid(s)
+              : kind == FIELD_METRIC ? metric_name_is_valid(s)
+                                     : text_is_valid(s, size - 1);
+    if (!ok)
+        return push_fail(err, field,
+                         kind == FIELD_NAME     ? "must be 1-64 of [A-Za-z0-9._-], starting with a letter or digit"
+                         : kind == FIELD_METRIC ? "must be lower-case words joined by '.' (e.g. battery.charge)"
+                                                : "must be printable UTF-8 text");
+    memcpy(dst, s, strlen(s) + 1);
+    return 0;
+}
+
+static const char *const push_sample_keys[] = {"device", "metric", "instance", "value", "unit",
+                                               "ts", "text", "label", "severity", NULL};
+
+static int push_decode_sample(json_t *o, size_t i, time_t now, push_sample *s, push_error *err)
+{
+    char f[64];
+    memset(s, 0, sizeof *s);
+    if (!json_is_object(o)) {
+        snprintf(f, sizeof f, "samples[%zu]", i);
+        return push_fail(err, f, "must be an object");
+    }
+    const char *key;
+    json_t *val;
+    json_object_foreach(o, key, val) {
+        bool known = false;
+        for (const char *const *k = push_sample_keys; *k; k++)
+            known = known || strcmp(*k, key) == 0;
+        if (!known) {
+            snprintf(f, sizeof f, "samples[%zu].%.40s", i, key);
+            return push_fail(err, f, "unknown field");
+        }
+    }
+#define PUSH_FIELD(name) (snprintf(f, sizeof f, "samples[%zu]." name, i), f)
+    if (push_get_string(o, "device", PUSH_FIELD("device"), true, FIELD_NAME, s->device, sizeof s->device, err) ||
+        push_get_string(o, "metric", PUSH_FIELD("metric"), true, FIELD_METRIC, s->metric, sizeof s->metric, err) ||
+        push_get_string(o, "instance", PUSH_FIELD("instance"), false, FIELD_TEXT, s->instance, sizeof s->instance, err) ||
+        push_get_string(o, "unit", PUSH_FIELD("unit"), false, FIELD_TEXT, s->unit, sizeof s->unit, err) ||
+        push_get_string(o, "text", PUSH_FIELD("text"), false, FIELD_TEXT, s->text, sizeof s->text, err) ||
+        push_get_string(o, "label", PUSH_FIELD("label"), false, FIELD_TEXT, s->label, sizeof s->label, err))
+        return -1;
+    json_t *v = json_object_get(o, "value");
+    if (!v)
+        return push_fail(err, PUSH_FIELD("value"), "missing");
+    if (!json_is_number(v) || !isfinite(json_number_value(v)))
+        return push_fail(err, f, "must be a finite number");
+    s->value = json_number_value(v);
+    json_t *ts = json_object_get(o, "ts");
+    if (!ts)
+        return push_fail(err, PUSH_FIELD("ts"), "missing");
+    if (!json_is_integer(ts))
+        return push_fail(err, f, "must be an integer (seconds since 1970, UTC)");
+    s->ts = json_integer_value(ts);
+    if (s->ts < (int64_t)now - PUSH_MAX_AGE)
+        return push_fail(err, f, "%lld is more than %d days in the past", (long long)s->ts,
+                         PUSH_MAX_AGE / 86400);
+    if (s->ts > (int64_t)now + PUSH_MAX_AHEAD)
+        return push_fail(err, f, "%lld is in the future (server time %lld): check the agent's clock",
+                         (long long)s->ts, (long long)now);
+    s->sev = SEV_NONE;
+    json_t *sev = json_object_get(o, "severity");
+    if (sev) {
+        s->sev = severity_parse(json_string_value(sev));
+        if (s->sev == SEV_NONE)
+            return push_fail(err, PUSH_FIELD("severity"), "must be ok, warning, critical or unknown");
+    }
+#undef PUSH_FIELD
+    return 0;
+}
+
+push_batch *push_batch_decode(const char *text, size_t len, time_t now, push_error *err)
+{
+    if (len > PUSH_MAX_BODY) {
+        push_fail(err, "body", "larger than %u bytes", PUSH_MAX_BODY);
+        return NULL;
+    }
+    json_error_t jerr;
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        push_fail(err, "body", "invalid JSON at line %d column %d: %s", jerr.line, jerr.column, jerr.text);
+        return NULL;
+    }
+    push_batch *b = NULL;
+    if (!json_is_object(root)) {
+        push_fail(err, "body", "must be a JSON object");
+        goto out;
+    }
+    const char *key;
+    json_t *val;
+    json_object_foreach(root, key, val) {
+        if (strcmp(key, "agent") && strcmp(key, "seq") && strcmp(key, "samples")) {
+            char f[64];
+            snprintf(f, sizeof f, "%.60s", key);
+            push_fail(err, f, "unknown field");
+            goto out;
+        }
+    }
+    char agent[NAME_MAX_LEN + 1];
+    if (push_get_string(root, "agent", "agent", true, FIELD_NAME, agent, sizeof agent, err))
+        goto out;
+    json_t *seq = json_object_get(root, "seq");
+    if (!seq || !json_is_integer(seq) || json_integer_value(seq) < 0) {
+        push_fail(err, "seq", seq ? "must be a non-negative integer" : "missing");
+        goto out;
+    }
+    json_t *samples = json_object_get(root, "samples");
+    if (!samples || !json_is_array(samples)) {
+        push_fail(err, "samples", samples ? "must be an array" : "missing");
+        goto out;
+    }
+    if (json_array_size(samples) > PUSH_MAX_SAMPLES) {
+        push_fail(err, "samples", "more than %d samples in one batch", PUSH_MAX_SAMPLES);
+        goto out;
+    }
+    b = push_batch_new(agent, (uint64_t)json_integer_value(seq));
+    if (!b) {
+        push_fail(err, "body", "out of memory");
+        goto out;
+    }
+    size_t i;
+    json_t *o;
+    json_array_foreach(samples, i, o) {
+        push_sample s;
+        if (push_decode_sample(o, i, now, &s, err) != 0 || push_batch_add(b, &s) != 0) {
+            push_batch_free(b);
+            b = NULL;
+            break;
+        }
+    }
+out:
+    json_decref(root);
+    return b;
+}

@@ -1,0 +1,74 @@
+/* push: the batch of samples an agent sends to the server, as JSON.
+ *
+ *   {"agent": "nro-doullens", "seq": 42,
+ *    "samples": [{"device": "ups1", "metric": "battery.charge", "instance": "", "value": 100,
+ *                 "unit": "%", "ts": 1790000000, "text": "OL", "label": "...", "severity": "ok"}]}
+ *
+ * `seq` grows by one per batch of an agent, so that the server can accept a batch at most once.
+ * `text`, `label` and `severity` are optional. The decoder checks every field and names the first
+ * bad one ("samples[3].metric: ..."), so that the server can answer 400 with that message. */
+#ifndef VIGIE_PUSH_H
+#define VIGIE_PUSH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "names.h"
+
+#define PUSH_MAX_SAMPLES 20000
+#define PUSH_MAX_BODY (8u * 1024 * 1024)
+#define PUSH_UNIT_MAX 16
+#define PUSH_TEXT_MAX 64
+/* How far a sample's time may be from the server's clock: an agent replays up to PUSH_MAX_AGE of
+ * spooled data; a clock more than PUSH_MAX_AHEAD ahead is wrong and would block later updates. */
+#define PUSH_MAX_AGE (93 * 24 * 3600)
+#define PUSH_MAX_AHEAD 300
+
+typedef enum { SEV_OK = 0, SEV_WARNING = 1, SEV_CRITICAL = 2, SEV_UNKNOWN = 3, SEV_NONE = -1 } severity;
+
+const char *severity_name(severity s);
+/* Returns SEV_NONE for a word that is not a severity. */
+severity severity_parse(const char *s);
+
+typedef struct {
+    char device[NAME_MAX_LEN + 1];
+    char metric[NAME_MAX_LEN + 1];
+    char instance[INSTANCE_MAX_LEN + 1];
+    char label[INSTANCE_MAX_LEN + 1];
+    char unit[PUSH_UNIT_MAX + 1];
+    char text[PUSH_TEXT_MAX + 1];
+    double value;
+    int64_t ts;
+    severity sev;
+} push_sample;
+
+typedef struct push_batch push_batch;
+
+push_batch *push_batch_new(const char *agent, uint64_t seq);
+void push_batch_free(push_batch *b);
+/* Copies a sample in; -1 when the batch is full (PUSH_MAX_SAMPLES) or out of memory. */
+int push_batch_add(push_batch *b, const push_sample *s);
+const char *push_batch_agent(const push_batch *b);
+uint64_t push_batch_seq(const push_batch *b);
+void push_batch_set_seq(push_batch *b, uint64_t seq);
+size_t push_batch_count(const push_batch *b);
+const push_sample *push_batch_at(const push_batch *b, size_t i);
+void push_batch_clear(push_batch *b);
+
+/* Fills a sample, truncating nothing: -1 if a string is too long for its field. */
+int push_sample_set(push_sample *s, const char *device, const char *metric, const char *instance,
+                    double value, const char *unit, int64_t ts);
+
+/* Returns a malloc'd JSON text, or NULL when out of memory. */
+char *push_batch_encode(const push_batch *b);
+
+typedef struct {
+    char field[64];   /* "samples[3].metric", "agent", "body" */
+    char msg[256];
+} push_error;
+
+/* Decodes and validates a body. `now` bounds the timestamps. NULL on error, err filled in. */
+push_batch *push_batch_decode(const char *json, size_t len, time_t now, push_error *err);
+
+#endif

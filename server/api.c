@@ -1,0 +1,160 @@
+#include "config.h"
+#include "api.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+api_reply api_error(int status, const char *field, const char *msg)
+{
+    json_t *o = json_pack("{s:s}", "error", msg);
+    if (field)
+        json_object_set_new(o, "field", json_string(field));
+    api_reply r = {status, json_dumps(o, JSON_COMPACT)};
+    json_decref(o);
+    return r;
+}
+
+static api_reply api_json(int status, json_t *o)
+{
+    api_reply r = {status, json_dumps(o, JSON_COMPACT)};
+    json_decref(o);
+    if (!r.body)
+        return api_error(500, NULL, "out of memory");
+    return r;
+}
+
+/* The token of "Authorization: Bearer TOKEN", or NULL. */
+static const char *api_bearer(const char *authorization)
+{
+    if (!authorization || strncasecmp(authorization, "Bearer ", 7) != 0)
+        return NULL;
+    const char *t = authorization + 7;
+    while (*t == ' ')
+        t++;
+    return *t ? t : NULL;
+}
+
+api_reply api_ingest(api_ctx *ctx, const char *authorization, const char *body, size_t len, time_t now)
+{
+    const char *token = api_bearer(authorization);
+    const server_agent *agent = token ? server_config_agent_by_token(ctx->cfg, token) : NULL;
+    if (!agent) {
+        ctx->rejected++;
+        log_warn("ingest", "push refused: %s", token ? "unknown token" : "no bearer token");
+        return api_error(401, "Authorization", token ? "unknown agent token" : "a Bearer token is required");
+    }
+    push_error perr;
+    push_batch *b = push_batch_decode(body, len, now, &perr);
+    if (!b) {
+        ctx->rejected++;
+        log_warn("ingest", "batch from %s refused: %s: %s", agent->id, perr.field, perr.msg);
+        return api_error(400, perr.field, perr.msg);
+    }
+    if (strcmp(push_batch_agent(b), agent->id) != 0) {
+        ctx->rejected++;
+        log_warn("ingest", "agent %s tried to push as %s", agent->id, push_batch_agent(b));
+        push_batch_free(b);
+        return api_error(403, "agent", "this token belongs to another agent");
+    }
+    int seen = db_batch_seen(ctx->db, agent->id, push_batch_seq(b));
+    if (seen == 1) {
+        json_t *o = json_pack("{s:s, s:I, s:b}", "agent", agent->id, "seq", (json_int_t)push_batch_seq(b),
+                              "duplicate", 1);
+        push_batch_free(b);
+        return api_json(200, o);
+    }
+    char err[1200] = "";
+    rrd_store_stats st = {0};
+    if (seen < 0 || rrd_store_write(ctx->rrd, agent->site, b, &st, err, sizeof err) != 0 ||
+        db_batch_store(ctx->db, agent->site, b, (int64_t)now, err, sizeof err) != 0) {
+        log_error("ingest", "batch %llu from %s not stored: %s", (unsigned long long)push_batch_seq(b), agent->id,
+                  err[0] ? err : "database error");
+        push_batch_free(b);
+        return api_error(500, NULL, "storage error: the batch was not stored, send it again");
+    }
+    ctx->batches++;
+    ctx->samples += st.written;
+    json_t *o = json_pack("{s:s, s:I, s:I, s:I}", "agent", agent->id, "seq", (json_int_t)push_batch_seq(b), "stored",
+                          (json_int_t)st.written, "stale", (json_int_t)st.stale);
+    push_batch_free(b);
+    return api_json(200, o);
+}
+
+/* ---- status -------------------------------------------------------------------------------- */
+
+typedef struct {
+    json_t *devices;
+    json_t *cur;       /* current device object */
+    char site[NAME_MAX_LEN + 1], device[NAME_MAX_LEN + 1];
+    time_t now;
+    int64_t newest;    /* newest sample of the current device */
+} api_status_walk;
+
+static void api_status_close_device(api_status_walk *w)
+{
+    if (!w->cur)
+        return;
+    json_object_set_new(w->cur, "last_seen", json_integer(w->newest));
+    json_object_set_new(w->cur, "age", json_integer((json_int_t)(w->now - w->newest)));
+    json_array_append_new(w->devices, w->cur);
+    w->cur = NULL;
+}
+
+static void api_status_row(void *ctx, const char *site, const char *agent, const push_sample *s, int64_t received)
+{
+    api_status_walk *w = ctx;
+    if (!w->cur || strcmp(w->site, site) != 0 || strcmp(w->device, s->device) != 0) {
+        api_status_close_device(w);
+        w->cur = json_pack("{s:s, s:s, s:s, s:[]}", "site", site, "agent", agent, "device", s->device, "metrics");
+        snprintf(w->site, sizeof w->site, "%s", site);
+        snprintf(w->device, sizeof w->device, "%s", s->device);
+        w->newest = 0;
+    }
+    if (s->ts > w->newest)
+        w->newest = s->ts;
+    if (strcmp(s->metric, "device.reachable") == 0)
+        json_object_set_new(w->cur, "reachable", json_boolean(s->value >= 1));
+    json_t *m = json_pack("{s:s, s:s, s:f, s:s, s:I, s:I}", "name", s->metric, "instance", s->instance, "value",
+                          s->value, "unit", s->unit, "ts", (json_int_t)s->ts, "age", (json_int_t)(w->now - s->ts));
+    if (s->label[0])
+        json_object_set_new(m, "label", json_string(s->label));
+    if (s->text[0])
+        json_object_set_new(m, "text", json_string(s->text));
+    if (s->sev != SEV_NONE)
+        json_object_set_new(m, "severity", json_string(severity_name(s->sev)));
+    json_array_append_new(json_object_get(w->cur, "metrics"), m);
+    (void)received;
+}
+
+/* Read access needs an API token, or an agent's own token (which sees everything for now). */
+static bool api_may_read(api_ctx *ctx, const char *authorization)
+{
+    const char *token = api_bearer(authorization);
+    return token && (server_config_reader_by_token(ctx->cfg, token) || server_config_agent_by_token(ctx->cfg, token));
+}
+
+api_reply api_status(api_ctx *ctx, const char *authorization, time_t now)
+{
+    if (!api_may_read(ctx, authorization))
+        return api_error(401, "Authorization", "an API token is required (Authorization: Bearer ...)");
+    api_status_walk w = {.devices = json_array(), .now = now};
+    if (db_latest_each(ctx->db, api_status_row, &w) != 0) {
+        json_decref(w.devices);
+        json_decref(w.cur);
+        return api_error(500, NULL, "database error");
+    }
+    api_status_close_device(&w);
+    json_t *o = json_pack("{s:I, s:s, s:o}", "now", (json_int_t)now, "version", PACKAGE_VERSION, "devices", w.devices);
+    return api_json(200, o);
+}
+
+api_reply api_health(api_ctx *ctx)
+{
+    json_t *o = json_pack("{s:s, s:I, s:I, s:I}", "status", "ok", "batches", (json_int_t)ctx->batches, "samples",
+                          (json_int_t)ctx->samples, "rejected", (json_int_t)ctx->rejected);
+    return api_json(200, o);
+}

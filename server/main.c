@@ -1,0 +1,137 @@
+/* vigie-server: receives the agents' pushes, stores them and serves the API. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "db.h"
+#include "http.h"
+#include "log.h"
+#include "rrd_store.h"
+#include "server_config.h"
+
+#ifndef VIGIE_SYSCONF_DIR
+#define VIGIE_SYSCONF_DIR "/etc/vigie"
+#endif
+
+static void server_usage(FILE *f)
+{
+    fprintf(f, "Usage: vigie-server [OPTION]...\n"
+               "Receive the agents' samples, store them in RRD files and serve the API.\n\n"
+               "  -c, --config FILE      server configuration (default " VIGIE_SYSCONF_DIR "/server.yaml)\n"
+               "      --check-config     check the configuration, then exit\n"
+               "      --log-level LEVEL  error, warn, info (default) or debug\n"
+               "  -h, --help             show this help\n"
+               "  -V, --version          show the version\n\n"
+               "Exit status: 0 after a clean stop, 1 on a runtime failure, 2 on bad arguments or\n"
+               "configuration. See vigie-server(8).\n");
+}
+
+static int server_bad_arg(const char *msg, const char *val)
+{
+    fprintf(stderr, "vigie-server: %s%s%s\nTry 'vigie-server --help'.\n", msg, val ? ": " : "", val ? val : "");
+    return 2;
+}
+
+static int server_prepare_dir(const char *dir)
+{
+    if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+        log_error("server", "cannot create data folder %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int server_run(const server_config *cfg)
+{
+    char err[1200] = "", dbpath[SERVER_PATH_MAX + 16];
+    if (server_prepare_dir(cfg->data_dir) != 0)
+        return 1;
+    snprintf(dbpath, sizeof dbpath, "%s/vigie.db", cfg->data_dir);
+    api_ctx ctx = {.cfg = cfg};
+    ctx.db = db_open(dbpath, err, sizeof err);
+    if (!ctx.db) {
+        log_error("server", "%s: %s", dbpath, err);
+        return 1;
+    }
+    ctx.rrd = rrd_store_new(cfg->data_dir, cfg->step);
+    if (!ctx.rrd) {
+        log_error("server", "cannot use %s/rrd", cfg->data_dir);
+        db_close(ctx.db);
+        return 1;
+    }
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL); /* before the HTTP thread starts, so it inherits the mask */
+    signal(SIGPIPE, SIG_IGN);
+    http_server *h = http_start(&ctx, cfg->listen_addr, cfg->port, err, sizeof err);
+    int rc = 1;
+    if (h) {
+        log_info("server", "listening on http://%s:%d/ (data in %s, %zu agents, %zu sites)", cfg->listen_addr,
+                 cfg->port, cfg->data_dir, cfg->nagents, cfg->nsites);
+        int sig = 0;
+        sigwait(&set, &sig);
+        log_info("server", "stopping on signal %d", sig);
+        http_stop(h);
+        rc = 0;
+    } else {
+        log_error("server", "%s", err);
+    }
+    rrd_store_free(ctx.rrd);
+    db_close(ctx.db);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
+                                         {"check-config", no_argument, NULL, 'k'},
+                                         {"log-level", required_argument, NULL, 'l'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {"version", no_argument, NULL, 'V'},
+                                         {NULL, 0, NULL, 0}};
+    const char *path = VIGIE_SYSCONF_DIR "/server.yaml";
+    bool check = false;
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': path = optarg; break;
+        case 'k': check = true; break;
+        case 'l': {
+            log_level l;
+            if (log_level_parse(optarg, &l) != 0)
+                return server_bad_arg("--log-level must be error, warn, info or debug, not", optarg);
+            log_set_level(l);
+            break;
+        }
+        case 'h': server_usage(stdout); return 0;
+        case 'V': printf("vigie-server %s\n", PACKAGE_VERSION); return 0;
+        default: return server_bad_arg("unknown or incomplete option", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return server_bad_arg("unexpected argument", argv[optind]);
+    conf_error err;
+    server_config *cfg = server_config_load(path, &err);
+    if (!cfg) {
+        fprintf(stderr, "vigie-server: %s\n", err.msg);
+        return 2;
+    }
+    int rc = 0;
+    if (check)
+        printf("%s: valid, %zu agent(s), %zu site(s)\n", path, cfg->nagents, cfg->nsites);
+    else
+        rc = server_run(cfg);
+    server_config_free(cfg);
+    return rc;
+}

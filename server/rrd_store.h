@@ -1,0 +1,42 @@
+/* rrd_store: samples into RRD files, with librrd.
+ *
+ * Layout (one series per file, so that a device growing a new metric or outlet never means
+ * reshaping an existing file):
+ *
+ *   DATA_DIR/rrd/SITE/DEVICE/METRIC.rrd              scalar metrics
+ *   DATA_DIR/rrd/SITE/DEVICE/METRIC@INSTANCE.rrd     table rows (instance made path-safe: %XX)
+ *
+ * Each file has one GAUGE data source named "value", step = the agents' poll interval, heartbeat
+ * 3 steps, and AVERAGE/MIN/MAX archives of 2 days at the step, 14 days at 5 steps, 13 months at
+ * 1 hour and 5 years at 1 day (for monthly SLA graphs). Names are validated before they come here
+ * and are still re-checked: a device name never becomes a path unchecked.
+ *
+ * RRD refuses a sample not newer than the file's last update; rrd_store_write skips those and counts
+ * them (`stale`), so that one late sample does not make a whole batch fail. */
+#ifndef VIGIE_RRD_STORE_H
+#define VIGIE_RRD_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "push.h"
+
+typedef struct rrd_store rrd_store;
+
+rrd_store *rrd_store_new(const char *data_dir, int step);
+void rrd_store_free(rrd_store *s);
+
+typedef struct {
+    size_t written;
+    size_t stale;
+} rrd_store_stats;
+
+/* Writes every sample of the batch for `site`. -1 on an I/O error (err says which file). */
+int rrd_store_write(rrd_store *s, const char *site, const push_batch *b, rrd_store_stats *st, char *err,
+                    size_t err_size);
+
+/* The file that holds a series (for readers and tests). -1 when a name is invalid. */
+int rrd_store_path(const rrd_store *s, const char *site, const char *device, const char *metric,
+                   const char *instance, char *out, size_t size);
+
+#endif

@@ -1,0 +1,61 @@
+/* server_config: server.yaml — where to listen, where the data goes, which agents may push (with
+ * their token and the site they serve), the sites themselves, and the API's read tokens.
+ * Every key is checked; see conf/server.yaml for a commented example. */
+#ifndef VIGIE_SERVER_CONFIG_H
+#define VIGIE_SERVER_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "conf.h"
+#include "names.h"
+
+#define SERVER_SECRET_MAX 255
+#define SERVER_PATH_MAX 1024
+#define SERVER_MAX_AGENTS 2000
+#define SERVER_MAX_SITES 2000
+
+typedef struct {
+    char id[NAME_MAX_LEN + 1];
+    char token[SERVER_SECRET_MAX + 1];
+    char site[NAME_MAX_LEN + 1];
+} server_agent;
+
+typedef struct {
+    char id[NAME_MAX_LEN + 1];
+    char name[128];
+    char kind[32];      /* datacenter | nro | pop | core */
+    char timezone[64];
+    double target;      /* availability target, percent */
+} server_site;
+
+typedef struct {
+    char name[NAME_MAX_LEN + 1];
+    char token[SERVER_SECRET_MAX + 1];
+    bool admin;         /* may acknowledge, silence, declare maintenance */
+} server_reader;
+
+typedef struct {
+    char path[SERVER_PATH_MAX + 1];
+    char listen_addr[64];
+    int port;
+    char data_dir[SERVER_PATH_MAX + 1];
+    int step;           /* RRD step: the agents' poll interval, seconds */
+    server_agent *agents;
+    size_t nagents;
+    server_site *sites;
+    size_t nsites;
+    server_reader *readers;
+    size_t nreaders;
+} server_config;
+
+server_config *server_config_load(const char *path, conf_error *err);
+void server_config_free(server_config *cfg);
+
+const server_site *server_config_site(const server_config *cfg, const char *id);
+
+/* Constant-time comparison of a presented token with each configured one. */
+const server_agent *server_config_agent_by_token(const server_config *cfg, const char *token);
+const server_reader *server_config_reader_by_token(const server_config *cfg, const char *token);
+
+#endif
