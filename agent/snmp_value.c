@@ -116,7 +116,8 @@ static bool sv_parse_number(const char *s, double *out)
     double v = strtod(s, &end);
     if (end == s || errno || !isfinite(v))
         return false;
-    /* a unit after the number is tolerated, digits are not ("12abc" is not 12, "12 C" is) */
+    /* a unit after the number is tolerated ("23.5 C", "50Hz", "12%"); other characters are not
+     * ("81.2.3", "12/5"), since they mean the text is not one number */
     while (isspace((unsigned char)*end))
         end++;
     if (*end && !isalpha((unsigned char)*end) && *end != '%' && (unsigned char)*end < 0x80)

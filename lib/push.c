@@ -199,14 +199,16 @@ static int push_decode_sample(json_t *o, size_t i, time_t now, push_sample *s, p
         push_get_string(o, "label", PUSH_FIELD("label"), false, FIELD_TEXT, s->label, sizeof s->label, err))
         return -1;
     json_t *v = json_object_get(o, "value");
+    PUSH_FIELD("value");
     if (!v)
-        return push_fail(err, PUSH_FIELD("value"), "missing");
+        return push_fail(err, f, "missing");
     if (!json_is_number(v) || !isfinite(json_number_value(v)))
         return push_fail(err, f, "must be a finite number");
     s->value = json_number_value(v);
     json_t *ts = json_object_get(o, "ts");
+    PUSH_FIELD("ts");
     if (!ts)
-        return push_fail(err, PUSH_FIELD("ts"), "missing");
+        return push_fail(err, f, "missing");
     if (!json_is_integer(ts))
         return push_fail(err, f, "must be an integer (seconds since 1970, UTC)");
     s->ts = json_integer_value(ts);
@@ -280,7 +282,8 @@ push_batch *push_batch_decode(const char *text, size_t len, time_t now, push_err
     json_t *o;
     json_array_foreach(samples, i, o) {
         push_sample s;
-        if (push_decode_sample(o, i, now, &s, err) != 0 || push_batch_add(b, &s) != 0) {
+        if (push_decode_sample(o, i, now, &s, err) != 0 ||
+            (push_batch_add(b, &s) != 0 && push_fail(err, "samples", "out of memory"))) {
             push_batch_free(b);
             b = NULL;
             break;

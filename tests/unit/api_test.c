@@ -1,0 +1,200 @@
+/* The ingest and status handlers with a real SQLite database and real RRD files in a temp folder:
+ * authentication, validation (nothing written on refusal), storage, duplicates, stale samples. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <jansson.h>
+#include <rrd.h>
+#include <sys/stat.h>
+
+#include "api.h"
+#include "test_util.h"
+
+#define NOW 1790000000
+
+static char *dir;
+static server_config *cfg;
+static api_ctx ctx;
+
+static int setup_each(void **state)
+{
+    char path[600], yaml[1200], err[600];
+    dir = tu_tmpdir();
+    snprintf(yaml, sizeof yaml,
+             "data_dir: %s\nstep: 60\nsites: [{id: doullens}, {id: peronne}]\n"
+             "agents:\n  - {id: nro-doullens, token: token-doullens-0001, site: doullens}\n"
+             "  - {id: nro-peronne, token: token-peronne-00001, site: peronne}\n"
+             "api_tokens: [{name: ops, token: token-reader-000001}]\n",
+             dir);
+    conf_error cerr;
+    cfg = server_config_load(tu_write(dir, "server.yaml", yaml, path, sizeof path), &cerr);
+    if (!cfg)
+        fail_msg("%s", cerr.msg);
+    snprintf(path, sizeof path, "%s/vigie.db", dir);
+    memset(&ctx, 0, sizeof ctx);
+    ctx.cfg = cfg;
+    ctx.db = db_open(path, err, sizeof err);
+    ctx.rrd = rrd_store_new(dir, 60);
+    assert_non_null(ctx.db);
+    assert_non_null(ctx.rrd);
+    return 0;
+}
+
+static int teardown_each(void **state)
+{
+    rrd_store_free(ctx.rrd);
+    db_close(ctx.db);
+    server_config_free(cfg);
+    tu_rmtree(dir);
+    free(dir);
+    return 0;
+}
+
+/* Number of entries under dir/rrd, recursively. */
+static int count_files(const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d)
+        return 0;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char sub[1200];
+        snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+        n += 1 + count_files(sub);
+    }
+    closedir(d);
+    return n;
+}
+
+static int rrd_files(void)
+{
+    char p[700];
+    snprintf(p, sizeof p, "%s/rrd", dir);
+    return count_files(p);
+}
+
+static api_reply ingest(const char *token, const char *body, time_t now)
+{
+    char auth[128];
+    snprintf(auth, sizeof auth, "Bearer %s", token);
+    return api_ingest(&ctx, token ? auth : NULL, body, strlen(body), now);
+}
+
+static void expect(api_reply r, int status, const char *part)
+{
+    if (r.status != status || (part && (!r.body || !strstr(r.body, part))))
+        fail_msg("got %d %s, wanted %d with '%s'", r.status, r.body, status, part ? part : "");
+    free(r.body);
+}
+
+static const char *good =
+    "{\"agent\":\"nro-doullens\",\"seq\":7,\"samples\":["
+    "{\"device\":\"ups1\",\"metric\":\"battery.charge\",\"instance\":\"\",\"value\":98,\"unit\":\"%\",\"ts\":1789999990},"
+    "{\"device\":\"ups1\",\"metric\":\"input.voltage\",\"instance\":\"L1\",\"value\":231.5,\"unit\":\"V\",\"ts\":1789999990},"
+    "{\"device\":\"olt1\",\"metric\":\"olt.pon.status\",\"instance\":\"0/1/3\",\"value\":1,\"text\":\"up\",\"ts\":1789999990}]}";
+
+static void test_auth(void **state)
+{
+    expect(ingest(NULL, good, NOW), 401, "Bearer token is required");
+    expect(ingest("wrong-token-000000000", good, NOW), 401, "unknown agent token");
+    /* a reader's token cannot push */
+    expect(ingest("token-reader-000001", good, NOW), 401, "unknown agent token");
+    /* Péronne's agent cannot write Doullens' data */
+    expect(ingest("token-peronne-00001", good, NOW), 403, "another agent");
+    assert_int_equal(rrd_files(), 0);
+    assert_int_equal(ctx.rejected, 4);
+}
+
+static void test_malformed_changes_nothing(void **state)
+{
+    expect(ingest("token-doullens-0001", good, NOW), 200, "\"stored\":3");
+    int files = rrd_files();
+    assert_int_equal(files, 1 + 2 + 3); /* the site's folder, two device folders, three series */
+    const char *bad[] = {
+        "{\"agent\":\"nro-doullens\",\"seq\":8,\"samples\":[{\"device\":\"ups1\",\"metric\":\"battery.charge\",\"value\":97,\"ts\":1790000000},"
+        "{\"device\":\"../../etc\",\"metric\":\"x\",\"value\":1,\"ts\":1790000000}]}",
+        "{\"agent\":\"nro-doullens\",\"seq\":8,\"samples\":[{\"device\":\"ups1\",\"metric\":\"battery.charge\",\"value\":\"97\",\"ts\":1790000000}]}",
+        "{\"agent\":\"nro-doullens\",\"seq\":8,\"samples\":[{\"device\":\"ups9\",\"metric\":\"battery.charge\",\"value\":97,\"ts\":1790099999}]}",
+        "not json",
+    };
+    const char *fields[] = {"samples[1].device", "samples[0].value", "samples[0].ts", "body"};
+    for (size_t i = 0; i < 4; i++)
+        expect(ingest("token-doullens-0001", bad[i], NOW), 400, fields[i]);
+    assert_int_equal(rrd_files(), files);
+    char path[1200];
+    assert_int_equal(rrd_store_path(ctx.rrd, "doullens", "ups1", "battery.charge", "", path, sizeof path), 0);
+    assert_int_equal(rrd_last_r(path), 1789999990);
+}
+
+static void test_store_and_read_back(void **state)
+{
+    expect(ingest("token-doullens-0001", good, NOW), 200, "\"stored\":3");
+    char path[1200];
+    assert_int_equal(rrd_store_path(ctx.rrd, "doullens", "olt1", "olt.pon.status", "0/1/3", path, sizeof path), 0);
+    assert_non_null(strstr(path, "/rrd/doullens/olt1/olt.pon.status@0%2F1%2F3.rrd"));
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    time_t last;
+    unsigned long n;
+    char **names, **values;
+    assert_int_equal(rrd_store_path(ctx.rrd, "doullens", "ups1", "input.voltage", "L1", path, sizeof path), 0);
+    assert_int_equal(rrd_lastupdate_r(path, &last, &n, &names, &values), 0);
+    assert_int_equal(last, 1789999990);
+    assert_int_equal(n, 1);
+    assert_string_equal(names[0], "value");
+    assert_true(strtod(values[0], NULL) == 231.5);
+    free(names[0]);
+    free(values[0]);
+    free(names);
+    free(values);
+    /* the status shows the three values with their age */
+    api_reply r = api_status(&ctx, "Bearer token-reader-000001", NOW);
+    assert_int_equal(r.status, 200);
+    json_t *j = json_loads(r.body, 0, NULL);
+    free(r.body);
+    json_t *devs = json_object_get(j, "devices");
+    assert_int_equal(json_array_size(devs), 2);
+    json_t *olt = json_array_get(devs, 0);
+    assert_string_equal(json_string_value(json_object_get(olt, "device")), "olt1");
+    assert_string_equal(json_string_value(json_object_get(olt, "site")), "doullens");
+    assert_int_equal(json_integer_value(json_object_get(olt, "age")), 10);
+    json_t *m = json_array_get(json_object_get(olt, "metrics"), 0);
+    assert_string_equal(json_string_value(json_object_get(m, "text")), "up");
+    json_decref(j);
+    expect(api_status(&ctx, NULL, NOW), 401, "API token");
+    expect(api_status(&ctx, "Bearer nope", NOW), 401, "API token");
+}
+
+static void test_duplicate_and_stale(void **state)
+{
+    expect(ingest("token-doullens-0001", good, NOW), 200, "\"stored\":3");
+    /* the same batch again (a reply lost, the agent retries): acknowledged, stored once */
+    expect(ingest("token-doullens-0001", good, NOW), 200, "\"duplicate\":true");
+    assert_int_equal(ctx.batches, 1);
+    /* a new batch whose samples are not newer than the files: skipped, counted */
+    const char *old = "{\"agent\":\"nro-doullens\",\"seq\":9,\"samples\":["
+                      "{\"device\":\"ups1\",\"metric\":\"battery.charge\",\"value\":50,\"ts\":1789999990},"
+                      "{\"device\":\"ups1\",\"metric\":\"battery.charge\",\"value\":51,\"ts\":1790000050}]}";
+    expect(ingest("token-doullens-0001", old, NOW + 60), 200, "\"stale\":1");
+    char path[1200];
+    assert_int_equal(rrd_store_path(ctx.rrd, "doullens", "ups1", "battery.charge", "", path, sizeof path), 0);
+    assert_int_equal(rrd_last_r(path), 1790000050);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_auth, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_malformed_changes_nothing, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_store_and_read_back, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_duplicate_and_stale, setup_each, teardown_each),
+    };
+    return cmocka_run_group_tests_name("api", tests, NULL, NULL);
+}

@@ -1,0 +1,203 @@
+/* Configuration parsing: valid files, and each kind of error with file:line:column and key. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "agent_config.h"
+#include "conf.h"
+#include "server_config.h"
+#include "test_util.h"
+
+static char *dir;
+
+static int setup(void **state) { dir = tu_tmpdir(); return 0; }
+static int teardown(void **state) { tu_rmtree(dir); free(dir); return 0; }
+
+static const char *agent_ok =
+    "agent: nro-doullens\n"
+    "site: doullens\n"
+    "server: http://127.0.0.1:8470\n"
+    "token: abcdefghijklmnop\n"
+    "interval: 30\n"
+    "devices:\n"
+    "  - name: ups1\n"
+    "    host: 10.1.0.10\n"
+    "    community: secret\n"
+    "    profile: ups-rfc1628\n"
+    "  - name: olt1\n"
+    "    host: 10.1.0.20\n"
+    "    port: 1161\n"
+    "    version: 1\n"
+    "  - name: clim1\n"
+    "    host: 10.1.0.30\n"
+    "    version: 3\n"
+    "    user: vigie\n"
+    "    auth_password: authpass123\n"
+    "    priv_password: privpass123\n";
+
+static agent_config *load_agent(const char *text, conf_error *err)
+{
+    char path[600];
+    tu_write(dir, "agent.yaml", text, path, sizeof path);
+    return agent_config_load(path, "/usr/share/vigie/mibs", err);
+}
+
+static void test_agent_valid(void **state)
+{
+    conf_error err;
+    agent_config *c = load_agent(agent_ok, &err);
+    assert_non_null(c);
+    assert_string_equal(c->id, "nro-doullens");
+    assert_string_equal(c->site, "doullens");
+    assert_int_equal(c->interval, 30);
+    assert_int_equal(c->ndevices, 3);
+    assert_string_equal(c->devices[0].community, "secret");
+    assert_string_equal(c->devices[0].profile, "ups-rfc1628");
+    assert_int_equal(c->devices[0].port, 161);
+    assert_int_equal(c->devices[0].version, SNMP_V2C);
+    assert_int_equal(c->devices[1].port, 1161);
+    assert_int_equal(c->devices[1].version, SNMP_V1);
+    assert_string_equal(c->devices[1].community, "public");
+    assert_int_equal(c->devices[2].version, SNMP_V3);
+    assert_string_equal(c->devices[2].level, "authPriv");
+    assert_string_equal(c->devices[2].auth_proto, "SHA-256");
+    assert_string_equal(c->devices[2].priv_proto, "AES");
+    assert_string_equal(c->profiles, "/usr/share/vigie/mibs");
+    agent_config_free(c);
+}
+
+/* Each bad file must fail with the expected "file:line:col: key 'k': ..." prefix. */
+static void expect_agent_error(const char *text, const char *where, const char *what)
+{
+    conf_error err;
+    agent_config *c = load_agent(text, &err);
+    assert_null(c);
+    char want[700];
+    snprintf(want, sizeof want, "%s/agent.yaml:%s", dir, where);
+    if (strncmp(err.msg, want, strlen(want)) != 0 || !strstr(err.msg, what))
+        fail_msg("got '%s', wanted prefix '%s' and '%s'", err.msg, want, what);
+}
+
+static void test_agent_unknown_key(void **state)
+{
+    expect_agent_error("agent: a\nserver: http://x\ntoken: t\nintervall: 5\ndevices: []\n", "4:1: key 'intervall'",
+                       "unknown key");
+    expect_agent_error("agent: a\nserver: http://x\ntoken: t\ndevices:\n  - {name: u, host: h, comunity: c}\n",
+                       "5:24: key 'comunity'", "unknown key in device");
+}
+
+static void test_agent_missing_and_types(void **state)
+{
+    expect_agent_error("server: http://x\ntoken: t\ndevices: []\n", "1:1: key 'agent'", "missing");
+    expect_agent_error("agent: a\nserver: http://x\ntoken: t\ninterval: soon\ndevices: []\n", "4:11: key 'interval'",
+                       "not an integer");
+    expect_agent_error("agent: a\nserver: http://x\ntoken: t\ninterval: 1\ndevices: []\n", "4:11: key 'interval'",
+                       "out of range");
+    expect_agent_error("agent: a\nserver: http://x\ntoken: t\ndevices: []\n", "4:10: key 'devices'", "1 to");
+    expect_agent_error("agent: a\nserver: ftp://x\ntoken: t\ndevices: [{name: u, host: h}]\n", "2:9: key 'server'",
+                       "http");
+    expect_agent_error("agent: a\nserver: http://x\ntoken: t\ndevices: [{name: u, host: h, version: 2d}]\n",
+                       "4:39: key 'version'", "not 1, 2c or 3");
+    expect_agent_error("agent: a\nserver: http://x\ntoken: t\ndevices: [{name: u, host: h, port: 70000}]\n",
+                       "4:36: key 'port'", "out of range");
+}
+
+static void test_agent_names_and_duplicates(void **state)
+{
+    expect_agent_error("agent: a\nserver: http://x\ntoken: t\ndevices: [{name: ../etc, host: h}]\n",
+                       "4:18: key 'name'", "[A-Za-z0-9._-]");
+    expect_agent_error("agent: a\nserver: http://x\ntoken: t\ndevices:\n  - {name: u, host: h}\n  - {name: u, host: g}\n",
+                       "6:12: key 'name'", "declared twice");
+    expect_agent_error("agent: a\nagent: b\nserver: http://x\ntoken: t\ndevices: [{name: u, host: h}]\n",
+                       "2:1: key 'agent'", "duplicate key");
+    expect_agent_error("agent: a\nserver: http://x\ntoken: t\ndevices: [{name: u, host: h, version: 3}]\n", "4:11: key 'user'",
+                       "needs a user");
+}
+
+static void test_yaml_syntax_and_aliases(void **state)
+{
+    conf_error err;
+    assert_null(load_agent("agent: [unclosed\n", &err));
+    assert_non_null(strstr(err.msg, "YAML syntax error"));
+    assert_non_null(strstr(err.msg, "agent.yaml:2:1"));
+    assert_null(load_agent("a: &x [1, 2]\nb: *x\n", &err));
+    assert_non_null(strstr(err.msg, "aliases are not supported"));
+    assert_null(agent_config_load("/nonexistent/agent.yaml", "", &err));
+    assert_non_null(strstr(err.msg, "/nonexistent/agent.yaml: cannot open"));
+}
+
+static const char *server_ok =
+    "listen: 127.0.0.1:9000\n"
+    "data_dir: /var/lib/vigie\n"
+    "sites:\n"
+    "  - {id: italie, name: Data center Italie, kind: datacenter}\n"
+    "  - {id: doullens, kind: nro, timezone: Europe/Paris, target: 99.9}\n"
+    "agents:\n"
+    "  - {id: dc-italie, token: aaaaaaaaaaaaaaaaaaaa, site: italie}\n"
+    "  - {id: nro-doullens, token: bbbbbbbbbbbbbbbbbbbb, site: doullens}\n"
+    "api_tokens:\n"
+    "  - {name: ops, token: cccccccccccccccccccc, role: admin}\n";
+
+static server_config *load_server(const char *text, conf_error *err)
+{
+    char path[600];
+    tu_write(dir, "server.yaml", text, path, sizeof path);
+    return server_config_load(path, err);
+}
+
+static void test_server_valid(void **state)
+{
+    conf_error err;
+    server_config *c = load_server(server_ok, &err);
+    assert_non_null(c);
+    assert_string_equal(c->listen_addr, "127.0.0.1");
+    assert_int_equal(c->port, 9000);
+    assert_int_equal(c->nsites, 2);
+    assert_string_equal(c->sites[0].timezone, "Europe/Paris");
+    assert_true(c->sites[0].target == 99.982);
+    assert_true(c->sites[1].target == 99.9);
+    assert_int_equal(c->nagents, 2);
+    assert_ptr_equal(server_config_agent_by_token(c, "bbbbbbbbbbbbbbbbbbbb"), &c->agents[1]);
+    assert_null(server_config_agent_by_token(c, "bbbbbbbbbbbbbbbbbbb"));
+    assert_null(server_config_agent_by_token(c, "bbbbbbbbbbbbbbbbbbbbb"));
+    assert_null(server_config_agent_by_token(c, ""));
+    assert_non_null(server_config_reader_by_token(c, "cccccccccccccccccccc"));
+    assert_true(server_config_reader_by_token(c, "cccccccccccccccccccc")->admin);
+    server_config_free(c);
+}
+
+static void test_server_errors(void **state)
+{
+    conf_error err;
+    assert_null(load_server("agents: [{id: a, token: short}]\n", &err));
+    assert_non_null(strstr(err.msg, "server.yaml:1:25: key 'token': must be at least 16"));
+    assert_null(load_server("agents: [{id: a, token: aaaaaaaaaaaaaaaaaaaa, site: nowhere}]\n", &err));
+    assert_non_null(strstr(err.msg, "key 'site': no site 'nowhere'"));
+    assert_null(load_server("listen: localhost\nagents: []\n", &err));
+    assert_non_null(strstr(err.msg, "server.yaml:1:9: key 'listen'"));
+    assert_null(load_server("sites: [{id: x, timezone: Mars/Olympus}]\nagents: []\n", &err));
+    assert_non_null(strstr(err.msg, "key 'timezone': 'Mars/Olympus' is not a known time zone"));
+    assert_null(load_server("sites: [{id: x, timezone: ../../etc/passwd}]\nagents: []\n", &err));
+    assert_non_null(strstr(err.msg, "key 'timezone'"));
+    assert_null(load_server("agents:\n - {id: a, token: aaaaaaaaaaaaaaaaaaaa}\n - {id: b, token: aaaaaaaaaaaaaaaaaaaa}\n", &err));
+    assert_non_null(strstr(err.msg, "share a token"));
+    assert_null(load_server("agents: []\nstorage: rrd\n", &err));
+    assert_non_null(strstr(err.msg, "server.yaml:2:1: key 'storage': unknown key"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_agent_valid),
+        cmocka_unit_test(test_agent_unknown_key),
+        cmocka_unit_test(test_agent_missing_and_types),
+        cmocka_unit_test(test_agent_names_and_duplicates),
+        cmocka_unit_test(test_yaml_syntax_and_aliases),
+        cmocka_unit_test(test_server_valid),
+        cmocka_unit_test(test_server_errors),
+    };
+    return cmocka_run_group_tests_name("conf", tests, setup, teardown);
+}

@@ -1,0 +1,198 @@
+/* Profile loading and checking (schema, vocabulary, OID syntax, duplicates) and detection. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "profile.h"
+#include "test_util.h"
+
+static char *dir;
+
+static const char *vocab =
+    "generic:\n"
+    "  device.uptime: {unit: s, doc: x}\n"
+    "ups:\n"
+    "  battery.charge: {unit: \"%\", doc: x}\n"
+    "  ups.status: {unit: state, doc: x}\n"
+    "pdu:\n"
+    "  outlet.current: {unit: A, doc: x}\n"
+    "env:\n"
+    "  env.temperature: {unit: degC, doc: x}\n";
+
+static int setup_each(void **state)
+{
+    char path[600];
+    dir = tu_tmpdir();
+    tu_write(dir, "vocabulary.yaml", vocab, path, sizeof path);
+    return 0;
+}
+
+static int teardown_each(void **state)
+{
+    tu_rmtree(dir);
+    free(dir);
+    return 0;
+}
+
+static void add(const char *name, const char *text)
+{
+    char path[600];
+    tu_write(dir, name, text, path, sizeof path);
+}
+
+/* Loads the folder and expects an error containing both parts. */
+static void expect_error(const char *where, const char *what)
+{
+    conf_error err;
+    profile_set *set = profile_set_load(dir, &err);
+    if (set) {
+        profile_set_free(set);
+        fail_msg("loaded, expected an error at %s", where);
+    }
+    if (!strstr(err.msg, where) || !strstr(err.msg, what))
+        fail_msg("got '%s', wanted '%s' and '%s'", err.msg, where, what);
+}
+
+static void test_valid_set_and_check(void **state)
+{
+    add("generic.yaml", "profile: generic\nclass: generic\nmetrics:\n  device.uptime:\n    unit: s\n"
+                        "    sources: [{oid: .1.3.6.1.2.1.1.3.0, scale: 0.01}]\n");
+    add("ups-a.yaml", "profile: ups-a\nclass: ups\nmatch: {sys_object_id: [.1.3.6.1.4.1.318]}\nmetrics:\n"
+                      "  battery.charge: {unit: \"%\", sources: [{oid: .1.3.6.1.4.1.318.1.0}]}\n"
+                      "  env.temperature: {unit: degC, sources: [{column: .1.3.6.1.4.1.318.2.1.3}]}\n");
+    conf_error err;
+    profile_set *set = profile_set_load(dir, &err);
+    if (!set)
+        fail_msg("%s", err.msg);
+    assert_int_equal(profile_set_count(set), 2);
+    assert_non_null(profile_set_generic(set));
+    const profile *p = profile_set_find(set, "ups-a");
+    assert_non_null(p);
+    assert_false(p->metrics[0].is_table);
+    assert_true(p->metrics[1].is_table);
+    assert_string_equal(p->metrics[1].instance_tmpl, "{index}");
+    profile_set_free(set);
+    FILE *out = tmpfile();
+    assert_int_equal(profile_set_check(dir, out), 0);
+    fclose(out);
+}
+
+static void test_check_reports_every_file(void **state)
+{
+    add("a.yaml", "profile: a\nclass: ups\nmetrics:\n  battery.chrge: {unit: \"%\", sources: [{oid: .1.3.0}]}\n");
+    add("b.yaml", "profile: b\nclass: ups\nmetrics:\n  battery.charge: {unit: \"%\", sources: [{oid: 1.3.x}]}\n");
+    add("c.yaml", "profile: c\nclass: ups\nmetrics:\n  battery.charge: {unit: \"%\", sources: [{oid: .1.3.0}]}\n");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    assert_int_equal(profile_set_check(dir, out), 2);
+    fclose(out);
+    assert_non_null(strstr(buf, "a.yaml:4:3: key 'battery.chrge': not in mibs/vocabulary.yaml for class ups"));
+    assert_non_null(strstr(buf, "b.yaml:4:47: key 'oid': '1.3.x' is not a numeric OID"));
+    assert_null(strstr(buf, "c.yaml"));
+    free(buf);
+}
+
+static void test_schema_errors(void **state)
+{
+    add("x.yaml", "profile: x\nclass: ups\nmetrics:\n  battery.charge: {unit: V, sources: [{oid: .1.3.0}]}\n");
+    expect_error("x.yaml:4:", "'V' but the vocabulary says '%'");
+    add("x.yaml", "profile: x\nclass: ups\nmetrics:\n  battery.charge: {unit: \"%\", sources: [{oid: .1.3.0}], scal: 2}\n");
+    expect_error("x.yaml:4:", "key 'scal': unknown key in battery.charge");
+    add("x.yaml", "profile: x\nclass: ups\nmetrics:\n  ups.status: {sources: [{oid: .1.3.0}], enum: nope}\n");
+    expect_error("x.yaml:4:", "no enum 'nope'");
+    add("x.yaml", "profile: x\nclass: ups\nmetrics:\n  battery.charge: {unit: \"%\", sources: [{oid: .1.3.0}]}\n"
+                  "  battery.charge: {unit: \"%\", sources: [{oid: .1.3.1}]}\n");
+    expect_error("x.yaml:5:3: key 'battery.charge'", "duplicate key");
+    add("x.yaml", "profile: x\nclass: toaster\nmetrics: {}\n");
+    expect_error("x.yaml:2:8: key 'class'", "not one of");
+    add("x.yaml", "profile: X_1\nclass: ups\nmetrics: {}\n");
+    expect_error("x.yaml:1:10: key 'profile'", "lower case");
+    add("x.yaml", "profile: x\nclass: ups\nmetrics:\n  battery.charge: {unit: \"%\", sources: [{oid: .1.3.0}, {column: .1.4}]}\n");
+    expect_error("x.yaml:4:", "mixes scalar");
+    add("x.yaml", "profile: x\nclass: ups\nmetrics:\n  battery.charge: {unit: \"%\", sources: [{oid: .1.3.0}], instance: L}\n");
+    expect_error("x.yaml:4:", "only for table metrics");
+    add("x.yaml", "profile: x\nclass: pdu\nmetrics:\n  outlet.current: {unit: A, sources: [{column: .1.3}], instance: \"{row}\"}\n");
+    expect_error("x.yaml:4:", "only {index} and {index.N}");
+    add("x.yaml", "profile: x\nclass: ups\nmetrics:\n  battery.charge: {unit: \"%\", sources: [{oid: .1.3.0}], range: [5, 1]}\n");
+    expect_error("x.yaml:4:", "min <= max");
+    add("x.yaml", "profile: x\nclass: ups\nmetrics:\n  battery.charge: {unit: \"%\", sources: []}\n");
+    expect_error("x.yaml:4:", "1 to 8 sources");
+    add("x.yaml", "profile: x\nclass: ups\nenums: {s: {1: {text: OL, severity: fine}}}\nmetrics: {}\n");
+    expect_error("x.yaml:3:", "'fine' is not ok, warning, critical or unknown");
+    add("x.yaml", "profile: x\nclass: ups\nmetrics:\n  battery.charge: {unit: \"%\", sources: [{oid: .1.3.0, scale: 0}]}\n");
+    expect_error("x.yaml:4:", "must not be 0");
+    add("x.yaml", "profile: x\nclass: ups\nmetrics: {}\n");
+    add("y.yaml", "profile: x\nclass: ups\nmetrics: {}\n");
+    expect_error("y.yaml:1:10: key 'profile'", "also the name of");
+}
+
+typedef struct {
+    const oid *ids; /* the device holds objects under this OID */
+    size_t len;
+} fake_device;
+
+static bool fake_probe(void *ctx, const prof_oid *probe)
+{
+    const fake_device *d = ctx;
+    return oid_has_prefix(d->ids, d->len, probe->ids, probe->len);
+}
+
+static void test_detection(void **state)
+{
+    add("ups-rfc.yaml", "profile: ups-rfc\nclass: ups\npriority: 10\nmatch: {probe: .1.3.6.1.2.1.33.1.1}\nmetrics: {}\n");
+    add("ups-apc.yaml", "profile: ups-apc\nclass: ups\nmatch: {sys_object_id: .1.3.6.1.4.1.318.1.3}\nmetrics: {}\n");
+    add("ups-apc27.yaml", "profile: ups-apc27\nclass: ups\nmatch: {sys_object_id: .1.3.6.1.4.1.318.1.3.27}\nmetrics: {}\n");
+    add("pdu-lib.yaml", "profile: pdu-lib\nclass: pdu\nmatch: {sys_object_id: .1.3.6.1.4.1.476.1.42, probe: .1.3.6.1.4.1.476.1.42.3.8}\nmetrics: {}\n");
+    add("never.yaml", "profile: never\nclass: ups\nmetrics: {}\n");
+    conf_error err;
+    profile_set *set = profile_set_load(dir, &err);
+    if (!set)
+        fail_msg("%s", err.msg);
+    oid apc27[] = {1, 3, 6, 1, 4, 1, 318, 1, 3, 27}, apc2[] = {1, 3, 6, 1, 4, 1, 318, 1, 3, 2};
+    oid liebert[] = {1, 3, 6, 1, 4, 1, 476, 1, 42}, netsnmp[] = {1, 3, 6, 1, 4, 1, 8072, 3, 2, 10};
+    oid ups_mib_obj[] = {1, 3, 6, 1, 2, 1, 33, 1, 1, 1, 0}, lgp_pdu_obj[] = {1, 3, 6, 1, 4, 1, 476, 1, 42, 3, 8, 1, 0};
+    oid other_obj[] = {1, 3, 6, 1, 2, 1, 1, 1, 0};
+    fake_device nothing = {other_obj, 9}, ups_mib = {ups_mib_obj, 11}, lgp_pdu = {lgp_pdu_obj, 13};
+    /* the longest sysObjectID prefix wins at equal priority */
+    assert_string_equal(profile_set_detect(set, apc27, 10, fake_probe, &nothing)->name, "ups-apc27");
+    assert_string_equal(profile_set_detect(set, apc2, 10, fake_probe, &nothing)->name, "ups-apc");
+    /* a vendor match beats the RFC fallback even when the device also speaks UPS-MIB */
+    assert_string_equal(profile_set_detect(set, apc2, 10, fake_probe, &ups_mib)->name, "ups-apc");
+    /* a generic sysObjectID: the probe decides */
+    assert_string_equal(profile_set_detect(set, netsnmp, 10, fake_probe, &ups_mib)->name, "ups-rfc");
+    assert_null(profile_set_detect(set, netsnmp, 10, fake_probe, &nothing));
+    assert_null(profile_set_detect(set, NULL, 0, fake_probe, &nothing));
+    /* a sysObjectID shared by several kinds of device needs its probe too */
+    assert_string_equal(profile_set_detect(set, liebert, 9, fake_probe, &lgp_pdu)->name, "pdu-lib");
+    assert_null(profile_set_detect(set, liebert, 9, fake_probe, &nothing));
+    profile_set_free(set);
+}
+
+static void test_shipped_profiles_load(void **state)
+{
+    const char *srcdir = getenv("srcdir");
+    char path[600];
+    snprintf(path, sizeof path, "%s/mibs", srcdir ? srcdir : ".");
+    conf_error err;
+    profile_set *set = profile_set_load(path, &err);
+    if (!set)
+        fail_msg("%s", err.msg);
+    assert_non_null(profile_set_generic(set));
+    profile_set_free(set);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_valid_set_and_check, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_check_reports_every_file, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_schema_errors, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_detection, setup_each, teardown_each),
+        cmocka_unit_test(test_shipped_profiles_load),
+    };
+    return cmocka_run_group_tests_name("profile", tests, NULL, NULL);
+}

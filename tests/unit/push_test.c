@@ -1,0 +1,187 @@
+/* The push format: encode, decode, and every field the decoder must refuse. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "names.h"
+#include "push.h"
+
+#define NOW 1790000000
+
+static void test_roundtrip(void **state)
+{
+    push_batch *b = push_batch_new("nro-doullens", 42);
+    push_sample s;
+    assert_int_equal(push_sample_set(&s, "ups1", "battery.charge", "", 97.5, "%", NOW - 10), 0);
+    s.sev = SEV_OK;
+    assert_int_equal(push_batch_add(b, &s), 0);
+    assert_int_equal(push_sample_set(&s, "pdu-a", "outlet.current", "12", 0.25, "A", NOW - 10), 0);
+    snprintf(s.label, sizeof s.label, "Serveur « baie 3 »");
+    assert_int_equal(push_batch_add(b, &s), 0);
+    assert_int_equal(push_sample_set(&s, "ups1", "ups.status", "", 3, "state", NOW), 0);
+    snprintf(s.text, sizeof s.text, "OB");
+    s.sev = SEV_CRITICAL;
+    assert_int_equal(push_batch_add(b, &s), 0);
+    char *json = push_batch_encode(b);
+    assert_non_null(json);
+    push_error err;
+    push_batch *d = push_batch_decode(json, strlen(json), NOW, &err);
+    assert_non_null(d);
+    assert_string_equal(push_batch_agent(d), "nro-doullens");
+    assert_int_equal(push_batch_seq(d), 42);
+    assert_int_equal(push_batch_count(d), 3);
+    const push_sample *x = push_batch_at(d, 0);
+    assert_string_equal(x->device, "ups1");
+    assert_string_equal(x->metric, "battery.charge");
+    assert_true(x->value == 97.5);
+    assert_int_equal(x->sev, SEV_OK);
+    assert_int_equal(x->ts, NOW - 10);
+    x = push_batch_at(d, 1);
+    assert_string_equal(x->instance, "12");
+    assert_string_equal(x->label, "Serveur « baie 3 »");
+    assert_int_equal(x->sev, SEV_NONE);
+    x = push_batch_at(d, 2);
+    assert_string_equal(x->text, "OB");
+    assert_int_equal(x->sev, SEV_CRITICAL);
+    push_batch_free(d);
+    push_batch_free(b);
+    free(json);
+}
+
+static void test_sample_set_bounds(void **state)
+{
+    push_sample s;
+    char longname[200];
+    memset(longname, 'a', sizeof longname - 1);
+    longname[sizeof longname - 1] = '\0';
+    assert_int_not_equal(push_sample_set(&s, longname, "x", "", 1, "", NOW), 0);
+    push_batch *b = push_batch_new("a", 1);
+    assert_int_equal(push_sample_set(&s, "d", "m", "", 1, "", NOW), 0);
+    for (int i = 0; i < PUSH_MAX_SAMPLES; i++)
+        assert_int_equal(push_batch_add(b, &s), 0);
+    assert_int_equal(push_batch_add(b, &s), -1);
+    push_batch_free(b);
+}
+
+/* Decodes `json` and expects a refusal naming `field`. */
+static void expect_reject(const char *json, const char *field, const char *msg_part)
+{
+    push_error err;
+    push_batch *b = push_batch_decode(json, strlen(json), NOW, &err);
+    if (b)
+        fail_msg("accepted: %s", json);
+    if (strcmp(err.field, field) != 0 || !strstr(err.msg, msg_part))
+        fail_msg("for %s: got field '%s' msg '%s', wanted '%s' / '%s'", json, err.field, err.msg, field, msg_part);
+}
+
+#define SAMPLE(extra) "{\"agent\":\"a\",\"seq\":1,\"samples\":[{\"device\":\"d\",\"metric\":\"m.x\",\"value\":1,\"ts\":1790000000" extra "}]}"
+#define SAMPLE_WITHOUT(fields) "{\"agent\":\"a\",\"seq\":1,\"samples\":[{" fields "}]}"
+
+static void test_reject_envelope(void **state)
+{
+    expect_reject("", "body", "invalid JSON");
+    expect_reject("{\"agent\":", "body", "invalid JSON");
+    expect_reject("[1,2]", "body", "must be a JSON object");
+    expect_reject("{\"agent\":\"a\",\"agent\":\"b\",\"seq\":1,\"samples\":[]}", "body", "duplicate");
+    expect_reject("{\"seq\":1,\"samples\":[]}", "agent", "missing");
+    expect_reject("{\"agent\":7,\"seq\":1,\"samples\":[]}", "agent", "must be a string");
+    expect_reject("{\"agent\":\"../x\",\"seq\":1,\"samples\":[]}", "agent", "[A-Za-z0-9._-]");
+    expect_reject("{\"agent\":\"a\",\"samples\":[]}", "seq", "missing");
+    expect_reject("{\"agent\":\"a\",\"seq\":-1,\"samples\":[]}", "seq", "non-negative");
+    expect_reject("{\"agent\":\"a\",\"seq\":\"1\",\"samples\":[]}", "seq", "non-negative");
+    expect_reject("{\"agent\":\"a\",\"seq\":1}", "samples", "missing");
+    expect_reject("{\"agent\":\"a\",\"seq\":1,\"samples\":{}}", "samples", "must be an array");
+    expect_reject("{\"agent\":\"a\",\"seq\":1,\"samples\":[],\"extra\":1}", "extra", "unknown field");
+    expect_reject("{\"agent\":\"a\",\"seq\":1,\"samples\":[3]}", "samples[0]", "must be an object");
+}
+
+static void test_reject_sample_fields(void **state)
+{
+    expect_reject(SAMPLE_WITHOUT("\"metric\":\"m\",\"value\":1,\"ts\":1790000000"), "samples[0].device", "missing");
+    expect_reject(SAMPLE(",\"device\":\"x\""), "body", "duplicate");
+    expect_reject(SAMPLE_WITHOUT("\"device\":\"../../etc\",\"metric\":\"m\",\"value\":1,\"ts\":1790000000"),
+                  "samples[0].device", "[A-Za-z0-9._-]");
+    expect_reject(SAMPLE_WITHOUT("\"device\":\"a/b\",\"metric\":\"m\",\"value\":1,\"ts\":1790000000"),
+                  "samples[0].device", "[A-Za-z0-9._-]");
+    expect_reject(SAMPLE_WITHOUT("\"device\":\"d\",\"value\":1,\"ts\":1790000000"), "samples[0].metric", "missing");
+    expect_reject(SAMPLE_WITHOUT("\"device\":\"d\",\"metric\":\"Battery\",\"value\":1,\"ts\":1790000000"),
+                  "samples[0].metric", "lower-case");
+    expect_reject(SAMPLE_WITHOUT("\"device\":\"d\",\"metric\":\"a..b\",\"value\":1,\"ts\":1790000000"),
+                  "samples[0].metric", "lower-case");
+    expect_reject(SAMPLE(",\"instance\":\"a\\u0001b\""), "samples[0].instance", "printable");
+    expect_reject(SAMPLE(",\"instance\":\"a\\u0000b\""), "body", "not allowed");
+    expect_reject(SAMPLE_WITHOUT("\"device\":\"d\",\"metric\":\"m\",\"ts\":1790000000"), "samples[0].value", "missing");
+    expect_reject(SAMPLE_WITHOUT("\"device\":\"d\",\"metric\":\"m\",\"value\":\"1\",\"ts\":1790000000"),
+                  "samples[0].value", "finite number");
+    expect_reject(SAMPLE_WITHOUT("\"device\":\"d\",\"metric\":\"m\",\"value\":1"), "samples[0].ts", "missing");
+    expect_reject(SAMPLE_WITHOUT("\"device\":\"d\",\"metric\":\"m\",\"value\":1,\"ts\":1.5"), "samples[0].ts", "integer");
+    expect_reject(SAMPLE_WITHOUT("\"device\":\"d\",\"metric\":\"m\",\"value\":1,\"ts\":1790001000"), "samples[0].ts",
+                  "future");
+    expect_reject(SAMPLE_WITHOUT("\"device\":\"d\",\"metric\":\"m\",\"value\":1,\"ts\":1000000000"), "samples[0].ts",
+                  "in the past");
+    expect_reject(SAMPLE(",\"severity\":\"bad\""), "samples[0].severity", "ok, warning");
+    expect_reject(SAMPLE(",\"unit\":\"abcdefghijklmnopqrstuvwxyz\""), "samples[0].unit", "longer than");
+    expect_reject(SAMPLE(",\"colour\":\"red\""), "samples[0].colour", "unknown field");
+    expect_reject(SAMPLE(",\"label\":\"\\udc00\""), "body", "invalid JSON");
+}
+
+static void test_reject_too_many(void **state)
+{
+    size_t n = PUSH_MAX_SAMPLES + 1, cap = n * 80 + 100, len = 0;
+    char *json = malloc(cap);
+    len += (size_t)snprintf(json + len, cap - len, "{\"agent\":\"a\",\"seq\":1,\"samples\":[");
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(json + len, cap - len, "%s{\"device\":\"d\",\"metric\":\"m\",\"value\":1,\"ts\":%d}",
+                                i ? "," : "", NOW);
+    snprintf(json + len, cap - len, "]}");
+    expect_reject(json, "samples", "more than");
+    free(json);
+}
+
+static void test_names(void **state)
+{
+    assert_true(name_is_valid("nro-doullens"));
+    assert_true(name_is_valid("UPS_1.a"));
+    assert_false(name_is_valid(""));
+    assert_false(name_is_valid(".hidden"));
+    assert_false(name_is_valid("-x"));
+    assert_false(name_is_valid("a b"));
+    assert_false(name_is_valid("a/b"));
+    char longname[70];
+    memset(longname, 'a', 65);
+    longname[65] = '\0';
+    assert_false(name_is_valid(longname));
+    assert_true(metric_name_is_valid("olt.pon.rx.power"));
+    assert_false(metric_name_is_valid(".a"));
+    assert_false(metric_name_is_valid("a."));
+    assert_true(text_is_valid("Pièce froide 3", 64));
+    assert_false(text_is_valid("\xc3", 64));         /* truncated UTF-8 */
+    assert_false(text_is_valid("\xc0\xaf", 64));     /* overlong encoding of '/' */
+    assert_false(text_is_valid("tab\there", 64));
+    char out[64];
+    assert_int_equal(name_to_path_component("0/1/3", out, sizeof out), 0);
+    assert_string_equal(out, "0%2F1%2F3");
+    assert_int_equal(name_to_path_component("..", out, sizeof out), 0);
+    assert_string_equal(out, "%2E.");
+    assert_int_equal(name_to_path_component("", out, sizeof out), 0);
+    assert_string_equal(out, "_");
+    assert_int_equal(name_to_path_component("Outlet 1", out, sizeof out), 0);
+    assert_string_equal(out, "Outlet%201");
+    assert_int_equal(name_to_path_component("abcdef", out, 4), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_roundtrip),         cmocka_unit_test(test_sample_set_bounds),
+        cmocka_unit_test(test_reject_envelope),   cmocka_unit_test(test_reject_sample_fields),
+        cmocka_unit_test(test_reject_too_many),   cmocka_unit_test(test_names),
+    };
+    return cmocka_run_group_tests_name("push", tests, NULL, NULL);
+}
