@@ -1,0 +1,18 @@
+#!/bin/bash
+# Installs the Debian 12 packages vigie needs to build, run its demo and run its tests.
+# Does nothing when they are all there already; uses sudo when not run as root.
+set -eu
+PACKAGES="build-essential autoconf automake pkg-config libsnmp-dev libcurl4-openssl-dev librrd-dev
+libyaml-dev libcmocka-dev libmicrohttpd-dev libjansson-dev libsqlite3-dev snmp snmpsim rrdtool curl
+python3 tzdata ca-certificates"
+missing=()
+for p in $PACKAGES; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "vigie: installing ${missing[*]}" >&2
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
