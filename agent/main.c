@@ -363,6 +363,10 @@ static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
 int main(int argc, char **argv)
 {
     agent_args a = {0};
+    /* one-shot commands print their result; only problems go to the log */
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--probe") == 0 || strcmp(argv[i], "--check-profiles") == 0)
+            log_set_level(LOG_LVL_WARN);
     int rc = agent_parse_args(argc, argv, &a);
     if (rc)
         return rc;

@@ -49,7 +49,8 @@ typedef struct {
 typedef struct {
     const prof_metric *m;
     int src[PROF_MAX_SOURCES];
-    int label, filter, precision;
+    int label, precision, divisor;
+    int filter[PROF_MAX_FILTERS]; /* column of each filter, -1 for a test on the index itself */
 } poll_metric;
 
 typedef struct {
@@ -277,6 +278,7 @@ int poller_add(poller *p, const agent_device *dev, const profile *forced)
     d->owner = p;
     d->index = p->ndevs;
     d->cfg = *dev;
+    d->no_bulk = dev->version == SNMP_V1; /* GETBULK does not exist in SNMPv1 */
     d->prof = forced;
     d->detected = forced != NULL;
     p->ndevs++;
@@ -309,15 +311,17 @@ static void plan_add_profile(poll_device *d, const profile *pr)
         const prof_metric *m = &pr->metrics[i];
         poll_metric *pm = &d->plan[d->nplan++];
         pm->m = m;
-        pm->label = pm->filter = pm->precision = -1;
+        pm->label = pm->precision = pm->divisor = -1;
         for (size_t s = 0; s < m->nsources; s++)
             pm->src[s] = m->is_table ? plan_column(d, &m->sources[s].oid) : plan_slot(d, &m->sources[s].oid);
         if (m->has_label)
             pm->label = plan_column(d, &m->label_col);
-        if (m->has_filter)
-            pm->filter = plan_column(d, &m->filter_col);
+        for (size_t f = 0; f < m->nfilters; f++)
+            pm->filter[f] = m->filters[f].has_column ? plan_column(d, &m->filters[f].column) : -1;
         if (m->has_precision)
             pm->precision = plan_column(d, &m->precision_col);
+        if (m->has_divisor)
+            pm->divisor = plan_column(d, &m->divisor_col);
     }
 }
 
@@ -325,7 +329,7 @@ static size_t plan_count(const profile *pr, bool tables)
 {
     size_t n = 0;
     for (size_t i = 0; pr && i < pr->nmetrics; i++)
-        n += pr->metrics[i].nsources + (tables ? 3 : 0);
+        n += pr->metrics[i].nsources + (tables ? 3 + PROF_MAX_FILTERS : 0);
     return n;
 }
 
@@ -745,16 +749,23 @@ static bool dev_eval(poll_device *d, const poll_metric *pm, const oid *idx, size
     bool reported = false;
     for (size_t s = 0; s < m->nsources; s++) {
         const raw_value *raw = NULL;
-        int precision = 0;
+        double factor = 1;
         if (!m->is_table) {
             const poll_slot *sl = &d->slots[pm->src[s]];
             raw = sl->have ? &sl->v : NULL;
+            if (m->multi_instance && strcmp(m->sources[s].instance, instance) != 0)
+                continue; /* a source of another phase */
         } else {
             const poll_row *r = col_find(&d->cols[pm->src[s]], idx, ilen);
             raw = r ? &r->v : NULL;
             const poll_row *pr = pm->precision >= 0 ? col_find(&d->cols[pm->precision], idx, ilen) : NULL;
-            if (pr && pr->v.kind == RAW_NUMBER)
-                precision = (int)pr->v.number;
+            if (pr && pr->v.kind == RAW_NUMBER && pr->v.number > 0 && pr->v.number < 10)
+                factor = pow(10, -pr->v.number);
+            const poll_row *dv = pm->divisor >= 0 ? col_find(&d->cols[pm->divisor], idx, ilen) : NULL;
+            if (dv && dv->v.kind == RAW_NUMBER && dv->v.number != 0)
+                factor /= dv->v.number;
+            else if (pm->divisor >= 0)
+                continue; /* no divisor for that row: its value cannot be read */
         }
         if (!raw)
             continue;
@@ -767,7 +778,7 @@ static bool dev_eval(poll_device *d, const poll_metric *pm, const oid *idx, size
                 return false; /* first poll or reset: no rate yet */
             raw = &rated;
         }
-        conv_status st = snmp_value_convert(m, &m->sources[s], raw, precision, res);
+        conv_status st = snmp_value_convert(m, &m->sources[s], raw, factor, res);
         if (st == CONV_OK)
             return true;
         if (st == CONV_OUT_OF_RANGE && !reported) {
@@ -815,16 +826,57 @@ static void poll_clean_label(const raw_value *v, char *out, size_t size)
         out[0] = '\0';
 }
 
+/* Builds the index of another row from this row's index and a template ("{index.1}"). */
+static bool dev_join_index(const char *tmpl, const poll_row *row, oid *idx, size_t *ilen)
+{
+    char text[OID_TEXT_MAX];
+    if (profile_expand_index(tmpl, row->idx, row->len, text, sizeof text) != 0)
+        return false;
+    if (strchr(text, '.') == NULL) { /* a single sub-identifier */
+        char *end;
+        unsigned long v = strtoul(text, &end, 10);
+        if (*end || !*text)
+            return false;
+        idx[0] = v;
+        *ilen = 1;
+        return true;
+    }
+    return oid_parse(text, idx, POLL_INDEX_MAX, ilen) == 0;
+}
+
+static bool dev_filter_ok(const poll_device *d, const prof_filter *f, int col, const poll_row *row)
+{
+    raw_value text;
+    const raw_value *v;
+    if (col < 0) { /* a test on the index itself: the expanded template as text */
+        memset(&text, 0, sizeof text);
+        text.kind = RAW_STRING;
+        if (profile_expand_index(f->index_tmpl, row->idx, row->len, text.str, sizeof text.str) != 0)
+            return false;
+        text.str_len = strlen(text.str);
+        v = &text;
+    } else {
+        oid idx[POLL_INDEX_MAX];
+        size_t ilen = row->len;
+        memcpy(idx, row->idx, row->len * sizeof(oid));
+        if (f->index_tmpl && !dev_join_index(f->index_tmpl, row, idx, &ilen))
+            return false;
+        const poll_row *r = col_find(&d->cols[col], idx, ilen);
+        if (!r)
+            return false;
+        v = &r->v;
+    }
+    if (f->pattern)
+        return v->kind == RAW_STRING && fnmatch(f->pattern, v->str, 0) == 0;
+    return snmp_value_in_list(&f->values, v);
+}
+
 static bool dev_row_kept(const poll_device *d, const poll_metric *pm, const poll_row *row)
 {
-    if (pm->filter < 0)
-        return true;
-    const poll_row *f = col_find(&d->cols[pm->filter], row->idx, row->len);
-    if (!f)
-        return false;
-    if (pm->m->filter_pattern)
-        return f->v.kind == RAW_STRING && fnmatch(pm->m->filter_pattern, f->v.str, 0) == 0;
-    return snmp_value_in_list(&pm->m->filter_values, &f->v);
+    for (size_t f = 0; f < pm->m->nfilters; f++)
+        if (!dev_filter_ok(d, &pm->m->filters[f], pm->filter[f], row))
+            return false;
+    return true;
 }
 
 static void dev_label(const poll_device *d, const poll_metric *pm, const poll_row *row, char *label, size_t size)
@@ -835,30 +887,77 @@ static void dev_label(const poll_device *d, const poll_metric *pm, const poll_ro
     oid idx[POLL_INDEX_MAX];
     size_t ilen = row->len;
     memcpy(idx, row->idx, row->len * sizeof(oid));
-    if (pm->m->label_index_tmpl) {
-        char text[OID_TEXT_MAX];
-        if (profile_expand_index(pm->m->label_index_tmpl, row->idx, row->len, text, sizeof text) != 0)
-            return;
-        if (strchr(text, '.') == NULL) { /* a single sub-identifier */
-            char *end;
-            unsigned long v = strtoul(text, &end, 10);
-            if (*end)
-                return;
-            idx[0] = v;
-            ilen = 1;
-        } else if (oid_parse(text, idx, POLL_INDEX_MAX, &ilen) != 0) {
-            return;
-        }
-    }
+    if (pm->m->label_index_tmpl && !dev_join_index(pm->m->label_index_tmpl, row, idx, &ilen))
+        return;
     const poll_row *l = col_find(&d->cols[pm->label], idx, ilen);
     if (l)
         poll_clean_label(&l->v, label, size);
 }
 
+static bool metric_has_health(const prof_metric *m)
+{
+    return m->en || m->has_warn_below || m->has_crit_below || m->has_warn_above || m->has_crit_above;
+}
+
+typedef struct {
+    char instance[INSTANCE_MAX_LEN + 1];
+    double value;
+} poll_group;
+
+/* aggregate: count (or sum) the kept rows of the first source per instance ("" = the whole device).
+ * Every instance seen among all rows is reported, with 0 when none of its rows is kept: "0 ONT
+ * online" is news, not a gap. */
+static void dev_emit_aggregate(poll_device *d, const poll_metric *pm, push_batch *out, int64_t now)
+{
+    const prof_metric *m = pm->m;
+    const poll_column *c = &d->cols[pm->src[0]];
+    poll_group *g = calloc(c->nrows + 1, sizeof *g);
+    size_t ng = 0;
+    if (!g)
+        return;
+    if (strcmp(m->instance_tmpl, "") == 0)
+        ng = 1; /* the whole device: reported even when the table is empty */
+    for (size_t r = 0; r < c->nrows; r++) {
+        const poll_row *row = &c->rows[r];
+        char instance[INSTANCE_MAX_LEN + 1];
+        if (profile_expand_index(m->instance_tmpl, row->idx, row->len, instance, sizeof instance) != 0)
+            continue;
+        size_t k = 0;
+        while (k < ng && strcmp(g[k].instance, instance) != 0)
+            k++;
+        if (k == ng)
+            snprintf(g[ng++].instance, sizeof g[0].instance, "%s", instance);
+        if (!dev_row_kept(d, pm, row))
+            continue;
+        conv_result res;
+        if (m->aggregate == PROF_AGG_COUNT)
+            g[k].value += 1;
+        else if (dev_eval(d, pm, row->idx, row->len, instance, now, &res))
+            g[k].value += res.value;
+    }
+    for (size_t k = 0; k < ng; k++) {
+        conv_result res = {.value = g[k].value};
+        /* the group's total is judged by the metric's thresholds */
+        res.sev = (m->has_warn_below || m->has_crit_below || m->has_warn_above || m->has_crit_above)
+                      ? ((m->has_crit_below && res.value < m->crit_below) || (m->has_crit_above && res.value > m->crit_above)
+                             ? SEV_CRITICAL
+                         : (m->has_warn_below && res.value < m->warn_below) || (m->has_warn_above && res.value > m->warn_above)
+                             ? SEV_WARNING
+                             : SEV_OK)
+                      : SEV_OK;
+        dev_emit(d, out, m->name, g[k].instance, NULL, m->unit, &res, metric_has_health(m), now);
+    }
+    free(g);
+}
+
 static void dev_emit_table(poll_device *d, const poll_metric *pm, push_batch *out, int64_t now)
 {
     const prof_metric *m = pm->m;
-    bool with_sev = m->en || m->has_warn_below || m->has_crit_below || m->has_warn_above || m->has_crit_above;
+    bool with_sev = metric_has_health(m);
+    if (m->aggregate != PROF_AGG_NONE) {
+        dev_emit_aggregate(d, pm, out, now);
+        return;
+    }
     /* rows: those of the first source, then those only a fallback source has */
     for (size_t s = 0; s < m->nsources; s++) {
         const poll_column *c = &d->cols[pm->src[s]];
@@ -894,10 +993,20 @@ static void dev_collect(poll_device *d, push_batch *out, int64_t now)
             dev_emit_table(d, pm, out, now);
             continue;
         }
+        if (m->multi_instance) {
+            /* per-phase scalars: each instance once, its sources tried in order */
+            for (size_t s = 0; s < m->nsources; s++) {
+                bool first = true;
+                for (size_t e = 0; e < s && first; e++)
+                    first = strcmp(m->sources[e].instance, m->sources[s].instance) != 0;
+                if (first && dev_eval(d, pm, NULL, 0, m->sources[s].instance, now, &res))
+                    dev_emit(d, out, m->name, m->sources[s].instance, NULL, m->unit, &res, metric_has_health(m), now);
+            }
+            continue;
+        }
         if (!dev_eval(d, pm, NULL, 0, "", now, &res))
             continue;
-        bool with_sev = m->en || m->has_warn_below || m->has_crit_below || m->has_warn_above || m->has_crit_above;
-        dev_emit(d, out, m->name, "", NULL, m->unit, &res, with_sev, now);
+        dev_emit(d, out, m->name, "", NULL, m->unit, &res, metric_has_health(m), now);
         if (strcmp(m->name, "device.uptime") == 0) {
             /* 32-bit TimeTicks wrap after 497 days: a drop from near the top is not a reboot */
             bool wrapped = d->last_uptime > 4.0e7 && res.value < 1.0e6;

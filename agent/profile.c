@@ -250,23 +250,28 @@ static const prof_enum *prof_find_enum(const profile *p, const char *name)
 static int prof_read_source(const conf_doc *d, const conf_node *n, prof_source *src,
                             bool *is_column, conf_error *err)
 {
-    static const char *const keys[] = {"oid", "column", "mib", "scale", "offset", NULL};
+    static const char *const keys[] = {"oid", "column", "mib", "scale", "offset", "instance", NULL};
     if (conf_check_map(d, n, "source", keys, err))
         return -1;
     const conf_node *o = conf_map_get(d, n, "oid"), *c = conf_map_get(d, n, "column");
     if ((o == NULL) == (c == NULL))
         return conf_fail(err, d, n, "oid", "a source gives exactly one of 'oid' (scalar) or 'column' (table)");
     *is_column = c != NULL;
-    const char *mib = NULL;
+    const char *mib = NULL, *inst = NULL;
     src->scale = 1;
     if (prof_read_oid(d, o ? o : c, o ? "oid" : "column", &src->oid, err) ||
         conf_get_str(d, n, "mib", false, 128, &mib, err) ||
+        conf_get_str(d, n, "instance", false, INSTANCE_MAX_LEN, &inst, err) ||
         conf_get_double(d, n, "scale", false, &src->scale, err) ||
         conf_get_double(d, n, "offset", false, &src->offset, err))
         return -1;
     if (src->scale == 0)
         return conf_fail(err, d, conf_map_get(d, n, "scale"), "scale", "must not be 0");
+    if (inst && c)
+        return conf_fail(err, d, conf_map_get(d, n, "instance"), "instance",
+                         "only for scalar sources: a table metric names rows with the metric's 'instance'");
     src->mib = prof_strdup(mib);
+    src->instance = prof_strdup(inst);
     return 0;
 }
 
@@ -316,6 +321,33 @@ static int prof_read_column_ref(const conf_doc *d, const conf_node *n, const cha
     return prof_read_oid(d, conf_map_get(d, n, "column"), "column", col, err);
 }
 
+static int prof_read_filter(const conf_doc *d, const conf_node *n, prof_filter *f, conf_error *err)
+{
+    static const char *const keys[] = {"column", "mib", "index", "values", "pattern", NULL};
+    if (conf_check_map(d, n, "filter", keys, err))
+        return -1;
+    const conf_node *col = conf_map_get(d, n, "column"), *ix = conf_map_get(d, n, "index");
+    const conf_node *vals = conf_map_get(d, n, "values");
+    const char *pat = NULL;
+    if (!col && !ix)
+        return conf_fail(err, d, n, "column", "a filter tests a 'column', or an 'index' part");
+    if ((vals == NULL) == (conf_map_get(d, n, "pattern") == NULL))
+        return conf_fail(err, d, n, "values", "a filter gives exactly one of 'values' or 'pattern'");
+    if (col) {
+        if (prof_read_oid(d, col, "column", &f->column, err))
+            return -1;
+        f->has_column = true;
+    }
+    if (ix && prof_read_template(d, ix, "index", &f->index_tmpl, err))
+        return -1;
+    if (vals && prof_read_values(d, vals, "values", &f->values, err))
+        return -1;
+    if (conf_get_str(d, n, "pattern", false, 128, &pat, err))
+        return -1;
+    f->pattern = prof_strdup(pat);
+    return 0;
+}
+
 static int prof_read_table_keys(const conf_doc *d, const conf_node *n, prof_metric *m,
                                 conf_error *err)
 {
@@ -332,19 +364,14 @@ static int prof_read_table_keys(const conf_doc *d, const conf_node *n, prof_metr
         m->has_label = true;
     }
     if ((v = conf_map_get(d, n, "filter"))) {
-        static const char *const keys[] = {"column", "mib", "values", "pattern", NULL};
-        if (prof_read_column_ref(d, v, "filter", keys, &m->filter_col, err))
-            return -1;
-        const conf_node *vals = conf_map_get(d, v, "values");
-        const char *pat = NULL;
-        if ((vals == NULL) == (conf_map_get(d, v, "pattern") == NULL))
-            return conf_fail(err, d, v, "values", "a filter gives exactly one of 'values' or 'pattern'");
-        if (vals && prof_read_values(d, vals, "values", &m->filter_values, err))
-            return -1;
-        if (conf_get_str(d, v, "pattern", false, 128, &pat, err))
-            return -1;
-        m->filter_pattern = prof_strdup(pat);
-        m->has_filter = true;
+        /* one condition, or a list of conditions that must all hold */
+        bool list = conf_node_kind(v) == CONF_SEQ;
+        size_t count = list ? conf_len(v) : 1;
+        if (count == 0 || count > PROF_MAX_FILTERS)
+            return conf_fail(err, d, v, "filter", "give 1 to %d conditions", PROF_MAX_FILTERS);
+        for (size_t i = 0; i < count; i++)
+            if (prof_read_filter(d, list ? conf_seq_at(d, v, i) : v, &m->filters[m->nfilters++], err))
+                return -1;
     }
     if ((v = conf_map_get(d, n, "precision"))) {
         static const char *const keys[] = {"column", "mib", NULL};
@@ -352,15 +379,32 @@ static int prof_read_table_keys(const conf_doc *d, const conf_node *n, prof_metr
             return -1;
         m->has_precision = true;
     }
+    if ((v = conf_map_get(d, n, "divisor"))) {
+        static const char *const keys[] = {"column", "mib", NULL};
+        if (prof_read_column_ref(d, v, "divisor", keys, &m->divisor_col, err))
+            return -1;
+        m->has_divisor = true;
+    }
+    const char *agg = NULL;
+    if (conf_get_str(d, n, "aggregate", false, 16, &agg, err))
+        return -1;
+    if (agg && strcmp(agg, "count") == 0)
+        m->aggregate = PROF_AGG_COUNT;
+    else if (agg && strcmp(agg, "sum") == 0)
+        m->aggregate = PROF_AGG_SUM;
+    else if (agg)
+        return conf_fail(err, d, conf_map_get(d, n, "aggregate"), "aggregate", "'%s' is not count or sum", agg);
     return 0;
 }
 
 static int prof_read_metric(const profile_set *set, const conf_doc *d, const conf_node *kn,
                             const conf_node *n, profile *p, prof_metric *m, conf_error *err)
 {
-    static const char *const keys[] = {"unit", "sources", "type", "enum", "absent", "range",
-                                       "health", "instance", "label", "filter", "precision", NULL};
-    static const char *const table_only[] = {"instance", "label", "filter", "precision", NULL};
+    static const char *const keys[] = {"unit", "sources", "type", "enum", "absent", "range", "health",
+                                       "instance", "label", "filter", "precision", "divisor", "aggregate",
+                                       "transform", NULL};
+    static const char *const table_only[] = {"instance", "label", "filter", "precision", "divisor",
+                                             "aggregate", NULL};
     const char *name = conf_node_scalar(kn);
     m->name = prof_strdup(name);
     m->line = conf_node_line(kn);
@@ -369,9 +413,10 @@ static int prof_read_metric(const profile_set *set, const conf_doc *d, const con
         return conf_fail(err, d, kn, name, "not in mibs/vocabulary.yaml for class %s", p->cls);
     if (conf_check_map(d, n, name, keys, err))
         return -1;
-    const char *unit = NULL, *type = "auto", *en = NULL;
+    const char *unit = NULL, *type = "auto", *en = NULL, *transform = NULL;
     if (conf_get_str(d, n, "unit", false, 16, &unit, err) ||
         conf_get_str(d, n, "type", false, 16, &type, err) ||
+        conf_get_str(d, n, "transform", false, 16, &transform, err) ||
         conf_get_str(d, n, "enum", false, 64, &en, err))
         return -1;
     if (voc) {
@@ -392,6 +437,10 @@ static int prof_read_metric(const profile_set *set, const conf_doc *d, const con
         m->type = PROF_TYPE_HEXSTRING;
     else
         return conf_fail(err, d, conf_map_get(d, n, "type"), "type", "'%s' is not auto, counter or hexstring", type);
+    if (transform && strcmp(transform, "mw_to_dbm") == 0)
+        m->transform = PROF_TRANSFORM_MW_TO_DBM;
+    else if (transform)
+        return conf_fail(err, d, conf_map_get(d, n, "transform"), "transform", "'%s' is not mw_to_dbm", transform);
     if (en && !(m->en = prof_find_enum(p, en)))
         return conf_fail(err, d, conf_map_get(d, n, "enum"), "enum", "no enum '%s' in this profile", en);
 
@@ -405,6 +454,8 @@ static int prof_read_metric(const profile_set *set, const conf_doc *d, const con
         if (prof_read_source(d, conf_seq_at(d, srcs, i), &m->sources[i], &col, err))
             return -1;
         m->nsources++;
+        if (m->sources[i].instance)
+            m->multi_instance = true;
         if (i == 0)
             m->is_table = col;
         else if (col != m->is_table)
@@ -433,6 +484,12 @@ static int prof_read_metric(const profile_set *set, const conf_doc *d, const con
     }
     if (m->is_table && !m->instance_tmpl)
         m->instance_tmpl = prof_strdup("{index}");
+    if (m->multi_instance)
+        for (size_t i = 0; i < m->nsources; i++)
+            if (!m->sources[i].instance)
+                return conf_fail(err, d, srcs, "instance", "give every source an 'instance' or none");
+    if (m->aggregate == PROF_AGG_COUNT && (m->en || m->type == PROF_TYPE_COUNTER))
+        return conf_fail(err, d, conf_map_get(d, n, "aggregate"), "aggregate", "count goes with neither enum nor counter");
     return 0;
 }
 
@@ -468,17 +525,22 @@ static void profile_clear(profile *p)
         for (size_t j = 0; j < m->nsources; j++) {
             prof_oid_free(&m->sources[j].oid);
             free(m->sources[j].mib);
+            free(m->sources[j].instance);
         }
         free(m->name);
         free(m->unit);
         free(m->instance_tmpl);
         free(m->label_index_tmpl);
-        free(m->filter_pattern);
         prof_oid_free(&m->label_col);
-        prof_oid_free(&m->filter_col);
         prof_oid_free(&m->precision_col);
+        prof_oid_free(&m->divisor_col);
         prof_values_free(&m->absent);
-        prof_values_free(&m->filter_values);
+        for (size_t f = 0; f < m->nfilters; f++) {
+            prof_oid_free(&m->filters[f].column);
+            free(m->filters[f].index_tmpl);
+            free(m->filters[f].pattern);
+            prof_values_free(&m->filters[f].values);
+        }
     }
     free(p->metrics);
     memset(p, 0, sizeof *p);

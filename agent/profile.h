@@ -44,9 +44,12 @@ typedef struct prof_source {
     prof_oid oid; /* scalar instance or table column */
     char *mib;
     double scale, offset;
+    char *instance; /* scalar sources only: emitted under this instance (per-phase scalars) */
 } prof_source;
 
 typedef enum { PROF_TYPE_AUTO = 0, PROF_TYPE_COUNTER, PROF_TYPE_HEXSTRING } prof_type;
+typedef enum { PROF_AGG_NONE = 0, PROF_AGG_COUNT, PROF_AGG_SUM } prof_aggregate;
+typedef enum { PROF_TRANSFORM_NONE = 0, PROF_TRANSFORM_MW_TO_DBM } prof_transform;
 
 /* A list of raw values given in YAML: numbers and/or strings. */
 typedef struct prof_values {
@@ -55,6 +58,19 @@ typedef struct prof_values {
     double num[PROF_MAX_LIST];
     char *str[PROF_MAX_LIST];
 } prof_values;
+
+/* One condition a table row must meet: the value of `column` (at this row, or at the row that
+ * `index_tmpl` builds from it), or the text of `index_tmpl` itself when there is no column, must be
+ * one of `values` or match `pattern`. */
+typedef struct {
+    bool has_column;
+    prof_oid column;
+    char *index_tmpl;
+    prof_values values;
+    char *pattern;
+} prof_filter;
+
+#define PROF_MAX_FILTERS 4
 
 typedef struct prof_metric {
     char *name;
@@ -75,12 +91,15 @@ typedef struct prof_metric {
     bool has_label;
     prof_oid label_col;
     char *label_index_tmpl;
-    bool has_filter;
-    prof_oid filter_col;
-    prof_values filter_values;
-    char *filter_pattern;
+    prof_filter filters[PROF_MAX_FILTERS];
+    size_t nfilters;
     bool has_precision;
     prof_oid precision_col;
+    bool has_divisor;
+    prof_oid divisor_col;
+    prof_aggregate aggregate;
+    prof_transform transform;
+    bool multi_instance; /* scalar metric whose sources carry their own instance */
 } prof_metric;
 
 typedef struct profile {

@@ -176,7 +176,7 @@ static bool sv_hex_number(const raw_value *raw, double *out)
 }
 
 conv_status snmp_value_convert(const prof_metric *m, const prof_source *src, const raw_value *raw,
-                               int precision, conv_result *out)
+                               double row_factor, conv_result *out)
 {
     memset(out, 0, sizeof *out);
     out->sev = SEV_OK;
@@ -212,10 +212,14 @@ conv_status snmp_value_convert(const prof_metric *m, const prof_source *src, con
     }
     if (!have_num)
         return CONV_INVALID;
-    double v = num * src->scale;
-    for (int i = 0; i < precision && i < 9; i++)
-        v /= 10;
-    v += src->offset;
+    double v = num * src->scale * row_factor + src->offset;
+    if (m->transform == PROF_TRANSFORM_MW_TO_DBM) {
+        if (!(v > 0))
+            return CONV_ABSENT; /* no light: no level to report */
+        v = 10 * log10(v);
+    }
+    if (!isfinite(v))
+        return CONV_INVALID;
     out->value = v;
     if (m->has_range && (v < m->range_lo || v > m->range_hi))
         return CONV_OUT_OF_RANGE;

@@ -62,10 +62,11 @@ typedef struct {
     severity sev;
 } conv_result;
 
-/* `precision` is the row's number of decimals (ENTITY-SENSOR-MIB), or 0. For counters the caller
- * has already turned the raw value into a rate and passes it as a RAW_NUMBER. */
+/* `row_factor` multiplies the value after the source's scale: 10^-decimals for ENTITY-SENSOR-MIB's
+ * precision column, 1/divisor for a per-row divisor column, 1 otherwise. For counters the caller has
+ * already turned the raw value into a rate and passes it as a RAW_NUMBER. */
 conv_status snmp_value_convert(const struct prof_metric *m, const struct prof_source *src,
-                               const raw_value *raw, int precision, conv_result *out);
+                               const raw_value *raw, double row_factor, conv_result *out);
 
 /* Counter rate over dt seconds, handling a wrap of a 32- or 64-bit counter. Returns -1 when no
  * rate can be given (dt <= 0, or a decrease that is not a plausible wrap: a reset). */

@@ -176,28 +176,28 @@ static void test_scale_and_fallback_sources(void **state)
     const prof_metric *m = metric("battery.charge");
     conv_result res;
     raw_value r = num(975);
-    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 0, &res), CONV_OK);
+    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 1, &res), CONV_OK);
     assert_true(fabs(res.value - 97.5) < 1e-9);
     assert_int_equal(res.sev, SEV_OK);
     r = num(97);
-    assert_int_equal(snmp_value_convert(m, &m->sources[1], &r, 0, &res), CONV_OK);
+    assert_int_equal(snmp_value_convert(m, &m->sources[1], &r, 1, &res), CONV_OK);
     assert_true(res.value == 97);
     r = num(450); /* 45 %: below the warning threshold */
-    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 0, &res), CONV_OK);
+    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 1, &res), CONV_OK);
     assert_int_equal(res.sev, SEV_WARNING);
     r = num(150);
-    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 0, &res), CONV_OK);
+    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 1, &res), CONV_OK);
     assert_int_equal(res.sev, SEV_CRITICAL);
     m = metric("battery.runtime");
     r = num(12); /* minutes */
-    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 0, &res), CONV_OK);
+    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 1, &res), CONV_OK);
     assert_true(res.value == 720);
     m = metric("ups.load");
     r = num(85);
-    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 0, &res), CONV_OK);
+    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 1, &res), CONV_OK);
     assert_int_equal(res.sev, SEV_WARNING);
     r = num(99);
-    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 0, &res), CONV_OK);
+    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 1, &res), CONV_OK);
     assert_int_equal(res.sev, SEV_CRITICAL);
 }
 
@@ -206,27 +206,27 @@ static void test_sentinels_and_range(void **state)
     const prof_metric *m = metric("battery.charge");
     conv_result res;
     raw_value r = num(-1);
-    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 0, &res), CONV_ABSENT);
+    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 1, &res), CONV_ABSENT);
     r = num(2147483647);
-    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 0, &res), CONV_ABSENT);
+    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 1, &res), CONV_ABSENT);
     r = str("N/A");
-    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 0, &res), CONV_ABSENT);
+    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 1, &res), CONV_ABSENT);
     r = str("-1"); /* a number sent as a string is still the sentinel */
-    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 0, &res), CONV_ABSENT);
+    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 1, &res), CONV_ABSENT);
     r = num(1500);
-    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 0, &res), CONV_OUT_OF_RANGE);
+    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 1, &res), CONV_OUT_OF_RANGE);
     assert_true(res.value == 150);
     r = str("nonsense");
-    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 0, &res), CONV_INVALID);
+    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 1, &res), CONV_INVALID);
     r = str(" 812 ");
-    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 0, &res), CONV_OK);
+    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 1, &res), CONV_OK);
     assert_true(fabs(res.value - 81.2) < 1e-9);
     r = str("812abc");
-    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 0, &res), CONV_OK); /* a unit suffix */
+    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 1, &res), CONV_OK); /* a unit suffix */
     r = str("81.2.3");
-    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 0, &res), CONV_INVALID);
+    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 1, &res), CONV_INVALID);
     raw_value none = {.kind = RAW_NONE};
-    assert_int_equal(snmp_value_convert(m, &m->sources[0], &none, 0, &res), CONV_ABSENT);
+    assert_int_equal(snmp_value_convert(m, &m->sources[0], &none, 1, &res), CONV_ABSENT);
 }
 
 static void test_enum(void **state)
@@ -234,20 +234,20 @@ static void test_enum(void **state)
     const prof_metric *m = metric("ups.status");
     conv_result res;
     raw_value r = num(3);
-    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 0, &res), CONV_OK);
+    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 1, &res), CONV_OK);
     assert_string_equal(res.text, "OL");
     assert_true(res.value == 3);
     assert_int_equal(res.sev, SEV_OK);
     r = num(5);
-    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 0, &res), CONV_OK);
+    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 1, &res), CONV_OK);
     assert_string_equal(res.text, "OB");
     assert_int_equal(res.sev, SEV_CRITICAL);
     r = str("N/A");
-    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 0, &res), CONV_OK);
+    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 1, &res), CONV_OK);
     assert_true(res.value == -1);
     assert_int_equal(res.sev, SEV_UNKNOWN);
     r = num(9); /* a code the profile does not know */
-    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 0, &res), CONV_OK);
+    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 1, &res), CONV_OK);
     assert_string_equal(res.text, "code 9");
     assert_int_equal(res.sev, SEV_UNKNOWN);
 }
@@ -257,11 +257,11 @@ static void test_precision_offset_hex(void **state)
     const prof_metric *m = metric("ups.temperature");
     conv_result res;
     raw_value r = num(29815); /* 298.15 K with 2 decimals */
-    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 2, &res), CONV_OK);
+    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 0.01, &res), CONV_OK);
     assert_true(fabs(res.value - 25.0) < 1e-9);
     m = metric("input.frequency");
     raw_value h = {.kind = RAW_STRING, .asn_type = ASN_OCTET_STR, .str = {0x13, (char)0x88}, .str_len = 2};
-    assert_int_equal(snmp_value_convert(m, &m->sources[0], &h, 0, &res), CONV_OK);
+    assert_int_equal(snmp_value_convert(m, &m->sources[0], &h, 1, &res), CONV_OK);
     assert_true(fabs(res.value - 50.0) < 1e-9);
     char buf[64];
     oid idx[] = {1, 7};

@@ -1,0 +1,70 @@
+#!/bin/bash
+# What real agents do, on recordings of our own: every profile feature on an edge-case OLT (counts,
+# filters on an index part, joined labels, mW to dBm, per-row divisor, per-instance scalars,
+# sentinels, a missing OID, an empty table, an out-of-range value), the same over SNMPv1, an agent
+# that answers GETBULK with an error (GETNEXT fallback), a Counter32 that wraps, and a device whose
+# sysUpTime goes back (reboot).
+. "${top_srcdir:-.}/tests/integration/lib.sh"
+plan 11
+FIX="$top_srcdir/tests/fixtures"
+PROF="$T_TMP/profiles"
+mkdir -p "$PROF"
+cp "$MIBS_DIR/vocabulary.yaml" "$MIBS_DIR/generic.yaml" "$MIBS_DIR/ups-rfc1628.yaml" "$FIX/profiles/test-edge.yaml" "$PROF/"
+COMPARE="python3 $top_srcdir/tests/integration/compare_expected.py"
+
+sim_start "$FIX/edge"
+"$AGENT" --profiles "$PROF" --probe "127.0.0.1:$SIM_PORT" --community edge-olt --json >"$T_TMP/v2.json" 2>"$T_TMP/v2.err"
+check "v2c: every schema feature gives the hand-derived values" $COMPARE "$T_TMP/v2.json" "$FIX/edge/edge-olt.expected"
+check "v2c: the out-of-range humidity (250 %RH) is reported, not stored" \
+    python3 -c "import json,sys; j=json.load(open(sys.argv[1])); assert any('env.humidity' in p and '250' in p for p in j['problems']), j['problems']" "$T_TMP/v2.json"
+"$AGENT" --profiles "$PROF" --probe "127.0.0.1:$SIM_PORT" --community edge-olt --version 1 --json >"$T_TMP/v1.json" 2>"$T_TMP/v1.err"
+check "v1: the same values through GET/GETNEXT and noSuchName" $COMPARE "$T_TMP/v1.json" "$FIX/edge/edge-olt.expected"
+"$AGENT" --profiles "$PROF" --probe "127.0.0.1:$SIM_PORT" --community edge-olt --profile ups-rfc1628 --json >"$T_TMP/forced.json" 2>"$T_TMP/forced.err"
+check "--profile forces a profile (no UPS-MIB here: generic values only)" \
+    python3 -c "import json,sys; j=json.load(open(sys.argv[1])); assert j['device']['profile']=='ups-rfc1628' and {m['name'] for m in j['metrics']} <= {'device.reachable','device.uptime'}, j" "$T_TMP/forced.json"
+
+# An agent that refuses GETBULK.
+NB_PORT=$(free_port udp)
+/usr/bin/python3 "$top_srcdir/tests/tools/nobulk_agent.py" "$FIX/snmprec/skeleton-ups.snmprec" "$NB_PORT" 2>"$T_TMP/nobulk.log" &
+T_PIDS="$T_PIDS $!"
+for _ in $(seq 50); do snmpget -v2c -c x -t 0.2 -r 0 "127.0.0.1:$NB_PORT" .1.3.6.1.2.1.1.3.0 >/dev/null 2>&1 && break; sleep 0.1; done
+"$AGENT" --profiles "$MIBS_DIR" --probe "127.0.0.1:$NB_PORT" --json --log-level info >"$T_TMP/nobulk.json" 2>"$T_TMP/nobulk.err"
+check "an agent that answers GETBULK with genErr is walked with GETNEXT" $COMPARE "$T_TMP/nobulk.json" "$FIX/snmprec/skeleton-ups.expected"
+check "... and the fallback is logged" grep -q "walking with GETNEXT" "$T_TMP/nobulk.err"
+"$AGENT" --profiles "$MIBS_DIR" --probe "127.0.0.1:$NB_PORT" --version 1 --json >"$T_TMP/nobulk1.json" 2>"$T_TMP/nobulk1.err"
+check "the same agent over SNMPv1" $COMPARE "$T_TMP/nobulk1.json" "$FIX/snmprec/skeleton-ups.expected"
+
+# Over several polls: a wrapping counter and a rebooting device.
+TOKEN=edge-agent-token-0001
+server_start server "step: 5
+agents: [{id: edge, token: $TOKEN}]"
+cat >"$T_TMP/agent.yaml" <<YAML
+agent: edge
+server: $SERVER_URL
+token: $TOKEN
+profiles: $PROF
+interval: 5
+timeout: 0.5
+retries: 1
+devices:
+  - {name: olt, host: 127.0.0.1, port: $SIM_PORT, community: edge-olt}
+  - {name: rebooter, host: 127.0.0.1, port: $SIM_PORT, community: edge-reboot}
+YAML
+chmod 600 "$T_TMP/agent.yaml"
+"$AGENT" -c "$T_TMP/agent.yaml" 2>"$T_TMP/agent.log" &
+T_PIDS="$T_PIDS $!"
+RRD="$SERVER_DATA/rrd/edge"
+rates() { rrdtool fetch "$RRD/olt/if.in.octets.rrd" AVERAGE -r 5 -s -120 2>/dev/null | awk -F': ' 'NF==2 && $2 !~ /nan/ {printf "%.0f ", $2}'; }
+for _ in $(seq 100); do
+    [ "$(rates | wc -w)" -ge 2 ] && [ -f "$RRD/rebooter/device.reboot.rrd" ] && break
+    sleep 0.25
+done
+r=$(rates)
+[ "$(echo "$r" | wc -w)" -ge 2 ]
+ok $? "a counter rate is stored from the second poll on (rates: $r)"
+bad=0
+for v in $r; do [ "$v" -ge 950 ] && [ "$v" -le 1050 ] || bad=1; done
+ok $bad "the rate stays 1000 B/s across the Counter32 wrap (rates: $r)"
+check "sysUpTime going back is a reboot event" test -f "$RRD/rebooter/device.reboot.rrd"
+check "... and is logged" grep -q "rebooted" "$T_TMP/agent.log"
+finish
