@@ -49,7 +49,7 @@ static int ac_device(const conf_doc *d, const conf_node *n, const agent_config *
 {
     static const char *const keys[] = {"name", "host", "port", "version", "community", "user",
                                        "level", "auth_protocol", "auth_password", "priv_protocol",
-                                       "priv_password", "profile", "class", "timeout", "retries",
+                                       "priv_password", "context", "profile", "class", "timeout", "retries",
                                        "max_oids", NULL};
     static const char *const levels[] = {"noAuthNoPriv", "authNoPriv", "authPriv", NULL};
     static const char *const auths[] = {"MD5", "SHA", "SHA-224", "SHA-256", "SHA-384", "SHA-512", NULL};
@@ -70,6 +70,7 @@ static int ac_device(const conf_doc *d, const conf_node *n, const agent_config *
         ac_str(d, n, "auth_password", false, dev->auth_pass, sizeof dev->auth_pass, err) ||
         ac_str(d, n, "priv_protocol", false, dev->priv_proto, sizeof dev->priv_proto, err) ||
         ac_str(d, n, "priv_password", false, dev->priv_pass, sizeof dev->priv_pass, err) ||
+        ac_str(d, n, "context", false, dev->context, sizeof dev->context, err) ||
         ac_str(d, n, "profile", false, dev->profile, sizeof dev->profile, err) ||
         ac_str(d, n, "class", false, dev->cls, sizeof dev->cls, err) ||
         conf_get_double(d, n, "timeout", false, &dev->timeout, err) ||

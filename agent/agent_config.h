@@ -31,6 +31,7 @@ typedef struct {
     char auth_pass[AGENT_SECRET_MAX + 1];
     char priv_proto[16];     /* AES, AES-192, AES-256, DES */
     char priv_pass[AGENT_SECRET_MAX + 1];
+    char context[AGENT_SECRET_MAX + 1]; /* SNMPv3 context name (empty: default context) */
     char profile[NAME_MAX_LEN + 1]; /* empty: detect */
     char cls[16];                   /* empty: the profile's */
     double timeout;                 /* seconds per try */

@@ -51,7 +51,8 @@ static void agent_usage(FILE *f)
             "      --community C       SNMP v1/v2c community (default public)\n"
             "      --version V         SNMP version: 1, 2c (default) or 3 (also --snmp-version V)\n"
             "      --user U, --level L, --auth-protocol P, --auth-password S,\n"
-            "      --priv-protocol P, --priv-password S   SNMPv3 (default authPriv, SHA-256, AES)\n"
+            "      --priv-protocol P, --priv-password S, --context C\n"
+            "                          SNMPv3 (default authPriv, SHA-256, AES, default context)\n"
             "      --timeout S         seconds per try (default 2)\n"
             "      --retries N         retries after a timeout (default 1)\n"
             "      --profile NAME      use this profile instead of detecting one\n"
@@ -66,7 +67,7 @@ static void agent_usage(FILE *f)
 enum {
     OPT_ONCE = 256, OPT_CHECK_CONFIG, OPT_PROFILES, OPT_LOG_LEVEL, OPT_PROBE, OPT_PORT, OPT_COMMUNITY,
     OPT_SNMPVER, OPT_USER, OPT_LEVEL, OPT_AUTHP, OPT_AUTHS, OPT_PRIVP, OPT_PRIVS, OPT_TIMEOUT, OPT_RETRIES,
-    OPT_PROFILE, OPT_JSON, OPT_CHECK_PROFILES
+    OPT_PROFILE, OPT_JSON, OPT_CHECK_PROFILES, OPT_CONTEXT
 };
 
 typedef struct {
@@ -102,7 +103,7 @@ static int agent_parse_args(int argc, char **argv, agent_args *a)
         {"snmp-version", required_argument, NULL, OPT_SNMPVER}, {"version", no_argument, NULL, 'V'}, {"user", required_argument, NULL, OPT_USER},
         {"level", required_argument, NULL, OPT_LEVEL}, {"auth-protocol", required_argument, NULL, OPT_AUTHP},
         {"auth-password", required_argument, NULL, OPT_AUTHS}, {"priv-protocol", required_argument, NULL, OPT_PRIVP},
-        {"priv-password", required_argument, NULL, OPT_PRIVS}, {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"priv-password", required_argument, NULL, OPT_PRIVS}, {"context", required_argument, NULL, OPT_CONTEXT}, {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"retries", required_argument, NULL, OPT_RETRIES}, {"profile", required_argument, NULL, OPT_PROFILE},
         {"json", no_argument, NULL, OPT_JSON}, {"check-profiles", no_argument, NULL, OPT_CHECK_PROFILES},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
@@ -153,6 +154,7 @@ static int agent_parse_args(int argc, char **argv, agent_args *a)
         case OPT_AUTHS: rc = agent_copy_arg(d->auth_pass, sizeof d->auth_pass, optarg, "--auth-password"); break;
         case OPT_PRIVP: rc = agent_copy_arg(d->priv_proto, sizeof d->priv_proto, optarg, "--priv-protocol"); break;
         case OPT_PRIVS: rc = agent_copy_arg(d->priv_pass, sizeof d->priv_pass, optarg, "--priv-password"); break;
+        case OPT_CONTEXT: rc = agent_copy_arg(d->context, sizeof d->context, optarg, "--context"); break;
         case OPT_TIMEOUT:
             d->timeout = strtod(optarg, &end);
             if (*end || d->timeout <= 0 || d->timeout > 60)

@@ -188,6 +188,10 @@ static int poller_set_v3(netsnmp_session *s, const agent_device *dev)
 {
     s->securityName = (char *)dev->user;
     s->securityNameLen = strlen(dev->user);
+    if (dev->context[0]) {
+        s->contextName = (char *)dev->context;
+        s->contextNameLen = strlen(dev->context);
+    }
     bool auth = strcmp(dev->level, "noAuthNoPriv") != 0, priv = strcmp(dev->level, "authPriv") == 0;
     s->securityLevel = priv ? SNMP_SEC_LEVEL_AUTHPRIV : auth ? SNMP_SEC_LEVEL_AUTHNOPRIV : SNMP_SEC_LEVEL_NOAUTH;
     if (auth) {
