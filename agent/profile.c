@@ -451,9 +451,9 @@ static int prof_read_metric(const profile_set *set, const conf_doc *d, const con
         return conf_fail(err, d, srcs, "sources", "must be a list of 1 to %d sources", PROF_MAX_SOURCES);
     for (size_t i = 0; i < conf_len(srcs); i++) {
         bool col = false;
+        m->nsources++; /* counted before it is read, so that profile_clear frees a half-read one */
         if (prof_read_source(d, conf_seq_at(d, srcs, i), &m->sources[i], &col, err))
             return -1;
-        m->nsources++;
         if (m->sources[i].instance)
             m->multi_instance = true;
         if (i == 0)
