@@ -986,6 +986,9 @@ static void dev_emit_table(poll_device *d, const poll_metric *pm, push_batch *ou
 
 static void dev_collect(poll_device *d, push_batch *out, int64_t now)
 {
+    const char *cls = d->cfg.cls[0] ? d->cfg.cls : d->prof ? d->prof->cls : "generic";
+    if (push_batch_set_device(out, d->cfg.name, cls, d->prof ? d->prof->name : "") != 0)
+        log_warn("poll", "%s: batch full, device description dropped", d->cfg.name);
     conv_result res = {.value = d->answered ? 1 : 0, .sev = d->answered ? SEV_OK : SEV_UNKNOWN};
     dev_emit(d, out, "device.reachable", "", NULL, "bool", &res, false, now);
     if (!d->answered || !d->plan)

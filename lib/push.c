@@ -13,7 +13,19 @@ struct push_batch {
     uint64_t seq;
     push_sample *samples;
     size_t count, cap;
+    push_device *devices;
+    size_t ndevices, devcap;
 };
+
+static const char *const push_classes[] = {"ups", "pdu", "cooling", "olt", "env", "generic", NULL};
+
+static bool push_class_valid(const char *c)
+{
+    for (const char *const *k = push_classes; *k; k++)
+        if (strcmp(*k, c) == 0)
+            return true;
+    return false;
+}
 
 static const char *const severity_names[] = {"ok", "warning", "critical", "unknown"};
 
@@ -57,6 +69,7 @@ void push_batch_free(push_batch *b)
     if (!b)
         return;
     free(b->samples);
+    free(b->devices);
     free(b);
 }
 
@@ -81,7 +94,48 @@ uint64_t push_batch_seq(const push_batch *b) { return b->seq; }
 void push_batch_set_seq(push_batch *b, uint64_t seq) { b->seq = seq; }
 size_t push_batch_count(const push_batch *b) { return b->count; }
 const push_sample *push_batch_at(const push_batch *b, size_t i) { return &b->samples[i]; }
-void push_batch_clear(push_batch *b) { b->count = 0; }
+void push_batch_clear(push_batch *b)
+{
+    b->count = 0;
+    b->ndevices = 0;
+}
+
+int push_batch_set_device(push_batch *b, const char *name, const char *cls, const char *profile)
+{
+    push_device d;
+    memset(&d, 0, sizeof d);
+    if (push_copy(d.name, sizeof d.name, name) || push_copy(d.cls, sizeof d.cls, cls) ||
+        push_copy(d.profile, sizeof d.profile, profile ? profile : ""))
+        return -1;
+    for (size_t i = 0; i < b->ndevices; i++)
+        if (strcmp(b->devices[i].name, name) == 0) {
+            b->devices[i] = d;
+            return 0;
+        }
+    if (b->ndevices >= PUSH_MAX_DEVICES)
+        return -1;
+    if (b->ndevices == b->devcap) {
+        size_t cap = b->devcap ? b->devcap * 2 : 16;
+        push_device *p = realloc(b->devices, cap * sizeof *p);
+        if (!p)
+            return -1;
+        b->devices = p;
+        b->devcap = cap;
+    }
+    b->devices[b->ndevices++] = d;
+    return 0;
+}
+
+size_t push_batch_device_count(const push_batch *b) { return b->ndevices; }
+const push_device *push_batch_device_at(const push_batch *b, size_t i) { return &b->devices[i]; }
+
+const char *push_batch_device_class(const push_batch *b, const char *name)
+{
+    for (size_t i = 0; i < b->ndevices; i++)
+        if (strcmp(b->devices[i].name, name) == 0)
+            return b->devices[i].cls;
+    return NULL;
+}
 
 int push_sample_set(push_sample *s, const char *device, const char *metric, const char *instance,
                     double value, const char *unit, int64_t ts)
@@ -117,6 +171,13 @@ char *push_batch_encode(const push_batch *b)
         if (s->sev != SEV_NONE)
             json_object_set_new(o, "severity", json_string(severity_name(s->sev)));
         json_array_append_new(samples, o);
+    }
+    if (b->ndevices) {
+        json_t *devs = json_array();
+        for (size_t i = 0; i < b->ndevices; i++)
+            json_array_append_new(devs, json_pack("{s:s, s:s, s:s}", "name", b->devices[i].name, "class",
+                                                  b->devices[i].cls, "profile", b->devices[i].profile));
+        json_object_set_new(root, "devices", devs);
     }
     char *text = json_dumps(root, JSON_COMPACT);
     json_decref(root);
@@ -229,6 +290,44 @@ static int push_decode_sample(json_t *o, size_t i, time_t now, push_sample *s, p
     return 0;
 }
 
+static int push_decode_devices(json_t *root, push_batch *b, push_error *err)
+{
+    json_t *devs = json_object_get(root, "devices");
+    if (!devs)
+        return 0;
+    if (!json_is_array(devs))
+        return push_fail(err, "devices", "must be an array");
+    if (json_array_size(devs) > PUSH_MAX_DEVICES)
+        return push_fail(err, "devices", "more than %d devices", PUSH_MAX_DEVICES);
+    size_t i;
+    json_t *o;
+    json_array_foreach(devs, i, o) {
+        char f[64], name[NAME_MAX_LEN + 1], cls[16], profile[NAME_MAX_LEN + 1];
+        snprintf(f, sizeof f, "devices[%zu]", i);
+        if (!json_is_object(o))
+            return push_fail(err, f, "must be an object");
+        const char *key;
+        json_t *val;
+        json_object_foreach(o, key, val) {
+            if (strcmp(key, "name") && strcmp(key, "class") && strcmp(key, "profile")) {
+                snprintf(f, sizeof f, "devices[%zu].%.40s", i, key);
+                return push_fail(err, f, "unknown field");
+            }
+        }
+#define PUSH_DFIELD(n) (snprintf(f, sizeof f, "devices[%zu]." n, i), f)
+        if (push_get_string(o, "name", PUSH_DFIELD("name"), true, FIELD_NAME, name, sizeof name, err) ||
+            push_get_string(o, "class", PUSH_DFIELD("class"), true, FIELD_TEXT, cls, sizeof cls, err) ||
+            push_get_string(o, "profile", PUSH_DFIELD("profile"), false, FIELD_TEXT, profile, sizeof profile, err))
+            return -1;
+        if (!push_class_valid(cls))
+            return push_fail(err, PUSH_DFIELD("class"), "must be ups, pdu, cooling, olt, env or generic");
+#undef PUSH_DFIELD
+        if (push_batch_set_device(b, name, cls, profile) != 0)
+            return push_fail(err, "devices", "out of memory");
+    }
+    return 0;
+}
+
 push_batch *push_batch_decode(const char *text, size_t len, time_t now, push_error *err)
 {
     if (len > PUSH_MAX_BODY) {
@@ -249,7 +348,7 @@ push_batch *push_batch_decode(const char *text, size_t len, time_t now, push_err
     const char *key;
     json_t *val;
     json_object_foreach(root, key, val) {
-        if (strcmp(key, "agent") && strcmp(key, "seq") && strcmp(key, "samples")) {
+        if (strcmp(key, "agent") && strcmp(key, "seq") && strcmp(key, "samples") && strcmp(key, "devices")) {
             char f[64];
             snprintf(f, sizeof f, "%.60s", key);
             push_fail(err, f, "unknown field");
@@ -276,6 +375,11 @@ push_batch *push_batch_decode(const char *text, size_t len, time_t now, push_err
     b = push_batch_new(agent, (uint64_t)json_integer_value(seq));
     if (!b) {
         push_fail(err, "body", "out of memory");
+        goto out;
+    }
+    if (push_decode_devices(root, b, err) != 0) {
+        push_batch_free(b);
+        b = NULL;
         goto out;
     }
     size_t i;

@@ -5,7 +5,9 @@
  *                 "unit": "%", "ts": 1790000000, "text": "OL", "label": "...", "severity": "ok"}]}
  *
  * `seq` grows by one per batch of an agent, so that the server can accept a batch at most once.
- * `text`, `label` and `severity` are optional. The decoder checks every field and names the first
+ * `text`, `label` and `severity` are optional. An optional "devices" array describes the devices of
+ * the batch: [{"name": "ups1", "class": "ups", "profile": "ups-rfc1628"}], so that the server knows
+ * what kind of equipment each device is (site services are built from classes). The decoder checks every field and names the first
  * bad one ("samples[3].metric: ..."), so that the server can answer 400 with that message. */
 #ifndef VIGIE_PUSH_H
 #define VIGIE_PUSH_H
@@ -43,6 +45,14 @@ typedef struct {
     severity sev;
 } push_sample;
 
+typedef struct {
+    char name[NAME_MAX_LEN + 1];
+    char cls[16];
+    char profile[NAME_MAX_LEN + 1];
+} push_device;
+
+#define PUSH_MAX_DEVICES 5000
+
 typedef struct push_batch push_batch;
 
 push_batch *push_batch_new(const char *agent, uint64_t seq);
@@ -55,6 +65,12 @@ void push_batch_set_seq(push_batch *b, uint64_t seq);
 size_t push_batch_count(const push_batch *b);
 const push_sample *push_batch_at(const push_batch *b, size_t i);
 void push_batch_clear(push_batch *b);
+/* Describes a device of the batch (once per name; a second call for a name updates it). */
+int push_batch_set_device(push_batch *b, const char *name, const char *cls, const char *profile);
+size_t push_batch_device_count(const push_batch *b);
+const push_device *push_batch_device_at(const push_batch *b, size_t i);
+/* The class of a device of the batch, or NULL when the batch does not say. */
+const char *push_batch_device_class(const push_batch *b, const char *name);
 
 /* Fills a sample, truncating nothing: -1 if a string is too long for its field. */
 int push_sample_set(push_sample *s, const char *device, const char *metric, const char *instance,

@@ -28,11 +28,18 @@ static void test_roundtrip(void **state)
     snprintf(s.text, sizeof s.text, "OB");
     s.sev = SEV_CRITICAL;
     assert_int_equal(push_batch_add(b, &s), 0);
+    assert_int_equal(push_batch_set_device(b, "ups1", "ups", "ups-rfc1628"), 0);
+    assert_int_equal(push_batch_set_device(b, "pdu-a", "pdu", "pdu-apc-rpdu2"), 0);
+    assert_int_equal(push_batch_set_device(b, "ups1", "ups", "ups-apc-powernet"), 0); /* updates */
     char *json = push_batch_encode(b);
     assert_non_null(json);
     push_error err;
     push_batch *d = push_batch_decode(json, strlen(json), NOW, &err);
     assert_non_null(d);
+    assert_int_equal(push_batch_device_count(d), 2);
+    assert_string_equal(push_batch_device_at(d, 0)->profile, "ups-apc-powernet");
+    assert_string_equal(push_batch_device_class(d, "pdu-a"), "pdu");
+    assert_null(push_batch_device_class(d, "olt"));
     assert_string_equal(push_batch_agent(d), "nro-doullens");
     assert_int_equal(push_batch_seq(d), 42);
     assert_int_equal(push_batch_count(d), 3);
@@ -99,6 +106,13 @@ static void test_reject_envelope(void **state)
     expect_reject("{\"agent\":\"a\",\"seq\":1,\"samples\":{}}", "samples", "must be an array");
     expect_reject("{\"agent\":\"a\",\"seq\":1,\"samples\":[],\"extra\":1}", "extra", "unknown field");
     expect_reject("{\"agent\":\"a\",\"seq\":1,\"samples\":[3]}", "samples[0]", "must be an object");
+    expect_reject("{\"agent\":\"a\",\"seq\":1,\"samples\":[],\"devices\":{}}", "devices", "must be an array");
+    expect_reject("{\"agent\":\"a\",\"seq\":1,\"samples\":[],\"devices\":[{\"name\":\"u\",\"class\":\"toaster\"}]}",
+                  "devices[0].class", "must be ups");
+    expect_reject("{\"agent\":\"a\",\"seq\":1,\"samples\":[],\"devices\":[{\"name\":\"../u\",\"class\":\"ups\"}]}",
+                  "devices[0].name", "[A-Za-z0-9._-]");
+    expect_reject("{\"agent\":\"a\",\"seq\":1,\"samples\":[],\"devices\":[{\"name\":\"u\",\"class\":\"ups\",\"x\":1}]}",
+                  "devices[0].x", "unknown field");
 }
 
 static void test_reject_sample_fields(void **state)
