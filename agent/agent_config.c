@@ -8,6 +8,10 @@
 
 #include "log.h"
 
+#ifndef VIGIE_STATE_DIR
+#define VIGIE_STATE_DIR "/var/lib/vigie"
+#endif
+
 int agent_snmp_version_parse(const char *s, agent_snmp_version *out)
 {
     if (strcmp(s, "1") == 0)
@@ -125,7 +129,8 @@ static void ac_warn_permissions(const agent_config *cfg, bool has_secrets)
 agent_config *agent_config_load(const char *path, const char *default_profiles, conf_error *err)
 {
     static const char *const keys[] = {"agent", "site", "server", "token", "ca_file", "profiles",
-                                       "interval", "timeout", "retries", "devices", NULL};
+                                       "interval", "timeout", "retries", "spool_dir", "spool_max_mb",
+                                       "devices", NULL};
     conf_doc *d = conf_doc_load_file(path, err);
     if (!d)
         return NULL;
@@ -137,8 +142,9 @@ agent_config *agent_config_load(const char *path, const char *default_profiles, 
     }
     snprintf(cfg->path, sizeof cfg->path, "%s", path);
     snprintf(cfg->profiles, sizeof cfg->profiles, "%s", default_profiles);
-    long long interval = 60, retries = 1;
+    long long interval = 60, retries = 1, spool_max_mb = 64;
     cfg->timeout = 2;
+    snprintf(cfg->spool_dir, sizeof cfg->spool_dir, "%s", VIGIE_STATE_DIR "/spool");
     const conf_node *root = conf_doc_root(d);
     int rc = 0;
     if (conf_check_map(d, root, "agent.yaml", keys, err) ||
@@ -150,7 +156,9 @@ agent_config *agent_config_load(const char *path, const char *default_profiles, 
         ac_str(d, root, "profiles", false, cfg->profiles, sizeof cfg->profiles, err) ||
         conf_get_int(d, root, "interval", false, 5, 3600, &interval, err) ||
         conf_get_double(d, root, "timeout", false, &cfg->timeout, err) ||
-        conf_get_int(d, root, "retries", false, 0, 10, &retries, err)) {
+        conf_get_int(d, root, "retries", false, 0, 10, &retries, err) ||
+        ac_str(d, root, "spool_dir", false, cfg->spool_dir, sizeof cfg->spool_dir, err) ||
+        conf_get_int(d, root, "spool_max_mb", false, 1, 10240, &spool_max_mb, err)) {
         rc = -1;
     } else if (!name_is_valid(cfg->id)) {
         rc = conf_fail(err, d, conf_map_get(d, root, "agent"), "agent", "'%s': use 1-64 of [A-Za-z0-9._-]", cfg->id);
@@ -160,9 +168,12 @@ agent_config *agent_config_load(const char *path, const char *default_profiles, 
         rc = conf_fail(err, d, conf_map_get(d, root, "server"), "server", "must be an http:// or https:// URL");
     } else if (cfg->timeout <= 0 || cfg->timeout > 60) {
         rc = conf_fail(err, d, conf_map_get(d, root, "timeout"), "timeout", "must be in (0, 60] seconds");
+    } else if (!cfg->spool_dir[0]) {
+        rc = conf_fail(err, d, conf_map_get(d, root, "spool_dir"), "spool_dir", "must name a folder");
     }
     cfg->interval = (int)interval;
     cfg->retries = (int)retries;
+    cfg->spool_max_mb = (int)spool_max_mb;
     const conf_node *devs = conf_map_get(d, root, "devices");
     if (rc == 0 && (!devs || conf_node_kind(devs) != CONF_SEQ || conf_len(devs) == 0 ||
                     conf_len(devs) > AGENT_MAX_DEVICES))

@@ -50,6 +50,8 @@ typedef struct {
     int interval;
     double timeout;
     int retries;
+    char spool_dir[AGENT_PATH_MAX + 1]; /* batches not yet stored by the server (see spool.h) */
+    int spool_max_mb;                   /* bound of the batches waiting there */
     agent_device *devices;
     size_t ndevices;
 } agent_config;

@@ -18,6 +18,7 @@
 #include "profile.h"
 #include "push.h"
 #include "push_client.h"
+#include "spool.h"
 
 #ifndef VIGIE_MIBS_DIR
 #define VIGIE_MIBS_DIR "/usr/share/vigie/mibs"
@@ -25,8 +26,6 @@
 #ifndef VIGIE_SYSCONF_DIR
 #define VIGIE_SYSCONF_DIR "/etc/vigie"
 #endif
-
-#define AGENT_QUEUE_MAX 120 /* batches kept in memory while the server is away */
 
 static volatile sig_atomic_t agent_stop;
 
@@ -242,51 +241,64 @@ static int agent_probe(agent_args *a)
 
 /* ---- the daemon ---------------------------------------------------------------------------- */
 
-typedef struct {
-    char *body[AGENT_QUEUE_MAX];
-    size_t len[AGENT_QUEUE_MAX];
-    size_t head, count;
-    unsigned long dropped;
-} agent_queue;
-
-static void agent_queue_push(agent_queue *q, char *body)
+static push_result agent_send(void *ctx, const char *body, size_t len, char *why, size_t why_size)
 {
-    if (q->count == AGENT_QUEUE_MAX) {
-        free(q->body[q->head]);
-        q->head = (q->head + 1) % AGENT_QUEUE_MAX;
-        q->count--;
-        q->dropped++;
-        log_error("push", "server unreachable for %d cycles: oldest batch dropped (%lu dropped so far)",
-                  AGENT_QUEUE_MAX, q->dropped);
-    }
-    size_t tail = (q->head + q->count) % AGENT_QUEUE_MAX;
-    q->body[tail] = body;
-    q->len[tail] = strlen(body);
-    q->count++;
+    return push_client_send(ctx, body, len, why, why_size);
 }
 
-/* Sends queued batches oldest first; stops at the first one the server cannot take now. */
-static void agent_queue_flush(agent_queue *q, push_client *pc)
+/* Numbers the cycle's batch and writes it to the spool before any attempt to send it. Returns NULL
+ * when spooled; should the spool fail (disk full, read-only), returns the body to send without a copy. */
+static char *agent_spool_batch(spool *sp, push_batch *b, int64_t polled)
 {
-    while (q->count > 0) {
-        char why[700];
-        push_result r = push_client_send(pc, q->body[q->head], q->len[q->head], why, sizeof why);
-        if (r == PUSH_RETRY) {
-            log_warn("push", "%s; %zu batch(es) waiting", why, q->count);
-            return;
-        }
-        if (r == PUSH_REJECTED)
-            log_error("push", "batch refused, not sent again: %s", why);
-        free(q->body[q->head]);
-        q->head = (q->head + 1) % AGENT_QUEUE_MAX;
-        q->count--;
+    char err[SPOOL_ERR_MAX];
+    uint64_t seq;
+    if (spool_next_seq(sp, &seq, err, sizeof err) != 0)
+        log_error("spool", "sequence number %llu not recorded, a restart may reuse it: %s", (unsigned long long)seq,
+                  err);
+    push_batch_set_seq(b, seq);
+    char *body = push_batch_encode(b);
+    if (!body) {
+        log_error("agent", "DATA LOST: batch %llu (%zu samples): out of memory", (unsigned long long)seq,
+                  push_batch_count(b));
+        return NULL;
     }
+    size_t len = strlen(body);
+    if (spool_put(sp, seq, body, len, err, sizeof err) != 0) {
+        log_error("spool", "batch %llu not spooled, to be sent without a copy: %s", (unsigned long long)seq, err);
+        return body;
+    }
+    log_debug("spool", "batch %llu spooled: polled at %lld, %zu samples, %zu bytes", (unsigned long long)seq,
+              (long long)polled, push_batch_count(b), len);
+    free(body);
+    return NULL;
 }
 
-static void agent_queue_free(agent_queue *q)
+/* A batch the spool could not take goes after the spooled ones (the server keeps each series in time
+ * order), and only if they have all gone. */
+static bool agent_send_unspooled(spool *sp, push_client *pc, char *body)
 {
-    for (size_t i = 0; i < q->count; i++)
-        free(q->body[(q->head + i) % AGENT_QUEUE_MAX]);
+    char why[700] = "older batches still waiting in the spool";
+    bool sent = spool_count(sp) == 0 && push_client_send(pc, body, strlen(body), why, sizeof why) == PUSH_SENT;
+    if (!sent)
+        log_error("push", "DATA LOST: a batch neither spooled nor sent: %s", why);
+    free(body);
+    return sent;
+}
+
+/* Sends spooled batches oldest first for at most budget_s seconds (<= 0: until done or refused). */
+static void agent_flush(spool *sp, push_client *pc, double budget_s, bool *server_away)
+{
+    spool_replay_stats st;
+    char err[SPOOL_ERR_MAX];
+    if (spool_replay(sp, agent_send, pc, budget_s, &st, err, sizeof err) != 0)
+        log_error("spool", "%s", err);
+    if (st.retry) {
+        log_warn("push", "%s; %zu batch(es) waiting in %s", st.why, spool_count(sp), spool_dir(sp));
+        *server_away = true;
+    } else if (*server_away && (st.sent || st.rejected)) {
+        log_info("push", "server back: %u spooled batch(es) sent, %zu still waiting", st.sent, spool_count(sp));
+        *server_away = false;
+    }
 }
 
 static int agent_add_devices(const agent_config *cfg, const profile_set *set, poller *p)
@@ -323,14 +335,20 @@ static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
         return 1;
     }
     int rc = agent_add_devices(cfg, set, p);
-    agent_queue q = {0};
-    /* a time-based start keeps sequence numbers growing across restarts */
-    uint64_t seq = (uint64_t)time(NULL) * 1000;
-    log_info("agent", "%s: polling %zu device(s) every %d s, pushing to %s", cfg->id, cfg->ndevices,
-             cfg->interval, cfg->server);
+    char err[SPOOL_ERR_MAX];
+    uint64_t max_bytes = (uint64_t)cfg->spool_max_mb << 20;
+    spool *sp = rc ? NULL : spool_open(cfg->spool_dir, cfg->id, max_bytes, err, sizeof err);
+    if (rc == 0 && !sp) {
+        log_error("spool", "%s", err);
+        rc = 1;
+    }
+    if (sp)
+        log_info("agent", "%s: polling %zu device(s) every %d s, pushing to %s; spool %s (%zu batch(es) waiting)",
+                 cfg->id, cfg->ndevices, cfg->interval, cfg->server, spool_dir(sp), spool_count(sp));
+    bool server_away = sp && spool_count(sp) > 0;
     while (rc == 0 && !agent_stop) {
         double start = agent_now();
-        push_batch *b = push_batch_new(cfg->id, seq++);
+        push_batch *b = push_batch_new(cfg->id, 0); /* numbered once polled, just before it is spooled */
         if (!b) {
             rc = 1;
             break;
@@ -338,16 +356,17 @@ static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
         int answered = poller_cycle(p, b, (int64_t)start, cfg->interval * 0.9);
         log_debug("agent", "cycle: %d of %zu devices answered, %zu values in %.3f s", answered, cfg->ndevices,
                   push_batch_count(b), agent_now() - start);
-        char *body = push_batch_encode(b);
+        char *unspooled = agent_spool_batch(sp, b, (int64_t)start);
         push_batch_free(b);
-        if (body)
-            agent_queue_push(&q, body);
-        agent_queue_flush(&q, pc);
+        double next = (double)((long long)start / cfg->interval + 1) * cfg->interval;
+        /* replaying a long backlog never delays the next poll (one batch is always tried) */
+        double budget = next - agent_now() - 0.2;
+        agent_flush(sp, pc, once ? 0 : budget > 0.01 ? budget : 0.01, &server_away);
+        bool lost = unspooled && !agent_send_unspooled(sp, pc, unspooled);
         if (once) {
-            rc = q.count ? 1 : 0;
+            rc = spool_count(sp) || lost ? 1 : 0;
             break;
         }
-        double next = (double)((long long)start / cfg->interval + 1) * cfg->interval;
         while (!agent_stop && agent_now() < next) {
             double left = next - agent_now();
             struct timespec ts = {(time_t)left, (long)((left - (double)(time_t)left) * 1e9)};
@@ -356,7 +375,9 @@ static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
     }
     if (agent_stop)
         log_info("agent", "stopping on signal %d", (int)agent_stop);
-    agent_queue_free(&q);
+    if (sp && spool_count(sp))
+        log_info("agent", "%zu batch(es) left in %s, sent at the next start", spool_count(sp), spool_dir(sp));
+    spool_close(sp);
     poller_free(p);
     push_client_free(pc);
     return rc;

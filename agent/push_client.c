@@ -12,6 +12,7 @@ struct push_client {
     char url[1100];
     char reply[512];
     size_t reply_len;
+    char curl_err[CURL_ERROR_SIZE]; /* libcurl's detailed reason, e.g. "SSL certificate problem: ..." */
 };
 
 static size_t pc_on_reply(char *data, size_t size, size_t n, void *ctx)
@@ -56,6 +57,12 @@ push_client *push_client_new(const char *server, const char *token, const char *
     curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, pc_on_reply);
     curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, c);
     curl_easy_setopt(c->curl, CURLOPT_USERAGENT, PACKAGE_NAME "-agent/" PACKAGE_VERSION);
+    curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, c->curl_err);
+    /* HTTPS: the server's certificate must chain to ca_file (else the system CAs) and name the host of
+     * the URL. These are libcurl's defaults, set here so that nobody turns them off: never disable them. */
+    curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(c->curl, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
     if (ca_file && *ca_file)
         curl_easy_setopt(c->curl, CURLOPT_CAINFO, ca_file);
     return c;
@@ -75,11 +82,12 @@ push_result push_client_send(push_client *c, const char *body, size_t len, char 
 {
     c->reply_len = 0;
     c->reply[0] = '\0';
+    c->curl_err[0] = '\0';
     curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
     curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
     CURLcode rc = curl_easy_perform(c->curl);
     if (rc != CURLE_OK) {
-        snprintf(why, why_size, "%s: %s", c->url, curl_easy_strerror(rc));
+        snprintf(why, why_size, "%s: %s", c->url, c->curl_err[0] ? c->curl_err : curl_easy_strerror(rc));
         return PUSH_RETRY;
     }
     long status = 0;

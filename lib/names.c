@@ -61,6 +61,20 @@ bool text_is_valid(const char *s, size_t max)
             return false;
         if (extra && i + extra >= n)
             return false;
+        /* the second byte's range excludes overlong forms, UTF-16 surrogates (ED A0..BF) and code
+         * points above U+10FFFF, which jansson refuses: such a row label passed this check, then
+         * push_batch_encode dropped it without a word (found by fuzzing) */
+        unsigned char lo = 0x80, hi = 0xbf;
+        if (c == 0xe0)
+            lo = 0xa0;
+        else if (c == 0xed)
+            hi = 0x9f;
+        else if (c == 0xf0)
+            lo = 0x90;
+        else if (c == 0xf4)
+            hi = 0x8f;
+        if (extra && (p[i + 1] < lo || p[i + 1] > hi))
+            return false;
         for (size_t k = 1; k <= extra; k++)
             if ((p[i + k] & 0xc0) != 0x80)
                 return false;

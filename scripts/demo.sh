@@ -40,8 +40,8 @@ YAML
 # agent_yaml AGENT-ID SITE PREFIX TOKEN: one device per demo/snmprec/PREFIX-*.snmprec
 agent_yaml() {
     local id=$1 site=$2 prefix=$3 tok=$4 f name
-    printf 'agent: %s\nsite: %s\nserver: http://127.0.0.1:%s\ntoken: "%s"\ninterval: 10\ntimeout: 1\nretries: 1\nprofiles: %s\ndevices:\n' \
-        "$id" "$site" "$PORT" "$tok" "$ROOT/mibs"
+    printf 'agent: %s\nsite: %s\nserver: http://127.0.0.1:%s\ntoken: "%s"\ninterval: 10\ntimeout: 1\nretries: 1\nprofiles: %s\nspool_dir: %s\ndevices:\n' \
+        "$id" "$site" "$PORT" "$tok" "$ROOT/mibs" "$DATA/spool-$site"
     for f in "$ROOT"/demo/snmprec/"$prefix"-*.snmprec; do
         name=$(basename "$f" .snmprec)
         printf '  - {name: %s, host: 127.0.0.1, port: %s, community: "%s"}\n' "${name#"$prefix"-}" "$SIM_PORT" "$name"

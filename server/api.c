@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "state.h"
 
 api_reply api_error(int status, const char *field, const char *msg)
 {
@@ -76,6 +77,9 @@ api_reply api_ingest(api_ctx *ctx, const char *authorization, const char *body, 
         push_batch_free(b);
         return api_error(500, NULL, "storage error: the batch was not stored, send it again");
     }
+    /* samples are stored: a failure to derive health is logged, not a reason to have them resent */
+    if (state_ingest(ctx->db, ctx->cfg, agent->site, b, (int64_t)now, err, sizeof err) != 0)
+        log_error("ingest", "batch %llu from %s: %s", (unsigned long long)push_batch_seq(b), agent->id, err);
     ctx->batches++;
     ctx->samples += st.written;
     json_t *o = json_pack("{s:s, s:I, s:I, s:I}", "agent", agent->id, "seq", (json_int_t)push_batch_seq(b), "stored",

@@ -4,8 +4,10 @@
 #include "config.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,7 @@
 typedef struct {
     char server[1100];
     char token[SERVER_SECRET_MAX + 1];
+    char cacert[1100]; /* CA of the server's certificate (PEM); empty: the system CAs */
     bool json, verbose;
 } cli_opts;
 
@@ -41,6 +44,8 @@ static void cli_usage(FILE *f)
                "  -s, --server URL     the server (default $VIGIE_SERVER, else http://127.0.0.1:8470)\n"
                "  -t, --token TOKEN    an API token (default $VIGIE_TOKEN)\n"
                "  -c, --config FILE    take server and token from a server.yaml (its first api_tokens entry)\n"
+               "      --cacert FILE    the CA that signed the server's certificate, PEM (default $VIGIE_CACERT,\n"
+               "                       else the system CAs); the server's name is always checked\n"
                "      --json           print the server's JSON\n"
                "  -v, --verbose        show every value, table rows too\n"
                "  -h, --help           show this help\n"
@@ -84,7 +89,16 @@ static json_t *cli_get(const cli_opts *o, const char *path)
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", o->token);
     struct curl_slist *h = o->token[0] ? curl_slist_append(NULL, auth) : NULL;
     cli_buf b = {0};
+    char cerr[CURL_ERROR_SIZE] = "";
     curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
+    /* libcurl's defaults, set so that nobody turns them off: the certificate must chain to the CA and
+     * name the host of the URL */
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+    if (o->cacert[0])
+        curl_easy_setopt(c, CURLOPT_CAINFO, o->cacert);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, cli_on_data);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
@@ -96,7 +110,9 @@ static json_t *cli_get(const cli_opts *o, const char *path)
     curl_easy_cleanup(c);
     json_t *j = NULL;
     if (rc != CURLE_OK) {
-        fprintf(stderr, "vigie: %s: %s\n", url, curl_easy_strerror(rc));
+        fprintf(stderr, "vigie: %s: %s\n", url, cerr[0] ? cerr : curl_easy_strerror(rc));
+        if (rc == CURLE_PEER_FAILED_VERIFICATION)
+            fprintf(stderr, "vigie: give the CA that signed the server's certificate with --cacert or VIGIE_CACERT\n");
     } else {
         json_error_t e;
         j = b.data ? json_loadb(b.data, b.len, 0, &e) : NULL;
@@ -131,10 +147,11 @@ static void cli_value(json_t *m, char *out, size_t size)
 {
     const char *text = json_string_value(json_object_get(m, "text"));
     const char *unit = json_string_value(json_object_get(m, "unit"));
+    double v = json_number_value(json_object_get(m, "value"));
     if (text && *text)
         snprintf(out, size, "%s", text);
     else
-        snprintf(out, size, "%g%s%s", json_number_value(json_object_get(m, "value")),
+        snprintf(out, size, fabs(v) < 1e15 && v == (double)(long long)v ? "%.0f%s%s" : "%.4g%s%s", v,
                  unit && strcmp(unit, "bool") && strcmp(unit, "count") && strcmp(unit, "state") ? " " : "",
                  unit && strcmp(unit, "bool") && strcmp(unit, "count") && strcmp(unit, "state") ? unit : "");
 }
@@ -192,8 +209,8 @@ static int cli_from_config(cli_opts *o, const char *path)
     const char *host = strcmp(cfg->listen_addr, "0.0.0.0") == 0 ? "127.0.0.1"
                        : strcmp(cfg->listen_addr, "::") == 0    ? "[::1]"
                                                                 : cfg->listen_addr;
-    snprintf(o->server, sizeof o->server, strchr(host, ':') && host[0] != '[' ? "http://[%s]:%d" : "http://%s:%d",
-             host, cfg->port);
+    snprintf(o->server, sizeof o->server, strchr(host, ':') && host[0] != '[' ? "%s://[%s]:%d" : "%s://%s:%d",
+             cfg->tls_cert[0] ? "https" : "http", host, cfg->port);
     if (!o->token[0] && cfg->nreaders)
         snprintf(o->token, sizeof o->token, "%s", cfg->readers[0].token);
     server_config_free(cfg);
@@ -205,9 +222,11 @@ int main(int argc, char **argv)
     static const struct option opts[] = {{"server", required_argument, NULL, 's'}, {"token", required_argument, NULL, 't'},
                                          {"config", required_argument, NULL, 'c'}, {"json", no_argument, NULL, 'j'},
                                          {"verbose", no_argument, NULL, 'v'},      {"help", no_argument, NULL, 'h'},
-                                         {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0}};
+                                         {"version", no_argument, NULL, 'V'},      {"cacert", required_argument, NULL, 'A'},
+                                         {NULL, 0, NULL, 0}};
     cli_opts o = {0};
     const char *env = getenv("VIGIE_SERVER"), *tok = getenv("VIGIE_TOKEN"), *config = NULL, *server = NULL;
+    const char *cacert = getenv("VIGIE_CACERT");
     snprintf(o.server, sizeof o.server, "%s", env && *env ? env : "http://127.0.0.1:8470");
     if (tok)
         snprintf(o.token, sizeof o.token, "%s", tok);
@@ -222,6 +241,7 @@ int main(int argc, char **argv)
             snprintf(o.token, sizeof o.token, "%s", optarg);
             break;
         case 'c': config = optarg; break;
+        case 'A': cacert = optarg; break;
         case 'j': o.json = true; break;
         case 'v': o.verbose = true; break;
         case 'h': cli_usage(stdout); return 0;
@@ -235,6 +255,17 @@ int main(int argc, char **argv)
         if (strlen(server) >= sizeof o.server - 1)
             return cli_bad("--server is too long", NULL);
         snprintf(o.server, sizeof o.server, "%s", server);
+    }
+    if (cacert && *cacert) {
+        FILE *f = fopen(cacert, "r");
+        if (!f) {
+            fprintf(stderr, "vigie: --cacert %s: %s\n", cacert, strerror(errno));
+            return 2;
+        }
+        fclose(f);
+        if (strlen(cacert) >= sizeof o.cacert)
+            return cli_bad("--cacert is too long", NULL);
+        snprintf(o.cacert, sizeof o.cacert, "%s", cacert);
     }
     size_t n = strlen(o.server);
     while (n && o.server[n - 1] == '/')

@@ -9,7 +9,18 @@
 struct db {
     sqlite3 *sql;
     sqlite3_stmt *seen, *add_batch, *upsert, *latest;
+    sqlite3_stmt *run_prev, *run_next, *run_extend, *run_restart, *run_delete, *run_insert, *run_spans;
 };
+
+/* A statement prepared once per connection and kept. */
+static sqlite3_stmt *db_stmt(db *d, sqlite3_stmt **slot, const char *sql)
+{
+    if (!*slot && sqlite3_prepare_v2(d->sql, sql, -1, slot, NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_reset(*slot);
+    sqlite3_clear_bindings(*slot);
+    return *slot;
+}
 
 static const char *const db_schema[] = {
     /* version 1 */
@@ -19,6 +30,19 @@ static const char *const db_schema[] = {
     " instance TEXT NOT NULL, label TEXT NOT NULL, value REAL NOT NULL, unit TEXT NOT NULL, text TEXT NOT NULL,"
     " severity INTEGER NOT NULL, ts INTEGER NOT NULL, received INTEGER NOT NULL,"
     " PRIMARY KEY(site, device, metric, instance));",
+    /* version 2: devices, health runs, state events, maintenance windows */
+    "CREATE TABLE devices(site TEXT NOT NULL, device TEXT NOT NULL, agent TEXT NOT NULL, class TEXT NOT NULL,"
+    " profile TEXT NOT NULL, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, PRIMARY KEY(site, device));"
+    "CREATE TABLE health_runs(site TEXT NOT NULL, member TEXT NOT NULL, health INTEGER NOT NULL,"
+    " cause TEXT NOT NULL, start INTEGER NOT NULL, last INTEGER NOT NULL, PRIMARY KEY(site, member, start));"
+    "CREATE TABLE events(id INTEGER PRIMARY KEY, site TEXT NOT NULL, scope TEXT NOT NULL, name TEXT NOT NULL,"
+    " ts INTEGER NOT NULL, state TEXT NOT NULL, cause TEXT NOT NULL, recorded INTEGER NOT NULL);"
+    "CREATE INDEX events_by_time ON events(site, ts);"
+    "CREATE INDEX events_by_name ON events(site, scope, name, ts);"
+    "CREATE TABLE maintenance(id INTEGER PRIMARY KEY, site TEXT NOT NULL, service TEXT NOT NULL,"
+    " start INTEGER NOT NULL, end INTEGER NOT NULL, reason TEXT NOT NULL, who TEXT NOT NULL,"
+    " created INTEGER NOT NULL);"
+    "CREATE INDEX maintenance_by_site ON maintenance(site, start);",
 };
 
 static int db_fail(db *d, char *err, size_t err_size, const char *what)
@@ -107,6 +131,10 @@ void db_close(db *d)
     sqlite3_finalize(d->add_batch);
     sqlite3_finalize(d->upsert);
     sqlite3_finalize(d->latest);
+    sqlite3_stmt *more[] = {d->run_prev, d->run_next, d->run_extend, d->run_restart, d->run_delete, d->run_insert,
+                            d->run_spans};
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
+        sqlite3_finalize(more[i]);
     sqlite3_close(d->sql);
     free(d);
 }
@@ -192,4 +220,375 @@ int db_latest_each(db *d, db_latest_fn fn, void *ctx)
     }
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* ---- devices ------------------------------------------------------------------------------- */
+
+int db_device_upsert(db *d, const char *site, const char *agent, const push_device *dev, int64_t now)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(d->sql,
+                           "INSERT INTO devices(site, device, agent, class, profile, first_seen, last_seen)"
+                           " VALUES(?,?,?,?,?,?,?) ON CONFLICT(site, device) DO UPDATE SET agent=excluded.agent,"
+                           " class=excluded.class, profile=excluded.profile, last_seen=excluded.last_seen",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, dev->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, agent, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, dev->cls, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, dev->profile, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, now);
+    sqlite3_bind_int64(st, 7, now);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int db_devices_each(db *d, const char *site, db_device_fn fn, void *ctx)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(d->sql,
+                           "SELECT device, class, profile, last_seen FROM devices WHERE site=? ORDER BY device", -1,
+                           &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        fn(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+           (const char *)sqlite3_column_text(st, 2), sqlite3_column_int64(st, 3));
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* ---- health runs --------------------------------------------------------------------------- */
+
+typedef struct {
+    bool found;
+    int64_t start, last;
+    health h;
+} db_run;
+
+static int db_run_read(sqlite3_stmt *st, db_run *r)
+{
+    int rc = sqlite3_step(st);
+    r->found = rc == SQLITE_ROW;
+    if (r->found) {
+        r->h = (health)sqlite3_column_int(st, 0);
+        r->start = sqlite3_column_int64(st, 1);
+        r->last = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void db_bind_key(sqlite3_stmt *st, const char *site, const char *member)
+{
+    sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, member, -1, SQLITE_STATIC);
+}
+
+int db_health_observe(db *d, const char *site, const char *member, int64_t ts, health h, const char *cause,
+                      int64_t tol)
+{
+    db_run prev, next;
+    sqlite3_stmt *st = db_stmt(d, &d->run_prev,
+                               "SELECT health, start, last FROM health_runs WHERE site=? AND member=? AND start<=?"
+                               " ORDER BY start DESC LIMIT 1");
+    if (!st)
+        return -1;
+    db_bind_key(st, site, member);
+    sqlite3_bind_int64(st, 3, ts);
+    if (db_run_read(st, &prev) != 0)
+        return -1;
+    if (prev.found && ts <= prev.last)
+        return 0; /* already observed (a replay), or contradicting a run: the first word stands */
+    if (!(st = db_stmt(d, &d->run_next,
+                       "SELECT health, start, last FROM health_runs WHERE site=? AND member=? AND start>?"
+                       " ORDER BY start ASC LIMIT 1")))
+        return -1;
+    db_bind_key(st, site, member);
+    sqlite3_bind_int64(st, 3, ts);
+    if (db_run_read(st, &next) != 0)
+        return -1;
+    bool with_prev = prev.found && prev.h == h && ts - prev.last <= tol;
+    bool with_next = next.found && next.h == h && next.start - ts <= tol;
+    int rc = SQLITE_DONE;
+    if (with_prev) {
+        st = db_stmt(d, &d->run_extend, "UPDATE health_runs SET last=? WHERE site=? AND member=? AND start=?");
+        if (!st)
+            return -1;
+        sqlite3_bind_int64(st, 1, with_next ? next.last : ts);
+        sqlite3_bind_text(st, 2, site, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, member, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, prev.start);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE && with_next) {
+            if (!(st = db_stmt(d, &d->run_delete, "DELETE FROM health_runs WHERE site=? AND member=? AND start=?")))
+                return -1;
+            db_bind_key(st, site, member);
+            sqlite3_bind_int64(st, 3, next.start);
+            rc = sqlite3_step(st);
+        }
+        return rc == SQLITE_DONE ? 0 : -1;
+    }
+    if (with_next) {
+        st = db_stmt(d, &d->run_restart, "UPDATE health_runs SET start=?, cause=? WHERE site=? AND member=? AND start=?");
+        if (!st)
+            return -1;
+        sqlite3_bind_int64(st, 1, ts);
+        sqlite3_bind_text(st, 2, cause, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, site, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, member, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 5, next.start);
+        return sqlite3_step(st) == SQLITE_DONE ? 1 : -1;
+    }
+    st = db_stmt(d, &d->run_insert,
+                 "INSERT INTO health_runs(site, member, health, cause, start, last) VALUES(?,?,?,?,?,?)");
+    if (!st)
+        return -1;
+    db_bind_key(st, site, member);
+    sqlite3_bind_int(st, 3, (int)h);
+    sqlite3_bind_text(st, 4, cause, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, ts);
+    sqlite3_bind_int64(st, 6, ts);
+    return sqlite3_step(st) == SQLITE_DONE ? 1 : -1;
+}
+
+int db_health_spans(db *d, const char *site, const char *member, int64_t from, int64_t to, int64_t step,
+                    avail_span **spans, size_t *count)
+{
+    *spans = NULL;
+    *count = 0;
+    sqlite3_stmt *st = db_stmt(d, &d->run_spans,
+                               "SELECT health, start, last, cause FROM health_runs WHERE site=? AND member=?"
+                               " AND last>=? AND start<? ORDER BY start");
+    if (!st)
+        return -1;
+    db_bind_key(st, site, member);
+    sqlite3_bind_int64(st, 3, from - step);
+    sqlite3_bind_int64(st, 4, to);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*count == cap) {
+            cap = cap ? cap * 2 : 16;
+            avail_span *p = realloc(*spans, cap * sizeof *p);
+            if (!p) {
+                sqlite3_reset(st);
+                return -1;
+            }
+            *spans = p;
+        }
+        avail_span *sp = &(*spans)[(*count)++];
+        sp->h = (health)sqlite3_column_int(st, 0);
+        sp->start = sqlite3_column_int64(st, 1);
+        sp->end = sqlite3_column_int64(st, 2) + step;
+        const unsigned char *c = sqlite3_column_text(st, 3);
+        snprintf(sp->cause, sizeof sp->cause, "%s", c ? (const char *)c : "");
+        if (*count > 1 && (*spans)[*count - 2].end > sp->start)
+            (*spans)[*count - 2].end = sp->start; /* the next run starts the next state */
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_health_members(db *d, const char *site, const char *prefix, char (*names)[AVAIL_NAME_MAX], size_t max,
+                      size_t *count)
+{
+    sqlite3_stmt *st;
+    *count = 0;
+    if (sqlite3_prepare_v2(d->sql,
+                           "SELECT DISTINCT member FROM health_runs WHERE site=? AND substr(member, 1, ?)=?"
+                           " ORDER BY member",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, (int)strlen(prefix));
+    sqlite3_bind_text(st, 3, prefix, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *count < max)
+        snprintf(names[(*count)++], AVAIL_NAME_MAX, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* ---- events -------------------------------------------------------------------------------- */
+
+int db_event_replace(db *d, const char *site, const char *scope, const char *name, int64_t from, int64_t to)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(d->sql, "DELETE FROM events WHERE site=? AND scope=? AND name=? AND ts>=? AND ts<?", -1,
+                           &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, from);
+    sqlite3_bind_int64(st, 5, to);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int db_event_add(db *d, const char *site, const char *scope, const char *name, int64_t ts, const char *state,
+                 const char *cause, int64_t recorded)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(d->sql,
+                           "INSERT INTO events(site, scope, name, ts, state, cause, recorded) VALUES(?,?,?,?,?,?,?)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, ts);
+    sqlite3_bind_text(st, 5, state, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, cause, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, recorded);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int db_event_last_before(db *d, const char *site, const char *scope, const char *name, int64_t ts, char *state,
+                         size_t size)
+{
+    sqlite3_stmt *st;
+    state[0] = '\0';
+    if (sqlite3_prepare_v2(d->sql,
+                           "SELECT state FROM events WHERE site=? AND scope=? AND name=? AND ts<? ORDER BY ts DESC,"
+                           " id DESC LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, ts);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        snprintf(state, size, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_events_each(db *d, const char *site, int64_t from, int64_t to, db_event_fn fn, void *ctx)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(d->sql,
+                           "SELECT site, scope, name, ts, state, cause FROM events WHERE (?1 IS NULL OR site=?1)"
+                           " AND ts>=?2 AND ts<?3 ORDER BY ts, id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    if (site)
+        sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, from);
+    sqlite3_bind_int64(st, 3, to);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        fn(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+           (const char *)sqlite3_column_text(st, 2), sqlite3_column_int64(st, 3),
+           (const char *)sqlite3_column_text(st, 4), (const char *)sqlite3_column_text(st, 5));
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* ---- maintenance --------------------------------------------------------------------------- */
+
+int64_t db_maintenance_add(db *d, const char *site, const char *service, int64_t start, int64_t end,
+                           const char *reason, const char *who, int64_t now)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(d->sql,
+                           "INSERT INTO maintenance(site, service, start, end, reason, who, created)"
+                           " VALUES(?,?,?,?,?,?,?)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, service, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, start);
+    sqlite3_bind_int64(st, 4, end);
+    sqlite3_bind_text(st, 5, reason, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, who, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, now);
+    int64_t id = sqlite3_step(st) == SQLITE_DONE ? sqlite3_last_insert_rowid(d->sql) : -1;
+    sqlite3_finalize(st);
+    return id;
+}
+
+int db_maintenance_delete(db *d, int64_t id)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(d->sql, "DELETE FROM maintenance WHERE id=?", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? (sqlite3_changes(d->sql) ? 0 : 1) : -1;
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int db_maintenance_list(db *d, const char *site, int64_t from, int64_t to, avail_window **out, size_t *count,
+                        int64_t **ids)
+{
+    sqlite3_stmt *st;
+    *out = NULL;
+    *count = 0;
+    if (ids)
+        *ids = NULL;
+    if (sqlite3_prepare_v2(d->sql,
+                           "SELECT id, service, start, end, reason, who FROM maintenance WHERE (?1 IS NULL OR site=?1)"
+                           " AND end>?2 AND start<?3 ORDER BY start, id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    if (site)
+        sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, from);
+    sqlite3_bind_int64(st, 3, to);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*count == cap) {
+            cap = cap ? cap * 2 : 8;
+            avail_window *p = realloc(*out, cap * sizeof *p);
+            int64_t *q = ids ? realloc(*ids, cap * sizeof *q) : NULL;
+            if (!p || (ids && !q)) {
+                free(p ? p : *out);
+                if (ids)
+                    free(q ? q : *ids);
+                *out = NULL;
+                sqlite3_finalize(st);
+                return -1;
+            }
+            *out = p;
+            if (ids)
+                *ids = q;
+        }
+        avail_window *w = &(*out)[*count];
+        memset(w, 0, sizeof *w);
+        if (ids)
+            (*ids)[*count] = sqlite3_column_int64(st, 0);
+        snprintf(w->service, sizeof w->service, "%s", (const char *)sqlite3_column_text(st, 1));
+        w->start = sqlite3_column_int64(st, 2);
+        w->end = sqlite3_column_int64(st, 3);
+        snprintf(w->reason, sizeof w->reason, "%s", (const char *)sqlite3_column_text(st, 4));
+        snprintf(w->who, sizeof w->who, "%s", (const char *)sqlite3_column_text(st, 5));
+        (*count)++;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_transaction(db *d, int (*fn)(void *ctx), void *ctx)
+{
+    if (sqlite3_exec(d->sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return -1;
+    if (fn(ctx) != 0) {
+        sqlite3_exec(d->sql, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    if (sqlite3_exec(d->sql, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        sqlite3_exec(d->sql, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    return 0;
 }

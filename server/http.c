@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,8 @@
 struct http_server {
     struct MHD_Daemon *mhd;
     api_ctx *ctx;
+    atomic_bool starting;  /* while MHD_start_daemon runs: keep its first message for the error */
+    char start_msg[256];
 };
 
 typedef struct {
@@ -121,14 +124,52 @@ static void http_log(void *cls, const char *fmt, va_list ap)
     char line[512];
     vsnprintf(line, sizeof line, fmt, ap);
     size_t n = strlen(line);
-    while (n && line[n - 1] == '\n')
+    while (n && (line[n - 1] == '\n' || line[n - 1] == '.'))
         line[--n] = '\0';
-    log_warn("http", "%s", line);
-    (void)cls;
+    http_server *h = cls;
+    if (atomic_load(&h->starting) && !h->start_msg[0])
+        snprintf(h->start_msg, sizeof h->start_msg, "%s", line);
+    if (strstr(line, "handshake")) {
+        const char *what = strncmp(line, "Error: ", 7) == 0 ? line + 7 : line;
+        log_warn("http", "TLS handshake with a client failed (%s): for instance a client that does not trust "
+                 "this certificate, or plain HTTP sent to the HTTPS port", what);
+    } else
+        log_warn("http", "%s", line);
 }
 
-http_server *http_start(api_ctx *ctx, const char *addr, int port, char *err, size_t err_size)
+bool http_tls_supported(void)
 {
+    return MHD_is_feature_supported(MHD_FEATURE_TLS) == MHD_YES;
+}
+
+bool http_addr_is_loopback(const char *addr)
+{
+    struct in_addr a4;
+    struct in6_addr a6;
+    if (inet_pton(AF_INET, addr, &a4) == 1)
+        return (ntohl(a4.s_addr) >> 24) == 127;
+    if (inet_pton(AF_INET6, addr, &a6) == 1)
+        return IN6_IS_ADDR_LOOPBACK(&a6) || (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127);
+    return false;
+}
+
+/* TLS 1.2 and 1.3 only, GnuTLS's usual ciphers otherwise. */
+#define HTTP_TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+
+http_server *http_start(api_ctx *ctx, const char *addr, int port, const char *cert_pem, const char *key_pem,
+                        char *err, size_t err_size)
+{
+    bool tls = cert_pem || key_pem;
+    if (tls && !(cert_pem && key_pem)) {
+        snprintf(err, err_size, "HTTPS needs both a certificate and a key");
+        return NULL;
+    }
+    if (tls && !http_tls_supported()) {
+        snprintf(err, err_size, "this libmicrohttpd (%s) was built without TLS support, so tls_cert and tls_key "
+                 "cannot be used: install a libmicrohttpd built with GnuTLS (Debian's libmicrohttpd12 is)",
+                 MHD_get_version());
+        return NULL;
+    }
     http_server *h = calloc(1, sizeof *h);
     if (!h) {
         snprintf(err, err_size, "out of memory");
@@ -152,12 +193,28 @@ http_server *http_start(api_ctx *ctx, const char *addr, int port, char *err, siz
         free(h);
         return NULL;
     }
+    /* The TLS options come last: without TLS they are replaced by the end of the list. */
+    struct MHD_OptionItem tls_opts[] = {
+        {MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)cert_pem},
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)key_pem},
+        {MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)HTTP_TLS_PRIORITIES},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    if (tls)
+        flags |= MHD_USE_TLS;
+    else
+        tls_opts[0].option = MHD_OPTION_END;
+    atomic_store(&h->starting, true);
     h->mhd = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, http_handler, h, MHD_OPTION_EXTERNAL_LOGGER,
                               http_log, h, MHD_OPTION_SOCK_ADDR, &ss, MHD_OPTION_NOTIFY_COMPLETED, http_completed,
                               h, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60, MHD_OPTION_CONNECTION_LIMIT,
-                              (unsigned int)512, MHD_OPTION_END);
+                              (unsigned int)512, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
+    atomic_store(&h->starting, false);
     if (!h->mhd) {
-        snprintf(err, err_size, "cannot listen on %s:%d (port in use, or no permission)", addr, port);
+        const char *why = h->start_msg[0] ? h->start_msg : "port in use, or no permission";
+        bool tls_err = tls && (strstr(why, "TLS") || strstr(why, "certificate") || strstr(why, "key"));
+        snprintf(err, err_size, "cannot listen on %s:%d%s: %s%s", addr, port, tls ? " over HTTPS" : "", why,
+                 tls_err ? " (tls_cert must hold the server's certificate and tls_key its private key)" : "");
         free(h);
         return NULL;
     }

@@ -73,11 +73,17 @@ static int server_run(const server_config *cfg)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* before the HTTP thread starts, so it inherits the mask */
     signal(SIGPIPE, SIG_IGN);
-    http_server *h = http_start(&ctx, cfg->listen_addr, cfg->port, err, sizeof err);
+    http_server *h = http_start(&ctx, cfg->listen_addr, cfg->port, cfg->tls_cert_pem, cfg->tls_key_pem, err,
+                                sizeof err);
     int rc = 1;
     if (h) {
-        log_info("server", "listening on http://%s:%d/ (data in %s, %zu agents, %zu sites)", cfg->listen_addr,
-                 cfg->port, cfg->data_dir, cfg->nagents, cfg->nsites);
+        bool v6 = strchr(cfg->listen_addr, ':') != NULL;
+        log_info("server", "listening on %s://%s%s%s:%d/ (data in %s, %zu agents, %zu sites)",
+                 cfg->tls_cert_pem ? "https" : "http", v6 ? "[" : "", cfg->listen_addr, v6 ? "]" : "", cfg->port,
+                 cfg->data_dir, cfg->nagents, cfg->nsites);
+        if (!cfg->tls_cert_pem && !http_addr_is_loopback(cfg->listen_addr))
+            log_warn("server", "listening on %s without TLS: agent and API tokens and all data cross the network "
+                     "in clear; set tls_cert and tls_key in %s (see doc/tls.md)", cfg->listen_addr, cfg->path);
         int sig = 0;
         sigwait(&set, &sig);
         log_info("server", "stopping on signal %d", sig);
@@ -127,9 +133,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "vigie-server: %s\n", err.msg);
         return 2;
     }
+    if (cfg->tls_cert_pem && !http_tls_supported()) {
+        fprintf(stderr, "vigie-server: %s: tls_cert and tls_key are set but this libmicrohttpd was built without "
+                "TLS support: install a libmicrohttpd built with GnuTLS (Debian's libmicrohttpd12 is)\n", path);
+        server_config_free(cfg);
+        return 2;
+    }
     int rc = 0;
     if (check)
-        printf("%s: valid, %zu agent(s), %zu site(s)\n", path, cfg->nagents, cfg->nsites);
+        printf("%s: valid, %zu agent(s), %zu site(s), %s\n", path, cfg->nagents, cfg->nsites,
+               cfg->tls_cert_pem ? "HTTPS" : "plain HTTP");
     else
         rc = server_run(cfg);
     server_config_free(cfg);

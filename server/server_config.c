@@ -1,10 +1,13 @@
 #include "config.h"
 #include "server_config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -49,8 +52,9 @@ static int sc_list(const conf_doc *d, const conf_node *root, const char *key, bo
 
 static int sc_site(const conf_doc *d, const conf_node *n, server_config *cfg, conf_error *err)
 {
-    static const char *const keys[] = {"id", "name", "kind", "timezone", "target", NULL};
+    static const char *const keys[] = {"id", "name", "kind", "timezone", "target", "unknown", "services", NULL};
     server_site *s = &cfg->sites[cfg->nsites];
+    char unknown[16] = "excluded";
     snprintf(s->kind, sizeof s->kind, "nro");
     snprintf(s->timezone, sizeof s->timezone, "Europe/Paris");
     s->target = 99.982;
@@ -58,8 +62,18 @@ static int sc_site(const conf_doc *d, const conf_node *n, server_config *cfg, co
         sc_name(d, n, "id", s->id, err) || sc_str(d, n, "name", false, s->name, sizeof s->name, err) ||
         sc_str(d, n, "kind", false, s->kind, sizeof s->kind, err) ||
         sc_str(d, n, "timezone", false, s->timezone, sizeof s->timezone, err) ||
-        conf_get_double(d, n, "target", false, &s->target, err))
+        conf_get_double(d, n, "target", false, &s->target, err) ||
+        sc_str(d, n, "unknown", false, unknown, sizeof unknown, err))
         return -1;
+    const conf_node *services = conf_map_get(d, n, "services");
+    if (services) {
+        if (site_model_read(d, services, &s->model, err) != 0)
+            return -1;
+    } else {
+        site_model_defaults(s->kind, &s->model);
+    }
+    if (unknown_policy_parse(unknown, &s->model.unknown) != 0)
+        return conf_fail(err, d, conf_map_get(d, n, "unknown"), "unknown", "'%s' is not excluded, up or down", unknown);
     if (strcmp(s->kind, "datacenter") && strcmp(s->kind, "nro") && strcmp(s->kind, "pop") && strcmp(s->kind, "core"))
         return conf_fail(err, d, conf_map_get(d, n, "kind"), "kind", "'%s' is not datacenter, nro, pop or core", s->kind);
     if (s->target <= 0 || s->target > 100)
@@ -132,9 +146,78 @@ static int sc_listen(const conf_doc *d, const conf_node *root, server_config *cf
     return 0;
 }
 
+/* Reads the PEM file named by root[key] into *out (NUL-terminated); key says what it must hold. */
+static int sc_pem(const conf_doc *d, const conf_node *root, const char *key, const char *path, char **out,
+                  conf_error *err)
+{
+    const conf_node *at = conf_map_get(d, root, key);
+    bool is_key = strcmp(key, "tls_key") == 0;
+    /* O_NONBLOCK: a FIFO given by mistake must not hang the start; it is refused below */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0)
+        return conf_fail(err, d, at, key, "cannot read '%s': %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return conf_fail(err, d, at, key, "'%s' is not a regular file", path);
+    }
+    if (st.st_size > SERVER_PEM_MAX) {
+        close(fd);
+        return conf_fail(err, d, at, key, "'%s' is larger than %d bytes: not a PEM %s", path, SERVER_PEM_MAX,
+                         is_key ? "key" : "certificate");
+    }
+    char *buf = malloc((size_t)st.st_size + 1);
+    size_t len = 0;
+    ssize_t n = 0;
+    while (buf && len < (size_t)st.st_size && (n = read(fd, buf + len, (size_t)st.st_size - len)) > 0)
+        len += (size_t)n;
+    int errnum = n < 0 ? errno : 0;
+    close(fd);
+    if (!buf)
+        return conf_fail(err, d, at, key, "out of memory");
+    buf[len] = '\0';
+    *out = buf; /* freed (and the key wiped) by server_config_free, whatever happens below */
+    if (errnum)
+        return conf_fail(err, d, at, key, "cannot read '%s': %s", path, strerror(errnum));
+    if (!is_key && !strstr(buf, "-----BEGIN CERTIFICATE-----"))
+        return conf_fail(err, d, at, key, "'%s' holds no PEM certificate (-----BEGIN CERTIFICATE-----)", path);
+    if (is_key && (strstr(buf, "-----BEGIN ENCRYPTED PRIVATE KEY-----") || strstr(buf, "Proc-Type: 4,ENCRYPTED")))
+        return conf_fail(err, d, at, key, "'%s' is protected by a passphrase: vigie-server needs the key "
+                         "unencrypted (openssl pkey -in KEY -out NEWKEY), readable by its user only", path);
+    if (is_key && !strstr(buf, "PRIVATE KEY-----"))
+        return conf_fail(err, d, at, key, "'%s' holds no PEM private key (-----BEGIN PRIVATE KEY-----)", path);
+    return 0;
+}
+
+/* tls_cert and tls_key: both (HTTPS) or neither (plain HTTP); both files are read now. */
+static int sc_tls(const conf_doc *d, const conf_node *root, server_config *cfg, conf_error *err)
+{
+    static const char *const keys[] = {"tls_cert", "tls_key"};
+    char *paths[] = {cfg->tls_cert, cfg->tls_key};
+    for (int i = 0; i < 2; i++) {
+        if (sc_str(d, root, keys[i], false, paths[i], SERVER_PATH_MAX + 1, err))
+            return -1;
+        if (conf_map_get(d, root, keys[i]) && !paths[i][0])
+            return conf_fail(err, d, conf_map_get(d, root, keys[i]), keys[i],
+                             "must be a file path (leave out both tls_cert and tls_key for plain HTTP)");
+    }
+    if (!cfg->tls_cert[0] && !cfg->tls_key[0])
+        return 0;
+    for (int i = 0; i < 2; i++)
+        if (!paths[i][0])
+            return conf_fail(err, d, conf_map_get(d, root, keys[1 - i]), keys[1 - i],
+                             "needs %s as well: give both tls_cert and tls_key (HTTPS) or neither (plain HTTP)",
+                             keys[i]);
+    return sc_pem(d, root, "tls_cert", cfg->tls_cert, &cfg->tls_cert_pem, err) ||
+                   sc_pem(d, root, "tls_key", cfg->tls_key, &cfg->tls_key_pem, err)
+               ? -1
+               : 0;
+}
+
 server_config *server_config_load(const char *path, conf_error *err)
 {
-    static const char *const keys[] = {"listen", "data_dir", "step", "agents", "sites", "api_tokens", NULL};
+    static const char *const keys[] = {"listen", "data_dir", "step", "agents", "sites", "api_tokens", "tls_cert",
+                                       "tls_key", NULL};
     conf_doc *d = conf_doc_load_file(path, err);
     if (!d)
         return NULL;
@@ -150,7 +233,7 @@ server_config *server_config_load(const char *path, conf_error *err)
     snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s", VIGIE_STATE_DIR);
     if (conf_check_map(d, root, "server.yaml", keys, err) || sc_listen(d, root, cfg, err) ||
         sc_str(d, root, "data_dir", false, cfg->data_dir, sizeof cfg->data_dir, err) ||
-        conf_get_int(d, root, "step", false, 5, 3600, &step, err) ||
+        conf_get_int(d, root, "step", false, 5, 3600, &step, err) || sc_tls(d, root, cfg, err) ||
         sc_list(d, root, "sites", false, SERVER_MAX_SITES, &sites, err) ||
         sc_list(d, root, "agents", true, SERVER_MAX_AGENTS, &agents, err) ||
         sc_list(d, root, "api_tokens", false, 100, &readers, err))
@@ -182,6 +265,9 @@ out:
     struct stat st;
     if (stat(path, &st) == 0 && (st.st_mode & S_IROTH))
         log_warn("config", "%s holds tokens and is readable by other users: chmod o-r %s", path, path);
+    if (cfg->tls_key[0] && stat(cfg->tls_key, &st) == 0 && (st.st_mode & S_IROTH))
+        log_warn("config", "%s (tls_key) is the server's private key and is readable by other users: chmod o-r %s",
+                 cfg->tls_key, cfg->tls_key);
     return cfg;
 }
 
@@ -192,6 +278,11 @@ void server_config_free(server_config *cfg)
     free(cfg->agents);
     free(cfg->sites);
     free(cfg->readers);
+    free(cfg->tls_cert_pem);
+    if (cfg->tls_key_pem) {
+        explicit_bzero(cfg->tls_key_pem, strlen(cfg->tls_key_pem));
+        free(cfg->tls_key_pem);
+    }
     free(cfg);
 }
 

@@ -9,11 +9,13 @@
 
 #include "conf.h"
 #include "names.h"
+#include "site_model.h"
 
 #define SERVER_SECRET_MAX 255
 #define SERVER_PATH_MAX 1024
 #define SERVER_MAX_AGENTS 2000
 #define SERVER_MAX_SITES 2000
+#define SERVER_PEM_MAX (1024 * 1024) /* a certificate chain or a key file, bytes */
 
 typedef struct {
     char id[NAME_MAX_LEN + 1];
@@ -27,6 +29,7 @@ typedef struct {
     char kind[32];      /* datacenter | nro | pop | core */
     char timezone[64];
     double target;      /* availability target, percent */
+    site_model model;   /* critical services; the kind's defaults when none is declared */
 } server_site;
 
 typedef struct {
@@ -41,6 +44,12 @@ typedef struct {
     int port;
     char data_dir[SERVER_PATH_MAX + 1];
     int step;           /* RRD step: the agents' poll interval, seconds */
+    /* HTTPS: both paths or neither (then plain HTTP). The PEM files are read by server_config_load,
+     * so that an unreadable file is a configuration error; the key's copy is wiped on free. */
+    char tls_cert[SERVER_PATH_MAX + 1];
+    char tls_key[SERVER_PATH_MAX + 1];
+    char *tls_cert_pem; /* NUL-terminated contents, NULL without TLS */
+    char *tls_key_pem;
     server_agent *agents;
     size_t nagents;
     server_site *sites;

@@ -42,6 +42,7 @@ cat >"$T_TMP/agent.yaml" <<YAML
 agent: edge
 server: $SERVER_URL
 token: $TOKEN
+spool_dir: $T_TMP/spool
 profiles: $PROF
 interval: 5
 timeout: 0.5

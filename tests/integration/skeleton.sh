@@ -17,6 +17,7 @@ cat > "$T_TMP/agent.yaml" <<YAML
 agent: dc-italie
 server: $SERVER_URL
 token: $TOKEN
+spool_dir: $T_TMP/spool
 interval: 5
 timeout: 0.5
 retries: 0

@@ -38,6 +38,7 @@ cat >"$T_TMP/agent.yaml" <<YAML
 agent: v3
 server: $SERVER_URL
 token: $TOKEN
+spool_dir: $T_TMP/spool
 interval: 5
 timeout: 1
 devices:

@@ -26,6 +26,7 @@ cat >"$T_TMP/agent.yaml" <<YAML
 agent: vg
 server: http://127.0.0.1:$PORT
 token: $TOKEN
+spool_dir: $T_TMP/spool
 profiles: $PROF
 interval: 5
 timeout: 1

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <sys/stat.h>
 
 #include "agent_config.h"
 #include "conf.h"
@@ -188,6 +189,81 @@ static void test_server_errors(void **state)
     assert_non_null(strstr(err.msg, "server.yaml:2:1: key 'storage': unknown key"));
 }
 
+/* tls_cert and tls_key: PEM files read at load time; both or neither. */
+static const char *pem_cert = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+static const char *pem_key = "-----BEGIN PRIVATE KEY-----\nMIGH\n-----END PRIVATE KEY-----\n";
+
+static void expect_server_error(const char *text, const char *where, const char *what)
+{
+    conf_error err;
+    server_config *c = load_server(text, &err);
+    assert_null(c);
+    char want[700];
+    snprintf(want, sizeof want, "%s/server.yaml:%s", dir, where);
+    if (strncmp(err.msg, want, strlen(want)) != 0 || !strstr(err.msg, what))
+        fail_msg("got '%s', wanted prefix '%s' and '%s'", err.msg, want, what);
+}
+
+static void test_server_tls_valid(void **state)
+{
+    char cert[600], key[600], yaml[1600];
+    tu_write(dir, "server.pem", pem_cert, cert, sizeof cert);
+    tu_write(dir, "server.key", pem_key, key, sizeof key);
+    snprintf(yaml, sizeof yaml, "tls_cert: %s\ntls_key: %s\n%s", cert, key, server_ok);
+    conf_error err;
+    server_config *c = load_server(yaml, &err);
+    if (!c)
+        fail_msg("%s", err.msg);
+    assert_string_equal(c->tls_cert, cert);
+    assert_string_equal(c->tls_key, key);
+    assert_string_equal(c->tls_cert_pem, pem_cert);
+    assert_string_equal(c->tls_key_pem, pem_key);
+    server_config_free(c);
+    c = load_server(server_ok, &err);
+    assert_non_null(c);
+    assert_null(c->tls_cert_pem);
+    assert_null(c->tls_key_pem);
+    assert_string_equal(c->tls_cert, "");
+    server_config_free(c);
+}
+
+static void test_server_tls_errors(void **state)
+{
+    char cert[600], key[600], yaml[1600], what[1400];
+    tu_write(dir, "server.pem", pem_cert, cert, sizeof cert);
+    tu_write(dir, "server.key", pem_key, key, sizeof key);
+    /* only one of the two */
+    snprintf(yaml, sizeof yaml, "tls_cert: %s\nagents: []\n", cert);
+    expect_server_error(yaml, "1:11: key 'tls_cert'", "needs tls_key as well");
+    snprintf(yaml, sizeof yaml, "agents: []\ntls_key: %s\n", key);
+    expect_server_error(yaml, "2:10: key 'tls_key'", "needs tls_cert as well");
+    expect_server_error("tls_cert: ''\ntls_key: ''\nagents: []\n", "1:11: key 'tls_cert'", "must be a file path");
+    /* unreadable files, each named with its key */
+    snprintf(yaml, sizeof yaml, "tls_cert: %s/none.pem\ntls_key: %s\nagents: []\n", dir, key);
+    snprintf(what, sizeof what, "cannot read '%s/none.pem': No such file or directory", dir);
+    expect_server_error(yaml, "1:11: key 'tls_cert'", what);
+    snprintf(yaml, sizeof yaml, "tls_cert: %s\ntls_key: %s/none.key\nagents: []\n", cert, dir);
+    snprintf(what, sizeof what, "cannot read '%s/none.key': No such file or directory", dir);
+    expect_server_error(yaml, "2:10: key 'tls_key'", what);
+    snprintf(yaml, sizeof yaml, "tls_cert: %s\ntls_key: %s\nagents: []\n", dir, key);
+    expect_server_error(yaml, "1:11: key 'tls_cert'", "is not a regular file");
+    if (geteuid() != 0) { /* root reads whatever the mode says */
+        chmod(key, 0);
+        snprintf(yaml, sizeof yaml, "tls_cert: %s\ntls_key: %s\nagents: []\n", cert, key);
+        expect_server_error(yaml, "2:10: key 'tls_key'", "Permission denied");
+        chmod(key, 0600);
+    }
+    /* files that do not hold what they should */
+    snprintf(yaml, sizeof yaml, "tls_cert: %s\ntls_key: %s\nagents: []\n", key, key);
+    expect_server_error(yaml, "1:11: key 'tls_cert'", "holds no PEM certificate");
+    snprintf(yaml, sizeof yaml, "tls_cert: %s\ntls_key: %s\nagents: []\n", cert, cert);
+    expect_server_error(yaml, "2:10: key 'tls_key'", "holds no PEM private key");
+    tu_write(dir, "enc.key", "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIF\n-----END ENCRYPTED PRIVATE KEY-----\n", key,
+             sizeof key);
+    snprintf(yaml, sizeof yaml, "tls_cert: %s\ntls_key: %s\nagents: []\n", cert, key);
+    expect_server_error(yaml, "2:10: key 'tls_key'", "protected by a passphrase");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -198,6 +274,8 @@ int main(void)
         cmocka_unit_test(test_yaml_syntax_and_aliases),
         cmocka_unit_test(test_server_valid),
         cmocka_unit_test(test_server_errors),
+        cmocka_unit_test(test_server_tls_valid),
+        cmocka_unit_test(test_server_tls_errors),
     };
     return cmocka_run_group_tests_name("conf", tests, setup, teardown);
 }

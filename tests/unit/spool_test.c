@@ -1,0 +1,573 @@
+/* The agent's on-disk spool in a temp folder, with a fake server: write and replay order, stopping at
+ * the first retry, persistence across close and open, the size bound and its counter, sequence
+ * numbers across restarts, corrupt and truncated files set aside, rejected batches kept aside. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "push.h"
+#include "spool.h"
+#include "test_util.h"
+
+#define MB (1024u * 1024)
+
+static char *dir;
+
+static int setup_each(void **state)
+{
+    dir = tu_tmpdir();
+    return 0;
+}
+
+static int teardown_each(void **state)
+{
+    tu_rmtree(dir);
+    free(dir);
+    return 0;
+}
+
+static spool *open_spool(uint64_t max_bytes)
+{
+    char err[SPOOL_ERR_MAX];
+    spool *s = spool_open(dir, "nro-doullens", max_bytes, err, sizeof err);
+    if (!s)
+        fail_msg("spool_open: %s", err);
+    return s;
+}
+
+/* A real batch as the agent encodes it: n samples of ups1 stamped ts. */
+static char *make_agent_body(const char *agent, uint64_t seq, int64_t ts, int n)
+{
+    push_batch *b = push_batch_new(agent, seq);
+    assert_non_null(b);
+    for (int i = 0; i < n; i++) {
+        push_sample s;
+        char inst[16];
+        snprintf(inst, sizeof inst, "L%d", i + 1);
+        assert_int_equal(push_sample_set(&s, "ups1", "input.voltage", inst, 230 + i, "V", ts), 0);
+        assert_int_equal(push_batch_add(b, &s), 0);
+    }
+    char *body = push_batch_encode(b);
+    push_batch_free(b);
+    assert_non_null(body);
+    return body;
+}
+
+static char *make_body(uint64_t seq, int64_t ts, int n) { return make_agent_body("nro-doullens", seq, ts, n); }
+
+/* Spools a new batch numbered by the spool; returns its sequence number, its body in *body if asked. */
+static uint64_t put_new(spool *s, int64_t ts, int n, char **body)
+{
+    char err[SPOOL_ERR_MAX];
+    uint64_t seq;
+    assert_int_equal(spool_next_seq(s, &seq, err, sizeof err), 0);
+    char *b = make_body(seq, ts, n);
+    if (spool_put(s, seq, b, strlen(b), err, sizeof err) != 0)
+        fail_msg("spool_put: %s", err);
+    if (body)
+        *body = b;
+    else
+        free(b);
+    return seq;
+}
+
+static uint64_t body_seq(const char *body)
+{
+    push_error perr;
+    push_batch *b = push_batch_decode(body, strlen(body), time(NULL), &perr);
+    if (!b)
+        fail_msg("%s: %s", perr.field, perr.msg);
+    uint64_t seq = push_batch_seq(b);
+    push_batch_free(b);
+    return seq;
+}
+
+static void write_raw(const char *sub, uint64_t seq, const char *text, size_t len)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s%s%020llu.json", dir, sub, sub[0] ? "/" : "", (unsigned long long)seq);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, len, f), len);
+    fclose(f);
+}
+
+static bool file_exists(const char *sub, uint64_t seq)
+{
+    char path[1200];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s%s%020llu.json", dir, sub, sub[0] ? "/" : "", (unsigned long long)seq);
+    return stat(path, &st) == 0;
+}
+
+/* Regular files directly in dir/sub, dot files left out. */
+static int count_files(const char *sub)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s", dir, sub);
+    DIR *d = opendir(path);
+    if (!d)
+        return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        struct stat st;
+        char p[1400];
+        snprintf(p, sizeof p, "%s/%s", path, e->d_name);
+        if (e->d_name[0] != '.' && stat(p, &st) == 0 && S_ISREG(st.st_mode) && strstr(e->d_name, ".json"))
+            n++;
+    }
+    closedir(d);
+    return n;
+}
+
+static unsigned long long read_number(const char *name)
+{
+    char path[1200], buf[64] = "";
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        fail_msg("%s missing", path);
+    if (!fgets(buf, sizeof buf, f))
+        buf[0] = '\0';
+    fclose(f);
+    return strtoull(buf, NULL, 10);
+}
+
+/* ---- the fake server ------------------------------------------------------------------------ */
+
+typedef struct {
+    push_result script[32]; /* answer to the i-th send; past the script: PUSH_SENT */
+    size_t nscript;
+    char *bodies[32];       /* what was sent, in order */
+    size_t nsent;
+} fake_server;
+
+static push_result fake_send(void *ctx, const char *body, size_t len, char *why, size_t why_size)
+{
+    fake_server *f = ctx;
+    assert_int_equal(strlen(body), len);
+    size_t i = f->nsent;
+    assert_true(i < 32);
+    f->bodies[f->nsent++] = strdup(body);
+    push_result r = i < f->nscript ? f->script[i] : PUSH_SENT;
+    if (r == PUSH_RETRY)
+        snprintf(why, why_size, "connection refused");
+    else if (r == PUSH_REJECTED)
+        snprintf(why, why_size, "answered 400: samples[0].metric: bad");
+    return r;
+}
+
+static void fake_free(fake_server *f)
+{
+    for (size_t i = 0; i < f->nsent; i++)
+        free(f->bodies[i]);
+    memset(f, 0, sizeof *f);
+}
+
+static spool_replay_stats replay(spool *s, fake_server *f)
+{
+    spool_replay_stats st;
+    char err[SPOOL_ERR_MAX];
+    if (spool_replay(s, fake_send, f, 0, &st, err, sizeof err) != 0)
+        fail_msg("spool_replay: %s", err);
+    return st;
+}
+
+/* ---- tests ---------------------------------------------------------------------------------- */
+
+static void test_write_replay_order(void **state)
+{
+    spool *s = open_spool(64 * MB);
+    int64_t now = time(NULL);
+    char *body[4];
+    uint64_t seq[4];
+    for (int i = 0; i < 4; i++) {
+        seq[i] = put_new(s, now - 40 + 10 * i, 3, &body[i]);
+        assert_true(file_exists("", seq[i])); /* on disk before any attempt to send it */
+        if (i)
+            assert_int_equal(seq[i], seq[i - 1] + 1);
+    }
+    assert_int_equal(spool_count(s), 4);
+    size_t total = 0;
+    for (int i = 0; i < 4; i++)
+        total += strlen(body[i]);
+    assert_int_equal(spool_bytes(s), total);
+
+    /* the server is away after the first batch: replay stops there, nothing else is tried */
+    fake_server f = {.script = {PUSH_SENT, PUSH_RETRY}, .nscript = 2};
+    spool_replay_stats st = replay(s, &f);
+    assert_int_equal(st.sent, 1);
+    assert_true(st.retry);
+    assert_string_equal(st.why, "connection refused");
+    assert_int_equal(f.nsent, 2);
+    assert_string_equal(f.bodies[0], body[0]);
+    assert_string_equal(f.bodies[1], body[1]);
+    assert_false(file_exists("", seq[0]));
+    assert_true(file_exists("", seq[1]));
+    assert_int_equal(spool_count(s), 3);
+    fake_free(&f);
+
+    /* back: the rest goes oldest first, byte for byte (the samples keep their own timestamps) */
+    st = replay(s, &f);
+    assert_int_equal(st.sent, 3);
+    assert_false(st.retry);
+    assert_int_equal(f.nsent, 3);
+    for (int i = 1; i < 4; i++)
+        assert_string_equal(f.bodies[i - 1], body[i]);
+    assert_int_equal(spool_count(s), 0);
+    assert_int_equal(spool_bytes(s), 0);
+    assert_int_equal(count_files(""), 0);
+    fake_free(&f);
+
+    /* an empty spool sends nothing */
+    st = replay(s, &f);
+    assert_int_equal(f.nsent, 0);
+    assert_int_equal(st.sent, 0);
+    for (int i = 0; i < 4; i++)
+        free(body[i]);
+    spool_close(s);
+}
+
+static void test_persists_across_restart(void **state)
+{
+    spool *s = open_spool(64 * MB);
+    int64_t now = time(NULL);
+    char *body[3];
+    for (int i = 0; i < 3; i++)
+        put_new(s, now - 30 + 10 * i, 2, &body[i]);
+    spool_close(s);
+    /* a write a crash interrupted leaves a temp file: removed, not replayed */
+    char path[1200];
+    tu_write(dir, ".00000000000000000001.json.tmp", "{\"agent\":", path, sizeof path);
+    /* names that are not batches are left alone */
+    tu_write(dir, "README", "not a batch", path, sizeof path);
+    tu_write(dir, "123.json", "{}", path, sizeof path);
+
+    s = open_spool(64 * MB);
+    assert_int_equal(spool_count(s), 3);
+    fake_server f = {0};
+    spool_replay_stats st = replay(s, &f);
+    assert_int_equal(st.sent, 3);
+    assert_int_equal(f.nsent, 3);
+    for (int i = 0; i < 3; i++)
+        assert_string_equal(f.bodies[i], body[i]);
+    struct stat sb;
+    snprintf(path, sizeof path, "%s/.00000000000000000001.json.tmp", dir);
+    assert_int_not_equal(stat(path, &sb), 0);
+    snprintf(path, sizeof path, "%s/README", dir);
+    assert_int_equal(stat(path, &sb), 0);
+    fake_free(&f);
+    for (int i = 0; i < 3; i++)
+        free(body[i]);
+    spool_close(s);
+}
+
+static void test_seq_persists(void **state)
+{
+    time_t before = time(NULL);
+    spool *s = open_spool(64 * MB);
+    char err[SPOOL_ERR_MAX];
+    uint64_t a, b;
+    /* a new spool starts from the time, as the agent always did */
+    assert_int_equal(spool_next_seq(s, &a, err, sizeof err), 0);
+    assert_true(a >= (uint64_t)before * 1000 && a <= (uint64_t)time(NULL) * 1000);
+    assert_int_equal(read_number("seq"), a);
+    assert_int_equal(spool_next_seq(s, &b, err, sizeof err), 0);
+    assert_int_equal(b, a + 1);
+    assert_int_equal(read_number("seq"), b);
+    spool_close(s);
+
+    /* a restart goes on from the next number, even with nothing spooled */
+    s = open_spool(64 * MB);
+    assert_int_equal(spool_last_seq(s), b);
+    assert_int_equal(spool_next_seq(s, &a, err, sizeof err), 0);
+    assert_int_equal(a, b + 1);
+    spool_close(s);
+
+    /* a seq file behind the batches spooled (restored from a backup, say) never gives a number twice */
+    s = open_spool(64 * MB);
+    uint64_t c = put_new(s, time(NULL), 1, NULL);
+    assert_int_equal(c, a + 1);
+    spool_close(s);
+    char path[1200];
+    tu_write(dir, "seq", "5\n", path, sizeof path);
+    s = open_spool(64 * MB);
+    assert_int_equal(spool_next_seq(s, &b, err, sizeof err), 0);
+    assert_int_equal(b, c + 1);
+    spool_close(s);
+
+    /* a missing or unreadable seq file: from the time again, above what is spooled */
+    tu_write(dir, "seq", "garbage", path, sizeof path);
+    before = time(NULL);
+    s = open_spool(64 * MB);
+    assert_int_equal(spool_next_seq(s, &b, err, sizeof err), 0);
+    assert_true(b >= (uint64_t)before * 1000);
+    spool_close(s);
+}
+
+static void test_bound_drops_oldest(void **state)
+{
+    int64_t now = time(NULL);
+    char *one = make_body(1, now, 20);
+    size_t len = strlen(one);
+    free(one);
+    /* room for three batches and a half */
+    spool *s = open_spool(len * 3 + len / 2);
+    uint64_t seq[6];
+    for (int i = 0; i < 6; i++)
+        seq[i] = put_new(s, now - 60 + 10 * i, 20, NULL);
+    assert_int_equal(spool_count(s), 3);
+    assert_int_equal(spool_dropped(s), 3);
+    assert_true(spool_bytes(s) <= len * 3 + len / 2);
+    assert_int_equal(count_files(""), 3);
+    for (int i = 0; i < 3; i++)
+        assert_false(file_exists("", seq[i]));
+    for (int i = 3; i < 6; i++)
+        assert_true(file_exists("", seq[i]));
+    assert_int_equal(read_number("dropped"), 3);
+    spool_close(s);
+
+    /* the count survives a restart and goes on */
+    s = open_spool(len * 3 + len / 2);
+    assert_int_equal(spool_dropped(s), 3);
+    assert_int_equal(spool_count(s), 3);
+    uint64_t last = put_new(s, now, 20, NULL);
+    assert_int_equal(spool_dropped(s), 4);
+    assert_int_equal(read_number("dropped"), 4);
+    fake_server f = {0};
+    replay(s, &f);
+    assert_int_equal(f.nsent, 3);
+    assert_int_equal(body_seq(f.bodies[0]), seq[4]); /* seq[3] was dropped for the new one */
+    assert_int_equal(body_seq(f.bodies[1]), seq[5]);
+    assert_int_equal(body_seq(f.bodies[2]), last);
+    fake_free(&f);
+    spool_close(s);
+
+    /* a batch larger than the whole bound is still kept: the newest is never dropped */
+    s = open_spool(10);
+    put_new(s, now, 1, NULL);
+    put_new(s, now, 1, NULL);
+    assert_int_equal(spool_count(s), 1);
+    assert_int_equal(spool_dropped(s), 5);
+    spool_close(s);
+}
+
+static void test_corrupt_set_aside(void **state)
+{
+    spool *s = open_spool(64 * MB);
+    int64_t now = time(NULL);
+    char *body[2];
+    uint64_t first = put_new(s, now - 20, 4, &body[0]);
+    spool_close(s);
+    uint64_t bad = first + 1, cut = first + 2, alien = first + 3, wrong = first + 4, empty = first + 5;
+    write_raw("", bad, "this is not JSON", 16);
+    char *full = make_body(cut, now - 10, 4);
+    write_raw("", cut, full, strlen(full) / 2); /* truncated: a crash in the middle of a copy */
+    free(full);
+    write_raw("", alien, "{\"hello\": [1, 2, 3]}", 20); /* JSON, but no batch */
+    char *other = make_body(7, now - 10, 1); /* a batch, but not the one its name says */
+    write_raw("", wrong, other, strlen(other));
+    free(other);
+    write_raw("", empty, "", 0);
+
+    s = open_spool(64 * MB);
+    assert_int_equal(spool_count(s), 6);
+    uint64_t after = put_new(s, now, 4, &body[1]);
+    assert_true(after > empty);
+    fake_server f = {0};
+    spool_replay_stats st = replay(s, &f);
+    assert_int_equal(st.sent, 2);
+    assert_int_equal(st.corrupt, 5);
+    assert_int_equal(f.nsent, 2);
+    assert_string_equal(f.bodies[0], body[0]);
+    assert_string_equal(f.bodies[1], body[1]);
+    assert_int_equal(spool_count(s), 0);
+    assert_int_equal(count_files(""), 0);
+    assert_int_equal(count_files("corrupt"), 5);
+    assert_true(file_exists("corrupt", bad));
+    assert_true(file_exists("corrupt", cut));
+    assert_true(file_exists("corrupt", empty));
+    fake_free(&f);
+
+    /* a second corrupt file of the same name does not replace the first */
+    write_raw("", bad, "{{{", 3);
+    spool_close(s);
+    s = open_spool(64 * MB);
+    st = replay(s, &f);
+    assert_int_equal(st.corrupt, 1);
+    assert_int_equal(count_files("corrupt"), 6);
+    fake_free(&f);
+    free(body[0]);
+    free(body[1]);
+    spool_close(s);
+}
+
+static void test_old_batch_is_not_corrupt(void **state)
+{
+    /* spooled 80 days ago (the file's time says so): still a batch, sent as it is */
+    spool *s = open_spool(64 * MB);
+    int64_t then = time(NULL) - 80 * 86400;
+    char *body;
+    uint64_t seq = put_new(s, then, 2, &body);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%020llu.json", dir, (unsigned long long)seq);
+    struct timespec times[2] = {{(time_t)then + 1, 0}, {(time_t)then + 1, 0}};
+    assert_int_equal(utimensat(AT_FDCWD, path, times, 0), 0);
+    spool_close(s);
+    s = open_spool(64 * MB);
+    fake_server f = {0};
+    spool_replay_stats st = replay(s, &f);
+    assert_int_equal(st.sent, 1);
+    assert_int_equal(st.corrupt, 0);
+    assert_string_equal(f.bodies[0], body);
+    fake_free(&f);
+    free(body);
+    spool_close(s);
+}
+
+static void test_rejected_kept_aside(void **state)
+{
+    spool *s = open_spool(64 * MB);
+    int64_t now = time(NULL);
+    char *body[3];
+    uint64_t seq[3];
+    for (int i = 0; i < 3; i++)
+        seq[i] = put_new(s, now - 30 + 10 * i, 2, &body[i]);
+    /* the server refuses the second for good: kept aside, and the third still goes */
+    fake_server f = {.script = {PUSH_SENT, PUSH_REJECTED, PUSH_SENT}, .nscript = 3};
+    spool_replay_stats st = replay(s, &f);
+    assert_int_equal(st.sent, 2);
+    assert_int_equal(st.rejected, 1);
+    assert_false(st.retry);
+    assert_int_equal(f.nsent, 3);
+    assert_string_equal(f.bodies[2], body[2]);
+    assert_int_equal(spool_count(s), 0);
+    assert_true(file_exists("rejected", seq[1]));
+    assert_int_equal(count_files("rejected"), 1);
+    assert_int_equal(count_files(""), 0);
+    /* kept byte for byte */
+    char path[1200], got[4096] = "";
+    snprintf(path, sizeof path, "%s/rejected/%020llu.json", dir, (unsigned long long)seq[1]);
+    FILE *fp = fopen(path, "r");
+    assert_non_null(fp);
+    size_t n = fread(got, 1, sizeof got - 1, fp);
+    fclose(fp);
+    got[n] = '\0';
+    assert_string_equal(got, body[1]);
+    fake_free(&f);
+    for (int i = 0; i < 3; i++)
+        free(body[i]);
+    spool_close(s);
+    /* not sent again after a restart */
+    s = open_spool(64 * MB);
+    assert_int_equal(spool_count(s), 0);
+    spool_close(s);
+}
+
+static void test_other_agent_kept_aside(void **state)
+{
+    /* the agent was renamed: the old name's batches would be refused (403) forever and block the rest */
+    int64_t now = time(NULL);
+    char *old = make_agent_body("nro-old-name", 100, now - 10, 2);
+    write_raw("", 100, old, strlen(old));
+    free(old);
+    spool *s = open_spool(64 * MB);
+    char *body;
+    uint64_t seq = put_new(s, now, 2, &body);
+    assert_true(seq > 100);
+    fake_server f = {0};
+    spool_replay_stats st = replay(s, &f);
+    assert_int_equal(st.rejected, 1);
+    assert_int_equal(st.sent, 1);
+    assert_int_equal(f.nsent, 1);
+    assert_string_equal(f.bodies[0], body);
+    assert_true(file_exists("rejected", 100));
+    fake_free(&f);
+    free(body);
+    spool_close(s);
+}
+
+static void test_aside_bounded(void **state)
+{
+    int64_t now = time(NULL);
+    char *one = make_body(1, now, 20);
+    size_t len = strlen(one);
+    free(one);
+    spool *s = open_spool(len * 2 + len / 2);
+    uint64_t seq[4];
+    fake_server f = {.script = {PUSH_REJECTED, PUSH_REJECTED, PUSH_REJECTED, PUSH_REJECTED}, .nscript = 4};
+    for (int i = 0; i < 4; i++) {
+        seq[i] = put_new(s, now, 20, NULL);
+        replay(s, &f);
+    }
+    /* rejected/ is kept within the same bound: its oldest files go first, loudly */
+    assert_int_equal(f.nsent, 4);
+    assert_int_equal(count_files("rejected"), 2);
+    assert_false(file_exists("rejected", seq[1]));
+    assert_true(file_exists("rejected", seq[2]));
+    assert_true(file_exists("rejected", seq[3]));
+    fake_free(&f);
+    spool_close(s);
+}
+
+static void test_one_agent_per_spool(void **state)
+{
+    spool *s = open_spool(64 * MB);
+    char err[SPOOL_ERR_MAX];
+    spool *t = spool_open(dir, "nro-doullens", 64 * MB, err, sizeof err);
+    assert_null(t);
+    assert_non_null(strstr(err, "in use by another vigie-agent"));
+    spool_close(s);
+    t = spool_open(dir, "nro-doullens", 64 * MB, err, sizeof err);
+    assert_non_null(t);
+    spool_close(t);
+    /* a folder that cannot be created is an error, not a crash */
+    char path[1200];
+    tu_write(dir, "file", "x", path, sizeof path);
+    snprintf(path, sizeof path, "%s/file/spool", dir);
+    assert_null(spool_open(path, "nro-doullens", 64 * MB, err, sizeof err));
+    assert_non_null(strstr(err, "cannot create"));
+}
+
+static void test_budget(void **state)
+{
+    spool *s = open_spool(64 * MB);
+    for (int i = 0; i < 3; i++)
+        put_new(s, time(NULL), 1, NULL);
+    /* a tiny budget still sends one batch, then leaves the rest for the next cycle */
+    fake_server f = {0};
+    spool_replay_stats st;
+    char err[SPOOL_ERR_MAX];
+    assert_int_equal(spool_replay(s, fake_send, &f, 1e-9, &st, err, sizeof err), 0);
+    assert_int_equal(st.sent, 1);
+    assert_false(st.retry);
+    assert_int_equal(spool_count(s), 2);
+    fake_free(&f);
+    spool_close(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_write_replay_order, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_persists_across_restart, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_seq_persists, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_bound_drops_oldest, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_corrupt_set_aside, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_old_batch_is_not_corrupt, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_rejected_kept_aside, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_other_agent_kept_aside, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_aside_bounded, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_one_agent_per_spool, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_budget, setup_each, teardown_each),
+    };
+    return cmocka_run_group_tests_name("spool", tests, NULL, NULL);
+}
