@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_routes.h"
 #include "log.h"
 #include "state.h"
 
@@ -14,14 +15,14 @@ api_reply api_error(int status, const char *field, const char *msg)
     json_t *o = json_pack("{s:s}", "error", msg);
     if (field)
         json_object_set_new(o, "field", json_string(field));
-    api_reply r = {status, json_dumps(o, JSON_COMPACT)};
+    api_reply r = {.status = status, .body = json_dumps(o, JSON_COMPACT)};
     json_decref(o);
     return r;
 }
 
 static api_reply api_json(int status, json_t *o)
 {
-    api_reply r = {status, json_dumps(o, JSON_COMPACT)};
+    api_reply r = {.status = status, .body = json_dumps(o, JSON_COMPACT)};
     json_decref(o);
     if (!r.body)
         return api_error(500, NULL, "out of memory");
@@ -134,12 +135,14 @@ static void api_status_row(void *ctx, const char *site, const char *agent, const
     (void)received;
 }
 
-/* Read access needs an API token, or an agent's own token (which sees everything for now). */
-static bool api_may_read(api_ctx *ctx, const char *authorization)
+const server_reader *api_reader(const api_ctx *ctx, const char *authorization)
 {
     const char *token = api_bearer(authorization);
-    return token && (server_config_reader_by_token(ctx->cfg, token) || server_config_agent_by_token(ctx->cfg, token));
+    return token ? server_config_reader_by_token(ctx->cfg, token) : NULL;
 }
+
+/* Read access needs an API token (server.yaml api_tokens); an agent's token only pushes. */
+static bool api_may_read(api_ctx *ctx, const char *authorization) { return api_reader(ctx, authorization) != NULL; }
 
 api_reply api_status(api_ctx *ctx, const char *authorization, time_t now)
 {
@@ -161,4 +164,73 @@ api_reply api_health(api_ctx *ctx)
     json_t *o = json_pack("{s:s, s:I, s:I, s:I}", "status", "ok", "batches", (json_int_t)ctx->batches, "samples",
                           (json_int_t)ctx->samples, "rejected", (json_int_t)ctx->rejected);
     return api_json(200, o);
+}
+
+/* ---- dispatch ------------------------------------------------------------------------------ */
+
+api_reply api_json_reply(int status, json_t *o) { return api_json(status, o); }
+
+bool api_check_reader(const api_ctx *ctx, const api_request *req, bool admin, api_reply *deny)
+{
+    const server_reader *r = api_reader(ctx, req->authorization);
+    if (!r) {
+        *deny = api_error(401, "Authorization", "an API token is required (Authorization: Bearer ...)");
+        return false;
+    }
+    if (admin && !r->admin) {
+        *deny = api_error(403, "Authorization", "this action needs an API token of role admin");
+        return false;
+    }
+    return true;
+}
+
+static api_reply api_route_ingest(api_ctx *ctx, const api_request *req)
+{
+    return api_ingest(ctx, req->authorization, req->body ? req->body : "", req->len, req->now);
+}
+
+static api_reply api_route_status(api_ctx *ctx, const api_request *req)
+{
+    return api_status(ctx, req->authorization, req->now);
+}
+
+static api_reply api_route_health(api_ctx *ctx, const api_request *req)
+{
+    (void)req;
+    return api_health(ctx);
+}
+
+typedef api_reply (*api_handler)(api_ctx *ctx, const api_request *req);
+
+static const struct {
+    const char *method;
+    const char *path;
+    bool prefix; /* the path continues with an id */
+    api_handler fn;
+} api_routes[] = {
+    {"POST", "/api/v1/ingest", false, api_route_ingest},
+    {"GET", "/api/v1/status", false, api_route_status},
+    {"GET", "/api/v1/health", false, api_route_health},
+    {"GET", "/api/v1/sites", false, api_route_sites},
+    {"GET", "/api/v1/availability", false, api_route_availability},
+    {"GET", "/api/v1/events", false, api_route_events},
+    {"GET", "/api/v1/maintenance", false, api_route_maintenance_list},
+    {"POST", "/api/v1/maintenance", false, api_route_maintenance_add},
+    {"DELETE", "/api/v1/maintenance/", true, api_route_maintenance_delete},
+};
+
+api_reply api_dispatch(api_ctx *ctx, const api_request *req)
+{
+    bool path_known = false;
+    const char *method = strcmp(req->method, "HEAD") == 0 ? "GET" : req->method;
+    for (size_t i = 0; i < sizeof api_routes / sizeof api_routes[0]; i++) {
+        bool match = api_routes[i].prefix ? strncmp(req->path, api_routes[i].path, strlen(api_routes[i].path)) == 0
+                                          : strcmp(req->path, api_routes[i].path) == 0;
+        if (!match)
+            continue;
+        path_known = true;
+        if (strcmp(method, api_routes[i].method) == 0)
+            return api_routes[i].fn(ctx, req);
+    }
+    return path_known ? api_error(405, NULL, "method not allowed for this path") : api_error(404, NULL, "no such endpoint");
 }

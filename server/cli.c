@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli.h"
 #include "conf.h"
 #include "server_config.h"
 
@@ -21,25 +22,23 @@
 #endif
 #define CLI_MAX_REPLY (64u * 1024 * 1024)
 
-typedef struct {
-    char server[1100];
-    char token[SERVER_SECRET_MAX + 1];
-    char cacert[1100]; /* CA of the server's certificate (PEM); empty: the system CAs */
-    bool json, verbose;
-} cli_opts;
 
-typedef struct {
-    char *data;
-    size_t len;
-    bool overflow;
-} cli_buf;
+
 
 static void cli_usage(FILE *f)
 {
     fprintf(f, "Usage: vigie [OPTION]... COMMAND\n"
                "Ask vigie-server about the sites it watches.\n\n"
                "Commands:\n"
-               "  status               every device: reachable or not, age of its data, key values\n\n"
+               "  status               every device: reachable or not, age of its data, key values\n"
+               "  availability         availability against the target, per site, for a month or a period\n"
+               "                       [--site S] [--month YYYY-MM | --from DATE --to DATE]\n"
+               "  events               state changes of devices, services and sites, with their cause\n"
+               "                       [--site S] [--month YYYY-MM | --from DATE --to DATE]\n"
+               "  maintenance list     [--site S] [--month ... | --from ... --to ...]\n"
+               "  maintenance add      --site S [--service NAME] --start DATE --end DATE --reason TEXT\n"
+               "  maintenance delete   ID\n"
+               "DATE is YYYY-MM-DD or YYYY-MM-DDTHH:MM in the site's time zone, or Unix seconds.\n\n"
                "Options:\n"
                "  -s, --server URL     the server (default $VIGIE_SERVER, else http://127.0.0.1:8470)\n"
                "  -t, --token TOKEN    an API token (default $VIGIE_TOKEN)\n"
@@ -54,7 +53,7 @@ static void cli_usage(FILE *f)
                "arguments. See vigie(1).\n");
 }
 
-static int cli_bad(const char *msg, const char *val)
+int cli_bad(const char *msg, const char *val)
 {
     fprintf(stderr, "vigie: %s%s%s\nTry 'vigie --help'.\n", msg, val ? ": " : "", val ? val : "");
     return 2;
@@ -78,8 +77,7 @@ static size_t cli_on_data(char *p, size_t size, size_t n, void *ctx)
     return len;
 }
 
-/* GETs path from the server; returns the parsed JSON or NULL after printing why. */
-static json_t *cli_get(const cli_opts *o, const char *path)
+json_t *cli_call(const cli_opts *o, const char *method, const char *path, const char *body, cli_buf *raw)
 {
     CURL *c = curl_easy_init();
     if (!c)
@@ -88,10 +86,15 @@ static json_t *cli_get(const cli_opts *o, const char *path)
     snprintf(url, sizeof url, "%s%s", o->server, path);
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", o->token);
     struct curl_slist *h = o->token[0] ? curl_slist_append(NULL, auth) : NULL;
+    if (body)
+        h = curl_slist_append(h, "Content-Type: application/json");
     cli_buf b = {0};
     char cerr[CURL_ERROR_SIZE] = "";
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (body)
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
     /* libcurl's defaults, set so that nobody turns them off: the certificate must chain to the CA and
      * name the host of the URL */
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -102,7 +105,7 @@ static json_t *cli_get(const cli_opts *o, const char *path)
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, cli_on_data);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 300L);
     CURLcode rc = curl_easy_perform(c);
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
@@ -113,12 +116,17 @@ static json_t *cli_get(const cli_opts *o, const char *path)
         fprintf(stderr, "vigie: %s: %s\n", url, cerr[0] ? cerr : curl_easy_strerror(rc));
         if (rc == CURLE_PEER_FAILED_VERIFICATION)
             fprintf(stderr, "vigie: give the CA that signed the server's certificate with --cacert or VIGIE_CACERT\n");
+    } else if (raw && status >= 200 && status < 300) {
+        *raw = b; /* a document (PDF, HTML, CSV): the caller owns it */
+        return json_true();
     } else {
         json_error_t e;
         j = b.data ? json_loadb(b.data, b.len, 0, &e) : NULL;
-        if (status != 200) {
+        if (status < 200 || status >= 300) {
             const char *msg = j ? json_string_value(json_object_get(j, "error")) : NULL;
-            fprintf(stderr, "vigie: %s answered %ld: %s\n", url, status, msg ? msg : "(no message)");
+            const char *field = j ? json_string_value(json_object_get(j, "field")) : NULL;
+            fprintf(stderr, "vigie: %s answered %ld: %s%s%s\n", url, status, field ? field : "", field ? ": " : "",
+                    msg ? msg : "(no message)");
             if (status == 401)
                 fprintf(stderr, "vigie: give an API token with --token or VIGIE_TOKEN\n");
             json_decref(j);
@@ -130,6 +138,8 @@ static json_t *cli_get(const cli_opts *o, const char *path)
     free(b.data);
     return j;
 }
+
+static json_t *cli_get(const cli_opts *o, const char *path) { return cli_call(o, "GET", path, NULL, NULL); }
 
 static void cli_age(long long s, char *out, size_t size)
 {
@@ -273,21 +283,31 @@ int main(int argc, char **argv)
     if (optind >= argc)
         return cli_bad("a command is required", NULL);
     const char *cmd = argv[optind++];
-    /* options may also follow the command */
-    for (; optind < argc; optind++) {
-        if (!strcmp(argv[optind], "--json"))
-            o.json = true;
-        else if (!strcmp(argv[optind], "-v") || !strcmp(argv[optind], "--verbose"))
-            o.verbose = true;
-        else
-            return cli_bad("unexpected argument", argv[optind]);
-    }
     curl_global_init(CURL_GLOBAL_DEFAULT);
     int rc;
-    if (strcmp(cmd, "status") == 0)
-        rc = cli_status(&o);
-    else
+    int rest = argc - optind;
+    char **args = argv + optind;
+    if (strcmp(cmd, "status") == 0) {
+        rc = 0;
+        for (int i = 0; i < rest && rc == 0; i++) {
+            if (!strcmp(args[i], "--json"))
+                o.json = true;
+            else if (!strcmp(args[i], "-v") || !strcmp(args[i], "--verbose"))
+                o.verbose = true;
+            else
+                rc = cli_bad("unexpected argument", args[i]);
+        }
+        if (rc == 0)
+            rc = cli_status(&o);
+    } else if (strcmp(cmd, "availability") == 0) {
+        rc = cli_availability(&o, rest, args);
+    } else if (strcmp(cmd, "events") == 0) {
+        rc = cli_events(&o, rest, args);
+    } else if (strcmp(cmd, "maintenance") == 0) {
+        rc = cli_maintenance(&o, rest, args);
+    } else {
         rc = cli_bad("unknown command", cmd);
+    }
     curl_global_cleanup();
     return rc;
 }

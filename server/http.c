@@ -29,12 +29,16 @@ typedef struct {
 static enum MHD_Result http_send(struct MHD_Connection *c, api_reply r)
 {
     const char *body = r.body ? r.body : "{\"error\":\"out of memory\"}";
-    struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
+    size_t len = r.body && r.len ? r.len : strlen(body);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
     free(r.body);
     if (!resp)
         return MHD_NO;
-    MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
+    MHD_add_response_header(resp, "Content-Type", r.content_type ? r.content_type : "application/json; charset=utf-8");
     MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    if (r.disposition[0])
+        MHD_add_response_header(resp, "Content-Disposition", r.disposition);
     if (r.status == 401)
         MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"vigie\"");
     enum MHD_Result ret = MHD_queue_response(c, (unsigned int)r.status, resp);
@@ -64,6 +68,11 @@ static int http_append(http_req *r, const char *data, size_t n)
     return 0;
 }
 
+static const char *http_arg(void *ctx, const char *name)
+{
+    return MHD_lookup_connection_value((struct MHD_Connection *)ctx, MHD_GET_ARGUMENT_KIND, name);
+}
+
 static enum MHD_Result http_handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                     const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
@@ -76,34 +85,26 @@ static enum MHD_Result http_handler(void *cls, struct MHD_Connection *c, const c
         if (!r)
             return MHD_NO;
         *con_cls = r;
-        /* refuse a body that is too large or unauthenticated before reading it */
+        /* a body announced as too large is refused before it is read */
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (post && cl && strtoull(cl, NULL, 10) > PUSH_MAX_BODY)
             return http_send(c, api_error(413, "body", "request body too large"));
         return MHD_YES;
     }
-    if (post && *upload_size) {
+    bool has_body = post || strcmp(method, "PUT") == 0 || strcmp(method, "DELETE") == 0;
+    if (has_body && *upload_size) {
         if (http_append(r, upload, *upload_size) != 0)
             return MHD_NO;
         *upload_size = 0;
         return MHD_YES;
     }
-    time_t now = time(NULL);
-    if (strcmp(url, "/api/v1/ingest") == 0) {
-        if (!post)
-            return http_send(c, api_error(405, NULL, "use POST"));
-        if (r->too_big)
-            return http_send(c, api_error(413, "body", "request body too large"));
-        return http_send(c, api_ingest(h->ctx, auth, r->body ? r->body : "", r->len, now));
-    }
-    if (!get)
-        return http_send(c, api_error(405, NULL, "method not allowed"));
-    if (strcmp(url, "/api/v1/status") == 0)
-        return http_send(c, api_status(h->ctx, auth, now));
-    if (strcmp(url, "/api/v1/health") == 0)
-        return http_send(c, api_health(h->ctx));
+    if (r->too_big)
+        return http_send(c, api_error(413, "body", "request body too large"));
+    api_request req = {.method = method, .path = url, .authorization = auth, .body = r->body ? r->body : "",
+                       .len = r->len, .now = time(NULL), .arg = http_arg, .arg_ctx = c};
     (void)version;
-    return http_send(c, api_error(404, NULL, "no such endpoint"));
+    (void)get;
+    return http_send(c, api_dispatch(h->ctx, &req));
 }
 
 static void http_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode tc)

@@ -186,6 +186,7 @@ struct state_site {
     avail_service services[SITE_MAX_SERVICES];
     avail_group groups[SITE_MAX_SERVICES][2];
     avail_member *members; /* every member of every group, one array */
+    bool *is_condition;    /* members[i] judges a metric condition, not a device */
     size_t nmembers, cap;
     avail_window *windows;
     size_t nwindows;
@@ -210,10 +211,27 @@ static avail_member *state_add_member(state_site *s, const char *name)
 {
     if (s->nmembers == s->cap)
         return NULL;
+    s->is_condition[s->nmembers] = strncmp(name, "cond:", 5) == 0;
     avail_member *m = &s->members[s->nmembers++];
     memset(m, 0, sizeof *m);
     snprintf(m->name, sizeof m->name, "%s", name);
     return m;
+}
+
+/* "cond:environment:env:env.temperature@1" reads "env env.temperature@1" in causes and reports. */
+static void state_display_name(avail_member *m)
+{
+    if (strncmp(m->name, "cond:", 5) != 0)
+        return;
+    const char *p = strchr(m->name + 5, ':');
+    if (!p)
+        return;
+    char shown[AVAIL_NAME_MAX];
+    snprintf(shown, sizeof shown, "%s", p + 1);
+    char *colon = strchr(shown, ':');
+    if (colon)
+        *colon = ' ';
+    snprintf(m->name, sizeof m->name, "%s", shown);
 }
 
 /* The condition members already observed for a service: names start with "cond:SERVICE:". */
@@ -232,6 +250,7 @@ static int state_fill_group(db *d, const char *site, state_site *s, avail_group 
         avail_member *m = state_add_member(s, names->names[i]);
         if (!m || db_health_spans(d, site, m->name, from, to, step, &m->spans, &m->nspans) != 0)
             return -1;
+        state_display_name(m);
         g->nmembers++;
     }
     return 0;
@@ -247,7 +266,8 @@ state_site *state_site_build(db *d, const server_config *cfg, const char *site, 
         goto fail;
     s->cap = SITE_MAX_SERVICES * 2 * STATE_MAX_MEMBERS;
     s->members = calloc(s->cap, sizeof *s->members);
-    if (!s->members)
+    s->is_condition = calloc(s->cap, sizeof *s->is_condition);
+    if (!s->members || !s->is_condition)
         goto fail;
     s->site.target = info.target;
     s->site.policy = info.model->unknown;
@@ -310,6 +330,7 @@ void state_site_free(state_site *s)
     for (size_t i = 0; i < s->nmembers; i++)
         free(s->members[i].spans);
     free(s->members);
+    free(s->is_condition);
     free(s->windows);
     free(s);
 }
@@ -343,7 +364,8 @@ static int state_entity_events(db *d, const char *site, const char *scope, const
         db_event_replace(d, site, scope, name, from, to) != 0)
         return -1;
     for (size_t i = 0; i < npoints; i++) {
-        if (strcmp(prev, states[i]) == 0)
+        /* nothing known before and nothing known now is not a change worth a line */
+        if (strcmp(prev, states[i]) == 0 || (!prev[0] && strcmp(states[i], "unknown") == 0))
             continue;
         if (db_event_add(d, site, scope, name, points[i], states[i], causes[i], now) != 0)
             return -1;
@@ -383,7 +405,7 @@ int state_events_recompute(db *d, const server_config *cfg, const char *site, in
     /* devices (not condition members) */
     for (size_t i = 0; i < s->nmembers; i++) {
         const avail_member *m = &s->members[i];
-        if (strncmp(m->name, "cond:", 5) == 0)
+        if (s->is_condition[i])
             continue;
         bool dup = false;
         for (size_t j = 0; j < i && !dup; j++)

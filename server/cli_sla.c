@@ -1,0 +1,285 @@
+/* vigie availability | events | maintenance: the SLA side of the command line. */
+#include "config.h"
+
+#include <curl/curl.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+void cli_duration(double s, char *out, size_t size)
+{
+    if (!isfinite(s)) {
+        snprintf(out, size, "-");
+        return;
+    }
+    long long t = (long long)s;
+    if (s < 60)
+        snprintf(out, size, "%.1f s", s);
+    else if (s < 3600)
+        snprintf(out, size, "%lld min %.1f s", t / 60, s - (double)(t / 60 * 60));
+    else if (s < 86400)
+        snprintf(out, size, "%lld h %02lld min", t / 3600, t % 3600 / 60);
+    else
+        snprintf(out, size, "%lld d %lld h", t / 86400, t % 86400 / 3600);
+}
+
+void cli_time(long long t, char *out, size_t size)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    strftime(out, size, "%Y-%m-%d %H:%M %Z", &tm);
+}
+
+typedef struct {
+    const char *site, *month, *from, *to;
+    const char *service, *start, *end, *reason;
+} cli_args;
+
+/* Options after the command. Returns 0, or 2 after printing the problem. */
+static int cli_parse(int argc, char **argv, cli_opts *o, cli_args *a, bool window)
+{
+    static const struct option opts[] = {{"site", required_argument, NULL, 's'},  {"month", required_argument, NULL, 'm'},
+                                         {"from", required_argument, NULL, 'f'},  {"to", required_argument, NULL, 't'},
+                                         {"service", required_argument, NULL, 'S'}, {"start", required_argument, NULL, 'b'},
+                                         {"end", required_argument, NULL, 'e'},   {"reason", required_argument, NULL, 'r'},
+                                         {"json", no_argument, NULL, 'j'},        {NULL, 0, NULL, 0}};
+    optind = 0; /* a fresh scan of the command's own arguments, the command name at argv[0] */
+    opterr = 0;
+    int c;
+    char **v = argv - 1; /* getopt wants a program name first */
+    while ((c = getopt_long(argc + 1, v, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 's': a->site = optarg; break;
+        case 'm': a->month = optarg; break;
+        case 'f': a->from = optarg; break;
+        case 't': a->to = optarg; break;
+        case 'S': a->service = optarg; break;
+        case 'b': a->start = optarg; break;
+        case 'e': a->end = optarg; break;
+        case 'r': a->reason = optarg; break;
+        case 'j': o->json = true; break;
+        default: return cli_bad("unknown or incomplete option", v[optind - 1]);
+        }
+    }
+    if (optind < argc + 1)
+        return cli_bad("unexpected argument", v[optind]);
+    if (!window && (a->service || a->start || a->end || a->reason))
+        return cli_bad("--service, --start, --end and --reason go with 'maintenance add'", NULL);
+    return 0;
+}
+
+/* Appends key=value, URL-escaped, to a query string. */
+static void cli_q(char *q, size_t size, const char *key, const char *val)
+{
+    if (!val)
+        return;
+    char *e = curl_easy_escape(NULL, val, 0);
+    size_t n = strlen(q);
+    snprintf(q + n, size - n, "%s%s=%s", strchr(q, '?') ? "&" : "?", key, e ? e : "");
+    curl_free(e);
+}
+
+static void cli_period_query(const cli_args *a, char *q, size_t size)
+{
+    cli_q(q, size, "site", a->site);
+    cli_q(q, size, "month", a->month);
+    cli_q(q, size, "from", a->from);
+    cli_q(q, size, "to", a->to);
+}
+
+static void cli_pct(json_t *v, char *out, size_t size)
+{
+    if (json_is_number(v))
+        snprintf(out, size, "%.5f %%", json_number_value(v));
+    else
+        snprintf(out, size, "n/a");
+}
+
+int cli_availability(const cli_opts *oin, int argc, char **argv)
+{
+    cli_opts o = *oin;
+    cli_args a = {0};
+    int rc = cli_parse(argc, argv, &o, &a, false);
+    if (rc)
+        return rc;
+    char q[600] = "/api/v1/availability";
+    cli_period_query(&a, q, sizeof q);
+    json_t *j = cli_call(&o, "GET", q, NULL, NULL);
+    if (!j)
+        return 1;
+    if (o.json) {
+        json_dumpf(j, stdout, JSON_INDENT(2));
+        fputc('\n', stdout);
+        json_decref(j);
+        return 0;
+    }
+    printf("%-14s %-14s %-10s %-4s %-16s %-16s %9s %-14s %-14s %4s %-14s\n", "SITE", "AVAILABILITY", "TARGET", "MET",
+           "DOWNTIME", "ALLOWED", "BUDGET", "UNKNOWN", "MAINTENANCE", "INC", "MTTR");
+    size_t i;
+    json_t *s;
+    json_array_foreach(json_object_get(j, "sites"), i, s) {
+        json_t *f = json_object_get(s, "figures");
+        char av[24], down[32], allowed[32], unk[32], maint[32], mttr[32], budget[16];
+        cli_pct(json_object_get(f, "availability"), av, sizeof av);
+        cli_duration((double)json_integer_value(json_object_get(f, "downtime")), down, sizeof down);
+        cli_duration(json_number_value(json_object_get(f, "allowed_downtime")), allowed, sizeof allowed);
+        cli_duration((double)json_integer_value(json_object_get(f, "unknown")), unk, sizeof unk);
+        cli_duration((double)json_integer_value(json_object_get(f, "maintenance")), maint, sizeof maint);
+        json_t *m = json_object_get(f, "mttr");
+        if (json_is_number(m))
+            cli_duration(json_number_value(m), mttr, sizeof mttr);
+        else
+            snprintf(mttr, sizeof mttr, "-");
+        json_t *b = json_object_get(f, "budget_consumed");
+        if (json_is_number(b))
+            snprintf(budget, sizeof budget, "%.1f %%", json_number_value(b));
+        else
+            snprintf(budget, sizeof budget, "-");
+        printf("%-14s %-14s %-10.3f %-4s %-16s %-16s %9s %-14s %-14s %4lld %-14s\n",
+               json_string_value(json_object_get(s, "site")), av, json_number_value(json_object_get(s, "target")),
+               json_is_true(json_object_get(f, "target_met")) ? "yes" : "NO", down, allowed, budget, unk, maint,
+               (long long)json_integer_value(json_object_get(f, "incidents")), mttr);
+    }
+    json_array_foreach(json_object_get(j, "sites"), i, s) {
+        json_t *y = json_object_get(s, "year_to_date");
+        char av[24], down[32], annual[32];
+        cli_pct(json_object_get(y, "availability"), av, sizeof av);
+        cli_duration((double)json_integer_value(json_object_get(y, "downtime")), down, sizeof down);
+        cli_duration(json_number_value(json_object_get(y, "annual_allowed_downtime")), annual, sizeof annual);
+        if (i == 0)
+            printf("\nYear to date:\n");
+        printf("%-14s %-14s downtime %s of the %s the year allows\n", json_string_value(json_object_get(s, "site")), av,
+               down, annual);
+    }
+    json_array_foreach(json_object_get(j, "sites"), i, s) {
+        size_t k;
+        json_t *in;
+        json_array_foreach(json_object_get(s, "incidents"), k, in) {
+            char start[32], dur[32];
+            cli_time(json_integer_value(json_object_get(in, "start")), start, sizeof start);
+            cli_duration((double)json_integer_value(json_object_get(in, "duration")), dur, sizeof dur);
+            printf("%s  %-12s %s %-14s %-12s %s%s\n", k == 0 && i == 0 ? "\nIncidents:\n" : "",
+                   json_string_value(json_object_get(s, "site")), start, dur,
+                   json_string_value(json_object_get(in, "services")), json_string_value(json_object_get(in, "cause")),
+                   json_is_true(json_object_get(in, "excluded")) ? " (maintenance)" : "");
+        }
+    }
+    json_decref(j);
+    return 0;
+}
+
+int cli_events(const cli_opts *oin, int argc, char **argv)
+{
+    cli_opts o = *oin;
+    cli_args a = {0};
+    int rc = cli_parse(argc, argv, &o, &a, false);
+    if (rc)
+        return rc;
+    char q[600] = "/api/v1/events";
+    cli_period_query(&a, q, sizeof q);
+    json_t *j = cli_call(&o, "GET", q, NULL, NULL);
+    if (!j)
+        return 1;
+    if (o.json) {
+        json_dumpf(j, stdout, JSON_INDENT(2));
+        fputc('\n', stdout);
+    } else {
+        size_t i;
+        json_t *e;
+        printf("%-19s %-12s %-8s %-22s %-9s %s\n", "TIME", "SITE", "SCOPE", "NAME", "STATE", "CAUSE");
+        json_array_foreach(json_object_get(j, "events"), i, e) {
+            char t[32];
+            cli_time(json_integer_value(json_object_get(e, "ts")), t, sizeof t);
+            printf("%-19s %-12s %-8s %-22s %-9s %s\n", t, json_string_value(json_object_get(e, "site")),
+                   json_string_value(json_object_get(e, "scope")), json_string_value(json_object_get(e, "name")),
+                   json_string_value(json_object_get(e, "state")), json_string_value(json_object_get(e, "cause")));
+        }
+    }
+    json_decref(j);
+    return 0;
+}
+
+int cli_maintenance(const cli_opts *oin, int argc, char **argv)
+{
+    cli_opts o = *oin;
+    if (argc < 1)
+        return cli_bad("maintenance takes list, add or delete", NULL);
+    const char *sub = argv[0];
+    cli_args a = {0};
+    if (strcmp(sub, "delete") == 0) {
+        if (argc != 2)
+            return cli_bad("maintenance delete takes one window id", NULL);
+        char *end;
+        long long id = strtoll(argv[1], &end, 10);
+        if (*end || id <= 0)
+            return cli_bad("not a window id", argv[1]);
+        char path[64];
+        snprintf(path, sizeof path, "/api/v1/maintenance/%lld", id);
+        json_t *j = cli_call(&o, "DELETE", path, NULL, NULL);
+        if (!j)
+            return 1;
+        printf("maintenance window %lld deleted\n", id);
+        json_decref(j);
+        return 0;
+    }
+    bool add = strcmp(sub, "add") == 0;
+    if (!add && strcmp(sub, "list") != 0)
+        return cli_bad("maintenance takes list, add or delete, not", sub);
+    int rc = cli_parse(argc - 1, argv + 1, &o, &a, add);
+    if (rc)
+        return rc;
+    json_t *j;
+    if (add) {
+        if (!a.site || !a.start || !a.end || !a.reason)
+            return cli_bad("maintenance add needs --site, --start, --end and --reason", NULL);
+        json_t *body = json_pack("{s:s, s:s, s:s, s:s}", "site", a.site, "start", a.start, "end", a.end, "reason", a.reason);
+        if (a.service)
+            json_object_set_new(body, "service", json_string(a.service));
+        char *text = json_dumps(body, JSON_COMPACT);
+        json_decref(body);
+        j = cli_call(&o, "POST", "/api/v1/maintenance", text, NULL);
+        free(text);
+        if (!j)
+            return 1;
+        if (!o.json) {
+            char s[32], e[32];
+            cli_time(json_integer_value(json_object_get(j, "start")), s, sizeof s);
+            cli_time(json_integer_value(json_object_get(j, "end")), e, sizeof e);
+            printf("maintenance window %lld: %s%s%s from %s to %s (%s)\n",
+                   (long long)json_integer_value(json_object_get(j, "id")), a.site, a.service ? "/" : "",
+                   a.service ? a.service : "", s, e, a.reason);
+        }
+    } else {
+        char q[600] = "/api/v1/maintenance";
+        cli_period_query(&a, q, sizeof q);
+        j = cli_call(&o, "GET", q, NULL, NULL);
+        if (!j)
+            return 1;
+        if (!o.json) {
+            size_t i;
+            json_t *w;
+            printf("%-5s %-19s %-19s %-12s %s\n", "ID", "START", "END", "SERVICE", "REASON (WHO)");
+            json_array_foreach(json_object_get(j, "maintenance"), i, w) {
+                char s[32], e[32];
+                cli_time(json_integer_value(json_object_get(w, "start")), s, sizeof s);
+                cli_time(json_integer_value(json_object_get(w, "end")), e, sizeof e);
+                const char *svc = json_string_value(json_object_get(w, "service"));
+                printf("%-5lld %-19s %-19s %-12s %s (%s)\n", (long long)json_integer_value(json_object_get(w, "id")), s, e,
+                       svc && *svc ? svc : "(site)", json_string_value(json_object_get(w, "reason")),
+                       json_string_value(json_object_get(w, "who")));
+            }
+        }
+    }
+    if (o.json) {
+        json_dumpf(j, stdout, JSON_INDENT(2));
+        fputc('\n', stdout);
+    }
+    json_decref(j);
+    return 0;
+}
