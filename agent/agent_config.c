@@ -164,6 +164,8 @@ agent_config *agent_config_load(const char *path, const char *default_profiles, 
         rc = conf_fail(err, d, conf_map_get(d, root, "agent"), "agent", "'%s': use 1-64 of [A-Za-z0-9._-]", cfg->id);
     } else if (cfg->site[0] && !name_is_valid(cfg->site)) {
         rc = conf_fail(err, d, conf_map_get(d, root, "site"), "site", "'%s': use 1-64 of [A-Za-z0-9._-]", cfg->site);
+    } else if (strlen(cfg->token) < 16) {
+        rc = conf_fail(err, d, conf_map_get(d, root, "token"), "token", "must be at least 16 characters long (the server refuses shorter ones)");
     } else if (strncmp(cfg->server, "http://", 7) != 0 && strncmp(cfg->server, "https://", 8) != 0) {
         rc = conf_fail(err, d, conf_map_get(d, root, "server"), "server", "must be an http:// or https:// URL");
     } else if (cfg->timeout <= 0 || cfg->timeout > 60) {

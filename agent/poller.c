@@ -990,7 +990,8 @@ static void dev_collect(poll_device *d, push_batch *out, int64_t now)
     if (push_batch_set_device(out, d->cfg.name, cls, d->prof ? d->prof->name : "") != 0)
         log_warn("poll", "%s: batch full, device description dropped", d->cfg.name);
     conv_result res = {.value = d->answered ? 1 : 0, .sev = d->answered ? SEV_OK : SEV_UNKNOWN};
-    dev_emit(d, out, "device.reachable", "", NULL, "bool", &res, false, now);
+    snprintf(res.text, sizeof res.text, "%s", d->answered ? "" : "no answer");
+    dev_emit(d, out, "device.reachable", "", NULL, "bool", &res, true, now);
     if (!d->answered || !d->plan)
         return;
     for (size_t i = 0; i < d->nplan; i++) {

@@ -21,7 +21,7 @@ static void probe_print_json(const agent_device *dev, const profile *pr, const c
         const push_sample *s = push_batch_at(b, i);
         json_t *m = json_pack("{s:s, s:s, s:s, s:f, s:s, s:s, s:s}", "name", s->metric, "instance", s->instance,
                               "label", s->label, "value", s->value, "unit", s->unit, "text", s->text,
-                              "severity", s->sev == SEV_NONE ? "ok" : severity_name(s->sev));
+                              "severity", s->sev == SEV_NONE ? "none" : severity_name(s->sev));
         json_array_append_new(metrics, m);
     }
     json_t *probs = json_array();
@@ -53,7 +53,7 @@ static void probe_print_table(const agent_device *dev, const profile *pr, const 
         const push_sample *s = push_batch_at(b, i);
         printf("%-28s %-14s %-22.22s %14.6g %-6s %-10s %s\n", s->metric, s->instance[0] ? s->instance : "-",
                s->label[0] ? s->label : "-", s->value, s->unit, s->text[0] ? s->text : "-",
-               s->sev == SEV_NONE ? "ok" : severity_name(s->sev));
+               s->sev == SEV_NONE ? "-" : severity_name(s->sev));
     }
     printf("\n%zu values.\n", push_batch_count(b));
     if (*problems)

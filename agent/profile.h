@@ -122,7 +122,8 @@ typedef struct profile_set profile_set;
 
 /* Loads dir/vocabulary.yaml and every other .yaml file of dir. NULL on the first error. */
 profile_set *profile_set_load(const char *dir, conf_error *err);
-/* Checks every file and prints each problem to `out`; returns the number of problems. */
+/* Checks every file and prints the first problem of each to `out`; returns the number of files with a
+ * problem. */
 int profile_set_check(const char *dir, FILE *out);
 void profile_set_free(profile_set *set);
 

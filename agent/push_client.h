@@ -12,7 +12,8 @@ typedef struct push_client push_client;
 typedef enum {
     PUSH_SENT = 0,     /* 2xx: the server has stored the batch */
     PUSH_RETRY = -1,   /* network error or 5xx: keep the batch and send it again later */
-    PUSH_REJECTED = -2 /* 4xx: the server will never accept this batch as it is */
+    PUSH_REJECTED = -2 /* 400, 413, 422: the server will never accept this batch as it is (401 and 403
+                        * are retried: a token can be fixed on the server side) */
 } push_result;
 
 /* `server` is the base URL (http://host:port); the batch goes to server/api/v1/ingest. */

@@ -7,8 +7,9 @@
  *   DATA_DIR/rrd/SITE/DEVICE/METRIC@INSTANCE.rrd     table rows (instance made path-safe: %XX)
  *
  * Each file has one GAUGE data source named "value", step = the agents' poll interval, heartbeat
- * 3 steps, and AVERAGE/MIN/MAX archives of 2 days at the step, 14 days at 5 steps, 13 months at
- * 1 hour and 5 years at 1 day (for monthly SLA graphs). Names are validated before they come here
+ * 3 steps, an AVERAGE archive of 2 days at the step, and AVERAGE/MIN/MAX archives of 14 days at 5
+ * steps, about 400 days at one hour and 5 years at one day (for monthly SLA graphs); "one hour" and
+ * "one day" are rounded down to whole steps when the step does not divide them. Names are validated before they come here
  * and are still re-checked: a device name never becomes a path unchecked.
  *
  * RRD refuses a sample not newer than the file's last update; rrd_store_write skips those and counts

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,7 +142,18 @@ static int sc_listen(const conf_doc *d, const conf_node *root, server_config *cf
     if (!colon || *end || port < 1 || port > 65535 || colon == listen || (size_t)(colon - listen) >= sizeof cfg->listen_addr)
         return conf_fail(err, d, conf_map_get(d, root, "listen"), "listen", "'%s' is not ADDRESS:PORT", listen);
     *colon = '\0';
-    snprintf(cfg->listen_addr, sizeof cfg->listen_addr, "%s", listen);
+    char *addr = listen;
+    size_t alen = strlen(addr);
+    if (addr[0] == '[' && alen > 2 && addr[alen - 1] == ']') { /* [::1]:8470 */
+        addr[alen - 1] = '\0';
+        addr++;
+    }
+    /* the address is checked here, so that --check-config catches what would stop the server */
+    unsigned char buf[sizeof(struct in6_addr)];
+    if (inet_pton(AF_INET, addr, buf) != 1 && inet_pton(AF_INET6, addr, buf) != 1)
+        return conf_fail(err, d, conf_map_get(d, root, "listen"), "listen",
+                         "'%s' is not an IPv4 or IPv6 address (write [::]:8470 for every IPv6 address)", addr);
+    snprintf(cfg->listen_addr, sizeof cfg->listen_addr, "%s", addr);
     cfg->port = (int)port;
     return 0;
 }

@@ -84,37 +84,39 @@ static void expect_agent_error(const char *text, const char *where, const char *
 
 static void test_agent_unknown_key(void **state)
 {
-    expect_agent_error("agent: a\nserver: http://x\ntoken: t\nintervall: 5\ndevices: []\n", "4:1: key 'intervall'",
+    expect_agent_error("agent: a\nserver: http://x\ntoken: tttttttttttttttt\nintervall: 5\ndevices: []\n", "4:1: key 'intervall'",
                        "unknown key");
-    expect_agent_error("agent: a\nserver: http://x\ntoken: t\ndevices:\n  - {name: u, host: h, comunity: c}\n",
+    expect_agent_error("agent: a\nserver: http://x\ntoken: tttttttttttttttt\ndevices:\n  - {name: u, host: h, comunity: c}\n",
                        "5:24: key 'comunity'", "unknown key in device");
 }
 
 static void test_agent_missing_and_types(void **state)
 {
-    expect_agent_error("server: http://x\ntoken: t\ndevices: []\n", "1:1: key 'agent'", "missing");
-    expect_agent_error("agent: a\nserver: http://x\ntoken: t\ninterval: soon\ndevices: []\n", "4:11: key 'interval'",
+    expect_agent_error("server: http://x\ntoken: tttttttttttttttt\ndevices: []\n", "1:1: key 'agent'", "missing");
+    expect_agent_error("agent: a\nserver: http://x\ntoken: tttttttttttttttt\ninterval: soon\ndevices: []\n", "4:11: key 'interval'",
                        "not an integer");
-    expect_agent_error("agent: a\nserver: http://x\ntoken: t\ninterval: 1\ndevices: []\n", "4:11: key 'interval'",
+    expect_agent_error("agent: a\nserver: http://x\ntoken: tttttttttttttttt\ninterval: 1\ndevices: []\n", "4:11: key 'interval'",
                        "out of range");
-    expect_agent_error("agent: a\nserver: http://x\ntoken: t\ndevices: []\n", "4:10: key 'devices'", "1 to");
-    expect_agent_error("agent: a\nserver: ftp://x\ntoken: t\ndevices: [{name: u, host: h}]\n", "2:9: key 'server'",
+    expect_agent_error("agent: a\nserver: http://x\ntoken: tttttttttttttttt\ndevices: []\n", "4:10: key 'devices'", "1 to");
+    expect_agent_error("agent: a\nserver: http://x\ntoken: short\ndevices: [{name: u, host: h}]\n", "3:8: key 'token'",
+                       "at least 16");
+    expect_agent_error("agent: a\nserver: ftp://x\ntoken: tttttttttttttttt\ndevices: [{name: u, host: h}]\n", "2:9: key 'server'",
                        "http");
-    expect_agent_error("agent: a\nserver: http://x\ntoken: t\ndevices: [{name: u, host: h, version: 2d}]\n",
+    expect_agent_error("agent: a\nserver: http://x\ntoken: tttttttttttttttt\ndevices: [{name: u, host: h, version: 2d}]\n",
                        "4:39: key 'version'", "not 1, 2c or 3");
-    expect_agent_error("agent: a\nserver: http://x\ntoken: t\ndevices: [{name: u, host: h, port: 70000}]\n",
+    expect_agent_error("agent: a\nserver: http://x\ntoken: tttttttttttttttt\ndevices: [{name: u, host: h, port: 70000}]\n",
                        "4:36: key 'port'", "out of range");
 }
 
 static void test_agent_names_and_duplicates(void **state)
 {
-    expect_agent_error("agent: a\nserver: http://x\ntoken: t\ndevices: [{name: ../etc, host: h}]\n",
+    expect_agent_error("agent: a\nserver: http://x\ntoken: tttttttttttttttt\ndevices: [{name: ../etc, host: h}]\n",
                        "4:18: key 'name'", "[A-Za-z0-9._-]");
-    expect_agent_error("agent: a\nserver: http://x\ntoken: t\ndevices:\n  - {name: u, host: h}\n  - {name: u, host: g}\n",
+    expect_agent_error("agent: a\nserver: http://x\ntoken: tttttttttttttttt\ndevices:\n  - {name: u, host: h}\n  - {name: u, host: g}\n",
                        "6:12: key 'name'", "declared twice");
-    expect_agent_error("agent: a\nagent: b\nserver: http://x\ntoken: t\ndevices: [{name: u, host: h}]\n",
+    expect_agent_error("agent: a\nagent: b\nserver: http://x\ntoken: tttttttttttttttt\ndevices: [{name: u, host: h}]\n",
                        "2:1: key 'agent'", "duplicate key");
-    expect_agent_error("agent: a\nserver: http://x\ntoken: t\ndevices: [{name: u, host: h, version: 3}]\n", "4:11: key 'user'",
+    expect_agent_error("agent: a\nserver: http://x\ntoken: tttttttttttttttt\ndevices: [{name: u, host: h, version: 3}]\n", "4:11: key 'user'",
                        "needs a user");
 }
 
