@@ -36,9 +36,11 @@ typedef struct {
     raw_value v;
 } poll_row;
 
+#define POLL_CURSOR_MAX 72 /* a column OID and the longest row index walked */
+
 typedef struct {
     const prof_oid *col;
-    oid cur[MAX_OID_LEN];
+    oid cur[POLL_CURSOR_MAX];
     size_t cur_len;
     bool done;
     poll_row *rows;
@@ -351,6 +353,13 @@ static int dev_build_plan(poll_device *d)
         return -1;
     plan_add_profile(d, g);
     plan_add_profile(d, pr);
+    /* sized for every possible source above; keep only what the profile uses */
+    poll_slot *slots = realloc(d->slots, (d->nslots ? d->nslots : 1) * sizeof *slots);
+    poll_column *cols = realloc(d->cols, (d->ncols ? d->ncols : 1) * sizeof *cols);
+    if (slots)
+        d->slots = slots;
+    if (cols)
+        d->cols = cols;
     return 0;
 }
 
@@ -424,10 +433,12 @@ static void dev_start_tables(poll_device *d)
     d->phase = PH_TABLES;
     for (size_t i = 0; i < d->ncols; i++) {
         poll_column *c = &d->cols[i];
+        c->nrows = 0;
+        c->done = c->col->len >= POLL_CURSOR_MAX; /* no column OID is this long: never walked */
+        if (c->done)
+            continue;
         memcpy(c->cur, c->col->ids, c->col->len * sizeof(oid));
         c->cur_len = c->col->len;
-        c->done = false;
-        c->nrows = 0;
     }
     if (!dev_send_columns(d))
         dev_finish(d);
@@ -435,11 +446,14 @@ static void dev_start_tables(poll_device *d)
 
 static void dev_start_scalars(poll_device *d)
 {
-    if (dev_build_plan(d) != 0) {
+    /* the plan is built once per profile; each cycle only clears the answers */
+    if (!d->plan && dev_build_plan(d) != 0) {
         log_error("poll", "%s: out of memory", d->cfg.name);
         dev_finish(d);
         return;
     }
+    for (size_t i = 0; i < d->nslots; i++)
+        d->slots[i].done = d->slots[i].have = false;
     d->phase = PH_SCALARS;
     d->next_slot = 0;
     d->chunk = d->cfg.max_oids;
@@ -601,6 +615,10 @@ static void dev_on_columns(poll_device *d, netsnmp_pdu *pdu)
         if (vb->type == SNMP_ENDOFMIBVIEW || vb->type == SNMP_NOSUCHOBJECT || vb->type == SNMP_NOSUCHINSTANCE ||
             !oid_has_prefix(vb->name, vb->name_length, c->col->ids, c->col->len)) {
             c->done = true;
+            continue;
+        }
+        if (vb->name_length > POLL_CURSOR_MAX) {
+            c->done = true; /* an index longer than any table vigie reads */
             continue;
         }
         if (oid_cmp(vb->name, vb->name_length, c->cur, c->cur_len) <= 0) {
@@ -1058,7 +1076,9 @@ int poller_cycle(poller *p, push_batch *out, int64_t now, double budget)
         if (p->devs[i].phase == PH_IDLE)
             dev_start(&p->devs[i]);
     while (p->active > 0) {
-        int fds = 0, block = 0;
+        /* block = 1 on input: Net-SNMP sets it to 0 and tv to the next retransmission when one is
+         * pending; a zero tv with block 0 would make select() return at once, a busy loop */
+        int fds = 0, block = 1;
         struct timeval tv = {0, 0};
         netsnmp_large_fd_set set;
         netsnmp_large_fd_set_init(&set, FD_SETSIZE);
