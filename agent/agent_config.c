@@ -118,6 +118,79 @@ static int ac_device(const conf_doc *d, const conf_node *n, const agent_config *
     return 0;
 }
 
+/* One entry of trap_users. Passwords end up in a Net-SNMP createUser line: no quote, no backslash. */
+static int ac_trap_user(const conf_doc *d, const conf_node *n, agent_trap_user *u, conf_error *err)
+{
+    static const char *const keys[] = {"user", "level", "auth_protocol", "auth_password", "priv_protocol",
+                                       "priv_password", "engine_id", NULL};
+    static const char *const levels[] = {"authNoPriv", "authPriv", NULL};
+    static const char *const auths[] = {"MD5", "SHA", "SHA-224", "SHA-256", "SHA-384", "SHA-512", NULL};
+    static const char *const privs[] = {"DES", "AES", "AES-128", "AES-192", "AES-256", NULL};
+    if (conf_check_map(d, n, "trap user", keys, err) ||
+        ac_str(d, n, "user", true, u->user, sizeof u->user, err) ||
+        ac_str(d, n, "level", false, u->level, sizeof u->level, err) ||
+        ac_str(d, n, "auth_protocol", false, u->auth_proto, sizeof u->auth_proto, err) ||
+        ac_str(d, n, "auth_password", true, u->auth_pass, sizeof u->auth_pass, err) ||
+        ac_str(d, n, "priv_protocol", false, u->priv_proto, sizeof u->priv_proto, err) ||
+        ac_str(d, n, "priv_password", false, u->priv_pass, sizeof u->priv_pass, err) ||
+        ac_str(d, n, "engine_id", false, u->engine_id, sizeof u->engine_id, err) ||
+        ac_check_choice(d, n, "level", u->level, levels, err) ||
+        ac_check_choice(d, n, "auth_protocol", u->auth_proto, auths, err) ||
+        ac_check_choice(d, n, "priv_protocol", u->priv_proto, privs, err))
+        return -1;
+    if (!u->level[0])
+        snprintf(u->level, sizeof u->level, "authPriv");
+    if (!u->auth_proto[0])
+        snprintf(u->auth_proto, sizeof u->auth_proto, "SHA-256");
+    if (!u->priv_proto[0])
+        snprintf(u->priv_proto, sizeof u->priv_proto, "AES");
+    bool priv = strcmp(u->level, "authPriv") == 0;
+    if (strlen(u->auth_pass) < 8 || strpbrk(u->auth_pass, "\"\\"))
+        return conf_fail(err, d, conf_map_get(d, n, "auth_password"), "auth_password",
+                         "needs 8 characters or more, without '\"' or '\\'");
+    if (priv && (strlen(u->priv_pass) < 8 || strpbrk(u->priv_pass, "\"\\")))
+        return conf_fail(err, d, n, "priv_password", "level authPriv needs a priv_password of 8 characters or more, without '\"' or '\\'");
+    if (strpbrk(u->user, " \t\"\\"))
+        return conf_fail(err, d, conf_map_get(d, n, "user"), "user", "no blank, quote or backslash in a trap user name");
+    const char *e = u->engine_id;
+    if (e[0] == '0' && (e[1] == 'x' || e[1] == 'X'))
+        e += 2;
+    size_t hex = strspn(e, "0123456789abcdefABCDEF");
+    if (u->engine_id[0] && (e[hex] || hex < 10 || hex > 64 || hex % 2))
+        return conf_fail(err, d, conf_map_get(d, n, "engine_id"), "engine_id",
+                         "'%s' is not an engine ID in hex (5 to 32 bytes, e.g. 0x8000000001020304)", u->engine_id);
+    return 0;
+}
+
+/* trap_listen ("host:port", "[v6]:port" or a port), trap_community, trap_users. */
+static int ac_traps(const conf_doc *d, const conf_node *root, agent_config *cfg, conf_error *err)
+{
+    snprintf(cfg->trap_community, sizeof cfg->trap_community, "public");
+    if (ac_str(d, root, "trap_listen", false, cfg->trap_listen, sizeof cfg->trap_listen, err) ||
+        ac_str(d, root, "trap_community", false, cfg->trap_community, sizeof cfg->trap_community, err))
+        return -1;
+    const char *colon = strrchr(cfg->trap_listen, ':');
+    char *end;
+    long port = strtol(colon ? colon + 1 : cfg->trap_listen, &end, 10);
+    if (cfg->trap_listen[0] && (*end || port < 1 || port > 65535 || end == (colon ? colon + 1 : cfg->trap_listen)))
+        return conf_fail(err, d, conf_map_get(d, root, "trap_listen"), "trap_listen",
+                         "'%s' is not ADDRESS:PORT (0.0.0.0:162, [::]:162) or a port", cfg->trap_listen);
+    const conf_node *users = conf_map_get(d, root, "trap_users");
+    if (!users)
+        return 0;
+    if (conf_node_kind(users) != CONF_SEQ || conf_len(users) > AGENT_MAX_TRAP_USERS)
+        return conf_fail(err, d, users, "trap_users", "must be a list of at most %d users", AGENT_MAX_TRAP_USERS);
+    cfg->trap_users = calloc(conf_len(users) ? conf_len(users) : 1, sizeof *cfg->trap_users);
+    if (!cfg->trap_users)
+        return conf_fail(err, d, users, "trap_users", "out of memory");
+    for (size_t i = 0; i < conf_len(users); i++) {
+        if (ac_trap_user(d, conf_seq_at(d, users, i), &cfg->trap_users[i], err))
+            return -1;
+        cfg->ntrap_users++;
+    }
+    return 0;
+}
+
 /* A file holding a token or SNMP secrets should not be readable by everybody. */
 static void ac_warn_permissions(const agent_config *cfg, bool has_secrets)
 {
@@ -130,7 +203,7 @@ agent_config *agent_config_load(const char *path, const char *default_profiles, 
 {
     static const char *const keys[] = {"agent", "site", "server", "token", "ca_file", "profiles",
                                        "interval", "timeout", "retries", "spool_dir", "spool_max_mb",
-                                       "devices", NULL};
+                                       "devices", "trap_listen", "trap_community", "trap_users", NULL};
     conf_doc *d = conf_doc_load_file(path, err);
     if (!d)
         return NULL;
@@ -191,6 +264,8 @@ agent_config *agent_config_load(const char *path, const char *default_profiles, 
         if (rc == 0)
             cfg->ndevices++;
     }
+    if (rc == 0)
+        rc = ac_traps(d, root, cfg, err);
     conf_doc_free(d);
     if (rc != 0) {
         agent_config_free(cfg);
@@ -205,5 +280,6 @@ void agent_config_free(agent_config *cfg)
     if (!cfg)
         return;
     free(cfg->devices);
+    free(cfg->trap_users);
     free(cfg);
 }

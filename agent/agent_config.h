@@ -39,6 +39,21 @@ typedef struct {
     int max_oids;                   /* varbinds per request */
 } agent_device;
 
+#define AGENT_MAX_TRAP_USERS 64
+
+/* An SNMPv3 user allowed to send traps and informs (agent.yaml `trap_users:`). A v3 trap is
+ * authenticated with keys localised to its sender's engine ID, given here in hex; informs use the
+ * agent's own engine ID and work without it. */
+typedef struct {
+    char user[AGENT_SECRET_MAX + 1];
+    char level[16];
+    char auth_proto[16];
+    char auth_pass[AGENT_SECRET_MAX + 1];
+    char priv_proto[16];
+    char priv_pass[AGENT_SECRET_MAX + 1];
+    char engine_id[72]; /* "0x8000..." or "8000...", empty: informs only */
+} agent_trap_user;
+
 typedef struct {
     char path[AGENT_PATH_MAX + 1];
     char id[NAME_MAX_LEN + 1];
@@ -54,6 +69,11 @@ typedef struct {
     int spool_max_mb;                   /* bound of the batches waiting there */
     agent_device *devices;
     size_t ndevices;
+    /* SNMP traps and informs (see traps.h): off while trap_listen is empty */
+    char trap_listen[AGENT_HOST_MAX + 8];    /* "0.0.0.0:162", "[::]:162" */
+    char trap_community[AGENT_SECRET_MAX + 1]; /* v1/v2c traps with another community are dropped */
+    agent_trap_user *trap_users;             /* SNMPv3 senders */
+    size_t ntrap_users;
 } agent_config;
 
 /* Loads and checks a file. `default_profiles` is used when the file gives no `profiles:`. */

@@ -19,6 +19,7 @@
 #include "push.h"
 #include "push_client.h"
 #include "spool.h"
+#include "traps.h"
 
 #ifndef VIGIE_MIBS_DIR
 #define VIGIE_MIBS_DIR "/usr/share/vigie/mibs"
@@ -26,6 +27,8 @@
 #ifndef VIGIE_SYSCONF_DIR
 #define VIGIE_SYSCONF_DIR "/etc/vigie"
 #endif
+
+#define AGENT_MAX_SAMPLES (50u * PUSH_MAX_SAMPLES) /* one cycle of a very large site: 50 pushes */
 
 static volatile sig_atomic_t agent_stop;
 
@@ -273,6 +276,30 @@ static char *agent_spool_batch(spool *sp, push_batch *b, int64_t polled)
     return NULL;
 }
 
+/* A cycle's samples in pushes of at most PUSH_MAX_SAMPLES (the server's bound on one batch). Returns
+ * the body of the first slice the spool could not take, as agent_spool_batch does. */
+static char *agent_spool_cycle(spool *sp, const push_batch *b, int64_t polled)
+{
+    char *unspooled = NULL;
+    size_t n = push_batch_count(b);
+    for (size_t from = 0; from < n || (n == 0 && from == 0); from += PUSH_MAX_SAMPLES) {
+        push_batch *slice = push_batch_slice(b, from, PUSH_MAX_SAMPLES, 0);
+        if (!slice) {
+            log_error("agent", "DATA LOST: %zu samples of the cycle: out of memory", n - from);
+            break;
+        }
+        char *body = agent_spool_batch(sp, slice, polled);
+        push_batch_free(slice);
+        if (body && !unspooled)
+            unspooled = body;
+        else
+            free(body);
+        if (n == 0)
+            break;
+    }
+    return unspooled;
+}
+
 /* A batch the spool could not take goes after the spooled ones (the server keeps each series in time
  * order), and only if they have all gone. */
 static bool agent_send_unspooled(spool *sp, push_client *pc, char *body)
@@ -300,6 +327,21 @@ static void agent_flush(spool *sp, push_client *pc, double budget_s, bool *serve
         *server_away = false;
     }
 }
+
+/* Traps received since the last call go out at once, through the spool like a poll's batch. */
+static void agent_push_traps(traps *tr, spool *sp, push_client *pc, bool *server_away)
+{
+    push_batch *b = traps_take(tr);
+    if (!b)
+        return;
+    char *unspooled = agent_spool_batch(sp, b, (int64_t)time(NULL));
+    push_batch_free(b);
+    agent_flush(sp, pc, 2, server_away);
+    if (unspooled)
+        agent_send_unspooled(sp, pc, unspooled);
+}
+
+static const profile *agent_device_profile(void *p, size_t i) { return poller_device_profile(p, i); }
 
 static int agent_add_devices(const agent_config *cfg, const profile_set *set, poller *p)
 {
@@ -346,6 +388,16 @@ static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
         log_info("agent", "%s: polling %zu device(s) every %d s, pushing to %s; spool %s (%zu batch(es) waiting)",
                  cfg->id, cfg->ndevices, cfg->interval, cfg->server, spool_dir(sp), spool_count(sp));
     bool server_away = sp && spool_count(sp) > 0;
+    traps *tr = NULL; /* traps and informs, pushed as they come (agent.yaml trap_listen) */
+    if (rc == 0 && !once && cfg->trap_listen[0]) {
+        tr = traps_new(cfg, set, agent_device_profile, p);
+        if (!tr || traps_listen(tr, err, sizeof err) != 0) {
+            log_error("trap", "%s", tr ? err : "out of memory");
+            rc = 1;
+        } else {
+            log_info("trap", "listening for traps and informs on %s", cfg->trap_listen);
+        }
+    }
     while (rc == 0 && !agent_stop) {
         double start = agent_now();
         push_batch *b = push_batch_new(cfg->id, 0); /* numbered once polled, just before it is spooled */
@@ -353,10 +405,11 @@ static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
             rc = 1;
             break;
         }
+        push_batch_set_limit(b, AGENT_MAX_SAMPLES);
         int answered = poller_cycle(p, b, (int64_t)start, cfg->interval * 0.9);
         log_debug("agent", "cycle: %d of %zu devices answered, %zu values in %.3f s", answered, cfg->ndevices,
                   push_batch_count(b), agent_now() - start);
-        char *unspooled = agent_spool_batch(sp, b, (int64_t)start);
+        char *unspooled = agent_spool_cycle(sp, b, (int64_t)start);
         push_batch_free(b);
         double next = (double)((long long)start / cfg->interval + 1) * cfg->interval;
         /* replaying a long backlog never delays the next poll (one batch is always tried) */
@@ -367,16 +420,18 @@ static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
             rc = spool_count(sp) || lost ? 1 : 0;
             break;
         }
-        while (!agent_stop && agent_now() < next) {
-            double left = next - agent_now();
-            struct timespec ts = {(time_t)left, (long)((left - (double)(time_t)left) * 1e9)};
-            nanosleep(&ts, NULL);
+        for (;;) { /* until the next poll: traps that came during the cycle, then as they come */
+            agent_push_traps(tr, sp, pc, &server_away);
+            if (agent_stop || agent_now() >= next)
+                break;
+            traps_wait(tr, next - agent_now());
         }
     }
     if (agent_stop)
         log_info("agent", "stopping on signal %d", (int)agent_stop);
     if (sp && spool_count(sp))
         log_info("agent", "%zu batch(es) left in %s, sent at the next start", spool_count(sp), spool_dir(sp));
+    traps_free(tr);
     spool_close(sp);
     poller_free(p);
     push_client_free(pc);

@@ -493,6 +493,78 @@ static int prof_read_metric(const profile_set *set, const conf_doc *d, const con
     return 0;
 }
 
+/* ---- traps --------------------------------------------------------------------------------- */
+
+static int prof_read_trap(const profile_set *set, const conf_doc *d, const conf_node *kn, const conf_node *n,
+                          const profile *p, prof_trap *t, conf_error *err)
+{
+    static const char *const keys[] = {"metric", "value", "text", "severity", "mib", "instance",
+                                       "instance_varbind", NULL};
+    static const char *const required[] = {"metric", "severity", NULL};
+    t->line = conf_node_line(kn);
+    if (prof_read_oid(d, kn, "traps", &t->oid, err) || conf_check_map(d, n, "trap", keys, err) ||
+        conf_require_keys(d, n, "trap", required, err))
+        return -1;
+    const char *metric = NULL, *text = "", *sev = "ok", *mib = NULL, *inst = "";
+    t->value = 1;
+    if (conf_get_str(d, n, "metric", true, NAME_MAX_LEN, &metric, err) ||
+        conf_get_str(d, n, "text", false, PUSH_TEXT_MAX, &text, err) ||
+        conf_get_str(d, n, "severity", true, 16, &sev, err) ||
+        conf_get_str(d, n, "mib", false, 128, &mib, err) ||
+        conf_get_str(d, n, "instance", false, INSTANCE_MAX_LEN, &inst, err) ||
+        conf_get_double(d, n, "value", false, &t->value, err))
+        return -1;
+    t->metric = prof_strdup(metric);
+    t->text = prof_strdup(text);
+    t->mib = prof_strdup(mib);
+    t->instance = prof_strdup(inst);
+    const vocab_entry *voc = set ? vocab_lookup(set, p->cls, metric) : NULL;
+    if (set && !voc)
+        return conf_fail(err, d, conf_map_get(d, n, "metric"), "metric", "'%s' is not in mibs/vocabulary.yaml for class %s",
+                         metric, p->cls);
+    t->unit = prof_strdup(voc ? voc->unit : "");
+    t->sev = severity_parse(sev);
+    if (t->sev == SEV_NONE)
+        return conf_fail(err, d, conf_map_get(d, n, "severity"), "severity",
+                         "'%s' is not ok, warning, critical or unknown", sev);
+    const conf_node *v = conf_map_get(d, n, "instance_varbind");
+    if (v) {
+        if (inst[0])
+            return conf_fail(err, d, v, "instance_varbind", "give 'instance' or 'instance_varbind', not both");
+        if (prof_read_oid(d, v, "instance_varbind", &t->instance_varbind, err))
+            return -1;
+        t->has_instance_varbind = true;
+    }
+    return 0;
+}
+
+static int prof_read_traps(const profile_set *set, const conf_doc *d, const conf_node *n, profile *p,
+                           conf_error *err)
+{
+    if (conf_check_map(d, n, "traps", NULL, err))
+        return -1;
+    p->traps = prof_calloc(conf_len(n), sizeof *p->traps);
+    for (size_t i = 0; i < conf_len(n); i++) {
+        prof_trap *t = &p->traps[p->ntraps++]; /* counted before it is read, so that profile_clear frees it */
+        const conf_node *kn = conf_map_key_at(d, n, i);
+        if (prof_read_trap(set, d, kn, conf_map_value_at(d, n, i), p, t, err))
+            return -1;
+        for (size_t j = 0; j + 1 < p->ntraps; j++)
+            if (snmp_oid_compare(p->traps[j].oid.ids, p->traps[j].oid.len, t->oid.ids, t->oid.len) == 0)
+                return conf_fail(err, d, kn, "traps", "trap %s is declared twice (also line %d)",
+                                 conf_node_scalar(kn), p->traps[j].line);
+    }
+    return 0;
+}
+
+const prof_trap *profile_find_trap(const profile *p, const oid *trap_oid, size_t len)
+{
+    for (size_t i = 0; p && i < p->ntraps; i++)
+        if (snmp_oid_compare(p->traps[i].oid.ids, p->traps[i].oid.len, trap_oid, len) == 0)
+            return &p->traps[i];
+    return NULL;
+}
+
 /* ---- profiles ------------------------------------------------------------------------------ */
 
 static void prof_oid_free(prof_oid *o) { free(o->ids); }
@@ -543,6 +615,17 @@ static void profile_clear(profile *p)
         }
     }
     free(p->metrics);
+    for (size_t i = 0; i < p->ntraps; i++) {
+        prof_trap *t = &p->traps[i];
+        prof_oid_free(&t->oid);
+        prof_oid_free(&t->instance_varbind);
+        free(t->mib);
+        free(t->metric);
+        free(t->unit);
+        free(t->text);
+        free(t->instance);
+    }
+    free(p->traps);
     memset(p, 0, sizeof *p);
 }
 
@@ -575,7 +658,7 @@ static int profile_read(const profile_set *set, const conf_doc *d, const char *p
                         conf_error *err)
 {
     static const char *const keys[] = {"profile", "class", "description", "priority", "match",
-                                       "enums", "metrics", NULL};
+                                       "enums", "metrics", "traps", NULL};
     static const char *const required[] = {"profile", "class", "metrics", NULL};
     const conf_node *root = conf_doc_root(d);
     const char *name, *cls, *desc = "";
@@ -616,6 +699,8 @@ static int profile_read(const profile_set *set, const conf_doc *d, const char *p
         if (rc)
             return -1;
     }
+    if ((v = conf_map_get(d, root, "traps")) && prof_read_traps(set, d, v, p, err))
+        return -1;
     return 0;
 }
 

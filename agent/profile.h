@@ -102,6 +102,22 @@ typedef struct prof_metric {
     bool multi_instance; /* scalar metric whose sources carry their own instance */
 } prof_metric;
 
+/* A trap (or inform) the profile understands, from its `traps:` section: the notification's
+ * snmpTrapOID (a v1 trap is matched as enterprise.0.specific, RFC 3584) gives one sample. */
+typedef struct prof_trap {
+    prof_oid oid;
+    char *mib;
+    char *metric;
+    char *unit;           /* the vocabulary's */
+    double value;
+    char *text;           /* "" when not given */
+    severity sev;
+    char *instance;       /* fixed instance ("" when not given) */
+    bool has_instance_varbind;
+    prof_oid instance_varbind; /* else: the instance is the index of the varbind under this OID */
+    int line;
+} prof_trap;
+
 typedef struct profile {
     char *name;
     char *cls;
@@ -116,6 +132,8 @@ typedef struct profile {
     size_t nenums;
     prof_metric *metrics;
     size_t nmetrics;
+    prof_trap *traps;
+    size_t ntraps;
 } profile;
 
 typedef struct profile_set profile_set;
@@ -137,6 +155,9 @@ const profile *profile_set_generic(const profile_set *set);
 typedef bool (*profile_probe_fn)(void *ctx, const prof_oid *probe);
 const profile *profile_set_detect(const profile_set *set, const oid *sys_object_id, size_t len,
                                   profile_probe_fn probe_ok, void *ctx);
+
+/* The trap declaration of profile p for a notification OID, or NULL. */
+const prof_trap *profile_find_trap(const profile *p, const oid *trap_oid, size_t len);
 
 /* Expands an instance/label-index template ("L{index}", "{index.2}") for a row index. */
 int profile_expand_index(const char *tmpl, const oid *index, size_t len, char *out, size_t size);

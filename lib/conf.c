@@ -81,6 +81,51 @@ static int conf_check_aliases(conf_doc *d, conf_error *err)
     return rc;
 }
 
+/* libyaml's scanner spends, on every token, time in proportion to the depth of the flow collections
+ * ([ and {) around it: a few MiB of '[' kept the loader busy for hours. A first pass over the
+ * parser's events stops at the first document nested deeper than vigie's files ever are (found by
+ * fuzzing). Syntax errors are left to the loader, which reports them. */
+#define CONF_MAX_DEPTH 64
+
+static int conf_check_depth(const char *name, const char *text, size_t len, conf_error *err)
+{
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) {
+        snprintf(err->msg, sizeof err->msg, "%s: out of memory", name);
+        return -1;
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    int depth = 0, rc = 0;
+    for (bool done = false; !done && rc == 0;) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&parser, &ev))
+            break;
+        switch (ev.type) {
+        case YAML_SEQUENCE_START_EVENT:
+        case YAML_MAPPING_START_EVENT:
+            if (++depth > CONF_MAX_DEPTH) {
+                snprintf(err->msg, sizeof err->msg, "%s:%zu:%zu: nested more than %d levels deep", name,
+                         ev.start_mark.line + 1, ev.start_mark.column + 1, CONF_MAX_DEPTH);
+                rc = -1;
+            }
+            break;
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT:
+            depth--;
+            break;
+        case YAML_DOCUMENT_END_EVENT: /* the loader reads the first document only */
+        case YAML_STREAM_END_EVENT:
+            done = true;
+            break;
+        default:
+            break;
+        }
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&parser);
+    return rc;
+}
+
 conf_doc *conf_doc_load_string(const char *name, const char *text, size_t len, conf_error *err)
 {
     conf_doc *d = calloc(1, sizeof *d);
@@ -93,6 +138,8 @@ conf_doc *conf_doc_load_string(const char *name, const char *text, size_t len, c
         snprintf(err->msg, sizeof err->msg, "%s: file larger than %u bytes", name, CONF_MAX_BYTES);
         goto fail_name;
     }
+    if (conf_check_depth(name, text, len, err) != 0)
+        goto fail_name;
     yaml_parser_t parser;
     yaml_parser_initialize(&parser);
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
@@ -229,12 +276,46 @@ static bool conf_in_list(const char *s, const char *const *list)
     return false;
 }
 
+typedef struct {
+    const char *key;
+    size_t i;
+} conf_key_ref;
+
+static int conf_key_cmp(const void *a, const void *b)
+{
+    const conf_key_ref *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
 int conf_check_map(const conf_doc *d, const conf_node *n, const char *what,
                    const char *const *allowed, conf_error *err)
 {
     if (conf_node_kind(n) != CONF_MAP)
         return conf_fail(err, d, n, NULL, "%s must be a mapping (key: value)", what);
     size_t len = conf_len(n);
+    /* Duplicates are found by sorting the keys: comparing each key with every earlier one took
+     * minutes on a map of a few hundred thousand keys (a profile's metrics or enums). dup is the
+     * first key, in file order, that repeats an earlier one, and first that earlier one. */
+    conf_key_ref *refs = malloc((len ? len : 1) * sizeof *refs);
+    if (!refs)
+        return conf_fail(err, d, n, NULL, "out of memory");
+    size_t nrefs = 0, dup = len, first = 0;
+    for (size_t i = 0; i < len; i++) {
+        const char *k = conf_node_scalar(conf_map_key_at(d, n, i));
+        if (k)
+            refs[nrefs++] = (conf_key_ref){k, i};
+    }
+    qsort(refs, nrefs, sizeof *refs, conf_key_cmp);
+    for (size_t r = 1, g = 0; r < nrefs; r++) {
+        if (strcmp(refs[r].key, refs[g].key) != 0)
+            g = r;
+        else if (refs[r].i < dup) {
+            dup = refs[r].i;
+            first = refs[g].i;
+        }
+    }
+    free(refs);
     for (size_t i = 0; i < len; i++) {
         const conf_node *kn = conf_map_key_at(d, n, i);
         const char *k = conf_node_scalar(kn);
@@ -242,12 +323,9 @@ int conf_check_map(const conf_doc *d, const conf_node *n, const char *what,
             return conf_fail(err, d, kn, NULL, "%s: keys must be plain words", what);
         if (allowed && !conf_in_list(k, allowed))
             return conf_fail(err, d, kn, k, "unknown key in %s", what);
-        for (size_t j = 0; j < i; j++) {
-            const char *prev = conf_node_scalar(conf_map_key_at(d, n, j));
-            if (prev && strcmp(prev, k) == 0)
-                return conf_fail(err, d, kn, k, "duplicate key in %s (first at line %d)", what,
-                                 conf_node_line(conf_map_key_at(d, n, j)));
-        }
+        if (i == dup)
+            return conf_fail(err, d, kn, k, "duplicate key in %s (first at line %d)", what,
+                             conf_node_line(conf_map_key_at(d, n, first)));
     }
     return 0;
 }

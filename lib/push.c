@@ -15,6 +15,7 @@ struct push_batch {
     size_t count, cap;
     push_device *devices;
     size_t ndevices, devcap;
+    size_t limit;
 };
 
 static const char *const push_classes[] = {"ups", "pdu", "cooling", "olt", "env", "generic", NULL};
@@ -73,9 +74,28 @@ void push_batch_free(push_batch *b)
     free(b);
 }
 
+void push_batch_set_limit(push_batch *b, size_t limit) { b->limit = limit; }
+
+push_batch *push_batch_slice(const push_batch *b, size_t from, size_t n, uint64_t seq)
+{
+    push_batch *s = push_batch_new(b->agent, seq);
+    if (!s)
+        return NULL;
+    for (size_t i = from; i < b->count && i < from + n; i++)
+        if (push_batch_add(s, &b->samples[i]) != 0)
+            goto fail;
+    for (size_t i = 0; i < b->ndevices; i++)
+        if (push_batch_set_device(s, b->devices[i].name, b->devices[i].cls, b->devices[i].profile) != 0)
+            goto fail;
+    return s;
+fail:
+    push_batch_free(s);
+    return NULL;
+}
+
 int push_batch_add(push_batch *b, const push_sample *s)
 {
-    if (b->count >= PUSH_MAX_SAMPLES)
+    if (b->count >= (b->limit ? b->limit : PUSH_MAX_SAMPLES))
         return -1;
     if (b->count == b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 64;
@@ -184,6 +204,60 @@ char *push_batch_encode(const push_batch *b)
     return text;
 }
 
+/* Length of the well-formed UTF-8 character at p, 0 if there is none (RFC 3629). */
+static size_t push_utf8_len(const unsigned char *p)
+{
+    unsigned char c = p[0], lo = 0x80, hi = 0xbf;
+    size_t n;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf)
+        n = 2;
+    else if (c >= 0xe0 && c <= 0xef)
+        n = 3;
+    else if (c >= 0xf0 && c <= 0xf4)
+        n = 4;
+    else
+        return 0;
+    if (c == 0xe0)
+        lo = 0xa0;
+    else if (c == 0xed)
+        hi = 0x9f;
+    else if (c == 0xf0)
+        lo = 0x90;
+    else if (c == 0xf4)
+        hi = 0x8f;
+    if (p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t k = 2; k < n; k++)
+        if ((p[k] & 0xc0) != 0x80)
+            return 0;
+    return n;
+}
+
+/* An error goes into the server's log line and its JSON answer: control characters become '?', and
+ * what is not well-formed UTF-8 (a character cut by truncation, which jansson would refuse to
+ * encode) is dropped. */
+static void push_clean_text(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    size_t o = 0;
+    for (size_t i = 0; p[i];) {
+        size_t n = push_utf8_len(p + i);
+        if (n == 0) {
+            i++;
+        } else if (n == 1 && (p[i] < 0x20 || p[i] == 0x7f)) {
+            p[o++] = '?';
+            i++;
+        } else {
+            memmove(p + o, p + i, n);
+            o += n;
+            i += n;
+        }
+    }
+    p[o] = '\0';
+}
+
 static int push_fail(push_error *err, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static int push_fail(push_error *err, const char *field, const char *fmt, ...)
@@ -193,6 +267,8 @@ static int push_fail(push_error *err, const char *field, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
+    push_clean_text(err->field);
+    push_clean_text(err->msg);
     return -1;
 }
 
@@ -247,7 +323,7 @@ static int push_decode_sample(json_t *o, size_t i, time_t now, push_sample *s, p
         for (const char *const *k = push_sample_keys; *k; k++)
             known = known || strcmp(*k, key) == 0;
         if (!known) {
-            snprintf(f, sizeof f, "samples[%zu].%.40s", i, key);
+            snprintf(f, sizeof f, "samples[%zu].%.40s", i, *key ? key : "\"\"");
             return push_fail(err, f, "unknown field");
         }
     }
@@ -350,7 +426,7 @@ push_batch *push_batch_decode(const char *text, size_t len, time_t now, push_err
     json_object_foreach(root, key, val) {
         if (strcmp(key, "agent") && strcmp(key, "seq") && strcmp(key, "samples") && strcmp(key, "devices")) {
             char f[64];
-            snprintf(f, sizeof f, "%.60s", key);
+            snprintf(f, sizeof f, "%.60s", *key ? key : "\"\""); /* an empty key is named "" */
             push_fail(err, f, "unknown field");
             goto out;
         }

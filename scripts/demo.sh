@@ -24,6 +24,7 @@ token() { head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 cat >"$DATA/server.yaml" <<YAML
 listen: 127.0.0.1:$PORT
 data_dir: $DATA/server
+web_dir: $ROOT/web
 step: 10
 sites:
   - {id: italie, name: "Data center Italie", kind: datacenter, target: 99.982}
@@ -91,6 +92,7 @@ cat <<MSG
 vigie demo is running: 3 sites, $(ls demo/snmprec/*.snmprec | wc -l) simulated devices polled every 10 s.
 
   Status now:       $B/server/vigie -c $DATA/server.yaml status
+  Dashboard:        http://127.0.0.1:$PORT/?token=$ADMIN
   API (JSON):       curl -H "Authorization: Bearer $ADMIN" http://127.0.0.1:$PORT/api/v1/status
   Try one device:   $B/agent/vigie-agent --profiles $ROOT/mibs --probe 127.0.0.1:$SIM_PORT --community nro-peronne-clim
   RRD files:        $DATA/server/rrd/SITE/DEVICE/METRIC.rrd

@@ -9,6 +9,7 @@
 #include "api_routes.h"
 #include "log.h"
 #include "state.h"
+#include "alerts.h"
 
 api_reply api_error(int status, const char *field, const char *msg)
 {
@@ -71,7 +72,15 @@ api_reply api_ingest(api_ctx *ctx, const char *authorization, const char *body, 
     }
     char err[1200] = "";
     rrd_store_stats st = {0};
-    if (seen < 0 || rrd_store_write(ctx->rrd, agent->site, b, &st, err, sizeof err) != 0 ||
+    int written = -1;
+    if (seen >= 0) { /* the RRD write latency, for /metrics */
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        written = rrd_store_write(ctx->rrd, agent->site, b, &st, err, sizeof err);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        api_latency_observe(&ctx->rrd_write, (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+    }
+    if (written != 0 ||
         db_batch_store(ctx->db, agent->site, b, (int64_t)now, err, sizeof err) != 0) {
         log_error("ingest", "batch %llu from %s not stored: %s", (unsigned long long)push_batch_seq(b), agent->id,
                   err[0] ? err : "database error");
@@ -81,6 +90,9 @@ api_reply api_ingest(api_ctx *ctx, const char *authorization, const char *body, 
     /* samples are stored: a failure to derive health is logged, not a reason to have them resent */
     if (state_ingest(ctx->db, ctx->cfg, agent->site, b, (int64_t)now, err, sizeof err) != 0)
         log_error("ingest", "batch %llu from %s: %s", (unsigned long long)push_batch_seq(b), agent->id, err);
+    if (alerts_ingest(ctx->db, ctx->cfg, agent->site, b, (int64_t)now) != 0)
+        log_error("ingest", "batch %llu from %s: alerting could not judge it", (unsigned long long)push_batch_seq(b),
+                  agent->id);
     ctx->batches++;
     ctx->samples += st.written;
     json_t *o = json_pack("{s:s, s:I, s:I, s:I}", "agent", agent->id, "seq", (json_int_t)push_batch_seq(b), "stored",
@@ -217,9 +229,36 @@ static const struct {
     {"GET", "/api/v1/maintenance", false, api_route_maintenance_list},
     {"POST", "/api/v1/maintenance", false, api_route_maintenance_add},
     {"DELETE", "/api/v1/maintenance/", true, api_route_maintenance_delete},
+    {"GET", "/api/v1/report", false, api_route_report},
+    {"POST", "/api/v1/report/send", false, api_route_report_send},
+    {"GET", "/api/v1/devices", false, api_route_devices},
+    {"GET", "/api/v1/latest", false, api_route_latest},
+    {"GET", "/api/v1/series", false, api_route_series},
+    {"GET", "/metrics", false, api_route_metrics},
+    {"GET", "/", false, api_route_web},
+    {"GET", "/static/", true, api_route_web},
+    {"GET", "/api/v1/alerts", false, api_route_alerts_list},
+    {"POST", "/api/v1/alerts/", true, api_route_alert_ack},
+    {"GET", "/api/v1/silences", false, api_route_silences_list},
+    {"POST", "/api/v1/silences", false, api_route_silences_add},
+    {"DELETE", "/api/v1/silences/", true, api_route_silences_delete},
+    {"POST", "/api/v1/test-notify", false, api_route_test_notify},
 };
 
+static api_reply api_dispatch_locked(api_ctx *ctx, const api_request *req);
+
+/* One request at a time against the db and the state, shared with the alerting timer (main.c). */
 api_reply api_dispatch(api_ctx *ctx, const api_request *req)
+{
+    if (ctx->lock)
+        pthread_mutex_lock(ctx->lock);
+    api_reply r = api_dispatch_locked(ctx, req);
+    if (ctx->lock)
+        pthread_mutex_unlock(ctx->lock);
+    return r;
+}
+
+static api_reply api_dispatch_locked(api_ctx *ctx, const api_request *req)
 {
     bool path_known = false;
     const char *method = strcmp(req->method, "HEAD") == 0 ? "GET" : req->method;

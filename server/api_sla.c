@@ -11,6 +11,7 @@
 #include "log.h"
 #include "report.h"
 #include "state.h"
+#include "timeutil.h"
 
 /* The period of a request: month=YYYY-MM, or from= and to= (dates in the site's zone or Unix
  * seconds), by default the current month. */
@@ -45,19 +46,8 @@ static bool sla_period(const api_request *req, const char *tz, report_query *q, 
         }
         return true;
     }
-    time_t now = req->now;
     struct tm tm;
-    char *old = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
-    setenv("TZ", tz, 1);
-    tzset();
-    localtime_r(&now, &tm);
-    if (old) {
-        setenv("TZ", old, 1);
-        free(old);
-    } else {
-        unsetenv("TZ");
-    }
-    tzset();
+    time_zone_localtime(tz, (int64_t)req->now, &tm);
     q->year = tm.tm_year + 1900;
     q->month = tm.tm_mon + 1;
     return true;

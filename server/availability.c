@@ -1,5 +1,6 @@
 #include "config.h"
 #include "availability.h"
+#include "timeutil.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -42,12 +43,13 @@ static const avail_span *av_span_at(const avail_member *m, int64_t t)
     return NULL;
 }
 
-static void av_append(char *dst, size_t size, const char *fmt, const char *a, const char *b)
+/* Appends "; text" (or text alone) to a cause, within its size. */
+static void av_append(char *dst, size_t size, const char *text)
 {
     size_t n = strlen(dst);
     if (n + 3 >= size)
         return;
-    snprintf(dst + n, size - n, fmt, n ? "; " : "", a, b);
+    snprintf(dst + n, size - n, "%s%s", n ? "; " : "", text);
 }
 
 static avail_state av_group_state(const avail_group *g, int64_t t, char *cause, size_t size)
@@ -60,10 +62,15 @@ static avail_state av_group_state(const avail_group *g, int64_t t, char *cause, 
             up++;
         } else if (h == HEALTH_UNKNOWN) {
             unknown++;
-            if (cause)
-                av_append(cause, size, "%s%s unknown%s", g->members[i].name, sp && sp->cause[0] ? "" : "");
+            if (cause) {
+                char part[AVAIL_NAME_MAX + 16];
+                snprintf(part, sizeof part, "%s unknown", g->members[i].name);
+                av_append(cause, size, part);
+            }
         } else if (cause) {
-            av_append(cause, size, "%s%s down (%s)", g->members[i].name, sp->cause[0] ? sp->cause : "critical");
+            char part[AVAIL_NAME_MAX + AVAIL_CAUSE_MAX + 16];
+            snprintf(part, sizeof part, "%s down (%s)", g->members[i].name, sp->cause[0] ? sp->cause : "critical");
+            av_append(cause, size, part);
         }
     }
     if (g->nmembers == 0)
@@ -100,8 +107,11 @@ avail_state avail_site_state_at(const avail_site *site, int64_t t, char *cause, 
     for (size_t i = 0; i < site->nservices; i++) {
         char c[AVAIL_CAUSE_MAX];
         avail_state s = avail_service_state_at(&site->services[i], t, c, sizeof c);
-        if (s == STATE_DOWN && cause)
-            av_append(cause, size, "%s%s: %s", site->services[i].name, c);
+        if (s == STATE_DOWN && cause) {
+            char part[AVAIL_CAUSE_MAX + 40];
+            snprintf(part, sizeof part, "%s: %s", site->services[i].name, c);
+            av_append(cause, size, part);
+        }
         st = av_combine(st, s);
     }
     return st;
@@ -308,22 +318,10 @@ void avail_result_free(avail_result *r)
 
 /* ---- calendar periods in a time zone ------------------------------------------------------- */
 
-/* mktime() in another zone: TZ is switched for the call and put back. */
 static int64_t av_local_mktime(const char *tz, int year, int month, int day)
 {
-    char *old = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
-    setenv("TZ", tz, 1);
-    tzset();
     struct tm tm = {.tm_year = year - 1900, .tm_mon = month - 1, .tm_mday = day, .tm_isdst = -1};
-    time_t t = mktime(&tm);
-    if (old) {
-        setenv("TZ", old, 1);
-        free(old);
-    } else {
-        unsetenv("TZ");
-    }
-    tzset();
-    return (int64_t)t;
+    return time_zone_mktime(tz, &tm);
 }
 
 int avail_month_bounds(const char *tz, int year, int month, int64_t *from, int64_t *to)

@@ -38,6 +38,16 @@ static void cli_usage(FILE *f)
                "  maintenance list     [--site S] [--month ... | --from ... --to ...]\n"
                "  maintenance add      --site S [--service NAME] --start DATE --end DATE --reason TEXT\n"
                "  maintenance delete   ID\n"
+               "  report               the monthly SLA report, rendered by the server, written to a file\n"
+               "                       --month YYYY-MM | --previous-month [--site S] [--format pdf|html|csv|json]\n"
+               "                       [--lang fr|en] [-o FILE] (default vigie-report-YYYY-MM[-SITE].EXT);\n"
+               "                       --send: the server mails the PDF to server.yaml's report.recipients\n"
+               "  alerts               on-call alerts [--site S] [--state firing|acknowledged|resolved]\n"
+               "                       [--severity warning|critical]\n"
+               "  ack ID [-m COMMENT]  acknowledge an alert (stops its repeats and escalation)\n"
+               "  silence              --site S [--device D] --duration 2h --reason TEXT; silence list;\n"
+               "                       silence delete ID\n"
+               "  test-notify CONTACT  send a test notification to a contact of alerting.contacts\n"
                "DATE is YYYY-MM-DD or YYYY-MM-DDTHH:MM in the site's time zone, or Unix seconds.\n\n"
                "Options:\n"
                "  -s, --server URL     the server (default $VIGIE_SERVER, else http://127.0.0.1:8470)\n"
@@ -305,6 +315,16 @@ int main(int argc, char **argv)
         rc = cli_events(&o, rest, args);
     } else if (strcmp(cmd, "maintenance") == 0) {
         rc = cli_maintenance(&o, rest, args);
+    } else if (strcmp(cmd, "report") == 0) {
+        rc = cli_report(&o, rest, args);
+    } else if (strcmp(cmd, "alerts") == 0) {
+        rc = cli_alerts(&o, rest, args);
+    } else if (strcmp(cmd, "ack") == 0) {
+        rc = cli_ack(&o, rest, args);
+    } else if (strcmp(cmd, "silence") == 0) {
+        rc = cli_silence(&o, rest, args);
+    } else if (strcmp(cmd, "test-notify") == 0) {
+        rc = cli_test_notify(&o, rest, args);
     } else {
         rc = cli_bad("unknown command", cmd);
     }

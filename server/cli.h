@@ -32,6 +32,13 @@ int cli_bad(const char *msg, const char *val);
 int cli_availability(const cli_opts *o, int argc, char **argv);
 int cli_events(const cli_opts *o, int argc, char **argv);
 int cli_maintenance(const cli_opts *o, int argc, char **argv);
+/* cli_report.c: the monthly SLA report (--send: mailed by the server) */
+int cli_report(const cli_opts *o, int argc, char **argv);
+/* cli_alerts.c: alerts, ack, silence, test-notify */
+int cli_alerts(const cli_opts *o, int argc, char **argv);
+int cli_ack(const cli_opts *o, int argc, char **argv);
+int cli_silence(const cli_opts *o, int argc, char **argv);
+int cli_test_notify(const cli_opts *o, int argc, char **argv);
 
 /* "7 min 46.6 s", "2 h 05 min", "3 d 4 h" */
 void cli_duration(double seconds, char *out, size_t size);

@@ -43,7 +43,28 @@ static const char *const db_schema[] = {
     " start INTEGER NOT NULL, end INTEGER NOT NULL, reason TEXT NOT NULL, who TEXT NOT NULL,"
     " created INTEGER NOT NULL);"
     "CREATE INDEX maintenance_by_site ON maintenance(site, start);",
+    /* version 3: on-call alerting (alerts.c) */
+    "CREATE TABLE alert_tracks(site TEXT NOT NULL, device TEXT NOT NULL, metric TEXT NOT NULL, instance TEXT NOT NULL,"
+    " active INTEGER NOT NULL, pending INTEGER NOT NULL, pending_since INTEGER NOT NULL, changes TEXT NOT NULL,"
+    " flapping INTEGER NOT NULL, value REAL NOT NULL, unit TEXT NOT NULL, PRIMARY KEY(site, device, metric, instance));"
+    "CREATE TABLE alerts(id INTEGER PRIMARY KEY, site TEXT NOT NULL, device TEXT NOT NULL, metric TEXT NOT NULL,"
+    " instance TEXT NOT NULL, kind TEXT NOT NULL, severity TEXT NOT NULL, state TEXT NOT NULL, summary TEXT NOT NULL,"
+    " value REAL NOT NULL, fired INTEGER NOT NULL, resolved INTEGER NOT NULL DEFAULT 0, ack_by TEXT NOT NULL DEFAULT '',"
+    " ack_comment TEXT NOT NULL DEFAULT '', ack_at INTEGER NOT NULL DEFAULT 0, notified INTEGER NOT NULL DEFAULT 0,"
+    " last_notified INTEGER NOT NULL DEFAULT 0, first_notified INTEGER NOT NULL DEFAULT 0,"
+    " level INTEGER NOT NULL DEFAULT 0, held TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX alerts_open ON alerts(state, site);"
+    "CREATE TABLE alert_sites(site TEXT PRIMARY KEY, last_push INTEGER NOT NULL);"
+    "CREATE TABLE silences(id INTEGER PRIMARY KEY, site TEXT NOT NULL, device TEXT NOT NULL, start INTEGER NOT NULL,"
+    " end INTEGER NOT NULL, reason TEXT NOT NULL, who TEXT NOT NULL, created INTEGER NOT NULL);"
+    "CREATE TABLE notifications(id INTEGER PRIMARY KEY, alert_id INTEGER NOT NULL, contact TEXT NOT NULL,"
+    " channel TEXT NOT NULL, target TEXT NOT NULL, event TEXT NOT NULL, subject TEXT NOT NULL, body TEXT NOT NULL,"
+    " payload TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt INTEGER NOT NULL,"
+    " last_error TEXT NOT NULL DEFAULT '', created INTEGER NOT NULL, sent INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX notifications_due ON notifications(status, next_attempt);",
 };
+
+struct sqlite3 *db_sqlite(db *d) { return d->sql; }
 
 static int db_fail(db *d, char *err, size_t err_size, const char *what)
 {

@@ -68,6 +68,10 @@ int db_maintenance_delete(db *d, int64_t id);
 int db_maintenance_list(db *d, const char *site, int64_t from, int64_t to, avail_window **out, size_t *count,
                         int64_t **ids);
 
+/* The connection itself, for modules that own their tables (alerts.c). */
+struct sqlite3;
+struct sqlite3 *db_sqlite(db *d);
+
 /* Runs fn inside one transaction (BEGIN IMMEDIATE ... COMMIT, ROLLBACK on failure). */
 int db_transaction(db *d, int (*fn)(void *ctx), void *ctx);
 

@@ -26,6 +26,28 @@ typedef struct {
     bool too_big;
 } http_req;
 
+/* Adds the "Name: value" lines of `lines` (api_reply.headers) to resp. */
+static void http_add_headers(struct MHD_Response *resp, const char *lines)
+{
+    while (*lines) {
+        const char *eol = strchr(lines, '\n'), *colon = strchr(lines, ':');
+        size_t n = eol ? (size_t)(eol - lines) : strlen(lines);
+        if (colon && colon < lines + n && n < 512) {
+            char name[128], value[512];
+            size_t nl = (size_t)(colon - lines);
+            const char *v = colon + 1;
+            while (*v == ' ')
+                v++;
+            if (nl < sizeof name) {
+                snprintf(name, sizeof name, "%.*s", (int)nl, lines);
+                snprintf(value, sizeof value, "%.*s", (int)(lines + n - v), v);
+                MHD_add_response_header(resp, name, value);
+            }
+        }
+        lines += n + (eol ? 1 : 0);
+    }
+}
+
 static enum MHD_Result http_send(struct MHD_Connection *c, api_reply r)
 {
     const char *body = r.body ? r.body : "{\"error\":\"out of memory\"}";
@@ -35,7 +57,9 @@ static enum MHD_Result http_send(struct MHD_Connection *c, api_reply r)
     if (!resp)
         return MHD_NO;
     MHD_add_response_header(resp, "Content-Type", r.content_type ? r.content_type : "application/json; charset=utf-8");
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    if (!strstr(r.headers, "Cache-Control:"))
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
+    http_add_headers(resp, r.headers);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     if (r.disposition[0])
         MHD_add_response_header(resp, "Content-Disposition", r.disposition);
@@ -66,6 +90,11 @@ static int http_append(http_req *r, const char *data, size_t n)
     r->len += n;
     r->body[r->len] = '\0';
     return 0;
+}
+
+static const char *http_header(void *ctx, const char *name)
+{
+    return MHD_lookup_connection_value((struct MHD_Connection *)ctx, MHD_HEADER_KIND, name);
 }
 
 static const char *http_arg(void *ctx, const char *name)
@@ -101,7 +130,8 @@ static enum MHD_Result http_handler(void *cls, struct MHD_Connection *c, const c
     if (r->too_big)
         return http_send(c, api_error(413, "body", "request body too large"));
     api_request req = {.method = method, .path = url, .authorization = auth, .body = r->body ? r->body : "",
-                       .len = r->len, .now = time(NULL), .arg = http_arg, .arg_ctx = c};
+                       .len = r->len, .now = time(NULL), .arg = http_arg, .arg_ctx = c,
+                       .header = http_header};
     (void)version;
     (void)get;
     return http_send(c, api_dispatch(h->ctx, &req));

@@ -2,14 +2,18 @@
 #include "config.h"
 
 #include <errno.h>
+#include <curl/curl.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "alerts.h"
 #include "api.h"
 #include "db.h"
 #include "http.h"
@@ -49,6 +53,36 @@ static int server_prepare_dir(const char *dir)
     return 0;
 }
 
+/* The alerting timer: alerts_tick() every ALERT_TICK seconds (for-durations, heartbeats, repeats,
+ * escalations, deliveries). It shares one mutex with the HTTP thread, taken around api_dispatch()
+ * (api_ctx.lock), so that the db and the state see one caller at a time; deliveries run outside it. */
+#define ALERT_TICK 2
+
+typedef struct {
+    api_ctx *ctx;
+    pthread_mutex_t *lock;
+    notify_env env;
+    int64_t started;
+    volatile int stop;
+} server_timer;
+
+static int server_mail(void *ctx, const char *to, const char *subject, const char *body, char *why, size_t why_size)
+{
+    const char *rcpt[] = {to, NULL};
+    return smtp_send(ctx, rcpt, subject, body, NULL, 0, why, why_size);
+}
+
+static void *server_timer_run(void *arg)
+{
+    server_timer *t = arg;
+    while (!t->stop) {
+        alerts_tick(t->ctx->db, t->ctx->cfg, &t->env, t->started, (int64_t)time(NULL), t->lock);
+        for (int i = 0; i < ALERT_TICK * 10 && !t->stop; i++)
+            nanosleep(&(struct timespec){0, 100000000L}, NULL);
+    }
+    return NULL;
+}
+
 static int server_run(const server_config *cfg)
 {
     char err[1200] = "", dbpath[SERVER_PATH_MAX + 16];
@@ -67,6 +101,16 @@ static int server_run(const server_config *cfg)
         db_close(ctx.db);
         return 1;
     }
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    ctx.lock = &lock;
+    curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread: the alerting timer uses libcurl */
+    server_timer timer = {.ctx = &ctx, .lock = &lock, .env = {.cfg = cfg->alerting}, .started = (int64_t)time(NULL)};
+    if (cfg->smtp.configured) {
+        timer.env.mail = server_mail;
+        timer.env.mail_ctx = (void *)&cfg->smtp;
+    }
+    pthread_t timer_thread;
+    bool timer_started = false;
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
@@ -84,10 +128,17 @@ static int server_run(const server_config *cfg)
         if (!cfg->tls_cert_pem && !http_addr_is_loopback(cfg->listen_addr))
             log_warn("server", "listening on %s without TLS: agent and API tokens and all data cross the network "
                      "in clear; set tls_cert and tls_key in %s (see doc/tls.md)", cfg->listen_addr, cfg->path);
+        timer_started = pthread_create(&timer_thread, NULL, server_timer_run, &timer) == 0;
+        if (!timer_started)
+            log_error("server", "cannot start the alerting timer: no alert will be notified");
         int sig = 0;
         sigwait(&set, &sig);
         log_info("server", "stopping on signal %d", sig);
         http_stop(h);
+        if (timer_started) {
+            timer.stop = 1;
+            pthread_join(timer_thread, NULL);
+        }
         rc = 0;
     } else {
         log_error("server", "%s", err);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "state.h"
+#include "timeutil.h"
 
 int report_parse_month(const char *s, int *year, int *month)
 {
@@ -32,25 +33,11 @@ int report_parse_time(const char *s, const char *tz, int64_t *out)
         return -1;
     if (mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || y < 1970)
         return -1;
-    int64_t day_start, next;
-    if (avail_month_bounds(tz, y, mo, &day_start, &next) != 0)
-        return -1;
-    /* the local day: mktime through the month start keeps DST right for the hour too */
-    char *old = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
-    setenv("TZ", tz, 1);
-    tzset();
     struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi, .tm_isdst = -1};
-    time_t t = mktime(&tm);
-    if (old) {
-        setenv("TZ", old, 1);
-        free(old);
-    } else {
-        unsetenv("TZ");
-    }
-    tzset();
+    int64_t t = time_zone_mktime(tz, &tm);
     if (tm.tm_mday != d)
         return -1; /* 31 November */
-    *out = (int64_t)t;
+    *out = t;
     return 0;
 }
 
@@ -96,19 +83,8 @@ static json_t *report_site(db *d, const server_config *cfg, const char *site, co
         return NULL;
     }
     struct tm tm;
-    time_t tf = (time_t)from;
     int64_t yf, yt;
-    char *old = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
-    setenv("TZ", info.timezone, 1);
-    tzset();
-    localtime_r(&tf, &tm);
-    if (old) {
-        setenv("TZ", old, 1);
-        free(old);
-    } else {
-        unsetenv("TZ");
-    }
-    tzset();
+    time_zone_localtime(info.timezone, from, &tm);
     avail_year_bounds(info.timezone, tm.tm_year + 1900, &yf, &yt);
     if (state_availability(d, cfg, site, yf, until, &ytd) != 0) {
         avail_result_free(&r);

@@ -10,7 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "alert_config.h"
 #include "log.h"
+
+#ifndef VIGIE_WEB_DIR
+#define VIGIE_WEB_DIR "/usr/local/share/vigie/web"
+#endif
 
 static int sc_str(const conf_doc *d, const conf_node *map, const char *key, bool required, char *dst,
                   size_t size, conf_error *err)
@@ -131,6 +136,32 @@ static int sc_reader(const conf_doc *d, const conf_node *n, server_config *cfg, 
     return 0;
 }
 
+/* report: {recipients: [addresses], lang: fr|en}; the recipients need an smtp section. */
+static int sc_report(const conf_doc *d, const conf_node *root, server_config *cfg, conf_error *err)
+{
+    static const char *const keys[] = {"recipients", "lang", NULL};
+    const conf_node *n = conf_map_get(d, root, "report"), *list;
+    snprintf(cfg->report.lang, sizeof cfg->report.lang, "fr");
+    if (!n)
+        return 0;
+    if (conf_check_map(d, n, "report", keys, err) ||
+        sc_str(d, n, "lang", false, cfg->report.lang, sizeof cfg->report.lang, err) ||
+        sc_list(d, n, "recipients", false, SERVER_MAX_RECIPIENTS, &list, err))
+        return -1;
+    if (strcmp(cfg->report.lang, "fr") && strcmp(cfg->report.lang, "en"))
+        return conf_fail(err, d, conf_map_get(d, n, "lang"), "lang", "'%s' is not fr or en", cfg->report.lang);
+    for (size_t i = 0; i < conf_len(list); i++) {
+        const conf_node *r = conf_seq_at(d, list, i);
+        const char *addr = conf_node_scalar(r);
+        if (!addr || strlen(addr) >= sizeof cfg->report.recipients[0] || !smtp_address_is_valid(addr, false))
+            return conf_fail(err, d, r, "recipients", "'%s' is not a mail address (local@domain)", addr ? addr : "");
+        snprintf(cfg->report.recipients[cfg->report.nrecipients++], sizeof cfg->report.recipients[0], "%s", addr);
+    }
+    if (cfg->report.nrecipients && !cfg->smtp.configured)
+        return conf_fail(err, d, list, "recipients", "the report is mailed through the smtp section, which is missing");
+    return 0;
+}
+
 static int sc_listen(const conf_doc *d, const conf_node *root, server_config *cfg, conf_error *err)
 {
     char listen[80] = "127.0.0.1:8470";
@@ -229,7 +260,7 @@ static int sc_tls(const conf_doc *d, const conf_node *root, server_config *cfg, 
 server_config *server_config_load(const char *path, conf_error *err)
 {
     static const char *const keys[] = {"listen", "data_dir", "step", "agents", "sites", "api_tokens", "tls_cert",
-                                       "tls_key", NULL};
+                                       "tls_key", "metrics_public", "web_dir", "alerting", "smtp", "report", NULL};
     conf_doc *d = conf_doc_load_file(path, err);
     if (!d)
         return NULL;
@@ -243,8 +274,11 @@ server_config *server_config_load(const char *path, conf_error *err)
     }
     snprintf(cfg->path, sizeof cfg->path, "%s", path);
     snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s", VIGIE_STATE_DIR);
+    snprintf(cfg->web_dir, sizeof cfg->web_dir, "%s", VIGIE_WEB_DIR);
     if (conf_check_map(d, root, "server.yaml", keys, err) || sc_listen(d, root, cfg, err) ||
         sc_str(d, root, "data_dir", false, cfg->data_dir, sizeof cfg->data_dir, err) ||
+        sc_str(d, root, "web_dir", false, cfg->web_dir, sizeof cfg->web_dir, err) ||
+        conf_get_bool(d, root, "metrics_public", false, &cfg->metrics_public, err) ||
         conf_get_int(d, root, "step", false, 5, 3600, &step, err) || sc_tls(d, root, cfg, err) ||
         sc_list(d, root, "sites", false, SERVER_MAX_SITES, &sites, err) ||
         sc_list(d, root, "agents", true, SERVER_MAX_AGENTS, &agents, err) ||
@@ -267,6 +301,18 @@ server_config *server_config_load(const char *path, conf_error *err)
     for (size_t i = 0; i < conf_len(readers); i++)
         if (sc_reader(d, conf_seq_at(d, readers, i), cfg, err))
             goto out;
+    if ((conf_map_get(d, root, "smtp") && smtp_config_read(d, conf_map_get(d, root, "smtp"), &cfg->smtp, err)) ||
+        sc_report(d, root, cfg, err))
+        goto out;
+    cfg->alerting = calloc(1, sizeof *cfg->alerting);
+    if (!cfg->alerting || alerting_config_read(d, conf_map_get(d, root, "alerting"), cfg->alerting, err))
+        goto out;
+    for (size_t i = 0; i < cfg->alerting->ncontacts; i++)
+        if (cfg->alerting->contacts[i].email[0] && !cfg->smtp.configured) {
+            conf_fail(err, d, conf_map_get(d, root, "alerting"), "contacts", "contact '%s' has an email but server.yaml "
+                      "has no smtp section to send it", cfg->alerting->contacts[i].name);
+            goto out;
+        }
     rc = 0;
 out:
     conf_doc_free(d);
@@ -290,6 +336,9 @@ void server_config_free(server_config *cfg)
     free(cfg->agents);
     free(cfg->sites);
     free(cfg->readers);
+    alerting_config_free(cfg->alerting);
+    explicit_bzero(cfg->smtp.password, sizeof cfg->smtp.password);
+    free(cfg->alerting);
     free(cfg->tls_cert_pem);
     if (cfg->tls_key_pem) {
         explicit_bzero(cfg->tls_key_pem, strlen(cfg->tls_key_pem));

@@ -10,6 +10,7 @@
 #include "conf.h"
 #include "names.h"
 #include "site_model.h"
+#include "smtp.h"
 
 #define SERVER_SECRET_MAX 255
 #define SERVER_PATH_MAX 1024
@@ -38,6 +39,15 @@ typedef struct {
     bool admin;         /* may acknowledge, silence, declare maintenance */
 } server_reader;
 
+/* The `report:` section: who receives the monthly SLA report (`vigie report --send`), in which
+ * language by default. */
+#define SERVER_MAX_RECIPIENTS 32
+typedef struct {
+    char recipients[SERVER_MAX_RECIPIENTS][256];
+    size_t nrecipients;
+    char lang[4];       /* fr (default) | en */
+} server_report;
+
 typedef struct {
     char path[SERVER_PATH_MAX + 1];
     char listen_addr[64];
@@ -56,6 +66,11 @@ typedef struct {
     size_t nsites;
     server_reader *readers;
     size_t nreaders;
+    smtp_config smtp;                    /* the `smtp:` section (smtp.h); configured false without it */
+    server_report report;                /* the `report:` section */
+    bool metrics_public;                 /* GET /metrics without an API token (default false) */
+    char web_dir[SERVER_PATH_MAX + 1];   /* the dashboard's files (default: the installed ones) */
+    struct alerting_config *alerting;    /* the `alerting:` section (alert_config.h); always set */
 } server_config;
 
 server_config *server_config_load(const char *path, conf_error *err);

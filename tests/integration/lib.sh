@@ -34,9 +34,13 @@ check() { # check DESCRIPTION COMMAND...: runs the command, ok when it succeeds
 bail() { echo "Bail out! $*"; exit 1; }
 
 # The shared recordings are required: CI always has them, so their absence is a failure.
+# Use as: SHARED=$(shared_dir) || bail "$SHARED"
 shared_dir() {
     local d="${VIGIE_SHARED:-$top_srcdir/../shared}"
-    [ -d "$d/snmprec" ] || bail "$d/snmprec not found: these tests need the shared device recordings beside the project (set VIGIE_SHARED)"
+    if [ ! -d "$d/snmprec" ]; then
+        echo "$d/snmprec not found: these tests need the shared device recordings beside the project (configure --with-shared=DIR)"
+        return 1
+    fi
     (cd "$d" && pwd)
 }
 

@@ -4,7 +4,7 @@
 # derived by hand from the recording and the vendor MIB. A recording without an expected file (a
 # device class or vendor not covered yet) fails. Needs ../shared (CI always has it).
 . "${top_srcdir:-.}/tests/integration/lib.sh"
-SHARED=$(shared_dir)
+SHARED=$(shared_dir) || bail "$SHARED"
 mapfile -t RECS < <(cd "$SHARED/snmprec" && ls */*.snmprec | sort)
 [ "${#RECS[@]}" -gt 0 ] || bail "no recording in $SHARED/snmprec"
 plan $(( ${#RECS[@]} + 1 ))

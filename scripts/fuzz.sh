@@ -1,0 +1,76 @@
+#!/bin/bash
+# Runs the libFuzzer harnesses of tests/fuzz, built by ./configure --enable-fuzzing CC=clang.
+#
+#   scripts/fuzz.sh run [HARNESS...]     each harness for FUZZ_SECONDS (default 60); `make fuzz`
+#   scripts/fuzz.sh merge [HARNESS...]   minimizes corpus + new findings back into tests/fuzz/corpus
+#
+# Harnesses: push config profile snmp_value (default: all). `run` starts from tests/fuzz/corpus/H and
+# tests/fuzz/regressions/H (read only) and writes what it finds to FUZZ_WORK/H/corpus. It fails when
+# a harness finds a crash, a leak, undefined behaviour or a broken property; the input is then
+# FUZZ_WORK/H/crash-* (or leak-*, timeout-*...): fix the code, then keep the input as
+# tests/fuzz/regressions/H/NAME so that `make check` replays it (tests/fuzz/replay).
+#
+# Environment: FUZZ_BIN (folder of the fuzz_H programs; default build/tests/fuzz), FUZZ_SECONDS,
+# FUZZ_WORK (default FUZZ_BIN/work), FUZZ_ARGS (more libFuzzer options, e.g. "-jobs=2 -workers=2"),
+# VIGIE_FUZZ_SRCDIR (the source tree; default this script's parent).
+set -u
+here=$(cd "$(dirname "$0")/.." && pwd)
+src=${VIGIE_FUZZ_SRCDIR:-$here}
+bin=${FUZZ_BIN:-$src/build/tests/fuzz}
+seconds=${FUZZ_SECONDS:-60}
+work=${FUZZ_WORK:-$bin/work}
+export VIGIE_FUZZ_SRCDIR=$src
+# UBSan: stop on the first report, with a stack; ASan: report leaks (libFuzzer checks them per input)
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
+
+mode=${1:-run}
+[ $# -gt 0 ] && shift
+harnesses=${*:-push config profile snmp_value}
+
+case $mode in run|merge) ;; *) echo "usage: $0 run|merge [HARNESS...]" >&2; exit 2 ;; esac
+
+failed=()
+for h in $harnesses; do
+    prog=$bin/fuzz_$h
+    if [ ! -x "$prog" ]; then
+        echo "fuzz: $prog missing: ./configure --enable-fuzzing CC=clang && make" >&2
+        exit 2
+    fi
+    mkdir -p "$work/$h/corpus" "$src/tests/fuzz/corpus/$h"
+    dirs=("$src/tests/fuzz/corpus/$h")
+    [ -d "$src/tests/fuzz/regressions/$h" ] && dirs+=("$src/tests/fuzz/regressions/$h")
+    dict=()
+    [ -f "$src/tests/fuzz/$h.dict" ] && dict=("-dict=$src/tests/fuzz/$h.dict")
+    if [ "$mode" = merge ]; then
+        # the smallest set of inputs that keeps the coverage of the corpus and of the findings
+        out=$work/$h/merged
+        rm -rf "$out"
+        mkdir -p "$out"
+        "$prog" -merge=1 "${dict[@]}" "$out" "$src/tests/fuzz/corpus/$h" "$work/$h/corpus" \
+            >"$work/$h/merge.log" 2>&1 || { echo "fuzz: merge of $h failed, see $work/$h/merge.log" >&2; exit 1; }
+        rm -f "$src/tests/fuzz/corpus/$h"/*
+        cp "$out"/* "$src/tests/fuzz/corpus/$h/" 2>/dev/null
+        echo "fuzz: $h: $(ls "$src/tests/fuzz/corpus/$h" | wc -l) corpus files"
+        continue
+    fi
+    echo "fuzz: $h for ${seconds}s"
+    # shellcheck disable=SC2086
+    "$prog" -max_total_time="$seconds" -timeout=25 -rss_limit_mb=2560 -print_final_stats=1 \
+        -artifact_prefix="$work/$h/" "${dict[@]}" ${FUZZ_ARGS:-} "$work/$h/corpus" "${dirs[@]}" \
+        >"$work/$h/fuzz.log" 2>&1
+    rc=$?
+    grep -E "stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb" "$work/$h/fuzz.log" |
+        sed "s/^/fuzz: $h: /"
+    if [ $rc -ne 0 ]; then
+        echo "fuzz: $h FAILED (exit $rc): see $work/$h/fuzz.log; the input:" >&2
+        ls "$work/$h"/crash-* "$work/$h"/leak-* "$work/$h"/timeout-* "$work/$h"/oom-* 2>/dev/null >&2
+        grep -E "ERROR|SUMMARY|property does not hold|runtime error" "$work/$h/fuzz.log" | head -5 >&2
+        failed+=("$h")
+    fi
+done
+if [ ${#failed[@]} -gt 0 ]; then
+    echo "fuzz: failed: ${failed[*]}" >&2
+    exit 1
+fi
+echo "fuzz: no crash"

@@ -1,0 +1,797 @@
+#!/usr/bin/env python3
+"""vigie benchmark: vigie side by side with collectd and snmp_exporter, on a simulated estate on loopback.
+
+Polling: N devices served by real snmpd processes, polled by vigie-agent, by collectd's snmp plugin and
+by prometheus-snmp-exporter (scraped 16-way with curl, as Prometheus would), then the same with a
+tenth of the devices dead. Ingest: vigie-server receiving the pushes of many agents, and collectd's
+rrdtool plugin writing the same values into the same RRD files. Prints one table, written to
+tests/bench/results/DATE-HOST.txt (and .json), with a comparison against the previous result there.
+
+See tests/bench/README.md. Run with `make bench` (or `make bench BENCH_ARGS=--quick`)."""
+
+import argparse
+import datetime
+import http.server
+import json
+import os
+import shlex
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import estate  # noqa: E402
+import ingest  # noqa: E402
+
+CLK_TCK = os.sysconf('SC_CLK_TCK')
+NEEDED = {  # program: Debian package
+    'snmpd': 'snmpd', 'snmpget': 'snmp', 'collectd': 'collectd-core',
+    'prometheus-snmp-exporter': 'prometheus-snmp-exporter', 'curl': 'curl', 'rrdtool': 'rrdtool',
+}
+
+
+def log(msg):
+    print('[%s] %s' % (time.strftime('%H:%M:%S'), msg), file=sys.stderr, flush=True)
+
+
+# ---- processes and their counters ----------------------------------------------------------------
+
+PROCS = []
+
+
+def spawn(cmd, **kw):
+    p = subprocess.Popen(cmd, **kw)
+    PROCS.append(p)
+    return p
+
+
+def stop(p, sig=signal.SIGTERM, wait=10):
+    if p is None or p.poll() is not None:
+        return
+    p.send_signal(sig)
+    try:
+        p.wait(wait)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+
+
+def stop_all():
+    for p in PROCS:
+        stop(p, wait=5)
+
+
+def proc_cpu(pid):
+    """utime + stime of a process, in seconds (0 once it is gone)."""
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            fields = f.read().rsplit(')', 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLK_TCK
+    except (OSError, IndexError):
+        return 0.0
+
+
+def proc_hwm_kb(pid):
+    try:
+        with open('/proc/%d/status' % pid) as f:
+            for line in f:
+                if line.startswith('VmHWM:'):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class Sampler(threading.Thread):
+    """Records the CPU time of groups of processes every `period` s, and their peak RSS, so that CPU
+    over any window can be read afterwards (linear interpolation between samples)."""
+
+    def __init__(self, groups, period=0.1):
+        super().__init__(daemon=True)
+        self.groups = groups  # name -> [pid]
+        self.period = period
+        self.samples = []  # (t, {name: cpu})
+        self.hwm = {name: {} for name in groups}
+        self.halt = threading.Event()
+
+    def snap(self):
+        t = time.time()
+        cpu = {}
+        for name, pids in self.groups.items():
+            cpu[name] = sum(proc_cpu(p) for p in pids)
+            for p in pids:
+                h = proc_hwm_kb(p)
+                if h:
+                    self.hwm[name][p] = max(self.hwm[name].get(p, 0), h)
+        self.samples.append((t, cpu))
+
+    def run(self):
+        while not self.halt.is_set():
+            self.snap()
+            self.halt.wait(self.period)
+
+    def finish(self):
+        self.halt.set()
+        self.join()
+        self.snap()
+
+    def cpu_at(self, name, t):
+        s = self.samples
+        if not s:
+            return 0.0
+        if t <= s[0][0]:
+            return s[0][1][name]
+        for (t0, c0), (t1, c1) in zip(s, s[1:]):
+            if t0 <= t <= t1:
+                f = (t - t0) / (t1 - t0) if t1 > t0 else 0
+                return c0[name] + f * (c1[name] - c0[name])
+        return s[-1][1][name]
+
+    def cpu_between(self, name, t0, t1):
+        return self.cpu_at(name, t1) - self.cpu_at(name, t0)
+
+    def rss_mib(self, name):
+        return sum(self.hwm[name].values()) / 1024.0
+
+
+class LineReader(threading.Thread):
+    """Reads a process's output line by line, with the arrival time of each."""
+
+    def __init__(self, stream, keep=None, sink=None):
+        super().__init__(daemon=True)
+        self.stream, self.keep, self.sink = stream, keep, sink
+        self.lines = []
+        self.lock = threading.Lock()
+
+    def run(self):
+        for raw in self.stream:
+            line = raw.decode('utf-8', 'replace') if isinstance(raw, bytes) else raw
+            if self.sink:
+                self.sink(line)
+            if self.keep is None or self.keep(line):
+                with self.lock:
+                    self.lines.append((time.time(), line.rstrip('\n')))
+
+    def snapshot(self):
+        with self.lock:
+            return list(self.lines)
+
+
+def wait_until(cond, limit, what, step=0.1):
+    end = time.time() + limit
+    while time.time() < end:
+        if cond():
+            return
+        time.sleep(step)
+    raise RuntimeError('timed out after %.0f s waiting for %s' % (limit, what))
+
+
+# ---- the simulated estate ------------------------------------------------------------------------
+
+class Estate:
+    def __init__(self, args, work):
+        self.args, self.work = args, work
+        kinds = list(estate.DEVICE_TYPES)
+        n = args.devices
+        self.ndead = int(round(n * args.dead / 100.0))
+        ports = estate.free_udp_ports(n + self.ndead)
+        self.devices = [('dev-%04d' % i, ports[i], kinds[i % len(kinds)]) for i in range(n)]
+        self.dead_ports = ports[n:]
+        self.records = {k: estate.device_records(args.srcdir, k) for k in kinds}
+        self.plans = {k: estate.device_plan(args.srcdir, k, self.records[k]) for k in kinds}
+        self.snmpd = {}
+        self.first_port = {}
+        for k in kinds:
+            kports = [p for _, p, kk in self.devices if kk == k]
+            self.first_port[k] = kports[0]
+            self.snmpd[k] = spawn_snmpd(work, k, estate.snmpd_conf(self.records[k]), kports)
+        for k in kinds:
+            estate.wait_snmpd(self.first_port[k], self.snmpd[k])
+        self.blackhole = estate.BlackHole(self.dead_ports)
+
+    def scenario(self, dead):
+        """The device list for a scenario: with `dead`, every tenth device (as many as --dead says)
+        points to a port that never answers."""
+        if not dead or not self.ndead:
+            return list(self.devices), set()
+        step = len(self.devices) / float(self.ndead)
+        dead_idx = {int(i * step) for i in range(self.ndead)}
+        out, dead_names, d = [], set(), 0
+        for i, (name, port, kind) in enumerate(self.devices):
+            if i in dead_idx:
+                port = self.dead_ports[d]
+                d += 1
+                dead_names.add(name)
+            out.append((name, port, kind))
+        return out, dead_names
+
+    def snmpd_pids(self):
+        return [p.pid for p in self.snmpd.values()]
+
+    def packets(self):
+        return sum(estate.snmp_in_pkts(p) for p in self.first_port.values())
+
+    def close(self):
+        for p in self.snmpd.values():
+            stop(p)
+        self.blackhole.close()
+
+
+def spawn_snmpd(work, kind, conf, ports):
+    p = estate.start_snmpd(work, kind, conf, ports, os.path.join(work, 'snmpd-%s.log' % kind))
+    PROCS.append(p)
+    return p
+
+
+# ---- a push sink for the agents of the polling runs ----------------------------------------------
+
+class Sink(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+
+class SinkHandler(http.server.BaseHTTPRequestHandler):
+    protocol_version = 'HTTP/1.1'
+
+    def do_POST(self):
+        n = int(self.headers.get('Content-Length', 0))
+        while n > 0:
+            n -= len(self.rfile.read(min(n, 1 << 20)))
+        body = b'{"agent":"bench","seq":0,"stored":0,"stale":0}'
+        self.send_response(200)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *a):
+        pass
+
+
+def start_sink():
+    srv = Sink(('127.0.0.1', 0), SinkHandler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv
+
+
+# ---- polling runs --------------------------------------------------------------------------------
+
+def run_vigie_agent(args, est, work, dead):
+    devices, dead_names = est.scenario(dead)
+    sink = start_sink()
+    url = 'http://127.0.0.1:%d' % sink.server_address[1]
+    groups = [devices[i:i + args.agent_devices] for i in range(0, len(devices), args.agent_devices)]
+    agents, readers = [], []
+    tag = 'dead' if dead else 'alive'
+    for g, devs in enumerate(groups):
+        conf = os.path.join(work, 'agent-%s-%d.yaml' % (tag, g))
+        with open(conf, 'w') as f:
+            f.write(estate.vigie_agent_yaml('bench-%d' % g, 'bench-token-0123456789', url,
+                                            os.path.join(work, 'spool-%s-%d' % (tag, g)), args.interval,
+                                            args.timeout, args.retries, [(n, p) for n, p, _ in devs]))
+        os.chmod(conf, 0o600)
+        p = spawn([os.path.join(args.bindir, 'agent', 'vigie-agent'), '-c', conf, '--profiles',
+                   os.path.join(args.srcdir, 'mibs'), '--log-level', 'debug'],
+                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        r = LineReader(p.stderr, keep=lambda l: ' cycle: ' in l or ' error ' in l or 'batch full' in l)
+        r.start()
+        agents.append(p)
+        readers.append(r)
+    sampler = Sampler({'tool': [p.pid for p in agents], 'snmpd': est.snmpd_pids()})
+    sampler.start()
+    k = args.cycles
+
+    def cycles(r):
+        return [(t, l) for t, l in r.snapshot() if ' cycle: ' in l]
+
+    limit = (k + 2) * args.interval + 60
+    wait_until(lambda: all(len(cycles(r)) >= 1 for r in readers), limit, 'the first vigie-agent cycle')
+    pk0 = est.packets()
+    wait_until(lambda: all(len(cycles(r)) >= k + 1 for r in readers), limit, 'vigie-agent cycles')
+    pk1 = est.packets()
+    sampler.finish()
+    for p in agents:
+        stop(p)
+    sink.shutdown()
+    values, walls, starts = 0, [], []
+    for r in readers:
+        cs = cycles(r)
+        parsed = []
+        for t, l in cs[:k + 1]:
+            # "cycle: A of N devices answered, V values in X s"
+            words = l.split(' cycle: ', 1)[1].split()
+            parsed.append((t, int(words[0]), int(words[5]), float(words[8])))
+        values += sum(v for _, _, v, _ in parsed[1:])
+        walls.append([x for _, _, _, x in parsed[1:]])
+        starts.append([t - x for t, _, _, x in parsed])
+    # window: from the start of cycle 1 to the start of cycle k + 1 (≈ the end of cycle k's push)
+    t0 = min(s[1] for s in starts)
+    t1 = t0 + k * args.interval
+    cpu = sampler.cpu_between('tool', t0, t1)
+    snmpd_cpu = sampler.cpu_between('snmpd', t0, t1)
+    per_cycle_wall = [max(w[i] for w in walls) for i in range(k)]
+    problems = [l for r in readers for _, l in r.snapshot() if ' cycle: ' not in l]
+    return {
+        'values_per_cycle': values / k, 'cpu_per_1000': 1000.0 * cpu / max(values, 1),
+        'cycle_s': statistics.median(per_cycle_wall), 'cycle_max_s': max(per_cycle_wall),
+        'rss_mib': sampler.rss_mib('tool'), 'snmpd_cpu_per_1000': 1000.0 * snmpd_cpu / max(values, 1),
+        'packets_per_device': (pk1 - pk0) / float(k) / max(len(devices) - len(dead_names), 1),
+        'processes': len(agents), 'problems': problems[:5],
+    }
+
+
+def run_collectd(args, est, work, dead):
+    devices, dead_names = est.scenario(dead)
+    tag = 'dead' if dead else 'alive'
+    conf = os.path.join(work, 'collectd-%s.conf' % tag)
+    with open(conf, 'w') as f:
+        f.write(estate.collectd_conf(est.plans, devices, args.interval, args.timeout, args.retries,
+                                     args.collectd_threads, args.bulk))
+    stamps = {}  # host -> [dispatch time]
+    lock = threading.Lock()
+
+    def on_line(line):
+        # csv plugin on stdout: "PUTVAL HOST/PLUGIN/TYPE-INSTANCE interval=10.000 EPOCH:VALUE"
+        parts = line.split()
+        if len(parts) < 3 or parts[0] != 'PUTVAL':
+            return
+        try:
+            ts = float(parts[-1].split(':', 1)[0])
+        except ValueError:
+            return
+        host = parts[1].split('/', 1)[0]
+        with lock:
+            stamps.setdefault(host, []).append(ts)
+
+    errors = {}  # host -> [time of a failed request] (a dead host: collectd gives up after one timeout)
+
+    def on_err(line):
+        if 'snmp plugin: host ' in line:
+            host = line.split('snmp plugin: host ', 1)[1].split(':', 1)[0]
+            with lock:
+                errors.setdefault(host, []).append(time.time())
+
+    p = spawn(['collectd', '-f', '-C', conf], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    reader = LineReader(p.stdout, keep=lambda l: False, sink=on_line)
+    reader.start()
+    ereader = LineReader(p.stderr, keep=lambda l: 'snmp plugin' not in l and 'plugin_load' not in l, sink=on_err)
+    ereader.start()
+    sampler = Sampler({'tool': [p.pid], 'snmpd': est.snmpd_pids()})
+    sampler.start()
+    k, I = args.cycles, args.interval
+    alive = [n for n, _, _ in devices if n not in dead_names]
+
+    def first_t():
+        with lock:
+            return min((v[0] for v in stamps.values() if v), default=None)
+
+    wait_until(lambda: first_t() is not None, 60, 'collectd\'s first values')
+    r0 = first_t() - 0.05  # every host's first read is due at start-up: round r is due at r0 + r * I
+    # requests: counted between the rounds (each takes a fraction of the interval), rounds 1 to k
+    while time.time() < r0 + 0.6 * I:
+        time.sleep(0.05)
+    pk0 = est.packets()
+    while time.time() < r0 + (k + 0.6) * I:
+        time.sleep(0.05)
+    pk1 = est.packets()
+    while time.time() < r0 + (k + 1) * I + 0.2:
+        time.sleep(0.05)
+    sampler.finish()
+    stop(p)
+    reader.join(5)
+    with lock:
+        allts = {h: sorted(v) for h, v in stamps.items()}
+        errs = {h: sorted(v) for h, v in errors.items()}
+    rounds = []  # (wall, alive hosts without values in that round)
+    for r in range(k + 1):
+        lo, hi = r0 + r * I, r0 + (r + 1) * I
+        seen = [max((t for t in allts.get(h, []) if lo <= t < hi), default=None) for h in alive]
+        gave_up = [max((t for t in errs.get(h, []) if lo <= t < hi), default=None) for h in dead_names]
+        ends = [t for t in seen + gave_up if t is not None]
+        rounds.append((max(ends) - lo if ends else None, sum(1 for t in seen if t is None)))
+    t0, t1 = r0 + I, r0 + (k + 1) * I
+    values = sum(1 for v in allts.values() for ts in v if t0 <= ts < t1)
+    cpu = sampler.cpu_between('tool', t0, t1)
+    snmpd_cpu = sampler.cpu_between('snmpd', t0, t1)
+    walls = [w for w, m in rounds[1:] if w is not None]
+    late = sum(m for _, m in rounds[1:])
+    res = {
+        'values_per_cycle': values / float(k), 'cpu_per_1000': 1000.0 * cpu / max(values, 1),
+        'cycle_s': statistics.median(walls) if walls and not late else None,
+        'cycle_max_s': max(walls) if walls else None,
+        'rss_mib': sampler.rss_mib('tool'), 'snmpd_cpu_per_1000': 1000.0 * snmpd_cpu / max(values, 1),
+        'packets_per_device': (pk1 - pk0) / float(k) / max(len(alive), 1),
+        'processes': 1, 'problems': [l for _, l in ereader.snapshot()][:5],
+    }
+    if late:  # collectd did not keep up: some answering devices got no read in a round
+        res['cycle_lower_bound_s'] = float(I)
+        res['late_reads'] = late
+    return res
+
+
+def run_snmp_exporter(args, est, work, dead):
+    devices, dead_names = est.scenario(dead)
+    tag = 'dead' if dead else 'alive'
+    conf = os.path.join(work, 'snmp-%s.yml' % tag)
+    with open(conf, 'w') as f:
+        f.write(estate.snmp_exporter_yaml(est.plans, args.timeout, args.retries, args.bulk))
+    port = estate.free_tcp_port()
+    p = spawn(['prometheus-snmp-exporter', '--config.file=' + conf, '--web.listen-address=127.0.0.1:%d' % port,
+               '--log.level=warn'], stdout=subprocess.DEVNULL, stderr=open(conf + '.log', 'w'))
+
+    def up():
+        return subprocess.run(['curl', '-sf', '-o', '/dev/null', 'http://127.0.0.1:%d/metrics' % port]).returncode == 0
+
+    wait_until(up, 30, 'snmp_exporter to listen')
+    outdir = os.path.join(work, 'scrape-%s' % tag)
+    os.makedirs(outdir, exist_ok=True)
+    cfg = os.path.join(work, 'scrape-%s.curl' % tag)
+    with open(cfg, 'w') as f:
+        for name, dport, kind in devices:
+            f.write('url = "http://127.0.0.1:%d/snmp?module=bench_%s&target=127.0.0.1:%d"\n' % (port, kind, dport))
+            f.write('output = "%s/%s.prom"\n' % (outdir, name))
+    sampler = Sampler({'tool': [p.pid], 'snmpd': est.snmpd_pids()})
+    sampler.start()
+    k, I = args.cycles, args.interval
+    rounds = []
+    r0 = time.time()
+    pk = []
+    for r in range(k + 1):
+        due = r0 + r * I
+        while time.time() < due:
+            time.sleep(0.01)
+        pk.append(est.packets())
+        start = time.time()
+        subprocess.run(['curl', '-s', '--parallel', '--parallel-max', str(args.parallel), '--max-time',
+                        str(max(10, args.interval)), '--config', cfg], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        wall = time.time() - start
+        values = 0
+        for name, _, _ in devices:
+            try:
+                with open(os.path.join(outdir, name + '.prom')) as f:
+                    values += sum(1 for l in f if l and l[0] != '#' and not l.startswith('snmp_scrape_'))
+                os.unlink(os.path.join(outdir, name + '.prom'))
+            except OSError:
+                pass
+        rounds.append((start, wall, values))
+    pk.append(est.packets())
+    t_end = time.time()
+    sampler.finish()
+    stop(p)
+    t0 = rounds[1][0]
+    values = sum(v for _, _, v in rounds[1:])
+    cpu = sampler.cpu_between('tool', t0, t_end)
+    snmpd_cpu = sampler.cpu_between('snmpd', t0, t_end)
+    walls = [w for _, w, _ in rounds[1:]]
+    return {
+        'values_per_cycle': values / float(k), 'cpu_per_1000': 1000.0 * cpu / max(values, 1),
+        'cycle_s': statistics.median(walls), 'cycle_max_s': max(walls), 'rss_mib': sampler.rss_mib('tool'),
+        'snmpd_cpu_per_1000': 1000.0 * snmpd_cpu / max(values, 1),
+        'packets_per_device': (pk[-1] - pk[1]) / float(k) / max(len(devices) - len(dead_names), 1),
+        'processes': 1,
+    }
+
+
+# ---- the table -----------------------------------------------------------------------------------
+
+def fmt(v, digits=3):
+    if v is None:
+        return '-'
+    if isinstance(v, str):
+        return v
+    if abs(v) >= 1000:
+        return '{:,.0f}'.format(v)
+    if abs(v) >= 100:
+        return '%.0f' % v
+    if abs(v) >= 10:
+        return '%.1f' % v
+    return ('%.' + str(digits) + 'f') % v if abs(v) < 1 else '%.2f' % v
+
+
+def cell(v, ref, ratio=True):
+    """A peer's figure and its ratio to vigie's (x2.0: the peer's figure is twice vigie's)."""
+    if v is None:
+        return '-'
+    if isinstance(v, str):
+        return v
+    s = fmt(v)
+    if ratio and isinstance(ref, (int, float)) and ref and v:
+        s += ' (x%s)' % fmt(v / ref, 2)
+    return s
+
+
+def build_table(meta, res):
+    W0, W = 38, 20
+    out = []
+    line = lambda a, b, c, d: out.append('%-*s %-*s %-*s %-*s' % (W0, a, W, b, W, c, W, d))
+    out.append('vigie benchmark %s on %s (%s cores), vigie %s' % (meta['date'], meta['host'], meta['cores'],
+                                                                 meta['version']))
+    out.append('command: %s' % meta['command'])
+    pol = res.get('polling')
+    if pol:
+        out.append('')
+        out.append('POLLING: %d devices (%s), interval %d s, %d measured cycles, timeout %g s, retries %d'
+                   % (meta['devices'], pol['mix'], meta['interval'], meta['cycles'], meta['timeout'], meta['retries']))
+        nproc = ((pol.get('alive') or {}).get('vigie') or {}).get('processes')
+        if nproc and nproc > 1:
+            out.append('vigie-agent: %d processes of at most %d devices each (one push holds at most 20,000 '
+                       'samples); figures are their sum' % (nproc, meta['agent_devices']))
+        line('', 'vigie-agent', 'collectd snmp', 'snmp_exporter')
+        for scen, title in (('alive', 'all devices answer'), ('dead', '%d %% of devices dead' % meta['dead'])):
+            r = pol.get(scen)
+            if not r:
+                continue
+            v, c, e = r.get('vigie', {}), r.get('collectd', {}), r.get('exporter', {})
+            out.append('-- %s' % title)
+            rows = [('values per cycle', 'values_per_cycle', False),
+                    ('CPU s per 1,000 values', 'cpu_per_1000', True),
+                    ('cycle wall time, s (median)', 'cycle_s', True),
+                    ('cycle wall time, s (longest)', 'cycle_max_s', True),
+                    ('peak RSS, MiB (all processes)', 'rss_mib', True),
+                    ('snmpd CPU s per 1,000 values', 'snmpd_cpu_per_1000', True),
+                    ('SNMP requests per device and cycle', 'packets_per_device', True)]
+            for label, key, ratio in rows:
+                vv = v.get(key)
+                cc = c.get(key)
+                if key == 'cycle_s' and cc is None and c.get('cycle_lower_bound_s'):
+                    cc = '> %s' % fmt(c['cycle_lower_bound_s'])
+                line(label, fmt(vv), cell(cc, vv, ratio), cell(e.get(key), vv, ratio))
+    ing = res.get('ingest')
+    if ing:
+        out.append('')
+        out.append('INGEST: %d agents x %d values (batches of %d values, %d pushes each), step %d s, %d senders'
+                   % (meta['agents'], meta['agent_values'], meta['batch'], meta['pushes'], meta['step'],
+                      meta['concurrency']))
+        line('', 'vigie-server', 'collectd rrdtool', 'rrdcached')
+        v, c = ing.get('vigie', {}), ing.get('collectd', {})
+        line('values stored per second', fmt(v.get('values_per_s')), cell(c.get('values_per_s'), v.get('values_per_s')),
+             '(later)')
+        line('CPU s per 1,000 values', fmt(v.get('cpu_per_1000')), cell(c.get('cpu_per_1000'), v.get('cpu_per_1000')),
+             '(later)')
+        line('p99 latency per batch, ms', fmt(v.get('p99_ms')), cell(c.get('p99_ms'), v.get('p99_ms')) + ' ack',
+             '(later)')
+        line('p50 latency per batch, ms', fmt(v.get('p50_ms')), cell(c.get('p50_ms'), v.get('p50_ms')) + ' ack',
+             '(later)')
+        line('peak RSS, MiB', fmt(v.get('rss_mib')), cell(c.get('rss_mib'), v.get('rss_mib')), '(later)')
+        line('first push of each agent (creates', '', '', '')
+        line('  %d files): values per second' % v.get('files', 0), fmt(v.get('create_values_per_s')), '-', '')
+        line('  p99 latency per batch, ms', fmt(v.get('create_p99_ms')), '-', '')
+    notes = []
+    for scen in ('alive', 'dead'):
+        for tool, r in ((pol or {}).get(scen) or {}).items():
+            if r.get('error'):
+                notes.append('%s (%s) failed: %s' % (tool, scen, r['error']))
+            for p in r.get('problems') or []:
+                notes.append('%s (%s) said: %s' % (tool, scen, p[:200]))
+            if r.get('late_reads'):
+                notes.append('%s (%s): %d reads of answering devices missed their round' % (tool, scen, r['late_reads']))
+    for tool, r in (ing or {}).items():
+        if r.get('error'):
+            notes.append('ingest %s failed: %s' % (tool, r['error']))
+        elif r.get('stored') != r.get('sent') or r.get('checked_files', '').split('/')[0] != r.get('checked_files', '').split('/')[-1]:
+            notes.append('ingest %s: %s of %s values stored, %s sample files up to date'
+                         % (tool, r.get('stored'), r.get('sent'), r.get('checked_files')))
+    out.append('')
+    out.append('(xN): the peer\'s figure divided by vigie\'s in this run; for costs, above 1 means vigie spends less.')
+    if notes:
+        out.append('Notes:')
+        out += ['  ' + n for n in notes]
+    return '\n'.join(out)
+
+
+KEY_FIGURES = [
+    ('polling', 'alive', 'vigie', 'cpu_per_1000', 'polling CPU s/1,000 values'),
+    ('polling', 'alive', 'vigie', 'cycle_s', 'polling cycle, s'),
+    ('polling', 'alive', 'vigie', 'rss_mib', 'agent peak RSS, MiB'),
+    ('polling', 'dead', 'vigie', 'cycle_s', 'cycle with dead devices, s'),
+    ('ingest', None, 'vigie', 'values_per_s', 'ingest values/s'),
+    ('ingest', None, 'vigie', 'cpu_per_1000', 'ingest CPU s/1,000 values'),
+    ('ingest', None, 'vigie', 'p99_ms', 'ingest p99, ms'),
+]
+
+
+def _get(res, sect, scen, tool, key):
+    d = res.get(sect) or {}
+    if scen:
+        d = d.get(scen) or {}
+    return (d.get(tool) or {}).get(key)
+
+
+SIZES = ('devices', 'interval', 'cycles', 'agents', 'agent_values', 'batch', 'step')
+
+
+def previous_result(folder, meta):
+    """The latest earlier result of the same sizes, else the latest one: (path, data) or None."""
+    found = []
+    for f in sorted(os.listdir(folder)):
+        if f.endswith('.json'):
+            try:
+                found.append((os.path.join(folder, f), json.load(open(os.path.join(folder, f)))))
+            except (OSError, ValueError):
+                pass
+    same = [x for x in found if all(x[1].get('meta', {}).get(k) == meta.get(k) for k in SIZES)]
+    return (same or found or [None])[-1]
+
+
+def compare(prev_path, prev, meta, res):
+    out = ['', 'Compared with %s (%s):' % (os.path.basename(prev_path), prev['meta'].get('command', '?'))]
+    same = all(prev['meta'].get(k) == meta.get(k) for k in SIZES)
+    if not same:
+        out.append('  (not the same sizes: compare with care)')
+    for sect, scen, tool, key, label in KEY_FIGURES:
+        a, b = _get(prev['results'], sect, scen, tool, key), _get(res, sect, scen, tool, key)
+        if a is None or b is None:
+            continue
+        ch = (b - a) / a * 100 if a else 0
+        out.append('  %-32s %10s -> %-10s %+6.1f %%' % (label, fmt(a), fmt(b), ch))
+    return '\n'.join(out)
+
+
+# ---- main ----------------------------------------------------------------------------------------
+
+def parse_args(argv):
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap = argparse.ArgumentParser(description='vigie benchmark against collectd and snmp_exporter (see README.md)')
+    ap.add_argument('--quick', action='store_true', help='50 devices, 10 agents, shorter cycles (about 2 minutes)')
+    ap.add_argument('--only', choices=['polling', 'ingest'], help='run one part only')
+    ap.add_argument('--tools', default='vigie,collectd,exporter',
+                    help='pollers to measure, comma-separated (vigie,collectd,exporter)')
+    ap.add_argument('--devices', type=int, help='simulated devices (default 500; 50 with --quick)')
+    ap.add_argument('--dead', type=float, default=10, help='percent of devices dead in the second scenario (10)')
+    ap.add_argument('--interval', type=int, help='poll interval, s (default 10; 5 with --quick)')
+    ap.add_argument('--cycles', type=int, help='measured cycles after a warm-up one (default 3; 2 with --quick)')
+    ap.add_argument('--timeout', type=float, default=1, help='SNMP timeout, s (1)')
+    ap.add_argument('--retries', type=int, default=0, help='SNMP retries (0)')
+    ap.add_argument('--bulk', type=int, default=25, help='GETBULK max-repetitions for collectd and snmp_exporter (25)')
+    ap.add_argument('--agent-devices', type=int, default=250,
+                    help='devices per vigie-agent process (250: a push holds at most 20,000 samples)')
+    ap.add_argument('--collectd-threads', type=int, default=16, help='collectd ReadThreads (16)')
+    ap.add_argument('--parallel', type=int, default=16, help='concurrent scrapes of snmp_exporter (16)')
+    ap.add_argument('--agents', type=int, help='pushing agents (default 100; 10 with --quick)')
+    ap.add_argument('--agent-values', type=int, default=5000, help='values each agent pushes (5000)')
+    ap.add_argument('--batch', type=int, default=125, help='values per push, one per series (125)')
+    ap.add_argument('--concurrency', type=int, default=8, help='pushes in flight at once (8)')
+    ap.add_argument('--step', type=int, default=60, help='RRD step and the agents\' interval, s (60)')
+    ap.add_argument('--builddir', default=os.getcwd(), help='where vigie-agent and vigie-server were built')
+    ap.add_argument('--srcdir', default=os.path.dirname(os.path.dirname(here)), help='vigie source tree')
+    ap.add_argument('--results', help='results folder (default SRCDIR/tests/bench/results)')
+    ap.add_argument('--note', help='said after the version in the table (e.g. which tree was built)')
+    ap.add_argument('--no-save', action='store_true', help='print the table only')
+    ap.add_argument('--keep', action='store_true', help='keep the work folder')
+    a = ap.parse_args(argv)
+    q = a.quick
+    a.devices = a.devices or (50 if q else 500)
+    a.interval = a.interval or (5 if q else 10)
+    a.cycles = a.cycles or (2 if q else 3)
+    a.agents = a.agents or (10 if q else 100)
+    a.builddir = os.path.abspath(a.builddir)
+    a.srcdir = os.path.abspath(a.srcdir)
+    a.tools = a.tools.split(',')
+    a.results = a.results or os.path.join(a.srcdir, 'tests', 'bench', 'results')
+    if a.interval < 5:
+        ap.error('--interval must be at least 5 (vigie-agent\'s minimum)')
+    return a
+
+
+def check_tools(args):
+    missing = sorted({pkg for prog, pkg in NEEDED.items() if not shutil.which(prog)})
+    try:
+        import yaml  # noqa: F401
+    except ImportError:
+        missing.append('python3-yaml')
+    for prog in ('agent/vigie-agent', 'server/vigie-server'):
+        if not os.access(os.path.join(args.builddir, prog), os.X_OK):
+            sys.exit('bench: %s not built in %s (run make first, or give --builddir)' % (prog, args.builddir))
+    if missing:
+        sys.exit('bench: missing Debian packages: %s\n  apt-get install --no-install-recommends %s'
+                 % (' '.join(missing), ' '.join(missing)))
+
+
+def version(args):
+    """vigie's version, the commit of --srcdir and whether its C sources or profiles have local changes."""
+    try:
+        out = subprocess.run([os.path.join(args.builddir, 'agent', 'vigie-agent'), '--version'], capture_output=True,
+                             text=True).stdout.split()
+    except OSError:
+        out = []
+    v = out[-1] if out else '?'
+    git = lambda *a: subprocess.run(['git', '-C', args.srcdir] + list(a), capture_output=True, text=True)
+    rev = git('rev-parse', '--short', 'HEAD')
+    if rev.returncode == 0 and rev.stdout.strip():
+        dirty = git('status', '--porcelain', '--', 'agent', 'lib', 'server', 'mibs').stdout.strip()
+        v += ' (%s%s)' % (rev.stdout.strip(), ' + local changes' if dirty else '')
+    if args.note:
+        v += ', ' + args.note
+    return v
+
+
+def main(argv):
+    args = parse_args(argv)
+    check_tools(args)
+    work = tempfile.mkdtemp(prefix='vigie-bench-', dir=os.environ.get('TMPDIR', '/tmp'))
+    os.chmod(work, 0o755)
+    # copies of the programs: a rebuild during the run must not change or remove what is measured
+    bindir = os.path.join(work, 'bin')
+    for prog in ('agent/vigie-agent', 'server/vigie-server'):
+        os.makedirs(os.path.join(bindir, os.path.dirname(prog)), exist_ok=True)
+        shutil.copy2(os.path.join(args.builddir, prog), os.path.join(bindir, prog))
+    args.bindir = bindir
+    started = time.time()
+    now = datetime.datetime.now()
+    meta = {
+        'date': now.strftime('%Y-%m-%d %H:%M'), 'host': socket.gethostname(), 'cores': os.cpu_count(),
+        'version': version(args), 'command': ('bench.py ' + shlex.join(argv)) if argv else 'bench.py',
+        'devices': args.devices, 'interval': args.interval, 'cycles': args.cycles, 'timeout': args.timeout,
+        'retries': args.retries, 'dead': args.dead, 'agents': args.agents, 'agent_values': args.agent_values,
+        'batch': args.batch, 'pushes': max(args.agent_values // args.batch, 1), 'step': args.step,
+        'concurrency': args.concurrency, 'agent_devices': args.agent_devices,
+    }
+    res = {}
+    signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
+    try:
+        if args.only in (None, 'polling'):
+            log('polling: starting %d simulated devices' % args.devices)
+            est = Estate(args, work)
+            try:
+                pol = {}
+                for dead in (False, True):
+                    scen = 'dead' if dead else 'alive'
+                    pol[scen] = {}
+                    for tool, fn in (('vigie', run_vigie_agent), ('collectd', run_collectd),
+                                     ('exporter', run_snmp_exporter)):
+                        if tool not in args.tools:
+                            continue
+                        log('polling (%s): %s' % (scen, tool))
+                        try:
+                            pol[scen][tool] = fn(args, est, work, dead)
+                        except Exception as e:  # one peer failing must not lose the others' figures
+                            log('polling (%s): %s failed: %s' % (scen, tool, e))
+                            pol[scen][tool] = {'error': str(e)}
+                        log('  %s' % json.dumps(pol[scen][tool]))
+                res['polling'] = pol
+                per_dev = (pol['alive'].get('vigie') or {}).get('values_per_cycle', 0) / float(args.devices)
+                pol['mix'] = '%s in turn, %.1f values each on average' % ('/'.join(estate.DEVICE_TYPES), per_dev)
+            finally:
+                est.close()
+        if args.only in (None, 'ingest'):
+            log('ingest: %d agents x %d values' % (args.agents, args.agent_values))
+            try:
+                res['ingest'] = ingest.run(args, work, spawn, stop, Sampler, log)
+            except Exception as e:
+                log('ingest failed: %s' % e)
+                res['ingest'] = {'vigie': {'error': str(e)}}
+            for tool, r in res['ingest'].items():
+                log('  %s: %s' % (tool, json.dumps(r)))
+    finally:
+        stop_all()
+        if args.keep:
+            log('work folder kept: %s' % work)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    table = build_table(meta, res)
+    table += '\n(run took %.0f s)' % (time.time() - started)
+    report = table
+    if not args.no_save:
+        os.makedirs(args.results, exist_ok=True)
+        stem = '%s-%s' % (now.strftime('%Y-%m-%d-%H%M'), socket.gethostname())
+        prev = previous_result(args.results, meta)
+        if prev:
+            report += '\n' + compare(prev[0], prev[1], meta, res)
+        with open(os.path.join(args.results, stem + '.txt'), 'w') as f:
+            f.write(report + '\n')
+        with open(os.path.join(args.results, stem + '.json'), 'w') as f:
+            json.dump({'meta': meta, 'results': res}, f, indent=1, sort_keys=True)
+        report += '\n\nwritten to %s.txt' % os.path.join(args.results, stem)
+    print(report)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))

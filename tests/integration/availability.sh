@@ -1,0 +1,79 @@
+#!/bin/bash
+# End to end: snmpsimd serves a UPS whose output source can be changed with snmpset (snmpsim's
+# writecache), an agent polls it every 5 s, the server judges the site. The UPS goes on battery
+# (power down, site down) and comes back: the incident and the downtime appear with the real
+# duration, within one poll interval. Then the simulator stops: the UPS becomes unknown, which is
+# not downtime (an unreachable card is not a power cut).
+. "${top_srcdir:-.}/tests/integration/lib.sh"
+plan 7
+data="$T_TMP/sim"
+mkdir -p "$data"
+cp "$top_srcdir/tests/fixtures/switchable/ups-switch.snmprec" "$data/"
+chmod -R a+rwX "$data"
+sim_start "$data"
+TOKEN=avail-agent-token-0001
+server_start server "step: 5
+sites:
+  - id: nro
+    kind: nro
+    services:
+      power: {devices: [ups], min_up: 1}
+agents: [{id: nro-agent, token: $TOKEN, site: nro}]
+api_tokens: [{name: ops, token: avail-admin-token-01, role: admin}]"
+cat >"$T_TMP/agent.yaml" <<YAML
+agent: nro-agent
+server: $SERVER_URL
+token: $TOKEN
+spool_dir: $T_TMP/spool
+interval: 5
+timeout: 0.5
+retries: 1
+devices:
+  - {name: ups, host: 127.0.0.1, port: $SIM_PORT, community: ups-switch}
+YAML
+chmod 600 "$T_TMP/agent.yaml"
+export VIGIE_SERVER="$SERVER_URL" VIGIE_TOKEN=avail-admin-token-01
+START=$(date +%s)
+"$AGENT" -c "$T_TMP/agent.yaml" --profiles "$MIBS_DIR" 2>"$T_TMP/agent.log" &
+T_PIDS="$T_PIDS $!"
+set_source() { snmpset -v2c -c ups-switch -t 1 -r 2 "127.0.0.1:$SIM_PORT" .1.3.6.1.2.1.33.1.4.1.0 i "$1" >/dev/null; }
+site_state() { "$CLI" events --site nro --from "$START" --to $(( $(date +%s) + 60 )) --json 2>/dev/null |
+    python3 -c "import json,sys; e=[x for x in json.load(sys.stdin)['events'] if x['scope']=='site']; print(e[-1]['state'] if e else 'none')"; }
+for _ in $(seq 80); do [ "$(site_state)" = up ] && break; sleep 0.25; done
+ok $? "the site is up once the UPS has been polled"
+
+FAIL=$(date +%s)
+check "the UPS goes on battery (snmpset upsOutputSource = battery)" set_source 5
+for _ in $(seq 80); do [ "$(site_state)" = down ] && break; sleep 0.25; done
+ok $? "the site goes down"
+sleep 12
+RECOVER=$(date +%s)
+set_source 3
+for _ in $(seq 80); do [ "$(site_state)" = up ] && break; sleep 0.25; done
+ok $? "the site comes back up"
+sleep 6
+"$CLI" availability --site nro --from "$START" --to $(( $(date +%s) + 1 )) --json >"$T_TMP/avail.json"
+check "one incident, lasting as long as the outage within one poll interval (5 s)" python3 - "$T_TMP/avail.json" $(( RECOVER - FAIL )) <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1])); real = int(sys.argv[2])
+s = j['sites'][0]; inc = s['incidents']
+assert len(inc) == 1, inc
+d = inc[0]['duration']
+assert abs(d - real) <= 6, (d, real)
+assert s['figures']['downtime'] == d, s['figures']
+assert inc[0]['services'] == 'power' and 'ups.status=OB' in inc[0]['cause'], inc[0]
+print("# outage", real, "s, incident", d, "s")
+PY
+down_before=$(json_get "$T_TMP/avail.json" "j['sites'][0]['figures']['downtime']")
+sim_stop
+sleep 12
+"$CLI" availability --site nro --from "$START" --to $(( $(date +%s) + 1 )) --json >"$T_TMP/avail2.json"
+check "an unreachable UPS is unknown time, not downtime" python3 - "$T_TMP/avail2.json" "$down_before" <<'PY'
+import json, sys
+f = json.load(open(sys.argv[1]))['sites'][0]['figures']
+assert f['downtime'] == int(sys.argv[2]), f
+assert f['unknown'] >= 5, f
+PY
+"$CLI" availability --site nro --from "$START" --to $(( $(date +%s) + 1 )) >"$T_TMP/avail.txt"
+check "vigie availability prints the site with one incident" grep -Eq "^nro .* 1 " "$T_TMP/avail.txt"
+finish

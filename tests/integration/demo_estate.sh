@@ -1,0 +1,64 @@
+# The demo estate of scripts/demo.sh for the tests, on free ports and in $T_TMP: snmpsimd serving
+# demo/snmprec (16 devices), vigie-server with the three sites (Italie, Doullens, Péronne) and the
+# dashboard's files from $top_srcdir/web, and one vigie-agent per site. Sourced after lib.sh.
+#
+#   demo_estate_start INTERVAL [HOURS]
+#                                starts everything; with HOURS, first pushes that much made-up history
+#                                (demo_history.py) so that graphs have a past; sets DEMO_TOKEN (an admin
+#                                API token), SERVER_URL and DEMO_AGENT_PIDS
+#   demo_estate_wait N           waits until the server has values of N devices (bails after 60 s)
+
+DEMO_TOKEN=demo-estate-admin-token-01
+
+demo_estate_start() {
+    local interval="$1" hours="${2:-}" site prefix id f name
+    DEMO_AGENT_PIDS=""
+    sim_start "$top_srcdir/demo/snmprec"
+    server_start demo "step: $interval
+web_dir: $(cd "$top_srcdir/web" && pwd)
+sites:
+  - {id: italie, name: \"Data center Italie\", kind: datacenter, target: 99.982}
+  - {id: doullens, name: \"NRO Doullens\", kind: nro}
+  - {id: peronne, name: \"NRO Péronne\", kind: nro}
+agents:
+  - {id: dc-italie, site: italie, token: demo-estate-token-italie}
+  - {id: nro-doullens, site: doullens, token: demo-estate-token-doullens}
+  - {id: nro-peronne, site: peronne, token: demo-estate-token-peronne}
+api_tokens:
+  - {name: demo, role: admin, token: $DEMO_TOKEN}
+  - {name: wall, role: read, token: demo-estate-read-token-01}"
+    if [ -n "$hours" ]; then
+        python3 "$top_srcdir/tests/integration/demo_history.py" "$SERVER_URL" "$hours" "$interval" >"$T_TMP/history.log" 2>&1 ||
+            { cat "$T_TMP/history.log" >&2; bail "pushing the demo history failed"; }
+    fi
+    for site in italie doullens peronne; do
+        case $site in
+            italie) id=dc-italie prefix=italie ;;
+            *) id=nro-$site prefix=nro-$site ;;
+        esac
+        {
+            printf 'agent: %s\nsite: %s\nserver: %s\ntoken: "demo-estate-token-%s"\ninterval: %s\ntimeout: 1\nretries: 1\n' \
+                "$id" "$site" "$SERVER_URL" "$site" "$interval"
+            printf 'profiles: %s\nspool_dir: %s\ndevices:\n' "$MIBS_DIR" "$T_TMP/spool-$site"
+            for f in "$top_srcdir"/demo/snmprec/"$prefix"-*.snmprec; do
+                name=$(basename "$f" .snmprec)
+                printf '  - {name: %s, host: 127.0.0.1, port: %s, community: "%s"}\n' "${name#"$prefix"-}" "$SIM_PORT" "$name"
+            done
+        } >"$T_TMP/agent-$site.yaml"
+        chmod 600 "$T_TMP/agent-$site.yaml"
+        "$AGENT" -c "$T_TMP/agent-$site.yaml" --log-level warn 2>>"$T_TMP/agent-$site.log" &
+        T_PIDS="$! $T_PIDS"
+        DEMO_AGENT_PIDS="$DEMO_AGENT_PIDS $!"
+    done
+}
+
+demo_estate_wait() {
+    local want="$1" n=0
+    for _ in $(seq 1 240); do
+        n=$(curl -sf -H "Authorization: Bearer $DEMO_TOKEN" "$SERVER_URL/api/v1/devices" 2>/dev/null |
+            python3 -c "import json,sys; print(len(json.load(sys.stdin)['devices']))" 2>/dev/null)
+        [ "${n:-0}" -ge "$want" ] && return 0
+        sleep 0.25
+    done
+    bail "the demo estate reported ${n:-0} of $want devices within 60 s (see $T_TMP/*.log)"
+}
