@@ -17,6 +17,7 @@
 #define POLL_BULK_VARBINDS 48   /* per GETBULK answer: rows x columns */
 #define POLL_MAX_ROWS 20000     /* per column: a runaway walk stops here */
 #define POLL_INDEX_MAX 40
+#define POLL_MAX_BACKOFF 3      /* cycles skipped at most between two tries of a silent device */
 
 static const oid oid_sys_object_id[] = {1, 3, 6, 1, 2, 1, 1, 2, 0};
 
@@ -91,6 +92,9 @@ typedef struct {
     poll_counter *counters;
     size_t ncounters;
     bool have_uptime;
+    int failures;   /* cycles in a row without an answer */
+    int skip;       /* cycles left before the next try (backoff) */
+    bool skipped;   /* not asked this cycle */
     double last_uptime;
 
     char *problems;
@@ -1065,6 +1069,15 @@ int poller_cycle(poller *p, push_batch *out, int64_t now, double budget)
     for (size_t i = 0; i < p->ndevs; i++) {
         poll_device *d = &p->devs[i];
         d->phase = PH_IDLE;
+        d->skipped = d->skip > 0;
+        if (d->skipped) {
+            /* a silent device is asked less often; it is still reported unreachable each cycle */
+            d->skip--;
+            d->phase = PH_DONE;
+            d->answered = false;
+            d->timed_out = true;
+            continue;
+        }
         if (!d->sess && dev_open(d) != 0) {
             d->phase = PH_DONE;
             d->answered = false;
@@ -1109,8 +1122,20 @@ int poller_cycle(poller *p, push_batch *out, int64_t now, double budget)
             d->sess = NULL;
             d->phase = PH_DONE;
         }
-        if (d->timed_out && !d->answered)
+        if (d->timed_out && !d->answered) {
             log_debug("poll", "%s: no answer from %s:%d", d->cfg.name, d->cfg.host, d->cfg.port);
+            if (!d->skipped) { /* a real try failed: back off 0, 1, 3, 3... cycles */
+                d->failures++;
+                d->skip = d->failures >= 3 ? POLL_MAX_BACKOFF : (1 << (d->failures - 1)) - 1;
+                if (d->skip)
+                    log_info("poll", "%s: no answer %d times in a row, next try in %d cycles", d->cfg.name,
+                             d->failures, d->skip + 1);
+            }
+        } else if (d->answered) {
+            if (d->failures >= 2)
+                log_info("poll", "%s: answers again after %d silent tries", d->cfg.name, d->failures);
+            d->failures = 0;
+        }
         dev_collect(d, out, now);
         answered += d->answered;
     }

@@ -45,6 +45,17 @@ static void *prof_calloc(size_t n, size_t size)
     return p;
 }
 
+/* Text a profile puts into samples (units, enum and trap texts, instances) must be what the server
+ * accepts in a push, printable UTF-8 (names.h): a tab in an enum's text made the server refuse every
+ * batch that carried it, with all the other samples of the cycle (found by fuzzing). */
+static int prof_check_text(const conf_doc *d, const conf_node *n, const char *key, const char *s,
+                           size_t max, conf_error *err)
+{
+    if (s && *s && !text_is_valid(s, max))
+        return conf_fail(err, d, n, key, "must be printable text (no tab, newline or other control character)");
+    return 0;
+}
+
 /* ---- vocabulary ---------------------------------------------------------------------------- */
 
 static int vocab_load(profile_set *set, const char *path, conf_error *err)
@@ -70,7 +81,8 @@ static int vocab_load(profile_set *set, const char *path, conf_error *err)
             if (!metric_name_is_valid(name))
                 rc = conf_fail(err, d, conf_map_key_at(d, names, j), name, "not a valid metric name");
             else if (conf_check_map(d, e, name, keys, err) ||
-                     conf_get_str(d, e, "unit", true, 16, &unit, err))
+                     conf_get_str(d, e, "unit", true, 16, &unit, err) ||
+                     prof_check_text(d, conf_map_get(d, e, "unit"), "unit", unit, PUSH_UNIT_MAX, err))
                 rc = -1;
             else {
                 vocab_entry *v = &set->vocab[set->nvocab++];
@@ -181,6 +193,7 @@ static int prof_read_enum_entry(const conf_doc *d, const conf_node *n, const cha
     const char *text = NULL, *sev = "ok";
     if (conf_check_map(d, n, "enum entry", keys, err) ||
         conf_get_str(d, n, "text", true, PUSH_TEXT_MAX, &text, err) ||
+        prof_check_text(d, conf_map_get(d, n, "text"), "text", text, PUSH_TEXT_MAX, err) ||
         conf_get_str(d, n, "severity", false, 16, &sev, err))
         return -1;
     e->sev = severity_parse(sev);
@@ -262,6 +275,7 @@ static int prof_read_source(const conf_doc *d, const conf_node *n, prof_source *
     if (prof_read_oid(d, o ? o : c, o ? "oid" : "column", &src->oid, err) ||
         conf_get_str(d, n, "mib", false, 128, &mib, err) ||
         conf_get_str(d, n, "instance", false, INSTANCE_MAX_LEN, &inst, err) ||
+        prof_check_text(d, conf_map_get(d, n, "instance"), "instance", inst, INSTANCE_MAX_LEN, err) ||
         conf_get_double(d, n, "scale", false, &src->scale, err) ||
         conf_get_double(d, n, "offset", false, &src->offset, err))
         return -1;
@@ -285,6 +299,8 @@ static int prof_read_template(const conf_doc *d, const conf_node *n, const char 
     char buf[INSTANCE_MAX_LEN + 1];
     if (profile_expand_index(s, probe, 3, buf, sizeof buf) != 0)
         return conf_fail(err, d, n, key, "'%s': only {index} and {index.N} (N from 1) may appear in braces", s);
+    if (prof_check_text(d, n, key, s, INSTANCE_MAX_LEN, err))
+        return -1;
     *out = prof_strdup(s);
     return 0;
 }
@@ -512,7 +528,9 @@ static int prof_read_trap(const profile_set *set, const conf_doc *d, const conf_
         conf_get_str(d, n, "severity", true, 16, &sev, err) ||
         conf_get_str(d, n, "mib", false, 128, &mib, err) ||
         conf_get_str(d, n, "instance", false, INSTANCE_MAX_LEN, &inst, err) ||
-        conf_get_double(d, n, "value", false, &t->value, err))
+        conf_get_double(d, n, "value", false, &t->value, err) ||
+        prof_check_text(d, conf_map_get(d, n, "text"), "text", text, PUSH_TEXT_MAX, err) ||
+        prof_check_text(d, conf_map_get(d, n, "instance"), "instance", inst, INSTANCE_MAX_LEN, err))
         return -1;
     t->metric = prof_strdup(metric);
     t->text = prof_strdup(text);

@@ -4,13 +4,15 @@
 #   scripts/fuzz.sh run [HARNESS...]     each harness for FUZZ_SECONDS (default 60); `make fuzz`
 #   scripts/fuzz.sh merge [HARNESS...]   minimizes corpus + new findings back into tests/fuzz/corpus
 #
-# Harnesses: push config profile snmp_value (default: all). `run` starts from tests/fuzz/corpus/H and
-# tests/fuzz/regressions/H (read only) and writes what it finds to FUZZ_WORK/H/corpus. It fails when
-# a harness finds a crash, a leak, undefined behaviour or a broken property; the input is then
+# Harnesses: push config profile snmp_value traps (default: all). `run` starts from
+# tests/fuzz/corpus/H and tests/fuzz/regressions/H (read only) and writes what it finds to
+# FUZZ_WORK/H/corpus. It fails when a harness finds a crash, a leak, undefined behaviour or a broken
+# property; the input is then
 # FUZZ_WORK/H/crash-* (or leak-*, timeout-*...): fix the code, then keep the input as
 # tests/fuzz/regressions/H/NAME so that `make check` replays it (tests/fuzz/replay).
 #
 # Environment: FUZZ_BIN (folder of the fuzz_H programs; default build/tests/fuzz), FUZZ_SECONDS,
+# FUZZ_CORPUS_MAX (files kept per corpus by merge, default 50),
 # FUZZ_WORK (default FUZZ_BIN/work), FUZZ_ARGS (more libFuzzer options, e.g. "-jobs=2 -workers=2"),
 # VIGIE_FUZZ_SRCDIR (the source tree; default this script's parent).
 set -u
@@ -26,7 +28,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 
 mode=${1:-run}
 [ $# -gt 0 ] && shift
-harnesses=${*:-push config profile snmp_value}
+harnesses=${*:-push config profile snmp_value traps}
 
 case $mode in run|merge) ;; *) echo "usage: $0 run|merge [HARNESS...]" >&2; exit 2 ;; esac
 
@@ -43,15 +45,47 @@ for h in $harnesses; do
     dict=()
     [ -f "$src/tests/fuzz/$h.dict" ] && dict=("-dict=$src/tests/fuzz/$h.dict")
     if [ "$mode" = merge ]; then
-        # the smallest set of inputs that keeps the coverage of the corpus and of the findings
+        # libFuzzer's merge (edges only: no counters, no comparisons), then a greedy set cover over
+        # each kept file's own edges, so that the corpus stays at most FUZZ_CORPUS_MAX (50) files
         out=$work/$h/merged
         rm -rf "$out"
         mkdir -p "$out"
-        "$prog" -merge=1 "${dict[@]}" "$out" "$src/tests/fuzz/corpus/$h" "$work/$h/corpus" \
+        "$prog" -merge=1 -use_counters=0 -use_cmp=0 "$out" "$src/tests/fuzz/corpus/$h" "$work/$h/corpus" \
             >"$work/$h/merge.log" 2>&1 || { echo "fuzz: merge of $h failed, see $work/$h/merge.log" >&2; exit 1; }
-        rm -f "$src/tests/fuzz/corpus/$h"/*
-        cp "$out"/* "$src/tests/fuzz/corpus/$h/" 2>/dev/null
-        echo "fuzz: $h: $(ls "$src/tests/fuzz/corpus/$h" | wc -l) corpus files"
+        python3 - "$prog" "$out" "$src/tests/fuzz/corpus/$h" "${FUZZ_CORPUS_MAX:-50}" <<'PY' || exit 1
+import os, shutil, subprocess, sys, tempfile
+prog, merged, dest, cap = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+edges = {}
+with tempfile.TemporaryDirectory() as tmp:
+    for name in sorted(os.listdir(merged)):
+        one, out, control = (os.path.join(tmp, d) for d in ("one", "out", "control"))
+        for d in (one, out):
+            shutil.rmtree(d, ignore_errors=True)
+            os.mkdir(d)
+        shutil.copy(os.path.join(merged, name), one)
+        if os.path.exists(control):
+            os.unlink(control)  # else libFuzzer resumes the previous merge
+        subprocess.run([prog, "-merge=1", "-use_counters=0", "-use_cmp=0", "-merge_control_file=" + control, out, one],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cov = set()
+        for line in open(control):
+            if line.startswith("COV "):
+                cov.update(line.split()[2:])
+        edges[name] = cov
+covered, chosen = set(), []
+while len(chosen) < cap:
+    best = max(edges, key=lambda n: (len(edges[n] - covered), -os.path.getsize(os.path.join(merged, n))), default=None)
+    if best is None or not edges[best] - covered:
+        break
+    chosen.append(best)
+    covered |= edges.pop(best)
+for name in os.listdir(dest):
+    os.unlink(os.path.join(dest, name))
+for name in chosen:
+    shutil.copy(os.path.join(merged, name), dest)
+print("fuzz: %s: %d corpus files, %d edges (%d left out)" % (os.path.basename(dest), len(chosen), len(covered),
+      sum(1 for c in edges.values() if c - covered)))
+PY
         continue
     fi
     echo "fuzz: $h for ${seconds}s"

@@ -662,16 +662,23 @@ static int rr_graph_draw(const report_render_opts *o, const json_t *site, const 
     rr_series series[RR_MAX_LINES];
     size_t n = 0;
     const char *id = rj_s(site, "site");
+    /* the files of a device's metric, sorted (readdir's order is the file system's), the first ones kept */
+    rr_series *found = calloc(64, sizeof *found);
+    if (!found)
+        return -1;
     for (size_t d = 0; d < devs->n && n < RR_MAX_LINES; d++) {
         if (strcmp(devs->d[d].cls, spec->cls) != 0)
             continue;
-        for (int m = 0; m < 2 && spec->metrics[m]; m++) {
-            size_t first = n;
+        for (int m = 0; m < 2 && spec->metrics[m] && n < RR_MAX_LINES; m++) {
+            size_t nf = 0;
             rr_find_series(o, id, devs->d[d].name, spec->metrics[m],
-                           o->lang == REPORT_LANG_FR ? spec->what_fr[m] : spec->what_en[m], series, &n, RR_MAX_LINES);
-            qsort(series + first, n - first, sizeof *series, rr_cmp_series);
+                           o->lang == REPORT_LANG_FR ? spec->what_fr[m] : spec->what_en[m], found, &nf, 64);
+            qsort(found, nf, sizeof *found, rr_cmp_series);
+            for (size_t i = 0; i < nf && n < RR_MAX_LINES; i++)
+                series[n++] = found[i];
         }
     }
+    free(found);
     if (n == 0)
         return -1;
     json_t *period = rj_o(site, "period");
@@ -995,6 +1002,23 @@ static void csv_field(rr_csv *c, const char *s)
     }
 }
 
+/* Free text (names, causes, reasons, who) that a spreadsheet would take for a formula gets a leading
+ * quote: a maintenance reason "=HYPERLINK(...)" stays text. */
+static void csv_text(rr_csv *c, const char *s)
+{
+    if (strchr("=+-@\t\r", s[0]) && s[0]) {
+        char *q = malloc(strlen(s) + 2);
+        if (q) {
+            q[0] = '\'';
+            strcpy(q + 1, s);
+            csv_field(c, q);
+            free(q);
+            return;
+        }
+    }
+    csv_field(c, s);
+}
+
 static void csv_end(rr_csv *c)
 {
     fputs("\r\n", c->f);
@@ -1072,7 +1096,7 @@ static int rr_csv_doc(const json_t *doc, const report_render_opts *o, report_ren
         const char *tz = rj_s(s, "timezone");
         csv_field(&c, "sites");
         csv_field(&c, rj_s(s, "site"));
-        csv_field(&c, rj_s(s, "name"));
+        csv_text(&c, rj_s(s, "name"));
         csv_field(&c, rj_s(s, "kind"));
         csv_field(&c, tz);
         csv_field(&c, rj_s(s, "unknown_policy"));
@@ -1136,8 +1160,8 @@ static int rr_csv_doc(const json_t *doc, const report_render_opts *o, report_ren
             csv_time(&c, rj_i(in, "end"), tz);
             csv_int(&c, rj_i(in, "duration"));
             csv_int(&c, rj_i(in, "counted"));
-            csv_field(&c, rj_s(in, "services"));
-            csv_field(&c, rj_s(in, "cause"));
+            csv_text(&c, rj_s(in, "services"));
+            csv_text(&c, rj_s(in, "cause"));
             csv_bool(&c, rj_b(in, "excluded"));
             csv_end(&c);
         }
@@ -1155,8 +1179,8 @@ static int rr_csv_doc(const json_t *doc, const report_render_opts *o, report_ren
             csv_field(&c, rj_s(w, "service"));
             csv_time(&c, rj_i(w, "start"), tz);
             csv_time(&c, rj_i(w, "end"), tz);
-            csv_field(&c, rj_s(w, "reason"));
-            csv_field(&c, rj_s(w, "who"));
+            csv_text(&c, rj_s(w, "reason"));
+            csv_text(&c, rj_s(w, "who"));
             csv_end(&c);
         }
     }
@@ -1324,17 +1348,18 @@ static const char rr_css[] =
     "header.cover h1{margin:0;font-size:20pt;letter-spacing:.5px}header.cover p{margin:4px 0 0;font-size:12pt}"
     "h2{color:#1f3a5f;font-size:13pt;border-bottom:2px solid #1f3a5f;padding-bottom:2px;margin:18px 0 6px}"
     "h3{color:#1f3a5f;font-size:10.5pt;margin:12px 0 4px}"
-    "table{border-collapse:collapse;width:100%;margin:4px 0 8px;page-break-inside:auto}"
+    "table{border-collapse:collapse;width:100%;margin:4px 0 8px;page-break-inside:auto;font-size:8.5pt}"
     "tr{page-break-inside:avoid}th{background:#1f3a5f;color:#fff;font-weight:bold;text-align:left}"
     "th,td{border:1px solid #c9d1dc;padding:3px 6px;vertical-align:top}tbody tr:nth-child(even){background:#f4f6f9}"
-    "td.num,th.num{text-align:right;white-space:nowrap}td.kv{font-weight:bold;width:34%}"
+    "td.num,th.num{text-align:right}td.num{white-space:nowrap}td.kv{font-weight:bold;width:34%}"
     ".met{background:#e3f2e4!important;color:#1b5e20;font-weight:bold}"
     ".missed{background:#fdecea!important;color:#b71c1c;font-weight:bold}"
     ".nodata{background:#eeeeee!important;color:#616161}"
     ".badge{float:right;padding:3px 10px;border-radius:3px;font-size:9pt}"
     ".site{page-break-before:always}.sub{color:#555;margin:2px 0 8px}.digest{font-family:'DejaVu Sans Mono',monospace;"
     "font-size:8.5pt;word-break:break-all}.note{color:#555;font-size:8.5pt}.none{color:#555;font-style:italic}"
-    ".graphs{display:flex;flex-wrap:wrap;gap:8px}.graphs img{width:calc(50% - 4px);border:1px solid #e0e0e0}"
+    ".graphs{display:flex;flex-wrap:wrap;gap:8px}.graphs img{width:calc(50% - 4px);box-sizing:border-box;"
+    "border:1px solid #e0e0e0;page-break-inside:avoid}"
     ".sign{display:flex;gap:16px;margin-top:22px;page-break-inside:avoid}.sign div{flex:1;border:1px solid #999;"
     "height:95px;padding:6px 10px}.sign b{display:block;margin-bottom:6px}"
     "footer{color:#777;font-size:8pt;margin-top:20px;border-top:1px solid #ccc;padding-top:4px}";
@@ -1952,8 +1977,9 @@ static void pdf_cover(rr_pdf *p, const json_t *doc, const rr_facts *fa)
     pdf_text(p, ML, 72, CW, fa->month, "DejaVu Sans 17", C_WHITE, AL_LEFT, true);
     report_render_target(l, fa->target, tg, sizeof tg);
     if (fa->same_target)
-        snprintf(text, sizeof text, TR(l, "%zu site(s) – objectif de disponibilité %s par site (Tier III)",
-                                       "%zu site(s) – availability target %s per site (Tier III)"), fa->nsites, tg);
+        snprintf(text, sizeof text, TR(l, "%zu site(s) – objectif de disponibilité %s par site%s",
+                                       "%zu site(s) – availability target %s per site%s"),
+                 fa->nsites, tg, fabs(fa->target - 99.982) < 1e-9 ? " (Tier III)" : "");
     else
         snprintf(text, sizeof text, TR(l, "%zu site(s) – objectif propre à chaque site", "%zu site(s) – each with its own target"),
                  fa->nsites);

@@ -13,7 +13,8 @@
 #include "names.h"
 
 #define RRD_PATH_MAX 1024
-#define RRD_CACHE_SLOTS 65536u /* a power of two; last-update times of known files */
+#define RRD_CACHE_SLOTS 65536u
+#define RS_LAST_UNKNOWN ((time_t)-1) /* a cached file whose last update must be read again */ /* a power of two; last-update times of known files */
 
 typedef struct {
     char *path;
@@ -25,6 +26,7 @@ struct rrd_store {
     int step;
     rs_cache_entry *cache; /* open addressing; grows never: when full, entries are looked up on disk */
     size_t cached;
+    unsigned long corrupt;
 };
 
 rrd_store *rrd_store_new(const char *data_dir, int step)
@@ -149,7 +151,7 @@ static int rs_last(rrd_store *s, const char *path, time_t first, time_t *last, c
 {
     int found;
     rs_cache_entry *e = rs_cache_slot(s, path, &found);
-    if (found) {
+    if (found && e->last != RS_LAST_UNKNOWN) {
         *last = e->last;
         return 0;
     }
@@ -167,7 +169,9 @@ static int rs_last(rrd_store *s, const char *path, time_t first, time_t *last, c
         }
         *last = t;
     }
-    if (e && (e->path = strdup(path)))
+    if (e && found)
+        e->last = *last;
+    else if (e && (e->path = strdup(path)))
         e->last = *last;
     return 0;
 }
@@ -194,8 +198,48 @@ static int rs_cmp_sample(const void *a, const void *b)
 }
 
 /* Writes the run [from, to) of samples of one series, oldest first. */
+/* A file librrd cannot even describe is damaged (truncated, overwritten): it is renamed aside,
+ * reported, and a new file takes its place, so that one bad file does not refuse every batch. A file
+ * that librrd can describe is left alone (a full disk is not corruption). Returns 1 when set aside. */
+static int rs_set_aside_if_corrupt(rrd_store *s, const char *path)
+{
+    rrd_clear_error();
+    rrd_info_t *info = rrd_info_r(path);
+    if (info) {
+        rrd_info_free(info);
+        return 0;
+    }
+    char aside[RRD_PATH_MAX + 32];
+    snprintf(aside, sizeof aside, "%s.corrupt-%lld", path, (long long)time(NULL));
+    if (rename(path, aside) != 0)
+        return 0;
+    log_error("rrd", "%s is damaged (%s): set aside as %s, a new file replaces it", path, rrd_get_error(), aside);
+    s->corrupt++;
+    int found;
+    rs_cache_entry *e = rs_cache_slot(s, path, &found);
+    if (e && found)
+        e->last = RS_LAST_UNKNOWN; /* the next write looks at the disk again and creates the file */
+    return 1;
+}
+
+static int rs_write_series_once(rrd_store *s, const char *site, const push_sample **run, size_t n,
+                                rrd_store_stats *st, char *err, size_t err_size);
+
 static int rs_write_series(rrd_store *s, const char *site, const push_sample **run, size_t n,
-                            rrd_store_stats *st, char *err, size_t err_size)
+                           rrd_store_stats *st, char *err, size_t err_size)
+{
+    int rc = rs_write_series_once(s, site, run, n, st, err, err_size);
+    if (rc == 0)
+        return 0;
+    char path[RRD_PATH_MAX];
+    if (rrd_store_path(s, site, run[0]->device, run[0]->metric, run[0]->instance, path, sizeof path) == 0 &&
+        rs_set_aside_if_corrupt(s, path))
+        rc = rs_write_series_once(s, site, run, n, st, err, err_size);
+    return rc;
+}
+
+static int rs_write_series_once(rrd_store *s, const char *site, const push_sample **run, size_t n,
+                                rrd_store_stats *st, char *err, size_t err_size)
 {
     char path[RRD_PATH_MAX];
     if (rrd_store_path(s, site, run[0]->device, run[0]->metric, run[0]->instance, path, sizeof path) != 0) {

@@ -37,6 +37,7 @@
 #include "push.h"
 #include "server_config.h"
 #include "snmp_value.h"
+#include "traps.h"
 
 #ifndef FUZZ_SRCDIR
 #define FUZZ_SRCDIR "."
@@ -64,7 +65,9 @@ static struct {
     int conf_fd;
     pid_t owner; /* the process that set up, and cleans up (not replay's children) */
     FILE *devnull;
-    profile_set *mibs; /* the project's profiles, for snmp_value */
+    profile_set *mibs; /* the project's profiles, for snmp_value and traps */
+    agent_config *trap_cfg; /* the agent of the traps harness, and its receiver */
+    traps *traps;
     fuzz_metric *metrics;
     size_t nmetrics;
 } fz = {.conf_fd = -1};
@@ -129,6 +132,8 @@ static void fuzz_cleanup(void)
     if (fz.devnull)
         fclose(fz.devnull);
     free(fz.metrics);
+    traps_free(fz.traps);
+    agent_config_free(fz.trap_cfg);
     profile_set_free(fz.mibs);
     memset(&fz, 0, sizeof fz);
     fz.conf_fd = -1;
@@ -209,6 +214,24 @@ int fuzz_init(void)
     }
     if (fz.nmetrics == 0)
         return fuzz_init_fail("no metric in mibs/");
+
+    /* the traps harness's agent: devices with and without a profile that declares traps */
+    static const char trap_agent[] =
+        "agent: fuzz-agent\nserver: http://127.0.0.1:8470\ntoken: 0123456789abcdef\n"
+        "trap_listen: 127.0.0.1:16200\ntrap_community: public\n"
+        "devices:\n"
+        "  - {name: ups1, host: 10.0.0.1, profile: ups-rfc1628}\n"
+        "  - {name: env1, host: 10.0.0.2, profile: env-rittal-cmc3}\n"
+        "  - {name: olt1, host: 10.0.0.3, profile: olt-ifmib, class: olt}\n"
+        "  - {name: pdu1, host: 10.0.0.4}\n"
+        "  - {name: v6, host: \"fd00::5\", class: ups}\n";
+    snprintf(path, sizeof path, "%s/agent.yml", fz.dir);
+    if (fuzz_write_file(path, trap_agent, sizeof trap_agent - 1) != 0 ||
+        !(fz.trap_cfg = agent_config_load(path, "/nonexistent", &err)))
+        return fuzz_init_fail(fz.trap_cfg ? "cannot write agent.yml" : err.msg);
+    unlink(path);
+    if (!(fz.traps = traps_new(fz.trap_cfg, fz.mibs, NULL, NULL)))
+        return fuzz_init_fail("traps_new failed");
     fz.state = 1;
     return 0;
 }
@@ -636,6 +659,15 @@ int fuzz_profile(const uint8_t *data, size_t size)
         for (size_t i = 0; i < p->nmatch_soid; i++)
             FUZZ_CHECK(p->match_soid[i].len >= 2 && p->match_soid[i].len <= MAX_OID_LEN);
         fuzz_exercise_profile(p);
+        for (size_t i = 0; i < p->ntraps; i++) {
+            const prof_trap *t = &p->traps[i], *found = profile_find_trap(p, t->oid.ids, t->oid.len);
+            FUZZ_CHECK(t->oid.len >= 2 && t->metric && metric_name_is_valid(t->metric) && t->unit);
+            FUZZ_CHECK(isfinite(t->value) && t->sev >= SEV_OK && t->sev <= SEV_UNKNOWN);
+            FUZZ_CHECK(t->text && (!t->text[0] || text_is_valid(t->text, PUSH_TEXT_MAX)));
+            FUZZ_CHECK(t->instance && (!t->instance[0] || text_is_valid(t->instance, INSTANCE_MAX_LEN)));
+            FUZZ_CHECK(found && found->oid.len == t->oid.len &&
+                       memcmp(found->oid.ids, t->oid.ids, t->oid.len * sizeof(oid)) == 0);
+        }
         if (p->nmatch_soid) {
             const profile *found = profile_set_detect(set, p->match_soid[0].ids, p->match_soid[0].len,
                                                       fuzz_probe_yes, NULL);
@@ -682,6 +714,11 @@ static void fuzz_oid_text(const char *text)
             oid_format(o2, len2, buf2, 8); /* truncated, but terminated */
             FUZZ_CHECK(fuzz_terminated(buf2, 8));
             fuzz_check_expand(tmpl, o, len);
+            for (size_t i = 0; i < profile_set_count(fz.mibs); i++) {
+                const profile *p = profile_set_at(fz.mibs, i);
+                const prof_trap *t = profile_find_trap(p, o, len);
+                FUZZ_CHECK(!t || (t->oid.len == len && memcmp(t->oid.ids, o, len * sizeof(oid)) == 0));
+            }
         }
     }
     fuzz_check_expand(tmpl, NULL, 0);
@@ -763,6 +800,120 @@ int fuzz_snmp_value(const uint8_t *data, size_t size)
     return 0;
 }
 
+/* ---- traps ----------------------------------------------------------------------------------- *
+ * Input: byte 0 bits 0-1 the PDU (v1 Trap, v2c Trap2, v2c Inform, v3 Trap2), bit 2 a wrong community,
+ * bits 3-5 the source (the address of device 1 to 5, an unknown IPv4 or IPv6 address, or device 1 as
+ * ::ffff:10.0.0.1); byte 1 the v1 generic-trap (signed), bytes 2-3 the v1 specific-trap; then lines:
+ * the enterprise (v1) or the snmpTrapOID.0 value (v2; an empty line: none), then one varbind per
+ * line, "OID" (an INTEGER) or "OID TEXT" (an OCTET STRING). */
+
+static oid *fuzz_oid_dup(const char *text, size_t *len)
+{
+    oid o[MAX_OID_LEN];
+    if (oid_parse(text, o, MAX_OID_LEN, len) != 0)
+        return NULL;
+    oid *copy = malloc(*len * sizeof(oid));
+    if (!copy)
+        abort();
+    memcpy(copy, o, *len * sizeof(oid));
+    return copy;
+}
+
+int fuzz_traps(const uint8_t *data, size_t size)
+{
+    fuzz_require_init();
+    if (size < 4)
+        return 0;
+    static const int commands[] = {SNMP_MSG_TRAP, SNMP_MSG_TRAP2, SNMP_MSG_INFORM, SNMP_MSG_TRAP2};
+    static const long versions[] = {SNMP_VERSION_1, SNMP_VERSION_2c, SNMP_VERSION_2c, SNMP_VERSION_3};
+    static const char *const sources[] = {"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "fd00::5",
+                                          "192.0.2.7", "2001:db8::1:2", "::ffff:10.0.0.1"};
+    int kind = data[0] & 3;
+    bool wrong_community = data[0] & 4;
+    const char *src = sources[(data[0] >> 3) & 7];
+    netsnmp_pdu *pdu = snmp_pdu_create(commands[kind]);
+    if (!pdu)
+        abort();
+    pdu->version = versions[kind];
+    const char *community = wrong_community ? "privatex" : "public";
+    pdu->community = (u_char *)strdup(community);
+    pdu->community_len = strlen(community);
+    if (!pdu->community)
+        abort();
+    pdu->trap_type = (signed char)data[1];
+    pdu->specific_type = data[2] | data[3] << 8;
+
+    char *text = fuzz_cstr(data + 4, size - 4, 8192), *save = NULL;
+    bool first = true;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *value = strchr(line, ' ');
+        if (value)
+            *value++ = '\0';
+        size_t len;
+        oid *o = fuzz_oid_dup(line, &len);
+        if (first) {
+            first = false;
+            if (kind == 0) {
+                pdu->enterprise = o;
+                pdu->enterprise_length = o ? len : 0;
+                continue;
+            }
+            static const oid uptime[] = {1, 3, 6, 1, 2, 1, 1, 3, 0}, trap_oid[] = {1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0};
+            long ticks = 4242;
+            snmp_pdu_add_variable(pdu, uptime, OID_LENGTH(uptime), ASN_TIMETICKS, &ticks, sizeof ticks);
+            if (o)
+                snmp_pdu_add_variable(pdu, trap_oid, OID_LENGTH(trap_oid), ASN_OBJECT_ID, o, len * sizeof(oid));
+            free(o);
+            continue;
+        }
+        if (!o)
+            continue;
+        if (value) {
+            snmp_pdu_add_variable(pdu, o, len, ASN_OCTET_STR, value, strlen(value));
+        } else {
+            long one = 1;
+            snmp_pdu_add_variable(pdu, o, len, ASN_INTEGER, &one, sizeof one);
+        }
+        free(o);
+    }
+    free(text);
+
+    oid toid[MAX_OID_LEN];
+    size_t tlen = 0;
+    int has_oid = traps_pdu_oid(pdu, toid, MAX_OID_LEN, &tlen);
+    if (has_oid == 0)
+        FUZZ_CHECK(tlen >= 2 && tlen <= MAX_OID_LEN);
+    int rc = traps_handle(fz.traps, src, pdu, FUZZ_NOW);
+    FUZZ_CHECK(rc == -1 || rc == 1);
+    if (rc == 1)
+        FUZZ_CHECK(has_oid == 0 && (kind == 3 || !wrong_community));
+    FUZZ_CHECK(traps_pending(fz.traps) == (rc == 1 ? 1u : 0u));
+    push_batch *b = traps_take(fz.traps);
+    FUZZ_CHECK((b != NULL) == (rc == 1));
+    if (b) {
+        /* what the agent pushes for a trap must be what the server accepts: else the batch is
+         * refused, and the trap lost */
+        for (size_t i = 0; i < push_batch_count(b); i++) {
+            const push_sample *s = push_batch_at(b, i);
+            fuzz_check_sample(s);
+            FUZZ_CHECK(s->ts == FUZZ_NOW);
+        }
+        push_batch_set_seq(b, 7);
+        char *body = push_batch_encode(b);
+        FUZZ_CHECK(body != NULL);
+        push_error err;
+        push_batch *back = push_batch_decode(body, strlen(body), FUZZ_NOW, &err);
+        if (!back)
+            fprintf(stderr, "fuzz: the server refuses the trap's batch: %s: %s\n%s\n", err.field, err.msg, body);
+        FUZZ_CHECK(back && push_batch_count(back) == push_batch_count(b));
+        push_batch_free(back);
+        free(body);
+        push_batch_free(b);
+    }
+    snmp_free_pdu(pdu);
+    return 0;
+}
+
 /* ---- names ----------------------------------------------------------------------------------- */
 
 fuzz_target_fn fuzz_target_by_name(const char *name)
@@ -771,7 +922,7 @@ fuzz_target_fn fuzz_target_by_name(const char *name)
         const char *name;
         fuzz_target_fn fn;
     } targets[] = {{"push", fuzz_push}, {"config", fuzz_config}, {"profile", fuzz_profile},
-                   {"snmp_value", fuzz_snmp_value}};
+                   {"snmp_value", fuzz_snmp_value}, {"traps", fuzz_traps}};
     for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++)
         if (strcmp(targets[i].name, name) == 0)
             return targets[i].fn;

@@ -24,10 +24,11 @@ int fuzz_push(const uint8_t *data, size_t size);       /* push_batch_decode + ro
 int fuzz_config(const uint8_t *data, size_t size);     /* agent_config_load, server_config_load, conf.c */
 int fuzz_profile(const uint8_t *data, size_t size);    /* profile_set_load of vocabulary + the input */
 int fuzz_snmp_value(const uint8_t *data, size_t size); /* decode, convert, oid_parse, expand_index */
+int fuzz_traps(const uint8_t *data, size_t size);      /* traps_handle: a notification to a sample */
 
 typedef int (*fuzz_target_fn)(const uint8_t *data, size_t size);
 
-/* The target of a harness name ("push", "config", "profile", "snmp_value"), NULL if none. */
+/* The target of a harness name ("push", "config", "profile", "snmp_value", "traps"), NULL if none. */
 fuzz_target_fn fuzz_target_by_name(const char *name);
 
 #endif

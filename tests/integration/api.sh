@@ -120,7 +120,8 @@ get ser2 "/api/v1/series?site=italie&device=ups1&metric=battery.charge&from=$FRO
 check "series cf=MAX step=60: consolidated, at most 8 points, max of each minute" py ser2 "
 p = [x for x in j['points'] if x[1] is not None]
 assert j['step'] >= 60 and j['cf'] == 'MAX' and 1 <= len(j['points']) <= 8, j
-assert max(x[1] for x in p) >= 95, p"
+# the newest 25 s archive row may still be open: the last closed one holds values of 90 or more
+assert max(x[1] for x in p) >= 90, p"
 get ser3 "/api/v1/series?site=italie&device=env1&metric=env.temperature&instance=0&from=$FROM&to=$TO&cf=MIN" "${AUTH[@]}"
 check "series of an instance (env.temperature@0), cf=MIN" py ser3 "
 p = [x[1] for x in j['points'] if x[1] is not None]

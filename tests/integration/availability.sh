@@ -5,7 +5,7 @@
 # duration, within one poll interval. Then the simulator stops: the UPS becomes unknown, which is
 # not downtime (an unreachable card is not a power cut).
 . "${top_srcdir:-.}/tests/integration/lib.sh"
-plan 7
+plan 8
 data="$T_TMP/sim"
 mkdir -p "$data"
 cp "$top_srcdir/tests/fixtures/switchable/ups-switch.snmprec" "$data/"
@@ -74,6 +74,7 @@ f = json.load(open(sys.argv[1]))['sites'][0]['figures']
 assert f['downtime'] == int(sys.argv[2]), f
 assert f['unknown'] >= 5, f
 PY
+check "a silent device is retried with backoff" grep -q "no answer 2 times in a row, next try in 2 cycles" "$T_TMP/agent.log"
 "$CLI" availability --site nro --from "$START" --to $(( $(date +%s) + 1 )) >"$T_TMP/avail.txt"
 check "vigie availability prints the site with one incident" grep -Eq "^nro .* 1 " "$T_TMP/avail.txt"
 finish

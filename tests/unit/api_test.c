@@ -188,6 +188,24 @@ static void test_duplicate_and_stale(void **state)
     assert_int_equal(rrd_last_r(path), 1790000050);
 }
 
+static void test_corrupt_rrd_set_aside(void **state)
+{
+    expect(ingest("token-doullens-0001", good, NOW), 200, "\"stored\":3");
+    char path[1200];
+    assert_int_equal(rrd_store_path(ctx.rrd, "doullens", "ups1", "battery.charge", "", path, sizeof path), 0);
+    FILE *f = fopen(path, "w"); /* a crash or a disk fault left a few bytes */
+    assert_non_null(f);
+    fputs("not an rrd", f);
+    fclose(f);
+    const char *next = "{\"agent\":\"nro-doullens\",\"seq\":8,\"samples\":["
+                       "{\"device\":\"ups1\",\"metric\":\"battery.charge\",\"value\":96,\"ts\":1790000050}]}";
+    expect(ingest("token-doullens-0001", next, NOW + 60), 200, "\"stored\":1");
+    assert_int_equal(rrd_last_r(path), 1790000050);
+    char pattern[1300];
+    snprintf(pattern, sizeof pattern, "ls %s.corrupt-* >/dev/null 2>&1", path);
+    assert_int_equal(system(pattern), 0); /* the damaged file is kept aside, not deleted */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -195,6 +213,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_malformed_changes_nothing, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_store_and_read_back, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_duplicate_and_stale, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_corrupt_rrd_set_aside, setup_each, teardown_each),
     };
     return cmocka_run_group_tests_name("api", tests, NULL, NULL);
 }

@@ -521,6 +521,17 @@ static void test_csv(void **state)
     free(l);
     free(csv);
     json_decref(doc);
+
+    /* free text that a spreadsheet would run as a formula stays text */
+    int64_t id = db_maintenance_add(ctx.db, "doullens", "", OCT_FROM + 86400, OCT_FROM + 90000, "=HYPERLINK(\"x\")",
+                                    "ops", OCT_FROM);
+    assert_true(id > 0);
+    doc = october(OCT_TO + 86400);
+    csv = render(REPORT_CSV, REPORT_LANG_EN, doc, false, NULL);
+    assert_non_null(strstr(csv, ",\"'=HYPERLINK(\"\"x\"\")\",ops\r\n"));
+    free(csv);
+    json_decref(doc);
+    assert_int_equal(db_maintenance_delete(ctx.db, id), 0);
     (void)state;
 }
 
