@@ -98,7 +98,7 @@ PY
         sed "s/^/fuzz: $h: /"
     if [ $rc -ne 0 ]; then
         echo "fuzz: $h FAILED (exit $rc): see $work/$h/fuzz.log; the input:" >&2
-        ls "$work/$h"/crash-* "$work/$h"/leak-* "$work/$h"/timeout-* "$work/$h"/oom-* 2>/dev/null >&2
+        ls "$work/$h"/crash-* "$work/$h"/leak-* "$work/$h"/timeout-* "$work/$h"/oom-* >&2 2>/dev/null
         grep -E "ERROR|SUMMARY|property does not hold|runtime error" "$work/$h/fuzz.log" | head -5 >&2
         failed+=("$h")
     fi

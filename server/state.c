@@ -164,8 +164,13 @@ static int state_ingest_tx(void *ctx)
     if (tmin > tmax)
         return 0;
     /* a late batch changes its own period and what follows it up to the next observations */
-    return state_events_recompute(j->d, j->cfg, j->site, tmin - state_cover(j->cfg),
-                                  tmax + 2 * state_cover(j->cfg), j->now);
+    /* events are what has happened: never past the server's present */
+    int64_t to = tmax + 2 * state_cover(j->cfg);
+    if (to > j->now + 1)
+        to = j->now + 1;
+    if (to <= tmin - state_cover(j->cfg))
+        return 0;
+    return state_events_recompute(j->d, j->cfg, j->site, tmin - state_cover(j->cfg), to, j->now);
 }
 
 int state_ingest(db *d, const server_config *cfg, const char *site, const push_batch *b, int64_t now, char *err,

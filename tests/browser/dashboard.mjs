@@ -235,11 +235,12 @@ async function live() {
     else await page.locator('table.alerts, .empty').first().waitFor({ timeout: 5000 });
   });
   await shot(page, 'alerts.png');
-  await check('"Acquitter" acknowledges a firing alert through POST /api/v1/alerts/ID/ack (when alerting is on)', async () => {
+  await check('"Acquitter" acknowledges a firing alert through POST /api/v1/alerts/ID/ack', async () => {
     const res = await fetch(URL_ + '/api/v1/alerts?state=firing', { headers: { Authorization: 'Bearer ' + TOKEN } });
-    if (res.status === 404) { console.log('# alerting not enabled on this server: nothing to acknowledge'); return; }
+    assert(res.status === 200, 'GET /api/v1/alerts answered ' + res.status);
     const firing = (await res.json()).alerts;
-    if (!firing.length) { console.log('# no alert firing: nothing to acknowledge'); return; }
+    /* the demo's Péronne cooling unit is in warning: there is always an alert to acknowledge */
+    assert(firing.length > 0, 'no alert firing in the demo estate (the Péronne cooling unit should be one)');
     const id = String(firing[0].id);
     page.once('dialog', (d) => d.accept('seen by the browser test'));
     await page.locator(`tr[data-alert="${id}"] button`, { hasText: 'Acquitter' }).click();
