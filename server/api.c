@@ -63,6 +63,17 @@ api_reply api_ingest(api_ctx *ctx, const char *authorization, const char *body, 
         push_batch_free(b);
         return api_error(403, "agent", "this token belongs to another agent");
     }
+    for (size_t i = 0; agent->devices && i < push_batch_count(b); i++) {
+        if (!server_agent_may_write(agent, push_batch_at(b, i)->device)) {
+            char field[64];
+            snprintf(field, sizeof field, "samples[%zu].device", i);
+            ctx->rejected++;
+            log_warn("ingest", "agent %s pushed device %s, which server.yaml does not give it", agent->id,
+                     push_batch_at(b, i)->device);
+            push_batch_free(b);
+            return api_error(403, field, "this agent is not declared for this device (server.yaml agents[].devices)");
+        }
+    }
     int seen = db_batch_seen(ctx->db, agent->id, push_batch_seq(b));
     if (seen == 1) {
         json_t *o = json_pack("{s:s, s:I, s:b}", "agent", agent->id, "seq", (json_int_t)push_batch_seq(b),

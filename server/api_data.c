@@ -644,7 +644,8 @@ static void data_metrics_devices(api_ctx *ctx, data_buf *b, time_t now)
         db_devices_each(ctx->db, sites[i], data_class_row, &classes);
     }
     free(sites);
-    qsort(classes.list, classes.n, sizeof *classes.list, data_cmp_class);
+    if (classes.n)
+        qsort(classes.list, classes.n, sizeof *classes.list, data_cmp_class);
     for (size_t i = 0; i < rows.n; i++) {
         data_class key;
         snprintf(key.site, sizeof key.site, "%s", rows.rows[i].site);
@@ -671,7 +672,8 @@ static void data_metrics_devices(api_ctx *ctx, data_buf *b, time_t now)
 
     /* one family per vigie metric; values older than 3 steps are left out (the device or its agent
      * is silent: vigie_device_last_seen_timestamp_seconds tells since when) */
-    qsort(rows.rows, rows.n, sizeof *rows.rows, data_cmp_metric);
+    if (rows.n)
+        qsort(rows.rows, rows.n, sizeof *rows.rows, data_cmp_metric);
     int64_t stale = data_stale_after(ctx);
     for (size_t i = 0; i < rows.n;) {
         size_t j = i;

@@ -798,7 +798,8 @@ static void rr_graphs_site(const report_render_opts *o, const json_t *site, rr_g
     if (!devs)
         return;
     if (db_devices_each(o->db, rj_s(site, "site"), rr_collect_device, devs) == 0) {
-        qsort(devs->d, devs->n, sizeof devs->d[0], rr_cmp_device);
+        if (devs->n)
+            qsort(devs->d, devs->n, sizeof devs->d[0], rr_cmp_device);
         for (size_t s = 0; s < sizeof rr_specs / sizeof rr_specs[0] && out->n < RR_MAX_GRAPHS; s++)
             if (rr_graph_draw(o, site, &rr_specs[s], devs, &out->g[out->n]) == 0)
                 out->n++;

@@ -97,14 +97,36 @@ static int sc_site(const conf_doc *d, const conf_node *n, server_config *cfg, co
     return 0;
 }
 
+static int sc_cmp_names(const void *a, const void *b) { return strcmp((const char *)a, (const char *)b); }
+
+bool server_agent_may_write(const server_agent *a, const char *device)
+{
+    return !a->devices || bsearch(device, a->devices, a->ndevices, sizeof a->devices[0], sc_cmp_names) != NULL;
+}
+
 static int sc_agent(const conf_doc *d, const conf_node *n, server_config *cfg, conf_error *err)
 {
-    static const char *const keys[] = {"id", "token", "site", NULL};
+    static const char *const keys[] = {"id", "token", "site", "devices", NULL};
     server_agent *a = &cfg->agents[cfg->nagents];
     if (conf_check_map(d, n, "agent", keys, err) || sc_str(d, n, "id", true, a->id, sizeof a->id, err) ||
         sc_name(d, n, "id", a->id, err) || sc_str(d, n, "token", true, a->token, sizeof a->token, err) ||
         sc_token(d, n, a->token, err) || sc_str(d, n, "site", false, a->site, sizeof a->site, err))
         return -1;
+    const conf_node *devs = conf_map_get(d, n, "devices");
+    if (devs) {
+        if (conf_node_kind(devs) != CONF_SEQ || conf_len(devs) == 0 || conf_len(devs) > 5000)
+            return conf_fail(err, d, devs, "devices", "must be a list of 1 to 5000 device names");
+        a->devices = calloc(conf_len(devs), sizeof *a->devices);
+        if (!a->devices)
+            return conf_fail(err, d, devs, "devices", "out of memory");
+        for (size_t i = 0; i < conf_len(devs); i++) {
+            const char *dn = conf_node_scalar(conf_seq_at(d, devs, i));
+            if (!dn || !name_is_valid(dn))
+                return conf_fail(err, d, conf_seq_at(d, devs, i), "devices", "'%s' is not a valid device name", dn ? dn : "");
+            snprintf(a->devices[a->ndevices++], sizeof a->devices[0], "%s", dn);
+        }
+        qsort(a->devices, a->ndevices, sizeof a->devices[0], sc_cmp_names);
+    }
     if (!a->site[0])
         snprintf(a->site, sizeof a->site, "%s", a->id);
     else if (!server_config_site(cfg, a->site))
@@ -333,6 +355,9 @@ void server_config_free(server_config *cfg)
 {
     if (!cfg)
         return;
+    /* agents[nagents] may be one that failed half-way: the array has room for it, zeroed */
+    for (size_t i = 0; cfg->agents && i <= cfg->nagents; i++)
+        free(cfg->agents[i].devices);
     free(cfg->agents);
     free(cfg->sites);
     free(cfg->readers);

@@ -22,7 +22,12 @@ typedef struct {
     char id[NAME_MAX_LEN + 1];
     char token[SERVER_SECRET_MAX + 1];
     char site[NAME_MAX_LEN + 1];
+    char (*devices)[NAME_MAX_LEN + 1]; /* sorted; NULL: any device name, within its site */
+    size_t ndevices;
 } server_agent;
+
+/* Whether the agent may write this device (its `devices` list, when it has one). */
+bool server_agent_may_write(const server_agent *a, const char *device);
 
 typedef struct {
     char id[NAME_MAX_LEN + 1];

@@ -606,9 +606,15 @@ static void fuzz_exercise_profile(const profile *p)
             fuzz_check_expand(tmpls[t], idx3, 0);
             fuzz_check_expand(tmpls[t], idxbig, MAX_OID_LEN);
         }
+        if (m->instance_tmpl) { /* the instances of a table's rows go into pushes as they are */
+            char inst[INSTANCE_MAX_LEN + 1];
+            if (profile_expand_index(m->instance_tmpl, idx3, 3, inst, sizeof inst) == 0)
+                FUZZ_CHECK(!inst[0] || text_is_valid(inst, INSTANCE_MAX_LEN));
+        }
         for (size_t s = 0; s < m->nsources; s++) {
             const prof_source *src = &m->sources[s];
             FUZZ_CHECK(src->oid.len >= 2 && src->scale != 0 && isfinite(src->scale));
+            FUZZ_CHECK(!src->instance || !src->instance[0] || text_is_valid(src->instance, INSTANCE_MAX_LEN));
             for (size_t f = 0; f < sizeof factors / sizeof factors[0]; f++) {
                 raw_value raw;
                 conv_result r;

@@ -27,6 +27,7 @@ static int setup_each(void **state)
     snprintf(yaml, sizeof yaml,
              "data_dir: %s\nstep: 60\nsites: [{id: doullens}, {id: peronne}]\n"
              "agents:\n  - {id: nro-doullens, token: token-doullens-0001, site: doullens}\n"
+             "  - {id: nro-limited, token: token-limited-00001, site: doullens, devices: [ups1, olt1]}\n"
              "  - {id: nro-peronne, token: token-peronne-00001, site: peronne}\n"
              "api_tokens: [{name: ops, token: token-reader-000001}]\n",
              dir);
@@ -110,6 +111,20 @@ static void test_auth(void **state)
     expect(ingest("token-peronne-00001", good, NOW), 403, "another agent");
     assert_int_equal(rrd_files(), 0);
     assert_int_equal(ctx.rejected, 4);
+}
+
+static void test_declared_devices(void **state)
+{
+    /* an agent with a device list writes those devices and no other */
+    const char *mine = "{\"agent\":\"nro-limited\",\"seq\":1,\"samples\":["
+                       "{\"device\":\"ups1\",\"metric\":\"battery.charge\",\"value\":98,\"ts\":1789999990}]}";
+    const char *other = "{\"agent\":\"nro-limited\",\"seq\":2,\"samples\":["
+                        "{\"device\":\"ups1\",\"metric\":\"battery.charge\",\"value\":98,\"ts\":1790000000},"
+                        "{\"device\":\"clim9\",\"metric\":\"cooling.state\",\"value\":1,\"ts\":1790000000}]}";
+    expect(ingest("token-limited-00001", mine, NOW), 200, "\"stored\":1");
+    int files = rrd_files();
+    expect(ingest("token-limited-00001", other, NOW), 403, "samples[1].device");
+    assert_int_equal(rrd_files(), files);
 }
 
 static void test_malformed_changes_nothing(void **state)
@@ -214,6 +229,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_and_read_back, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_duplicate_and_stale, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_corrupt_rrd_set_aside, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_declared_devices, setup_each, teardown_each),
     };
     return cmocka_run_group_tests_name("api", tests, NULL, NULL);
 }

@@ -19,6 +19,7 @@ static char *dir;
 static server_config *cfg;
 static api_ctx ctx;
 static uint64_t seq;
+static int64_t clock_now; /* the server's present: never before the newest sample pushed */
 
 static int setup(void **state)
 {
@@ -79,7 +80,9 @@ static void poll(int64_t ts, bool a_ob, bool b_ob, double temp)
     add(b, "env", "device.reachable", 1, "", SEV_NONE, ts);
     add(b, "env", "env.temperature", temp, "", temp > 32 ? SEV_WARNING : SEV_OK, ts);
     char *json = push_batch_encode(b);
-    api_reply r = api_ingest(&ctx, "Bearer state-test-token-01", json, strlen(json), (time_t)ts + 10);
+    if (ts + 10 > clock_now)
+        clock_now = ts + 10;
+    api_reply r = api_ingest(&ctx, "Bearer state-test-token-01", json, strlen(json), (time_t)clock_now);
     if (r.status != 200)
         fail_msg("%d %s", r.status, r.body);
     free(r.body);
@@ -88,8 +91,8 @@ static void poll(int64_t ts, bool a_ob, bool b_ob, double temp)
 }
 
 typedef struct {
-    int64_t ts[64];
-    char what[64][80];
+    int64_t ts[256];
+    char what[256][80];
     size_t n;
 } event_list;
 
@@ -97,7 +100,7 @@ static void collect(void *c, const char *site, const char *scope, const char *na
                     const char *cause)
 {
     event_list *l = c;
-    if (l->n < 64) {
+    if (l->n < 256) {
         l->ts[l->n] = ts;
         snprintf(l->what[l->n++], 80, "%s %s %s", scope, name, st);
     }
