@@ -385,6 +385,7 @@ api_reply api_route_series(api_ctx *ctx, const api_request *req)
     char **ds_names = NULL;
     rrd_value_t *data = NULL;
     rrd_clear_error();
+    rrd_store_flush(ctx->rrd, path);
     if (rrd_fetch_r(path, cf, &start, &end, &step, &ds_cnt, &ds_names, &data) != 0) {
         log_error("api", "fetching %s: %s", path, rrd_get_error());
         return api_error(500, NULL, "cannot read the series");

@@ -96,6 +96,10 @@ static int server_run(const server_config *cfg)
         return 1;
     }
     ctx.rrd = rrd_store_new(cfg->data_dir, cfg->step);
+    if (ctx.rrd && cfg->rrdcached[0]) {
+        rrd_store_set_daemon(ctx.rrd, cfg->rrdcached);
+        log_info("server", "RRD writes go through rrdcached at %s", cfg->rrdcached);
+    }
     if (!ctx.rrd) {
         log_error("server", "cannot use %s/rrd", cfg->data_dir);
         db_close(ctx.db);

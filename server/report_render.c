@@ -713,6 +713,10 @@ static int rr_graph_draw(const report_render_opts *o, const json_t *site, const 
     ARG("--slope-mode");
     ARG("--border");
     ARG("0");
+    if (o->rrd && rrd_store_daemon(o->rrd)[0]) { /* rrdcached writes what it holds before the graph reads */
+        ARG("--daemon");
+        ARG(rrd_store_daemon(o->rrd));
+    }
     ARG("--font");
     ARG("DEFAULT:7:DejaVu Sans");
     ARG("--font");

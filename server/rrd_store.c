@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <rrd.h>
+#include <rrd_client.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@ struct rrd_store {
     rs_cache_entry *cache; /* open addressing; grows never: when full, entries are looked up on disk */
     size_t cached;
     unsigned long corrupt;
+    char daemon[256]; /* rrdcached address, "" to write the files directly */
 };
 
 rrd_store *rrd_store_new(const char *data_dir, int step)
@@ -54,6 +56,33 @@ void rrd_store_free(rrd_store *s)
     free(s->cache);
     free(s);
 }
+
+void rrd_store_set_daemon(rrd_store *s, const char *addr)
+{
+    snprintf(s->daemon, sizeof s->daemon, "%s", addr ? addr : "");
+}
+
+/* Connects (again) to rrdcached when one is configured; librrd keeps the connection. */
+static int rs_daemon(rrd_store *s, char *err, size_t err_size)
+{
+    if (!s->daemon[0] || rrdc_is_connected(s->daemon))
+        return 0;
+    rrd_clear_error();
+    if (rrdc_connect(s->daemon) != 0) {
+        snprintf(err, err_size, "rrdcached at %s: %s", s->daemon, rrd_get_error());
+        return -1;
+    }
+    return 0;
+}
+
+void rrd_store_flush(rrd_store *s, const char *path)
+{
+    char err[300];
+    if (s->daemon[0] && rs_daemon(s, err, sizeof err) == 0 && rrdc_flush(path) != 0)
+        log_warn("rrd", "rrdcached could not flush %s: %s", path, rrd_get_error());
+}
+
+const char *rrd_store_daemon(const rrd_store *s) { return s->daemon; }
 
 int rrd_store_path(const rrd_store *s, const char *site, const char *device, const char *metric,
                    const char *instance, char *out, size_t size)
@@ -162,7 +191,8 @@ static int rs_last(rrd_store *s, const char *path, time_t first, time_t *last, c
         *last = first - 1;
     } else {
         rrd_clear_error();
-        time_t t = rrd_last_r(path);
+        /* rrdcached may hold updates the file does not show yet: ask it */
+        time_t t = s->daemon[0] && rs_daemon(s, err, err_size) == 0 ? rrdc_last(path) : rrd_last_r(path);
         if (t == (time_t)-1) {
             snprintf(err, err_size, "%s: %s", path, rrd_get_error());
             return -1;
@@ -271,7 +301,9 @@ static int rs_write_series_once(rrd_store *s, const char *site, const push_sampl
     int rc = 0;
     if (argc > 0) {
         rrd_clear_error();
-        if (rrd_update_r(path, NULL, argc, argv) != 0) {
+        int failed = s->daemon[0] ? (rs_daemon(s, err, err_size) != 0 || rrdc_update(path, argc, argv) != 0)
+                                  : rrd_update_r(path, NULL, argc, argv) != 0;
+        if (failed) {
             snprintf(err, err_size, "%s: %s", path, rrd_get_error());
             rc = -1;
         } else {

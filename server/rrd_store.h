@@ -36,6 +36,14 @@ typedef struct {
 int rrd_store_write(rrd_store *s, const char *site, const push_batch *b, rrd_store_stats *st, char *err,
                     size_t err_size);
 
+/* Writes go through rrdcached at addr ("unix:/run/rrdcached.sock", "host:port") from now on; the files
+ * stay where they are (rrdcached must be started without -B, or with this data folder as base). */
+void rrd_store_set_daemon(rrd_store *s, const char *addr);
+/* Before a file is read (graphs, series): has rrdcached write what it holds for it. No-op without. */
+void rrd_store_flush(rrd_store *s, const char *path);
+/* The rrdcached address, "" without (librrd's readers take it as --daemon). */
+const char *rrd_store_daemon(const rrd_store *s);
+
 /* The file that holds a series (for readers and tests). -1 when a name is invalid. */
 int rrd_store_path(const rrd_store *s, const char *site, const char *device, const char *metric,
                    const char *instance, char *out, size_t size);

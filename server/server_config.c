@@ -282,7 +282,8 @@ static int sc_tls(const conf_doc *d, const conf_node *root, server_config *cfg, 
 server_config *server_config_load(const char *path, conf_error *err)
 {
     static const char *const keys[] = {"listen", "data_dir", "step", "agents", "sites", "api_tokens", "tls_cert",
-                                       "tls_key", "metrics_public", "web_dir", "alerting", "smtp", "report", NULL};
+                                       "tls_key", "metrics_public", "web_dir", "alerting", "smtp", "report", "rrdcached",
+                                       NULL};
     conf_doc *d = conf_doc_load_file(path, err);
     if (!d)
         return NULL;
@@ -299,6 +300,7 @@ server_config *server_config_load(const char *path, conf_error *err)
     snprintf(cfg->web_dir, sizeof cfg->web_dir, "%s", VIGIE_WEB_DIR);
     if (conf_check_map(d, root, "server.yaml", keys, err) || sc_listen(d, root, cfg, err) ||
         sc_str(d, root, "data_dir", false, cfg->data_dir, sizeof cfg->data_dir, err) ||
+        sc_str(d, root, "rrdcached", false, cfg->rrdcached, sizeof cfg->rrdcached, err) ||
         sc_str(d, root, "web_dir", false, cfg->web_dir, sizeof cfg->web_dir, err) ||
         conf_get_bool(d, root, "metrics_public", false, &cfg->metrics_public, err) ||
         conf_get_int(d, root, "step", false, 5, 3600, &step, err) || sc_tls(d, root, cfg, err) ||

@@ -58,6 +58,7 @@ typedef struct {
     char listen_addr[64];
     int port;
     char data_dir[SERVER_PATH_MAX + 1];
+    char rrdcached[256];    /* "" or the rrdcached address the RRD writes go through */
     int step;           /* RRD step: the agents' poll interval, seconds */
     /* HTTPS: both paths or neither (then plain HTTP). The PEM files are read by server_config_load,
      * so that an unreadable file is a configuration error; the key's copy is wiped on free. */
