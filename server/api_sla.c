@@ -71,6 +71,23 @@ static const char *sla_tz(const api_ctx *ctx, const char *site)
     return s ? s->timezone : ctx->cfg->nsites ? ctx->cfg->sites[0].timezone : "Europe/Paris";
 }
 
+/* The common start of the listing routes: a reader, an optional site, and [from, to) from the
+ * period arguments (a month made explicit in the site's zone). */
+static bool sla_read_window(api_ctx *ctx, const api_request *req, const char **site, report_query *q,
+                            api_reply *deny)
+{
+    if (!api_check_reader(ctx, req, false, deny) || !sla_site(ctx, req, site, deny))
+        return false;
+    *q = (report_query){.now = req->now};
+    if (!sla_period(req, sla_tz(ctx, *site), q, deny))
+        return false;
+    if (q->month && avail_month_bounds(sla_tz(ctx, *site), q->year, q->month, &q->from, &q->to) != 0) {
+        *deny = api_error(400, "month", "no such month");
+        return false;
+    }
+    return true;
+}
+
 api_reply api_route_availability(api_ctx *ctx, const api_request *req)
 {
     api_reply deny;
@@ -131,13 +148,9 @@ api_reply api_route_events(api_ctx *ctx, const api_request *req)
 {
     api_reply deny;
     const char *site;
-    if (!api_check_reader(ctx, req, false, &deny) || !sla_site(ctx, req, &site, &deny))
+    report_query q;
+    if (!sla_read_window(ctx, req, &site, &q, &deny))
         return deny;
-    report_query q = {.now = req->now};
-    if (!sla_period(req, sla_tz(ctx, site), &q, &deny))
-        return deny;
-    if (q.month && avail_month_bounds(sla_tz(ctx, site), q.year, q.month, &q.from, &q.to) != 0)
-        return api_error(400, "month", "no such month");
     sla_events e = {json_array(), 0, 10000};
     if (db_events_each(ctx->db, site, q.from, q.to, sla_event, &e) != 0) {
         json_decref(e.list);
@@ -151,13 +164,9 @@ api_reply api_route_maintenance_list(api_ctx *ctx, const api_request *req)
 {
     api_reply deny;
     const char *site;
-    if (!api_check_reader(ctx, req, false, &deny) || !sla_site(ctx, req, &site, &deny))
+    report_query q;
+    if (!sla_read_window(ctx, req, &site, &q, &deny))
         return deny;
-    report_query q = {.now = req->now};
-    if (!sla_period(req, sla_tz(ctx, site), &q, &deny))
-        return deny;
-    if (q.month && avail_month_bounds(sla_tz(ctx, site), q.year, q.month, &q.from, &q.to) != 0)
-        return api_error(400, "month", "no such month");
     avail_window *w;
     int64_t *ids;
     size_t n;

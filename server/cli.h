@@ -40,6 +40,8 @@ int cli_ack(const cli_opts *o, int argc, char **argv);
 int cli_silence(const cli_opts *o, int argc, char **argv);
 int cli_test_notify(const cli_opts *o, int argc, char **argv);
 
+/* Prints the server's JSON (--json) and releases it; returns 0. */
+int cli_print_json(json_t *j);
 /* "7 min 46.6 s", "2 h 05 min", "3 d 4 h" */
 void cli_duration(double seconds, char *out, size_t size);
 /* A time in the zone of the machine (TZ), "2026-10-05 14:02 CEST" */

@@ -11,6 +11,14 @@
 
 #include "cli.h"
 
+int cli_print_json(json_t *j)
+{
+    json_dumpf(j, stdout, JSON_INDENT(2));
+    fputc('\n', stdout);
+    json_decref(j);
+    return 0;
+}
+
 void cli_duration(double s, char *out, size_t size)
 {
     if (!isfinite(s)) {
@@ -113,12 +121,8 @@ int cli_availability(const cli_opts *oin, int argc, char **argv)
     json_t *j = cli_call(&o, "GET", q, NULL, NULL);
     if (!j)
         return 1;
-    if (o.json) {
-        json_dumpf(j, stdout, JSON_INDENT(2));
-        fputc('\n', stdout);
-        json_decref(j);
-        return 0;
-    }
+    if (o.json)
+        return cli_print_json(j);
     printf("%-14s %-14s %-10s %-4s %-16s %-16s %9s %-14s %-14s %4s %-14s\n", "SITE", "AVAILABILITY", "TARGET", "MET",
            "DOWNTIME", "ALLOWED", "BUDGET", "UNKNOWN", "MAINTENANCE", "INC", "MTTR");
     size_t i;
@@ -186,20 +190,17 @@ int cli_events(const cli_opts *oin, int argc, char **argv)
     json_t *j = cli_call(&o, "GET", q, NULL, NULL);
     if (!j)
         return 1;
-    if (o.json) {
-        json_dumpf(j, stdout, JSON_INDENT(2));
-        fputc('\n', stdout);
-    } else {
-        size_t i;
-        json_t *e;
-        printf("%-19s %-12s %-8s %-22s %-9s %s\n", "TIME", "SITE", "SCOPE", "NAME", "STATE", "CAUSE");
-        json_array_foreach(json_object_get(j, "events"), i, e) {
-            char t[32];
-            cli_time(json_integer_value(json_object_get(e, "ts")), t, sizeof t);
-            printf("%-19s %-12s %-8s %-22s %-9s %s\n", t, json_string_value(json_object_get(e, "site")),
-                   json_string_value(json_object_get(e, "scope")), json_string_value(json_object_get(e, "name")),
-                   json_string_value(json_object_get(e, "state")), json_string_value(json_object_get(e, "cause")));
-        }
+    if (o.json)
+        return cli_print_json(j);
+    size_t i;
+    json_t *e;
+    printf("%-19s %-12s %-8s %-22s %-9s %s\n", "TIME", "SITE", "SCOPE", "NAME", "STATE", "CAUSE");
+    json_array_foreach(json_object_get(j, "events"), i, e) {
+        char t[32];
+        cli_time(json_integer_value(json_object_get(e, "ts")), t, sizeof t);
+        printf("%-19s %-12s %-8s %-22s %-9s %s\n", t, json_string_value(json_object_get(e, "site")),
+               json_string_value(json_object_get(e, "scope")), json_string_value(json_object_get(e, "name")),
+               json_string_value(json_object_get(e, "state")), json_string_value(json_object_get(e, "cause")));
     }
     json_decref(j);
     return 0;

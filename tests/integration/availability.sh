@@ -5,7 +5,7 @@
 # duration, within one poll interval. Then the simulator stops: the UPS becomes unknown, which is
 # not downtime (an unreachable card is not a power cut).
 . "${top_srcdir:-.}/tests/integration/lib.sh"
-plan 8
+plan 13
 data="$T_TMP/sim"
 mkdir -p "$data"
 cp "$top_srcdir/tests/fixtures/switchable/ups-switch.snmprec" "$data/"
@@ -19,7 +19,7 @@ sites:
     services:
       power: {devices: [ups], min_up: 1}
 agents: [{id: nro-agent, token: $TOKEN, site: nro}]
-api_tokens: [{name: ops, token: avail-admin-token-01, role: admin}]"
+api_tokens: [{name: ops, token: avail-admin-token-01, role: admin}, {name: wall, token: avail-read-token-0001}]"
 cat >"$T_TMP/agent.yaml" <<YAML
 agent: nro-agent
 server: $SERVER_URL
@@ -65,6 +65,26 @@ assert inc[0]['services'] == 'power' and 'ups.status=OB' in inc[0]['cause'], inc
 print("# outage", real, "s, incident", d, "s")
 PY
 down_before=$(json_get "$T_TMP/avail.json" "j['sites'][0]['figures']['downtime']")
+
+# A maintenance window declared after the fact over the outage takes it out of the downtime.
+"$CLI" maintenance add --site nro --service power --start $((FAIL - 30)) --end $((RECOVER + 30)) \
+    --reason "Batteries de l'onduleur" >"$T_TMP/maint.out" 2>&1
+ok $? "vigie maintenance add declares a window ($(cat "$T_TMP/maint.out"))"
+WID=$(sed -n 's/^maintenance window \([0-9]*\):.*/\1/p' "$T_TMP/maint.out")
+"$CLI" availability --site nro --from "$START" --to $(( $(date +%s) + 1 )) --json >"$T_TMP/avail-m.json"
+check "inside the window the outage is not downtime and the incident is marked excluded" python3 -c "
+import json, sys
+s = json.load(open(sys.argv[1]))['sites'][0]
+assert s['figures']['downtime'] == 0 and s['incidents'][0]['excluded'], s['figures']
+assert s['services'][0]['maintenance'] > 0, s['services']" "$T_TMP/avail-m.json"
+VIGIE_TOKEN=avail-read-token-0001 "$CLI" maintenance delete "$WID" >"$T_TMP/m403" 2>&1
+[ $? -eq 1 ] && grep -q "403" "$T_TMP/m403"
+ok $? "a read-only token cannot delete it (403)"
+"$CLI" maintenance add --site nro --start 2026-11-20T10:00 --end 2026-11-20T09:00 --reason x >"$T_TMP/m400" 2>&1
+[ $? -eq 1 ] && grep -q "400: end: must be after start" "$T_TMP/m400"
+ok $? "an end before the start is refused, naming the field ($(cat "$T_TMP/m400"))"
+"$CLI" maintenance delete "$WID" >/dev/null && [ "$("$CLI" maintenance list --site nro --from "$START" --to $(( $(date +%s) + 60 )) | wc -l)" = 1 ]
+ok $? "the admin deletes it and the list is empty again"
 sim_stop
 sleep 12
 "$CLI" availability --site nro --from "$START" --to $(( $(date +%s) + 1 )) --json >"$T_TMP/avail2.json"
