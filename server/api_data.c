@@ -8,6 +8,7 @@
  *   GET /metrics                             the Prometheus text exposition format (0.0.4)
  *
  * All need an API token, but /metrics when server.yaml says metrics_public: true. See doc/api.md. */
+#include "timeutil.h"
 #include "config.h"
 
 #include <jansson.h>
@@ -613,17 +614,7 @@ static void data_put_device_labels(data_buf *b, const data_row *r)
 static void data_this_month(const char *tz, time_t now, int *year, int *month)
 {
     struct tm tm;
-    char *old = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
-    setenv("TZ", tz, 1);
-    tzset();
-    localtime_r(&now, &tm);
-    if (old) {
-        setenv("TZ", old, 1);
-        free(old);
-    } else {
-        unsetenv("TZ");
-    }
-    tzset();
+    time_zone_localtime(tz, (int64_t)now, &tm);
     *year = tm.tm_year + 1900;
     *month = tm.tm_mon + 1;
 }

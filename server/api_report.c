@@ -7,6 +7,7 @@
  *        text of the mail
  *
  * The server renders: it has the RRD files the graphs are drawn from. */
+#include "timeutil.h"
 #include "config.h"
 
 #include <jansson.h>
@@ -44,19 +45,8 @@ static bool report_month(const api_ctx *ctx, const api_request *req, const char 
     }
     const char *tz = report_tz(ctx, site);
     if (strcmp(month, "previous") == 0) {
-        char *old = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
-        setenv("TZ", tz, 1);
-        tzset();
         struct tm tm;
-        time_t now = req->now;
-        localtime_r(&now, &tm);
-        if (old) {
-            setenv("TZ", old, 1);
-            free(old);
-        } else {
-            unsetenv("TZ");
-        }
-        tzset();
+        time_zone_localtime(tz, (int64_t)req->now, &tm);
         q->year = tm.tm_year + 1900;
         q->month = tm.tm_mon; /* 0 in January: December of the year before */
         if (q->month == 0) {

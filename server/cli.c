@@ -69,11 +69,9 @@ int cli_bad(const char *msg, const char *val)
     return 2;
 }
 
-static size_t cli_on_data(char *p, size_t size, size_t n, void *ctx)
+size_t cli_buf_append(cli_buf *b, const char *p, size_t len, size_t max)
 {
-    cli_buf *b = ctx;
-    size_t len = size * n;
-    if (b->len + len > CLI_MAX_REPLY) {
+    if (b->len + len > max) {
         b->overflow = true;
         return 0;
     }
@@ -85,6 +83,11 @@ static size_t cli_on_data(char *p, size_t size, size_t n, void *ctx)
     b->len += len;
     d[b->len] = '\0';
     return len;
+}
+
+static size_t cli_on_data(char *p, size_t size, size_t n, void *ctx)
+{
+    return cli_buf_append(ctx, p, size * n, CLI_MAX_REPLY);
 }
 
 json_t *cli_call(const cli_opts *o, const char *method, const char *path, const char *body, cli_buf *raw)

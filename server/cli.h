@@ -23,6 +23,9 @@ typedef struct {
     bool overflow;
 } cli_buf;
 
+/* Appends a received piece to b (a libcurl write callback's work): the length taken, or 0 past max
+ * bytes (overflow set) or out of memory. */
+size_t cli_buf_append(cli_buf *b, const char *p, size_t len, size_t max);
 /* Calls the API: the parsed JSON reply of a 2xx, or NULL after printing why. With raw, a 2xx body
  * is handed over as is (documents) and json_true() is returned. */
 json_t *cli_call(const cli_opts *o, const char *method, const char *path, const char *body, cli_buf *raw);

@@ -17,9 +17,7 @@
 #define CLI_REPORT_MAX (256u * 1024 * 1024)
 
 typedef struct {
-    char *data;
-    size_t len;
-    bool overflow;
+    cli_buf body;
     char filename[160];     /* from Content-Disposition */
     char content_type[96];
     /* progress on the terminal */
@@ -31,19 +29,7 @@ typedef struct {
 static size_t cli_report_data(char *p, size_t size, size_t n, void *ctx)
 {
     cli_report_xfer *x = ctx;
-    size_t len = size * n;
-    if (x->len + len > CLI_REPORT_MAX) {
-        x->overflow = true;
-        return 0;
-    }
-    char *d = realloc(x->data, x->len + len + 1);
-    if (!d)
-        return 0;
-    memcpy(d + x->len, p, len);
-    x->data = d;
-    x->len += len;
-    d[x->len] = '\0';
-    return len;
+    return cli_buf_append(&x->body, p, size * n, CLI_REPORT_MAX);
 }
 
 /* Keeps the file name of "Content-Disposition: attachment; filename="vigie-report-2026-10.pdf"",
@@ -136,14 +122,14 @@ static int cli_report_call(const cli_opts *o, const char *method, const char *pa
         fputs("\r\033[K", stderr);
     if (rc != CURLE_OK) {
         fprintf(stderr, "vigie: %s: %s\n", url,
-                x->overflow ? "the report is larger than 256 MiB" : cerr[0] ? cerr : curl_easy_strerror(rc));
+                x->body.overflow ? "the report is larger than 256 MiB" : cerr[0] ? cerr : curl_easy_strerror(rc));
         if (rc == CURLE_PEER_FAILED_VERIFICATION)
             fprintf(stderr, "vigie: give the CA that signed the server's certificate with --cacert or VIGIE_CACERT\n");
         return 1;
     }
     if (status < 200 || status >= 300) {
         json_error_t e;
-        json_t *j = x->data ? json_loadb(x->data, x->len, 0, &e) : NULL;
+        json_t *j = x->body.data ? json_loadb(x->body.data, x->body.len, 0, &e) : NULL;
         const char *msg = j ? json_string_value(json_object_get(j, "error")) : NULL;
         const char *field = j ? json_string_value(json_object_get(j, "field")) : NULL;
         fprintf(stderr, "vigie: %s answered %ld: %s%s%s\n", url, status, field ? field : "", field ? ": " : "",
@@ -259,13 +245,13 @@ int cli_report(const cli_opts *oin, int argc, char **argv)
                                       : "the server is rendering the report…"};
     int rc = cli_report_call(&o, send ? "POST" : "GET", q, &x);
     if (rc != 0) {
-        free(x.data);
+        free(x.body.data);
         return rc;
     }
     if (send) {
         json_error_t e;
-        json_t *j = json_loadb(x.data ? x.data : "", x.len, 0, &e);
-        free(x.data);
+        json_t *j = json_loadb(x.body.data ? x.body.data : "", x.body.len, 0, &e);
+        free(x.body.data);
         if (!j) {
             fprintf(stderr, "vigie: the server's answer is not JSON\n");
             return 1;
@@ -296,16 +282,16 @@ int cli_report(const cli_opts *oin, int argc, char **argv)
                      site ? site : "", format ? format : "pdf");
         output = name;
     }
-    if (!x.data || cli_report_write(output, x.data, x.len) != 0) {
-        fprintf(stderr, "vigie: cannot write %s: %s\n", output, x.data ? strerror(errno) : "empty answer");
-        free(x.data);
+    if (!x.body.data || cli_report_write(output, x.body.data, x.body.len) != 0) {
+        fprintf(stderr, "vigie: cannot write %s: %s\n", output, x.body.data ? strerror(errno) : "empty answer");
+        free(x.body.data);
         return 1;
     }
     if (strcmp(output, "-") != 0) {
         char size[32];
-        cli_size(x.len, size, sizeof size);
+        cli_size(x.body.len, size, sizeof size);
         printf("%s: %s\n", output, size);
     }
-    free(x.data);
+    free(x.body.data);
     return 0;
 }

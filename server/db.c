@@ -10,6 +10,7 @@ struct db {
     sqlite3 *sql;
     sqlite3_stmt *seen, *add_batch, *upsert, *latest;
     sqlite3_stmt *run_prev, *run_next, *run_extend, *run_restart, *run_delete, *run_insert, *run_spans;
+    sqlite3_stmt *dev_upsert, *ev_replace, *ev_add, *ev_last; /* on every ingest: prepared once */
 };
 
 /* A statement prepared once per connection and kept. */
@@ -153,7 +154,7 @@ void db_close(db *d)
     sqlite3_finalize(d->upsert);
     sqlite3_finalize(d->latest);
     sqlite3_stmt *more[] = {d->run_prev, d->run_next, d->run_extend, d->run_restart, d->run_delete, d->run_insert,
-                            d->run_spans};
+                            d->run_spans, d->dev_upsert, d->ev_replace, d->ev_add, d->ev_last};
     for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
         sqlite3_finalize(more[i]);
     sqlite3_close(d->sql);
@@ -248,11 +249,9 @@ int db_latest_each(db *d, db_latest_fn fn, void *ctx)
 int db_device_upsert(db *d, const char *site, const char *agent, const push_device *dev, int64_t now)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(d->sql,
-                           "INSERT INTO devices(site, device, agent, class, profile, first_seen, last_seen)"
+    if (!(st = db_stmt(d, &d->dev_upsert, "INSERT INTO devices(site, device, agent, class, profile, first_seen, last_seen)"
                            " VALUES(?,?,?,?,?,?,?) ON CONFLICT(site, device) DO UPDATE SET agent=excluded.agent,"
-                           " class=excluded.class, profile=excluded.profile, last_seen=excluded.last_seen",
-                           -1, &st, NULL) != SQLITE_OK)
+                           " class=excluded.class, profile=excluded.profile, last_seen=excluded.last_seen")))
         return -1;
     sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, dev->name, -1, SQLITE_STATIC);
@@ -262,7 +261,7 @@ int db_device_upsert(db *d, const char *site, const char *agent, const push_devi
     sqlite3_bind_int64(st, 6, now);
     sqlite3_bind_int64(st, 7, now);
     int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     return rc;
 }
 
@@ -439,8 +438,7 @@ int db_health_members(db *d, const char *site, const char *prefix, char (*names)
 int db_event_replace(db *d, const char *site, const char *scope, const char *name, int64_t from, int64_t to)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(d->sql, "DELETE FROM events WHERE site=? AND scope=? AND name=? AND ts>=? AND ts<?", -1,
-                           &st, NULL) != SQLITE_OK)
+    if (!(st = db_stmt(d, &d->ev_replace, "DELETE FROM events WHERE site=? AND scope=? AND name=? AND ts>=? AND ts<?")))
         return -1;
     sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
@@ -448,7 +446,7 @@ int db_event_replace(db *d, const char *site, const char *scope, const char *nam
     sqlite3_bind_int64(st, 4, from);
     sqlite3_bind_int64(st, 5, to);
     int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     return rc;
 }
 
@@ -456,9 +454,7 @@ int db_event_add(db *d, const char *site, const char *scope, const char *name, i
                  const char *cause, int64_t recorded)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(d->sql,
-                           "INSERT INTO events(site, scope, name, ts, state, cause, recorded) VALUES(?,?,?,?,?,?,?)",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (!(st = db_stmt(d, &d->ev_add, "INSERT INTO events(site, scope, name, ts, state, cause, recorded) VALUES(?,?,?,?,?,?,?)")))
         return -1;
     sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
@@ -468,7 +464,7 @@ int db_event_add(db *d, const char *site, const char *scope, const char *name, i
     sqlite3_bind_text(st, 6, cause, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 7, recorded);
     int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     return rc;
 }
 
@@ -477,10 +473,8 @@ int db_event_last_before(db *d, const char *site, const char *scope, const char 
 {
     sqlite3_stmt *st;
     state[0] = '\0';
-    if (sqlite3_prepare_v2(d->sql,
-                           "SELECT state FROM events WHERE site=? AND scope=? AND name=? AND ts<? ORDER BY ts DESC,"
-                           " id DESC LIMIT 1",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (!(st = db_stmt(d, &d->ev_last, "SELECT state FROM events WHERE site=? AND scope=? AND name=? AND ts<? ORDER BY ts DESC,"
+                           " id DESC LIMIT 1")))
         return -1;
     sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
@@ -489,7 +483,7 @@ int db_event_last_before(db *d, const char *site, const char *scope, const char 
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         snprintf(state, size, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
