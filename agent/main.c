@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #include "agent_config.h"
 #include "log.h"
+#include "outbox.h"
 #include "poller.h"
 #include "probe.h"
 #include "profile.h"
@@ -28,7 +30,6 @@
 #define VIGIE_SYSCONF_DIR "/etc/vigie"
 #endif
 
-#define AGENT_MAX_SAMPLES (50u * PUSH_MAX_SAMPLES) /* one cycle of a very large site: 50 pushes */
 
 static volatile sig_atomic_t agent_stop;
 
@@ -276,30 +277,6 @@ static char *agent_spool_batch(spool *sp, push_batch *b, int64_t polled)
     return NULL;
 }
 
-/* A cycle's samples in pushes of at most PUSH_MAX_SAMPLES (the server's bound on one batch). Returns
- * the body of the first slice the spool could not take, as agent_spool_batch does. */
-static char *agent_spool_cycle(spool *sp, const push_batch *b, int64_t polled)
-{
-    char *unspooled = NULL;
-    size_t n = push_batch_count(b);
-    for (size_t from = 0; from < n || (n == 0 && from == 0); from += PUSH_MAX_SAMPLES) {
-        push_batch *slice = push_batch_slice(b, from, PUSH_MAX_SAMPLES, 0);
-        if (!slice) {
-            log_error("agent", "DATA LOST: %zu samples of the cycle: out of memory", n - from);
-            break;
-        }
-        char *body = agent_spool_batch(sp, slice, polled);
-        push_batch_free(slice);
-        if (body && !unspooled)
-            unspooled = body;
-        else
-            free(body);
-        if (n == 0)
-            break;
-    }
-    return unspooled;
-}
-
 /* A batch the spool could not take goes after the spooled ones (the server keeps each series in time
  * order), and only if they have all gone. */
 static bool agent_send_unspooled(spool *sp, push_client *pc, char *body)
@@ -398,24 +375,26 @@ static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
             log_info("trap", "listening for traps and informs on %s", cfg->trap_listen);
         }
     }
+    outbox *ob = rc == 0 ? outbox_new(sp, cfg->id, 0) : NULL;
+    if (rc == 0 && !ob) {
+        log_error("agent", "out of memory");
+        rc = 1;
+    }
     while (rc == 0 && !agent_stop) {
         double start = agent_now();
-        push_batch *b = push_batch_new(cfg->id, 0); /* numbered once polled, just before it is spooled */
-        if (!b) {
-            rc = 1;
-            break;
-        }
-        push_batch_set_limit(b, AGENT_MAX_SAMPLES);
-        int answered = poller_cycle(p, b, (int64_t)start, cfg->interval * 0.9);
-        log_debug("agent", "cycle: %d of %zu devices answered, %zu values in %.3f s", answered, cfg->ndevices,
-                  push_batch_count(b), agent_now() - start);
-        char *unspooled = agent_spool_cycle(sp, b, (int64_t)start);
-        push_batch_free(b);
+        poll_sink sink = outbox_sink(ob, (int64_t)start);
+        int answered = poller_cycle(p, &sink, (int64_t)start, cfg->interval * 0.9);
+        size_t values = outbox_end_cycle(ob);
+        malloc_trim(0); /* the cycle's answers and texts are gone: give their pages back */
+        log_debug("agent", "cycle: %d of %zu devices answered, %zu values in %.3f s (spooled)", answered,
+                  cfg->ndevices, values, agent_now() - start);
         double next = (double)((long long)start / cfg->interval + 1) * cfg->interval;
         /* replaying a long backlog never delays the next poll (one batch is always tried) */
         double budget = next - agent_now() - 0.2;
         agent_flush(sp, pc, once ? 0 : budget > 0.01 ? budget : 0.01, &server_away);
-        bool lost = unspooled && !agent_send_unspooled(sp, pc, unspooled);
+        bool lost = false;
+        for (char *body; (body = outbox_take_unspooled(ob));)
+            lost |= !agent_send_unspooled(sp, pc, body);
         if (once) {
             rc = spool_count(sp) || lost ? 1 : 0;
             break;
@@ -432,6 +411,7 @@ static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
     if (sp && spool_count(sp))
         log_info("agent", "%zu batch(es) left in %s, sent at the next start", spool_count(sp), spool_dir(sp));
     traps_free(tr);
+    outbox_free(ob);
     spool_close(sp);
     poller_free(p);
     push_client_free(pc);

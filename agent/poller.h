@@ -19,11 +19,23 @@ typedef struct poller poller;
 
 poller *poller_new(const profile_set *profiles);
 void poller_free(poller *p);
-/* Adds a device; `forced` skips detection (NULL: detect on the first cycle). -1 on error. */
+/* Adds a device, which must outlive the poller; `forced` skips detection (NULL: detect on the first
+ * cycle). -1 on error. */
 int poller_add(poller *p, const agent_device *dev, const profile *forced);
-/* Runs one cycle for every device, for at most `budget` seconds; appends the samples, stamped
- * `now`, to out. Returns the number of devices that answered. */
-int poller_cycle(poller *p, push_batch *out, int64_t now, double budget);
+/* Where a cycle's samples go, device by device: the device's description, then its samples. Samples
+ * are handed over one at a time so that a cycle of a large site is never held in memory whole. */
+typedef struct {
+    void *ctx;
+    int (*device)(void *ctx, const char *name, const char *cls, const char *prof);
+    int (*sample)(void *ctx, const push_sample *s); /* -1: not taken (it is logged and dropped) */
+} poll_sink;
+
+/* Runs one cycle for every device, for at most `budget` seconds, POLL_WINDOW answering devices at a time.
+ * As each device is done, its answers become samples stamped `now` (device.reachable first), handed
+ * to `out`, then dropped. Returns the number of devices that answered. */
+int poller_cycle(poller *p, const poll_sink *out, int64_t now, double budget);
+/* A sink that appends to a batch (--probe, tests). */
+poll_sink poll_sink_batch(push_batch *b);
 
 /* What detection found for device i (after a cycle): profile (NULL: generic only) and the
  * sysObjectID as text ("" if unknown). */

@@ -80,7 +80,9 @@ int probe_run(const profile_set *profiles, const agent_device *dev, const char *
     }
     /* the budget covers detection and a full walk of a large OLT */
     double budget = dev->timeout * (dev->retries + 1) * 20 + 10;
-    int answered = poller_cycle(p, b, (int64_t)time(NULL), budget);
+    int64_t now = (int64_t)time(NULL);
+    poll_sink out = poll_sink_batch(b);
+    int answered = poller_cycle(p, &out, now, budget);
     const profile *pr = poller_device_profile(p, 0);
     const char *soid = poller_device_sys_object_id(p, 0);
     if (json)

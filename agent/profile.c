@@ -156,6 +156,8 @@ static int prof_read_values(const conf_doc *d, const conf_node *n, const char *k
 {
     if (conf_node_kind(n) != CONF_SEQ || conf_len(n) > PROF_MAX_LIST)
         return conf_fail(err, d, n, key, "must be a list of at most %d values", PROF_MAX_LIST);
+    if (conf_len(n))
+        v->items = prof_calloc(conf_len(n), sizeof *v->items);
     for (size_t i = 0; i < conf_len(n); i++) {
         const conf_node *item = conf_seq_at(d, n, i);
         const char *s = conf_node_scalar(item);
@@ -169,10 +171,10 @@ static int prof_read_values(const conf_doc *d, const conf_node *n, const char *k
         bool quoted = y->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
                       y->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
         if (*s && !*end && !quoted) {
-            v->num[k] = num;
+            v->items[k].num = num;
         } else {
-            v->is_string[k] = true;
-            v->str[k] = prof_strdup(s);
+            v->items[k].is_string = true;
+            v->items[k].str = prof_strdup(s);
         }
     }
     return 0;
@@ -181,7 +183,8 @@ static int prof_read_values(const conf_doc *d, const conf_node *n, const char *k
 static void prof_values_free(prof_values *v)
 {
     for (size_t i = 0; i < v->count; i++)
-        free(v->str[i]);
+        free(v->items[i].str);
+    free(v->items);
 }
 
 /* ---- enums --------------------------------------------------------------------------------- */

@@ -51,12 +51,16 @@ typedef enum { PROF_TYPE_AUTO = 0, PROF_TYPE_COUNTER, PROF_TYPE_HEXSTRING } prof
 typedef enum { PROF_AGG_NONE = 0, PROF_AGG_COUNT, PROF_AGG_SUM } prof_aggregate;
 typedef enum { PROF_TRANSFORM_NONE = 0, PROF_TRANSFORM_MW_TO_DBM } prof_transform;
 
-/* A list of raw values given in YAML: numbers and/or strings. */
+/* A list of raw values given in YAML: numbers and/or strings (at most PROF_MAX_LIST). */
+typedef struct {
+    bool is_string;
+    double num;
+    char *str;
+} prof_value;
+
 typedef struct prof_values {
     size_t count;
-    bool is_string[PROF_MAX_LIST];
-    double num[PROF_MAX_LIST];
-    char *str[PROF_MAX_LIST];
+    prof_value *items; /* NULL when count is 0: most metrics have no list */
 } prof_values;
 
 /* One condition a table row must meet: the value of `column` (at this row, or at the row that

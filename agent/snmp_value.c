@@ -129,14 +129,15 @@ static bool sv_parse_number(const char *s, double *out)
 bool snmp_value_in_list(const prof_values *vals, const raw_value *raw)
 {
     for (size_t i = 0; i < vals->count; i++) {
-        if (vals->is_string[i]) {
-            if (raw->kind == RAW_STRING && strcmp(raw->str, vals->str[i]) == 0)
+        const prof_value *v = &vals->items[i];
+        if (v->is_string) {
+            if (raw->kind == RAW_STRING && strcmp(raw->str, v->str) == 0)
                 return true;
         } else {
             double num;
-            if (raw->kind == RAW_NUMBER && raw->number == vals->num[i])
+            if (raw->kind == RAW_NUMBER && raw->number == v->num)
                 return true;
-            if (raw->kind == RAW_STRING && sv_parse_number(raw->str, &num) && num == vals->num[i])
+            if (raw->kind == RAW_STRING && sv_parse_number(raw->str, &num) && num == v->num)
                 return true;
         }
     }

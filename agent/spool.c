@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,10 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/library/scapi.h>
 
 #include "log.h"
 #include "push.h"
@@ -74,6 +79,88 @@ static bool sp_parse_name(const char *name, bool suffix, uint64_t *seq)
     return true;
 }
 
+/* ---- the check that ends each file ----------------------------------------------------------
+ *
+ * A spooled batch ends with one more member, ,"spool":"sha256=HEX seq=N agent=NAME"} where HEX is the
+ * SHA-256 of every byte before it: replay checks a batch (corruption, its number, its agent) without
+ * decoding it, and the file is still JSON for people and tools. What is sent is the batch without that
+ * member. Files without it (written by an older agent) are checked by decoding them. */
+
+#define SP_CHECK_KEY ",\"spool\":\""
+#define SP_HASH_LEN 32
+
+static int sp_sha256(const char *data, size_t len, char hex[2 * SP_HASH_LEN + 1])
+{
+    u_char mac[SP_HASH_LEN];
+    size_t mac_len = sizeof mac;
+    if (sc_hash_type(NETSNMP_USMAUTH_HMAC192SHA256, (const u_char *)data, len, mac, &mac_len) != SNMPERR_SUCCESS ||
+        mac_len != SP_HASH_LEN)
+        return -1;
+    for (size_t i = 0; i < SP_HASH_LEN; i++)
+        snprintf(hex + 2 * i, 3, "%02x", mac[i]);
+    return 0;
+}
+
+/* The member that ends the spooled file of `body` (a JSON object: its last byte is its '}'). */
+static int sp_check_member(const spool *s, uint64_t seq, const char *body, size_t len, char *out, size_t size)
+{
+    char hex[2 * SP_HASH_LEN + 1];
+    if (len < 2 || body[len - 1] != '}' || sp_sha256(body, len - 1, hex) != 0)
+        return -1;
+    int n = snprintf(out, size, SP_CHECK_KEY "sha256=%s seq=%" PRIu64 " agent=%s\"}", hex, seq, s->agent);
+    return n > 0 && (size_t)n < size ? n : -1;
+}
+
+typedef enum { SP_CHECK_NONE, SP_CHECK_OK, SP_CHECK_BAD, SP_CHECK_FOREIGN } sp_check_result;
+
+/* Checks the member that ends a spooled file and, when it holds, cuts it off: buf becomes the batch
+ * as the agent made it (*len updated). */
+static sp_check_result sp_check_file(const spool *s, uint64_t seq, char *buf, size_t *len, char *why,
+                                     size_t why_size)
+{
+    size_t n = *len, key = strlen(SP_CHECK_KEY), hexlen = 2 * SP_HASH_LEN;
+    if (n < 2 || buf[n - 2] != '"' || buf[n - 1] != '}')
+        return SP_CHECK_NONE;
+    size_t at = n, scan = n > 200 + NAME_MAX_LEN ? n - 200 - NAME_MAX_LEN : 0;
+    while (at > scan && !(buf[at - 1] == ',' && strncmp(buf + at - 1, SP_CHECK_KEY, key) == 0))
+        at--;
+    if (at == scan)
+        return SP_CHECK_NONE;
+    at--; /* the ',' that starts the member: the batch is buf[0, at) + "}" */
+    const char *v = buf + at + key;
+    char hex[2 * SP_HASH_LEN + 1], agent[NAME_MAX_LEN + 2];
+    uint64_t inner;
+    int used = 0;
+    if (buf + n - v < (ptrdiff_t)(7 + hexlen + 2) || strncmp(v, "sha256=", 7) != 0 || sscanf(v + 7 + hexlen, " seq=%" SCNu64 " agent=%n", &inner, &used) != 1 ||
+        used == 0) {
+        snprintf(why, why_size, "its check does not read \"sha256=... seq=... agent=...\"");
+        return SP_CHECK_BAD;
+    }
+    const char *name = v + 7 + hexlen + used, *end = buf + n - 2;
+    if (end - name < 1 || end - name > NAME_MAX_LEN) {
+        snprintf(why, why_size, "its check names no agent");
+        return SP_CHECK_BAD;
+    }
+    memcpy(agent, name, (size_t)(end - name));
+    agent[end - name] = '\0';
+    if (sp_sha256(buf, at, hex) != 0 || strncmp(v + 7, hex, hexlen) != 0) {
+        snprintf(why, why_size, "its content does not match its SHA-256");
+        return SP_CHECK_BAD;
+    }
+    if (inner != seq) {
+        snprintf(why, why_size, "holds batch %" PRIu64 ", not %" PRIu64, inner, seq);
+        return SP_CHECK_BAD;
+    }
+    if (strcmp(agent, s->agent) != 0) {
+        snprintf(why, why_size, "a batch of agent %s, and this agent is %s", agent, s->agent);
+        return SP_CHECK_FOREIGN;
+    }
+    buf[at] = '}';
+    buf[at + 1] = '\0';
+    *len = at + 1;
+    return SP_CHECK_OK;
+}
+
 static double sp_mono(void)
 {
     struct timespec ts;
@@ -97,8 +184,10 @@ static int sp_write_all(int fd, const char *data, size_t len)
     return 0;
 }
 
-/* Writes dfd/name atomically and durably: temp file, fsync, rename, fsync of the folder. */
-static int sp_write_file(const spool *s, const char *name, const char *data, size_t len, char *err, size_t err_size)
+/* Writes data then more (may be NULL) to dfd/name atomically and durably: temp file, fsync, rename,
+ * fsync of the folder. */
+static int sp_write_file2(const spool *s, const char *name, const char *data, size_t len, const char *more,
+                          size_t more_len, char *err, size_t err_size)
 {
     char tmp[SPOOL_NAME_MAX + 8];
     snprintf(tmp, sizeof tmp, ".%s.tmp", name);
@@ -106,7 +195,8 @@ static int sp_write_file(const spool *s, const char *name, const char *data, siz
     if (fd < 0)
         return sp_fail(err, err_size, "%s/%s: %s", s->dir, tmp, strerror(errno));
     const char *step = "write";
-    int ok = sp_write_all(fd, data, len) == 0 && (step = "fsync", fsync(fd) == 0);
+    int ok = sp_write_all(fd, data, len) == 0 && (!more || sp_write_all(fd, more, more_len) == 0) &&
+             (step = "fsync", fsync(fd) == 0);
     int saved = errno;
     if (close(fd) != 0 && ok) {
         ok = 0;
@@ -125,6 +215,11 @@ static int sp_write_file(const spool *s, const char *name, const char *data, siz
     if (fsync(s->dfd) != 0)
         return sp_fail(err, err_size, "%s: fsync: %s", s->dir, strerror(errno));
     return 0;
+}
+
+static int sp_write_file(const spool *s, const char *name, const char *data, size_t len, char *err, size_t err_size)
+{
+    return sp_write_file2(s, name, data, len, NULL, 0, err, err_size);
 }
 
 /* Reads a small counter file ("123\n"). 1 if absent, -1 if it does not hold a number. */
@@ -399,11 +494,15 @@ static void sp_enforce_bound(spool *s)
 
 int spool_put(spool *s, uint64_t seq, const char *body, size_t len, char *err, size_t err_size)
 {
-    char name[SPOOL_NAME_MAX];
+    char name[SPOOL_NAME_MAX], check[2 * SP_HASH_LEN + NAME_MAX_LEN + 80];
     sp_name(seq, name, sizeof name);
-    if (sp_write_file(s, name, body, len, err, err_size) != 0)
+    int clen = sp_check_member(s, seq, body, len, check, sizeof check);
+    if (clen < 0)
+        return sp_fail(err, err_size, "batch %" PRIu64 " not spooled: not a JSON object, or no SHA-256", seq);
+    /* the batch without its closing '}', then the check member, which closes it */
+    if (sp_write_file2(s, name, body, len - 1, check, (size_t)clen, err, err_size) != 0)
         return -1;
-    if (sp_index_add(s, seq, len) != 0) {
+    if (sp_index_add(s, seq, len - 1 + (size_t)clen) != 0) {
         unlinkat(s->dfd, name, 0);
         return sp_fail(err, err_size, "batch %" PRIu64 " not spooled: out of memory", seq);
     }
@@ -502,8 +601,8 @@ static int sp_set_aside(spool *s, const char *name, const char *sub, char *err, 
 
 typedef enum { SP_LOAD_OK, SP_LOAD_MISSING, SP_LOAD_CORRUPT, SP_LOAD_FOREIGN, SP_LOAD_NOMEM } sp_load_result;
 
-/* Reads and checks a waiting batch: a regular file holding a batch that push_batch_decode accepts, with
- * the sequence number of its name. The timestamps are checked against the time the file was written
+/* Reads and checks a waiting batch: a regular file ending with its check (above), or else holding a
+ * batch that push_batch_decode accepts, with the sequence number of its name. The timestamps are checked against the time the file was written
  * (when the samples were taken), then against now, so that an old batch is not taken for a corrupt one. */
 static sp_load_result sp_load(spool *s, uint64_t seq, const char *name, char **body, size_t *len, char *why,
                               size_t why_size)
@@ -549,6 +648,20 @@ static sp_load_result sp_load(spool *s, uint64_t seq, const char *name, char **b
     }
     close(fd);
     buf[got] = '\0';
+    switch (sp_check_file(s, seq, buf, &got, why, why_size)) {
+    case SP_CHECK_OK:
+        *body = buf;
+        *len = got;
+        return SP_LOAD_OK;
+    case SP_CHECK_BAD:
+        free(buf);
+        return SP_LOAD_CORRUPT;
+    case SP_CHECK_FOREIGN:
+        free(buf);
+        return SP_LOAD_FOREIGN;
+    case SP_CHECK_NONE: /* an older agent's file: checked by decoding it */
+        break;
+    }
     push_error perr;
     push_batch *b = push_batch_decode(buf, got, st.st_mtime, &perr);
     if (!b && time(NULL) != st.st_mtime) {

@@ -1,7 +1,9 @@
 /* spool: the agent's on-disk queue of batches the server has not stored yet ("nothing lost").
  *
  * Each encoded batch is its own file, DIR/<seq, 20 digits>.json, written to a temp name, fsync'd,
- * renamed and the folder fsync'd before it is first sent; it is removed only once the server has
+ * renamed and the folder fsync'd before it is first sent; it ends with a "spool" member holding its
+ * SHA-256, number and agent, so that replay checks it without decoding it (and sends it without that
+ * member); it is removed only once the server has
  * stored it (2xx). Replay goes oldest first and stops at the first batch the server cannot take now.
  * A batch the server refuses for good (4xx) is moved to DIR/rejected/, a file that does not decode to
  * DIR/corrupt/: nothing is deleted silently. Beyond max_bytes the oldest batches are dropped, logged,

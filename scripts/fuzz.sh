@@ -39,8 +39,11 @@ for h in $harnesses; do
         echo "fuzz: $prog missing: ./configure --enable-fuzzing CC=clang && make" >&2
         exit 2
     fi
-    mkdir -p "$work/$h/corpus" "$src/tests/fuzz/corpus/$h"
-    dirs=("$src/tests/fuzz/corpus/$h")
+    # `run` only reads the source tree (it may be read-only, as in make distcheck); `merge` writes it
+    mkdir -p "$work/$h/corpus" || exit 2
+    [ "$mode" = merge ] && { mkdir -p "$src/tests/fuzz/corpus/$h" || exit 2; }
+    dirs=()
+    [ -d "$src/tests/fuzz/corpus/$h" ] && dirs+=("$src/tests/fuzz/corpus/$h")
     [ -d "$src/tests/fuzz/regressions/$h" ] && dirs+=("$src/tests/fuzz/regressions/$h")
     dict=()
     [ -f "$src/tests/fuzz/$h.dict" ] && dict=("-dict=$src/tests/fuzz/$h.dict")

@@ -525,6 +525,7 @@ static int rr_close(rr_out *b, report_render_out *out, char *err, size_t err_siz
 typedef struct {
     unsigned char *png;
     size_t len;
+    int width, height; /* of the image, as librrd drew it */
 } rr_graph;
 
 typedef struct {
@@ -777,7 +778,11 @@ static int rr_graph_draw(const report_render_opts *o, const json_t *site, const 
     rrd_clear_error();
     rrd_info_t *info = rrd_graph_v(argc, argv);
     int rc = -1;
-    for (rrd_info_t *e = info; e; e = e->next)
+    for (rrd_info_t *e = info; e; e = e->next) {
+        if (e->type == RD_I_CNT && strcmp(e->key, "image_width") == 0)
+            g->width = (int)e->value.u_cnt;
+        if (e->type == RD_I_CNT && strcmp(e->key, "image_height") == 0)
+            g->height = (int)e->value.u_cnt;
         if (e->type == RD_I_BLO && strcmp(e->key, "image") == 0 && e->value.u_blo.size > 0) {
             g->png = malloc(e->value.u_blo.size);
             if (g->png) {
@@ -786,6 +791,7 @@ static int rr_graph_draw(const report_render_opts *o, const json_t *site, const 
                 rc = 0;
             }
         }
+    }
     if (!info || rc != 0)
         log_warn("report", "site %s: graph '%s' not drawn: %s", id, spec->title_en,
                  rrd_test_error() ? rrd_get_error() : "no image");
@@ -1968,7 +1974,9 @@ static cairo_status_t rr_png_read(void *closure, unsigned char *data, unsigned i
 }
 
 typedef struct {
-    cairo_surface_t *img[RR_MAX_GRAPHS];
+    unsigned char *png[RR_MAX_GRAPHS]; /* kept compressed; decoded when painted */
+    size_t len[RR_MAX_GRAPHS];
+    int w[RR_MAX_GRAPHS], h[RR_MAX_GRAPHS];
     size_t n;
 } pdf_images;
 
@@ -2242,7 +2250,7 @@ static void pdf_site(rr_pdf *p, const json_t *s, const rr_facts *fa, const pdf_i
         for (size_t i = 0; i < im->n; i += 2) {
             double rh = 0;
             for (size_t k = i; k < i + 2 && k < im->n; k++) {
-                double iw = cairo_image_surface_get_width(im->img[k]), ih = cairo_image_surface_get_height(im->img[k]);
+                double iw = im->w[k], ih = im->h[k];
                 if (iw > 0 && gw * ih / iw > rh)
                     rh = gw * ih / iw;
             }
@@ -2253,17 +2261,26 @@ static void pdf_site(rr_pdf *p, const json_t *s, const rr_facts *fa, const pdf_i
             }
             pdf_need(p, rh + 6);
             for (size_t k = i; k < i + 2 && k < im->n; k++) {
-                double iw = cairo_image_surface_get_width(im->img[k]), ih = cairo_image_surface_get_height(im->img[k]);
+                double iw = im->w[k], ih = im->h[k];
                 if (iw <= 0 || ih <= 0)
                     continue;
                 double x = ML + (double)(k - i) * (gw + 12), sc = gw / iw;
-                cairo_save(p->cr);
-                cairo_translate(p->cr, x, p->y);
-                cairo_scale(p->cr, sc, sc);
-                cairo_set_source_surface(p->cr, im->img[k], 0, 0);
-                cairo_pattern_set_filter(cairo_get_source(p->cr), CAIRO_FILTER_BEST);
-                cairo_paint(p->cr);
-                cairo_restore(p->cr);
+                if (p->pages) { /* the page-counting pass needs the layout, not the pixels */
+                    rr_png_reader r = {im->png[k], im->len[k], 0};
+                    cairo_surface_t *img = cairo_image_surface_create_from_png_stream(rr_png_read, &r);
+                    if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
+                        cairo_surface_destroy(img);
+                        continue;
+                    }
+                    cairo_save(p->cr);
+                    cairo_translate(p->cr, x, p->y);
+                    cairo_scale(p->cr, sc, sc);
+                    cairo_set_source_surface(p->cr, img, 0, 0);
+                    cairo_pattern_set_filter(cairo_get_source(p->cr), CAIRO_FILTER_BEST);
+                    cairo_paint(p->cr);
+                    cairo_restore(p->cr);
+                    cairo_surface_destroy(img); /* decoded for this page only: a month of graphs held decoded took 480 MiB */
+                }
                 cairo_set_source_rgb(p->cr, 0.85, 0.85, 0.85);
                 cairo_set_line_width(p->cr, 0.5);
                 cairo_rectangle(p->cr, x, p->y, gw, ih * sc);
@@ -2345,12 +2362,14 @@ static int rr_pdf_doc(const json_t *doc, const report_render_opts *o, report_ren
         rr_graphs g;
         rr_graphs_site(o, s, &g);
         for (size_t k = 0; k < g.n; k++) {
-            rr_png_reader r = {g.g[k].png, g.g[k].len, 0};
-            cairo_surface_t *img = cairo_image_surface_create_from_png_stream(rr_png_read, &r);
-            if (cairo_surface_status(img) == CAIRO_STATUS_SUCCESS)
-                ims[i].img[ims[i].n++] = img;
-            else
-                cairo_surface_destroy(img);
+            if (!g.g[k].png || g.g[k].width <= 0 || g.g[k].height <= 0)
+                continue;
+            size_t m = ims[i].n++;
+            ims[i].w[m] = g.g[k].width;
+            ims[i].h[m] = g.g[k].height;
+            ims[i].png[m] = g.g[k].png;
+            ims[i].len[m] = g.g[k].len;
+            g.g[k].png = NULL;
         }
         rr_graphs_free(&g);
     }
@@ -2368,7 +2387,7 @@ static int rr_pdf_doc(const json_t *doc, const report_render_opts *o, report_ren
     }
     for (size_t k = 0; k < nsites; k++)
         for (size_t m = 0; m < ims[k].n; m++)
-            cairo_surface_destroy(ims[k].img[m]);
+            free(ims[k].png[m]);
     free(ims);
     return rc;
 }

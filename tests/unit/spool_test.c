@@ -196,9 +196,16 @@ static void test_write_replay_order(void **state)
             assert_int_equal(seq[i], seq[i - 1] + 1);
     }
     assert_int_equal(spool_count(s), 4);
+    /* what the files take: each batch and its check */
     size_t total = 0;
-    for (int i = 0; i < 4; i++)
-        total += strlen(body[i]);
+    for (int i = 0; i < 4; i++) {
+        char path[1200];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%020llu.json", dir, (unsigned long long)seq[i]);
+        assert_int_equal(stat(path, &st), 0);
+        assert_true((size_t)st.st_size > strlen(body[i]));
+        total += (size_t)st.st_size;
+    }
     assert_int_equal(spool_bytes(s), total);
 
     /* the server is away after the first batch: replay stops there, nothing else is tried */
@@ -461,7 +468,11 @@ static void test_rejected_kept_aside(void **state)
     size_t n = fread(got, 1, sizeof got - 1, fp);
     fclose(fp);
     got[n] = '\0';
-    assert_string_equal(got, body[1]);
+    /* the batch, then the check member that closes it */
+    size_t blen = strlen(body[1]);
+    assert_true(n > blen);
+    assert_memory_equal(got, body[1], blen - 1);
+    assert_true(strncmp(got + blen - 1, ",\"spool\":\"sha256=", 17) == 0);
     fake_free(&f);
     for (int i = 0; i < 3; i++)
         free(body[i]);
@@ -490,6 +501,80 @@ static void test_other_agent_kept_aside(void **state)
     assert_int_equal(f.nsent, 1);
     assert_string_equal(f.bodies[0], body);
     assert_true(file_exists("rejected", 100));
+    fake_free(&f);
+    free(body);
+    spool_close(s);
+}
+
+/* The file's path, and its content read whole (NUL-terminated; the caller frees it). */
+static char *read_spooled(uint64_t seq, char *path, size_t size, size_t *len)
+{
+    snprintf(path, size, "%s/%020llu.json", dir, (unsigned long long)seq);
+    FILE *fp = fopen(path, "r");
+    assert_non_null(fp);
+    char *buf = calloc(1, 1 << 16);
+    assert_non_null(buf);
+    *len = fread(buf, 1, (1 << 16) - 1, fp);
+    fclose(fp);
+    return buf;
+}
+
+static void test_check_finds_changed_byte(void **state)
+{
+    /* a changed digit keeps the file valid JSON, and a valid batch: only the check can tell */
+    spool *s = open_spool(64 * MB);
+    int64_t now = time(NULL);
+    char *body[2];
+    uint64_t seq = put_new(s, now - 10, 3, &body[0]);
+    uint64_t good = put_new(s, now, 3, &body[1]);
+    char path[1200];
+    size_t len;
+    char *buf = read_spooled(seq, path, sizeof path, &len);
+    char *ts = strstr(buf, "\"ts\":");
+    assert_non_null(ts);
+    ts[5] = ts[5] == '1' ? '2' : '1';
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(buf, 1, len, fp), len);
+    fclose(fp);
+    free(buf);
+    fake_server f = {0};
+    spool_replay_stats st = replay(s, &f);
+    assert_int_equal(st.corrupt, 1);
+    assert_int_equal(st.sent, 1);
+    assert_string_equal(f.bodies[0], body[1]);
+    assert_true(file_exists("corrupt", seq));
+    assert_false(file_exists("", good));
+    fake_free(&f);
+    free(body[0]);
+    free(body[1]);
+    spool_close(s);
+}
+
+static void test_check_names_agent_and_batch(void **state)
+{
+    int64_t now = time(NULL);
+    spool *s = open_spool(64 * MB);
+    char *body;
+    uint64_t seq = put_new(s, now - 10, 2, &body);
+    spool_close(s);
+    char path[1200], other[1200];
+    size_t len;
+    free(read_spooled(seq, path, sizeof path, &len));
+    /* the same file under another number: its check says which batch it is */
+    snprintf(other, sizeof other, "%s/%020llu.json", dir, (unsigned long long)(seq + 5));
+    assert_int_equal(link(path, other), 0);
+    /* read back by an agent of another name (renamed): not its batch, set aside as rejected */
+    char err[SPOOL_ERR_MAX];
+    s = spool_open(dir, "nro-peronne", 64 * MB, err, sizeof err);
+    assert_non_null(s);
+    fake_server f = {0};
+    spool_replay_stats st = replay(s, &f);
+    assert_int_equal(f.nsent, 0);
+    assert_int_equal(st.rejected, 1);
+    assert_int_equal(st.corrupt, 1);
+    assert_true(file_exists("rejected", seq));
+    assert_true(file_exists("corrupt", seq + 5));
     fake_free(&f);
     free(body);
     spool_close(s);
@@ -565,6 +650,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_old_batch_is_not_corrupt, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_rejected_kept_aside, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_other_agent_kept_aside, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_check_finds_changed_byte, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_check_names_agent_and_batch, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_aside_bounded, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_one_agent_per_spool, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_budget, setup_each, teardown_each),
