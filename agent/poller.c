@@ -523,7 +523,8 @@ static bool dev_send_columns(poll_device *d)
         const poll_column *c = &d->cols[i];
         oid cur[POLL_CURSOR_MAX]; /* the column and the cursor: both bounded when they were stored */
         memcpy(cur, c->col->ids, c->col->len * sizeof(oid));
-        memcpy(cur + c->col->len, c->ids + c->cur_off, c->cur_len * sizeof(oid));
+        if (c->cur_len) /* else ids may still be NULL */
+            memcpy(cur + c->col->len, c->ids + c->cur_off, c->cur_len * sizeof(oid));
         snmp_add_null_var(pdu, cur, c->col->len + c->cur_len);
         d->req_cols[n++] = (int)i;
     }
@@ -797,7 +798,8 @@ static void dev_on_columns(poll_device *d, netsnmp_pdu *pdu)
             c->done = true; /* an index longer than any table vigie reads */
             continue;
         }
-        if (oid_cmp(vb->name + c->col->len, vb->name_length - c->col->len, c->ids + c->cur_off, c->cur_len) <= 0) {
+        const oid *cursor = c->cur_len ? c->ids + c->cur_off : c->col->ids; /* any valid pointer for none */
+        if (oid_cmp(vb->name + c->col->len, vb->name_length - c->col->len, cursor, c->cur_len) <= 0) {
             c->done = true; /* not increasing: a broken agent would loop forever */
             continue;
         }
