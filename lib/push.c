@@ -15,7 +15,6 @@ struct push_batch {
     size_t count, cap;
     push_device *devices;
     size_t ndevices, devcap;
-    size_t limit;
 };
 
 static const char *const push_classes[] = {"ups", "pdu", "cooling", "olt", "env", "generic", NULL};
@@ -74,28 +73,9 @@ void push_batch_free(push_batch *b)
     free(b);
 }
 
-void push_batch_set_limit(push_batch *b, size_t limit) { b->limit = limit; }
-
-push_batch *push_batch_slice(const push_batch *b, size_t from, size_t n, uint64_t seq)
-{
-    push_batch *s = push_batch_new(b->agent, seq);
-    if (!s)
-        return NULL;
-    for (size_t i = from; i < b->count && i < from + n; i++)
-        if (push_batch_add(s, &b->samples[i]) != 0)
-            goto fail;
-    for (size_t i = 0; i < b->ndevices; i++)
-        if (push_batch_set_device(s, b->devices[i].name, b->devices[i].cls, b->devices[i].profile) != 0)
-            goto fail;
-    return s;
-fail:
-    push_batch_free(s);
-    return NULL;
-}
-
 int push_batch_add(push_batch *b, const push_sample *s)
 {
-    if (b->count >= (b->limit ? b->limit : PUSH_MAX_SAMPLES))
+    if (b->count >= PUSH_MAX_SAMPLES)
         return -1;
     if (b->count == b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 64;
@@ -274,34 +254,52 @@ static int push_fail(push_error *err, const char *field, const char *fmt, ...)
 
 typedef enum { FIELD_NAME, FIELD_METRIC, FIELD_TEXT } push_field_kind;
 
-/* Reads one string member into dst; `required` members must be present. */
-static int push_get_string(json_t *obj, const char *key, const char *field, bool required,
-                           push_field_kind kind, char *dst, size_t size, push_error *err)
+/* Where a member is: in the body itself (list NULL) or in element i of a list. Its name ("agent",
+ * "samples[3].metric") is only written out when it is wrong: a push holds thousands of them. */
+typedef struct {
+    const char *list;
+    size_t i;
+} push_at;
+
+static const char *push_field_name(push_at at, const char *key, char *buf, size_t size)
 {
+    if (at.list)
+        snprintf(buf, size, "%s[%zu].%s", at.list, at.i, key);
+    else
+        snprintf(buf, size, "%s", key);
+    return buf;
+}
+
+/* Reads one string member into dst; `required` members must be present. */
+static int push_get_string(json_t *obj, const char *key, push_at at, bool required, push_field_kind kind, char *dst,
+                           size_t size, push_error *err)
+{
+    char f[64];
     json_t *v = json_object_get(obj, key);
     if (!v) {
         if (!required) {
             dst[0] = '\0';
             return 0;
         }
-        return push_fail(err, field, "missing");
+        return push_fail(err, push_field_name(at, key, f, sizeof f), "missing");
     }
     if (!json_is_string(v))
-        return push_fail(err, field, "must be a string");
+        return push_fail(err, push_field_name(at, key, f, sizeof f), "must be a string");
     const char *s = json_string_value(v);
-    if (strlen(s) != json_string_length(v))
-        return push_fail(err, field, "contains a NUL character");
-    if (strlen(s) >= size)
-        return push_fail(err, field, "longer than %zu characters", size - 1);
+    size_t len = strlen(s);
+    if (len != json_string_length(v))
+        return push_fail(err, push_field_name(at, key, f, sizeof f), "contains a NUL character");
+    if (len >= size)
+        return push_fail(err, push_field_name(at, key, f, sizeof f), "longer than %zu characters", size - 1);
     bool ok = kind == FIELD_NAME     ? name_is_valid(s)
               : kind == FIELD_METRIC ? metric_name_is_valid(s)
                                      : text_is_valid(s, size - 1);
     if (!ok)
-        return push_fail(err, field,
+        return push_fail(err, push_field_name(at, key, f, sizeof f),
                          kind == FIELD_NAME     ? "must be 1-64 of [A-Za-z0-9._-], starting with a letter or digit"
                          : kind == FIELD_METRIC ? "must be lower-case words joined by '.' (e.g. battery.charge)"
                                                 : "must be printable UTF-8 text");
-    memcpy(dst, s, strlen(s) + 1);
+    memcpy(dst, s, len + 1);
     return 0;
 }
 
@@ -327,33 +325,32 @@ static int push_decode_sample(json_t *o, size_t i, time_t now, push_sample *s, p
             return push_fail(err, f, "unknown field");
         }
     }
+    push_at at = {"samples", i};
 #define PUSH_FIELD(name) (snprintf(f, sizeof f, "samples[%zu]." name, i), f)
-    if (push_get_string(o, "device", PUSH_FIELD("device"), true, FIELD_NAME, s->device, sizeof s->device, err) ||
-        push_get_string(o, "metric", PUSH_FIELD("metric"), true, FIELD_METRIC, s->metric, sizeof s->metric, err) ||
-        push_get_string(o, "instance", PUSH_FIELD("instance"), false, FIELD_TEXT, s->instance, sizeof s->instance, err) ||
-        push_get_string(o, "unit", PUSH_FIELD("unit"), false, FIELD_TEXT, s->unit, sizeof s->unit, err) ||
-        push_get_string(o, "text", PUSH_FIELD("text"), false, FIELD_TEXT, s->text, sizeof s->text, err) ||
-        push_get_string(o, "label", PUSH_FIELD("label"), false, FIELD_TEXT, s->label, sizeof s->label, err))
+    if (push_get_string(o, "device", at, true, FIELD_NAME, s->device, sizeof s->device, err) ||
+        push_get_string(o, "metric", at, true, FIELD_METRIC, s->metric, sizeof s->metric, err) ||
+        push_get_string(o, "instance", at, false, FIELD_TEXT, s->instance, sizeof s->instance, err) ||
+        push_get_string(o, "unit", at, false, FIELD_TEXT, s->unit, sizeof s->unit, err) ||
+        push_get_string(o, "text", at, false, FIELD_TEXT, s->text, sizeof s->text, err) ||
+        push_get_string(o, "label", at, false, FIELD_TEXT, s->label, sizeof s->label, err))
         return -1;
     json_t *v = json_object_get(o, "value");
-    PUSH_FIELD("value");
     if (!v)
-        return push_fail(err, f, "missing");
+        return push_fail(err, PUSH_FIELD("value"), "missing");
     if (!json_is_number(v) || !isfinite(json_number_value(v)))
-        return push_fail(err, f, "must be a finite number");
+        return push_fail(err, PUSH_FIELD("value"), "must be a finite number");
     s->value = json_number_value(v);
     json_t *ts = json_object_get(o, "ts");
-    PUSH_FIELD("ts");
     if (!ts)
-        return push_fail(err, f, "missing");
+        return push_fail(err, PUSH_FIELD("ts"), "missing");
     if (!json_is_integer(ts))
-        return push_fail(err, f, "must be an integer (seconds since 1970, UTC)");
+        return push_fail(err, PUSH_FIELD("ts"), "must be an integer (seconds since 1970, UTC)");
     s->ts = json_integer_value(ts);
     if (s->ts < (int64_t)now - PUSH_MAX_AGE)
-        return push_fail(err, f, "%lld is more than %d days in the past", (long long)s->ts,
+        return push_fail(err, PUSH_FIELD("ts"), "%lld is more than %d days in the past", (long long)s->ts,
                          PUSH_MAX_AGE / 86400);
     if (s->ts > (int64_t)now + PUSH_MAX_AHEAD)
-        return push_fail(err, f, "%lld is in the future (server time %lld): check the agent's clock",
+        return push_fail(err, PUSH_FIELD("ts"), "%lld is in the future (server time %lld): check the agent's clock",
                          (long long)s->ts, (long long)now);
     s->sev = SEV_NONE;
     json_t *sev = json_object_get(o, "severity");
@@ -391,9 +388,10 @@ static int push_decode_devices(json_t *root, push_batch *b, push_error *err)
             }
         }
 #define PUSH_DFIELD(n) (snprintf(f, sizeof f, "devices[%zu]." n, i), f)
-        if (push_get_string(o, "name", PUSH_DFIELD("name"), true, FIELD_NAME, name, sizeof name, err) ||
-            push_get_string(o, "class", PUSH_DFIELD("class"), true, FIELD_TEXT, cls, sizeof cls, err) ||
-            push_get_string(o, "profile", PUSH_DFIELD("profile"), false, FIELD_TEXT, profile, sizeof profile, err))
+        push_at at = {"devices", i};
+        if (push_get_string(o, "name", at, true, FIELD_NAME, name, sizeof name, err) ||
+            push_get_string(o, "class", at, true, FIELD_TEXT, cls, sizeof cls, err) ||
+            push_get_string(o, "profile", at, false, FIELD_TEXT, profile, sizeof profile, err))
             return -1;
         if (!push_class_valid(cls))
             return push_fail(err, PUSH_DFIELD("class"), "must be ups, pdu, cooling, olt, env or generic");
@@ -432,7 +430,7 @@ push_batch *push_batch_decode(const char *text, size_t len, time_t now, push_err
         }
     }
     char agent[NAME_MAX_LEN + 1];
-    if (push_get_string(root, "agent", "agent", true, FIELD_NAME, agent, sizeof agent, err))
+    if (push_get_string(root, "agent", (push_at){NULL, 0}, true, FIELD_NAME, agent, sizeof agent, err))
         goto out;
     json_t *seq = json_object_get(root, "seq");
     if (!seq || !json_is_integer(seq) || json_integer_value(seq) < 0) {

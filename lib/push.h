@@ -65,11 +65,6 @@ void push_batch_set_seq(push_batch *b, uint64_t seq);
 size_t push_batch_count(const push_batch *b);
 const push_sample *push_batch_at(const push_batch *b, size_t i);
 void push_batch_clear(push_batch *b);
-/* A batch being filled may hold more than one push allows (an agent with many devices); it is then
- * sent as slices of at most PUSH_MAX_SAMPLES. Limit 0 restores PUSH_MAX_SAMPLES. */
-void push_batch_set_limit(push_batch *b, size_t limit);
-/* A new batch with samples [from, from + n) of b and every device description of b. */
-push_batch *push_batch_slice(const push_batch *b, size_t from, size_t n, uint64_t seq);
 /* Describes a device of the batch (once per name; a second call for a name updates it). */
 int push_batch_set_device(push_batch *b, const char *name, const char *cls, const char *profile);
 size_t push_batch_device_count(const push_batch *b);

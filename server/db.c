@@ -11,6 +11,7 @@ struct db {
     sqlite3_stmt *seen, *add_batch, *upsert, *latest;
     sqlite3_stmt *run_prev, *run_next, *run_extend, *run_restart, *run_delete, *run_insert, *run_spans;
     sqlite3_stmt *dev_upsert, *ev_replace, *ev_add, *ev_last; /* on every ingest: prepared once */
+    sqlite3_stmt *begin, *commit, *rollback, *dev_each, *members, *maint_list; /* the same */
 };
 
 /* A statement prepared once per connection and kept. */
@@ -22,6 +23,41 @@ static sqlite3_stmt *db_stmt(db *d, sqlite3_stmt **slot, const char *sql)
     sqlite3_clear_bindings(*slot);
     return *slot;
 }
+
+/* For the statements that call back while they step: the kept one, or a new one when a callback is
+ * already stepping the kept one (it reads again). Give it back with db_stmt_give. */
+static sqlite3_stmt *db_stmt_take(db *d, sqlite3_stmt **slot, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    if (*slot && sqlite3_stmt_busy(*slot))
+        return sqlite3_prepare_v2(d->sql, sql, -1, &st, NULL) == SQLITE_OK ? st : NULL;
+    return db_stmt(d, slot, sql);
+}
+
+static void db_stmt_give(sqlite3_stmt *st, sqlite3_stmt *kept)
+{
+    if (st == kept) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    } else {
+        sqlite3_finalize(st);
+    }
+}
+
+/* BEGIN IMMEDIATE, COMMIT or ROLLBACK from statements kept prepared: they run three times per push. */
+static int db_exec_kept(db *d, sqlite3_stmt **slot, const char *sql)
+{
+    sqlite3_stmt *st = db_stmt(d, slot, sql);
+    if (!st)
+        return SQLITE_ERROR;
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static int db_begin(db *d) { return db_exec_kept(d, &d->begin, "BEGIN IMMEDIATE"); }
+static int db_commit(db *d) { return db_exec_kept(d, &d->commit, "COMMIT"); }
+static void db_rollback(db *d) { db_exec_kept(d, &d->rollback, "ROLLBACK"); }
 
 static const char *const db_schema[] = {
     /* version 1 */
@@ -153,8 +189,10 @@ void db_close(db *d)
     sqlite3_finalize(d->add_batch);
     sqlite3_finalize(d->upsert);
     sqlite3_finalize(d->latest);
-    sqlite3_stmt *more[] = {d->run_prev, d->run_next, d->run_extend, d->run_restart, d->run_delete, d->run_insert,
-                            d->run_spans, d->dev_upsert, d->ev_replace, d->ev_add, d->ev_last};
+    sqlite3_stmt *more[] = {d->run_prev,   d->run_next, d->run_extend, d->run_restart, d->run_delete,
+                            d->run_insert, d->run_spans, d->dev_upsert, d->ev_replace, d->ev_add,
+                            d->ev_last,    d->begin,    d->commit,     d->rollback,    d->dev_each,
+                            d->members,    d->maint_list};
     for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
         sqlite3_finalize(more[i]);
     sqlite3_close(d->sql);
@@ -173,7 +211,7 @@ int db_batch_seen(db *d, const char *agent, uint64_t seq)
 
 int db_batch_store(db *d, const char *site, const push_batch *b, int64_t received, char *err, size_t err_size)
 {
-    if (sqlite3_exec(d->sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+    if (db_begin(d) != SQLITE_OK)
         return db_fail(d, err, err_size, "begin");
     sqlite3_reset(d->add_batch);
     sqlite3_bind_text(d->add_batch, 1, push_batch_agent(b), -1, SQLITE_STATIC);
@@ -201,12 +239,12 @@ int db_batch_store(db *d, const char *site, const push_batch *b, int64_t receive
     }
     if (!ok) {
         db_fail(d, err, err_size, "store batch");
-        sqlite3_exec(d->sql, "ROLLBACK", NULL, NULL, NULL);
+        db_rollback(d);
         return -1;
     }
-    if (sqlite3_exec(d->sql, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+    if (db_commit(d) != SQLITE_OK) {
         db_fail(d, err, err_size, "commit");
-        sqlite3_exec(d->sql, "ROLLBACK", NULL, NULL, NULL);
+        db_rollback(d);
         return -1;
     }
     return 0;
@@ -267,17 +305,16 @@ int db_device_upsert(db *d, const char *site, const char *agent, const push_devi
 
 int db_devices_each(db *d, const char *site, db_device_fn fn, void *ctx)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(d->sql,
-                           "SELECT device, class, profile, last_seen FROM devices WHERE site=? ORDER BY device", -1,
-                           &st, NULL) != SQLITE_OK)
+    sqlite3_stmt *st =
+        db_stmt_take(d, &d->dev_each, "SELECT device, class, profile, last_seen FROM devices WHERE site=? ORDER BY device");
+    if (!st)
         return -1;
     sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         fn(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
            (const char *)sqlite3_column_text(st, 2), sqlite3_column_int64(st, 3));
-    sqlite3_finalize(st);
+    db_stmt_give(st, d->dev_each);
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -416,12 +453,11 @@ int db_health_spans(db *d, const char *site, const char *member, int64_t from, i
 int db_health_members(db *d, const char *site, const char *prefix, char (*names)[AVAIL_NAME_MAX], size_t max,
                       size_t *count)
 {
-    sqlite3_stmt *st;
     *count = 0;
-    if (sqlite3_prepare_v2(d->sql,
-                           "SELECT DISTINCT member FROM health_runs WHERE site=? AND substr(member, 1, ?)=?"
-                           " ORDER BY member",
-                           -1, &st, NULL) != SQLITE_OK)
+    sqlite3_stmt *st = db_stmt_take(d, &d->members,
+                                    "SELECT DISTINCT member FROM health_runs WHERE site=? AND substr(member, 1, ?)=?"
+                                    " ORDER BY member");
+    if (!st)
         return -1;
     sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 2, (int)strlen(prefix));
@@ -429,7 +465,7 @@ int db_health_members(db *d, const char *site, const char *prefix, char (*names)
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && *count < max)
         snprintf(names[(*count)++], AVAIL_NAME_MAX, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    db_stmt_give(st, d->members);
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
@@ -550,10 +586,9 @@ int db_maintenance_list(db *d, const char *site, int64_t from, int64_t to, avail
     *count = 0;
     if (ids)
         *ids = NULL;
-    if (sqlite3_prepare_v2(d->sql,
-                           "SELECT id, service, start, end, reason, who FROM maintenance WHERE (?1 IS NULL OR site=?1)"
-                           " AND end>?2 AND start<?3 ORDER BY start, id",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (!(st = db_stmt_take(d, &d->maint_list,
+                            "SELECT id, service, start, end, reason, who FROM maintenance WHERE (?1 IS NULL OR site=?1)"
+                            " AND end>?2 AND start<?3 ORDER BY start, id")))
         return -1;
     if (site)
         sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
@@ -571,7 +606,7 @@ int db_maintenance_list(db *d, const char *site, int64_t from, int64_t to, avail
                 if (ids)
                     free(q ? q : *ids);
                 *out = NULL;
-                sqlite3_finalize(st);
+                db_stmt_give(st, d->maint_list);
                 return -1;
             }
             *out = p;
@@ -589,20 +624,20 @@ int db_maintenance_list(db *d, const char *site, int64_t from, int64_t to, avail
         snprintf(w->who, sizeof w->who, "%s", (const char *)sqlite3_column_text(st, 5));
         (*count)++;
     }
-    sqlite3_finalize(st);
+    db_stmt_give(st, d->maint_list);
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int db_transaction(db *d, int (*fn)(void *ctx), void *ctx)
 {
-    if (sqlite3_exec(d->sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+    if (db_begin(d) != SQLITE_OK)
         return -1;
     if (fn(ctx) != 0) {
-        sqlite3_exec(d->sql, "ROLLBACK", NULL, NULL, NULL);
+        db_rollback(d);
         return -1;
     }
-    if (sqlite3_exec(d->sql, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        sqlite3_exec(d->sql, "ROLLBACK", NULL, NULL, NULL);
+    if (db_commit(d) != SQLITE_OK) {
+        db_rollback(d);
         return -1;
     }
     return 0;

@@ -13,7 +13,9 @@
  * and are still re-checked: a device name never becomes a path unchecked.
  *
  * RRD refuses a sample not newer than the file's last update; rrd_store_write skips those and counts
- * them (`stale`), so that one late sample does not make a whole batch fail. */
+ * them (`stale`), so that one late sample does not make a whole batch fail.
+ *
+ * Through rrdcached, a batch's updates go as one BATCH command on a connection of the store's own. */
 #ifndef VIGIE_RRD_STORE_H
 #define VIGIE_RRD_STORE_H
 

@@ -4,7 +4,8 @@
 Polling: N devices served by real snmpd processes, polled by vigie-agent, by collectd's snmp plugin and
 by prometheus-snmp-exporter (scraped 16-way with curl, as Prometheus would), then the same with a
 tenth of the devices dead. Ingest: vigie-server receiving the pushes of many agents, and collectd's
-rrdtool plugin writing the same values into the same RRD files. Prints one table, written to
+rrdtool plugin writing the same values into the same RRD files. Reports: a month of history for 50 sites x 20
+devices pushed to vigie-server, then its availability and monthly report timed. Prints one table, written to
 tests/bench/results/DATE-HOST.txt (and .json), with a comparison against the previous result there.
 
 See tests/bench/README.md. Run with `make bench` (or `make bench BENCH_ARGS=--quick`)."""
@@ -29,11 +30,13 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import estate  # noqa: E402
 import ingest  # noqa: E402
+import reports  # noqa: E402
 
 CLK_TCK = os.sysconf('SC_CLK_TCK')
 NEEDED = {  # program: Debian package
     'snmpd': 'snmpd', 'snmpget': 'snmp', 'collectd': 'collectd-core',
     'prometheus-snmp-exporter': 'prometheus-snmp-exporter', 'curl': 'curl', 'rrdtool': 'rrdtool',
+    'rrdcached': 'rrdcached',
 }
 
 
@@ -79,10 +82,18 @@ def proc_cpu(pid):
 
 
 def proc_hwm_kb(pid):
+    return proc_status_kb(pid, 'VmHWM:')
+
+
+def proc_status_kb(pid, key):
+    """A memory figure of /proc/PID/status, in kB (0 once the process is gone). VmHWM is the peak RSS,
+    which counts the pages of shared libraries the process touched (for vigie-agent, libcrypto, gnutls
+    and the other libraries libcurl and Net-SNMP bring: about 10 MiB); RssAnon is the memory the
+    process has for itself (heap, stacks), which grows with what it polls."""
     try:
         with open('/proc/%d/status' % pid) as f:
             for line in f:
-                if line.startswith('VmHWM:'):
+                if line.startswith(key):
                     return int(line.split()[1])
     except OSError:
         pass
@@ -99,6 +110,7 @@ class Sampler(threading.Thread):
         self.period = period
         self.samples = []  # (t, {name: cpu})
         self.hwm = {name: {} for name in groups}
+        self.anon = {name: {} for name in groups}  # peak RssAnon per process
         self.halt = threading.Event()
 
     def snap(self):
@@ -110,6 +122,9 @@ class Sampler(threading.Thread):
                 h = proc_hwm_kb(p)
                 if h:
                     self.hwm[name][p] = max(self.hwm[name].get(p, 0), h)
+                a = proc_status_kb(p, 'RssAnon:')
+                if a:
+                    self.anon[name][p] = max(self.anon[name].get(p, 0), a)
         self.samples.append((t, cpu))
 
     def run(self):
@@ -139,6 +154,9 @@ class Sampler(threading.Thread):
 
     def rss_mib(self, name):
         return sum(self.hwm[name].values()) / 1024.0
+
+    def anon_mib(self, name):
+        return sum(self.anon[name].values()) / 1024.0
 
 
 class LineReader(threading.Thread):
@@ -320,7 +338,8 @@ def run_vigie_agent(args, est, work, dead):
     return {
         'values_per_cycle': values / k, 'cpu_per_1000': 1000.0 * cpu / max(values, 1),
         'cycle_s': statistics.median(per_cycle_wall), 'cycle_max_s': max(per_cycle_wall),
-        'rss_mib': sampler.rss_mib('tool'), 'snmpd_cpu_per_1000': 1000.0 * snmpd_cpu / max(values, 1),
+        'rss_mib': sampler.rss_mib('tool'), 'anon_mib': sampler.anon_mib('tool'),
+        'snmpd_cpu_per_1000': 1000.0 * snmpd_cpu / max(values, 1),
         'packets_per_device': (pk1 - pk0) / float(k) / max(len(devices) - len(dead_names), 1),
         'processes': len(agents), 'problems': problems[:5],
     }
@@ -405,7 +424,8 @@ def run_collectd(args, est, work, dead):
         'values_per_cycle': values / float(k), 'cpu_per_1000': 1000.0 * cpu / max(values, 1),
         'cycle_s': statistics.median(walls) if walls and not late else None,
         'cycle_max_s': max(walls) if walls else None,
-        'rss_mib': sampler.rss_mib('tool'), 'snmpd_cpu_per_1000': 1000.0 * snmpd_cpu / max(values, 1),
+        'rss_mib': sampler.rss_mib('tool'), 'anon_mib': sampler.anon_mib('tool'),
+        'snmpd_cpu_per_1000': 1000.0 * snmpd_cpu / max(values, 1),
         'packets_per_device': (pk1 - pk0) / float(k) / max(len(alive), 1),
         'processes': 1, 'problems': [l for _, l in ereader.snapshot()][:5],
     }
@@ -473,6 +493,7 @@ def run_snmp_exporter(args, est, work, dead):
     return {
         'values_per_cycle': values / float(k), 'cpu_per_1000': 1000.0 * cpu / max(values, 1),
         'cycle_s': statistics.median(walls), 'cycle_max_s': max(walls), 'rss_mib': sampler.rss_mib('tool'),
+        'anon_mib': sampler.anon_mib('tool'),
         'snmpd_cpu_per_1000': 1000.0 * snmpd_cpu / max(values, 1),
         'packets_per_device': (pk[-1] - pk[1]) / float(k) / max(len(devices) - len(dead_names), 1),
         'processes': 1,
@@ -507,6 +528,45 @@ def cell(v, ref, ratio=True):
     return s
 
 
+def ingest_table(ing, fmt, cell, W0, W=19):
+    """The ingest rows: direct writes (vigie, collectd rrdtool), then through rrdcached (vigie, collectd
+    rrdcached); each collectd figure with its ratio to the vigie figure on its left."""
+    out = []
+    line = lambda *a: out.append(('%-*s' + ' %-*s' * 4) % (W0, a[0], W, a[1], W, a[2], W, a[3], W, a[4]))
+    v, c = ing.get('vigie', {}), ing.get('collectd', {})
+    vr, cr = ing.get('vigie_rrdcached', {}), ing.get('collectd_rrdcached', {})
+    pair = lambda d, p, key, tail='': (fmt(d.get(key)), cell(p.get(key), d.get(key)) + (tail if p.get(key) else ''))
+    line('', 'vigie-server', 'collectd rrdtool', 'vigie + rrdcached', 'collectd rrdcached')
+    line('values stored per second (1)', *pair(v, c, 'values_per_s'), *pair(vr, cr, 'values_per_s'))
+    line('  ... with rrdcached\'s final flush (2)', '', '', *pair(vr, cr, 'flushed_values_per_s'))
+    line('CPU s per 1,000 values (3)', *pair(v, c, 'cpu_per_1000'), *pair(vr, cr, 'cpu_per_1000'))
+    line('  of which rrdcached', '', '', *pair(vr, cr, 'rrdcached_cpu_per_1000'))
+    line('p99 latency per batch, ms', *pair(v, c, 'p99_ms', ' ack'), *pair(vr, cr, 'p99_ms', ' ack'))
+    line('p50 latency per batch, ms', *pair(v, c, 'p50_ms', ' ack'), *pair(vr, cr, 'p50_ms', ' ack'))
+    line('peak RSS, MiB (4)', *pair(v, c, 'rss_mib'), *pair(vr, cr, 'rss_mib'))
+    line('values read back / sent (5)', *(d.get('checked_values', '-') for d in (v, c, vr, cr)))
+    line('first push of each agent (creates', '', '', '', '')
+    line('  %d files): values per second' % v.get('files', 0), fmt(v.get('create_values_per_s')), '-', '', '')
+    line('  p99 latency per batch, ms', fmt(v.get('create_p99_ms')), '-', '', '')
+    if vr.get('values_per_s') and c.get('values_per_s'):
+        out.append('through rrdcached, vigie-server stores x%s as many values per second as collectd\'s rrdtool plugin '
+                   '(x%s with the final flush)' % (fmt(vr['values_per_s'] / c['values_per_s'], 2),
+                                                    fmt(vr.get('flushed_values_per_s', 0) / c['values_per_s'], 2)))
+    if vr.get('values_per_s'):
+        out += [
+            '(1) rrdcached columns: values acknowledged, i.e. in rrdcached\'s memory and journal; rrdcached (-w %d) '
+            'writes a file' % vr.get('rrdcached_hold_s', 0),
+            '    once an hour with all its values; collectd acknowledges a value when queued, its rate counts until '
+            'written',
+            '(2) the same values over the rounds and the FLUSHALL that writes them all to the files after them '
+            '(%s s, %s s)' % (fmt(vr.get('flush_s')), fmt(cr.get('flush_s'))),
+            '(3) rrdcached columns: the client\'s CPU and rrdcached\'s own (which does the writing), flush included',
+            '(4) rrdcached columns: the client\'s and rrdcached\'s peak RSS added up']
+    out += ['(5) every value sent to a sample of %s files, read back from them with rrdtool fetch after each run'
+            % v.get('checked_files', '-')]
+    return out
+
+
 def build_table(meta, res):
     W0, W = 38, 20
     out = []
@@ -521,8 +581,8 @@ def build_table(meta, res):
                    % (meta['devices'], pol['mix'], meta['interval'], meta['cycles'], meta['timeout'], meta['retries']))
         nproc = ((pol.get('alive') or {}).get('vigie') or {}).get('processes')
         if nproc and nproc > 1:
-            out.append('vigie-agent: %d processes of at most %d devices each (one push holds at most 20,000 '
-                       'samples); figures are their sum' % (nproc, meta['agent_devices']))
+            out.append('vigie-agent: %d processes of at most %d devices each; figures are their sum'
+                       % (nproc, meta['agent_devices']))
         line('', 'vigie-agent', 'collectd snmp', 'snmp_exporter')
         for scen, title in (('alive', 'all devices answer'), ('dead', '%d %% of devices dead' % meta['dead'])):
             r = pol.get(scen)
@@ -535,6 +595,7 @@ def build_table(meta, res):
                     ('cycle wall time, s (median)', 'cycle_s', True),
                     ('cycle wall time, s (longest)', 'cycle_max_s', True),
                     ('peak RSS, MiB (all processes)', 'rss_mib', True),
+                    ('  of which its own (RssAnon), MiB', 'anon_mib', True),
                     ('snmpd CPU s per 1,000 values', 'snmpd_cpu_per_1000', True),
                     ('SNMP requests per device and cycle', 'packets_per_device', True)]
             for label, key, ratio in rows:
@@ -549,20 +610,9 @@ def build_table(meta, res):
         out.append('INGEST: %d agents x %d values (batches of %d values, %d pushes each), step %d s, %d senders'
                    % (meta['agents'], meta['agent_values'], meta['batch'], meta['pushes'], meta['step'],
                       meta['concurrency']))
-        line('', 'vigie-server', 'collectd rrdtool', 'rrdcached')
-        v, c = ing.get('vigie', {}), ing.get('collectd', {})
-        line('values stored per second', fmt(v.get('values_per_s')), cell(c.get('values_per_s'), v.get('values_per_s')),
-             '(later)')
-        line('CPU s per 1,000 values', fmt(v.get('cpu_per_1000')), cell(c.get('cpu_per_1000'), v.get('cpu_per_1000')),
-             '(later)')
-        line('p99 latency per batch, ms', fmt(v.get('p99_ms')), cell(c.get('p99_ms'), v.get('p99_ms')) + ' ack',
-             '(later)')
-        line('p50 latency per batch, ms', fmt(v.get('p50_ms')), cell(c.get('p50_ms'), v.get('p50_ms')) + ' ack',
-             '(later)')
-        line('peak RSS, MiB', fmt(v.get('rss_mib')), cell(c.get('rss_mib'), v.get('rss_mib')), '(later)')
-        line('first push of each agent (creates', '', '', '')
-        line('  %d files): values per second' % v.get('files', 0), fmt(v.get('create_values_per_s')), '-', '')
-        line('  p99 latency per batch, ms', fmt(v.get('create_p99_ms')), '-', '')
+        out += ingest_table(ing, fmt, cell, W0)
+    if res.get('reports'):
+        out += reports.table(res['reports'], fmt, W0, W)
     notes = []
     for scen in ('alive', 'dead'):
         for tool, r in ((pol or {}).get(scen) or {}).items():
@@ -575,9 +625,9 @@ def build_table(meta, res):
     for tool, r in (ing or {}).items():
         if r.get('error'):
             notes.append('ingest %s failed: %s' % (tool, r['error']))
-        elif r.get('stored') != r.get('sent') or r.get('checked_files', '').split('/')[0] != r.get('checked_files', '').split('/')[-1]:
-            notes.append('ingest %s: %s of %s values stored, %s sample files up to date'
-                         % (tool, r.get('stored'), r.get('sent'), r.get('checked_files')))
+        elif r.get('stored') != r.get('sent') or len(set(r.get('checked_values', '').split('/'))) != 1:
+            notes.append('ingest %s: %s of %s values stored, %s of the values sent to sample files read back'
+                         % (tool, r.get('stored'), r.get('sent'), r.get('checked_values')))
     out.append('')
     out.append('(xN): the peer\'s figure divided by vigie\'s in this run; for costs, above 1 means vigie spends less.')
     if notes:
@@ -590,10 +640,19 @@ KEY_FIGURES = [
     ('polling', 'alive', 'vigie', 'cpu_per_1000', 'polling CPU s/1,000 values'),
     ('polling', 'alive', 'vigie', 'cycle_s', 'polling cycle, s'),
     ('polling', 'alive', 'vigie', 'rss_mib', 'agent peak RSS, MiB'),
+    ('polling', 'alive', 'vigie', 'anon_mib', 'agent own memory (RssAnon), MiB'),
     ('polling', 'dead', 'vigie', 'cycle_s', 'cycle with dead devices, s'),
     ('ingest', None, 'vigie', 'values_per_s', 'ingest values/s'),
     ('ingest', None, 'vigie', 'cpu_per_1000', 'ingest CPU s/1,000 values'),
     ('ingest', None, 'vigie', 'p99_ms', 'ingest p99, ms'),
+    ('ingest', None, 'vigie_rrdcached', 'values_per_s', 'ingest via rrdcached values/s'),
+    ('ingest', None, 'vigie_rrdcached', 'cpu_per_1000', 'ingest via rrdcached CPU s/1,000'),
+    ('reports', 'full', 'availability', 'wall_s', 'reports: availability, s'),
+    ('reports', 'full', 'pdf', 'wall_s', 'reports: PDF report, s'),
+    ('reports', 'full', 'pdf', 'cpu_s', 'reports: PDF server CPU s'),
+    ('reports', 'full', 'html', 'wall_s', 'reports: HTML report, s'),
+    ('reports', 'full', 'csv', 'wall_s', 'reports: CSV report, s'),
+    ('reports', 'full', 'pdf', 'rss_mib', 'reports: PDF peak RSS, MiB'),
 ]
 
 
@@ -630,6 +689,8 @@ def compare(prev_path, prev, meta, res):
         if a is None or b is None:
             continue
         ch = (b - a) / a * 100 if a else 0
+        if sect == 'reports' and not reports.same_sizes(prev['results'], res):
+            label += ' (other sizes)'
         out.append('  %-32s %10s -> %-10s %+6.1f %%' % (label, fmt(a), fmt(b), ch))
     return '\n'.join(out)
 
@@ -640,7 +701,7 @@ def parse_args(argv):
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description='vigie benchmark against collectd and snmp_exporter (see README.md)')
     ap.add_argument('--quick', action='store_true', help='50 devices, 10 agents, shorter cycles (about 2 minutes)')
-    ap.add_argument('--only', choices=['polling', 'ingest'], help='run one part only')
+    ap.add_argument('--only', choices=['polling', 'ingest', 'reports'], help='run one part only')
     ap.add_argument('--tools', default='vigie,collectd,exporter',
                     help='pollers to measure, comma-separated (vigie,collectd,exporter)')
     ap.add_argument('--devices', type=int, help='simulated devices (default 500; 50 with --quick)')
@@ -650,8 +711,8 @@ def parse_args(argv):
     ap.add_argument('--timeout', type=float, default=1, help='SNMP timeout, s (1)')
     ap.add_argument('--retries', type=int, default=0, help='SNMP retries (0)')
     ap.add_argument('--bulk', type=int, default=25, help='GETBULK max-repetitions for collectd and snmp_exporter (25)')
-    ap.add_argument('--agent-devices', type=int, default=250,
-                    help='devices per vigie-agent process (250: a push holds at most 20,000 samples)')
+    ap.add_argument('--agent-devices', type=int, default=5000,
+                    help='devices per vigie-agent process (5000: one agent for the whole estate)')
     ap.add_argument('--collectd-threads', type=int, default=16, help='collectd ReadThreads (16)')
     ap.add_argument('--parallel', type=int, default=16, help='concurrent scrapes of snmp_exporter (16)')
     ap.add_argument('--agents', type=int, help='pushing agents (default 100; 10 with --quick)')
@@ -659,6 +720,12 @@ def parse_args(argv):
     ap.add_argument('--batch', type=int, default=125, help='values per push, one per series (125)')
     ap.add_argument('--concurrency', type=int, default=8, help='pushes in flight at once (8)')
     ap.add_argument('--step', type=int, default=60, help='RRD step and the agents\' interval, s (60)')
+    ap.add_argument('--no-rrdcached', action='store_true', help='ingest: direct writes only, not through rrdcached')
+    ap.add_argument('--report-sites', type=int, help='reports: sites of the month\'s history (default 50; 10 with --quick)')
+    ap.add_argument('--report-devices', type=int, default=20, help='reports: devices per site (20)')
+    ap.add_argument('--report-step', type=int, default=600, help='reports: the history\'s poll interval, s (600)')
+    ap.add_argument('--report-reps', type=int, help='reports: runs of each timed command (default 3; 2 with --quick)')
+    ap.add_argument('--report-small', type=int, default=5, help='reports: sites of the scaling reference (5)')
     ap.add_argument('--builddir', default=os.getcwd(), help='where vigie-agent and vigie-server were built')
     ap.add_argument('--srcdir', default=os.path.dirname(os.path.dirname(here)), help='vigie source tree')
     ap.add_argument('--results', help='results folder (default SRCDIR/tests/bench/results)')
@@ -671,6 +738,8 @@ def parse_args(argv):
     a.interval = a.interval or (5 if q else 10)
     a.cycles = a.cycles or (2 if q else 3)
     a.agents = a.agents or (10 if q else 100)
+    a.report_sites = a.report_sites or (10 if q else 50)
+    a.report_reps = a.report_reps or (2 if q else 3)
     a.builddir = os.path.abspath(a.builddir)
     a.srcdir = os.path.abspath(a.srcdir)
     a.tools = a.tools.split(',')
@@ -719,7 +788,7 @@ def main(argv):
     os.chmod(work, 0o755)
     # copies of the programs: a rebuild during the run must not change or remove what is measured
     bindir = os.path.join(work, 'bin')
-    for prog in ('agent/vigie-agent', 'server/vigie-server'):
+    for prog in ('agent/vigie-agent', 'server/vigie-server', 'server/vigie'):
         os.makedirs(os.path.join(bindir, os.path.dirname(prog)), exist_ok=True)
         shutil.copy2(os.path.join(args.builddir, prog), os.path.join(bindir, prog))
     args.bindir = bindir
@@ -769,6 +838,13 @@ def main(argv):
                 res['ingest'] = {'vigie': {'error': str(e)}}
             for tool, r in res['ingest'].items():
                 log('  %s: %s' % (tool, json.dumps(r)))
+        if args.only in (None, 'reports'):
+            log('reports: %d sites x %d devices' % (args.report_sites, args.report_devices))
+            try:
+                res['reports'] = reports.run(args, work, spawn, stop, log)
+            except Exception as e:
+                log('reports failed: %s' % e)
+                res['reports'] = {'error': str(e)}
     finally:
         stop_all()
         if args.keep:

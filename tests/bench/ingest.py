@@ -1,5 +1,6 @@
 """Ingest part of the benchmark: vigie-server receiving the pushes of many agents, then collectd's
-rrdtool plugin writing the same number of values into the same RRD files.
+rrdtool plugin writing the same number of values into the same RRD files; then both again through one
+rrdcached.
 
 Each agent owns `batch` series (two devices of about 62 values) and pushes `pushes` batches, one
 value per series each, a step apart, as a real agent does once per interval. The pushes go in rounds,
@@ -9,14 +10,23 @@ writer that fell behind could otherwise merge many steps of a file into one upda
 happens when the pushes of an agent are an interval apart).
 
 vigie-server: the documented JSON (lib/push.h) POSTed to /api/v1/ingest with each agent's token. Its
-answer comes once the values are in the RRD files and SQLite, so latency is the full store.
+answer comes once the values are in the RRD files and SQLite (with rrdcached: in rrdcached's journal),
+so latency is the full store.
 
 collectd: the same values as PUTVAL commands on its unixsock socket (one line per value, a batch's
 lines sent together, then its acknowledgements read), written by the rrdtool plugin (CacheTimeout 0:
-one rrd_update per value, as vigie). The files are vigie's own, hard-linked under collectd's naming
-(HOST/PLUGIN/gauge-INSTANCE.rrd): the same layout, the same sizes, already created. collectd
-acknowledges a value when it is queued, not written: its latency is an acknowledgement time, and its
-rate counts until each round's values are in the files (the last files written hold the round's time).
+one rrd_update per value, as vigie) or by the rrdcached plugin. The files are vigie's own, hard-linked
+under collectd's naming (HOST/PLUGIN/gauge-INSTANCE.rrd): the same layout, the same sizes, already
+created. collectd acknowledges a value when it is queued, not written: its latency is an acknowledgement
+time, and a round ends when its values are written (rrdtool: the last files written hold the round's
+time; rrdcached: rrdcached has received them all).
+
+rrdcached (one, started here on a unix socket, journal in the work folder) holds the values for an hour
+(-w 3600, as it is commonly set up): during the rounds it only journals them; then a FLUSHALL writes
+each file once with all its values, and the rows count that flush in a second rate and in CPU.
+
+Every phase writes later times than the one before, and a sample of files is read back with
+`rrdtool fetch` after each: every value sent to those files must be there, with its value.
 """
 
 import http.client
@@ -36,6 +46,8 @@ import estate
 SERIES_SHAPE = [('outlet.current', 16), ('outlet.realpower', 16), ('outlet.energy', 16), ('input.voltage', 3),
                 ('input.current', 3), ('ups.load', 3), ('cooling.supply.temperature', 3),
                 ('battery.charge', 1), ('battery.runtime', 1)]
+RRDCACHED_HOLD = 3600  # -w: seconds rrdcached keeps a file's values before writing them
+CHECK_FILES = 40
 
 
 def series_of_agent(batch):
@@ -59,11 +71,6 @@ def percentile(xs, p):
     return xs[k]
 
 
-def rrd_last(path):
-    r = subprocess.run(['rrdtool', 'last', path], capture_output=True, text=True)
-    return int(r.stdout.strip()) if r.returncode == 0 and r.stdout.strip().isdigit() else None
-
-
 def rrd_last_up(path):
     """live_head.last_up of an RRD file, read from its header (x86_64 layout of rrd_format.h)."""
     with open(path, 'rb') as f:
@@ -72,10 +79,32 @@ def rrd_last_up(path):
     return struct.unpack_from('<q', h, 128 + 120 * ds_cnt + 120 * rra_cnt)[0]
 
 
-def check_files(paths, expect, sample=40):
-    """How many of a random sample of files hold the expected last update."""
-    pick = random.sample(paths, min(sample, len(paths)))
-    return sum(1 for p in pick if rrd_last(p) == expect), len(pick)
+def rrd_rows(path, start, end, step):
+    """{time: value} of the step-resolution AVERAGE archive between start and end, read from the file."""
+    r = subprocess.run(['rrdtool', 'fetch', path, 'AVERAGE', '-r', str(step), '-s', str(start - step), '-e', str(end)],
+                       capture_output=True, text=True)
+    rows = {}
+    for line in r.stdout.splitlines():
+        t, _, v = line.partition(':')
+        if t.strip().isdigit():
+            try:
+                rows[int(t)] = float(v)
+            except ValueError:
+                pass
+    return rows
+
+
+def check_values(files, expected, ks, ts, step):
+    """Reads back the sampled files: (values found with the value sent, values sent to them) over rounds ks.
+    `files` maps a sample key to its path, `expected[key, k]` is the value sent in round k."""
+    good = total = 0
+    for key, path in files.items():
+        rows = rrd_rows(path, ts(ks[0]), ts(ks[-1]), step)
+        for k in ks:
+            total += 1
+            v = rows.get(ts(k))
+            good += v is not None and v == v and abs(v - expected[key, k]) < 1e-6
+    return good, total
 
 
 def _send_all(agents, pushes, concurrency, send_one, after_round=None):
@@ -128,6 +157,80 @@ def _send_all(agents, pushes, concurrency, send_one, after_round=None):
     return results
 
 
+# ---- rrdcached -------------------------------------------------------------------------------------
+
+def rrdcached_cmd(sock, cmd):
+    """One command on rrdcached's socket: (status, lines) where lines are the ones its answer announces."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(30)
+    s.connect(sock)
+    try:
+        s.sendall(cmd.encode() + b'\n')
+        buf = b''
+        while b'\n' not in buf:
+            chunk = s.recv(65536)
+            if not chunk:
+                raise RuntimeError('rrdcached closed the socket on %s' % cmd)
+            buf += chunk
+        head, buf = buf.split(b'\n', 1)
+        status = int(head.split(b' ', 1)[0])
+        lines = []
+        while status > 0 and len(lines) < status:
+            while b'\n' not in buf:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                buf += chunk
+            if b'\n' not in buf:
+                break
+            line, buf = buf.split(b'\n', 1)
+            lines.append(line.decode())
+        return status, lines
+    finally:
+        s.close()
+
+
+def rrdcached_stats(sock):
+    _, lines = rrdcached_cmd(sock, 'STATS')
+    return {k.strip(): int(v) for k, _, v in (ln.partition(':') for ln in lines) if v.strip().isdigit()}
+
+
+def start_rrdcached(work, spawn):
+    sock = os.path.join(work, 'rrdcached.sock')
+    journal = os.path.join(work, 'rrdcached-journal')
+    os.makedirs(journal, exist_ok=True)
+    log = os.path.join(work, 'rrdcached.log')
+    # -g: foreground; -b: relative paths (none here: both clients send absolute ones, so no -B);
+    # -w/-f: hold the values an hour, as commonly set up, so that a file is written once with many values
+    p = spawn(['rrdcached', '-g', '-l', 'unix:' + sock, '-p', os.path.join(work, 'rrdcached.pid'), '-j', journal,
+               '-b', work, '-w', str(RRDCACHED_HOLD), '-f', str(2 * RRDCACHED_HOLD), '-F'],
+              stdout=subprocess.DEVNULL, stderr=open(log, 'w'))
+    end = time.time() + 30
+    while True:
+        try:
+            rrdcached_cmd(sock, 'PING')
+            return p, sock
+        except (OSError, RuntimeError, ValueError):
+            if time.time() > end or p.poll() is not None:
+                raise RuntimeError('rrdcached did not start: %s' % open(log).read()[-500:])
+            time.sleep(0.1)
+
+
+def rrdcached_flush(sock, written_before, values, limit=600):
+    """FLUSHALL, then waits until rrdcached has written `values` more data sets (one value each here) and
+    its queue is empty. Returns the data sets it wrote."""
+    rrdcached_cmd(sock, 'FLUSHALL')
+    end = time.time() + limit
+    while True:
+        st = rrdcached_stats(sock)
+        done = st.get('DataSetsWritten', 0) - written_before
+        if (done >= values and st.get('QueueLength', 1) == 0) or time.time() > end:
+            return done
+        time.sleep(0.05)
+
+
+# ---- the run ---------------------------------------------------------------------------------------
+
 def run(args, work, spawn, stop, Sampler, log):
     A, batch, step, C = args.agents, args.batch, args.step, args.concurrency
     P = max(args.agent_values // batch, 1)
@@ -135,63 +238,98 @@ def run(args, work, spawn, stop, Sampler, log):
     site = lambda a: 'site-%03d' % a
     agent_id = lambda a: 'agent-%03d' % a
     token = lambda a: 'bench-token-%03d-0123456789abcdef' % a
-    T0 = int(time.time()) // step * step - (2 * P + 3) * step
+    # rounds, each a step later than the one before, so that every phase can write the same files:
+    # 0 creates the files, 1..P vigie-server, then collectd rrdtool, a warm-up and P rounds of vigie-server
+    # through rrdcached, and P rounds of collectd through rrdcached
+    phases = {'vigie': list(range(1, P + 1)), 'collectd': list(range(P + 1, 2 * P + 1)),
+              'vigie_rrdcached': list(range(2 * P + 2, 3 * P + 2)),
+              'collectd_rrdcached': list(range(3 * P + 2, 4 * P + 2))}
+    T0 = int(time.time()) // step * step - (4 * P + 4) * step
     ts = lambda k: T0 + k * step
     rnd = random.Random(42)
     out = {}
-
-    # ---- vigie-server -------------------------------------------------------------------------------
-    port = estate.free_tcp_port()
     data = os.path.join(work, 'vigie-data')
-    conf = os.path.join(work, 'server.yaml')
-    with open(conf, 'w') as f:
-        f.write('listen: 127.0.0.1:%d\ndata_dir: %s\nstep: %d\nsites:\n' % (port, data, step))
+    vpath = lambda a, d, m, i: os.path.join(data, 'rrd', site(a), d, '%s@%s.rrd' % (m, i))
+    paths = [vpath(a, d, m, i) for a in range(A) for d, m, i in series]
+    # the files read back after each phase, and every value sent to them
+    sample = set(random.Random(7).sample([(a, j) for a in range(A) for j in range(batch)], min(CHECK_FILES, A * batch)))
+    expected = {}
+
+    def value(a, j, k):
+        v = round(rnd.uniform(0, 500), 2)
+        if (a, j) in sample:
+            expected[(a, j), k] = v
+        return v
+
+    def verify(name, file_of):
+        files = {(a, j): file_of(a, *series[j]) for a, j in sample}
+        good, total = check_values(files, expected, phases[name], ts, step)
+        out[name]['checked_values'] = '%d/%d' % (good, total)
+        out[name]['checked_files'] = len(files)
+
+    # ---- vigie-server ---------------------------------------------------------------------------------
+    def start_server(name, rrdcached=None):
+        port = estate.free_tcp_port()
+        conf = os.path.join(work, 'server-%s.yaml' % name)
+        with open(conf, 'w') as f:
+            f.write('listen: 127.0.0.1:%d\ndata_dir: %s\nstep: %d\n' % (port, data, step))
+            if rrdcached:
+                f.write('rrdcached: unix:%s\n' % rrdcached)
+            f.write('sites:\n')
+            for a in range(A):
+                f.write('  - {id: %s, kind: nro}\n' % site(a))
+            f.write('agents:\n')
+            for a in range(A):
+                f.write('  - {id: %s, site: %s, token: "%s"}\n' % (agent_id(a), site(a), token(a)))
+        os.chmod(conf, 0o600)
+        srv = spawn([os.path.join(args.bindir, 'server', 'vigie-server'), '-c', conf, '--log-level', 'warn'],
+                    stdout=subprocess.DEVNULL, stderr=open(conf + '.log', 'w'))
+
+        def health():
+            try:
+                c = http.client.HTTPConnection('127.0.0.1', port, timeout=2)
+                c.request('GET', '/api/v1/health')
+                ok = c.getresponse().status == 200
+                c.close()
+                return ok
+            except OSError:
+                return False
+
+        end = time.time() + 30
+        while not health():
+            if time.time() > end or srv.poll() is not None:
+                raise RuntimeError('vigie-server did not start: %s' % open(conf + '.log').read()[-500:])
+            time.sleep(0.1)
+        return srv, port
+
+    def encode(ks):
+        log('ingest: encoding %d pushes' % (A * len(ks)))
+        bodies = {}
         for a in range(A):
-            f.write('  - {id: %s, kind: nro}\n' % site(a))
-        f.write('agents:\n')
-        for a in range(A):
-            f.write('  - {id: %s, site: %s, token: "%s"}\n' % (agent_id(a), site(a), token(a)))
-    os.chmod(conf, 0o600)
-    srv = spawn([os.path.join(args.bindir, 'server', 'vigie-server'), '-c', conf, '--log-level', 'warn'],
-                stdout=subprocess.DEVNULL, stderr=open(conf + '.log', 'w'))
+            for k in ks:
+                samples = [{'device': d, 'metric': m, 'instance': i, 'value': value(a, j, k), 'unit': 'A',
+                            'ts': ts(k)} for j, (d, m, i) in enumerate(series)]
+                bodies[a, k] = json.dumps({'agent': agent_id(a), 'seq': k + 1, 'samples': samples}).encode()
+        return bodies
 
-    def health():
-        try:
-            c = http.client.HTTPConnection('127.0.0.1', port, timeout=2)
-            c.request('GET', '/api/v1/health')
-            ok = c.getresponse().status == 200
-            c.close()
-            return ok
-        except OSError:
-            return False
+    def poster(port, bodies):
+        def post(state, a, k):
+            c = state.get('conn')
+            if c is None:
+                c = state['conn'] = http.client.HTTPConnection('127.0.0.1', port, timeout=120)
+                state['close'] = c.close
+            c.request('POST', '/api/v1/ingest', body=bodies[a, k],
+                      headers={'Authorization': 'Bearer ' + token(a), 'Content-Type': 'application/json'})
+            r = c.getresponse()
+            body = r.read()
+            if r.status != 200:
+                raise RuntimeError('push %d of %s: HTTP %d %s' % (k, agent_id(a), r.status, body[:200]))
+            return json.loads(body).get('stored', 0)
+        return post
 
-    end = time.time() + 30
-    while not health():
-        if time.time() > end or srv.poll() is not None:
-            raise RuntimeError('vigie-server did not start: %s' % open(conf + '.log').read()[-500:])
-        time.sleep(0.1)
-
-    log('ingest: encoding %d pushes' % (A * (P + 1)))
-    bodies = {}
-    for a in range(A):
-        for k in range(P + 1):
-            samples = [{'device': d, 'metric': m, 'instance': i, 'value': round(rnd.uniform(0, 500), 2),
-                        'unit': 'A', 'ts': ts(k)} for d, m, i in series]
-            bodies[a, k] = json.dumps({'agent': agent_id(a), 'seq': k + 1, 'samples': samples}).encode()
-
-    def post(state, a, k):
-        c = state.get('conn')
-        if c is None:
-            c = state['conn'] = http.client.HTTPConnection('127.0.0.1', port, timeout=120)
-            state['close'] = c.close
-        c.request('POST', '/api/v1/ingest', body=bodies[a, k],
-                  headers={'Authorization': 'Bearer ' + token(a), 'Content-Type': 'application/json'})
-        r = c.getresponse()
-        body = r.read()
-        if r.status != 200:
-            raise RuntimeError('push %d of %s: HTTP %d %s' % (k, agent_id(a), r.status, body[:200]))
-        return json.loads(body).get('stored', 0)
-
+    srv, port = start_server('direct')
+    bodies = encode([0] + phases['vigie'])
+    post = poster(port, bodies)
     sampler = Sampler({'server': [srv.pid]})
     sampler.start()
     log('ingest: vigie-server, first push of each agent (creates %d RRD files)' % (A * batch))
@@ -202,13 +340,11 @@ def run(args, work, spawn, stop, Sampler, log):
     os.sync()  # the new files written back now, not during the measured rounds (nor collectd's)
     log('ingest: vigie-server, %d pushes of %d values (sync took %.1f s)' % (A * P, batch, time.time() - t_sync))
     t0 = time.time()
-    res = _send_all(list(range(A)), list(range(1, P + 1)), C, post)
+    res = _send_all(list(range(A)), phases['vigie'], C, post)
     t1 = time.time()
     sampler.finish()
     stored = sum(r for _, r in res)
     lat = [dt for dt, _ in res]
-    paths = [os.path.join(data, 'rrd', site(a), d, '%s@%s.rrd' % (m, i)) for a in range(A) for d, m, i in series]
-    ok, n = check_files(paths, ts(P))
     cpu = sampler.cpu_between('server', t0, t1)
     out['vigie'] = {
         'values_per_s': stored / (t1 - t0), 'cpu_per_1000': 1000.0 * cpu / max(stored, 1),
@@ -217,68 +353,79 @@ def run(args, work, spawn, stop, Sampler, log):
         'files': A * batch, 'create_values_per_s': A * batch / create_wall,
         'create_p99_ms': 1000 * percentile([dt for dt, _ in first], 99),
         'create_cpu_per_1000': 1000.0 * sampler.cpu_between('server', t, t_sync) / max(A * batch, 1),
-        'checked_files': '%d/%d' % (ok, n),
     }
     stop(srv)
     bodies.clear()
+    verify('vigie', vpath)
 
-    # ---- collectd rrdtool ---------------------------------------------------------------------------
+    # ---- collectd, its files hard-linked under its naming ------------------------------------------------
     cdir = os.path.join(work, 'collectd-rrd')
+    cpath = lambda a, d, m, i: os.path.join(cdir, site(a), d, 'gauge-%s@%s.rrd' % (m, i))
     log('ingest: collectd, linking the same %d files' % len(paths))
-    cpaths = []
     for a in range(A):
         for d, m, i in series:
-            dst = os.path.join(cdir, site(a), d, 'gauge-%s@%s.rrd' % (m, i))
-            os.makedirs(os.path.dirname(dst), exist_ok=True)
-            os.link(os.path.join(data, 'rrd', site(a), d, '%s@%s.rrd' % (m, i)), dst)
-            cpaths.append(dst)
+            os.makedirs(os.path.dirname(cpath(a, d, m, i)), exist_ok=True)
+            os.link(vpath(a, d, m, i), cpath(a, d, m, i))
     os.sync()
     sock = os.path.join(work, 'collectd.sock')
-    cconf = os.path.join(work, 'collectd-ingest.conf')
-    with open(cconf, 'w') as f:
-        f.write('\n'.join([
-            'Interval %d' % step, 'Hostname "bench"', 'FQDNLookup false', 'WriteQueueLimitHigh 0',
-            'LoadPlugin logfile', '<Plugin logfile>', '  LogLevel warning', '  File stderr', '</Plugin>',
-            'LoadPlugin unixsock', '<Plugin unixsock>', '  SocketFile "%s"' % sock, '  SocketPerms "0600"',
-            '</Plugin>',
-            'LoadPlugin rrdtool', '<Plugin rrdtool>', '  DataDir "%s"' % cdir, '  StepSize %d' % step,
-            '  HeartBeat %d' % (3 * step), '  CacheTimeout 0', '  WritesPerSecond 0', '</Plugin>', '']))
-    cd = spawn(['collectd', '-f', '-C', cconf], stdout=subprocess.DEVNULL, stderr=open(cconf + '.log', 'w'))
-    end = time.time() + 30
-    while not os.path.exists(sock):
-        if time.time() > end or cd.poll() is not None:
-            raise RuntimeError('collectd did not start: %s' % open(cconf + '.log').read()[-500:])
-        time.sleep(0.1)
-    log('ingest: encoding %d batches of PUTVAL' % (A * P))
-    lines = {}
-    for a in range(A):
-        for k in range(P + 1, 2 * P + 1):
-            lines[a, k] = ''.join('PUTVAL "%s/%s/gauge-%s@%s" interval=%d %d:%.2f\n'
-                                  % (site(a), d, m, i, step, ts(k), rnd.uniform(0, 500))
-                                  for d, m, i in series).encode()
 
-    def putval(state, a, k):
-        s = state.get('sock')
-        if s is None:
-            s = state['sock'] = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            s.connect(sock)
-            state['close'] = s.close
-            state['buf'] = b''
-        s.sendall(lines[a, k])
-        need, buf, good = batch, state['buf'], 0
-        while need:
-            while b'\n' not in buf:
-                chunk = s.recv(65536)
-                if not chunk:
-                    raise RuntimeError('collectd closed its socket')
-                buf += chunk
-            line, buf = buf.split(b'\n', 1)
-            good += line.startswith(b'0 ')
-            need -= 1
-        state['buf'] = buf
-        return good
+    def start_collectd(name, plugin_conf):
+        if os.path.exists(sock):
+            os.unlink(sock)
+        cconf = os.path.join(work, 'collectd-%s.conf' % name)
+        with open(cconf, 'w') as f:
+            f.write('\n'.join([
+                'Interval %d' % step, 'Hostname "bench"', 'FQDNLookup false', 'WriteQueueLimitHigh 0',
+                'LoadPlugin logfile', '<Plugin logfile>', '  LogLevel warning', '  File stderr', '</Plugin>',
+                'LoadPlugin unixsock', '<Plugin unixsock>', '  SocketFile "%s"' % sock, '  SocketPerms "0600"',
+                '</Plugin>'] + plugin_conf + ['']))
+        cd = spawn(['collectd', '-f', '-C', cconf], stdout=subprocess.DEVNULL, stderr=open(cconf + '.log', 'w'))
+        end = time.time() + 30
+        while not os.path.exists(sock):
+            if time.time() > end or cd.poll() is not None:
+                raise RuntimeError('collectd did not start: %s' % open(cconf + '.log').read()[-500:])
+            time.sleep(0.1)
+        return cd
 
-    last_file = lambda a: os.path.join(cdir, site(a), series[-1][0], 'gauge-%s@%s.rrd' % series[-1][1:])
+    def encode_putval(ks):
+        log('ingest: encoding %d batches of PUTVAL' % (A * len(ks)))
+        lines = {}
+        for a in range(A):
+            for k in ks:
+                lines[a, k] = ''.join('PUTVAL "%s/%s/gauge-%s@%s" interval=%d %d:%.2f\n'
+                                      % (site(a), d, m, i, step, ts(k), value(a, j, k))
+                                      for j, (d, m, i) in enumerate(series)).encode()
+        return lines
+
+    def putvaler(lines):
+        def putval(state, a, k):
+            s = state.get('sock')
+            if s is None:
+                s = state['sock'] = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.connect(sock)
+                state['close'] = s.close
+                state['buf'] = b''
+            s.sendall(lines[a, k])
+            need, buf, good = batch, state['buf'], 0
+            while need:
+                while b'\n' not in buf:
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        raise RuntimeError('collectd closed its socket')
+                    buf += chunk
+                line, buf = buf.split(b'\n', 1)
+                good += line.startswith(b'0 ')
+                need -= 1
+            state['buf'] = buf
+            return good
+        return putval
+
+    # ---- collectd rrdtool -------------------------------------------------------------------------------
+    cd = start_collectd('rrdtool', [
+        'LoadPlugin rrdtool', '<Plugin rrdtool>', '  DataDir "%s"' % cdir, '  StepSize %d' % step,
+        '  HeartBeat %d' % (3 * step), '  CacheTimeout 0', '  WritesPerSecond 0', '</Plugin>'])
+    lines = encode_putval(phases['collectd'])
+    last_file = lambda a: cpath(a, *series[-1])
     waited = [0.0]
 
     def drained(k, last):
@@ -293,20 +440,98 @@ def run(args, work, spawn, stop, Sampler, log):
 
     sampler = Sampler({'server': [cd.pid]}, period=0.1)
     sampler.start()
-    log('ingest: collectd, %d batches of %d values' % (A * P, batch))
+    log('ingest: collectd rrdtool, %d batches of %d values' % (A * P, batch))
     t0 = time.time()
-    res = _send_all(list(range(A)), list(range(P + 1, 2 * P + 1)), C, putval, after_round=drained)
+    res = _send_all(list(range(A)), phases['collectd'], C, putvaler(lines), after_round=drained)
     t1 = time.time()
     sampler.finish()
     acked = sum(r for _, r in res)
     lat = [dt for dt, _ in res]
-    ok, n = check_files(cpaths, ts(2 * P))
     cpu = sampler.cpu_between('server', t0, t1)
     out['collectd'] = {
         'values_per_s': acked / (t1 - t0), 'cpu_per_1000': 1000.0 * cpu / max(acked, 1),
         'p99_ms': 1000 * percentile(lat, 99), 'p50_ms': 1000 * percentile(lat, 50),
         'rss_mib': sampler.rss_mib('server'), 'stored': acked, 'sent': A * P * batch,
-        'waiting_for_writes_s': waited[0], 'checked_files': '%d/%d' % (ok, n),
+        'waiting_for_writes_s': waited[0],
     }
     stop(cd)
+    lines.clear()
+    verify('collectd', cpath)
+    if getattr(args, 'no_rrdcached', False):
+        return out
+
+    # ---- through rrdcached: vigie-server, then collectd's rrdcached plugin ------------------------------------
+    os.sync()
+    rc, rsock = start_rrdcached(work, spawn)
+
+    def through_rrdcached(name, proc, send_one, ks, after_round=None):
+        """Rounds ks with `proc` writing through rrdcached, then FLUSHALL; the figures count rrdcached's CPU."""
+        before = rrdcached_stats(rsock)
+        sampler = Sampler({'server': [proc.pid], 'rrdcached': [rc.pid]}, period=0.1)
+        sampler.start()
+        log('ingest: %s, %d batches of %d values' % (name, A * len(ks), batch))
+        t0 = time.time()
+        res = _send_all(list(range(A)), ks, C, send_one, after_round=after_round)
+        t1 = time.time()
+        received = rrdcached_stats(rsock).get('UpdatesReceived', 0) - before.get('UpdatesReceived', 0)
+        sent = A * len(ks) * batch
+        written = rrdcached_flush(rsock, before.get('DataSetsWritten', 0), sent)
+        t2 = time.time()
+        sampler.finish()
+        after = rrdcached_stats(rsock)
+        stored = sum(r for _, r in res)
+        lat = [dt for dt, _ in res]
+        cpu = sampler.cpu_between('server', t0, t2) + sampler.cpu_between('rrdcached', t0, t2)
+        return {
+            'values_per_s': stored / (t1 - t0), 'flushed_values_per_s': written / (t2 - t0),
+            'flush_s': t2 - t1, 'cpu_per_1000': 1000.0 * cpu / max(stored, 1),
+            'rrdcached_cpu_per_1000': 1000.0 * sampler.cpu_between('rrdcached', t0, t2) / max(stored, 1),
+            'p99_ms': 1000 * percentile(lat, 99), 'p50_ms': 1000 * percentile(lat, 50),
+            'rss_mib': sampler.rss_mib('server') + sampler.rss_mib('rrdcached'), 'stored': stored, 'sent': sent,
+            'rrdcached_received': received, 'rrdcached_written': written,
+            'rrd_updates': after.get('UpdatesWritten', 0) - before.get('UpdatesWritten', 0),
+            'rrdcached_hold_s': RRDCACHED_HOLD,
+        }
+
+    try:
+        srv, port = start_server('rrdcached', rsock)
+        warm = phases['vigie_rrdcached'][0] - 1
+        bodies = encode([warm] + phases['vigie_rrdcached'])
+        post = poster(port, bodies)
+        # a new server knows no file yet: its first push of each agent asks rrdcached for each file's
+        # last update; like the first push of the direct run, it is not measured
+        log('ingest: vigie-server through rrdcached, first push of each agent (reads %d files)' % len(paths))
+        _send_all(list(range(A)), [warm], C, post)
+        rrdcached_flush(rsock, rrdcached_stats(rsock).get('DataSetsWritten', 0), A * batch)
+        out['vigie_rrdcached'] = through_rrdcached('vigie-server through rrdcached', srv, post,
+                                                   phases['vigie_rrdcached'])
+        stop(srv)
+        bodies.clear()
+        verify('vigie_rrdcached', vpath)
+        os.sync()
+
+        cd = start_collectd('rrdcached', [
+            'LoadPlugin rrdcached', '<Plugin rrdcached>', '  DaemonAddress "unix:%s"' % rsock,
+            '  DataDir "%s"' % cdir, '  CreateFiles false', '  CollectStatistics false', '  StepSize %d' % step,
+            '  HeartBeat %d' % (3 * step), '</Plugin>'])
+        lines = encode_putval(phases['collectd_rrdcached'])
+        base = [0]
+
+        def received(k, last):
+            """Waits until rrdcached has received every value of the rounds so far."""
+            want = base[0] + (k - phases['collectd_rrdcached'][0] + 1) * A * batch
+            end = time.time() + 120
+            while rrdcached_stats(rsock).get('UpdatesReceived', 0) < want and time.time() < end:
+                time.sleep(0.002)
+
+        base[0] = rrdcached_stats(rsock).get('UpdatesReceived', 0)
+        out['collectd_rrdcached'] = through_rrdcached('collectd through rrdcached', cd, putvaler(lines),
+                                                      phases['collectd_rrdcached'], after_round=received)
+        stop(cd)
+        verify('collectd_rrdcached', cpath)
+    except Exception as e:  # the direct figures stand
+        log('ingest: through rrdcached failed: %s' % e)
+        out.setdefault('vigie_rrdcached', {'error': str(e)})
+    finally:
+        stop(rc)
     return out
