@@ -700,7 +700,7 @@ def compare(prev_path, prev, meta, res):
 def parse_args(argv):
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description='vigie benchmark against collectd and snmp_exporter (see README.md)')
-    ap.add_argument('--quick', action='store_true', help='50 devices, 10 agents, shorter cycles (about 2 minutes)')
+    ap.add_argument('--quick', action='store_true', help='50 devices, 10 agents, 10 report sites, shorter cycles (about 2 minutes)')
     ap.add_argument('--only', choices=['polling', 'ingest', 'reports'], help='run one part only')
     ap.add_argument('--tools', default='vigie,collectd,exporter',
                     help='pollers to measure, comma-separated (vigie,collectd,exporter)')
