@@ -4,7 +4,7 @@
  * jansson, through one small object reused for every sample, and appended to the text of the current
  * push. A full push is numbered and spooled (fsync'd) at once, the last one by outbox_end_cycle. So a
  * cycle of a large site is never held in memory whole, neither as samples nor as a JSON tree: the
- * agent's memory no longer grows with its number of devices. A push the spool cannot take (disk full,
+ * agent's memory no longer grows with what a cycle brings. A push the spool cannot take (disk full,
  * read-only) is kept in memory, to be sent without a copy after the spooled ones. */
 #ifndef VIGIE_OUTBOX_H
 #define VIGIE_OUTBOX_H
