@@ -13,6 +13,7 @@ Every device is served by a real Net-SNMP snmpd, one process per device type lis
 ports of all the devices of that type, with static values (`override` directives): snmpd answers in
 tens of microseconds, so the pollers, not the simulator, are what is measured."""
 
+import http.client
 import os
 import re
 import socket
@@ -306,3 +307,15 @@ def snmp_exporter_yaml(plans, timeout, retries, bulk):
             'max_repetitions': bulk, 'retries': retries, 'timeout': '%gs' % timeout,
             'auth': {'community': 'public'}}
     return yaml.safe_dump(modules, sort_keys=False)  # 0.21: modules at the top level
+
+
+def vigie_healthy(port):
+    """True when the vigie-server on 127.0.0.1:port answers its health check."""
+    try:
+        c = http.client.HTTPConnection('127.0.0.1', port, timeout=2)
+        c.request('GET', '/api/v1/health')
+        ok = c.getresponse().status == 200
+        c.close()
+        return ok
+    except OSError:
+        return False

@@ -286,14 +286,7 @@ def run(args, work, spawn, stop, Sampler, log):
                     stdout=subprocess.DEVNULL, stderr=open(conf + '.log', 'w'))
 
         def health():
-            try:
-                c = http.client.HTTPConnection('127.0.0.1', port, timeout=2)
-                c.request('GET', '/api/v1/health')
-                ok = c.getresponse().status == 200
-                c.close()
-                return ok
-            except OSError:
-                return False
+            return estate.vigie_healthy(port)
 
         end = time.time() + 30
         while not health():

@@ -253,14 +253,7 @@ class Server:
             time.sleep(0.1)
 
     def healthy(self):
-        try:
-            c = http.client.HTTPConnection('127.0.0.1', self.port, timeout=2)
-            c.request('GET', '/api/v1/health')
-            ok = c.getresponse().status == 200
-            c.close()
-            return ok
-        except OSError:
-            return False
+        return estate.vigie_healthy(self.port)
 
     def cpu(self):
         with open('/proc/%d/stat' % self.p.pid) as f:
