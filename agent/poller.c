@@ -138,6 +138,8 @@ struct poller {
     size_t active;   /* devices of the cycle not done yet */
     size_t places;   /* devices past their first answer and not done (at most POLL_WINDOW) */
     size_t nparked;  /* devices waiting for a place */
+    size_t *parkq;   /* their indexes, first parked first; a device parks once a cycle at most */
+    size_t park_head, park_tail;
     const poll_sink *out;
     int64_t now;
     prof_oid *probes; /* every profile's probe OIDs, for detection */
@@ -225,6 +227,7 @@ void poller_free(poller *p)
         free(d->soid_text);
     }
     free(p->devs);
+    free(p->parkq);
     free(p->probes);
     free(p);
 }
@@ -323,6 +326,10 @@ int poller_add(poller *p, const agent_device *dev, const profile *forced)
         if (!n)
             return -1;
         p->devs = n;
+        size_t *q = realloc(p->parkq, cap * sizeof *q);
+        if (!q)
+            return -1;
+        p->parkq = q;
         p->cap = cap;
     }
     poll_device *d = &p->devs[p->ndevs];
@@ -416,11 +423,11 @@ static int poll_callback(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *
 static void dev_collect(poll_device *d, const poll_sink *out, int64_t now);
 static void dev_resend(poll_device *d);
 
-/* Gives the free places to parked devices, in device order. */
+/* Gives the free places to parked devices, first parked first (a device done meanwhile is skipped). */
 static void poller_unpark(poller *p)
 {
-    for (size_t i = 0; i < p->ndevs && p->nparked > 0 && p->places < POLL_WINDOW; i++) {
-        poll_device *d = &p->devs[i];
+    while (p->park_head < p->park_tail && p->places < POLL_WINDOW) {
+        poll_device *d = &p->devs[p->parkq[p->park_head++]];
         if (!d->parked)
             continue;
         d->parked = false;
@@ -477,6 +484,7 @@ static void dev_send(poll_device *d, netsnmp_pdu *pdu)
             snmp_free_pdu(pdu);
             d->parked = true;
             p->nparked++;
+            p->parkq[p->park_tail++] = d->index;
             return;
         }
         d->has_place = true;
@@ -1261,37 +1269,47 @@ static double poll_now(void)
     return (double)tv.tv_sec + tv.tv_usec / 1e6;
 }
 
-/* Waits on the sockets of the devices being asked only: the kernel polls every socket of the set at
- * each wait, and Net-SNMP's set holds every session, asked or not (a third of the agent's CPU time
- * with 500 devices). Keeps Net-SNMP's set when a socket is unknown. */
-static void poller_fd_set(const poller *p, netsnmp_large_fd_set *set, int *fds)
+/* Leaves out of Net-SNMP's set the sockets of the devices not being asked now: the kernel polls every
+ * socket of the set at each wait, and Net-SNMP's set holds every session (a third of the agent's CPU
+ * time with 500 devices). Other sessions (the trap listener) stay in it. */
+static void poller_fd_clear_idle(const poller *p, netsnmp_large_fd_set *set)
 {
-    int max = -1;
     for (size_t i = 0; i < p->ndevs; i++) {
         const poll_device *d = &p->devs[i];
-        if (d->phase != PH_IDLE && d->phase != PH_DONE && !d->parked && d->sess && d->fd < 0)
-            return;
+        bool asked = d->phase != PH_IDLE && d->phase != PH_DONE && !d->parked;
+        if (d->sess && d->fd >= 0 && !asked)
+            NETSNMP_LARGE_FD_CLR(d->fd, set);
     }
-    netsnmp_large_fd_set_cleanup(set);
-    netsnmp_large_fd_set_init(set, FD_SETSIZE);
-    for (size_t i = 0; i < p->ndevs; i++) {
-        const poll_device *d = &p->devs[i];
-        if (d->phase == PH_IDLE || d->phase == PH_DONE || d->parked || !d->sess)
-            continue;
-        if (d->fd >= (int)set->lfs_setsize)
-            netsnmp_large_fd_set_resize(set, d->fd + 1);
-        NETSNMP_LARGE_FD_SET(d->fd, set);
-        if (d->fd > max)
-            max = d->fd;
-    }
-    *fds = max + 1;
 }
 
+int poller_wait(const poller *p, double left)
+{
+    /* block = 1 on input: Net-SNMP sets it to 0 and tv to the next retransmission when one is pending;
+     * a zero tv with block 0 would make select() return at once, a busy loop */
+    int fds = 0, block = 1;
+    struct timeval tv = {0, 0};
+    netsnmp_large_fd_set set;
+    netsnmp_large_fd_set_init(&set, FD_SETSIZE);
+    snmp_select_info2(&fds, &set, &tv, &block);
+    if (p)
+        poller_fd_clear_idle(p, &set);
+    if (block || tv.tv_sec + tv.tv_usec / 1e6 > left) {
+        tv.tv_sec = (long)left;
+        tv.tv_usec = (long)((left - (double)tv.tv_sec) * 1e6);
+    }
+    int n = netsnmp_large_fd_set_select(fds, &set, NULL, NULL, &tv);
+    if (n > 0)
+        snmp_read2(&set);
+    else if (n == 0)
+        snmp_timeout();
+    netsnmp_large_fd_set_cleanup(&set);
+    return n;
+}
 
 int poller_cycle(poller *p, const poll_sink *out, int64_t now, double budget)
 {
     double deadline = poll_now() + budget;
-    p->active = p->places = p->nparked = 0;
+    p->active = p->places = p->nparked = p->park_head = p->park_tail = 0;
     p->out = out;
     p->now = now;
     for (size_t i = 0; i < p->ndevs; i++) {
@@ -1318,29 +1336,10 @@ int poller_cycle(poller *p, const poll_sink *out, int64_t now, double budget)
         if (p->devs[i].phase == PH_IDLE)
             dev_start(&p->devs[i]);
     while (p->active > 0) {
-        /* block = 1 on input: Net-SNMP sets it to 0 and tv to the next retransmission when one is
-         * pending; a zero tv with block 0 would make select() return at once, a busy loop */
-        int fds = 0, block = 1;
-        struct timeval tv = {0, 0};
-        netsnmp_large_fd_set set;
-        netsnmp_large_fd_set_init(&set, FD_SETSIZE);
-        snmp_select_info2(&fds, &set, &tv, &block);
-        poller_fd_set(p, &set, &fds);
         double left = deadline - poll_now();
-        if (left <= 0) {
-            netsnmp_large_fd_set_cleanup(&set);
+        if (left <= 0)
             break;
-        }
-        if (block || tv.tv_sec + tv.tv_usec / 1e6 > left) {
-            tv.tv_sec = (long)left;
-            tv.tv_usec = (long)((left - (double)tv.tv_sec) * 1e6);
-        }
-        int n = netsnmp_large_fd_set_select(fds, &set, NULL, NULL, &tv);
-        if (n > 0)
-            snmp_read2(&set);
-        else if (n == 0)
-            snmp_timeout();
-        netsnmp_large_fd_set_cleanup(&set);
+        poller_wait(p, left);
     }
     int answered = 0;
     for (size_t i = 0; i < p->ndevs; i++) {

@@ -37,6 +37,12 @@ int poller_cycle(poller *p, const poll_sink *out, int64_t now, double budget);
 /* A sink that appends to a batch (--probe, tests). */
 poll_sink poll_sink_batch(push_batch *b);
 
+/* Waits at most `left` seconds for Net-SNMP's sessions and handles what comes (answers, traps,
+ * retransmissions, timeouts). With p, the sockets of p's devices not being asked are left out of the
+ * wait (poller_cycle); without, every session is waited on (traps between cycles). Returns select()'s
+ * result: -1 with errno EINTR on a signal. */
+int poller_wait(const poller *p, double left);
+
 /* What detection found for device i (after a cycle): profile (NULL: generic only) and the
  * sysObjectID as text ("" if unknown). */
 const profile *poller_device_profile(const poller *p, size_t i);

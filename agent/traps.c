@@ -10,9 +10,8 @@
 #include <sys/time.h>
 #include <time.h>
 
-#include <net-snmp/library/large_fd_set.h>
-
 #include "log.h"
+#include "poller.h"
 #include "snmp_value.h"
 
 struct traps {
@@ -372,21 +371,7 @@ void traps_wait(traps *t, double seconds)
         double left = end - ((double)now.tv_sec + now.tv_usec / 1e6);
         if (left <= 0)
             return;
-        int fds = 0, block = 1;
-        struct timeval tv = {0, 0};
-        netsnmp_large_fd_set set;
-        netsnmp_large_fd_set_init(&set, FD_SETSIZE);
-        snmp_select_info2(&fds, &set, &tv, &block);
-        if (block || tv.tv_sec + tv.tv_usec / 1e6 > left) {
-            tv.tv_sec = (long)left;
-            tv.tv_usec = (long)((left - (double)tv.tv_sec) * 1e6);
-        }
-        int n = netsnmp_large_fd_set_select(fds, &set, NULL, NULL, &tv);
-        if (n > 0)
-            snmp_read2(&set);
-        else if (n == 0)
-            snmp_timeout();
-        netsnmp_large_fd_set_cleanup(&set);
+        int n = poller_wait(NULL, left);
         if (n < 0 && errno == EINTR)
             return; /* a signal: the caller looks at it */
     }
