@@ -90,6 +90,17 @@ static size_t cli_on_data(char *p, size_t size, size_t n, void *ctx)
     return cli_buf_append(ctx, p, size * n, CLI_MAX_REPLY);
 }
 
+void cli_curl_tls(void *curl, const cli_opts *o)
+{
+    /* libcurl's defaults, set so that nobody turns them off: the certificate must chain to the CA and
+     * name the host of the URL */
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(curl, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+    if (o->cacert[0])
+        curl_easy_setopt(curl, CURLOPT_CAINFO, o->cacert);
+}
+
 json_t *cli_call(const cli_opts *o, const char *method, const char *path, const char *body, cli_buf *raw)
 {
     CURL *c = curl_easy_init();
@@ -108,13 +119,7 @@ json_t *cli_call(const cli_opts *o, const char *method, const char *path, const 
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     if (body)
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    /* libcurl's defaults, set so that nobody turns them off: the certificate must chain to the CA and
-     * name the host of the URL */
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-    if (o->cacert[0])
-        curl_easy_setopt(c, CURLOPT_CAINFO, o->cacert);
+    cli_curl_tls(c, o);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, cli_on_data);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);

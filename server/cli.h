@@ -29,6 +29,9 @@ size_t cli_buf_append(cli_buf *b, const char *p, size_t len, size_t max);
 /* Calls the API: the parsed JSON reply of a 2xx, or NULL after printing why. With raw, a 2xx body
  * is handed over as is (documents) and json_true() is returned. */
 json_t *cli_call(const cli_opts *o, const char *method, const char *path, const char *body, cli_buf *raw);
+/* The TLS settings of every request to the server (a CURL handle): certificate checked, TLS 1.2 or
+ * later, --cacert as the CA. */
+void cli_curl_tls(void *curl, const cli_opts *o);
 /* Prints "vigie: msg: val" and the --help hint; returns 2. */
 int cli_bad(const char *msg, const char *val);
 

@@ -99,11 +99,7 @@ static int cli_report_call(const cli_opts *o, const char *method, const char *pa
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     if (strcmp(method, "POST") == 0)
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-    if (o->cacert[0])
-        curl_easy_setopt(c, CURLOPT_CAINFO, o->cacert);
+    cli_curl_tls(c, o);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, cli_report_data);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, x);

@@ -101,6 +101,15 @@ static void cli_period_query(const cli_args *a, char *q, size_t size)
     cli_q(q, size, "to", a->to);
 }
 
+/* GET path?site=...&month=...&from=...&to=... (what was given of them). */
+static json_t *cli_period_get(const cli_opts *o, const cli_args *a, const char *path)
+{
+    char q[600];
+    snprintf(q, sizeof q, "%s", path);
+    cli_period_query(a, q, sizeof q);
+    return cli_call(o, "GET", q, NULL, NULL);
+}
+
 static void cli_pct(json_t *v, char *out, size_t size)
 {
     if (json_is_number(v))
@@ -116,9 +125,7 @@ int cli_availability(const cli_opts *oin, int argc, char **argv)
     int rc = cli_parse(argc, argv, &o, &a, false);
     if (rc)
         return rc;
-    char q[600] = "/api/v1/availability";
-    cli_period_query(&a, q, sizeof q);
-    json_t *j = cli_call(&o, "GET", q, NULL, NULL);
+    json_t *j = cli_period_get(&o, &a, "/api/v1/availability");
     if (!j)
         return 1;
     if (o.json)
@@ -185,9 +192,7 @@ int cli_events(const cli_opts *oin, int argc, char **argv)
     int rc = cli_parse(argc, argv, &o, &a, false);
     if (rc)
         return rc;
-    char q[600] = "/api/v1/events";
-    cli_period_query(&a, q, sizeof q);
-    json_t *j = cli_call(&o, "GET", q, NULL, NULL);
+    json_t *j = cli_period_get(&o, &a, "/api/v1/events");
     if (!j)
         return 1;
     if (o.json)
@@ -257,9 +262,7 @@ int cli_maintenance(const cli_opts *oin, int argc, char **argv)
                    a.service ? a.service : "", s, e, a.reason);
         }
     } else {
-        char q[600] = "/api/v1/maintenance";
-        cli_period_query(&a, q, sizeof q);
-        j = cli_call(&o, "GET", q, NULL, NULL);
+        j = cli_period_get(&o, &a, "/api/v1/maintenance");
         if (!j)
             return 1;
         if (!o.json) {
