@@ -11,17 +11,11 @@
 
 #define OUTBOX_SAMPLE_ROOM 1024 /* a sample's JSON is rarely longer; json_dumpb says when it is */
 
-/* The values of the reused sample object: set in place for each sample. */
-enum { OB_DEVICE, OB_METRIC, OB_INSTANCE, OB_VALUE, OB_UNIT, OB_TS, OB_TEXT, OB_LABEL, OB_SEVERITY, OB_FIELDS };
-static const char *const ob_keys[OB_FIELDS] = {"device", "metric", "instance", "value", "unit",
-                                               "ts",     "text",   "label",    "severity"};
-
 struct outbox {
     spool *sp;
     size_t slice;
     char *head;               /* {"agent":"...","samples":[ */
-    json_t *obj;              /* one sample */
-    json_t *field[OB_FIELDS]; /* its values, referenced here too: optional ones come and go */
+    push_encoder *enc;        /* one sample's JSON, reused */
     char *buf;                /* the current push's text */
     size_t len, cap;
     size_t nsamples;          /* in the current push */
@@ -39,9 +33,7 @@ void outbox_free(outbox *o)
 {
     if (!o)
         return;
-    json_decref(o->obj);
-    for (int i = 0; i < OB_FIELDS; i++)
-        json_decref(o->field[i]);
+    push_encoder_free(o->enc);
     for (size_t i = 0; i < o->nunspooled; i++)
         free(o->unspooled[i]);
     free(o->unspooled);
@@ -61,12 +53,8 @@ outbox *outbox_new(spool *sp, const char *agent, size_t slice)
     json_t *a = json_string(agent);
     char *name = a ? json_dumps(a, JSON_ENCODE_ANY) : NULL;
     json_decref(a);
-    o->obj = json_object();
-    bool ok = name && o->obj;
-    for (int i = 0; i < OB_FIELDS && ok; i++) {
-        o->field[i] = i == OB_VALUE ? json_real(0) : i == OB_TS ? json_integer(0) : json_string("");
-        ok = o->field[i] && (i >= OB_TEXT || json_object_set(o->obj, ob_keys[i], o->field[i]) == 0);
-    }
+    o->enc = push_encoder_new();
+    bool ok = name && o->enc;
     if (ok) {
         size_t n = strlen("{\"agent\":,\"samples\":[") + strlen(name) + 1;
         if ((o->head = malloc(n)))
@@ -104,23 +92,22 @@ static int ob_append(outbox *o, const char *text, size_t n)
     return 0;
 }
 
-/* Appends a JSON value's compact text, encoded by jansson straight into the push's buffer. */
+/* Appends the encoder's sample, or a JSON value (v), encoded by jansson straight into the push's buffer. */
 static int ob_append_json(outbox *o, const json_t *v)
 {
-    if (ob_reserve(o, OUTBOX_SAMPLE_ROOM) != 0)
-        return -1;
-    size_t n = json_dumpb(v, o->buf + o->len, o->cap - o->len, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    if (n == 0)
-        return -1;
-    if (n > o->cap - o->len) { /* too long for the room left: again, with room enough */
-        if (ob_reserve(o, n) != 0)
+    for (size_t room = OUTBOX_SAMPLE_ROOM;;) {
+        if (ob_reserve(o, room) != 0)
             return -1;
-        n = json_dumpb(v, o->buf + o->len, o->cap - o->len, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        if (n == 0 || n > o->cap - o->len)
+        size_t left = o->cap - o->len;
+        size_t n = v ? json_dumpb(v, o->buf + o->len, left, JSON_COMPACT) : push_encoder_dump(o->enc, o->buf + o->len, left);
+        if (n == 0 || (n > left && room >= n))
             return -1;
+        if (n <= left) {
+            o->len += n;
+            return 0;
+        }
+        room = n; /* too long for the room left: again, with room enough */
     }
-    o->len += n;
-    return 0;
 }
 
 static void ob_keep_unspooled(outbox *o, uint64_t seq)
@@ -216,29 +203,16 @@ static int ob_note_device(outbox *o)
     return 0;
 }
 
-static int ob_set_optional(outbox *o, int f, const char *text)
-{
-    if (!text || !text[0]) {
-        json_object_del(o->obj, ob_keys[f]); /* absent already is fine */
-        return 0;
-    }
-    return json_string_set(o->field[f], text) || json_object_set(o->obj, ob_keys[f], o->field[f]) ? -1 : 0;
-}
-
 static int ob_sample(void *ctx, const push_sample *s)
 {
     outbox *o = ctx;
-    if (json_string_set(o->field[OB_DEVICE], s->device) || json_string_set(o->field[OB_METRIC], s->metric) ||
-        json_string_set(o->field[OB_INSTANCE], s->instance) || json_string_set(o->field[OB_UNIT], s->unit) ||
-        json_real_set(o->field[OB_VALUE], s->value) || json_integer_set(o->field[OB_TS], (json_int_t)s->ts) ||
-        ob_set_optional(o, OB_TEXT, s->text) || ob_set_optional(o, OB_LABEL, s->label) ||
-        ob_set_optional(o, OB_SEVERITY, s->sev == SEV_NONE ? NULL : severity_name(s->sev)))
+    if (push_encoder_set(o->enc, s) != 0)
         return -1; /* not UTF-8, or not a finite number: the server would refuse the whole push */
     size_t mark = o->len;
     if (o->nsamples == 0)
         o->ndevs = 0;
     if ((o->nsamples == 0 ? ob_append(o, o->head, strlen(o->head)) : ob_append(o, ",", 1)) != 0 ||
-        ob_append_json(o, o->obj) != 0 || ob_note_device(o) != 0) {
+        ob_append_json(o, NULL) != 0 || ob_note_device(o) != 0) {
         o->len = mark;
         return -1;
     }

@@ -1,8 +1,8 @@
 /* outbox: a poll cycle's samples on their way to the spool, as pushes of at most OUTBOX_SLICE samples.
  *
  * The poller hands samples over one at a time (outbox_sink); each is encoded to JSON at once by
- * jansson, through one small object reused for every sample, and appended to the text of the current
- * push. A full push is numbered and spooled (fsync'd) at once, the last one by outbox_end_cycle. So a
+ * push.h's encoder (one small jansson object reused for every sample) and appended to the text of the
+ * current push. A full push is numbered and spooled (fsync'd) at once, the last one by outbox_end_cycle. So a
  * cycle of a large site is never held in memory whole, neither as samples nor as a JSON tree: the
  * agent's memory no longer grows with what a cycle brings. A push the spool cannot take (disk full,
  * read-only) is kept in memory, to be sent without a copy after the spooled ones. */

@@ -148,38 +148,89 @@ int push_sample_set(push_sample *s, const char *device, const char *metric, cons
            push_copy(s->instance, sizeof s->instance, instance) | push_copy(s->unit, sizeof s->unit, unit);
 }
 
+/* The values of the encoder's object, set in place for each sample; the optional ones come and go. */
+enum { PE_DEVICE, PE_METRIC, PE_INSTANCE, PE_VALUE, PE_UNIT, PE_TS, PE_TEXT, PE_LABEL, PE_SEVERITY, PE_FIELDS };
+static const char *const push_encoder_keys[PE_FIELDS] = {"device", "metric", "instance", "value", "unit",
+                                                         "ts",     "text",   "label",    "severity"};
+
+struct push_encoder {
+    json_t *obj;
+    json_t *field[PE_FIELDS];
+};
+
+void push_encoder_free(push_encoder *e)
+{
+    if (!e)
+        return;
+    json_decref(e->obj);
+    for (int i = 0; i < PE_FIELDS; i++)
+        json_decref(e->field[i]);
+    free(e);
+}
+
+push_encoder *push_encoder_new(void)
+{
+    push_encoder *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    e->obj = json_object();
+    bool ok = e->obj != NULL;
+    for (int i = 0; i < PE_FIELDS && ok; i++) {
+        e->field[i] = i == PE_VALUE ? json_real(0) : i == PE_TS ? json_integer(0) : json_string("");
+        ok = e->field[i] && (i >= PE_TEXT || json_object_set(e->obj, push_encoder_keys[i], e->field[i]) == 0);
+    }
+    if (!ok) {
+        push_encoder_free(e);
+        return NULL;
+    }
+    return e;
+}
+
+static int push_encoder_optional(push_encoder *e, int f, const char *text)
+{
+    if (!text || !text[0]) {
+        json_object_del(e->obj, push_encoder_keys[f]); /* absent already is fine */
+        return 0;
+    }
+    return json_string_set(e->field[f], text) || json_object_set(e->obj, push_encoder_keys[f], e->field[f]) ? -1 : 0;
+}
+
+int push_encoder_set(push_encoder *e, const push_sample *s)
+{
+    return json_string_set(e->field[PE_DEVICE], s->device) || json_string_set(e->field[PE_METRIC], s->metric) ||
+                   json_string_set(e->field[PE_INSTANCE], s->instance) ||
+                   json_string_set(e->field[PE_UNIT], s->unit) || json_real_set(e->field[PE_VALUE], s->value) ||
+                   json_integer_set(e->field[PE_TS], (json_int_t)s->ts) ||
+                   push_encoder_optional(e, PE_TEXT, s->text) || push_encoder_optional(e, PE_LABEL, s->label) ||
+                   push_encoder_optional(e, PE_SEVERITY, s->sev == SEV_NONE ? NULL : severity_name(s->sev))
+               ? -1
+               : 0;
+}
+
+size_t push_encoder_dump(const push_encoder *e, char *buf, size_t size)
+{
+    return json_dumpb(e->obj, buf, size, JSON_COMPACT | JSON_PRESERVE_ORDER);
+}
+
 char *push_batch_encode(const push_batch *b)
 {
     json_t *samples = json_array();
     json_t *root = json_pack("{s:s, s:I, s:o}", "agent", b->agent, "seq", (json_int_t)b->seq,
                              "samples", samples);
-    if (!root)
-        return NULL;
-    for (size_t i = 0; i < b->count; i++) {
-        const push_sample *s = &b->samples[i];
-        json_t *o = json_pack("{s:s, s:s, s:s, s:f, s:s, s:I}", "device", s->device, "metric",
-                              s->metric, "instance", s->instance, "value", s->value, "unit", s->unit,
-                              "ts", (json_int_t)s->ts);
-        if (!o) {
-            json_decref(root);
-            return NULL;
-        }
-        if (s->text[0])
-            json_object_set_new(o, "text", json_string(s->text));
-        if (s->label[0])
-            json_object_set_new(o, "label", json_string(s->label));
-        if (s->sev != SEV_NONE)
-            json_object_set_new(o, "severity", json_string(severity_name(s->sev)));
-        json_array_append_new(samples, o);
-    }
-    if (b->ndevices) {
+    push_encoder *e = push_encoder_new();
+    bool ok = root && e;
+    for (size_t i = 0; ok && i < b->count; i++)
+        ok = push_encoder_set(e, &b->samples[i]) == 0 &&
+             json_array_append_new(samples, json_deep_copy(e->obj)) == 0;
+    push_encoder_free(e);
+    if (ok && b->ndevices) {
         json_t *devs = json_array();
         for (size_t i = 0; i < b->ndevices; i++)
             json_array_append_new(devs, json_pack("{s:s, s:s, s:s}", "name", b->devices[i].name, "class",
                                                   b->devices[i].cls, "profile", b->devices[i].profile));
         json_object_set_new(root, "devices", devs);
     }
-    char *text = json_dumps(root, JSON_COMPACT);
+    char *text = ok ? json_dumps(root, JSON_COMPACT) : NULL;
     json_decref(root);
     return text;
 }

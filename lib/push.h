@@ -76,8 +76,20 @@ const char *push_batch_device_class(const push_batch *b, const char *name);
 int push_sample_set(push_sample *s, const char *device, const char *metric, const char *instance,
                     double value, const char *unit, int64_t ts);
 
-/* Returns a malloc'd JSON text, or NULL when out of memory. */
+/* Returns a malloc'd JSON text, or NULL when out of memory (or a sample push_encoder_set refuses). */
 char *push_batch_encode(const push_batch *b);
+
+/* A sample's JSON object, the one definition of it: push_batch_encode uses it, and the agent's outbox,
+ * which encodes a cycle's samples one at a time through one encoder (no JSON tree per batch). */
+typedef struct push_encoder push_encoder;
+push_encoder *push_encoder_new(void);
+void push_encoder_free(push_encoder *e);
+/* Makes the encoder's object sample s (text, label and severity only when set). -1 when s cannot be
+ * sent: a string not UTF-8, a value not finite (the server would refuse the whole batch). */
+int push_encoder_set(push_encoder *e, const push_sample *s);
+/* The compact JSON text of the sample set last, into buf; its length (more than size: buf too small,
+ * nothing usable written), 0 on error. */
+size_t push_encoder_dump(const push_encoder *e, char *buf, size_t size);
 
 typedef struct {
     char field[64];   /* "samples[3].metric", "agent", "body" */
