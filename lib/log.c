@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static log_level log_threshold = LOG_LVL_INFO;
+static FILE *log_stream; /* NULL: stderr */
 static const char *const log_names[] = {"error", "warn", "info", "debug"};
 
 void log_set_level(log_level level) { log_threshold = level; }
@@ -38,5 +40,19 @@ void log_msg(log_level level, const char *module, const char *fmt, ...)
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
     /* one fprintf per line so that concurrent writers do not interleave inside a line */
-    fprintf(stderr, "%s %-5s %s: %s\n", stamp, log_names[level], module, line);
+    fprintf(log_stream ? log_stream : stderr, "%s %-5s %s: %s\n", stamp, log_names[level], module, line);
+}
+
+void log_after_fork(void)
+{
+    /* stderr's lock may have been held by another thread of the parent at fork(): a stream of our own */
+    int fd = dup(2);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    setvbuf(f, NULL, _IONBF, 0);
+    log_stream = f;
 }

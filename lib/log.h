@@ -13,6 +13,8 @@ void log_set_level(log_level level);
 int log_level_parse(const char *name, log_level *out);
 void log_msg(log_level level, const char *module, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* In a child process made by fork() from a threaded parent: log through a stream of the child's own. */
+void log_after_fork(void);
 
 #define log_error(mod, ...) log_msg(LOG_LVL_ERROR, mod, __VA_ARGS__)
 #define log_warn(mod, ...) log_msg(LOG_LVL_WARN, mod, __VA_ARGS__)

@@ -41,27 +41,73 @@ static const char *api_bearer(const char *authorization)
     return *t ? t : NULL;
 }
 
-api_reply api_ingest(api_ctx *ctx, const char *authorization, const char *body, size_t len, time_t now)
+static void api_lock(api_ctx *ctx)
 {
-    const char *token = api_bearer(authorization);
-    const server_agent *agent = token ? server_config_agent_by_token(ctx->cfg, token) : NULL;
+    if (ctx->lock)
+        pthread_mutex_lock(ctx->lock);
+}
+
+static void api_unlock(api_ctx *ctx)
+{
+    if (ctx->lock)
+        pthread_mutex_unlock(ctx->lock);
+}
+
+/* One push of an agent stored at a time (with the lock held): a batch sent again while its first copy
+ * is still being written waits for it, then finds it stored; and an agent's batches reach the RRD files
+ * in the order they came, so none of them is taken for stale. */
+static void api_agent_claim(api_ctx *ctx, const server_agent *agent)
+{
+    if (!ctx->lock || !ctx->agent_done)
+        return;
+    for (;;) {
+        size_t free_slot = API_INFLIGHT_MAX;
+        bool busy = false;
+        for (size_t i = 0; i < API_INFLIGHT_MAX; i++) {
+            if (ctx->inflight[i] == agent)
+                busy = true;
+            else if (!ctx->inflight[i] && free_slot == API_INFLIGHT_MAX)
+                free_slot = i;
+        }
+        if (!busy && free_slot < API_INFLIGHT_MAX) {
+            ctx->inflight[free_slot] = agent;
+            return;
+        }
+        pthread_cond_wait(ctx->agent_done, ctx->lock);
+    }
+}
+
+static void api_agent_release(api_ctx *ctx, const server_agent *agent)
+{
+    if (!ctx->lock || !ctx->agent_done)
+        return;
+    for (size_t i = 0; i < API_INFLIGHT_MAX; i++)
+        if (ctx->inflight[i] == agent)
+            ctx->inflight[i] = NULL;
+    pthread_cond_broadcast(ctx->agent_done);
+}
+
+/* The checks of a decoded push (lock held): false with the refusal in *deny. */
+static bool api_ingest_allowed(api_ctx *ctx, const server_agent *agent, const char *token, const push_batch *b,
+                               const push_error *perr, api_reply *deny)
+{
     if (!agent) {
         ctx->rejected++;
         log_warn("ingest", "push refused: %s", token ? "unknown token" : "no bearer token");
-        return api_error(401, "Authorization", token ? "unknown agent token" : "a Bearer token is required");
+        *deny = api_error(401, "Authorization", token ? "unknown agent token" : "a Bearer token is required");
+        return false;
     }
-    push_error perr;
-    push_batch *b = push_batch_decode(body, len, now, &perr);
     if (!b) {
         ctx->rejected++;
-        log_warn("ingest", "batch from %s refused: %s: %s", agent->id, perr.field, perr.msg);
-        return api_error(400, perr.field, perr.msg);
+        log_warn("ingest", "batch from %s refused: %s: %s", agent->id, perr->field, perr->msg);
+        *deny = api_error(400, perr->field, perr->msg);
+        return false;
     }
     if (strcmp(push_batch_agent(b), agent->id) != 0) {
         ctx->rejected++;
         log_warn("ingest", "agent %s tried to push as %s", agent->id, push_batch_agent(b));
-        push_batch_free(b);
-        return api_error(403, "agent", "this token belongs to another agent");
+        *deny = api_error(403, "agent", "this token belongs to another agent");
+        return false;
     }
     for (size_t i = 0; agent->devices && i < push_batch_count(b); i++) {
         if (!server_agent_may_write(agent, push_batch_at(b, i)->device)) {
@@ -70,15 +116,21 @@ api_reply api_ingest(api_ctx *ctx, const char *authorization, const char *body, 
             ctx->rejected++;
             log_warn("ingest", "agent %s pushed device %s, which server.yaml does not give it", agent->id,
                      push_batch_at(b, i)->device);
-            push_batch_free(b);
-            return api_error(403, field, "this agent is not declared for this device (server.yaml agents[].devices)");
+            *deny = api_error(403, field, "this agent is not declared for this device (server.yaml agents[].devices)");
+            return false;
         }
     }
+    return true;
+}
+
+/* Stores an allowed push (lock held, released while the RRD files are written: the next push is read
+ * and checked meanwhile). */
+static api_reply api_ingest_store(api_ctx *ctx, const server_agent *agent, const push_batch *b, time_t now)
+{
     int seen = db_batch_seen(ctx->db, agent->id, push_batch_seq(b));
     if (seen == 1) {
         json_t *o = json_pack("{s:s, s:I, s:b}", "agent", agent->id, "seq", (json_int_t)push_batch_seq(b),
                               "duplicate", 1);
-        push_batch_free(b);
         return api_json(200, o);
     }
     char err[1200] = "";
@@ -86,16 +138,17 @@ api_reply api_ingest(api_ctx *ctx, const char *authorization, const char *body, 
     int written = -1;
     if (seen >= 0) { /* the RRD write latency, for /metrics */
         struct timespec t0, t1;
+        api_unlock(ctx);
         clock_gettime(CLOCK_MONOTONIC, &t0);
         written = rrd_store_write(ctx->rrd, agent->site, b, &st, err, sizeof err);
         clock_gettime(CLOCK_MONOTONIC, &t1);
+        api_lock(ctx);
         api_latency_observe(&ctx->rrd_write, (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
     }
     if (written != 0 ||
         db_batch_store(ctx->db, agent->site, b, (int64_t)now, err, sizeof err) != 0) {
         log_error("ingest", "batch %llu from %s not stored: %s", (unsigned long long)push_batch_seq(b), agent->id,
                   err[0] ? err : "database error");
-        push_batch_free(b);
         return api_error(500, NULL, "storage error: the batch was not stored, send it again");
     }
     /* samples are stored: a failure to derive health is logged, not a reason to have them resent */
@@ -108,8 +161,27 @@ api_reply api_ingest(api_ctx *ctx, const char *authorization, const char *body, 
     ctx->samples += st.written;
     json_t *o = json_pack("{s:s, s:I, s:I, s:I}", "agent", agent->id, "seq", (json_int_t)push_batch_seq(b), "stored",
                           (json_int_t)st.written, "stale", (json_int_t)st.stale);
-    push_batch_free(b);
     return api_json(200, o);
+}
+
+/* Called without the lock (api_dispatch): the configuration is read-only once the server runs, and
+ * decoding, the costly part, needs nothing shared. */
+api_reply api_ingest(api_ctx *ctx, const char *authorization, const char *body, size_t len, time_t now)
+{
+    const char *token = api_bearer(authorization);
+    const server_agent *agent = token ? server_config_agent_by_token(ctx->cfg, token) : NULL;
+    push_error perr;
+    push_batch *b = agent ? push_batch_decode(body, len, now, &perr) : NULL;
+    api_reply r;
+    api_lock(ctx);
+    if (api_ingest_allowed(ctx, agent, token, b, &perr, &r)) {
+        api_agent_claim(ctx, agent);
+        r = api_ingest_store(ctx, agent, b, now);
+        api_agent_release(ctx, agent);
+    }
+    api_unlock(ctx);
+    push_batch_free(b);
+    return r;
 }
 
 /* ---- status -------------------------------------------------------------------------------- */
@@ -258,14 +330,16 @@ static const struct {
 
 static api_reply api_dispatch_locked(api_ctx *ctx, const api_request *req);
 
-/* One request at a time against the db and the state, shared with the alerting timer (main.c). */
+/* One request at a time against the db and the state, shared with the alerting timer (main.c); the
+ * HTTP threads wait for each other here. */
 api_reply api_dispatch(api_ctx *ctx, const api_request *req)
 {
-    if (ctx->lock)
-        pthread_mutex_lock(ctx->lock);
+    /* ingest takes the lock itself, for less than the whole push (api_ingest) */
+    if (strcmp(req->method, "POST") == 0 && strcmp(req->path, "/api/v1/ingest") == 0)
+        return api_route_ingest(ctx, req);
+    api_lock(ctx);
     api_reply r = api_dispatch_locked(ctx, req);
-    if (ctx->lock)
-        pthread_mutex_unlock(ctx->lock);
+    api_unlock(ctx);
     return r;
 }
 

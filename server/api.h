@@ -40,13 +40,19 @@ typedef struct {
 } api_latency;
 void api_latency_observe(api_latency *l, double seconds);
 
+/* Pushes stored at once, at most: more than the HTTP threads (http.c), so that none ever waits for a slot. */
+#define API_INFLIGHT_MAX 16
+
 typedef struct {
     const server_config *cfg;
     db *db;
     rrd_store *rrd;
     unsigned long batches, samples, rejected;
     api_latency rrd_write;    /* time spent in rrd_store_write per accepted batch */
-    pthread_mutex_t *lock;    /* NULL, or held around each api_dispatch() (shared with alerts_tick) */
+    pthread_mutex_t *lock;    /* NULL, or held around each api_dispatch() (shared with alerts_tick);
+                                 ingest lets it go while the RRD files are written */
+    pthread_cond_t *agent_done; /* with lock: signalled when a push is stored (see inflight) */
+    const server_agent *inflight[API_INFLIGHT_MAX]; /* agents whose push is being stored */
 } api_ctx;
 
 typedef struct {

@@ -381,6 +381,10 @@ api_reply api_route_series(api_ctx *ctx, const api_request *req)
     struct stat st;
     if (stat(path, &st) != 0)
         return api_error(404, "metric", "no such series: this device has never sent this metric (and instance)");
+    if (!rrd_store_file_mappable(path)) {
+        log_error("api", "%s is damaged (empty or not a file): it is set aside at the next write", path);
+        return api_error(500, NULL, "cannot read the series: its file is damaged");
+    }
     time_t start = (time_t)from, end = (time_t)to;
     unsigned long ds_cnt = 0;
     char **ds_names = NULL;

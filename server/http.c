@@ -13,6 +13,10 @@
 #include "log.h"
 #include "push.h"
 
+/* Requests served at once. One thread was enough to parse pushes, but then it waited for each batch's
+ * RRD writes (rrd_writer.h): with more, one reads and checks the next push while another waits. */
+#define HTTP_THREADS 4
+
 struct http_server {
     struct MHD_Daemon *mhd;
     api_ctx *ctx;
@@ -239,7 +243,7 @@ http_server *http_start(api_ctx *ctx, const char *addr, int port, const char *ce
     h->mhd = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, http_handler, h, MHD_OPTION_EXTERNAL_LOGGER,
                               http_log, h, MHD_OPTION_SOCK_ADDR, &ss, MHD_OPTION_NOTIFY_COMPLETED, http_completed,
                               h, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60, MHD_OPTION_CONNECTION_LIMIT,
-                              (unsigned int)512, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
+                              (unsigned int)512, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)HTTP_THREADS, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
     atomic_store(&h->starting, false);
     if (!h->mhd) {
         const char *why = h->start_msg[0] ? h->start_msg : "port in use, or no permission";

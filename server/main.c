@@ -105,8 +105,17 @@ static int server_run(const server_config *cfg)
         db_close(ctx.db);
         return 1;
     }
+    /* before any thread: the writer is a fork of this process */
+    if (rrd_store_start_writer(ctx.rrd, err, sizeof err) != 0) {
+        log_error("server", "%s", err);
+        rrd_store_free(ctx.rrd);
+        db_close(ctx.db);
+        return 1;
+    }
     static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static pthread_cond_t agent_done = PTHREAD_COND_INITIALIZER;
     ctx.lock = &lock;
+    ctx.agent_done = &agent_done;
     curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread: the alerting timer uses libcurl */
     server_timer timer = {.ctx = &ctx, .lock = &lock, .env = {.cfg = cfg->alerting}, .started = (int64_t)time(NULL)};
     if (cfg->smtp.configured) {

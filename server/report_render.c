@@ -647,6 +647,8 @@ static void rr_find_series(const report_render_opts *o, const char *site, const 
         char shown[INSTANCE_MAX_LEN + 1];
         rr_unescape(inst, shown, sizeof shown);
         snprintf(s[*n].path, sizeof s[*n].path, "%s/%s", file, f);
+        if (!rrd_store_file_mappable(s[*n].path)) /* damaged: no graph line rather than a crash */
+            continue;
         snprintf(s[*n].legend, sizeof s[*n].legend, "%s%s%s%s", device, shown[0] ? " " : "", shown, what);
         (*n)++;
     }

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pthread.h>
 #include <rrd.h>
 #include <rrd_client.h>
 #include <stdbool.h>
@@ -18,6 +19,7 @@
 
 #include "log.h"
 #include "names.h"
+#include "rrd_writer.h"
 
 #define RRD_PATH_MAX 1024
 #define RRD_CACHE_SLOTS 65536u /* a power of two; last-update times of known files */
@@ -39,6 +41,8 @@ struct rrd_store {
     int batch_fd;
     char rbuf[RRD_CMD_MAX];
     size_t rlen;
+    pthread_mutex_t lock;  /* one write in this process at a time: the cache, the BATCH connection */
+    rrd_writer *writer;    /* NULL: the files are written in this process */
 };
 
 rrd_store *rrd_store_new(const char *data_dir, int step)
@@ -55,6 +59,7 @@ rrd_store *rrd_store_new(const char *data_dir, int step)
         return NULL;
     }
     s->batch_fd = -1;
+    pthread_mutex_init(&s->lock, NULL);
     if (!realpath(s->dir, s->real_dir))
         snprintf(s->real_dir, sizeof s->real_dir, "%s", s->dir);
     return s;
@@ -64,11 +69,13 @@ void rrd_store_free(rrd_store *s)
 {
     if (!s)
         return;
+    rrd_writer_free(s->writer);
     for (size_t i = 0; i < RRD_CACHE_SLOTS; i++)
         free(s->cache[i].path);
     if (s->batch_fd >= 0)
         close(s->batch_fd);
     free(s->cache);
+    pthread_mutex_destroy(&s->lock);
     free(s);
 }
 
@@ -113,6 +120,12 @@ int rrd_store_path(const rrd_store *s, const char *site, const char *device, con
     int n = *instance ? snprintf(out, size, "%s/%s/%s/%s@%s.rrd", s->dir, site, device, metric, inst)
                       : snprintf(out, size, "%s/%s/%s/%s.rrd", s->dir, site, device, metric);
     return n > 0 && (size_t)n < size ? 0 : -1;
+}
+
+bool rrd_store_file_mappable(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
 }
 
 static uint32_t rs_hash(const char *s)
@@ -226,6 +239,9 @@ static int rs_last(rrd_store *s, const char *path, time_t first, time_t *last, c
         if (rs_create_file(s, path, first, err, err_size) != 0)
             return -1;
         *last = first - 1;
+    } else if (!S_ISREG(st.st_mode) || st.st_size == 0) {
+        snprintf(err, err_size, "%s: not an RRD file (%s)", path, S_ISREG(st.st_mode) ? "empty" : "not a regular file");
+        return -1;
     } else {
         rrd_clear_error();
         time_t t = (time_t)-1;
@@ -265,10 +281,17 @@ static int rs_cmp_sample(const void *a, const void *b)
 static int rs_set_aside_if_corrupt(rrd_store *s, const char *path)
 {
     rrd_clear_error();
-    rrd_info_t *info = rrd_info_r(path);
-    if (info) {
-        rrd_info_free(info);
+    struct stat st;
+    if (stat(path, &st) != 0)
         return 0;
+    if (!rrd_store_file_mappable(path)) /* never handed to librrd: see rrd_store_file_mappable */
+        rrd_set_error("%s", S_ISREG(st.st_mode) ? "empty file" : "not a regular file");
+    else {
+        rrd_info_t *info = rrd_info_r(path);
+        if (info) {
+            rrd_info_free(info);
+            return 0;
+        }
     }
     char aside[RRD_PATH_MAX + 32];
     snprintf(aside, sizeof aside, "%s.corrupt-%lld", path, (long long)time(NULL));
@@ -307,6 +330,12 @@ static int rs_write_series_once(rrd_store *s, const char *path, const push_sampl
         last = (time_t)run[i]->ts;
     }
     int rc = 0;
+    /* a file known from the cache may have been emptied since: checked where librrd would misread its name */
+    if (argc > 0 && strchr(path, '%') && !rrd_store_file_mappable(path)) {
+        snprintf(err, err_size, "%s: not an RRD file (empty or not a regular file)", path);
+        rc = -1;
+        argc = 0;
+    }
     if (argc > 0) {
         rrd_clear_error();
         /* through rrdcached only to write again a file that was set aside (rs_batch_settle) */
@@ -652,9 +681,10 @@ static int rs_batch_write(rrd_store *s, const char *site, const push_sample **or
     return rc;
 }
 
-int rrd_store_write(rrd_store *s, const char *site, const push_batch *b, rrd_store_stats *st, char *err,
-                    size_t err_size)
+static int rs_write_here(void *ctx, const char *site, const push_batch *b, rrd_store_stats *st, char *err,
+                         size_t err_size)
 {
+    rrd_store *s = ctx;
     size_t n = push_batch_count(b);
     st->written = st->stale = 0;
     if (n == 0)
@@ -680,4 +710,29 @@ int rrd_store_write(rrd_store *s, const char *site, const push_batch *b, rrd_sto
     free(runs);
     free(order);
     return rc;
+}
+
+int rrd_store_write(rrd_store *s, const char *site, const push_batch *b, rrd_store_stats *st, char *err,
+                    size_t err_size)
+{
+    if (s->writer && !s->daemon[0]) /* the writer queues concurrent batches itself */
+        return rrd_writer_write(s->writer, site, b, st, err, err_size);
+    pthread_mutex_lock(&s->lock);
+    int rc = rs_write_here(s, site, b, st, err, err_size);
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+int rrd_store_start_writer(rrd_store *s, char *err, size_t err_size)
+{
+    if (s->daemon[0] || s->writer) /* rrdcached is already a writer process of its own */
+        return 0;
+    /* the child writes with its own copy of this store, through rs_write_here */
+    s->writer = rrd_writer_start(rs_write_here, s, err, err_size);
+    return s->writer ? 0 : -1;
+}
+
+pid_t rrd_store_writer_pid(const rrd_store *s)
+{
+    return rrd_writer_pid(s->writer);
 }

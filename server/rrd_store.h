@@ -15,12 +15,16 @@
  * RRD refuses a sample not newer than the file's last update; rrd_store_write skips those and counts
  * them (`stale`), so that one late sample does not make a whole batch fail.
  *
- * Through rrdcached, a batch's updates go as one BATCH command on a connection of the store's own. */
+ * Through rrdcached, a batch's updates go as one BATCH command on a connection of the store's own;
+ * without it, the server has a child process write the files (rrd_store_start_writer, rrd_writer.h).
+ * rrd_store_write may be called from several threads: one writes at a time. */
 #ifndef VIGIE_RRD_STORE_H
 #define VIGIE_RRD_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "push.h"
 
@@ -41,10 +45,20 @@ int rrd_store_write(rrd_store *s, const char *site, const push_batch *b, rrd_sto
 /* Writes go through rrdcached at addr ("unix:/run/rrdcached.sock", "host:port") from now on; the files
  * stay where they are (rrdcached must be started without -B, or with this data folder as base). */
 void rrd_store_set_daemon(rrd_store *s, const char *addr);
+/* Has a child process write the files from now on (see rrd_writer.h); call it before starting threads.
+ * Nothing to do through rrdcached. -1 with err when the process cannot be started. */
+int rrd_store_start_writer(rrd_store *s, char *err, size_t err_size);
+/* The writer process, 0 without. */
+pid_t rrd_store_writer_pid(const rrd_store *s);
 /* Before a file is read (graphs, series): has rrdcached write what it holds for it. No-op without. */
 void rrd_store_flush(rrd_store *s, const char *path);
 /* The rrdcached address, "" without (librrd's readers take it as --daemon). */
 const char *rrd_store_daemon(const rrd_store *s);
+
+/* Whether librrd may be handed this file: a regular file that is not empty. librrd 1.7 formats the
+ * name of a file it cannot map as a printf format: with the %XX of instance names it reads stray
+ * arguments, and a name with "%20n" aborts the process. Readers check this before librrd opens a file. */
+bool rrd_store_file_mappable(const char *path);
 
 /* The file that holds a series (for readers and tests). -1 when a name is invalid. */
 int rrd_store_path(const rrd_store *s, const char *site, const char *device, const char *metric,

@@ -72,13 +72,26 @@ def stop_all():
 
 
 def proc_cpu(pid):
-    """utime + stime of a process, in seconds (0 once it is gone)."""
+    """utime + stime of a process and of its children that ended, in seconds (0 once it is gone)."""
     try:
         with open('/proc/%d/stat' % pid) as f:
             fields = f.read().rsplit(')', 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLK_TCK
+        return sum(int(x) for x in fields[11:15]) / CLK_TCK
     except (OSError, IndexError):
         return 0.0
+
+
+def proc_tree(pid):
+    """pid and its live descendants (vigie-server's RRD writer is a child process: its CPU counts)."""
+    out = [pid]
+    try:
+        for tid in os.listdir('/proc/%d/task' % pid):
+            with open('/proc/%d/task/%s/children' % (pid, tid)) as f:
+                for child in f.read().split():
+                    out += proc_tree(int(child))
+    except OSError:
+        pass
+    return out
 
 
 def proc_hwm_kb(pid):
@@ -101,8 +114,9 @@ def proc_status_kb(pid, key):
 
 
 class Sampler(threading.Thread):
-    """Records the CPU time of groups of processes every `period` s, and their peak RSS, so that CPU
-    over any window can be read afterwards (linear interpolation between samples)."""
+    """Records the CPU time of groups of processes (with their child processes) every `period` s, and
+    their peak RSS, so that CPU over any window can be read afterwards (linear interpolation between
+    samples)."""
 
     def __init__(self, groups, period=0.1):
         super().__init__(daemon=True)
@@ -116,7 +130,8 @@ class Sampler(threading.Thread):
     def snap(self):
         t = time.time()
         cpu = {}
-        for name, pids in self.groups.items():
+        for name, tops in self.groups.items():
+            pids = [p for top in tops for p in proc_tree(top)]
             cpu[name] = sum(proc_cpu(p) for p in pids)
             for p in pids:
                 h = proc_hwm_kb(p)

@@ -1,11 +1,13 @@
 #!/bin/bash
+# kill -9 of the server's RRD writer process, three times: the push that finds it dead is refused, a
+# new writer is started, and the agent sends the batch again.
 # kill -9 of the server in the middle of a push, three times: the server is frozen (SIGSTOP) so
 # that the agent's next push is in flight, then killed (SIGKILL) and restarted on the same port and
 # data. Whatever the server had acknowledged is there after the restart, the agent resends what was
 # not acknowledged, and in the end every batch the agent made is stored exactly once, the RRD file
 # holds the last poll, and no state change event is recorded twice.
 . "${top_srcdir:-.}/tests/integration/lib.sh"
-plan 6
+plan 8
 sim_start "$top_srcdir/tests/fixtures/snmprec"
 TOKEN=faults-agent-token-0001
 server_start server "step: 5
@@ -31,6 +33,25 @@ DB="$SERVER_DATA/vigie.db"
 sql() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])" "$DB" "$1" 2>/dev/null; }
 spooled() { ls "$SPOOL" 2>/dev/null | grep -cE '^[0-9]{20}\.json$'; }
 for _ in $(seq 100); do [ "$(sql 'select count(*) from batches')" -ge 1 ] 2>/dev/null && break; sleep 0.1; done
+
+writer_kills=0 writers=""
+for round in 1 2 3; do
+    w=$(pgrep -P "$SERVER_PID" | head -1)
+    [ -n "$w" ] || break
+    writers="$writers $w"
+    kill -KILL "$w"
+    writer_kills=$((writer_kills + 1))
+    for _ in $(seq 150); do
+        nw=$(pgrep -P "$SERVER_PID" | head -1)
+        [ -n "$nw" ] && [ "$nw" != "$w" ] && [ "$(spooled)" -eq 0 ] && break
+        sleep 0.1
+    done
+done
+refused=$(grep -c "RRD writer process was killed by signal 9" "$T_TMP/server.log")
+[ "$writer_kills" = 3 ] && [ "$refused" = 3 ]
+ok $? "each of the $writer_kills kills of the RRD writer ($writers) failed one push, logged ($refused)"
+[ "$(spooled)" -eq 0 ] && [ "$(ps -o comm= -p "$(pgrep -P "$SERVER_PID" | head -1)")" = vigie-rrdwriter ]
+ok $? "a new writer took over and the agent's spool is empty again"
 
 kills=0
 for round in 1 2 3; do

@@ -1,0 +1,263 @@
+/* The RRD writer process (server/rrd_writer.c): batches written by a child, its answers (counts and
+ * errors) back in the server, the order of batches sent by several threads at once, a child that dies
+ * (the batch fails, the next one goes to a new child), and real RRD files through rrd_store. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <pthread.h>
+#include <rrd.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include "rrd_writer.h"
+#include "test_util.h"
+
+static char *dir;
+
+static int setup_each(void **state)
+{
+    (void)state;
+    dir = tu_tmpdir();
+    return 0;
+}
+
+static int teardown_each(void **state)
+{
+    (void)state;
+    tu_rmtree(dir);
+    free(dir);
+    return 0;
+}
+
+/* The function the child runs: appends "SITE SEQ VALUE" per sample to dir/log; site "bad" fails with
+ * a message, site "crash" kills the child. */
+static int log_fn(void *ctx, const char *site, const push_batch *b, rrd_store_stats *st, char *err, size_t err_size)
+{
+    (void)ctx;
+    if (strcmp(site, "crash") == 0)
+        raise(SIGKILL);
+    if (strcmp(site, "bad") == 0) {
+        snprintf(err, err_size, "cannot write %s: disk full", push_batch_at(b, 0)->device);
+        return -1;
+    }
+    char path[600];
+    snprintf(path, sizeof path, "%s/log", dir);
+    FILE *f = fopen(path, "a");
+    if (!f)
+        return -1;
+    for (size_t i = 0; i < push_batch_count(b); i++) {
+        const push_sample *s = push_batch_at(b, i);
+        fprintf(f, "%s %s %s %s %lld %.17g\n", site, s->device, s->metric, s->instance[0] ? s->instance : "-",
+                (long long)s->ts, s->value);
+        st->written++;
+    }
+    st->stale = 1; /* to see that the counts come back */
+    fclose(f);
+    return 0;
+}
+
+static push_batch *batch_of(const char *device, int64_t ts, int n)
+{
+    push_batch *b = push_batch_new("test", 1);
+    for (int i = 0; i < n; i++) {
+        push_sample s;
+        memset(&s, 0, sizeof s);
+        snprintf(s.device, sizeof s.device, "%s", device);
+        snprintf(s.metric, sizeof s.metric, "outlet.current");
+        snprintf(s.instance, sizeof s.instance, "Outlet %d", i + 1);
+        s.ts = ts;
+        s.value = i + 0.25;
+        push_batch_add(b, &s);
+    }
+    return b;
+}
+
+static char *read_log(void)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/log", dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return strdup("");
+    char *text = calloc(1, 1 << 20);
+    size_t n = fread(text, 1, (1 << 20) - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    return text;
+}
+
+static void test_batch_and_answers(void **state)
+{
+    (void)state;
+    char err[512] = "";
+    rrd_writer *w = rrd_writer_start(log_fn, NULL, err, sizeof err);
+    assert_non_null(w);
+    pid_t child = rrd_writer_pid(w);
+    assert_true(child > 0 && child != getpid());
+    push_batch *b = batch_of("pdu-a1", 1790000000, 3);
+    rrd_store_stats st = {0};
+    assert_int_equal(rrd_writer_write(w, "italie", b, &st, err, sizeof err), 0);
+    assert_int_equal(st.written, 3);
+    assert_int_equal(st.stale, 1);
+    char *log = read_log();
+    /* names with spaces, instances and exact values cross the channel unchanged */
+    assert_string_equal(log, "italie pdu-a1 outlet.current Outlet 1 1790000000 0.25\n"
+                             "italie pdu-a1 outlet.current Outlet 2 1790000000 1.25\n"
+                             "italie pdu-a1 outlet.current Outlet 3 1790000000 2.25\n");
+    free(log);
+    /* a failure in the child comes back with its message, and the child goes on */
+    assert_int_equal(rrd_writer_write(w, "bad", b, &st, err, sizeof err), -1);
+    assert_string_equal(err, "cannot write pdu-a1: disk full");
+    assert_int_equal(st.written, 0);
+    assert_int_equal(rrd_writer_pid(w), child);
+    /* an empty batch */
+    push_batch *empty = push_batch_new("test", 2);
+    assert_int_equal(rrd_writer_write(w, "italie", empty, &st, err, sizeof err), 0);
+    assert_int_equal(st.written, 0);
+    push_batch_free(empty);
+    push_batch_free(b);
+    rrd_writer_free(w);
+    /* freed: the child was waited for */
+    assert_int_equal(kill(child, 0), -1);
+    assert_int_equal(errno, ESRCH);
+}
+
+static void test_child_dies(void **state)
+{
+    (void)state;
+    char err[512] = "";
+    rrd_writer *w = rrd_writer_start(log_fn, NULL, err, sizeof err);
+    assert_non_null(w);
+    pid_t first = rrd_writer_pid(w);
+    push_batch *b = batch_of("ups1", 1790000000, 2);
+    rrd_store_stats st = {0};
+    assert_int_equal(rrd_writer_write(w, "crash", b, &st, err, sizeof err), -1);
+    assert_non_null(strstr(err, "killed by signal 9"));
+    assert_non_null(strstr(err, "a new one was started"));
+    pid_t second = rrd_writer_pid(w);
+    assert_true(second > 0 && second != first);
+    /* the next batch goes to the new child */
+    assert_int_equal(rrd_writer_write(w, "doullens", b, &st, err, sizeof err), 0);
+    assert_int_equal(st.written, 2);
+    /* killed from outside between two batches: the next batch fails, the one after is written */
+    assert_int_equal(kill(second, SIGKILL), 0);
+    int rc = rrd_writer_write(w, "doullens", b, &st, err, sizeof err);
+    if (rc != 0)
+        assert_non_null(strstr(err, "RRD writer process"));
+    assert_int_equal(rrd_writer_write(w, "doullens", b, &st, err, sizeof err), 0);
+    assert_true(rrd_writer_pid(w) != second);
+    push_batch_free(b);
+    rrd_writer_free(w);
+}
+
+#define THREADS 4
+#define PER_THREAD 40
+
+typedef struct {
+    rrd_writer *w;
+    int id;
+    int failures;
+} sender;
+
+static void *send_many(void *arg)
+{
+    sender *s = arg;
+    char device[32], err[512];
+    snprintf(device, sizeof device, "dev-%d", s->id);
+    for (int k = 0; k < PER_THREAD; k++) {
+        push_batch *b = batch_of(device, 1790000000 + 60 * k, 1 + k % 7);
+        rrd_store_stats st = {0};
+        if (rrd_writer_write(s->w, "italie", b, &st, err, sizeof err) != 0 || st.written != (size_t)(1 + k % 7))
+            s->failures++;
+        push_batch_free(b);
+    }
+    return NULL;
+}
+
+static void test_threads_keep_order(void **state)
+{
+    (void)state;
+    char err[512] = "";
+    rrd_writer *w = rrd_writer_start(log_fn, NULL, err, sizeof err);
+    assert_non_null(w);
+    pthread_t t[THREADS];
+    sender s[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        s[i] = (sender){.w = w, .id = i};
+        assert_int_equal(pthread_create(&t[i], NULL, send_many, &s[i]), 0);
+    }
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(s[i].failures, 0);
+    }
+    rrd_writer_free(w);
+    /* every sample of every batch is there once, and each thread's batches in the order it sent them */
+    char *log = read_log();
+    long long last[THREADS];
+    int count[THREADS] = {0};
+    for (int i = 0; i < THREADS; i++)
+        last[i] = 0;
+    for (char *line = strtok(log, "\n"); line; line = strtok(NULL, "\n")) {
+        int id;
+        long long ts;
+        assert_int_equal(sscanf(line, "italie dev-%d outlet.current Outlet %*d %lld", &id, &ts), 2);
+        assert_true(id >= 0 && id < THREADS);
+        assert_true(ts >= last[id]);
+        last[id] = ts;
+        count[id]++;
+    }
+    int want = 0;
+    for (int k = 0; k < PER_THREAD; k++)
+        want += 1 + k % 7;
+    for (int i = 0; i < THREADS; i++)
+        assert_int_equal(count[i], want);
+    free(log);
+}
+
+/* The server's case: rrd_store with its writer writes real files, which this process reads back. */
+static void test_store_through_writer(void **state)
+{
+    (void)state;
+    char err[512] = "", path[1200];
+    rrd_store *s = rrd_store_new(dir, 60);
+    assert_non_null(s);
+    assert_int_equal(rrd_store_start_writer(s, err, sizeof err), 0);
+    assert_true(rrd_store_writer_pid(s) > 0);
+    push_batch *b = batch_of("pdu-a1", 1790000040, 2);
+    rrd_store_stats st = {0};
+    assert_int_equal(rrd_store_write(s, "italie", b, &st, err, sizeof err), 0);
+    assert_int_equal(st.written, 2);
+    assert_int_equal(rrd_store_path(s, "italie", "pdu-a1", "outlet.current", "Outlet 2", path, sizeof path), 0);
+    assert_int_equal(rrd_last_r(path), 1790000040);
+    /* the same times again: stale, counted by the child */
+    assert_int_equal(rrd_store_write(s, "italie", b, &st, err, sizeof err), 0);
+    assert_int_equal(st.written, 0);
+    assert_int_equal(st.stale, 2);
+    /* an error in the child names the file: here a file stands where the device's folder should be */
+    push_batch_free(b);
+    b = batch_of("pdu-a2", 1790000100, 1);
+    char blocker[700], ignored[700];
+    snprintf(blocker, sizeof blocker, "%s/rrd/italie", dir);
+    tu_write(blocker, "pdu-a2", "not a folder", ignored, sizeof ignored);
+    assert_int_equal(rrd_store_write(s, "italie", b, &st, err, sizeof err), -1);
+    if (!strstr(err, "/rrd/italie/pdu-a2/outlet.current@Outlet%201.rrd: "))
+        fail_msg("error without the file: %s", err);
+    assert_int_equal(st.written, 0);
+    push_batch_free(b);
+    rrd_store_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_batch_and_answers, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_child_dies, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_threads_keep_order, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_store_through_writer, setup_each, teardown_each),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
