@@ -295,6 +295,19 @@ def start_sink():
 
 # ---- polling runs --------------------------------------------------------------------------------
 
+def lib_floor(args, devices, dead_names, url):
+    """Peak RSS, MiB, of tests/bench/lib_floor: Net-SNMP and libcurl initialised, one GET, one POST."""
+    prog = os.path.join(args.bindir, 'tests', 'bench', 'lib_floor')
+    alive = [p for n, p, _ in devices if n not in dead_names]
+    if not os.path.exists(prog) or not alive:
+        return None
+    r = subprocess.run([prog, '127.0.0.1:%d' % alive[0], 'public', url], capture_output=True, text=True, timeout=60)
+    words = r.stdout.split()
+    if r.returncode != 0 or len(words) < 2:
+        log('lib_floor failed: %s' % (r.stderr.strip() or r.returncode))
+        return None
+    return int(words[1]) / 1024.0
+
 def run_vigie_agent(args, est, work, dead):
     devices, dead_names = est.scenario(dead)
     sink = start_sink()
@@ -331,6 +344,7 @@ def run_vigie_agent(args, est, work, dead):
     sampler.finish()
     for p in agents:
         stop(p)
+    floor = lib_floor(args, devices, dead_names, url) if not dead else None
     sink.shutdown()
     values, walls, starts = 0, [], []
     for r in readers:
@@ -356,7 +370,7 @@ def run_vigie_agent(args, est, work, dead):
         'rss_mib': sampler.rss_mib('tool'), 'anon_mib': sampler.anon_mib('tool'),
         'snmpd_cpu_per_1000': 1000.0 * snmpd_cpu / max(values, 1),
         'packets_per_device': (pk1 - pk0) / float(k) / max(len(devices) - len(dead_names), 1),
-        'processes': len(agents), 'problems': problems[:5],
+        'processes': len(agents), 'problems': problems[:5], 'floor_mib': floor,
     }
 
 
@@ -611,6 +625,7 @@ def build_table(meta, res):
                     ('cycle wall time, s (longest)', 'cycle_max_s', True),
                     ('peak RSS, MiB (all processes)', 'rss_mib', True),
                     ('  of which its own (RssAnon), MiB', 'anon_mib', True),
+                    ('  libraries alone (lib_floor), MiB (6)', 'floor_mib', False),
                     ('snmpd CPU s per 1,000 values', 'snmpd_cpu_per_1000', True),
                     ('SNMP requests per device and cycle', 'packets_per_device', True)]
             for label, key, ratio in rows:
@@ -644,6 +659,11 @@ def build_table(meta, res):
             notes.append('ingest %s: %s of %s values stored, %s of the values sent to sample files read back'
                          % (tool, r.get('stored'), r.get('sent'), r.get('checked_values')))
     out.append('')
+    if any(((pol or {}).get(sc) or {}).get('vigie', {}).get('floor_mib') for sc in ('alive', 'dead')):
+        out.append('(6) tests/bench/lib_floor: a program that only initialises Net-SNMP and libcurl as vigie-agent does, '
+                   'sends one GET and one POST;')
+        out.append('    its peak RSS is the floor of any program linking them (Debian\'s libcurl brings GnuTLS, '
+                   'Kerberos, LDAP...)')
     out.append('(xN): the peer\'s figure divided by vigie\'s in this run; for costs, above 1 means vigie spends less.')
     if notes:
         out.append('Notes:')
@@ -803,7 +823,10 @@ def main(argv):
     os.chmod(work, 0o755)
     # copies of the programs: a rebuild during the run must not change or remove what is measured
     bindir = os.path.join(work, 'bin')
-    for prog in ('agent/vigie-agent', 'server/vigie-server', 'server/vigie'):
+    for prog in ('agent/vigie-agent', 'server/vigie-server', 'server/vigie', 'tests/bench/lib_floor'):
+        if prog == 'tests/bench/lib_floor' and not os.path.exists(os.path.join(args.builddir, prog)):
+            log('tests/bench/lib_floor is not built (make bench builds it): no library floor in the table')
+            continue
         os.makedirs(os.path.join(bindir, os.path.dirname(prog)), exist_ok=True)
         shutil.copy2(os.path.join(args.builddir, prog), os.path.join(bindir, prog))
     args.bindir = bindir
