@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <curl/curl.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -77,6 +78,7 @@ static void *server_timer_run(void *arg)
     server_timer *t = arg;
     while (!t->stop) {
         alerts_tick(t->ctx->db, t->ctx->cfg, &t->env, t->started, (int64_t)time(NULL), t->lock);
+        malloc_trim(0); /* see mallopt in server_run */
         for (int i = 0; i < ALERT_TICK * 10 && !t->stop; i++)
             nanosleep(&(struct timespec){0, 100000000L}, NULL);
     }
@@ -112,6 +114,11 @@ static int server_run(const server_config *cfg)
         db_close(ctx.db);
         return 1;
     }
+    /* malloc gives each thread an arena of its own that keeps what it freed: with four HTTP threads the
+     * server held several reports' and pushes' worth (bench: PDF peak 63 to 105 MiB). Two arenas keep the
+     * ingest rate (with one: the same direct, -10 % through rrdcached); the timer gives back what they
+     * hold free (server_timer_run). */
+    mallopt(M_ARENA_MAX, 2);
     static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
     static pthread_cond_t agent_done = PTHREAD_COND_INITIALIZER;
     ctx.lock = &lock;
