@@ -79,6 +79,7 @@ static void *server_timer_run(void *arg)
     while (!t->stop) {
         alerts_tick(t->ctx->db, t->ctx->cfg, &t->env, t->started, (int64_t)time(NULL), t->lock);
         malloc_trim(0); /* see mallopt in server_run */
+        rrd_store_check_writers(t->ctx->rrd);
         for (int i = 0; i < ALERT_TICK * 10 && !t->stop; i++)
             nanosleep(&(struct timespec){0, 100000000L}, NULL);
     }

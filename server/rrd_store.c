@@ -24,6 +24,7 @@
 #define RRD_PATH_MAX 1024
 #define RRD_CACHE_SLOTS 65536u /* a power of two; last-update times of known files */
 #define RS_LAST_UNKNOWN ((time_t)-1) /* a cached file whose last update must be read again */
+#define RS_WRITERS_MAX 4 /* writer processes, one per core up to this */
 
 typedef struct {
     char *path;
@@ -42,7 +43,8 @@ struct rrd_store {
     char rbuf[RRD_CMD_MAX];
     size_t rlen;
     pthread_mutex_t lock;  /* one write in this process at a time: the cache, the BATCH connection */
-    rrd_writer *writer;    /* NULL: the files are written in this process */
+    rrd_writer *writers[RS_WRITERS_MAX]; /* none: the files are written in this process */
+    size_t nwriters;
 };
 
 rrd_store *rrd_store_new(const char *data_dir, int step)
@@ -69,7 +71,8 @@ void rrd_store_free(rrd_store *s)
 {
     if (!s)
         return;
-    rrd_writer_free(s->writer);
+    for (size_t i = 0; i < s->nwriters; i++)
+        rrd_writer_free(s->writers[i]);
     for (size_t i = 0; i < RRD_CACHE_SLOTS; i++)
         free(s->cache[i].path);
     if (s->batch_fd >= 0)
@@ -712,11 +715,17 @@ static int rs_write_here(void *ctx, const char *site, const push_batch *b, rrd_s
     return rc;
 }
 
+/* The writer of a sample's file: by its device, so that a device's folder and files have one writer. */
+static size_t rs_route(const push_sample *smp, size_t n)
+{
+    return rs_hash(smp->device) % n;
+}
+
 int rrd_store_write(rrd_store *s, const char *site, const push_batch *b, rrd_store_stats *st, char *err,
                     size_t err_size)
 {
-    if (s->writer && !s->daemon[0]) /* the writer queues concurrent batches itself */
-        return rrd_writer_write(s->writer, site, b, st, err, err_size);
+    if (s->nwriters && !s->daemon[0]) /* the writers queue concurrent batches themselves */
+        return rrd_writer_write_split(s->writers, s->nwriters, rs_route, site, b, st, err, err_size);
     pthread_mutex_lock(&s->lock);
     int rc = rs_write_here(s, site, b, st, err, err_size);
     pthread_mutex_unlock(&s->lock);
@@ -725,14 +734,38 @@ int rrd_store_write(rrd_store *s, const char *site, const push_batch *b, rrd_sto
 
 int rrd_store_start_writer(rrd_store *s, char *err, size_t err_size)
 {
-    if (s->daemon[0] || s->writer) /* rrdcached is already a writer process of its own */
+    if (s->daemon[0] || s->nwriters) /* rrdcached is already a writer process of its own */
         return 0;
-    /* the child writes with its own copy of this store, through rs_write_here */
-    s->writer = rrd_writer_start(rs_write_here, s, err, err_size);
-    return s->writer ? 0 : -1;
+    /* one per core: each is one process writing one file at a time */
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t n = cores < 1 ? 1 : cores > RS_WRITERS_MAX ? RS_WRITERS_MAX : (size_t)cores;
+    /* each child writes with its own copy of this store, through rs_write_here; the files of a device
+     * always go to the same one (rs_route), so that its cache and a file's updates stay in one process */
+    for (size_t i = 0; i < n; i++) {
+        s->writers[i] = rrd_writer_start(rs_write_here, s, err, err_size);
+        if (!s->writers[i]) {
+            for (size_t j = 0; j < i; j++)
+                rrd_writer_free(s->writers[j]);
+            return -1;
+        }
+    }
+    s->nwriters = n;
+    return 0;
 }
 
-pid_t rrd_store_writer_pid(const rrd_store *s)
+void rrd_store_check_writers(rrd_store *s)
 {
-    return rrd_writer_pid(s->writer);
+    for (size_t i = 0; i < s->nwriters; i++) {
+        char err[400];
+        if (rrd_writer_check(s->writers[i], err, sizeof err))
+            log_error("rrd", "%s", err);
+    }
+}
+
+size_t rrd_store_writer_pids(const rrd_store *s, pid_t *pids, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->nwriters && n < max; i++)
+        pids[n++] = rrd_writer_pid(s->writers[i]);
+    return n;
 }

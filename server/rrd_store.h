@@ -16,7 +16,7 @@
  * them (`stale`), so that one late sample does not make a whole batch fail.
  *
  * Through rrdcached, a batch's updates go as one BATCH command on a connection of the store's own;
- * without it, the server has a child process write the files (rrd_store_start_writer, rrd_writer.h).
+ * without it, the server has child processes write the files (rrd_store_start_writer, rrd_writer.h).
  * rrd_store_write may be called from several threads: one writes at a time. */
 #ifndef VIGIE_RRD_STORE_H
 #define VIGIE_RRD_STORE_H
@@ -45,11 +45,14 @@ int rrd_store_write(rrd_store *s, const char *site, const push_batch *b, rrd_sto
 /* Writes go through rrdcached at addr ("unix:/run/rrdcached.sock", "host:port") from now on; the files
  * stay where they are (rrdcached must be started without -B, or with this data folder as base). */
 void rrd_store_set_daemon(rrd_store *s, const char *addr);
-/* Has a child process write the files from now on (see rrd_writer.h); call it before starting threads.
- * Nothing to do through rrdcached. -1 with err when the process cannot be started. */
+/* Has child processes write the files from now on, one per core up to 4, each owning the files of some
+ * devices (see rrd_writer.h); call it before starting threads. Nothing to do through rrdcached. -1 with
+ * err when a process cannot be started. */
 int rrd_store_start_writer(rrd_store *s, char *err, size_t err_size);
-/* The writer process, 0 without. */
-pid_t rrd_store_writer_pid(const rrd_store *s);
+/* Starts again the writer processes that ended, and logs how they did (the server's timer calls it). */
+void rrd_store_check_writers(rrd_store *s);
+/* The writer processes (at most max of them); 0 without. */
+size_t rrd_store_writer_pids(const rrd_store *s, pid_t *pids, size_t max);
 /* Before a file is read (graphs, series): has rrdcached write what it holds for it. No-op without. */
 void rrd_store_flush(rrd_store *s, const char *path);
 /* The rrdcached address, "" without (librrd's readers take it as --daemon). */

@@ -302,26 +302,33 @@ pid_t rrd_writer_pid(rrd_writer *w)
     return pid;
 }
 
-static unsigned char *rw_encode(const char *site, const push_batch *b, size_t *len)
+/* The frame of the samples of b that route() gives to writer k of n (all of them without route). */
+static unsigned char *rw_encode(const char *site, const push_batch *b, rrd_writer_route route, size_t k, size_t n,
+                                size_t *len, uint32_t *count)
 {
-    size_t n = push_batch_count(b);
-    unsigned char *buf = malloc(4 + 2 + NAME_MAX_LEN + 4 + n * RW_SAMPLE_MAX);
+    size_t total = push_batch_count(b);
+    unsigned char *buf = malloc(4 + 2 + NAME_MAX_LEN + 4 + total * RW_SAMPLE_MAX);
     if (!buf)
         return NULL;
     unsigned char *p = buf + 4;
     uint16_t sl = (uint16_t)strnlen(site, NAME_MAX_LEN);
-    uint32_t count = (uint32_t)n;
     rw_put(&p, &sl, 2);
     rw_put(&p, site, sl);
-    rw_put(&p, &count, 4);
-    for (size_t i = 0; i < n; i++) {
+    unsigned char *count_at = p;
+    p += 4;
+    *count = 0;
+    for (size_t i = 0; i < total; i++) {
         const push_sample *s = push_batch_at(b, i);
+        if (route && route(s, n) != k)
+            continue;
         rw_put_str(&p, s->device, NAME_MAX_LEN);
         rw_put_str(&p, s->metric, NAME_MAX_LEN);
         rw_put_str(&p, s->instance, INSTANCE_MAX_LEN);
         rw_put(&p, &s->ts, 8);
         rw_put(&p, &s->value, 8);
+        (*count)++;
     }
+    memcpy(count_at, count, 4);
     uint32_t body = (uint32_t)(p - buf - 4);
     memcpy(buf, &body, 4);
     *len = (size_t)(p - buf);
@@ -355,7 +362,7 @@ static int rw_read_answer(int fd, rrd_store_stats *st, char *err, size_t err_siz
 
 /* The channel failed (lock held): the child is reaped and another one started; the tickets given so
  * far fail. */
-static void rw_restart(rrd_writer *w, char *err, size_t err_size)
+static void rw_restart(rrd_writer *w, bool in_batch, char *err, size_t err_size)
 {
     char how[160], why[256] = "";
     /* a thread may be sending into the old channel: make its send fail, and wait for it, before the
@@ -367,52 +374,79 @@ static void rw_restart(rrd_writer *w, char *err, size_t err_size)
     int again = rw_spawn(w, why, sizeof why);
     w->generation++;
     w->next_ticket = w->serving = 0;
-    snprintf(err, err_size, "the RRD writer process %s while writing this batch; %s", how,
-             again == 0 ? "a new one was started (the batch can be sent again)" : why);
+    if (in_batch)
+        snprintf(err, err_size, "the RRD writer process %s while writing this batch; %s", how,
+                 again == 0 ? "a new one was started (the batch can be sent again)" : why);
+    else
+        snprintf(err, err_size, "the RRD writer process %s; %s", how, again == 0 ? "a new one was started" : why);
 }
 
-int rrd_writer_write(rrd_writer *w, const char *site, const push_batch *b, rrd_store_stats *st, char *err,
-                     size_t err_size)
+int rrd_writer_check(rrd_writer *w, char *err, size_t err_size)
 {
-    st->written = st->stale = 0;
-    size_t len;
-    unsigned char *frame = rw_encode(site, b, &len);
-    if (!frame) {
-        snprintf(err, err_size, "out of memory");
-        return -1;
+    int restarted = 0;
+    pthread_mutex_lock(&w->lock);
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    /* WNOWAIT: rw_reap collects it, and says how it ended */
+    if (w->pid > 0 && waitid(P_PID, (id_t)w->pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == w->pid) {
+        rw_restart(w, false, err, err_size);
+        restarted = 1;
+    } else if (w->pid == 0 && rw_spawn(w, err, err_size) == 0) { /* a restart that failed before */
+        snprintf(err, err_size, "the RRD writer process could be started again");
+        restarted = 1;
     }
+    pthread_mutex_unlock(&w->lock);
+    return restarted;
+}
+
+/* A batch in a writer's channel, waiting for its answer. */
+typedef struct {
+    uint64_t generation, ticket;
+    int fd;
+    bool sent;
+} rw_ticket;
+
+/* Sends a frame, in turn with the other threads; 0, or -1 with err when no child can be started. */
+static int rw_send(rrd_writer *w, const unsigned char *frame, size_t len, rw_ticket *t, char *err, size_t err_size)
+{
     pthread_mutex_lock(&w->lock);
     while (w->sending)
         pthread_cond_wait(&w->changed, &w->lock);
     if (w->pid == 0 && rw_spawn(w, err, err_size) != 0) { /* a restart that failed before */
         pthread_mutex_unlock(&w->lock);
-        free(frame);
         return -1;
     }
-    uint64_t gen = w->generation, ticket = w->next_ticket++;
-    int fd = w->fd;
+    t->generation = w->generation;
+    t->ticket = w->next_ticket++;
+    t->fd = w->fd;
     w->sending = true;
     pthread_mutex_unlock(&w->lock);
-    bool sent = rw_send_all(fd, frame, len) == 0;
-    free(frame);
-
+    t->sent = rw_send_all(t->fd, frame, len) == 0;
     pthread_mutex_lock(&w->lock);
     w->sending = false;
     pthread_cond_broadcast(&w->changed);
-    while (w->generation == gen && w->serving != ticket)
+    pthread_mutex_unlock(&w->lock);
+    return 0;
+}
+
+/* Waits for the answer to a ticket: what the child said, or -1 with err when it died. */
+static int rw_wait(rrd_writer *w, const rw_ticket *t, rrd_store_stats *st, char *err, size_t err_size)
+{
+    pthread_mutex_lock(&w->lock);
+    while (w->generation == t->generation && w->serving != t->ticket)
         pthread_cond_wait(&w->changed, &w->lock);
     int rc;
-    if (w->generation != gen) {
+    if (w->generation != t->generation) {
         snprintf(err, err_size, "the RRD writer process ended before writing this batch; a new one was started "
                  "(the batch can be sent again)");
         rc = -1;
     } else {
         /* our turn: only this thread reads the channel until serving moves on */
         pthread_mutex_unlock(&w->lock);
-        rc = sent ? rw_read_answer(fd, st, err, err_size) : -2;
+        rc = t->sent ? rw_read_answer(t->fd, st, err, err_size) : -2;
         pthread_mutex_lock(&w->lock);
         if (rc == -2) {
-            rw_restart(w, err, err_size);
+            rw_restart(w, true, err, err_size);
             st->written = st->stale = 0;
             rc = -1;
         } else
@@ -421,4 +455,51 @@ int rrd_writer_write(rrd_writer *w, const char *site, const push_batch *b, rrd_s
     }
     pthread_mutex_unlock(&w->lock);
     return rc;
+}
+
+int rrd_writer_write_split(rrd_writer *const *ws, size_t n, rrd_writer_route route, const char *site,
+                           const push_batch *b, rrd_store_stats *st, char *err, size_t err_size)
+{
+    st->written = st->stale = 0;
+    rw_ticket tickets[RRD_WRITER_SPLIT_MAX];
+    bool queued[RRD_WRITER_SPLIT_MAX] = {false};
+    int rc = 0;
+    if (n == 0 || n > RRD_WRITER_SPLIT_MAX) {
+        snprintf(err, err_size, "no RRD writer");
+        return -1;
+    }
+    /* every writer's share is sent before the first answer is awaited: they write at the same time */
+    for (size_t k = 0; k < n && rc == 0; k++) {
+        size_t len;
+        uint32_t count;
+        unsigned char *frame = rw_encode(site, b, n > 1 ? route : NULL, k, n, &len, &count);
+        if (!frame) {
+            snprintf(err, err_size, "out of memory");
+            rc = -1;
+        } else if (count > 0 || (k == 0 && push_batch_count(b) == 0)) {
+            rc = rw_send(ws[k], frame, len, &tickets[k], err, err_size);
+            queued[k] = rc == 0;
+        }
+        free(frame);
+    }
+    for (size_t k = 0; k < n; k++) {
+        if (!queued[k])
+            continue;
+        rrd_store_stats part = {0};
+        char why[RW_ERR_MAX];
+        if (rw_wait(ws[k], &tickets[k], &part, why, sizeof why) != 0) {
+            if (rc == 0) /* the first failure tells */
+                snprintf(err, err_size, "%s", why);
+            rc = -1;
+        }
+        st->written += part.written;
+        st->stale += part.stale;
+    }
+    return rc;
+}
+
+int rrd_writer_write(rrd_writer *w, const char *site, const push_batch *b, rrd_store_stats *st, char *err,
+                     size_t err_size)
+{
+    return rrd_writer_write_split(&w, 1, NULL, site, b, st, err, err_size);
 }

@@ -6,6 +6,8 @@
  * process of its own shares no memory map: it writes batch k while the server's HTTP threads read
  * and check batch k + 1, one core each.
  *
+ * rrd_store runs one writer per core (rrd_writer_write_split gives each the files of some devices).
+ *
  * rrd_writer_start forks the child, which calls `fn` for each batch sent to it and sends back its
  * result; rrd_writer_write sends one batch and waits for that result, so a batch is answered only
  * once it is written. A writer that dies (a crash on a damaged file, a kill) fails the batch it was
@@ -36,6 +38,19 @@ void rrd_writer_free(rrd_writer *w);
 /* Writes the batch in the child: what fn returned there, or -1 with err saying why the child failed. */
 int rrd_writer_write(rrd_writer *w, const char *site, const push_batch *b, rrd_store_stats *st, char *err,
                      size_t err_size);
+
+/* Several writers share the files: route() names the writer (0 to n - 1) of a sample's file, always
+ * the same for a file. Each writer's share is sent before any answer is awaited, so that they write at
+ * once; the counts are added up, and the first failure is the error (the other shares are written:
+ * sent again, they are skipped as stale). */
+#define RRD_WRITER_SPLIT_MAX 8
+typedef size_t (*rrd_writer_route)(const push_sample *s, size_t n);
+int rrd_writer_write_split(rrd_writer *const *ws, size_t n, rrd_writer_route route, const char *site,
+                           const push_batch *b, rrd_store_stats *st, char *err, size_t err_size);
+
+/* Starts a new child if the one there has ended (between batches: nothing was lost). 1 with err saying
+ * how it ended, 0 when it is alive. For a timer, so that a writer no batch has gone to is not left dead. */
+int rrd_writer_check(rrd_writer *w, char *err, size_t err_size);
 
 /* The child's process id (for tests and logs); 0 when there is none. */
 pid_t rrd_writer_pid(rrd_writer *w);

@@ -1,6 +1,6 @@
 #!/bin/bash
-# kill -9 of the server's RRD writer process, three times: the push that finds it dead is refused, a
-# new writer is started, and the agent sends the batch again.
+# kill -9 of the server's RRD writer processes, three times: each is logged and replaced (by the
+# server's timer, or by the push that finds it dead, which is refused and sent again by the agent).
 # kill -9 of the server in the middle of a push, three times: the server is frozen (SIGSTOP) so
 # that the agent's next push is in flight, then killed (SIGKILL) and restarted on the same port and
 # data. Whatever the server had acknowledged is there after the restart, the agent resends what was
@@ -34,24 +34,27 @@ sql() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execu
 spooled() { ls "$SPOOL" 2>/dev/null | grep -cE '^[0-9]{20}\.json$'; }
 for _ in $(seq 100); do [ "$(sql 'select count(*) from batches')" -ge 1 ] 2>/dev/null && break; sleep 0.1; done
 
-writer_kills=0 writers=""
+writers() { for c in $(pgrep -P "$SERVER_PID"); do [ "$(ps -o stat= -p "$c" | cut -c1)" != Z ] && echo "$c"; done | sort; }
+nwriters=$(writers | wc -l)
+writer_kills=0
 for round in 1 2 3; do
-    w=$(pgrep -P "$SERVER_PID" | head -1)
-    [ -n "$w" ] || break
-    writers="$writers $w"
-    kill -KILL "$w"
-    writer_kills=$((writer_kills + 1))
+    old=$(writers)
+    [ -n "$old" ] || break
+    kill -KILL $old
+    writer_kills=$((writer_kills + $(echo "$old" | wc -l)))
     for _ in $(seq 150); do
-        nw=$(pgrep -P "$SERVER_PID" | head -1)
-        [ -n "$nw" ] && [ "$nw" != "$w" ] && [ "$(spooled)" -eq 0 ] && break
+        new=$(writers)
+        [ "$(echo "$new" | wc -l)" = "$nwriters" ] && [ -z "$(comm -12 <(echo "$old") <(echo "$new"))" ] &&
+            [ "$(spooled)" -eq 0 ] && break
         sleep 0.1
     done
 done
-refused=$(grep -c "RRD writer process was killed by signal 9" "$T_TMP/server.log")
-[ "$writer_kills" = 3 ] && [ "$refused" = 3 ]
-ok $? "each of the $writer_kills kills of the RRD writer ($writers) failed one push, logged ($refused)"
-[ "$(spooled)" -eq 0 ] && [ "$(ps -o comm= -p "$(pgrep -P "$SERVER_PID" | head -1)")" = vigie-rrdwriter ]
-ok $? "a new writer took over and the agent's spool is empty again"
+told=$(grep -c "RRD writer process was killed by signal 9" "$T_TMP/server.log")
+[ "$nwriters" -ge 1 ] && [ "$writer_kills" = $((3 * nwriters)) ] && [ "$told" = "$writer_kills" ]
+ok $? "each of the $writer_kills kills of the $nwriters RRD writers was logged once ($told)"
+[ "$(spooled)" -eq 0 ] && [ "$(writers | wc -l)" = "$nwriters" ] &&
+    [ "$(ps -o comm= -p "$(writers | head -1)")" = vigie-rrdwriter ]
+ok $? "new writers took over and the agent's spool is empty again"
 
 kills=0
 for round in 1 2 3; do

@@ -53,6 +53,8 @@ static int log_fn(void *ctx, const char *site, const push_batch *b, rrd_store_st
         const push_sample *s = push_batch_at(b, i);
         fprintf(f, "%s %s %s %s %lld %.17g\n", site, s->device, s->metric, s->instance[0] ? s->instance : "-",
                 (long long)s->ts, s->value);
+        if (ctx) /* the split test: which child wrote it */
+            fprintf(f, "pid %s %ld\n", s->device, (long)getpid());
         st->written++;
     }
     st->stale = 1; /* to see that the counts come back */
@@ -149,7 +151,23 @@ static void test_child_dies(void **state)
     if (rc != 0)
         assert_non_null(strstr(err, "RRD writer process"));
     assert_int_equal(rrd_writer_write(w, "doullens", b, &st, err, sizeof err), 0);
-    assert_true(rrd_writer_pid(w) != second);
+    pid_t third = rrd_writer_pid(w);
+    assert_true(third != second);
+    /* killed while idle: the check (the server's timer) finds it, says how, and starts another */
+    assert_int_equal(rrd_writer_check(w, err, sizeof err), 0);
+    assert_int_equal(kill(third, SIGKILL), 0);
+    int found = 0;
+    for (int i = 0; i < 200 && !found; i++) {
+        found = rrd_writer_check(w, err, sizeof err);
+        if (!found)
+            usleep(10000);
+    }
+    assert_int_equal(found, 1);
+    assert_non_null(strstr(err, "killed by signal 9"));
+    assert_true(rrd_writer_pid(w) > 0 && rrd_writer_pid(w) != third);
+    assert_int_equal(kill(third, 0), -1); /* reaped, not left a zombie */
+    assert_int_equal(rrd_writer_write(w, "doullens", b, &st, err, sizeof err), 0);
+    assert_int_equal(st.written, 2);
     push_batch_free(b);
     rrd_writer_free(w);
 }
@@ -218,6 +236,70 @@ static void test_threads_keep_order(void **state)
     free(log);
 }
 
+/* dev-0 and dev-2 to writer 0, dev-1 and dev-3 to writer 1 */
+static size_t route_by_number(const push_sample *s, size_t n)
+{
+    return (size_t)atoi(s->device + 4) % n;
+}
+
+static void test_split_between_writers(void **state)
+{
+    (void)state;
+    char err[512] = "";
+    static int tag;
+    rrd_writer *ws[2] = {rrd_writer_start(log_fn, &tag, err, sizeof err), rrd_writer_start(log_fn, &tag, err, sizeof err)};
+    assert_non_null(ws[0]);
+    assert_non_null(ws[1]);
+    push_batch *b = push_batch_new("test", 1);
+    for (int d = 0; d < 4; d++) {
+        push_sample one;
+        memset(&one, 0, sizeof one);
+        snprintf(one.device, sizeof one.device, "dev-%d", d);
+        snprintf(one.metric, sizeof one.metric, "ups.load");
+        one.ts = 1790000000;
+        one.value = d;
+        push_batch_add(b, &one);
+        push_batch_add(b, &one);
+    }
+    rrd_store_stats st = {0};
+    assert_int_equal(rrd_writer_write_split(ws, 2, route_by_number, "italie", b, &st, err, sizeof err), 0);
+    assert_int_equal(st.written, 8);
+    assert_int_equal(st.stale, 2); /* each child's answer counted once */
+    /* each device's samples were written by its writer, and the two writers were used */
+    char *log = read_log();
+    long pid_of[4] = {0, 0, 0, 0};
+    int lines = 0;
+    for (char *line = strtok(log, "\n"); line; line = strtok(NULL, "\n")) {
+        int d;
+        long pid;
+        if (sscanf(line, "pid dev-%d %ld", &d, &pid) != 2)
+            continue;
+        assert_true(d >= 0 && d < 4);
+        assert_true(pid_of[d] == 0 || pid_of[d] == pid);
+        pid_of[d] = pid;
+        lines++;
+    }
+    free(log);
+    assert_int_equal(lines, 8);
+    assert_int_equal(pid_of[0], rrd_writer_pid(ws[0]));
+    assert_int_equal(pid_of[2], rrd_writer_pid(ws[0]));
+    assert_int_equal(pid_of[1], rrd_writer_pid(ws[1]));
+    assert_int_equal(pid_of[3], rrd_writer_pid(ws[1]));
+    /* one writer failing fails the batch, with its message; the other share is written */
+    assert_int_equal(rrd_writer_write_split(ws, 2, route_by_number, "bad", b, &st, err, sizeof err), -1);
+    assert_non_null(strstr(err, "disk full"));
+    /* a writer killed: the batch fails, the next one is written by a new child */
+    assert_int_equal(kill(rrd_writer_pid(ws[1]), SIGKILL), 0);
+    int rc = rrd_writer_write_split(ws, 2, route_by_number, "italie", b, &st, err, sizeof err);
+    if (rc != 0)
+        assert_non_null(strstr(err, "RRD writer process"));
+    assert_int_equal(rrd_writer_write_split(ws, 2, route_by_number, "italie", b, &st, err, sizeof err), 0);
+    assert_int_equal(st.written, 8);
+    push_batch_free(b);
+    rrd_writer_free(ws[0]);
+    rrd_writer_free(ws[1]);
+}
+
 /* The server's case: rrd_store with its writer writes real files, which this process reads back. */
 static void test_store_through_writer(void **state)
 {
@@ -226,7 +308,11 @@ static void test_store_through_writer(void **state)
     rrd_store *s = rrd_store_new(dir, 60);
     assert_non_null(s);
     assert_int_equal(rrd_store_start_writer(s, err, sizeof err), 0);
-    assert_true(rrd_store_writer_pid(s) > 0);
+    pid_t pids[4];
+    size_t nw = rrd_store_writer_pids(s, pids, 4);
+    assert_true(nw >= 1 && nw <= 4);
+    for (size_t i = 0; i < nw; i++)
+        assert_true(pids[i] > 0 && kill(pids[i], 0) == 0);
     push_batch *b = batch_of("pdu-a1", 1790000040, 2);
     rrd_store_stats st = {0};
     assert_int_equal(rrd_store_write(s, "italie", b, &st, err, sizeof err), 0);
@@ -257,6 +343,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_batch_and_answers, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_child_dies, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_threads_keep_order, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_split_between_writers, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_store_through_writer, setup_each, teardown_each),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
