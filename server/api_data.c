@@ -775,6 +775,13 @@ static void data_metrics_server(api_ctx *ctx, data_buf *b)
     data_put_family(b, "vigie_ingest_rejected_total", "counter",
                     "Pushes refused (bad token, malformed batch, wrong agent) since the server started");
     data_put(b, "vigie_ingest_rejected_total %lu\n", ctx->rejected);
+    pid_t pids[8];
+    data_put_family(b, "vigie_rrd_writers", "gauge",
+                    "Processes writing the RRD files (0 through rrdcached, which writes them)");
+    data_put(b, "vigie_rrd_writers %zu\n", rrd_store_writer_pids(ctx->rrd, pids, 8));
+    data_put_family(b, "vigie_rrd_writer_restarts_total", "counter",
+                    "RRD writer processes that ended (crash, kill) and were replaced since the server started");
+    data_put(b, "vigie_rrd_writer_restarts_total %lu\n", rrd_store_writer_restarts(ctx->rrd));
     data_put_family(b, "vigie_ingest_queue_depth", "gauge",
                     "Batches waiting to be stored; always 0: ingest is synchronous, each push is stored before "
                     "its reply");

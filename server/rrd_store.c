@@ -762,6 +762,14 @@ void rrd_store_check_writers(rrd_store *s)
     }
 }
 
+unsigned long rrd_store_writer_restarts(const rrd_store *s)
+{
+    unsigned long n = 0;
+    for (size_t i = 0; i < s->nwriters; i++)
+        n += rrd_writer_restarts(s->writers[i]);
+    return n;
+}
+
 size_t rrd_store_writer_pids(const rrd_store *s, pid_t *pids, size_t max)
 {
     size_t n = 0;

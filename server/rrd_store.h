@@ -51,6 +51,8 @@ void rrd_store_set_daemon(rrd_store *s, const char *addr);
 int rrd_store_start_writer(rrd_store *s, char *err, size_t err_size);
 /* Starts again the writer processes that ended, and logs how they did (the server's timer calls it). */
 void rrd_store_check_writers(rrd_store *s);
+/* Writer processes that ended and were replaced since the start. */
+unsigned long rrd_store_writer_restarts(const rrd_store *s);
 /* The writer processes (at most max of them); 0 without. */
 size_t rrd_store_writer_pids(const rrd_store *s, pid_t *pids, size_t max);
 /* Before a file is read (graphs, series): has rrdcached write what it holds for it. No-op without. */

@@ -38,6 +38,7 @@ struct rrd_writer {
     bool sending;
     uint64_t next_ticket, serving;
     uint64_t generation; /* +1 at each restart: the tickets of the dead child fail */
+    unsigned long restarts;
 };
 
 typedef struct {
@@ -292,6 +293,14 @@ void rrd_writer_free(rrd_writer *w)
     free(w);
 }
 
+unsigned long rrd_writer_restarts(rrd_writer *w)
+{
+    pthread_mutex_lock(&w->lock);
+    unsigned long n = w->restarts;
+    pthread_mutex_unlock(&w->lock);
+    return n;
+}
+
 pid_t rrd_writer_pid(rrd_writer *w)
 {
     if (!w)
@@ -373,6 +382,7 @@ static void rw_restart(rrd_writer *w, bool in_batch, char *err, size_t err_size)
     rw_reap(w, how, sizeof how);
     int again = rw_spawn(w, why, sizeof why);
     w->generation++;
+    w->restarts++;
     w->next_ticket = w->serving = 0;
     if (in_batch)
         snprintf(err, err_size, "the RRD writer process %s while writing this batch; %s", how,

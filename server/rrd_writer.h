@@ -52,6 +52,9 @@ int rrd_writer_write_split(rrd_writer *const *ws, size_t n, rrd_writer_route rou
  * how it ended, 0 when it is alive. For a timer, so that a writer no batch has gone to is not left dead. */
 int rrd_writer_check(rrd_writer *w, char *err, size_t err_size);
 
+/* How many times the child ended and was replaced (for /metrics). */
+unsigned long rrd_writer_restarts(rrd_writer *w);
+
 /* The child's process id (for tests and logs); 0 when there is none. */
 pid_t rrd_writer_pid(rrd_writer *w);
 

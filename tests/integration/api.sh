@@ -4,7 +4,7 @@
 # the Prometheus text format checked by promtool, label escaping, metrics_public), and the
 # dashboard's static files (types, cache headers, CSP, no way out of web_dir).
 . "${top_srcdir:-.}/tests/integration/lib.sh"
-plan 54
+plan 55
 
 command -v promtool >/dev/null || bail "promtool not found: the /metrics checks need it (Debian package prometheus: apt-get install prometheus)"
 
@@ -152,6 +152,14 @@ get ser401 "/api/v1/series?site=italie&device=ups1&metric=battery.charge"
 # ---- /metrics ----
 get m401 /metrics
 [ "$CODE" = 401 ]; ok $? "/metrics without a token: 401 when metrics_public is false ($CODE)"
+# a writer process killed while idle: the server's timer replaces it, /metrics counts it
+writers_before=$(pgrep -P "$SERVER_PID" | wc -l)
+victim=$(pgrep -P "$SERVER_PID" | head -1)
+[ -n "$victim" ] && kill -KILL "$victim"
+for _ in $(seq 50); do
+    grep -q "RRD writer process was killed by signal 9; a new one was started" "$T_TMP/api.log" && break
+    sleep 0.1
+done
 get metrics /metrics "${AUTH[@]}"
 [ "$CODE" = 200 ] && [ "$(header metrics Content-Type)" = "text/plain; version=0.0.4; charset=utf-8" ]
 ok $? "/metrics with a token: 200 in the text exposition format 0.0.4 ($CODE $(header metrics Content-Type))"
@@ -171,6 +179,9 @@ ok $? "vigie_alerts_firing per site"
 grep -qx 'vigie_ingest_batches_total 1' "$T_TMP/metrics" && grep -qx 'vigie_ingest_samples_total 300' "$T_TMP/metrics" &&
     grep -qx 'vigie_ingest_rejected_total 1' "$T_TMP/metrics" && grep -q '^# TYPE vigie_ingest_batches_total counter' "$T_TMP/metrics"
 ok $? "ingest counters: 1 batch, 300 samples, 1 refused"
+grep -qx "vigie_rrd_writers $writers_before" "$T_TMP/metrics" && grep -qx 'vigie_rrd_writer_restarts_total 1' "$T_TMP/metrics" &&
+    [ "$writers_before" -ge 1 ] && ! ps -o stat= -p "$victim" >/dev/null
+ok $? "a killed idle RRD writer is replaced by the timer and counted: $(grep '^vigie_rrd_writer' "$T_TMP/metrics" | tr '\n' ' ')"
 grep -qx 'vigie_ingest_queue_depth 0' "$T_TMP/metrics" && grep -q '^# HELP vigie_ingest_queue_depth .*synchronous' "$T_TMP/metrics"
 ok $? "queue depth 0, its HELP saying ingest is synchronous"
 grep -q '^# TYPE vigie_rrd_write_duration_seconds histogram' "$T_TMP/metrics" &&

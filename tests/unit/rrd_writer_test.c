@@ -168,6 +168,7 @@ static void test_child_dies(void **state)
     assert_int_equal(kill(third, 0), -1); /* reaped, not left a zombie */
     assert_int_equal(rrd_writer_write(w, "doullens", b, &st, err, sizeof err), 0);
     assert_int_equal(st.written, 2);
+    assert_int_equal(rrd_writer_restarts(w), 3); /* the crash, the kill between batches, the idle kill */
     push_batch_free(b);
     rrd_writer_free(w);
 }
