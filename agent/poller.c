@@ -151,7 +151,7 @@ struct poller {
 
 static bool poller_snmp_ready;
 
-static void poller_snmp_init(void)
+void poller_snmp_init(void)
 {
     if (poller_snmp_ready)
         return;

@@ -17,6 +17,10 @@
 
 typedef struct poller poller;
 
+/* Net-SNMP set up for numeric OIDs only: no MIB or configuration files read, no state written.
+ * poller_new calls it; tests/bench/lib_floor too, to measure what it costs. Once per process. */
+void poller_snmp_init(void);
+
 poller *poller_new(const profile_set *profiles);
 void poller_free(poller *p);
 /* Adds a device, which must outlive the poller; `forced` skips detection (NULL: detect on the first

@@ -19,6 +19,7 @@
 #include <net-snmp/net-snmp-includes.h>
 #include <net-snmp/library/scapi.h>
 
+#include "fdio.h"
 #include "log.h"
 #include "push.h"
 
@@ -170,20 +171,6 @@ static double sp_mono(void)
 
 /* ---- files ---------------------------------------------------------------------------------- */
 
-static int sp_write_all(int fd, const char *data, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, data, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        data += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 /* Writes data then more (may be NULL) to dfd/name atomically and durably: temp file, fsync, rename,
  * fsync of the folder. */
 static int sp_write_file2(const spool *s, const char *name, const char *data, size_t len, const char *more,
@@ -195,7 +182,7 @@ static int sp_write_file2(const spool *s, const char *name, const char *data, si
     if (fd < 0)
         return sp_fail(err, err_size, "%s/%s: %s", s->dir, tmp, strerror(errno));
     const char *step = "write";
-    int ok = sp_write_all(fd, data, len) == 0 && (!more || sp_write_all(fd, more, more_len) == 0) &&
+    int ok = fd_write_all(fd, data, len) == 0 && (!more || fd_write_all(fd, more, more_len) == 0) &&
              (step = "fsync", fsync(fd) == 0);
     int saved = errno;
     if (close(fd) != 0 && ok) {

@@ -2,7 +2,6 @@
 #include "http.h"
 
 #include <arpa/inet.h>
-#include <malloc.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
@@ -17,10 +16,6 @@
 /* Requests served at once. One thread was enough to parse pushes, but then it waited for each batch's
  * RRD writes (rrd_writer.h): with more, one reads and checks the next push while another waits. */
 #define HTTP_THREADS 4
-/* Each HTTP thread allocates from a malloc arena of its own, which keeps what it freed: after monthly
- * reports (tens of MiB of graphs) served by different threads, each would hold a report's worth. Replies
- * larger than this are followed by malloc_trim. */
-#define HTTP_TRIM_AFTER (1024 * 1024)
 
 struct http_server {
     struct MHD_Daemon *mhd;
@@ -143,12 +138,7 @@ static enum MHD_Result http_handler(void *cls, struct MHD_Connection *c, const c
                        .header = http_header};
     (void)version;
     (void)get;
-    api_reply reply = api_dispatch(h->ctx, &req);
-    bool big = reply.len > HTTP_TRIM_AFTER || (reply.body && !reply.len && strlen(reply.body) > HTTP_TRIM_AFTER);
-    enum MHD_Result ret = http_send(c, reply);
-    if (big) /* a report: its working memory is free by now, give it back (see HTTP_TRIM_AFTER) */
-        malloc_trim(0);
-    return ret;
+    return http_send(c, api_dispatch(h->ctx, &req));
 }
 
 static void http_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode tc)

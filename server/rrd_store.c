@@ -17,6 +17,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "log.h"
 #include "names.h"
 #include "rrd_writer.h"
@@ -502,20 +503,6 @@ static int rs_batch_connect(rrd_store *s, char *err, size_t err_size)
     return 0;
 }
 
-static int rs_batch_send(rrd_store *s, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = send(s->batch_fd, p, n, MSG_NOSIGNAL);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* The next line of rrdcached's answer, without its newline. */
 static int rs_batch_line(rrd_store *s, char *line, size_t size)
 {
@@ -590,8 +577,8 @@ static int rs_batch_exchange(rrd_store *s, rs_batch *b, char *err, size_t err_si
     if (rs_batch_connect(s, err, err_size) != 0)
         return -1;
     errno = 0;
-    if (rs_buf_put(&b->text, ".\n", 2) != 0 || rs_batch_send(s, "BATCH\n", 6) != 0 ||
-        rs_batch_send(s, b->text.p, b->text.len) != 0 || rs_batch_line(s, line, sizeof line) != 0 || line[0] != '0' ||
+    if (rs_buf_put(&b->text, ".\n", 2) != 0 || fd_send_all(s->batch_fd, "BATCH\n", 6) != 0 ||
+        fd_send_all(s->batch_fd, b->text.p, b->text.len) != 0 || rs_batch_line(s, line, sizeof line) != 0 || line[0] != '0' ||
         rs_batch_line(s, line, sizeof line) != 0) {
         snprintf(err, err_size, "rrdcached at %s: %s", s->daemon, errno ? strerror(errno) : "connection closed");
         rs_batch_close(s);

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "log.h"
 #include "names.h"
 
@@ -41,45 +42,7 @@ struct rrd_writer {
     unsigned long restarts;
 };
 
-typedef struct {
-    unsigned char *p;
-    size_t len, cap;
-} rw_buf;
-
 /* ---- both ends --------------------------------------------------------------------------------- */
-
-static int rw_send_all(int fd, const void *data, size_t n)
-{
-    const unsigned char *p = data;
-    while (n > 0) {
-        ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return -1;
-        p += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
-/* 0 when n bytes were read, 1 at the end of the stream before the first byte, -1 otherwise. */
-static int rw_read_all(int fd, void *data, size_t n)
-{
-    unsigned char *p = data;
-    size_t got = 0;
-    while (got < n) {
-        ssize_t k = read(fd, p + got, n - got);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k == 0 && got == 0)
-            return 1;
-        if (k <= 0)
-            return -1;
-        got += (size_t)k;
-    }
-    return 0;
-}
 
 static void rw_put(unsigned char **p, const void *v, size_t n)
 {
@@ -149,7 +112,7 @@ static int rw_answer(int fd, int32_t rc, const rrd_store_stats *st, const char *
     rw_put(&p, &stale, 8);
     rw_put(&p, &el, 2);
     rw_put(&p, err, el);
-    return rw_send_all(fd, out, (size_t)(p - out));
+    return fd_send_all(fd, out, (size_t)(p - out));
 }
 
 static int rw_serve(int fd, rrd_writer_fn fn, void *ctx)
@@ -158,7 +121,7 @@ static int rw_serve(int fd, rrd_writer_fn fn, void *ctx)
     int rc = 1;
     for (;;) {
         uint32_t len;
-        int r = rw_read_all(fd, &len, 4);
+        int r = fd_read_all(fd, &len, 4);
         if (r == 1) { /* the server closed its end: done */
             rc = 0;
             break;
@@ -169,7 +132,7 @@ static int rw_serve(int fd, rrd_writer_fn fn, void *ctx)
         if (!f)
             break;
         frame = f;
-        if (rw_read_all(fd, frame, len) != 0)
+        if (fd_read_all(fd, frame, len) != 0)
             break;
         char site[NAME_MAX_LEN + 1], err[RW_ERR_MAX] = "";
         rrd_store_stats st = {0};
@@ -348,7 +311,7 @@ static unsigned char *rw_encode(const char *site, const push_batch *b, rrd_write
 static int rw_read_answer(int fd, rrd_store_stats *st, char *err, size_t err_size)
 {
     unsigned char head[4 + 8 + 8 + 2];
-    if (rw_read_all(fd, head, sizeof head) != 0)
+    if (fd_read_all(fd, head, sizeof head) != 0)
         return -2;
     int32_t rc;
     uint64_t written, stale;
@@ -359,7 +322,7 @@ static int rw_read_answer(int fd, rrd_store_stats *st, char *err, size_t err_siz
     rw_get(&p, end, &stale, 8);
     rw_get(&p, end, &el, 2);
     char text[RW_ERR_MAX + 1];
-    if (el > RW_ERR_MAX || (el && rw_read_all(fd, text, el) != 0))
+    if (el > RW_ERR_MAX || (el && fd_read_all(fd, text, el) != 0))
         return -2;
     text[el] = '\0';
     st->written = (size_t)written;
@@ -431,7 +394,7 @@ static int rw_send(rrd_writer *w, const unsigned char *frame, size_t len, rw_tic
     t->fd = w->fd;
     w->sending = true;
     pthread_mutex_unlock(&w->lock);
-    t->sent = rw_send_all(t->fd, frame, len) == 0;
+    t->sent = fd_send_all(t->fd, frame, len) == 0;
     pthread_mutex_lock(&w->lock);
     w->sending = false;
     pthread_cond_broadcast(&w->changed);

@@ -19,6 +19,8 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "poller.h"
+
 static long floor_status_kb(const char *key)
 {
     FILE *f = fopen("/proc/self/status", "r");
@@ -35,13 +37,7 @@ static long floor_status_kb(const char *key)
 
 static int floor_snmp_get(const char *peer, const char *community)
 {
-    setenv("MIBS", "", 1);
-    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
-    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
-    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
-    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);
-    snmp_disable_log();
-    init_snmp("lib-floor");
+    poller_snmp_init(); /* the agent's own set-up */
     netsnmp_session s;
     snmp_sess_init(&s);
     s.peername = (char *)peer;
