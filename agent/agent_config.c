@@ -37,6 +37,16 @@ static int ac_str(const conf_doc *d, const conf_node *map, const char *key, bool
     return 0;
 }
 
+void agent_usm_defaults(agent_usm *u)
+{
+    if (!u->level[0])
+        snprintf(u->level, sizeof u->level, "authPriv");
+    if (!u->auth_proto[0])
+        snprintf(u->auth_proto, sizeof u->auth_proto, "SHA-256");
+    if (!u->priv_proto[0])
+        snprintf(u->priv_proto, sizeof u->priv_proto, "AES");
+}
+
 static int ac_check_choice(const conf_doc *d, const conf_node *map, const char *key, const char *val,
                            const char *const *choices, conf_error *err)
 {
@@ -48,16 +58,34 @@ static int ac_check_choice(const conf_doc *d, const conf_node *map, const char *
     return conf_fail(err, d, conf_map_get(d, map, key), key, "'%s' is not a valid choice", val);
 }
 
-static int ac_device(const conf_doc *d, const conf_node *n, const agent_config *cfg, agent_device *dev,
-                     conf_error *err)
+/* The SNMPv3 keys of a device, or of a trap user (who must give user and auth_password, and no context). */
+static int ac_usm(const conf_doc *d, const conf_node *n, agent_usm *u, bool trap, conf_error *err)
+{
+    static const char *const levels[] = {"noAuthNoPriv", "authNoPriv", "authPriv", NULL};
+    static const char *const auths[] = {"MD5", "SHA", "SHA-224", "SHA-256", "SHA-384", "SHA-512", NULL};
+    static const char *const privs[] = {"DES", "AES", "AES-128", "AES-192", "AES-256", NULL};
+    if (ac_str(d, n, "user", trap, u->user, sizeof u->user, err) ||
+        ac_str(d, n, "level", false, u->level, sizeof u->level, err) ||
+        ac_str(d, n, "auth_protocol", false, u->auth_proto, sizeof u->auth_proto, err) ||
+        ac_str(d, n, "auth_password", trap, u->auth_pass, sizeof u->auth_pass, err) ||
+        ac_str(d, n, "priv_protocol", false, u->priv_proto, sizeof u->priv_proto, err) ||
+        ac_str(d, n, "priv_password", false, u->priv_pass, sizeof u->priv_pass, err) ||
+        (!trap && ac_str(d, n, "context", false, u->context, sizeof u->context, err)) ||
+        ac_check_choice(d, n, "level", u->level, trap ? levels + 1 : levels, err) ||
+        ac_check_choice(d, n, "auth_protocol", u->auth_proto, auths, err) ||
+        ac_check_choice(d, n, "priv_protocol", u->priv_proto, privs, err))
+        return -1;
+    agent_usm_defaults(u);
+    return 0;
+}
+
+static int ac_device_read(const conf_doc *d, const conf_node *n, const agent_config *cfg, agent_device *dev,
+                          agent_usm *usm, conf_error *err)
 {
     static const char *const keys[] = {"name", "host", "port", "version", "community", "user",
                                        "level", "auth_protocol", "auth_password", "priv_protocol",
                                        "priv_password", "context", "profile", "class", "timeout", "retries",
                                        "max_oids", NULL};
-    static const char *const levels[] = {"noAuthNoPriv", "authNoPriv", "authPriv", NULL};
-    static const char *const auths[] = {"MD5", "SHA", "SHA-224", "SHA-256", "SHA-384", "SHA-512", NULL};
-    static const char *const privs[] = {"DES", "AES", "AES-128", "AES-192", "AES-256", NULL};
     static const char *const classes[] = {"ups", "pdu", "cooling", "olt", "env", "generic", NULL};
     long long port = 161, retries = cfg->retries, max_oids = 32;
     const char *version = "2c";
@@ -68,21 +96,12 @@ static int ac_device(const conf_doc *d, const conf_node *n, const agent_config *
         conf_get_int(d, n, "port", false, 1, 65535, &port, err) ||
         conf_get_str(d, n, "version", false, 3, &version, err) ||
         ac_str(d, n, "community", false, dev->community, sizeof dev->community, err) ||
-        ac_str(d, n, "user", false, dev->user, sizeof dev->user, err) ||
-        ac_str(d, n, "level", false, dev->level, sizeof dev->level, err) ||
-        ac_str(d, n, "auth_protocol", false, dev->auth_proto, sizeof dev->auth_proto, err) ||
-        ac_str(d, n, "auth_password", false, dev->auth_pass, sizeof dev->auth_pass, err) ||
-        ac_str(d, n, "priv_protocol", false, dev->priv_proto, sizeof dev->priv_proto, err) ||
-        ac_str(d, n, "priv_password", false, dev->priv_pass, sizeof dev->priv_pass, err) ||
-        ac_str(d, n, "context", false, dev->context, sizeof dev->context, err) ||
+        ac_usm(d, n, usm, false, err) ||
         ac_str(d, n, "profile", false, dev->profile, sizeof dev->profile, err) ||
         ac_str(d, n, "class", false, dev->cls, sizeof dev->cls, err) ||
         conf_get_double(d, n, "timeout", false, &dev->timeout, err) ||
         conf_get_int(d, n, "retries", false, 0, 10, &retries, err) ||
         conf_get_int(d, n, "max_oids", false, 1, 128, &max_oids, err) ||
-        ac_check_choice(d, n, "level", dev->level, levels, err) ||
-        ac_check_choice(d, n, "auth_protocol", dev->auth_proto, auths, err) ||
-        ac_check_choice(d, n, "priv_protocol", dev->priv_proto, privs, err) ||
         ac_check_choice(d, n, "class", dev->cls, classes, err))
         return -1;
     if (!name_is_valid(dev->name))
@@ -98,19 +117,13 @@ static int ac_device(const conf_doc *d, const conf_node *n, const agent_config *
     if (dev->version != SNMP_V3 && !dev->community[0])
         snprintf(dev->community, sizeof dev->community, "public");
     if (dev->version == SNMP_V3) {
-        if (!dev->user[0])
+        if (!usm->user[0])
             return conf_fail(err, d, n, "user", "SNMPv3 device %s needs a user", dev->name);
-        if (!dev->level[0])
-            snprintf(dev->level, sizeof dev->level, "authPriv");
-        bool auth = strcmp(dev->level, "noAuthNoPriv") != 0, priv = strcmp(dev->level, "authPriv") == 0;
-        if (auth && strlen(dev->auth_pass) < 8)
-            return conf_fail(err, d, n, "auth_password", "level %s needs an auth_password of 8 characters or more", dev->level);
-        if (priv && strlen(dev->priv_pass) < 8)
+        bool auth = strcmp(usm->level, "noAuthNoPriv") != 0, priv = strcmp(usm->level, "authPriv") == 0;
+        if (auth && strlen(usm->auth_pass) < 8)
+            return conf_fail(err, d, n, "auth_password", "level %s needs an auth_password of 8 characters or more", usm->level);
+        if (priv && strlen(usm->priv_pass) < 8)
             return conf_fail(err, d, n, "priv_password", "level authPriv needs a priv_password of 8 characters or more");
-        if (!dev->auth_proto[0])
-            snprintf(dev->auth_proto, sizeof dev->auth_proto, "SHA-256");
-        if (!dev->priv_proto[0])
-            snprintf(dev->priv_proto, sizeof dev->priv_proto, "AES");
     }
     for (size_t i = 0; i < cfg->ndevices; i++)
         if (strcmp(cfg->devices[i].name, dev->name) == 0)
@@ -118,39 +131,39 @@ static int ac_device(const conf_doc *d, const conf_node *n, const agent_config *
     return 0;
 }
 
+/* A device of agent.yaml; its SNMPv3 settings are read on the stack and copied to the heap for v3 only. */
+static int ac_device(const conf_doc *d, const conf_node *n, const agent_config *cfg, agent_device *dev,
+                     conf_error *err)
+{
+    agent_usm usm = {0};
+    int rc = ac_device_read(d, n, cfg, dev, &usm, err);
+    if (rc == 0 && dev->version == SNMP_V3) {
+        dev->usm = malloc(sizeof *dev->usm);
+        if (dev->usm)
+            *dev->usm = usm;
+        else
+            rc = conf_fail(err, d, n, "user", "out of memory");
+    }
+    explicit_bzero(&usm, sizeof usm);
+    return rc;
+}
+
 /* One entry of trap_users. Passwords end up in a Net-SNMP createUser line: no quote, no backslash. */
 static int ac_trap_user(const conf_doc *d, const conf_node *n, agent_trap_user *u, conf_error *err)
 {
     static const char *const keys[] = {"user", "level", "auth_protocol", "auth_password", "priv_protocol",
                                        "priv_password", "engine_id", NULL};
-    static const char *const levels[] = {"authNoPriv", "authPriv", NULL};
-    static const char *const auths[] = {"MD5", "SHA", "SHA-224", "SHA-256", "SHA-384", "SHA-512", NULL};
-    static const char *const privs[] = {"DES", "AES", "AES-128", "AES-192", "AES-256", NULL};
-    if (conf_check_map(d, n, "trap user", keys, err) ||
-        ac_str(d, n, "user", true, u->user, sizeof u->user, err) ||
-        ac_str(d, n, "level", false, u->level, sizeof u->level, err) ||
-        ac_str(d, n, "auth_protocol", false, u->auth_proto, sizeof u->auth_proto, err) ||
-        ac_str(d, n, "auth_password", true, u->auth_pass, sizeof u->auth_pass, err) ||
-        ac_str(d, n, "priv_protocol", false, u->priv_proto, sizeof u->priv_proto, err) ||
-        ac_str(d, n, "priv_password", false, u->priv_pass, sizeof u->priv_pass, err) ||
-        ac_str(d, n, "engine_id", false, u->engine_id, sizeof u->engine_id, err) ||
-        ac_check_choice(d, n, "level", u->level, levels, err) ||
-        ac_check_choice(d, n, "auth_protocol", u->auth_proto, auths, err) ||
-        ac_check_choice(d, n, "priv_protocol", u->priv_proto, privs, err))
+    agent_usm *usm = &u->usm;
+    if (conf_check_map(d, n, "trap user", keys, err) || ac_usm(d, n, usm, true, err) ||
+        ac_str(d, n, "engine_id", false, u->engine_id, sizeof u->engine_id, err))
         return -1;
-    if (!u->level[0])
-        snprintf(u->level, sizeof u->level, "authPriv");
-    if (!u->auth_proto[0])
-        snprintf(u->auth_proto, sizeof u->auth_proto, "SHA-256");
-    if (!u->priv_proto[0])
-        snprintf(u->priv_proto, sizeof u->priv_proto, "AES");
-    bool priv = strcmp(u->level, "authPriv") == 0;
-    if (strlen(u->auth_pass) < 8 || strpbrk(u->auth_pass, "\"\\"))
+    bool priv = strcmp(usm->level, "authPriv") == 0;
+    if (strlen(usm->auth_pass) < 8 || strpbrk(usm->auth_pass, "\"\\"))
         return conf_fail(err, d, conf_map_get(d, n, "auth_password"), "auth_password",
                          "needs 8 characters or more, without '\"' or '\\'");
-    if (priv && (strlen(u->priv_pass) < 8 || strpbrk(u->priv_pass, "\"\\")))
+    if (priv && (strlen(usm->priv_pass) < 8 || strpbrk(usm->priv_pass, "\"\\")))
         return conf_fail(err, d, n, "priv_password", "level authPriv needs a priv_password of 8 characters or more, without '\"' or '\\'");
-    if (strpbrk(u->user, " \t\"\\"))
+    if (strpbrk(usm->user, " \t\"\\"))
         return conf_fail(err, d, conf_map_get(d, n, "user"), "user", "no blank, quote or backslash in a trap user name");
     const char *e = u->engine_id;
     if (e[0] == '0' && (e[1] == 'x' || e[1] == 'X'))
@@ -279,6 +292,11 @@ void agent_config_free(agent_config *cfg)
 {
     if (!cfg)
         return;
+    for (size_t i = 0; cfg->devices && i < cfg->ndevices; i++)
+        if (cfg->devices[i].usm) {
+            explicit_bzero(cfg->devices[i].usm, sizeof *cfg->devices[i].usm);
+            free(cfg->devices[i].usm);
+        }
     free(cfg->devices);
     free(cfg->trap_users);
     free(cfg);

@@ -18,13 +18,9 @@
 
 typedef enum { SNMP_V1 = 1, SNMP_V2C = 2, SNMP_V3 = 3 } agent_snmp_version;
 
+/* A device's SNMPv3 (USM) settings. Kept apart from agent_device and allocated for version-3 devices
+ * only: its four secret-sized strings are 1 kB, and most devices of an estate speak v2c. */
 typedef struct {
-    char name[NAME_MAX_LEN + 1];
-    char host[AGENT_HOST_MAX + 1];
-    int port;
-    agent_snmp_version version;
-    char community[AGENT_SECRET_MAX + 1];
-    /* SNMPv3 (USM) */
     char user[AGENT_SECRET_MAX + 1];
     char level[16];          /* noAuthNoPriv | authNoPriv | authPriv */
     char auth_proto[16];     /* SHA-256, SHA-512, SHA, MD5 ... */
@@ -32,6 +28,15 @@ typedef struct {
     char priv_proto[16];     /* AES, AES-192, AES-256, DES */
     char priv_pass[AGENT_SECRET_MAX + 1];
     char context[AGENT_SECRET_MAX + 1]; /* SNMPv3 context name (empty: default context) */
+} agent_usm;
+
+typedef struct {
+    char name[NAME_MAX_LEN + 1];
+    char host[AGENT_HOST_MAX + 1];
+    int port;
+    agent_snmp_version version;
+    char community[AGENT_SECRET_MAX + 1];
+    agent_usm *usm;                 /* version 3: never NULL (owned by the config); else NULL */
     char profile[NAME_MAX_LEN + 1]; /* empty: detect */
     char cls[16];                   /* empty: the profile's */
     double timeout;                 /* seconds per try */
@@ -45,12 +50,7 @@ typedef struct {
  * authenticated with keys localised to its sender's engine ID, given here in hex; informs use the
  * agent's own engine ID and work without it. */
 typedef struct {
-    char user[AGENT_SECRET_MAX + 1];
-    char level[16];
-    char auth_proto[16];
-    char auth_pass[AGENT_SECRET_MAX + 1];
-    char priv_proto[16];
-    char priv_pass[AGENT_SECRET_MAX + 1];
+    agent_usm usm;      /* its context is unused: traps name none */
     char engine_id[72]; /* "0x8000..." or "8000...", empty: informs only */
 } agent_trap_user;
 
@@ -82,5 +82,8 @@ void agent_config_free(agent_config *cfg);
 
 /* Parses "1", "2c" or "3". */
 int agent_snmp_version_parse(const char *s, agent_snmp_version *out);
+
+/* Fills the unset level and protocols of `u` with their defaults (authPriv, SHA-256, AES). */
+void agent_usm_defaults(agent_usm *u);
 
 #endif

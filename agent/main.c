@@ -80,6 +80,7 @@ typedef struct {
     const char *profile;
     bool once, check_config, json, check_profiles;
     agent_device dev;
+    agent_usm usm; /* --user and the other SNMPv3 options: dev.usm points here with --version 3 */
 } agent_args;
 
 static int agent_bad_arg(const char *msg, const char *val)
@@ -151,13 +152,13 @@ static int agent_parse_args(int argc, char **argv, agent_args *a)
             if (agent_snmp_version_parse(optarg, &d->version) != 0)
                 return agent_bad_arg("--version must be 1, 2c or 3, not", optarg);
             break;
-        case OPT_USER: rc = agent_copy_arg(d->user, sizeof d->user, optarg, "--user"); break;
-        case OPT_LEVEL: rc = agent_copy_arg(d->level, sizeof d->level, optarg, "--level"); break;
-        case OPT_AUTHP: rc = agent_copy_arg(d->auth_proto, sizeof d->auth_proto, optarg, "--auth-protocol"); break;
-        case OPT_AUTHS: rc = agent_copy_arg(d->auth_pass, sizeof d->auth_pass, optarg, "--auth-password"); break;
-        case OPT_PRIVP: rc = agent_copy_arg(d->priv_proto, sizeof d->priv_proto, optarg, "--priv-protocol"); break;
-        case OPT_PRIVS: rc = agent_copy_arg(d->priv_pass, sizeof d->priv_pass, optarg, "--priv-password"); break;
-        case OPT_CONTEXT: rc = agent_copy_arg(d->context, sizeof d->context, optarg, "--context"); break;
+        case OPT_USER: rc = agent_copy_arg(a->usm.user, sizeof a->usm.user, optarg, "--user"); break;
+        case OPT_LEVEL: rc = agent_copy_arg(a->usm.level, sizeof a->usm.level, optarg, "--level"); break;
+        case OPT_AUTHP: rc = agent_copy_arg(a->usm.auth_proto, sizeof a->usm.auth_proto, optarg, "--auth-protocol"); break;
+        case OPT_AUTHS: rc = agent_copy_arg(a->usm.auth_pass, sizeof a->usm.auth_pass, optarg, "--auth-password"); break;
+        case OPT_PRIVP: rc = agent_copy_arg(a->usm.priv_proto, sizeof a->usm.priv_proto, optarg, "--priv-protocol"); break;
+        case OPT_PRIVS: rc = agent_copy_arg(a->usm.priv_pass, sizeof a->usm.priv_pass, optarg, "--priv-password"); break;
+        case OPT_CONTEXT: rc = agent_copy_arg(a->usm.context, sizeof a->usm.context, optarg, "--context"); break;
         case OPT_TIMEOUT:
             d->timeout = strtod(optarg, &end);
             if (*end || d->timeout <= 0 || d->timeout > 60)
@@ -223,14 +224,10 @@ static int agent_probe(agent_args *a)
     if (agent_parse_probe_host(a->probe, d) != 0)
         return agent_bad_arg("--probe takes HOST or HOST:PORT, not", a->probe);
     if (d->version == SNMP_V3) {
-        if (!d->user[0])
+        if (!a->usm.user[0])
             return agent_bad_arg("SNMPv3 needs --user", NULL);
-        if (!d->level[0])
-            snprintf(d->level, sizeof d->level, "authPriv");
-        if (!d->auth_proto[0])
-            snprintf(d->auth_proto, sizeof d->auth_proto, "SHA-256");
-        if (!d->priv_proto[0])
-            snprintf(d->priv_proto, sizeof d->priv_proto, "AES");
+        agent_usm_defaults(&a->usm);
+        d->usm = &a->usm;
     }
     conf_error err;
     profile_set *set = profile_set_load(a->profiles ? a->profiles : VIGIE_MIBS_DIR, &err);

@@ -77,6 +77,18 @@ typedef struct {
     int filter[PROF_MAX_FILTERS]; /* column of each filter, -1 for a test on the index itself */
 } poll_metric;
 
+/* What devices of one profile are asked and how their metrics are built from the answers: the same for
+ * every such device, so built once per profile and shared (it was 2.5 kB per device). */
+typedef struct {
+    const profile *prof;     /* the device's profile (the generic one's metrics come first) */
+    poll_metric *metrics;
+    size_t nmetrics;
+    const prof_oid **slots;  /* the scalars to GET, deduplicated; a device's slots follow this order */
+    size_t nslots;
+    const prof_oid **cols;   /* the columns to walk, deduplicated */
+    size_t ncols;
+} poll_plan;
+
 typedef struct {
     char key[NAME_MAX_LEN + INSTANCE_MAX_LEN + 2];
     uint64_t value;
@@ -112,8 +124,7 @@ typedef struct {
     size_t ncols;
     int req_cols[POLL_MAX_COLS_PER_REQ];
 
-    poll_metric *plan;
-    size_t nplan;
+    const poll_plan *plan; /* the poller's, shared; NULL until the profile is known */
 
     char *strs;             /* the string answers of the cycle, NUL-terminated, end to end */
     size_t nstrs, capstrs;
@@ -144,6 +155,8 @@ struct poller {
     int64_t now;
     prof_oid *probes; /* every profile's probe OIDs, for detection */
     size_t nprobes;
+    poll_plan **plans; /* one per profile in use, built when a first device needs it (devices point to them) */
+    size_t nplans, capplans;
 };
 
 
@@ -204,12 +217,13 @@ static void dev_reset_data(poll_device *d)
     }
     free(d->cols);
     free(d->slots);
-    free(d->plan);
     d->cols = NULL;
     d->slots = NULL;
     d->plan = NULL;
-    d->ncols = d->nslots = d->nplan = 0;
+    d->ncols = d->nslots = 0;
 }
+
+static void plan_free(poll_plan *pl);
 
 void poller_free(poller *p)
 {
@@ -226,24 +240,27 @@ void poller_free(poller *p)
         free(d->soid);
         free(d->soid_text);
     }
+    for (size_t i = 0; i < p->nplans; i++)
+        plan_free(p->plans[i]);
+    free(p->plans);
     free(p->devs);
     free(p->parkq);
     free(p->probes);
     free(p);
 }
 
-static int poller_set_v3(netsnmp_session *s, const agent_device *dev)
+static int poller_set_v3(netsnmp_session *s, const agent_usm *u)
 {
-    s->securityName = (char *)dev->user;
-    s->securityNameLen = strlen(dev->user);
-    if (dev->context[0]) {
-        s->contextName = (char *)dev->context;
-        s->contextNameLen = strlen(dev->context);
+    s->securityName = (char *)u->user;
+    s->securityNameLen = strlen(u->user);
+    if (u->context[0]) {
+        s->contextName = (char *)u->context;
+        s->contextNameLen = strlen(u->context);
     }
-    bool auth = strcmp(dev->level, "noAuthNoPriv") != 0, priv = strcmp(dev->level, "authPriv") == 0;
+    bool auth = strcmp(u->level, "noAuthNoPriv") != 0, priv = strcmp(u->level, "authPriv") == 0;
     s->securityLevel = priv ? SNMP_SEC_LEVEL_AUTHPRIV : auth ? SNMP_SEC_LEVEL_AUTHNOPRIV : SNMP_SEC_LEVEL_NOAUTH;
     if (auth) {
-        const char *a = dev->auth_proto;
+        const char *a = u->auth_proto;
         const oid *proto;
         size_t plen;
         if (strcmp(a, "MD5") == 0) { proto = usmHMACMD5AuthProtocol; plen = OID_LENGTH(usmHMACMD5AuthProtocol); }
@@ -255,12 +272,12 @@ static int poller_set_v3(netsnmp_session *s, const agent_device *dev)
         s->securityAuthProto = snmp_duplicate_objid(proto, plen);
         s->securityAuthProtoLen = plen;
         s->securityAuthKeyLen = USM_AUTH_KU_LEN;
-        if (generate_Ku(s->securityAuthProto, (u_int)plen, (const u_char *)dev->auth_pass,
-                        strlen(dev->auth_pass), s->securityAuthKey, &s->securityAuthKeyLen) != SNMPERR_SUCCESS)
+        if (generate_Ku(s->securityAuthProto, (u_int)plen, (const u_char *)u->auth_pass,
+                        strlen(u->auth_pass), s->securityAuthKey, &s->securityAuthKeyLen) != SNMPERR_SUCCESS)
             return -1;
     }
     if (priv) {
-        const char *pp = dev->priv_proto;
+        const char *pp = u->priv_proto;
         const oid *proto = usmAESPrivProtocol;
         size_t plen = OID_LENGTH(usmAESPrivProtocol);
 #ifdef NETSNMP_DRAFT_BLUMENTHAL_AES_04
@@ -271,8 +288,8 @@ static int poller_set_v3(netsnmp_session *s, const agent_device *dev)
         s->securityPrivProto = snmp_duplicate_objid(proto, plen);
         s->securityPrivProtoLen = plen;
         s->securityPrivKeyLen = USM_PRIV_KU_LEN;
-        if (generate_Ku(s->securityAuthProto, (u_int)s->securityAuthProtoLen, (const u_char *)dev->priv_pass,
-                        strlen(dev->priv_pass), s->securityPrivKey, &s->securityPrivKeyLen) != SNMPERR_SUCCESS)
+        if (generate_Ku(s->securityAuthProto, (u_int)s->securityAuthProtoLen, (const u_char *)u->priv_pass,
+                        strlen(u->priv_pass), s->securityPrivKey, &s->securityPrivKeyLen) != SNMPERR_SUCCESS)
             return -1;
     }
     return 0;
@@ -292,7 +309,7 @@ static int dev_open(poll_device *d)
     s.retries = d->cfg->retries;
     if (d->cfg->version == SNMP_V3) {
         s.version = SNMP_VERSION_3;
-        if (poller_set_v3(&s, d->cfg) != 0) {
+        if (poller_set_v3(&s, d->cfg->usm) != 0) {
             log_error("poll", "%s: cannot derive SNMPv3 keys", d->cfg->name);
             return -1;
         }
@@ -346,73 +363,114 @@ int poller_add(poller *p, const agent_device *dev, const profile *forced)
 
 /* ---- plan ---------------------------------------------------------------------------------- */
 
-static int plan_slot(poll_device *d, const prof_oid *o)
+static int plan_find(const prof_oid **list, size_t *n, const prof_oid *o)
 {
-    for (size_t i = 0; i < d->nslots; i++)
-        if (d->slots[i].oid->len == o->len && memcmp(d->slots[i].oid->ids, o->ids, o->len * sizeof(oid)) == 0)
+    for (size_t i = 0; i < *n; i++)
+        if (list[i]->len == o->len && memcmp(list[i]->ids, o->ids, o->len * sizeof(oid)) == 0)
             return (int)i;
-    d->slots[d->nslots].oid = o;
-    return (int)d->nslots++;
+    list[*n] = o;
+    return (int)(*n)++;
 }
 
-static int plan_column(poll_device *d, const prof_oid *o)
-{
-    for (size_t i = 0; i < d->ncols; i++)
-        if (d->cols[i].col->len == o->len && memcmp(d->cols[i].col->ids, o->ids, o->len * sizeof(oid)) == 0)
-            return (int)i;
-    d->cols[d->ncols].col = o;
-    return (int)d->ncols++;
-}
-
-static void plan_add_profile(poll_device *d, const profile *pr)
+static void plan_add_profile(poll_plan *pl, const profile *pr)
 {
     for (size_t i = 0; pr && i < pr->nmetrics; i++) {
         const prof_metric *m = &pr->metrics[i];
-        poll_metric *pm = &d->plan[d->nplan++];
+        poll_metric *pm = &pl->metrics[pl->nmetrics++];
         pm->m = m;
         pm->label = pm->precision = pm->divisor = -1;
         for (size_t s = 0; s < m->nsources; s++)
-            pm->src[s] = m->is_table ? plan_column(d, &m->sources[s].oid) : plan_slot(d, &m->sources[s].oid);
+            pm->src[s] = m->is_table ? plan_find(pl->cols, &pl->ncols, &m->sources[s].oid)
+                                     : plan_find(pl->slots, &pl->nslots, &m->sources[s].oid);
         if (m->has_label)
-            pm->label = plan_column(d, &m->label_col);
+            pm->label = plan_find(pl->cols, &pl->ncols, &m->label_col);
         for (size_t f = 0; f < m->nfilters; f++)
-            pm->filter[f] = m->filters[f].has_column ? plan_column(d, &m->filters[f].column) : -1;
+            pm->filter[f] = m->filters[f].has_column ? plan_find(pl->cols, &pl->ncols, &m->filters[f].column) : -1;
         if (m->has_precision)
-            pm->precision = plan_column(d, &m->precision_col);
+            pm->precision = plan_find(pl->cols, &pl->ncols, &m->precision_col);
         if (m->has_divisor)
-            pm->divisor = plan_column(d, &m->divisor_col);
+            pm->divisor = plan_find(pl->cols, &pl->ncols, &m->divisor_col);
     }
 }
 
-static size_t plan_count(const profile *pr, bool tables)
+static size_t plan_count(const profile *pr)
 {
     size_t n = 0;
     for (size_t i = 0; pr && i < pr->nmetrics; i++)
-        n += pr->metrics[i].nsources + (tables ? 3 + PROF_MAX_FILTERS : 0);
+        n += pr->metrics[i].nsources + 3 + PROF_MAX_FILTERS;
     return n;
 }
 
+static void plan_free(poll_plan *pl)
+{
+    if (!pl)
+        return;
+    free(pl->metrics);
+    free(pl->slots);
+    free(pl->cols);
+    free(pl);
+}
+
+static poll_plan *plan_new(const profile_set *set, const profile *prof)
+{
+    const profile *g = profile_set_generic(set);
+    const profile *pr = prof == g ? NULL : prof;
+    size_t metrics = (g ? g->nmetrics : 0) + (pr ? pr->nmetrics : 0);
+    size_t max = plan_count(g) + plan_count(pr);
+    poll_plan *pl = calloc(1, sizeof *pl);
+    if (!pl)
+        return NULL;
+    pl->prof = prof;
+    pl->metrics = calloc(metrics ? metrics : 1, sizeof *pl->metrics);
+    pl->slots = calloc(max ? max : 1, sizeof *pl->slots);
+    pl->cols = calloc(max ? max : 1, sizeof *pl->cols);
+    if (!pl->metrics || !pl->slots || !pl->cols) {
+        plan_free(pl);
+        return NULL;
+    }
+    plan_add_profile(pl, g);
+    plan_add_profile(pl, pr);
+    return pl;
+}
+
+/* The plan of a profile (NULL: the generic one alone), built on first use. */
+static const poll_plan *poller_plan(poller *p, const profile *prof)
+{
+    for (size_t i = 0; i < p->nplans; i++)
+        if (p->plans[i]->prof == prof)
+            return p->plans[i];
+    if (p->nplans == p->capplans) {
+        size_t cap = p->capplans ? 2 * p->capplans : 8;
+        poll_plan **pls = realloc(p->plans, cap * sizeof *pls);
+        if (!pls)
+            return NULL;
+        p->plans = pls;
+        p->capplans = cap;
+    }
+    poll_plan *pl = plan_new(p->profiles, prof);
+    if (pl)
+        p->plans[p->nplans++] = pl;
+    return pl;
+}
+
+/* The device's slots and columns, in the order of its profile's plan, with no answer yet. */
 static int dev_build_plan(poll_device *d)
 {
-    const profile *g = profile_set_generic(d->owner->profiles);
-    const profile *pr = d->prof == g ? NULL : d->prof;
     dev_reset_data(d);
-    size_t metrics = (g ? g->nmetrics : 0) + (pr ? pr->nmetrics : 0);
-    size_t max = plan_count(g, true) + plan_count(pr, true);
-    d->plan = calloc(metrics ? metrics : 1, sizeof *d->plan);
-    d->slots = calloc(max ? max : 1, sizeof *d->slots);
-    d->cols = calloc(max ? max : 1, sizeof *d->cols);
-    if (!d->plan || !d->slots || !d->cols)
+    const poll_plan *pl = poller_plan(d->owner, d->prof);
+    if (!pl)
         return -1;
-    plan_add_profile(d, g);
-    plan_add_profile(d, pr);
-    /* sized for every possible source above; keep only what the profile uses */
-    poll_slot *slots = realloc(d->slots, (d->nslots ? d->nslots : 1) * sizeof *slots);
-    poll_column *cols = realloc(d->cols, (d->ncols ? d->ncols : 1) * sizeof *cols);
-    if (slots)
-        d->slots = slots;
-    if (cols)
-        d->cols = cols;
+    d->slots = calloc(pl->nslots ? pl->nslots : 1, sizeof *d->slots);
+    d->cols = calloc(pl->ncols ? pl->ncols : 1, sizeof *d->cols);
+    if (!d->slots || !d->cols)
+        return -1;
+    for (size_t i = 0; i < pl->nslots; i++)
+        d->slots[i].oid = pl->slots[i];
+    for (size_t i = 0; i < pl->ncols; i++)
+        d->cols[i].col = pl->cols[i];
+    d->nslots = pl->nslots;
+    d->ncols = pl->ncols;
+    d->plan = pl;
     return 0;
 }
 
@@ -1223,8 +1281,8 @@ static void dev_collect(poll_device *d, const poll_sink *out, int64_t now)
     dev_emit(d, out, "device.reachable", "", NULL, "bool", &res, true, now);
     if (!d->answered || !d->plan)
         return;
-    for (size_t i = 0; i < d->nplan; i++) {
-        const poll_metric *pm = &d->plan[i];
+    for (size_t i = 0; i < d->plan->nmetrics; i++) {
+        const poll_metric *pm = &d->plan->metrics[i];
         const prof_metric *m = pm->m;
         if (m->is_table) {
             dev_emit_table(d, pm, out, now);

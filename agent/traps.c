@@ -298,7 +298,7 @@ static void traps_add_users(const agent_config *cfg)
 {
     for (size_t i = 0; i < cfg->ntrap_users; i++) {
         const agent_trap_user *u = &cfg->trap_users[i];
-        bool priv = strcmp(u->level, "authPriv") == 0;
+        bool priv = strcmp(u->usm.level, "authPriv") == 0;
         for (int pass = 0; pass < 2; pass++) {
             if (pass == 1 && !u->engine_id[0])
                 break;
@@ -306,14 +306,14 @@ static void traps_add_users(const agent_config *cfg)
             const char *eid = u->engine_id;
             bool hex_prefix = eid[0] == '0' && (eid[1] == 'x' || eid[1] == 'X');
             snprintf(line, sizeof line, "%s%s%s%s%s %s \"%s\"", pass ? "-e " : "", pass && !hex_prefix ? "0x" : "",
-                     pass ? eid : "", pass ? " " : "", u->user, u->auth_proto, u->auth_pass);
+                     pass ? eid : "", pass ? " " : "", u->usm.user, u->usm.auth_proto, u->usm.auth_pass);
             if (priv) {
                 size_t l = strlen(line);
-                snprintf(line + l, sizeof line - l, " %s \"%s\"", traps_priv_word(u->priv_proto), u->priv_pass);
+                snprintf(line + l, sizeof line - l, " %s \"%s\"", traps_priv_word(u->usm.priv_proto), u->usm.priv_pass);
             }
             usm_parse_create_usmUser("createUser", line);
         }
-        log_debug("trap", "SNMPv3 trap user %s (%s, %s)", u->user, u->level,
+        log_debug("trap", "SNMPv3 trap user %s (%s, %s)", u->usm.user, u->usm.level,
                   u->engine_id[0] ? u->engine_id : "informs only");
     }
 }

@@ -467,13 +467,14 @@ static void fuzz_check_agent_config(const agent_config *c)
         FUZZ_CHECK(d->timeout > 0 && d->timeout <= 60);
         FUZZ_CHECK(d->retries >= 0 && d->retries <= 10 && d->max_oids >= 1 && d->max_oids <= 128);
         if (d->version == SNMP_V3) {
-            FUZZ_CHECK(d->user[0] && d->level[0] && d->auth_proto[0] && d->priv_proto[0]);
-            if (strcmp(d->level, "noAuthNoPriv") != 0)
-                FUZZ_CHECK(strlen(d->auth_pass) >= 8);
-            if (strcmp(d->level, "authPriv") == 0)
-                FUZZ_CHECK(strlen(d->priv_pass) >= 8);
+            const agent_usm *u = d->usm;
+            FUZZ_CHECK(u && u->user[0] && u->level[0] && u->auth_proto[0] && u->priv_proto[0]);
+            if (strcmp(u->level, "noAuthNoPriv") != 0)
+                FUZZ_CHECK(strlen(u->auth_pass) >= 8);
+            if (strcmp(u->level, "authPriv") == 0)
+                FUZZ_CHECK(strlen(u->priv_pass) >= 8);
         } else {
-            FUZZ_CHECK(d->community[0]);
+            FUZZ_CHECK(d->community[0] && !d->usm);
         }
         for (size_t j = 0; j < i; j++)
             FUZZ_CHECK(strcmp(c->devices[j].name, d->name) != 0);

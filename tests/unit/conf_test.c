@@ -62,10 +62,14 @@ static void test_agent_valid(void **state)
     assert_int_equal(c->devices[1].port, 1161);
     assert_int_equal(c->devices[1].version, SNMP_V1);
     assert_string_equal(c->devices[1].community, "public");
+    assert_null(c->devices[0].usm); /* v2c: no SNMPv3 settings kept */
     assert_int_equal(c->devices[2].version, SNMP_V3);
-    assert_string_equal(c->devices[2].level, "authPriv");
-    assert_string_equal(c->devices[2].auth_proto, "SHA-256");
-    assert_string_equal(c->devices[2].priv_proto, "AES");
+    assert_non_null(c->devices[2].usm);
+    assert_string_equal(c->devices[2].usm->user, "vigie");
+    assert_string_equal(c->devices[2].usm->priv_pass, "privpass123");
+    assert_string_equal(c->devices[2].usm->level, "authPriv");
+    assert_string_equal(c->devices[2].usm->auth_proto, "SHA-256");
+    assert_string_equal(c->devices[2].usm->priv_proto, "AES");
     assert_string_equal(c->profiles, "/usr/share/vigie/mibs");
     agent_config_free(c);
 }
