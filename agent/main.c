@@ -418,6 +418,9 @@ static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
 int main(int argc, char **argv)
 {
     agent_args a = {0};
+    /* The poller is one thread; libcurl's resolver threads are short-lived. One malloc arena keeps them
+     * from each reserving a heap of their own that the agent then carries. */
+    mallopt(M_ARENA_MAX, 1);
     /* one-shot commands print their result; only problems go to the log */
     for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "--probe") == 0 || strcmp(argv[i], "--check-profiles") == 0)

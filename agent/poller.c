@@ -153,8 +153,8 @@ struct poller {
     size_t park_head, park_tail;
     const poll_sink *out;
     int64_t now;
-    prof_oid *probes; /* every profile's probe OIDs, for detection */
-    size_t nprobes;
+    const prof_oid **probes; /* scratch: the probe OIDs a device being detected is asked */
+    size_t maxprobes;
     poll_plan **plans; /* one per profile in use, built when a first device needs it (devices point to them) */
     size_t nplans, capplans;
 };
@@ -187,24 +187,11 @@ poller *poller_new(const profile_set *profiles)
     if (!p)
         return NULL;
     p->profiles = profiles;
-    size_t n = 0;
-    for (size_t i = 0; i < profile_set_count(profiles); i++)
-        n += profile_set_at(profiles, i)->nprobes;
-    p->probes = calloc(n ? n : 1, sizeof *p->probes);
+    p->maxprobes = profile_set_probe_count(profiles);
+    p->probes = calloc(p->maxprobes ? p->maxprobes : 1, sizeof *p->probes);
     if (!p->probes) {
         free(p);
         return NULL;
-    }
-    for (size_t i = 0; i < profile_set_count(profiles); i++) {
-        const profile *pr = profile_set_at(profiles, i);
-        for (size_t j = 0; j < pr->nprobes; j++) {
-            bool dup = false;
-            for (size_t k = 0; k < p->nprobes && !dup; k++)
-                dup = p->probes[k].len == pr->probes[j].len &&
-                      memcmp(p->probes[k].ids, pr->probes[j].ids, pr->probes[j].len * sizeof(oid)) == 0;
-            if (!dup)
-                p->probes[p->nprobes++] = pr->probes[j];
-        }
     }
     return p;
 }
@@ -681,13 +668,18 @@ static void dev_start_probes(poll_device *d)
 {
     dev_reset_data(d);
     poller *p = d->owner;
-    d->slots = calloc(p->nprobes ? p->nprobes : 1, sizeof *d->slots);
+    size_t n = profile_set_probes(p->profiles, d->soid_len ? d->soid : NULL, d->soid_len, p->probes, p->maxprobes);
+    if (n == 0) {
+        dev_detect_done(d); /* its sysObjectID alone decides */
+        return;
+    }
+    d->slots = calloc(n, sizeof *d->slots);
     if (!d->slots) {
         dev_finish(d);
         return;
     }
-    for (size_t i = 0; i < p->nprobes; i++)
-        d->slots[d->nslots++].oid = &p->probes[i];
+    for (size_t i = 0; i < n; i++)
+        d->slots[d->nslots++].oid = p->probes[i];
     d->phase = PH_DETECT_PROBE;
     d->next_slot = 0;
     d->chunk = d->cfg->max_oids;

@@ -944,6 +944,33 @@ const profile *profile_set_detect(const profile_set *set, const oid *soid, size_
     return best;
 }
 
+size_t profile_set_probes(const profile_set *set, const oid *soid, size_t len, const prof_oid **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < set->count; i++) {
+        const profile *p = &set->profiles[i];
+        if (p->nprobes == 0 || prof_soid_match(p, soid, len) == 0)
+            continue; /* detected without asking, or ruled out by its sysObjectID */
+        for (size_t j = 0; j < p->nprobes && n < max; j++) {
+            const prof_oid *o = &p->probes[j];
+            bool seen = false;
+            for (size_t k = 0; k < n && !seen; k++)
+                seen = out[k]->len == o->len && memcmp(out[k]->ids, o->ids, o->len * sizeof(oid)) == 0;
+            if (!seen)
+                out[n++] = o;
+        }
+    }
+    return n;
+}
+
+size_t profile_set_probe_count(const profile_set *set)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < set->count; i++)
+        n += set->profiles[i].nprobes;
+    return n;
+}
+
 int profile_expand_index(const char *tmpl, const oid *index, size_t len, char *out, size_t size)
 {
     size_t o = 0;

@@ -159,6 +159,12 @@ const profile *profile_set_generic(const profile_set *set);
 typedef bool (*profile_probe_fn)(void *ctx, const prof_oid *probe);
 const profile *profile_set_detect(const profile_set *set, const oid *sys_object_id, size_t len,
                                   profile_probe_fn probe_ok, void *ctx);
+/* The probe OIDs profile_set_detect may ask about for this sysObjectID: those of the profiles it does
+ * not rule out, each OID once, at most `max` (pointers into the set). Only these need asking. */
+size_t profile_set_probes(const profile_set *set, const oid *sys_object_id, size_t len, const prof_oid **out,
+                          size_t max);
+/* The number of probe OIDs of all profiles: enough for any profile_set_probes. */
+size_t profile_set_probe_count(const profile_set *set);
 
 /* The trap declaration of profile p for a notification OID, or NULL. */
 const prof_trap *profile_find_trap(const profile *p, const oid *trap_oid, size_t len);

@@ -141,6 +141,30 @@ static bool fake_probe(void *ctx, const prof_oid *probe)
     return oid_has_prefix(d->ids, d->len, probe->ids, probe->len);
 }
 
+/* A device asked only the probes of `asked`: the others stay unanswered. */
+typedef struct {
+    const fake_device *dev;
+    const prof_oid **asked;
+    size_t nasked;
+} fake_asked;
+
+static bool fake_probe_asked(void *ctx, const prof_oid *probe)
+{
+    const fake_asked *a = ctx;
+    for (size_t i = 0; i < a->nasked; i++)
+        if (a->asked[i]->len == probe->len && memcmp(a->asked[i]->ids, probe->ids, probe->len * sizeof(oid)) == 0)
+            return fake_probe((void *)a->dev, probe);
+    return false;
+}
+
+static bool probes_hold(const prof_oid **list, size_t n, const oid *ids, size_t len)
+{
+    for (size_t i = 0; i < n; i++)
+        if (list[i]->len == len && memcmp(list[i]->ids, ids, len * sizeof(oid)) == 0)
+            return true;
+    return false;
+}
+
 static void test_detection(void **state)
 {
     add("ups-rfc.yaml", "profile: ups-rfc\nclass: ups\npriority: 10\nmatch: {probe: .1.3.6.1.2.1.33.1.1}\nmetrics: {}\n");
@@ -169,6 +193,29 @@ static void test_detection(void **state)
     /* a sysObjectID shared by several kinds of device needs its probe too */
     assert_string_equal(profile_set_detect(set, liebert, 9, fake_probe, &lgp_pdu)->name, "pdu-lib");
     assert_null(profile_set_detect(set, liebert, 9, fake_probe, &nothing));
+
+    /* only the probes of profiles the sysObjectID leaves in the running are asked */
+    const prof_oid *asked[8];
+    oid rfc_probe[] = {1, 3, 6, 1, 2, 1, 33, 1, 1}, lib_probe[] = {1, 3, 6, 1, 4, 1, 476, 1, 42, 3, 8};
+    assert_int_equal(profile_set_probe_count(set), 2);
+    size_t n = profile_set_probes(set, apc2, 10, asked, 8);
+    assert_int_equal(n, 1); /* pdu-lib is ruled out by its sysObjectID */
+    assert_true(probes_hold(asked, n, rfc_probe, 9));
+    n = profile_set_probes(set, liebert, 9, asked, 8);
+    assert_int_equal(n, 2);
+    assert_true(probes_hold(asked, n, rfc_probe, 9) && probes_hold(asked, n, lib_probe, 11));
+    assert_int_equal(profile_set_probes(set, NULL, 0, asked, 8), 1);
+    assert_int_equal(profile_set_probes(set, liebert, 9, asked, 1), 1); /* bounded by max */
+    /* and asking only those never changes the outcome */
+    const oid *soids[] = {apc27, apc2, liebert, netsnmp, NULL};
+    const size_t lens[] = {10, 10, 9, 10, 0};
+    const fake_device *devs[] = {&nothing, &ups_mib, &lgp_pdu};
+    for (size_t i = 0; i < 5; i++)
+        for (size_t j = 0; j < 3; j++) {
+            fake_asked a = {devs[j], asked, profile_set_probes(set, soids[i], lens[i], asked, 8)};
+            assert_ptr_equal(profile_set_detect(set, soids[i], lens[i], fake_probe, (void *)devs[j]),
+                             profile_set_detect(set, soids[i], lens[i], fake_probe_asked, &a));
+        }
     profile_set_free(set);
 }
 
