@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
+#include <librsvg/rsvg.h>
 #include <math.h>
 #include <pango/pangocairo.h>
 #include <rrd.h>
@@ -22,6 +23,9 @@
 
 #define TR(l, fr, en) ((l) == REPORT_LANG_FR ? (fr) : (en))
 #define RR_MAX_GRAPHS 6
+/* every graph's size (--full-size-mode): the PDF lays its pages out before any graph is drawn */
+#define RR_GRAPH_W 480
+#define RR_GRAPH_H 230
 #define RR_MAX_LINES 8
 
 /* ---- the document ------------------------------------------------------------------------- */
@@ -523,7 +527,7 @@ static int rr_close(rr_out *b, report_render_out *out, char *err, size_t err_siz
 /* ---- graphs (librrd) ---------------------------------------------------------------------- */
 
 typedef struct {
-    unsigned char *png;
+    unsigned char *img; /* PNG (HTML) or SVG (PDF), as librrd wrote it */
     size_t len;
     int width, height; /* of the image, as librrd drew it */
 } rr_graph;
@@ -658,11 +662,10 @@ static void rr_find_series(const report_render_opts *o, const char *site, const 
 static const char *const rr_colors[RR_MAX_LINES] = {"1F5FA8", "E07B00", "2E7D32", "8E24AA",
                                                    "00838F", "C2185B", "6D4C41", "546E7A"};
 
-/* One graph of the month: its PNG, or NULL when the site has no such series. */
-static int rr_graph_draw(const report_render_opts *o, const json_t *site, const rr_graph_spec *spec,
-                         const rr_devices *devs, rr_graph *g)
+/* The series of a graph of the site (at most RR_MAX_LINES); 0: the site has no such graph. */
+static size_t rr_graph_series(const report_render_opts *o, const json_t *site, const rr_graph_spec *spec,
+                              const rr_devices *devs, rr_series *series)
 {
-    rr_series series[RR_MAX_LINES];
     size_t n = 0;
     const char *id = rj_s(site, "site");
     /* the files of a device's metric, sorted (readdir's order is the file system's), the first ones kept */
@@ -682,8 +685,18 @@ static int rr_graph_draw(const report_render_opts *o, const json_t *site, const 
         }
     }
     free(found);
+    return n;
+}
+
+/* One graph of the month in `format` (PNG or SVG); -1 when the site has no such series. */
+static int rr_graph_draw(const report_render_opts *o, const json_t *site, const rr_graph_spec *spec,
+                         const rr_devices *devs, const char *format, rr_graph *g)
+{
+    rr_series series[RR_MAX_LINES];
+    size_t n = rr_graph_series(o, site, spec, devs, series);
     if (n == 0)
         return -1;
+    const char *id = rj_s(site, "site");
     json_t *period = rj_o(site, "period");
     char start[32], end[32], title[200];
     snprintf(start, sizeof start, "%lld", rj_i(period, "from"));
@@ -702,12 +715,12 @@ static int rr_graph_draw(const report_render_opts *o, const json_t *site, const 
     ARG("--end");
     ARG(end);
     ARG("--imgformat");
-    ARG("PNG");
+    ARG(format);
     ARG("--full-size-mode");
     ARG("--width");
-    ARG("480");
+    ARGF("%d", RR_GRAPH_W);
     ARG("--height");
-    ARG("230");
+    ARGF("%d", RR_GRAPH_H);
     ARG("--zoom");
     ARG("2");
     ARG("--title");
@@ -786,9 +799,9 @@ static int rr_graph_draw(const report_render_opts *o, const json_t *site, const 
         if (e->type == RD_I_CNT && strcmp(e->key, "image_height") == 0)
             g->height = (int)e->value.u_cnt;
         if (e->type == RD_I_BLO && strcmp(e->key, "image") == 0 && e->value.u_blo.size > 0) {
-            g->png = malloc(e->value.u_blo.size);
-            if (g->png) {
-                memcpy(g->png, e->value.u_blo.ptr, e->value.u_blo.size);
+            g->img = malloc(e->value.u_blo.size);
+            if (g->img) {
+                memcpy(g->img, e->value.u_blo.ptr, e->value.u_blo.size);
                 g->len = e->value.u_blo.size;
                 rc = 0;
             }
@@ -801,28 +814,37 @@ static int rr_graph_draw(const report_render_opts *o, const json_t *site, const 
     return rc;
 }
 
-static void rr_graphs_site(const report_render_opts *o, const json_t *site, rr_graphs *out)
+/* The site's devices, sorted by name; NULL without a database or RRD store (no graphs then). */
+static rr_devices *rr_devices_load(const report_render_opts *o, const json_t *site)
 {
-    memset(out, 0, sizeof *out);
     if (!o->db || !o->rrd)
-        return;
+        return NULL;
     rr_devices *devs = calloc(1, sizeof *devs);
     if (!devs)
-        return;
-    if (db_devices_each(o->db, rj_s(site, "site"), rr_collect_device, devs) == 0) {
-        if (devs->n)
-            qsort(devs->d, devs->n, sizeof devs->d[0], rr_cmp_device);
-        for (size_t s = 0; s < sizeof rr_specs / sizeof rr_specs[0] && out->n < RR_MAX_GRAPHS; s++)
-            if (rr_graph_draw(o, site, &rr_specs[s], devs, &out->g[out->n]) == 0)
-                out->n++;
+        return NULL;
+    if (db_devices_each(o->db, rj_s(site, "site"), rr_collect_device, devs) != 0) {
+        free(devs);
+        return NULL;
     }
+    if (devs->n)
+        qsort(devs->d, devs->n, sizeof devs->d[0], rr_cmp_device);
+    return devs;
+}
+
+static void rr_graphs_site(const report_render_opts *o, const json_t *site, const char *format, rr_graphs *out)
+{
+    memset(out, 0, sizeof *out);
+    rr_devices *devs = rr_devices_load(o, site);
+    for (size_t s = 0; devs && s < sizeof rr_specs / sizeof rr_specs[0] && out->n < RR_MAX_GRAPHS; s++)
+        if (rr_graph_draw(o, site, &rr_specs[s], devs, format, &out->g[out->n]) == 0)
+            out->n++;
     free(devs);
 }
 
 static void rr_graphs_free(rr_graphs *g)
 {
     for (size_t i = 0; i < g->n; i++)
-        free(g->g[i].png);
+        free(g->g[i].img);
     g->n = 0;
 }
 
@@ -1608,12 +1630,12 @@ static int rr_html(const json_t *doc, const report_render_opts *o, report_render
         }
 
         rr_graphs g;
-        rr_graphs_site(o, s, &g);
+        rr_graphs_site(o, s, "PNG", &g);
         if (g.n) {
             fprintf(f, "<h3>%s</h3><div class=\"graphs\">\n", TR(l, "Mesures du mois", "Measurements of the month"));
             for (size_t n = 0; n < g.n; n++) {
                 fprintf(f, "<img alt=\"\" src=\"data:image/png;base64,");
-                html_base64(f, g.g[n].png, g.g[n].len);
+                html_base64(f, g.g[n].img, g.g[n].len);
                 fprintf(f, "\">\n");
             }
             fprintf(f, "</div>\n");
@@ -1959,28 +1981,36 @@ static void pdf_cell(pdf_cells *c, const char *text, int style)
 
 static int rr_status_style(rr_status st) { return st == RR_MET ? ST_MET : st == RR_MISSED ? ST_MISSED : ST_NODATA; }
 
-/* cairo reads a PNG from memory */
+/* A site's graphs for the PDF. Which ones it has is known before the layout (their size is fixed);
+ * each is drawn by librrd, as SVG, only when its page is painted, and freed at once: a month of vector
+ * graphs is never held (300 of them weigh some 25 MB). */
 typedef struct {
-    const unsigned char *d;
-    size_t len, at;
-} rr_png_reader;
-
-static cairo_status_t rr_png_read(void *closure, unsigned char *data, unsigned int length)
-{
-    rr_png_reader *r = closure;
-    if (r->at + length > r->len)
-        return CAIRO_STATUS_READ_ERROR;
-    memcpy(data, r->d + r->at, length);
-    r->at += length;
-    return CAIRO_STATUS_SUCCESS;
-}
-
-typedef struct {
-    unsigned char *png[RR_MAX_GRAPHS]; /* kept compressed; decoded when painted */
-    size_t len[RR_MAX_GRAPHS];
-    int w[RR_MAX_GRAPHS], h[RR_MAX_GRAPHS];
+    const report_render_opts *o;
+    const json_t *site;
+    rr_devices *devs;
+    const rr_graph_spec *spec[RR_MAX_GRAPHS];
     size_t n;
 } pdf_images;
+
+/* Draws one graph of the site into the page, as vector paths, in the box (x, y, w, h). */
+static void pdf_graph(rr_pdf *p, const pdf_images *im, size_t k, double x, double y, double w, double h)
+{
+    rr_graph g = {0};
+    GError *e = NULL;
+    RsvgHandle *rh = NULL;
+    if (rr_graph_draw(im->o, im->site, im->spec[k], im->devs, "SVG", &g) == 0) {
+        rh = rsvg_handle_new_from_data(g.img, g.len, &e);
+        RsvgRectangle box = {x, y, w, h};
+        if (!rh || !rsvg_handle_render_document(rh, p->cr, &box, &e))
+            log_warn("report", "site %s: graph '%s' not drawn: %s", rj_s(im->site, "site"), im->spec[k]->title_en,
+                     e ? e->message : "unknown error");
+    }
+    if (e)
+        g_error_free(e);
+    if (rh)
+        g_object_unref(rh);
+    free(g.img);
+}
 
 static void pdf_cover(rr_pdf *p, const json_t *doc, const rr_facts *fa)
 {
@@ -2249,13 +2279,8 @@ static void pdf_site(rr_pdf *p, const json_t *s, const rr_facts *fa, const pdf_i
     /* graphs, two by row */
     if (im->n) {
         double gw = (CW - 12) / 2;
+        double rh = gw * RR_GRAPH_H / RR_GRAPH_W;
         for (size_t i = 0; i < im->n; i += 2) {
-            double rh = 0;
-            for (size_t k = i; k < i + 2 && k < im->n; k++) {
-                double iw = im->w[k], ih = im->h[k];
-                if (iw > 0 && gw * ih / iw > rh)
-                    rh = gw * ih / iw;
-            }
             if (i == 0) {
                 double hh = pdf_text(p, ML, 0, CW, "x", "DejaVu Sans Bold 10.5", C_NAVY, AL_LEFT, false);
                 pdf_need(p, hh + 14 + rh);
@@ -2263,29 +2288,12 @@ static void pdf_site(rr_pdf *p, const json_t *s, const rr_facts *fa, const pdf_i
             }
             pdf_need(p, rh + 6);
             for (size_t k = i; k < i + 2 && k < im->n; k++) {
-                double iw = im->w[k], ih = im->h[k];
-                if (iw <= 0 || ih <= 0)
-                    continue;
-                double x = ML + (double)(k - i) * (gw + 12), sc = gw / iw;
-                if (p->pages) { /* the page-counting pass needs the layout, not the pixels */
-                    rr_png_reader r = {im->png[k], im->len[k], 0};
-                    cairo_surface_t *img = cairo_image_surface_create_from_png_stream(rr_png_read, &r);
-                    if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
-                        cairo_surface_destroy(img);
-                        continue;
-                    }
-                    cairo_save(p->cr);
-                    cairo_translate(p->cr, x, p->y);
-                    cairo_scale(p->cr, sc, sc);
-                    cairo_set_source_surface(p->cr, img, 0, 0);
-                    cairo_pattern_set_filter(cairo_get_source(p->cr), CAIRO_FILTER_BEST);
-                    cairo_paint(p->cr);
-                    cairo_restore(p->cr);
-                    cairo_surface_destroy(img); /* decoded for this page only: a month of graphs held decoded took 480 MiB */
-                }
+                double x = ML + (double)(k - i) * (gw + 12);
+                if (p->pages) /* the page-counting pass needs the layout, not the drawing */
+                    pdf_graph(p, im, k, x, p->y, gw, rh);
                 cairo_set_source_rgb(p->cr, 0.85, 0.85, 0.85);
                 cairo_set_line_width(p->cr, 0.5);
-                cairo_rectangle(p->cr, x, p->y, gw, ih * sc);
+                cairo_rectangle(p->cr, x, p->y, gw, rh);
                 cairo_stroke(p->cr);
             }
             p->y += rh + 8;
@@ -2361,19 +2369,14 @@ static int rr_pdf_doc(const json_t *doc, const report_render_opts *o, report_ren
     size_t i;
     json_t *s;
     json_array_foreach(rj_o(doc, "sites"), i, s) {
-        rr_graphs g;
-        rr_graphs_site(o, s, &g);
-        for (size_t k = 0; k < g.n; k++) {
-            if (!g.g[k].png || g.g[k].width <= 0 || g.g[k].height <= 0)
-                continue;
-            size_t m = ims[i].n++;
-            ims[i].w[m] = g.g[k].width;
-            ims[i].h[m] = g.g[k].height;
-            ims[i].png[m] = g.g[k].png;
-            ims[i].len[m] = g.g[k].len;
-            g.g[k].png = NULL;
-        }
-        rr_graphs_free(&g);
+        pdf_images *im = &ims[i];
+        im->o = o;
+        im->site = s;
+        im->devs = rr_devices_load(o, s);
+        rr_series series[RR_MAX_LINES];
+        for (size_t k = 0; im->devs && k < sizeof rr_specs / sizeof rr_specs[0] && im->n < RR_MAX_GRAPHS; k++)
+            if (rr_graph_series(o, s, &rr_specs[k], im->devs, series) > 0)
+                im->spec[im->n++] = &rr_specs[k];
     }
     int rc = -1;
     /* the first pass counts the pages, for "page 3 / 7" */
@@ -2388,8 +2391,7 @@ static int rr_pdf_doc(const json_t *doc, const report_render_opts *o, report_ren
         }
     }
     for (size_t k = 0; k < nsites; k++)
-        for (size_t m = 0; m < ims[k].n; m++)
-            free(ims[k].png[m]);
+        free(ims[k].devs);
     free(ims);
     return rc;
 }

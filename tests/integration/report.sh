@@ -144,7 +144,13 @@ check "the PDF names its data: period, sites, zone, unknown policy, version and 
 check "the PDF shows target met / not met per site, the excluded incident and the maintenance window" \
     sh -c "grep -q 'OBJECTIF NON ATTEINT' '$OUT/report-fr.txt' && grep -q 'OBJECTIF ATTEINT' '$OUT/report-fr.txt' &&
            grep -q 'oui (maintenance)' '$OUT/report-fr.txt' && grep -q 'Remplacement du compresseur' '$OUT/report-fr.txt'"
-check "the PDF holds the month's graphs (images drawn by librrd)" sh -c "pdfimages -list '$OUT/report-fr.pdf' | awk 'NR>2' | wc -l | grep -qv '^0$'"
+# librrd draws the graphs as SVG, librsvg paints them into the page: read back as SVG, the PDF has the
+# first two series' lines stroked in their colours (#1F5FA8, #E07B00), and not one raster image.
+check "the PDF draws the month's graphs as vector lines (librrd's SVG), with no raster image" \
+    sh -c "pdftocairo -svg '$OUT/report-fr.pdf' '$OUT/report-fr.svg' &&
+           grep -Eq 'stroke:rgb\(12\.15[0-9]*%,37\.25[0-9]*%,65\.88[0-9]*%\)' '$OUT/report-fr.svg' &&
+           grep -Eq 'stroke:rgb\(87\.84[0-9]*%,48\.23[0-9]*%,0%\)' '$OUT/report-fr.svg' &&
+           test \"\$(pdfimages -list '$OUT/report-fr.pdf' | awk 'NR>2' | wc -l)\" -eq 0"
 
 check "the CSV has the JSON's figures, in both languages" $PY - "$OUT/report.json" "$OUT/report-en.csv" "$OUT/report-fr.csv" <<'PY'
 import csv, json, sys
