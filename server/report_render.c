@@ -773,7 +773,8 @@ static int rr_graph_draw(const report_render_opts *o, const json_t *site, const 
         rr_rrd_escape(series[i].path, p, sizeof p);
         rr_rrd_escape(series[i].legend, leg, sizeof leg);
         ARGF("DEF:v%zu=%s:value:AVERAGE", i, p);
-        ARGF("LINE1.5:v%zu#%s:%s", i, rr_colors[i], leg);
+        /* a space first: librrd draws the legend's colour box over the first letter otherwise */
+        ARGF("LINE1.5:v%zu#%s: %s", i, rr_colors[i], leg);
     }
     /* the counted incidents of the month, as red lines */
     size_t i;
@@ -782,7 +783,7 @@ static int rr_graph_draw(const report_render_opts *o, const json_t *site, const 
     json_array_foreach(rj_o(site, "incidents"), i, in) {
         if (rj_b(in, "excluded") || argc >= MAXARG - 2 || k >= (int)(sizeof store / sizeof store[0]))
             break;
-        ARGF("VRULE:%lld#C62828%s", rj_i(in, "start"), first ? TR(o->lang, ":Incident", ":Incident") : "");
+        ARGF("VRULE:%lld#C62828%s", rj_i(in, "start"), first ? ": Incident" : "");
         first = false;
     }
     argv[argc] = NULL;
