@@ -527,9 +527,8 @@ static int rr_close(rr_out *b, report_render_out *out, char *err, size_t err_siz
 /* ---- graphs (librrd) ---------------------------------------------------------------------- */
 
 typedef struct {
-    unsigned char *img; /* PNG (HTML) or SVG (PDF), as librrd wrote it */
+    unsigned char *img; /* PNG (HTML) or SVG (PDF), as librrd wrote it, RR_GRAPH_W x RR_GRAPH_H at zoom 2 */
     size_t len;
-    int width, height; /* of the image, as librrd drew it */
 } rr_graph;
 
 typedef struct {
@@ -795,10 +794,6 @@ static int rr_graph_draw(const report_render_opts *o, const json_t *site, const 
     rrd_info_t *info = rrd_graph_v(argc, argv);
     int rc = -1;
     for (rrd_info_t *e = info; e; e = e->next) {
-        if (e->type == RD_I_CNT && strcmp(e->key, "image_width") == 0)
-            g->width = (int)e->value.u_cnt;
-        if (e->type == RD_I_CNT && strcmp(e->key, "image_height") == 0)
-            g->height = (int)e->value.u_cnt;
         if (e->type == RD_I_BLO && strcmp(e->key, "image") == 0 && e->value.u_blo.size > 0) {
             g->img = malloc(e->value.u_blo.size);
             if (g->img) {
@@ -1984,7 +1979,8 @@ static int rr_status_style(rr_status st) { return st == RR_MET ? ST_MET : st == 
 
 /* A site's graphs for the PDF. Which ones it has is known before the layout (their size is fixed);
  * each is drawn by librrd, as SVG, only when its page is painted, and freed at once: a month of vector
- * graphs is never held (300 of them weigh some 25 MB). */
+ * graphs is never held (300 of them weigh some 25 MB). Drawing looks its series up again (a read of
+ * the devices' folders, cached by then) rather than keeping 8 file paths per graph for the month. */
 typedef struct {
     const report_render_opts *o;
     const json_t *site;
