@@ -12,16 +12,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "agent_config.h"
+#include "config/agent_config.h"
 #include "log.h"
-#include "outbox.h"
-#include "poller.h"
-#include "probe.h"
-#include "profile.h"
+#include "push/outbox.h"
+#include "snmp/poller.h"
+#include "probe/probe.h"
+#include "profile/profile.h"
 #include "push.h"
-#include "push_client.h"
-#include "spool.h"
-#include "traps.h"
+#include "push/push_client.h"
+#include "push/spool.h"
+#include "snmp/traps.h"
 
 #ifndef VIGIE_MIBS_DIR
 #define VIGIE_MIBS_DIR "/usr/share/vigie/mibs"

@@ -91,7 +91,7 @@ cat <<MSG
 
 vigie demo is running: 3 sites, $(ls demo/snmprec/*.snmprec | wc -l) simulated devices polled every 10 s.
 
-  Status now:       $B/server/vigie -c $DATA/server.yaml status
+  Status now:       $B/cli/vigie -c $DATA/server.yaml status
   Dashboard:        http://127.0.0.1:$PORT/?token=$ADMIN
   API (JSON):       curl -H "Authorization: Bearer $ADMIN" http://127.0.0.1:$PORT/api/v1/status
   Try one device:   $B/agent/vigie-agent --profiles $ROOT/mibs --probe 127.0.0.1:$SIM_PORT --community nro-peronne-clim
@@ -101,5 +101,5 @@ vigie demo is running: 3 sites, $(ls demo/snmprec/*.snmprec | wc -l) simulated d
 Press Ctrl-C to stop everything.
 MSG
 sleep 3
-"$B/server/vigie" -c "$DATA/server.yaml" status || true
+"$B/cli/vigie" -c "$DATA/server.yaml" status || true
 wait

@@ -14,13 +14,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "alerts.h"
-#include "api.h"
-#include "db.h"
-#include "http.h"
+#include "alerting/alerts.h"
+#include "http/api.h"
+#include "store/db.h"
+#include "http/http.h"
 #include "log.h"
-#include "rrd_store.h"
-#include "server_config.h"
+#include "store/rrd_store.h"
+#include "config/server_config.h"
 
 #ifndef VIGIE_SYSCONF_DIR
 #define VIGIE_SYSCONF_DIR "/etc/vigie"

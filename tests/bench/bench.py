@@ -823,7 +823,7 @@ def main(argv):
     os.chmod(work, 0o755)
     # copies of the programs: a rebuild during the run must not change or remove what is measured
     bindir = os.path.join(work, 'bin')
-    for prog in ('agent/vigie-agent', 'server/vigie-server', 'server/vigie', 'tests/bench/lib_floor'):
+    for prog in ('agent/vigie-agent', 'server/vigie-server', 'cli/vigie', 'tests/bench/lib_floor'):
         if prog == 'tests/bench/lib_floor' and not os.path.exists(os.path.join(args.builddir, prog)):
             log('tests/bench/lib_floor is not built (make bench builds it): no library floor in the table')
             continue

@@ -29,15 +29,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "agent_config.h"
+#include "config/agent_config.h"
 #include "conf.h"
 #include "log.h"
 #include "names.h"
-#include "profile.h"
+#include "profile/profile.h"
 #include "push.h"
-#include "server_config.h"
-#include "snmp_value.h"
-#include "traps.h"
+#include "config/server_config.h"
+#include "snmp/snmp_value.h"
+#include "snmp/traps.h"
 
 #ifndef FUZZ_SRCDIR
 #define FUZZ_SRCDIR "."

@@ -5,7 +5,7 @@ set -u
 : "${top_builddir:=.}" "${top_srcdir:=.}"
 AGENT="$top_builddir/agent/vigie-agent"
 SERVER="$top_builddir/server/vigie-server"
-CLI="$top_builddir/server/vigie"
+CLI="$top_builddir/cli/vigie"
 MIBS_DIR="$top_srcdir/mibs"
 export MIBS=
 

@@ -12,11 +12,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "alert_rules.h"
-#include "alerts.h"
-#include "api.h"
-#include "db.h"
-#include "server_config.h"
+#include "alerting/rules.h"
+#include "alerting/alerts.h"
+#include "http/api.h"
+#include "store/db.h"
+#include "config/server_config.h"
 #include "test_util.h"
 
 #include <sqlite3.h>

@@ -14,7 +14,7 @@
 #include <rrd.h>
 #include <sys/stat.h>
 
-#include "api.h"
+#include "http/api.h"
 #include "test_util.h"
 
 #define NOW 1790000000

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "availability.h"
+#include "sla/availability.h"
 
 #define TZ_PARIS "Europe/Paris"
 #define TARGET 99.982

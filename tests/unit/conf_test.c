@@ -7,9 +7,9 @@
 #include <cmocka.h>
 #include <sys/stat.h>
 
-#include "agent_config.h"
+#include "config/agent_config.h"
 #include "conf.h"
-#include "server_config.h"
+#include "config/server_config.h"
 #include "test_util.h"
 
 static char *dir;

@@ -12,9 +12,9 @@
 #include <math.h>
 #include <time.h>
 
-#include "outbox.h"
+#include "push/outbox.h"
 #include "push.h"
-#include "spool.h"
+#include "push/spool.h"
 #include "test_util.h"
 
 #define MB (1024u * 1024)

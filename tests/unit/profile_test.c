@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "profile.h"
+#include "profile/profile.h"
 #include "test_util.h"
 
 static char *dir;

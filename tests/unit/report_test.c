@@ -19,11 +19,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "api.h"
+#include "http/api.h"
 #include "log.h"
-#include "report.h"
-#include "report_render.h"
-#include "state.h"
+#include "report/report.h"
+#include "report/report_render.h"
+#include "sla/health.h"
 #include "test_util.h"
 
 #define OCT_FROM 1790805600 /* 2026-10-01 00:00 Europe/Paris */

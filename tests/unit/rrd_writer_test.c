@@ -13,7 +13,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
-#include "rrd_writer.h"
+#include "store/rrd_writer.h"
 #include "test_util.h"
 
 static char *dir;

@@ -8,8 +8,8 @@
 #include <cmocka.h>
 #include <math.h>
 
-#include "profile.h"
-#include "snmp_value.h"
+#include "profile/profile.h"
+#include "snmp/snmp_value.h"
 #include "test_util.h"
 
 static char *dir;

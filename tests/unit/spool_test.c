@@ -13,7 +13,7 @@
 #include <time.h>
 
 #include "push.h"
-#include "spool.h"
+#include "push/spool.h"
 #include "test_util.h"
 
 #define MB (1024u * 1024)

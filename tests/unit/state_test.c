@@ -9,8 +9,8 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "api.h"
-#include "state.h"
+#include "http/api.h"
+#include "sla/health.h"
 #include "test_util.h"
 
 #define T0 1790000040 /* a multiple of 60 */

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "traps.h"
+#include "snmp/traps.h"
 #include "test_util.h"
 
 static profile_set *set;

@@ -1,0 +1,175 @@
+/* profile: device knowledge loaded from the YAML files of mibs/ (see mibs/README.md for the schema).
+ *
+ * A profile_set holds the vocabulary (mibs/vocabulary.yaml) and every profile of a folder, checked
+ * against it. Loading stops at the first error; checking (--check-profiles) collects them all with
+ * file:line:column. Detection picks a profile from a device's sysObjectID and probe answers. The
+ * structures are read by the poller and the converter; only this module builds or frees them. */
+#ifndef VIGIE_PROFILE_H
+#define VIGIE_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "conf.h"
+#include "snmp/snmp_value.h"
+
+#define PROF_MAX_SOURCES 8
+#define PROF_MAX_LIST 32
+
+typedef struct {
+    oid *ids;
+    size_t len;
+} prof_oid;
+
+typedef struct {
+    bool is_string;
+    long long code;
+    char *code_str;
+    char *text;
+    severity sev;
+    bool has_value;
+    double value;
+} prof_enum_entry;
+
+typedef struct {
+    char *name;
+    prof_enum_entry *entries;
+    size_t count;
+    bool has_default;
+    prof_enum_entry dflt;
+} prof_enum;
+
+typedef struct prof_source {
+    prof_oid oid; /* scalar instance or table column */
+    char *mib;
+    double scale, offset;
+    char *instance; /* scalar sources only: emitted under this instance (per-phase scalars) */
+} prof_source;
+
+typedef enum { PROF_TYPE_AUTO = 0, PROF_TYPE_COUNTER, PROF_TYPE_HEXSTRING } prof_type;
+typedef enum { PROF_AGG_NONE = 0, PROF_AGG_COUNT, PROF_AGG_SUM } prof_aggregate;
+typedef enum { PROF_TRANSFORM_NONE = 0, PROF_TRANSFORM_MW_TO_DBM } prof_transform;
+
+/* A list of raw values given in YAML: numbers and/or strings (at most PROF_MAX_LIST). */
+typedef struct {
+    bool is_string;
+    double num;
+    char *str;
+} prof_value;
+
+typedef struct prof_values {
+    size_t count;
+    prof_value *items; /* NULL when count is 0: most metrics have no list */
+} prof_values;
+
+/* One condition a table row must meet: the value of `column` (at this row, or at the row that
+ * `index_tmpl` builds from it), or the text of `index_tmpl` itself when there is no column, must be
+ * one of `values` or match `pattern`. */
+typedef struct {
+    bool has_column;
+    prof_oid column;
+    char *index_tmpl;
+    prof_values values;
+    char *pattern;
+} prof_filter;
+
+#define PROF_MAX_FILTERS 4
+
+typedef struct prof_metric {
+    char *name;
+    char *unit;
+    int line;
+    bool is_table;
+    prof_source sources[PROF_MAX_SOURCES];
+    size_t nsources;
+    prof_type type;
+    const prof_enum *en;
+    prof_values absent;
+    bool has_range;
+    double range_lo, range_hi;
+    bool has_warn_below, has_crit_below, has_warn_above, has_crit_above;
+    double warn_below, crit_below, warn_above, crit_above;
+    /* tables */
+    char *instance_tmpl;
+    bool has_label;
+    prof_oid label_col;
+    char *label_index_tmpl;
+    prof_filter filters[PROF_MAX_FILTERS];
+    size_t nfilters;
+    bool has_precision;
+    prof_oid precision_col;
+    bool has_divisor;
+    prof_oid divisor_col;
+    prof_aggregate aggregate;
+    prof_transform transform;
+    bool multi_instance; /* scalar metric whose sources carry their own instance */
+} prof_metric;
+
+/* A trap (or inform) the profile understands, from its `traps:` section: the notification's
+ * snmpTrapOID (a v1 trap is matched as enterprise.0.specific, RFC 3584) gives one sample. */
+typedef struct prof_trap {
+    prof_oid oid;
+    char *mib;
+    char *metric;
+    char *unit;           /* the vocabulary's */
+    double value;
+    char *text;           /* "" when not given */
+    severity sev;
+    char *instance;       /* fixed instance ("" when not given) */
+    bool has_instance_varbind;
+    prof_oid instance_varbind; /* else: the instance is the index of the varbind under this OID */
+    int line;
+} prof_trap;
+
+typedef struct profile {
+    char *name;
+    char *cls;
+    char *description;
+    char *file;
+    int priority;
+    prof_oid *match_soid;
+    size_t nmatch_soid;
+    prof_oid *probes;
+    size_t nprobes;
+    prof_enum *enums;
+    size_t nenums;
+    prof_metric *metrics;
+    size_t nmetrics;
+    prof_trap *traps;
+    size_t ntraps;
+} profile;
+
+typedef struct profile_set profile_set;
+
+/* Loads dir/vocabulary.yaml and every other .yaml file of dir. NULL on the first error. */
+profile_set *profile_set_load(const char *dir, conf_error *err);
+/* Checks every file and prints the first problem of each to `out`; returns the number of files with a
+ * problem. */
+int profile_set_check(const char *dir, FILE *out);
+void profile_set_free(profile_set *set);
+
+size_t profile_set_count(const profile_set *set);
+const profile *profile_set_at(const profile_set *set, size_t i);
+const profile *profile_set_find(const profile_set *set, const char *name);
+/* The profile every device gets on top of its own (generic.yaml); may be NULL. */
+const profile *profile_set_generic(const profile_set *set);
+
+/* Detection. `probe_ok(ctx, oid)` says whether the device holds an object under a probe OID. */
+typedef bool (*profile_probe_fn)(void *ctx, const prof_oid *probe);
+const profile *profile_set_detect(const profile_set *set, const oid *sys_object_id, size_t len,
+                                  profile_probe_fn probe_ok, void *ctx);
+/* The probe OIDs profile_set_detect may ask about for this sysObjectID: those of the profiles it does
+ * not rule out, each OID once, at most `max` (pointers into the set). Only these need asking. */
+size_t profile_set_probes(const profile_set *set, const oid *sys_object_id, size_t len, const prof_oid **out,
+                          size_t max);
+/* The number of probe OIDs of all profiles: enough for any profile_set_probes. */
+size_t profile_set_probe_count(const profile_set *set);
+
+/* The trap declaration of profile p for a notification OID, or NULL. */
+const prof_trap *profile_find_trap(const profile *p, const oid *trap_oid, size_t len);
+
+/* Expands an instance/label-index template ("L{index}", "{index.2}") for a row index. */
+int profile_expand_index(const char *tmpl, const oid *index, size_t len, char *out, size_t size);
+
+#endif

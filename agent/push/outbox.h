@@ -1,0 +1,36 @@
+/* outbox: a poll cycle's samples on their way to the spool, as pushes of at most OUTBOX_SLICE samples.
+ *
+ * The poller hands samples over one at a time (outbox_sink); each is encoded to JSON at once by
+ * push.h's encoder (one small jansson object reused for every sample) and appended to the text of the
+ * current push. A full push is numbered and spooled (fsync'd) at once, the last one by outbox_end_cycle. So a
+ * cycle of a large site is never held in memory whole, neither as samples nor as a JSON tree: the
+ * agent's memory no longer grows with what a cycle brings. A push the spool cannot take (disk full,
+ * read-only) is kept in memory, to be sent without a copy after the spooled ones. */
+#ifndef VIGIE_OUTBOX_H
+#define VIGIE_OUTBOX_H
+
+#include <stddef.h>
+
+#include "snmp/poller.h"
+#include "push/spool.h"
+
+/* Samples per push: a tenth of what the server takes, so that a push's text stays near 300 kB. */
+#define OUTBOX_SLICE 2500
+
+typedef struct outbox outbox;
+
+/* slice: samples per push (0: OUTBOX_SLICE; at most PUSH_MAX_SAMPLES). NULL when out of memory. */
+outbox *outbox_new(spool *sp, const char *agent, size_t slice);
+void outbox_free(outbox *o);
+
+/* The poller's sink for this outbox, for the samples of a cycle polled at `polled`. */
+poll_sink outbox_sink(outbox *o, int64_t polled);
+
+/* Spools the cycle's last push (an empty one when the cycle gave none, so that the server hears from
+ * the agent). Returns the number of samples the cycle handed over. */
+size_t outbox_end_cycle(outbox *o);
+
+/* A push the spool could not take, oldest first (the caller frees it), or NULL. */
+char *outbox_take_unspooled(outbox *o);
+
+#endif

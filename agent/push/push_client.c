@@ -1,0 +1,100 @@
+#include "config.h"
+#include "push/push_client.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct push_client {
+    CURL *curl;
+    struct curl_slist *headers;
+    char url[1100];
+    char reply[512];
+    size_t reply_len;
+    char curl_err[CURL_ERROR_SIZE]; /* libcurl's detailed reason, e.g. "SSL certificate problem: ..." */
+};
+
+static size_t pc_on_reply(char *data, size_t size, size_t n, void *ctx)
+{
+    push_client *c = ctx;
+    size_t len = size * n, room = sizeof c->reply - 1 - c->reply_len;
+    size_t keep = len < room ? len : room;
+    memcpy(c->reply + c->reply_len, data, keep);
+    c->reply_len += keep;
+    c->reply[c->reply_len] = '\0';
+    return len;
+}
+
+push_client *push_client_new(const char *server, const char *token, const char *ca_file, long timeout_s)
+{
+    static int curl_ready;
+    if (!curl_ready) {
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+        curl_ready = 1;
+    }
+    push_client *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    size_t n = strlen(server);
+    while (n > 0 && server[n - 1] == '/')
+        n--;
+    snprintf(c->url, sizeof c->url, "%.*s/api/v1/ingest", (int)n, server);
+    char auth[400];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+    c->headers = curl_slist_append(NULL, "Content-Type: application/json");
+    c->headers = curl_slist_append(c->headers, auth);
+    c->curl = curl_easy_init();
+    if (!c->curl || !c->headers) {
+        push_client_free(c);
+        return NULL;
+    }
+    curl_easy_setopt(c->curl, CURLOPT_URL, c->url);
+    curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->headers);
+    curl_easy_setopt(c->curl, CURLOPT_TIMEOUT, timeout_s);
+    curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT, timeout_s < 10 ? timeout_s : 10L);
+    curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, pc_on_reply);
+    curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, c);
+    curl_easy_setopt(c->curl, CURLOPT_USERAGENT, PACKAGE_NAME "-agent/" PACKAGE_VERSION);
+    curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, c->curl_err);
+    /* HTTPS: the server's certificate must chain to ca_file (else the system CAs) and name the host of
+     * the URL. These are libcurl's defaults, set here so that nobody turns them off: never disable them. */
+    curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(c->curl, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+    if (ca_file && *ca_file)
+        curl_easy_setopt(c->curl, CURLOPT_CAINFO, ca_file);
+    return c;
+}
+
+void push_client_free(push_client *c)
+{
+    if (!c)
+        return;
+    if (c->curl)
+        curl_easy_cleanup(c->curl);
+    curl_slist_free_all(c->headers);
+    free(c);
+}
+
+push_result push_client_send(push_client *c, const char *body, size_t len, char *why, size_t why_size)
+{
+    c->reply_len = 0;
+    c->reply[0] = '\0';
+    c->curl_err[0] = '\0';
+    curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    CURLcode rc = curl_easy_perform(c->curl);
+    if (rc != CURLE_OK) {
+        snprintf(why, why_size, "%s: %s", c->url, c->curl_err[0] ? c->curl_err : curl_easy_strerror(rc));
+        return PUSH_RETRY;
+    }
+    long status = 0;
+    curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+    if (status >= 200 && status < 300)
+        return PUSH_SENT;
+    snprintf(why, why_size, "%s answered %ld: %s", c->url, status, c->reply);
+    /* a bad token may be fixed on the server side: only a malformed batch is given up */
+    return status == 400 || status == 413 || status == 422 ? PUSH_REJECTED : PUSH_RETRY;
+}

@@ -1,0 +1,743 @@
+#include "config.h"
+#include "push/spool.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/library/scapi.h>
+
+#include "fdio.h"
+#include "log.h"
+#include "push.h"
+
+#define SPOOL_DIGITS 20                    /* UINT64_MAX has 20 digits */
+#define SPOOL_NAME_LEN (SPOOL_DIGITS + 5) /* "<digits>.json" */
+#define SPOOL_NAME_MAX 48
+
+typedef struct {
+    uint64_t seq;
+    uint64_t size;
+} spool_entry;
+
+struct spool {
+    char dir[4096];
+    char agent[NAME_MAX_LEN + 1];
+    int dfd;       /* the spool folder */
+    int lock_fd;   /* DIR/lock, flock'ed for the spool's life */
+    uint64_t max_bytes, bytes, dropped, last_seq;
+    spool_entry *e; /* waiting batches, oldest first: e[head .. head + count) */
+    size_t head, count, cap;
+};
+
+static const char *const spool_aside_dirs[] = {"rejected", "corrupt"};
+
+static int sp_fail(char *err, size_t err_size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int sp_fail(char *err, size_t err_size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, err_size, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static void sp_name(uint64_t seq, char *out, size_t size)
+{
+    snprintf(out, size, "%0*" PRIu64 ".json", SPOOL_DIGITS, seq);
+}
+
+/* "<20 digits>.json", and with `suffix` also "<20 digits>.json.<n>" (names in rejected/, corrupt/) */
+static bool sp_parse_name(const char *name, bool suffix, uint64_t *seq)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < SPOOL_DIGITS; i++) {
+        if (name[i] < '0' || name[i] > '9')
+            return false;
+        uint64_t d = (uint64_t)(name[i] - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    if (strncmp(name + SPOOL_DIGITS, ".json", 5) != 0)
+        return false;
+    if (name[SPOOL_NAME_LEN] && !(suffix && name[SPOOL_NAME_LEN] == '.'))
+        return false;
+    *seq = v;
+    return true;
+}
+
+/* ---- the check that ends each file ----------------------------------------------------------
+ *
+ * A spooled batch ends with one more member, ,"spool":"sha256=HEX seq=N agent=NAME"} where HEX is the
+ * SHA-256 of every byte before it: replay checks a batch (corruption, its number, its agent) without
+ * decoding it, and the file is still JSON for people and tools. What is sent is the batch without that
+ * member. Files without it (written by an older agent) are checked by decoding them. */
+
+#define SP_CHECK_KEY ",\"spool\":\""
+#define SP_HASH_LEN 32
+
+static int sp_sha256(const char *data, size_t len, char hex[2 * SP_HASH_LEN + 1])
+{
+    u_char mac[SP_HASH_LEN];
+    size_t mac_len = sizeof mac;
+    if (sc_hash_type(NETSNMP_USMAUTH_HMAC192SHA256, (const u_char *)data, len, mac, &mac_len) != SNMPERR_SUCCESS ||
+        mac_len != SP_HASH_LEN)
+        return -1;
+    for (size_t i = 0; i < SP_HASH_LEN; i++)
+        snprintf(hex + 2 * i, 3, "%02x", mac[i]);
+    return 0;
+}
+
+/* The member that ends the spooled file of `body` (a JSON object: its last byte is its '}'). */
+static int sp_check_member(const spool *s, uint64_t seq, const char *body, size_t len, char *out, size_t size)
+{
+    char hex[2 * SP_HASH_LEN + 1];
+    if (len < 2 || body[len - 1] != '}' || sp_sha256(body, len - 1, hex) != 0)
+        return -1;
+    int n = snprintf(out, size, SP_CHECK_KEY "sha256=%s seq=%" PRIu64 " agent=%s\"}", hex, seq, s->agent);
+    return n > 0 && (size_t)n < size ? n : -1;
+}
+
+typedef enum { SP_CHECK_NONE, SP_CHECK_OK, SP_CHECK_BAD, SP_CHECK_FOREIGN } sp_check_result;
+
+/* Checks the member that ends a spooled file and, when it holds, cuts it off: buf becomes the batch
+ * as the agent made it (*len updated). */
+static sp_check_result sp_check_file(const spool *s, uint64_t seq, char *buf, size_t *len, char *why,
+                                     size_t why_size)
+{
+    size_t n = *len, key = strlen(SP_CHECK_KEY), hexlen = 2 * SP_HASH_LEN;
+    if (n < 2 || buf[n - 2] != '"' || buf[n - 1] != '}')
+        return SP_CHECK_NONE;
+    size_t at = n, scan = n > 200 + NAME_MAX_LEN ? n - 200 - NAME_MAX_LEN : 0;
+    while (at > scan && !(buf[at - 1] == ',' && strncmp(buf + at - 1, SP_CHECK_KEY, key) == 0))
+        at--;
+    if (at == scan)
+        return SP_CHECK_NONE;
+    at--; /* the ',' that starts the member: the batch is buf[0, at) + "}" */
+    const char *v = buf + at + key;
+    char hex[2 * SP_HASH_LEN + 1], agent[NAME_MAX_LEN + 2];
+    uint64_t inner;
+    int used = 0;
+    if (buf + n - v < (ptrdiff_t)(7 + hexlen + 2) || strncmp(v, "sha256=", 7) != 0 || sscanf(v + 7 + hexlen, " seq=%" SCNu64 " agent=%n", &inner, &used) != 1 ||
+        used == 0) {
+        snprintf(why, why_size, "its check does not read \"sha256=... seq=... agent=...\"");
+        return SP_CHECK_BAD;
+    }
+    const char *name = v + 7 + hexlen + used, *end = buf + n - 2;
+    if (end - name < 1 || end - name > NAME_MAX_LEN) {
+        snprintf(why, why_size, "its check names no agent");
+        return SP_CHECK_BAD;
+    }
+    memcpy(agent, name, (size_t)(end - name));
+    agent[end - name] = '\0';
+    if (sp_sha256(buf, at, hex) != 0 || strncmp(v + 7, hex, hexlen) != 0) {
+        snprintf(why, why_size, "its content does not match its SHA-256");
+        return SP_CHECK_BAD;
+    }
+    if (inner != seq) {
+        snprintf(why, why_size, "holds batch %" PRIu64 ", not %" PRIu64, inner, seq);
+        return SP_CHECK_BAD;
+    }
+    if (strcmp(agent, s->agent) != 0) {
+        snprintf(why, why_size, "a batch of agent %s, and this agent is %s", agent, s->agent);
+        return SP_CHECK_FOREIGN;
+    }
+    buf[at] = '}';
+    buf[at + 1] = '\0';
+    *len = at + 1;
+    return SP_CHECK_OK;
+}
+
+static double sp_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- files ---------------------------------------------------------------------------------- */
+
+/* Writes data then more (may be NULL) to dfd/name atomically and durably: temp file, fsync, rename,
+ * fsync of the folder. */
+static int sp_write_file2(const spool *s, const char *name, const char *data, size_t len, const char *more,
+                          size_t more_len, char *err, size_t err_size)
+{
+    char tmp[SPOOL_NAME_MAX + 8];
+    snprintf(tmp, sizeof tmp, ".%s.tmp", name);
+    int fd = openat(s->dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
+    if (fd < 0)
+        return sp_fail(err, err_size, "%s/%s: %s", s->dir, tmp, strerror(errno));
+    const char *step = "write";
+    int ok = fd_write_all(fd, data, len) == 0 && (!more || fd_write_all(fd, more, more_len) == 0) &&
+             (step = "fsync", fsync(fd) == 0);
+    int saved = errno;
+    if (close(fd) != 0 && ok) {
+        ok = 0;
+        saved = errno;
+        step = "close";
+    }
+    if (ok && renameat(s->dfd, tmp, s->dfd, name) != 0) {
+        ok = 0;
+        saved = errno;
+        step = "rename";
+    }
+    if (!ok) {
+        unlinkat(s->dfd, tmp, 0);
+        return sp_fail(err, err_size, "%s/%s: %s: %s", s->dir, name, step, strerror(saved));
+    }
+    if (fsync(s->dfd) != 0)
+        return sp_fail(err, err_size, "%s: fsync: %s", s->dir, strerror(errno));
+    return 0;
+}
+
+static int sp_write_file(const spool *s, const char *name, const char *data, size_t len, char *err, size_t err_size)
+{
+    return sp_write_file2(s, name, data, len, NULL, 0, err, err_size);
+}
+
+/* Reads a small counter file ("123\n"). 1 if absent, -1 if it does not hold a number. */
+static int sp_read_u64(const spool *s, const char *name, uint64_t *out)
+{
+    int fd = openat(s->dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return errno == ENOENT ? 1 : -1;
+    char buf[32];
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    uint64_t v = 0;
+    int i = 0;
+    for (; buf[i] >= '0' && buf[i] <= '9'; i++) {
+        uint64_t d = (uint64_t)(buf[i] - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return -1;
+        v = v * 10 + d;
+    }
+    if (i == 0 || !(buf[i] == '\0' || (buf[i] == '\n' && buf[i + 1] == '\0')))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int sp_write_u64(const spool *s, const char *name, uint64_t v, char *err, size_t err_size)
+{
+    char buf[32];
+    int n = snprintf(buf, sizeof buf, "%" PRIu64 "\n", v);
+    return sp_write_file(s, name, buf, (size_t)n, err, err_size);
+}
+
+static int sp_mkdirs(const char *path, char *err, size_t err_size)
+{
+    char p[4096];
+    snprintf(p, sizeof p, "%s", path);
+    for (char *c = p + 1;; c++) {
+        if (*c == '/' || *c == '\0') {
+            char keep = *c;
+            *c = '\0';
+            if (mkdir(p, 0750) != 0 && errno != EEXIST)
+                return sp_fail(err, err_size, "cannot create %s: %s", p, strerror(errno));
+            *c = keep;
+            if (!keep)
+                break;
+        }
+    }
+    return 0;
+}
+
+/* ---- the index of waiting batches ----------------------------------------------------------- */
+
+static int sp_entry_cmp(const void *a, const void *b)
+{
+    const spool_entry *x = a, *y = b;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int sp_index_add(spool *s, uint64_t seq, uint64_t size)
+{
+    for (size_t i = s->count; i > 0 && s->e[s->head + i - 1].seq >= seq; i--) {
+        if (s->e[s->head + i - 1].seq == seq) { /* written again: replaced */
+            s->bytes -= s->e[s->head + i - 1].size;
+            s->e[s->head + i - 1].size = size;
+            s->bytes += size;
+            return 0;
+        }
+    }
+    if (s->head > 0 && s->head + s->count == s->cap) {
+        memmove(s->e, s->e + s->head, s->count * sizeof *s->e);
+        s->head = 0;
+    }
+    if (s->head + s->count == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        spool_entry *e = realloc(s->e, cap * sizeof *e);
+        if (!e)
+            return -1;
+        s->e = e;
+        s->cap = cap;
+    }
+    size_t i = s->head + s->count; /* keep the order: nearly always appended at the end */
+    while (i > s->head && s->e[i - 1].seq > seq) {
+        s->e[i] = s->e[i - 1];
+        i--;
+    }
+    s->e[i] = (spool_entry){seq, size};
+    s->count++;
+    s->bytes += size;
+    return 0;
+}
+
+static void sp_index_pop(spool *s)
+{
+    s->bytes -= s->e[s->head].size;
+    s->head++;
+    if (--s->count == 0)
+        s->head = 0;
+}
+
+/* Indexes DIR's batch files and removes the temp files a crash may have left. */
+static int sp_scan(spool *s, char *err, size_t err_size)
+{
+    int fd = dup(s->dfd);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return sp_fail(err, err_size, "%s: %s", s->dir, strerror(errno));
+    }
+    rewinddir(d);
+    struct dirent *de;
+    int rc = 0;
+    while (rc == 0 && (de = readdir(d))) {
+        uint64_t seq;
+        size_t len = strlen(de->d_name);
+        struct stat st;
+        if (de->d_name[0] == '.' && len > 5 && strcmp(de->d_name + len - 4, ".tmp") == 0) {
+            unlinkat(s->dfd, de->d_name, 0); /* a write that never completed: its batch was not spooled */
+        } else if (sp_parse_name(de->d_name, false, &seq) &&
+                   fstatat(s->dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
+            if (s->count == s->cap) {
+                size_t cap = s->cap ? s->cap * 2 : 64;
+                spool_entry *e = realloc(s->e, cap * sizeof *e);
+                if (!e) {
+                    rc = sp_fail(err, err_size, "%s: out of memory", s->dir);
+                    break;
+                }
+                s->e = e;
+                s->cap = cap;
+            }
+            s->e[s->count++] = (spool_entry){seq, (uint64_t)st.st_size};
+            s->bytes += (uint64_t)st.st_size;
+        }
+    }
+    closedir(d);
+    if (s->count > 1)
+        qsort(s->e, s->count, sizeof *s->e, sp_entry_cmp);
+    return rc;
+}
+
+/* ---- open, close, sequence numbers ---------------------------------------------------------- */
+
+static int sp_lock(spool *s, char *err, size_t err_size)
+{
+    s->lock_fd = openat(s->dfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+    if (s->lock_fd < 0)
+        return sp_fail(err, err_size, "%s/lock: %s", s->dir, strerror(errno));
+    if (flock(s->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        if (errno != EWOULDBLOCK)
+            return sp_fail(err, err_size, "%s/lock: %s", s->dir, strerror(errno));
+        char pid[24] = "", who[48] = "";
+        ssize_t n = pread(s->lock_fd, pid, sizeof pid - 1, 0);
+        pid[n > 0 ? n : 0] = '\0';
+        pid[strcspn(pid, "\n")] = '\0';
+        if (pid[0])
+            snprintf(who, sizeof who, " (pid %s)", pid);
+        return sp_fail(err, err_size, "spool %s is in use by another vigie-agent%s: give each agent its own spool_dir",
+                       s->dir, who);
+    }
+    char pid[32];
+    int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    if (ftruncate(s->lock_fd, 0) != 0 || pwrite(s->lock_fd, pid, (size_t)n, 0) != n)
+        return sp_fail(err, err_size, "%s/lock: %s", s->dir, strerror(errno));
+    return 0;
+}
+
+spool *spool_open(const char *dir, const char *agent, uint64_t max_bytes, char *err, size_t err_size)
+{
+    spool *s = calloc(1, sizeof *s);
+    if (!s) {
+        sp_fail(err, err_size, "out of memory");
+        return NULL;
+    }
+    s->dfd = s->lock_fd = -1;
+    s->max_bytes = max_bytes;
+    if (!dir[0] || strlen(dir) >= sizeof s->dir - SPOOL_NAME_MAX - 16) {
+        sp_fail(err, err_size, "spool folder name empty or too long");
+        goto fail;
+    }
+    snprintf(s->dir, sizeof s->dir, "%s", dir);
+    snprintf(s->agent, sizeof s->agent, "%s", agent);
+    if (sp_mkdirs(dir, err, err_size) != 0)
+        goto fail;
+    s->dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (s->dfd < 0) {
+        sp_fail(err, err_size, "%s: %s", dir, strerror(errno));
+        goto fail;
+    }
+    if (sp_lock(s, err, err_size) != 0)
+        goto fail;
+    for (size_t i = 0; i < sizeof spool_aside_dirs / sizeof *spool_aside_dirs; i++) {
+        if (mkdirat(s->dfd, spool_aside_dirs[i], 0750) != 0 && errno != EEXIST) {
+            sp_fail(err, err_size, "cannot create %s/%s: %s", dir, spool_aside_dirs[i], strerror(errno));
+            goto fail;
+        }
+    }
+    if (sp_scan(s, err, err_size) != 0)
+        goto fail;
+    int rc = sp_read_u64(s, "dropped", &s->dropped);
+    if (rc < 0)
+        log_warn("spool", "%s/dropped does not hold a number: the count of dropped batches starts again", dir);
+    rc = sp_read_u64(s, "seq", &s->last_seq);
+    if (rc < 0)
+        log_warn("spool", "%s/seq does not hold a number: sequence numbers start again from the time", dir);
+    if (rc != 0) /* a new spool: a time-based start keeps numbers growing across a lost spool */
+        s->last_seq = (uint64_t)time(NULL) * 1000 - 1;
+    if (s->count && s->e[s->count - 1].seq > s->last_seq)
+        s->last_seq = s->e[s->count - 1].seq;
+    return s;
+fail:
+    spool_close(s);
+    return NULL;
+}
+
+void spool_close(spool *s)
+{
+    if (!s)
+        return;
+    if (s->lock_fd >= 0)
+        close(s->lock_fd); /* releases the flock */
+    if (s->dfd >= 0)
+        close(s->dfd);
+    free(s->e);
+    free(s);
+}
+
+int spool_next_seq(spool *s, uint64_t *seq, char *err, size_t err_size)
+{
+    *seq = ++s->last_seq;
+    return sp_write_u64(s, "seq", s->last_seq, err, err_size);
+}
+
+size_t spool_count(const spool *s) { return s->count; }
+uint64_t spool_bytes(const spool *s) { return s->bytes; }
+uint64_t spool_dropped(const spool *s) { return s->dropped; }
+uint64_t spool_last_seq(const spool *s) { return s->last_seq; }
+const char *spool_dir(const spool *s) { return s->dir; }
+
+/* ---- writing, and the bound ----------------------------------------------------------------- */
+
+static void sp_enforce_bound(spool *s)
+{
+    unsigned n = 0;
+    uint64_t first = 0, last = 0;
+    while (s->bytes > s->max_bytes && s->count > 1) {
+        char name[SPOOL_NAME_MAX];
+        uint64_t seq = s->e[s->head].seq;
+        sp_name(seq, name, sizeof name);
+        if (unlinkat(s->dfd, name, 0) != 0 && errno != ENOENT) {
+            log_error("spool", "%s/%s: cannot drop it: %s", s->dir, name, strerror(errno));
+            break;
+        }
+        sp_index_pop(s);
+        if (n++ == 0)
+            first = seq;
+        last = seq;
+        s->dropped++;
+    }
+    if (n == 0)
+        return;
+    char err[SPOOL_ERR_MAX];
+    if (sp_write_u64(s, "dropped", s->dropped, err, sizeof err) != 0)
+        log_error("spool", "cannot record the count of dropped batches: %s", err);
+    log_error("spool",
+              "DATA LOST: spool %s is over its bound of %.6g MB: %u oldest batch(es) dropped (seq %" PRIu64
+              "..%" PRIu64 "), %" PRIu64 " dropped so far; %zu batch(es) waiting",
+              s->dir, (double)s->max_bytes / (1 << 20), n, first, last, s->dropped, s->count);
+}
+
+int spool_put(spool *s, uint64_t seq, const char *body, size_t len, char *err, size_t err_size)
+{
+    char name[SPOOL_NAME_MAX], check[2 * SP_HASH_LEN + NAME_MAX_LEN + 80];
+    sp_name(seq, name, sizeof name);
+    int clen = sp_check_member(s, seq, body, len, check, sizeof check);
+    if (clen < 0)
+        return sp_fail(err, err_size, "batch %" PRIu64 " not spooled: not a JSON object, or no SHA-256", seq);
+    /* the batch without its closing '}', then the check member, which closes it */
+    if (sp_write_file2(s, name, body, len - 1, check, (size_t)clen, err, err_size) != 0)
+        return -1;
+    if (sp_index_add(s, seq, len - 1 + (size_t)clen) != 0) {
+        unlinkat(s->dfd, name, 0);
+        return sp_fail(err, err_size, "batch %" PRIu64 " not spooled: out of memory", seq);
+    }
+    if (seq > s->last_seq)
+        s->last_seq = seq;
+    sp_enforce_bound(s);
+    return 0;
+}
+
+/* ---- setting files aside -------------------------------------------------------------------- */
+
+typedef struct {
+    char name[SPOOL_NAME_MAX];
+    uint64_t size;
+} spool_aside_file;
+
+static int sp_aside_cmp(const void *a, const void *b)
+{
+    return strcmp(((const spool_aside_file *)a)->name, ((const spool_aside_file *)b)->name);
+}
+
+/* Keeps DIR/sub (rejected/ or corrupt/) within max_bytes, dropping its oldest files loudly. */
+static void sp_trim_aside(spool *s, const char *sub)
+{
+    int fd = openat(s->dfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    spool_aside_file *f = NULL;
+    size_t n = 0, cap = 0;
+    uint64_t total = 0, seq;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        struct stat st;
+        if (strlen(de->d_name) >= SPOOL_NAME_MAX || !sp_parse_name(de->d_name, true, &seq) ||
+            fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 64;
+            spool_aside_file *g = realloc(f, ncap * sizeof *g);
+            if (!g)
+                break;
+            f = g;
+            cap = ncap;
+        }
+        snprintf(f[n].name, sizeof f[n].name, "%s", de->d_name);
+        f[n++].size = (uint64_t)st.st_size;
+        total += (uint64_t)st.st_size;
+    }
+    if (total > s->max_bytes && n > 1) {
+        qsort(f, n, sizeof *f, sp_aside_cmp);
+        size_t i = 0;
+        for (; i + 1 < n && total > s->max_bytes; i++) {
+            if (unlinkat(dirfd(d), f[i].name, 0) != 0) {
+                log_error("spool", "%s/%s/%s: cannot delete it: %s", s->dir, sub, f[i].name, strerror(errno));
+                break;
+            }
+            total -= f[i].size;
+        }
+        if (i > 0)
+            log_error("spool", "%s/%s is over the bound of %.6g MB: its %zu oldest file(s) deleted", s->dir, sub,
+                      (double)s->max_bytes / (1 << 20), i);
+    }
+    free(f);
+    closedir(d);
+}
+
+/* Moves a waiting batch to DIR/sub/, never over a file already there. */
+static int sp_set_aside(spool *s, const char *name, const char *sub, char *err, size_t err_size)
+{
+    int fd = openat(s->dfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT && mkdirat(s->dfd, sub, 0750) == 0)
+        fd = openat(s->dfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return sp_fail(err, err_size, "%s/%s: %s", s->dir, sub, strerror(errno));
+    char target[SPOOL_NAME_MAX + 8];
+    struct stat st;
+    snprintf(target, sizeof target, "%s", name);
+    for (int i = 1; i < 1000 && fstatat(fd, target, &st, AT_SYMLINK_NOFOLLOW) == 0; i++)
+        snprintf(target, sizeof target, "%s.%d", name, i);
+    int rc = 0;
+    if (renameat(s->dfd, name, fd, target) != 0)
+        rc = sp_fail(err, err_size, "cannot move %s/%s to %s/: %s", s->dir, name, sub, strerror(errno));
+    else if (fsync(fd) != 0 || fsync(s->dfd) != 0)
+        rc = sp_fail(err, err_size, "%s: fsync: %s", s->dir, strerror(errno));
+    close(fd);
+    if (rc == 0)
+        sp_trim_aside(s, sub);
+    return rc;
+}
+
+/* ---- replay --------------------------------------------------------------------------------- */
+
+typedef enum { SP_LOAD_OK, SP_LOAD_MISSING, SP_LOAD_CORRUPT, SP_LOAD_FOREIGN, SP_LOAD_NOMEM } sp_load_result;
+
+/* Reads and checks a waiting batch: a regular file ending with its check (above), or else holding a
+ * batch that push_batch_decode accepts, with the sequence number of its name. The timestamps are checked against the time the file was written
+ * (when the samples were taken), then against now, so that an old batch is not taken for a corrupt one. */
+static sp_load_result sp_load(spool *s, uint64_t seq, const char *name, char **body, size_t *len, char *why,
+                              size_t why_size)
+{
+    *body = NULL;
+    int fd = openat(s->dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        int e = errno;
+        snprintf(why, why_size, "%s", strerror(e));
+        return e == ENOENT ? SP_LOAD_MISSING : SP_LOAD_CORRUPT;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(why, why_size, "not a regular file");
+        close(fd);
+        return SP_LOAD_CORRUPT;
+    }
+    if (st.st_size == 0 || (uint64_t)st.st_size > PUSH_MAX_BODY) {
+        snprintf(why, why_size, st.st_size ? "larger than a batch may be" : "empty");
+        close(fd);
+        return SP_LOAD_CORRUPT;
+    }
+    size_t size = (size_t)st.st_size, got = 0;
+    char *buf = malloc(size + 1);
+    if (!buf) {
+        close(fd);
+        return SP_LOAD_NOMEM;
+    }
+    while (got < size) {
+        ssize_t n = read(fd, buf + got, size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n < 0) {
+                snprintf(why, why_size, "read: %s", strerror(errno));
+                free(buf);
+                close(fd);
+                return SP_LOAD_CORRUPT;
+            }
+            break;
+        }
+        got += (size_t)n;
+    }
+    close(fd);
+    buf[got] = '\0';
+    switch (sp_check_file(s, seq, buf, &got, why, why_size)) {
+    case SP_CHECK_OK:
+        *body = buf;
+        *len = got;
+        return SP_LOAD_OK;
+    case SP_CHECK_BAD:
+        free(buf);
+        return SP_LOAD_CORRUPT;
+    case SP_CHECK_FOREIGN:
+        free(buf);
+        return SP_LOAD_FOREIGN;
+    case SP_CHECK_NONE: /* an older agent's file: checked by decoding it */
+        break;
+    }
+    push_error perr;
+    push_batch *b = push_batch_decode(buf, got, st.st_mtime, &perr);
+    if (!b && time(NULL) != st.st_mtime) {
+        push_error again;
+        b = push_batch_decode(buf, got, time(NULL), &again);
+    }
+    if (!b) {
+        snprintf(why, why_size, "%s: %s", perr.field, perr.msg);
+        free(buf);
+        return SP_LOAD_CORRUPT;
+    }
+    uint64_t inner = push_batch_seq(b);
+    bool foreign = strcmp(push_batch_agent(b), s->agent) != 0;
+    if (foreign)
+        snprintf(why, why_size, "a batch of agent %s, and this agent is %s", push_batch_agent(b), s->agent);
+    push_batch_free(b);
+    if (inner != seq) {
+        snprintf(why, why_size, "holds batch %" PRIu64 ", not %" PRIu64, inner, seq);
+        free(buf);
+        return SP_LOAD_CORRUPT;
+    }
+    if (foreign) {
+        free(buf);
+        return SP_LOAD_FOREIGN;
+    }
+    *body = buf;
+    *len = got;
+    return SP_LOAD_OK;
+}
+
+int spool_replay(spool *s, spool_send_fn send, void *ctx, double budget_s, spool_replay_stats *st, char *err,
+                 size_t err_size)
+{
+    memset(st, 0, sizeof *st);
+    double start = sp_mono();
+    unsigned tried = 0;
+    while (s->count > 0) {
+        if (tried > 0 && budget_s > 0 && sp_mono() - start >= budget_s)
+            break;
+        uint64_t seq = s->e[s->head].seq;
+        char name[SPOOL_NAME_MAX], why[700];
+        sp_name(seq, name, sizeof name);
+        char *body;
+        size_t len;
+        switch (sp_load(s, seq, name, &body, &len, why, sizeof why)) {
+        case SP_LOAD_NOMEM:
+            return sp_fail(err, err_size, "%s/%s: out of memory", s->dir, name);
+        case SP_LOAD_MISSING:
+            log_warn("spool", "%s/%s vanished before it was sent", s->dir, name);
+            sp_index_pop(s);
+            continue;
+        case SP_LOAD_CORRUPT:
+            sp_index_pop(s);
+            if (sp_set_aside(s, name, "corrupt", err, err_size) != 0)
+                return -1;
+            st->corrupt++;
+            log_error("spool", "%s/%s is corrupt (%s): moved to %s/corrupt/, not sent", s->dir, name, why, s->dir);
+            continue;
+        case SP_LOAD_FOREIGN: /* its agent's token is not ours: the server would refuse it forever */
+            sp_index_pop(s);
+            if (sp_set_aside(s, name, "rejected", err, err_size) != 0)
+                return -1;
+            st->rejected++;
+            log_error("spool", "%s/%s is %s: moved to %s/rejected/, not sent", s->dir, name, why, s->dir);
+            continue;
+        case SP_LOAD_OK:
+            break;
+        }
+        tried++;
+        push_result r = send(ctx, body, len, why, sizeof why);
+        free(body);
+        if (r == PUSH_RETRY) {
+            st->retry = true;
+            snprintf(st->why, sizeof st->why, "%s", why);
+            break;
+        }
+        sp_index_pop(s);
+        if (r == PUSH_SENT) {
+            /* no fsync: a removal lost in a crash only sends the batch again, which the server ignores */
+            if (unlinkat(s->dfd, name, 0) != 0 && errno != ENOENT)
+                return sp_fail(err, err_size, "%s/%s was sent but cannot be removed: %s", s->dir, name,
+                               strerror(errno));
+            st->sent++;
+        } else {
+            if (sp_set_aside(s, name, "rejected", err, err_size) != 0)
+                return -1;
+            st->rejected++;
+            log_error("spool", "batch %" PRIu64 " refused by the server, kept in %s/rejected/: %s", seq, s->dir, why);
+        }
+    }
+    return 0;
+}

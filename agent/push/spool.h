@@ -1,0 +1,68 @@
+/* spool: the agent's on-disk queue of batches the server has not stored yet ("nothing lost").
+ *
+ * Each encoded batch is its own file, DIR/<seq, 20 digits>.json, written to a temp name, fsync'd,
+ * renamed and the folder fsync'd before it is first sent; it ends with a "spool" member holding its
+ * SHA-256, number and agent, so that replay checks it without decoding it (and sends it without that
+ * member); it is removed only once the server has
+ * stored it (2xx). Replay goes oldest first and stops at the first batch the server cannot take now.
+ * A batch the server refuses for good (4xx) is moved to DIR/rejected/, a file that does not decode to
+ * DIR/corrupt/: nothing is deleted silently. Beyond max_bytes the oldest batches are dropped, logged,
+ * and counted in DIR/dropped. DIR/seq holds the last sequence number used, so that a restarted agent
+ * goes on from the next one (the server stores each (agent, seq) once). DIR/lock keeps a second agent
+ * out. File names come from sequence numbers only, never from device data. */
+#ifndef VIGIE_SPOOL_H
+#define VIGIE_SPOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "push/push_client.h"
+
+#define SPOOL_ERR_MAX 1200
+
+typedef struct spool spool;
+
+/* Sends one body; the same contract as push_client_send (why[] filled on failure). */
+typedef push_result (*spool_send_fn)(void *ctx, const char *body, size_t len, char *why, size_t why_size);
+
+typedef struct {
+    unsigned sent;     /* stored by the server, removed */
+    unsigned rejected; /* refused for good, or another agent's: moved to rejected/ */
+    unsigned corrupt;  /* unreadable or undecodable, moved to corrupt/ */
+    bool retry;        /* stopped at a batch the server could not take now (why[] says why) */
+    char why[700];
+} spool_replay_stats;
+
+/* Opens (creating it and its subfolders if needed) and locks the spool folder, and indexes the batches
+ * already in it. Batches of another agent than `agent` (the agent was renamed) can never be accepted
+ * with this agent's token: they are moved to rejected/ at replay. max_bytes bounds the batches
+ * waiting. NULL on error, with err filled in. */
+spool *spool_open(const char *dir, const char *agent, uint64_t max_bytes, char *err, size_t err_size);
+/* Releases the lock; the files stay. */
+void spool_close(spool *s);
+
+/* The next sequence number, recorded (fsync'd) in DIR/seq before it is returned. The first ever is
+ * time(NULL) * 1000. Returns -1 with err filled in if it could not be recorded: *seq is still a new,
+ * usable number for this run. */
+int spool_next_seq(spool *s, uint64_t *seq, char *err, size_t err_size);
+
+/* Stores a batch durably under its sequence number, then drops the oldest batches (logging an error)
+ * while the spool holds more than max_bytes; the newest batch is always kept. -1 with err filled in
+ * when the batch could not be written: it is then not in the spool. */
+int spool_put(spool *s, uint64_t seq, const char *body, size_t len, char *err, size_t err_size);
+
+/* Sends the waiting batches oldest first through send(). Stops at the first PUSH_RETRY, or when
+ * budget_s seconds have passed (budget_s <= 0: no limit; at least one batch is always tried).
+ * Corrupt and rejected batches are set aside and logged, and replay goes on. Returns -1 with err filled
+ * in when a file could not be removed or moved (replay stops there), 0 otherwise. */
+int spool_replay(spool *s, spool_send_fn send, void *ctx, double budget_s, spool_replay_stats *st, char *err,
+                 size_t err_size);
+
+size_t spool_count(const spool *s);       /* batches waiting */
+uint64_t spool_bytes(const spool *s);     /* their size */
+uint64_t spool_dropped(const spool *s);   /* batches dropped over the bound since the spool was created */
+uint64_t spool_last_seq(const spool *s);  /* the last number given, 0 before the first */
+const char *spool_dir(const spool *s);
+
+#endif

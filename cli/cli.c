@@ -1,0 +1,341 @@
+/* vigie: the command line for people — status now; acknowledgements, maintenance windows and the
+ * monthly SLA report as those modules land. Every command goes through the server's API, so it works
+ * the same on the server and from a laptop. */
+#include "config.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "conf.h"
+#include "config/server_config.h"
+
+#ifndef VIGIE_SYSCONF_DIR
+#define VIGIE_SYSCONF_DIR "/etc/vigie"
+#endif
+#define CLI_MAX_REPLY (64u * 1024 * 1024)
+
+
+
+
+static void cli_usage(FILE *f)
+{
+    fprintf(f, "Usage: vigie [OPTION]... COMMAND\n"
+               "Ask vigie-server about the sites it watches.\n\n"
+               "Commands:\n"
+               "  status               every device: reachable or not, age of its data, key values\n"
+               "  availability         availability against the target, per site, for a month or a period\n"
+               "                       [--site S] [--month YYYY-MM | --from DATE --to DATE]\n"
+               "  events               state changes of devices, services and sites, with their cause\n"
+               "                       [--site S] [--month YYYY-MM | --from DATE --to DATE]\n"
+               "  maintenance list     [--site S] [--month ... | --from ... --to ...]\n"
+               "  maintenance add      --site S [--service NAME] --start DATE --end DATE --reason TEXT\n"
+               "  maintenance delete   ID\n"
+               "  report               the monthly SLA report, rendered by the server, written to a file\n"
+               "                       --month YYYY-MM | --previous-month [--site S] [--format pdf|html|csv|json]\n"
+               "                       [--lang fr|en] [-o FILE] (default vigie-report-YYYY-MM[-SITE].EXT);\n"
+               "                       --send: the server mails the PDF to server.yaml's report.recipients\n"
+               "  alerts               on-call alerts [--site S] [--state firing|acknowledged|resolved]\n"
+               "                       [--severity warning|critical]\n"
+               "  ack ID [-m COMMENT]  acknowledge an alert (stops its repeats and escalation)\n"
+               "  silence              --site S [--device D] --duration 2h --reason TEXT; silence list;\n"
+               "                       silence delete ID\n"
+               "  test-notify CONTACT  send a test notification to a contact of alerting.contacts\n"
+               "DATE is YYYY-MM-DD or YYYY-MM-DDTHH:MM in the site's time zone, or Unix seconds.\n\n"
+               "Options:\n"
+               "  -s, --server URL     the server (default $VIGIE_SERVER, else http://127.0.0.1:8470)\n"
+               "  -t, --token TOKEN    an API token (default $VIGIE_TOKEN)\n"
+               "  -c, --config FILE    take server and token from a server.yaml (its first api_tokens entry)\n"
+               "      --cacert FILE    the CA that signed the server's certificate, PEM (default $VIGIE_CACERT,\n"
+               "                       else the system CAs); the server's name is always checked\n"
+               "      --json           print the server's JSON\n"
+               "  -v, --verbose        show every value, table rows too\n"
+               "  -h, --help           show this help\n"
+               "  -V, --version        show the version\n\n"
+               "Exit status: 0 on success, 1 when the server cannot be reached or refuses, 2 on bad\n"
+               "arguments. See vigie(1).\n");
+}
+
+int cli_bad(const char *msg, const char *val)
+{
+    fprintf(stderr, "vigie: %s%s%s\nTry 'vigie --help'.\n", msg, val ? ": " : "", val ? val : "");
+    return 2;
+}
+
+size_t cli_buf_append(cli_buf *b, const char *p, size_t len, size_t max)
+{
+    if (b->len + len > max) {
+        b->overflow = true;
+        return 0;
+    }
+    char *d = realloc(b->data, b->len + len + 1);
+    if (!d)
+        return 0;
+    memcpy(d + b->len, p, len);
+    b->data = d;
+    b->len += len;
+    d[b->len] = '\0';
+    return len;
+}
+
+static size_t cli_on_data(char *p, size_t size, size_t n, void *ctx)
+{
+    return cli_buf_append(ctx, p, size * n, CLI_MAX_REPLY);
+}
+
+void cli_curl_tls(void *curl, const cli_opts *o)
+{
+    /* libcurl's defaults, set so that nobody turns them off: the certificate must chain to the CA and
+     * name the host of the URL */
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(curl, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+    if (o->cacert[0])
+        curl_easy_setopt(curl, CURLOPT_CAINFO, o->cacert);
+}
+
+json_t *cli_call(const cli_opts *o, const char *method, const char *path, const char *body, cli_buf *raw)
+{
+    CURL *c = curl_easy_init();
+    if (!c)
+        return NULL;
+    char url[1300], auth[SERVER_SECRET_MAX + 32];
+    snprintf(url, sizeof url, "%s%s", o->server, path);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", o->token);
+    struct curl_slist *h = o->token[0] ? curl_slist_append(NULL, auth) : NULL;
+    if (body)
+        h = curl_slist_append(h, "Content-Type: application/json");
+    cli_buf b = {0};
+    char cerr[CURL_ERROR_SIZE] = "";
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (body)
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    cli_curl_tls(c, o);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, cli_on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 300L);
+    CURLcode rc = curl_easy_perform(c);
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    json_t *j = NULL;
+    if (rc != CURLE_OK) {
+        fprintf(stderr, "vigie: %s: %s\n", url, cerr[0] ? cerr : curl_easy_strerror(rc));
+        if (rc == CURLE_PEER_FAILED_VERIFICATION)
+            fprintf(stderr, "vigie: give the CA that signed the server's certificate with --cacert or VIGIE_CACERT\n");
+    } else if (raw && status >= 200 && status < 300) {
+        *raw = b; /* a document (PDF, HTML, CSV): the caller owns it */
+        return json_true();
+    } else {
+        json_error_t e;
+        j = b.data ? json_loadb(b.data, b.len, 0, &e) : NULL;
+        if (status < 200 || status >= 300) {
+            const char *msg = j ? json_string_value(json_object_get(j, "error")) : NULL;
+            const char *field = j ? json_string_value(json_object_get(j, "field")) : NULL;
+            fprintf(stderr, "vigie: %s answered %ld: %s%s%s\n", url, status, field ? field : "", field ? ": " : "",
+                    msg ? msg : "(no message)");
+            if (status == 401)
+                fprintf(stderr, "vigie: give an API token with --token or VIGIE_TOKEN\n");
+            json_decref(j);
+            j = NULL;
+        } else if (!j) {
+            fprintf(stderr, "vigie: %s: the reply is not JSON\n", url);
+        }
+    }
+    free(b.data);
+    return j;
+}
+
+static json_t *cli_get(const cli_opts *o, const char *path) { return cli_call(o, "GET", path, NULL, NULL); }
+
+static void cli_age(long long s, char *out, size_t size)
+{
+    if (s < 120)
+        snprintf(out, size, "%llds", s);
+    else if (s < 7200)
+        snprintf(out, size, "%lldm", s / 60);
+    else if (s < 172800)
+        snprintf(out, size, "%lldh", s / 3600);
+    else
+        snprintf(out, size, "%lldd", s / 86400);
+}
+
+static void cli_value(json_t *m, char *out, size_t size)
+{
+    const char *text = json_string_value(json_object_get(m, "text"));
+    const char *unit = json_string_value(json_object_get(m, "unit"));
+    double v = json_number_value(json_object_get(m, "value"));
+    if (text && *text)
+        snprintf(out, size, "%s", text);
+    else
+        snprintf(out, size, fabs(v) < 1e15 && v == (double)(long long)v ? "%.0f%s%s" : "%.4g%s%s", v,
+                 unit && strcmp(unit, "bool") && strcmp(unit, "count") && strcmp(unit, "state") ? " " : "",
+                 unit && strcmp(unit, "bool") && strcmp(unit, "count") && strcmp(unit, "state") ? unit : "");
+}
+
+static int cli_status(const cli_opts *o)
+{
+    json_t *j = cli_get(o, "/api/v1/status");
+    if (!j)
+        return 1;
+    if (o->json) {
+        json_dumpf(j, stdout, JSON_INDENT(2));
+        fputc('\n', stdout);
+        json_decref(j);
+        return 0;
+    }
+    json_t *devs = json_object_get(j, "devices");
+    printf("%-16s %-16s %-12s %6s  %s\n", "SITE", "DEVICE", "STATE", "AGE", "VALUES");
+    size_t i;
+    json_t *d;
+    json_array_foreach(devs, i, d) {
+        json_t *reach = json_object_get(d, "reachable");
+        char age[16];
+        cli_age((long long)json_integer_value(json_object_get(d, "age")), age, sizeof age);
+        printf("%-16s %-16s %-12s %6s ", json_string_value(json_object_get(d, "site")),
+               json_string_value(json_object_get(d, "device")),
+               !reach ? "?" : json_is_true(reach) ? "reachable" : "UNREACHABLE", age);
+        size_t k, shown = 0;
+        json_t *m;
+        json_array_foreach(json_object_get(d, "metrics"), k, m) {
+            const char *name = json_string_value(json_object_get(m, "name"));
+            const char *inst = json_string_value(json_object_get(m, "instance"));
+            if (!strcmp(name, "device.reachable") || (!o->verbose && ((inst && *inst) || shown >= 6)))
+                continue;
+            char v[96];
+            cli_value(m, v, sizeof v);
+            printf(" %s%s%s=%s", name, inst && *inst ? "@" : "", inst ? inst : "", v);
+            shown++;
+        }
+        putchar('\n');
+    }
+    printf("%zu device(s).\n", json_array_size(devs));
+    json_decref(j);
+    return 0;
+}
+
+/* Server URL and token from a server.yaml: handy on the server itself. */
+static int cli_from_config(cli_opts *o, const char *path)
+{
+    conf_error err;
+    server_config *cfg = server_config_load(path, &err);
+    if (!cfg) {
+        fprintf(stderr, "vigie: %s\n", err.msg);
+        return 2;
+    }
+    const char *host = strcmp(cfg->listen_addr, "0.0.0.0") == 0 ? "127.0.0.1"
+                       : strcmp(cfg->listen_addr, "::") == 0    ? "[::1]"
+                                                                : cfg->listen_addr;
+    snprintf(o->server, sizeof o->server, strchr(host, ':') && host[0] != '[' ? "%s://[%s]:%d" : "%s://%s:%d",
+             cfg->tls_cert[0] ? "https" : "http", host, cfg->port);
+    if (!o->token[0] && cfg->nreaders)
+        snprintf(o->token, sizeof o->token, "%s", cfg->readers[0].token);
+    server_config_free(cfg);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {{"server", required_argument, NULL, 's'}, {"token", required_argument, NULL, 't'},
+                                         {"config", required_argument, NULL, 'c'}, {"json", no_argument, NULL, 'j'},
+                                         {"verbose", no_argument, NULL, 'v'},      {"help", no_argument, NULL, 'h'},
+                                         {"version", no_argument, NULL, 'V'},      {"cacert", required_argument, NULL, 'A'},
+                                         {NULL, 0, NULL, 0}};
+    cli_opts o = {0};
+    const char *env = getenv("VIGIE_SERVER"), *tok = getenv("VIGIE_TOKEN"), *config = NULL, *server = NULL;
+    const char *cacert = getenv("VIGIE_CACERT");
+    snprintf(o.server, sizeof o.server, "%s", env && *env ? env : "http://127.0.0.1:8470");
+    if (tok)
+        snprintf(o.token, sizeof o.token, "%s", tok);
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+s:t:c:vhV", opts, NULL)) != -1) {
+        switch (c) {
+        case 's': server = optarg; break;
+        case 't':
+            if (strlen(optarg) > SERVER_SECRET_MAX)
+                return cli_bad("--token is too long", NULL);
+            snprintf(o.token, sizeof o.token, "%s", optarg);
+            break;
+        case 'c': config = optarg; break;
+        case 'A': cacert = optarg; break;
+        case 'j': o.json = true; break;
+        case 'v': o.verbose = true; break;
+        case 'h': cli_usage(stdout); return 0;
+        case 'V': printf("vigie %s\n", PACKAGE_VERSION); return 0;
+        default: return cli_bad("unknown or incomplete option", argv[optind - 1]);
+        }
+    }
+    if (config && cli_from_config(&o, config) != 0)
+        return 2;
+    if (server) {
+        if (strlen(server) >= sizeof o.server - 1)
+            return cli_bad("--server is too long", NULL);
+        snprintf(o.server, sizeof o.server, "%s", server);
+    }
+    if (cacert && *cacert) {
+        FILE *f = fopen(cacert, "r");
+        if (!f) {
+            fprintf(stderr, "vigie: --cacert %s: %s\n", cacert, strerror(errno));
+            return 2;
+        }
+        fclose(f);
+        if (strlen(cacert) >= sizeof o.cacert)
+            return cli_bad("--cacert is too long", NULL);
+        snprintf(o.cacert, sizeof o.cacert, "%s", cacert);
+    }
+    size_t n = strlen(o.server);
+    while (n && o.server[n - 1] == '/')
+        o.server[--n] = '\0';
+    if (optind >= argc)
+        return cli_bad("a command is required", NULL);
+    const char *cmd = argv[optind++];
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    int rc;
+    int rest = argc - optind;
+    char **args = argv + optind;
+    if (strcmp(cmd, "status") == 0) {
+        rc = 0;
+        for (int i = 0; i < rest && rc == 0; i++) {
+            if (!strcmp(args[i], "--json"))
+                o.json = true;
+            else if (!strcmp(args[i], "-v") || !strcmp(args[i], "--verbose"))
+                o.verbose = true;
+            else
+                rc = cli_bad("unexpected argument", args[i]);
+        }
+        if (rc == 0)
+            rc = cli_status(&o);
+    } else if (strcmp(cmd, "availability") == 0) {
+        rc = cli_availability(&o, rest, args);
+    } else if (strcmp(cmd, "events") == 0) {
+        rc = cli_events(&o, rest, args);
+    } else if (strcmp(cmd, "maintenance") == 0) {
+        rc = cli_maintenance(&o, rest, args);
+    } else if (strcmp(cmd, "report") == 0) {
+        rc = cli_report(&o, rest, args);
+    } else if (strcmp(cmd, "alerts") == 0) {
+        rc = cli_alerts(&o, rest, args);
+    } else if (strcmp(cmd, "ack") == 0) {
+        rc = cli_ack(&o, rest, args);
+    } else if (strcmp(cmd, "silence") == 0) {
+        rc = cli_silence(&o, rest, args);
+    } else if (strcmp(cmd, "test-notify") == 0) {
+        rc = cli_test_notify(&o, rest, args);
+    } else {
+        rc = cli_bad("unknown command", cmd);
+    }
+    curl_global_cleanup();
+    return rc;
+}

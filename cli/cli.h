@@ -1,0 +1,56 @@
+/* cli: what the commands of `vigie` share: options, one call to the API, error reporting. Each
+ * command file (cli.c: status; cli_sla.c: availability, events, maintenance) parses its own
+ * arguments and prints a table, or the server's JSON with --json. */
+#ifndef VIGIE_CLI_H
+#define VIGIE_CLI_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config/server_config.h"
+
+typedef struct {
+    char server[1100];
+    char token[SERVER_SECRET_MAX + 1];
+    char cacert[1100]; /* CA of the server's certificate (PEM); empty: the system CAs */
+    bool json, verbose;
+} cli_opts;
+
+typedef struct {
+    char *data;
+    size_t len;
+    bool overflow;
+} cli_buf;
+
+/* Appends a received piece to b (a libcurl write callback's work): the length taken, or 0 past max
+ * bytes (overflow set) or out of memory. */
+size_t cli_buf_append(cli_buf *b, const char *p, size_t len, size_t max);
+/* Calls the API: the parsed JSON reply of a 2xx, or NULL after printing why. With raw, a 2xx body
+ * is handed over as is (documents) and json_true() is returned. */
+json_t *cli_call(const cli_opts *o, const char *method, const char *path, const char *body, cli_buf *raw);
+/* The TLS settings of every request to the server (a CURL handle): certificate checked, TLS 1.2 or
+ * later, --cacert as the CA. */
+void cli_curl_tls(void *curl, const cli_opts *o);
+/* Prints "vigie: msg: val" and the --help hint; returns 2. */
+int cli_bad(const char *msg, const char *val);
+
+int cli_availability(const cli_opts *o, int argc, char **argv);
+int cli_events(const cli_opts *o, int argc, char **argv);
+int cli_maintenance(const cli_opts *o, int argc, char **argv);
+/* cli_report.c: the monthly SLA report (--send: mailed by the server) */
+int cli_report(const cli_opts *o, int argc, char **argv);
+/* cli_alerts.c: alerts, ack, silence, test-notify */
+int cli_alerts(const cli_opts *o, int argc, char **argv);
+int cli_ack(const cli_opts *o, int argc, char **argv);
+int cli_silence(const cli_opts *o, int argc, char **argv);
+int cli_test_notify(const cli_opts *o, int argc, char **argv);
+
+/* Prints the server's JSON (--json) and releases it; returns 0. */
+int cli_print_json(json_t *j);
+/* "7 min 46.6 s", "2 h 05 min", "3 d 4 h" */
+void cli_duration(double seconds, char *out, size_t size);
+/* A time in the zone of the machine (TZ), "2026-10-05 14:02 CEST" */
+void cli_time(long long t, char *out, size_t size);
+
+#endif

@@ -1,0 +1,50 @@
+/* alerts: the on-call alert lifecycle, stored in SQLite (tables alert_tracks, alerts, alert_sites,
+ * silences, notifications; db.c schema version 3).
+ *
+ *   alerts_ingest()  after a batch is stored: judges each sample (a rule of alerting.rules, else the
+ *                    agent's own severity), with hysteresis, `for` and flapping (alert_rules.c), and
+ *                    opens or resolves alerts; notes the site's push for the heartbeat.
+ *   alerts_tick()    every few seconds from vigie-server's timer thread: for-durations, heartbeat
+ *                    (site unreachable), site down (state events), holds behind site/device
+ *                    unreachable, silences and maintenance, grouping per site, repeats, escalation
+ *                    along the on-call chain, and delivery with retries (notify.c).
+ *
+ * An alert is firing, then acknowledged (who, comment), then resolved; its id never changes. Every
+ * notification is a row of `notifications` with its status (pending, sent, retrying, failed). */
+#ifndef VIGIE_ALERTS_H
+#define VIGIE_ALERTS_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdint.h>
+
+#include "store/db.h"
+#include "alerting/notify.h"
+#include "push.h"
+#include "config/server_config.h"
+
+int alerts_ingest(db *d, const server_config *cfg, const char *site, const push_batch *b, int64_t now);
+
+/* One round of the timer. `started`: when the server started (heartbeats are judged from then,
+ * so that a restart does not page for every site before its agent's next push; 0: no grace).
+ * `lock` (may be NULL) guards db and state: it is taken for the bookkeeping and released during the
+ * network deliveries. */
+int alerts_tick(db *d, const server_config *cfg, const notify_env *env, int64_t started, int64_t now,
+                pthread_mutex_t *lock);
+
+/* Alerts as JSON, newest first; filters may be NULL. */
+json_t *alerts_list(db *d, const char *site, const char *state, const char *sev, int64_t now);
+/* Alerts not resolved (firing or acknowledged) at site (NULL: everywhere), for /metrics. */
+size_t alerts_firing_count(db *d, const char *site);
+/* 1 acknowledged, 0 no such alert or not firing, -1 error. */
+int alerts_ack(db *d, int64_t id, const char *who, const char *comment, int64_t now);
+
+int64_t alerts_silence_add(db *d, const char *site, const char *device, int64_t start, int64_t end, const char *reason,
+                           const char *who, int64_t now);
+int alerts_silence_delete(db *d, int64_t id);
+json_t *alerts_silences(db *d, int64_t now);
+
+/* Queues a test notification to every channel of a contact: the number queued, -1 unknown contact. */
+int alerts_test_notify(db *d, const server_config *cfg, const char *contact, const char *who, int64_t now);
+
+#endif

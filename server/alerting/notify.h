@@ -1,0 +1,30 @@
+/* notify: delivers one notification through libcurl — a webhook (generic JSON, or {"text": ...} for
+ * Mattermost/Slack), an SMS through an HTTP gateway (URL and body templates with {to} and {text}),
+ * or an e-mail through smtp.h. alerts.c queues notifications in SQLite and retries failed ones with
+ * backoff; this module only makes one attempt and says why it failed. */
+#ifndef VIGIE_NOTIFY_H
+#define VIGIE_NOTIFY_H
+
+#include <stddef.h>
+
+#include "alerting/alert_config.h"
+
+/* Sends one e-mail; 0 or -1 with why. main.c wires smtp_send() here when smtp: is configured. */
+typedef int (*notify_mail_fn)(void *ctx, const char *to, const char *subject, const char *body, char *why,
+                              size_t why_size);
+
+typedef struct {
+    const alerting_config *cfg;
+    notify_mail_fn mail;   /* NULL: e-mail notifications fail with "smtp is not configured" */
+    void *mail_ctx;
+} notify_env;
+
+/* channel: webhook | sms | email; target: URL, phone number or address; payload: the generic
+ * webhook's JSON object (subject and text are in it). 0 on success, -1 with why. */
+int notify_send(const notify_env *env, const char *channel, const char *target, const char *format,
+                const char *subject, const char *text, const char *payload, char *why, size_t why_size);
+
+/* Replaces {to} and {text} in tmpl; escape: 'u' URL, 'j' JSON string contents, 0 none. malloc'd. */
+char *notify_expand(const char *tmpl, const char *to, const char *text, char escape);
+
+#endif

@@ -1,0 +1,91 @@
+/* server_config: server.yaml — where to listen, where the data goes, which agents may push (with
+ * their token and the site they serve), the sites themselves, and the API's read tokens.
+ * Every key is checked; see conf/server.yaml for a commented example. */
+#ifndef VIGIE_SERVER_CONFIG_H
+#define VIGIE_SERVER_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "conf.h"
+#include "names.h"
+#include "sla/site_model.h"
+#include "alerting/smtp.h"
+
+#define SERVER_SECRET_MAX 255
+#define SERVER_PATH_MAX 1024
+#define SERVER_MAX_AGENTS 2000
+#define SERVER_MAX_SITES 2000
+#define SERVER_PEM_MAX (1024 * 1024) /* a certificate chain or a key file, bytes */
+
+typedef struct {
+    char id[NAME_MAX_LEN + 1];
+    char token[SERVER_SECRET_MAX + 1];
+    char site[NAME_MAX_LEN + 1];
+    char (*devices)[NAME_MAX_LEN + 1]; /* sorted; NULL: any device name, within its site */
+    size_t ndevices;
+} server_agent;
+
+/* Whether the agent may write this device (its `devices` list, when it has one). */
+bool server_agent_may_write(const server_agent *a, const char *device);
+
+typedef struct {
+    char id[NAME_MAX_LEN + 1];
+    char name[128];
+    char kind[32];      /* datacenter | nro | pop | core */
+    char timezone[64];
+    double target;      /* availability target, percent */
+    site_model model;   /* critical services; the kind's defaults when none is declared */
+} server_site;
+
+typedef struct {
+    char name[NAME_MAX_LEN + 1];
+    char token[SERVER_SECRET_MAX + 1];
+    bool admin;         /* may acknowledge, silence, declare maintenance */
+} server_reader;
+
+/* The `report:` section: who receives the monthly SLA report (`vigie report --send`), in which
+ * language by default. */
+#define SERVER_MAX_RECIPIENTS 32
+typedef struct {
+    char recipients[SERVER_MAX_RECIPIENTS][256];
+    size_t nrecipients;
+    char lang[4];       /* fr (default) | en */
+} server_report;
+
+typedef struct {
+    char path[SERVER_PATH_MAX + 1];
+    char listen_addr[64];
+    int port;
+    char data_dir[SERVER_PATH_MAX + 1];
+    char rrdcached[256];    /* "" or the rrdcached address the RRD writes go through */
+    int step;           /* RRD step: the agents' poll interval, seconds */
+    /* HTTPS: both paths or neither (then plain HTTP). The PEM files are read by server_config_load,
+     * so that an unreadable file is a configuration error; the key's copy is wiped on free. */
+    char tls_cert[SERVER_PATH_MAX + 1];
+    char tls_key[SERVER_PATH_MAX + 1];
+    char *tls_cert_pem; /* NUL-terminated contents, NULL without TLS */
+    char *tls_key_pem;
+    server_agent *agents;
+    size_t nagents;
+    server_site *sites;
+    size_t nsites;
+    server_reader *readers;
+    size_t nreaders;
+    smtp_config smtp;                    /* the `smtp:` section (smtp.h); configured false without it */
+    server_report report;                /* the `report:` section */
+    bool metrics_public;                 /* GET /metrics without an API token (default false) */
+    char web_dir[SERVER_PATH_MAX + 1];   /* the dashboard's files (default: the installed ones) */
+    struct alerting_config *alerting;    /* the `alerting:` section (alert_config.h); always set */
+} server_config;
+
+server_config *server_config_load(const char *path, conf_error *err);
+void server_config_free(server_config *cfg);
+
+const server_site *server_config_site(const server_config *cfg, const char *id);
+
+/* Constant-time comparison of a presented token with each configured one. */
+const server_agent *server_config_agent_by_token(const server_config *cfg, const char *token);
+const server_reader *server_config_reader_by_token(const server_config *cfg, const char *token);
+
+#endif

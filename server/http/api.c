@@ -1,0 +1,360 @@
+#include "config.h"
+#include "http/api.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/api_routes.h"
+#include "log.h"
+#include "sla/health.h"
+#include "alerting/alerts.h"
+
+api_reply api_error(int status, const char *field, const char *msg)
+{
+    json_t *o = json_pack("{s:s}", "error", msg);
+    if (field)
+        json_object_set_new(o, "field", json_string(field));
+    api_reply r = {.status = status, .body = json_dumps(o, JSON_COMPACT)};
+    json_decref(o);
+    return r;
+}
+
+static api_reply api_json(int status, json_t *o)
+{
+    api_reply r = {.status = status, .body = json_dumps(o, JSON_COMPACT)};
+    json_decref(o);
+    if (!r.body)
+        return api_error(500, NULL, "out of memory");
+    return r;
+}
+
+/* The token of "Authorization: Bearer TOKEN", or NULL. */
+static const char *api_bearer(const char *authorization)
+{
+    if (!authorization || strncasecmp(authorization, "Bearer ", 7) != 0)
+        return NULL;
+    const char *t = authorization + 7;
+    while (*t == ' ')
+        t++;
+    return *t ? t : NULL;
+}
+
+static void api_lock(api_ctx *ctx)
+{
+    if (ctx->lock)
+        pthread_mutex_lock(ctx->lock);
+}
+
+static void api_unlock(api_ctx *ctx)
+{
+    if (ctx->lock)
+        pthread_mutex_unlock(ctx->lock);
+}
+
+/* One push of an agent stored at a time (with the lock held): a batch sent again while its first copy
+ * is still being written waits for it, then finds it stored; and an agent's batches reach the RRD files
+ * in the order they came, so none of them is taken for stale. */
+static void api_agent_claim(api_ctx *ctx, const server_agent *agent)
+{
+    if (!ctx->lock || !ctx->agent_done)
+        return;
+    for (;;) {
+        size_t free_slot = API_INFLIGHT_MAX;
+        bool busy = false;
+        for (size_t i = 0; i < API_INFLIGHT_MAX; i++) {
+            if (ctx->inflight[i] == agent)
+                busy = true;
+            else if (!ctx->inflight[i] && free_slot == API_INFLIGHT_MAX)
+                free_slot = i;
+        }
+        if (!busy && free_slot < API_INFLIGHT_MAX) {
+            ctx->inflight[free_slot] = agent;
+            return;
+        }
+        pthread_cond_wait(ctx->agent_done, ctx->lock);
+    }
+}
+
+static void api_agent_release(api_ctx *ctx, const server_agent *agent)
+{
+    if (!ctx->lock || !ctx->agent_done)
+        return;
+    for (size_t i = 0; i < API_INFLIGHT_MAX; i++)
+        if (ctx->inflight[i] == agent)
+            ctx->inflight[i] = NULL;
+    pthread_cond_broadcast(ctx->agent_done);
+}
+
+/* The checks of a decoded push (lock held): false with the refusal in *deny. */
+static bool api_ingest_allowed(api_ctx *ctx, const server_agent *agent, const char *token, const push_batch *b,
+                               const push_error *perr, api_reply *deny)
+{
+    if (!agent) {
+        ctx->rejected++;
+        log_warn("ingest", "push refused: %s", token ? "unknown token" : "no bearer token");
+        *deny = api_error(401, "Authorization", token ? "unknown agent token" : "a Bearer token is required");
+        return false;
+    }
+    if (!b) {
+        ctx->rejected++;
+        log_warn("ingest", "batch from %s refused: %s: %s", agent->id, perr->field, perr->msg);
+        *deny = api_error(400, perr->field, perr->msg);
+        return false;
+    }
+    if (strcmp(push_batch_agent(b), agent->id) != 0) {
+        ctx->rejected++;
+        log_warn("ingest", "agent %s tried to push as %s", agent->id, push_batch_agent(b));
+        *deny = api_error(403, "agent", "this token belongs to another agent");
+        return false;
+    }
+    for (size_t i = 0; agent->devices && i < push_batch_count(b); i++) {
+        if (!server_agent_may_write(agent, push_batch_at(b, i)->device)) {
+            char field[64];
+            snprintf(field, sizeof field, "samples[%zu].device", i);
+            ctx->rejected++;
+            log_warn("ingest", "agent %s pushed device %s, which server.yaml does not give it", agent->id,
+                     push_batch_at(b, i)->device);
+            *deny = api_error(403, field, "this agent is not declared for this device (server.yaml agents[].devices)");
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Stores an allowed push (lock held, released while the RRD files are written: the next push is read
+ * and checked meanwhile). */
+static api_reply api_ingest_store(api_ctx *ctx, const server_agent *agent, const push_batch *b, time_t now)
+{
+    int seen = db_batch_seen(ctx->db, agent->id, push_batch_seq(b));
+    if (seen == 1) {
+        json_t *o = json_pack("{s:s, s:I, s:b}", "agent", agent->id, "seq", (json_int_t)push_batch_seq(b),
+                              "duplicate", 1);
+        return api_json(200, o);
+    }
+    char err[1200] = "";
+    rrd_store_stats st = {0};
+    int written = -1;
+    if (seen >= 0) { /* the RRD write latency, for /metrics */
+        struct timespec t0, t1;
+        api_unlock(ctx);
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        written = rrd_store_write(ctx->rrd, agent->site, b, &st, err, sizeof err);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        api_lock(ctx);
+        api_latency_observe(&ctx->rrd_write, (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+    }
+    if (written != 0 ||
+        db_batch_store(ctx->db, agent->site, b, (int64_t)now, err, sizeof err) != 0) {
+        log_error("ingest", "batch %llu from %s not stored: %s", (unsigned long long)push_batch_seq(b), agent->id,
+                  err[0] ? err : "database error");
+        return api_error(500, NULL, "storage error: the batch was not stored, send it again");
+    }
+    /* samples are stored: a failure to derive health is logged, not a reason to have them resent */
+    if (state_ingest(ctx->db, ctx->cfg, agent->site, b, (int64_t)now, err, sizeof err) != 0)
+        log_error("ingest", "batch %llu from %s: %s", (unsigned long long)push_batch_seq(b), agent->id, err);
+    if (alerts_ingest(ctx->db, ctx->cfg, agent->site, b, (int64_t)now) != 0)
+        log_error("ingest", "batch %llu from %s: alerting could not judge it", (unsigned long long)push_batch_seq(b),
+                  agent->id);
+    ctx->batches++;
+    ctx->samples += st.written;
+    json_t *o = json_pack("{s:s, s:I, s:I, s:I}", "agent", agent->id, "seq", (json_int_t)push_batch_seq(b), "stored",
+                          (json_int_t)st.written, "stale", (json_int_t)st.stale);
+    return api_json(200, o);
+}
+
+/* Called without the lock (api_dispatch): the configuration is read-only once the server runs, and
+ * decoding, the costly part, needs nothing shared. */
+api_reply api_ingest(api_ctx *ctx, const char *authorization, const char *body, size_t len, time_t now)
+{
+    const char *token = api_bearer(authorization);
+    const server_agent *agent = token ? server_config_agent_by_token(ctx->cfg, token) : NULL;
+    push_error perr;
+    push_batch *b = agent ? push_batch_decode(body, len, now, &perr) : NULL;
+    api_reply r;
+    api_lock(ctx);
+    if (api_ingest_allowed(ctx, agent, token, b, &perr, &r)) {
+        api_agent_claim(ctx, agent);
+        r = api_ingest_store(ctx, agent, b, now);
+        api_agent_release(ctx, agent);
+    }
+    api_unlock(ctx);
+    push_batch_free(b);
+    return r;
+}
+
+/* ---- status -------------------------------------------------------------------------------- */
+
+typedef struct {
+    json_t *devices;
+    json_t *cur;       /* current device object */
+    char site[NAME_MAX_LEN + 1], device[NAME_MAX_LEN + 1];
+    time_t now;
+    int64_t newest;    /* newest sample of the current device */
+} api_status_walk;
+
+static void api_status_close_device(api_status_walk *w)
+{
+    if (!w->cur)
+        return;
+    json_object_set_new(w->cur, "last_seen", json_integer(w->newest));
+    json_object_set_new(w->cur, "age", json_integer((json_int_t)(w->now - w->newest)));
+    json_array_append_new(w->devices, w->cur);
+    w->cur = NULL;
+}
+
+static void api_status_row(void *ctx, const char *site, const char *agent, const push_sample *s, int64_t received)
+{
+    api_status_walk *w = ctx;
+    if (!w->cur || strcmp(w->site, site) != 0 || strcmp(w->device, s->device) != 0) {
+        api_status_close_device(w);
+        w->cur = json_pack("{s:s, s:s, s:s, s:[]}", "site", site, "agent", agent, "device", s->device, "metrics");
+        snprintf(w->site, sizeof w->site, "%s", site);
+        snprintf(w->device, sizeof w->device, "%s", s->device);
+        w->newest = 0;
+    }
+    if (s->ts > w->newest)
+        w->newest = s->ts;
+    if (strcmp(s->metric, "device.reachable") == 0)
+        json_object_set_new(w->cur, "reachable", json_boolean(s->value >= 1));
+    json_t *m = json_pack("{s:s, s:s, s:f, s:s, s:I, s:I}", "name", s->metric, "instance", s->instance, "value",
+                          s->value, "unit", s->unit, "ts", (json_int_t)s->ts, "age", (json_int_t)(w->now - s->ts));
+    if (s->label[0])
+        json_object_set_new(m, "label", json_string(s->label));
+    if (s->text[0])
+        json_object_set_new(m, "text", json_string(s->text));
+    if (s->sev != SEV_NONE)
+        json_object_set_new(m, "severity", json_string(severity_name(s->sev)));
+    json_array_append_new(json_object_get(w->cur, "metrics"), m);
+    (void)received;
+}
+
+const server_reader *api_reader(const api_ctx *ctx, const char *authorization)
+{
+    const char *token = api_bearer(authorization);
+    return token ? server_config_reader_by_token(ctx->cfg, token) : NULL;
+}
+
+/* Read access needs an API token (server.yaml api_tokens); an agent's token only pushes. */
+static bool api_may_read(api_ctx *ctx, const char *authorization) { return api_reader(ctx, authorization) != NULL; }
+
+api_reply api_status(api_ctx *ctx, const char *authorization, time_t now)
+{
+    if (!api_may_read(ctx, authorization))
+        return api_error(401, "Authorization", "an API token is required (Authorization: Bearer ...)");
+    api_status_walk w = {.devices = json_array(), .now = now};
+    if (db_latest_each(ctx->db, api_status_row, &w) != 0) {
+        json_decref(w.devices);
+        json_decref(w.cur);
+        return api_error(500, NULL, "database error");
+    }
+    api_status_close_device(&w);
+    json_t *o = json_pack("{s:I, s:s, s:o}", "now", (json_int_t)now, "version", PACKAGE_VERSION, "devices", w.devices);
+    return api_json(200, o);
+}
+
+api_reply api_health(api_ctx *ctx)
+{
+    json_t *o = json_pack("{s:s, s:I, s:I, s:I}", "status", "ok", "batches", (json_int_t)ctx->batches, "samples",
+                          (json_int_t)ctx->samples, "rejected", (json_int_t)ctx->rejected);
+    return api_json(200, o);
+}
+
+/* ---- dispatch ------------------------------------------------------------------------------ */
+
+api_reply api_json_reply(int status, json_t *o) { return api_json(status, o); }
+
+bool api_check_reader(const api_ctx *ctx, const api_request *req, bool admin, api_reply *deny)
+{
+    const server_reader *r = api_reader(ctx, req->authorization);
+    if (!r) {
+        *deny = api_error(401, "Authorization", "an API token is required (Authorization: Bearer ...)");
+        return false;
+    }
+    if (admin && !r->admin) {
+        *deny = api_error(403, "Authorization", "this action needs an API token of role admin");
+        return false;
+    }
+    return true;
+}
+
+static api_reply api_route_ingest(api_ctx *ctx, const api_request *req)
+{
+    return api_ingest(ctx, req->authorization, req->body ? req->body : "", req->len, req->now);
+}
+
+static api_reply api_route_status(api_ctx *ctx, const api_request *req)
+{
+    return api_status(ctx, req->authorization, req->now);
+}
+
+static api_reply api_route_health(api_ctx *ctx, const api_request *req)
+{
+    (void)req;
+    return api_health(ctx);
+}
+
+typedef api_reply (*api_handler)(api_ctx *ctx, const api_request *req);
+
+static const struct {
+    const char *method;
+    const char *path;
+    bool prefix; /* the path continues with an id */
+    api_handler fn;
+} api_routes[] = {
+    {"POST", "/api/v1/ingest", false, api_route_ingest},
+    {"GET", "/api/v1/status", false, api_route_status},
+    {"GET", "/api/v1/health", false, api_route_health},
+    {"GET", "/api/v1/sites", false, api_route_sites},
+    {"GET", "/api/v1/availability", false, api_route_availability},
+    {"GET", "/api/v1/events", false, api_route_events},
+    {"GET", "/api/v1/maintenance", false, api_route_maintenance_list},
+    {"POST", "/api/v1/maintenance", false, api_route_maintenance_add},
+    {"DELETE", "/api/v1/maintenance/", true, api_route_maintenance_delete},
+    {"GET", "/api/v1/report", false, api_route_report},
+    {"POST", "/api/v1/report/send", false, api_route_report_send},
+    {"GET", "/api/v1/devices", false, api_route_devices},
+    {"GET", "/api/v1/latest", false, api_route_latest},
+    {"GET", "/api/v1/series", false, api_route_series},
+    {"GET", "/metrics", false, api_route_metrics},
+    {"GET", "/", false, api_route_web},
+    {"GET", "/static/", true, api_route_web},
+    {"GET", "/api/v1/alerts", false, api_route_alerts_list},
+    {"POST", "/api/v1/alerts/", true, api_route_alert_ack},
+    {"GET", "/api/v1/silences", false, api_route_silences_list},
+    {"POST", "/api/v1/silences", false, api_route_silences_add},
+    {"DELETE", "/api/v1/silences/", true, api_route_silences_delete},
+    {"POST", "/api/v1/test-notify", false, api_route_test_notify},
+};
+
+static api_reply api_dispatch_locked(api_ctx *ctx, const api_request *req);
+
+/* One request at a time against the db and the state, shared with the alerting timer (main.c); the
+ * HTTP threads wait for each other here. */
+api_reply api_dispatch(api_ctx *ctx, const api_request *req)
+{
+    /* ingest takes the lock itself, for less than the whole push (api_ingest) */
+    if (strcmp(req->method, "POST") == 0 && strcmp(req->path, "/api/v1/ingest") == 0)
+        return api_route_ingest(ctx, req);
+    api_lock(ctx);
+    api_reply r = api_dispatch_locked(ctx, req);
+    api_unlock(ctx);
+    return r;
+}
+
+static api_reply api_dispatch_locked(api_ctx *ctx, const api_request *req)
+{
+    bool path_known = false;
+    const char *method = strcmp(req->method, "HEAD") == 0 ? "GET" : req->method;
+    for (size_t i = 0; i < sizeof api_routes / sizeof api_routes[0]; i++) {
+        bool match = api_routes[i].prefix ? strncmp(req->path, api_routes[i].path, strlen(api_routes[i].path)) == 0
+                                          : strcmp(req->path, api_routes[i].path) == 0;
+        if (!match)
+            continue;
+        path_known = true;
+        if (strcmp(method, api_routes[i].method) == 0)
+            return api_routes[i].fn(ctx, req);
+    }
+    return path_known ? api_error(405, NULL, "method not allowed for this path") : api_error(404, NULL, "no such endpoint");
+}

@@ -1,0 +1,94 @@
+/* api: the server's request handlers, independent of the HTTP library so that they can be tested
+ * with plain strings. http.c routes requests here; each handler returns a status and a JSON body.
+ *
+ *   POST /api/v1/ingest        agents push batches (Bearer token of the agent)
+ *   GET  /api/v1/status        every device with its last values and their age
+ *   GET  /api/v1/health        liveness, no credential
+ *   GET  /api/v1/sites         sites with their current state and this month's availability
+ *   GET  /api/v1/availability  ?site=S&month=YYYY-MM or &from=...&to=...: the report's figures
+ *   GET  /api/v1/events        ?site=S&from=...&to=...: state changes with their cause
+ *   GET  /api/v1/maintenance   ?site=S&from=...&to=...; POST to declare one; DELETE .../ID
+ *   GET  /api/v1/report        ?month=YYYY-MM|previous&site&format&lang: the monthly SLA report (PDF,
+ *                              HTML, CSV, JSON; api_report.c); POST /api/v1/report/send mails it (admin)
+ *   GET  /api/v1/devices       ?site=S: devices with class, profile, last seen, health (api_data.c)
+ *   GET  /api/v1/latest        ?site=S&device=D: latest values
+ *   GET  /api/v1/series        ?site&device&metric&instance&from&to&cf&step: one RRD series
+ *   GET  /metrics              Prometheus text format (API token unless metrics_public)
+ *   GET  /, /static/NAME       the dashboard's files from web_dir (web.c), no credential
+ *   GET  /api/v1/alerts        ?site&state&severity; POST .../ID/ack; GET/POST /api/v1/silences,
+ *                              DELETE .../ID; POST /api/v1/test-notify (api_alerts.c, doc/alerting.md)
+ * Reads need an API token (server.yaml api_tokens), actions one of role admin. See doc/api.md. */
+#ifndef VIGIE_API_H
+#define VIGIE_API_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "store/db.h"
+#include "store/rrd_store.h"
+#include "config/server_config.h"
+
+/* A latency histogram for /metrics: bucket i counts observations <= api_latency_bounds[i] seconds
+ * (not cumulated); the last bucket is +Inf. */
+#define API_LATENCY_BUCKETS 12
+extern const double api_latency_bounds[API_LATENCY_BUCKETS - 1];
+typedef struct {
+    unsigned long count;
+    double sum;
+    unsigned long buckets[API_LATENCY_BUCKETS];
+} api_latency;
+void api_latency_observe(api_latency *l, double seconds);
+
+/* Pushes stored at once, at most: more than the HTTP threads (http.c), so that none ever waits for a slot. */
+#define API_INFLIGHT_MAX 16
+
+typedef struct {
+    const server_config *cfg;
+    db *db;
+    rrd_store *rrd;
+    unsigned long batches, samples, rejected;
+    api_latency rrd_write;    /* time spent in rrd_store_write per accepted batch */
+    pthread_mutex_t *lock;    /* NULL, or held around each api_dispatch() (shared with alerts_tick);
+                                 ingest lets it go while the RRD files are written */
+    pthread_cond_t *agent_done; /* with lock: signalled when a push is stored (see inflight) */
+    const server_agent *inflight[API_INFLIGHT_MAX]; /* agents whose push is being stored */
+} api_ctx;
+
+typedef struct {
+    int status;
+    char *body;               /* malloc'd; JSON unless content_type says otherwise */
+    size_t len;               /* 0: strlen(body) */
+    const char *content_type; /* NULL: application/json */
+    char disposition[160];    /* Content-Disposition, "" for none */
+    char headers[512];        /* more response headers, "Name: value" lines joined by '\n'; a
+                                 Cache-Control here replaces the default no-store */
+} api_reply;
+
+/* One request, as http.c hands it over: `arg` reads a query-string argument (NULL when absent). */
+typedef struct {
+    const char *method;
+    const char *path;
+    const char *authorization;
+    const char *body;
+    size_t len;
+    time_t now;
+    const char *(*arg)(void *arg_ctx, const char *name);
+    void *arg_ctx;
+    const char *(*header)(void *arg_ctx, const char *name); /* a request header; may be NULL */
+} api_request;
+
+/* Routes a request to its handler: 404 for an unknown path, 405 for a known path and another method. */
+api_reply api_dispatch(api_ctx *ctx, const api_request *req);
+
+/* Who presented the token: NULL when it is no API token; `admin` when it may act. */
+const server_reader *api_reader(const api_ctx *ctx, const char *authorization);
+
+/* `authorization` is the raw Authorization header (may be NULL). */
+api_reply api_ingest(api_ctx *ctx, const char *authorization, const char *body, size_t len, time_t now);
+api_reply api_status(api_ctx *ctx, const char *authorization, time_t now);
+api_reply api_health(api_ctx *ctx);
+/* A JSON error reply: {"error": msg, "field": field} (field may be NULL). */
+api_reply api_error(int status, const char *field, const char *msg);
+
+#endif

@@ -1,0 +1,44 @@
+/* api_routes: the handlers behind api_dispatch(), one group per file (api.c: ingest, status, health;
+ * api_sla.c: sites, availability, events, maintenance; ...). Each checks its own credential. */
+#ifndef VIGIE_API_ROUTES_H
+#define VIGIE_API_ROUTES_H
+
+#include "http/api.h"
+
+/* Helpers shared by the handlers. */
+api_reply api_json_reply(int status, json_t *o);
+/* 401 unless the request carries an API token (and, when admin, one of role admin; 403 then). */
+bool api_check_reader(const api_ctx *ctx, const api_request *req, bool admin, api_reply *deny);
+
+api_reply api_route_sites(api_ctx *ctx, const api_request *req);
+api_reply api_route_availability(api_ctx *ctx, const api_request *req);
+api_reply api_route_events(api_ctx *ctx, const api_request *req);
+api_reply api_route_maintenance_list(api_ctx *ctx, const api_request *req);
+api_reply api_route_maintenance_add(api_ctx *ctx, const api_request *req);
+api_reply api_route_maintenance_delete(api_ctx *ctx, const api_request *req);
+
+/* api_report.c: the monthly SLA report (PDF, HTML, CSV, JSON) and its mailing. */
+api_reply api_route_report(api_ctx *ctx, const api_request *req);
+api_reply api_route_report_send(api_ctx *ctx, const api_request *req);
+
+/* api_data.c: devices, latest values, RRD series, Prometheus /metrics. */
+api_reply api_route_devices(api_ctx *ctx, const api_request *req);
+api_reply api_route_latest(api_ctx *ctx, const api_request *req);
+api_reply api_route_series(api_ctx *ctx, const api_request *req);
+api_reply api_route_metrics(api_ctx *ctx, const api_request *req);
+/* The alerts not resolved at `site` (NULL: everywhere), from alerts.c; /metrics exports it as
+ * vigie_alerts_firing. */
+size_t api_alerts_firing(api_ctx *ctx, const char *site);
+
+/* api_alerts.c: on-call alerts, silences, test notifications. */
+api_reply api_route_alerts_list(api_ctx *ctx, const api_request *req);
+api_reply api_route_alert_ack(api_ctx *ctx, const api_request *req);
+api_reply api_route_silences_list(api_ctx *ctx, const api_request *req);
+api_reply api_route_silences_add(api_ctx *ctx, const api_request *req);
+api_reply api_route_silences_delete(api_ctx *ctx, const api_request *req);
+api_reply api_route_test_notify(api_ctx *ctx, const api_request *req);
+
+/* web.c: the dashboard's static files (GET / and /static/NAME) from server.yaml web_dir. */
+api_reply api_route_web(api_ctx *ctx, const api_request *req);
+
+#endif

@@ -1,0 +1,265 @@
+#include "config.h"
+#include "http/http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "log.h"
+#include "push.h"
+
+/* Requests served at once. One thread was enough to parse pushes, but then it waited for each batch's
+ * RRD writes (rrd_writer.h): with more, one reads and checks the next push while another waits. */
+#define HTTP_THREADS 4
+
+struct http_server {
+    struct MHD_Daemon *mhd;
+    api_ctx *ctx;
+    atomic_bool starting;  /* while MHD_start_daemon runs: keep its first message for the error */
+    char start_msg[256];
+};
+
+typedef struct {
+    char *body;
+    size_t len, cap;
+    bool too_big;
+} http_req;
+
+/* Adds the "Name: value" lines of `lines` (api_reply.headers) to resp. */
+static void http_add_headers(struct MHD_Response *resp, const char *lines)
+{
+    while (*lines) {
+        const char *eol = strchr(lines, '\n'), *colon = strchr(lines, ':');
+        size_t n = eol ? (size_t)(eol - lines) : strlen(lines);
+        if (colon && colon < lines + n && n < 512) {
+            char name[128], value[512];
+            size_t nl = (size_t)(colon - lines);
+            const char *v = colon + 1;
+            while (*v == ' ')
+                v++;
+            if (nl < sizeof name) {
+                snprintf(name, sizeof name, "%.*s", (int)nl, lines);
+                snprintf(value, sizeof value, "%.*s", (int)(lines + n - v), v);
+                MHD_add_response_header(resp, name, value);
+            }
+        }
+        lines += n + (eol ? 1 : 0);
+    }
+}
+
+static enum MHD_Result http_send(struct MHD_Connection *c, api_reply r)
+{
+    const char *body = r.body ? r.body : "{\"error\":\"out of memory\"}";
+    size_t len = r.body && r.len ? r.len : strlen(body);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+    free(r.body);
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, "Content-Type", r.content_type ? r.content_type : "application/json; charset=utf-8");
+    if (!strstr(r.headers, "Cache-Control:"))
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
+    http_add_headers(resp, r.headers);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    if (r.disposition[0])
+        MHD_add_response_header(resp, "Content-Disposition", r.disposition);
+    if (r.status == 401)
+        MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"vigie\"");
+    enum MHD_Result ret = MHD_queue_response(c, (unsigned int)r.status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static int http_append(http_req *r, const char *data, size_t n)
+{
+    if (r->too_big || r->len + n > PUSH_MAX_BODY) {
+        r->too_big = true;
+        return 0;
+    }
+    if (r->len + n + 1 > r->cap) {
+        size_t cap = r->cap ? r->cap : 16384;
+        while (cap < r->len + n + 1)
+            cap *= 2;
+        char *b = realloc(r->body, cap);
+        if (!b)
+            return -1;
+        r->body = b;
+        r->cap = cap;
+    }
+    memcpy(r->body + r->len, data, n);
+    r->len += n;
+    r->body[r->len] = '\0';
+    return 0;
+}
+
+static const char *http_header(void *ctx, const char *name)
+{
+    return MHD_lookup_connection_value((struct MHD_Connection *)ctx, MHD_HEADER_KIND, name);
+}
+
+static const char *http_arg(void *ctx, const char *name)
+{
+    return MHD_lookup_connection_value((struct MHD_Connection *)ctx, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static enum MHD_Result http_handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                    const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+    http_server *h = cls;
+    http_req *r = *con_cls;
+    bool post = strcmp(method, "POST") == 0, get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+    const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (!r) {
+        r = calloc(1, sizeof *r);
+        if (!r)
+            return MHD_NO;
+        *con_cls = r;
+        /* a body announced as too large is refused before it is read */
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (post && cl && strtoull(cl, NULL, 10) > PUSH_MAX_BODY)
+            return http_send(c, api_error(413, "body", "request body too large"));
+        return MHD_YES;
+    }
+    bool has_body = post || strcmp(method, "PUT") == 0 || strcmp(method, "DELETE") == 0;
+    if (has_body && *upload_size) {
+        if (http_append(r, upload, *upload_size) != 0)
+            return MHD_NO;
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (r->too_big)
+        return http_send(c, api_error(413, "body", "request body too large"));
+    api_request req = {.method = method, .path = url, .authorization = auth, .body = r->body ? r->body : "",
+                       .len = r->len, .now = time(NULL), .arg = http_arg, .arg_ctx = c,
+                       .header = http_header};
+    (void)version;
+    (void)get;
+    return http_send(c, api_dispatch(h->ctx, &req));
+}
+
+static void http_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode tc)
+{
+    http_req *r = *con_cls;
+    if (r) {
+        free(r->body);
+        free(r);
+        *con_cls = NULL;
+    }
+    (void)cls;
+    (void)c;
+    (void)tc;
+}
+
+static void http_log(void *cls, const char *fmt, va_list ap)
+{
+    char line[512];
+    vsnprintf(line, sizeof line, fmt, ap);
+    size_t n = strlen(line);
+    while (n && (line[n - 1] == '\n' || line[n - 1] == '.'))
+        line[--n] = '\0';
+    http_server *h = cls;
+    if (atomic_load(&h->starting) && !h->start_msg[0])
+        snprintf(h->start_msg, sizeof h->start_msg, "%s", line);
+    if (strstr(line, "handshake")) {
+        const char *what = strncmp(line, "Error: ", 7) == 0 ? line + 7 : line;
+        log_warn("http", "TLS handshake with a client failed (%s): for instance a client that does not trust "
+                 "this certificate, or plain HTTP sent to the HTTPS port", what);
+    } else
+        log_warn("http", "%s", line);
+}
+
+bool http_tls_supported(void)
+{
+    return MHD_is_feature_supported(MHD_FEATURE_TLS) == MHD_YES;
+}
+
+bool http_addr_is_loopback(const char *addr)
+{
+    struct in_addr a4;
+    struct in6_addr a6;
+    if (inet_pton(AF_INET, addr, &a4) == 1)
+        return (ntohl(a4.s_addr) >> 24) == 127;
+    if (inet_pton(AF_INET6, addr, &a6) == 1)
+        return IN6_IS_ADDR_LOOPBACK(&a6) || (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127);
+    return false;
+}
+
+/* TLS 1.2 and 1.3 only, GnuTLS's usual ciphers otherwise. */
+#define HTTP_TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+
+http_server *http_start(api_ctx *ctx, const char *addr, int port, const char *cert_pem, const char *key_pem,
+                        char *err, size_t err_size)
+{
+    bool tls = cert_pem || key_pem;
+    if (tls && !(cert_pem && key_pem)) {
+        snprintf(err, err_size, "HTTPS needs both a certificate and a key");
+        return NULL;
+    }
+    if (tls && !http_tls_supported()) {
+        snprintf(err, err_size, "this libmicrohttpd (%s) was built without TLS support, so tls_cert and tls_key "
+                 "cannot be used: install a libmicrohttpd built with GnuTLS (Debian's libmicrohttpd12 is)",
+                 MHD_get_version());
+        return NULL;
+    }
+    http_server *h = calloc(1, sizeof *h);
+    if (!h) {
+        snprintf(err, err_size, "out of memory");
+        return NULL;
+    }
+    h->ctx = ctx;
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+    struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
+    if (inet_pton(AF_INET, addr, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)port);
+    } else if (inet_pton(AF_INET6, addr, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)port);
+        flags |= MHD_USE_IPv6;
+    } else {
+        snprintf(err, err_size, "listen address '%s' is not an IPv4 or IPv6 address", addr);
+        free(h);
+        return NULL;
+    }
+    /* The TLS options come last: without TLS they are replaced by the end of the list. */
+    struct MHD_OptionItem tls_opts[] = {
+        {MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)cert_pem},
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)key_pem},
+        {MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)HTTP_TLS_PRIORITIES},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    if (tls)
+        flags |= MHD_USE_TLS;
+    else
+        tls_opts[0].option = MHD_OPTION_END;
+    atomic_store(&h->starting, true);
+    h->mhd = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, http_handler, h, MHD_OPTION_EXTERNAL_LOGGER,
+                              http_log, h, MHD_OPTION_SOCK_ADDR, &ss, MHD_OPTION_NOTIFY_COMPLETED, http_completed,
+                              h, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60, MHD_OPTION_CONNECTION_LIMIT,
+                              (unsigned int)512, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)HTTP_THREADS, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
+    atomic_store(&h->starting, false);
+    if (!h->mhd) {
+        const char *why = h->start_msg[0] ? h->start_msg : "port in use, or no permission";
+        bool tls_err = tls && (strstr(why, "TLS") || strstr(why, "certificate") || strstr(why, "key"));
+        snprintf(err, err_size, "cannot listen on %s:%d%s: %s%s", addr, port, tls ? " over HTTPS" : "", why,
+                 tls_err ? " (tls_cert must hold the server's certificate and tls_key its private key)" : "");
+        free(h);
+        return NULL;
+    }
+    return h;
+}
+
+void http_stop(http_server *h)
+{
+    if (!h)
+        return;
+    MHD_stop_daemon(h->mhd);
+    free(h);
+}

@@ -1,0 +1,192 @@
+/* api_alerts: on-call alerts, silences and test notifications.
+ *
+ *   GET    /api/v1/alerts            ?site=S&state=firing|acknowledged|resolved&severity=warning|critical
+ *   POST   /api/v1/alerts/ID/ack     {"comment": "..."} (admin token; who = the token's name)
+ *   GET    /api/v1/silences          silences not yet over
+ *   POST   /api/v1/silences          {"site", "device"?, "duration": 7200 | "2h", "start"?, "reason"} (admin)
+ *   DELETE /api/v1/silences/ID       (admin)
+ *   POST   /api/v1/test-notify       {"contact": NAME} (admin): queued, sent by the next tick */
+#include "config.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alerting/alerts.h"
+#include "http/api_routes.h"
+#include "names.h"
+
+static const char *aa_arg(const api_request *req, const char *name)
+{
+    return req->arg ? req->arg(req->arg_ctx, name) : NULL;
+}
+
+api_reply api_route_alerts_list(api_ctx *ctx, const api_request *req)
+{
+    api_reply deny;
+    if (!api_check_reader(ctx, req, false, &deny))
+        return deny;
+    const char *site = aa_arg(req, "site"), *state = aa_arg(req, "state"), *sev = aa_arg(req, "severity");
+    if (site && !name_is_valid(site))
+        return api_error(400, "site", "not a valid site name");
+    if (state && strcmp(state, "firing") && strcmp(state, "acknowledged") && strcmp(state, "resolved"))
+        return api_error(400, "state", "firing, acknowledged or resolved");
+    if (sev && strcmp(sev, "warning") && strcmp(sev, "critical"))
+        return api_error(400, "severity", "warning or critical");
+    json_t *arr = alerts_list(ctx->db, site, state, sev, (int64_t)req->now);
+    if (!arr)
+        return api_error(500, NULL, "database error");
+    return api_json_reply(200, json_pack("{s:I, s:o}", "now", (json_int_t)req->now, "alerts", arr));
+}
+
+static json_t *aa_body(const api_request *req)
+{
+    json_error_t jerr;
+    json_t *o = req->len ? json_loadb(req->body, req->len, JSON_REJECT_DUPLICATES, &jerr) : json_object();
+    if (o && !json_is_object(o)) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* POST /api/v1/alerts/ID/ack */
+api_reply api_route_alert_ack(api_ctx *ctx, const api_request *req)
+{
+    api_reply deny;
+    if (!api_check_reader(ctx, req, true, &deny))
+        return deny;
+    const char *p = req->path + strlen("/api/v1/alerts/");
+    char *end;
+    long long id = strtoll(p, &end, 10);
+    if (end == p || id <= 0 || strcmp(end, "/ack") != 0)
+        return api_error(404, NULL, "no such endpoint: POST /api/v1/alerts/ID/ack");
+    json_t *o = aa_body(req);
+    if (!o)
+        return api_error(400, "body", "a JSON object {\"comment\": ...} is expected");
+    const char *comment = json_string_value(json_object_get(o, "comment"));
+    api_reply r;
+    if (comment && !text_is_valid(comment, 255)) {
+        r = api_error(400, "comment", "at most 255 printable characters");
+    } else {
+        const server_reader *who = api_reader(ctx, req->authorization);
+        int rc = alerts_ack(ctx->db, id, who->name, comment ? comment : "", (int64_t)req->now);
+        if (rc < 0)
+            r = api_error(500, NULL, "database error");
+        else if (rc == 0)
+            r = api_error(404, "id", "no firing alert with this id");
+        else
+            r = api_json_reply(200, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "state", "acknowledged",
+                                              "ack_by", who->name));
+    }
+    json_decref(o);
+    return r;
+}
+
+api_reply api_route_silences_list(api_ctx *ctx, const api_request *req)
+{
+    api_reply deny;
+    if (!api_check_reader(ctx, req, false, &deny))
+        return deny;
+    json_t *arr = alerts_silences(ctx->db, (int64_t)req->now);
+    if (!arr)
+        return api_error(500, NULL, "database error");
+    return api_json_reply(200, json_pack("{s:I, s:o}", "now", (json_int_t)req->now, "silences", arr));
+}
+
+/* "2h", "30m", "1d", "90s", "3600" -> seconds; -1 when not a duration. */
+static long long aa_duration(const json_t *j)
+{
+    if (json_is_integer(j))
+        return json_integer_value(j);
+    const char *s = json_string_value(j);
+    if (!s || !*s)
+        return -1;
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (end == s || v < 0)
+        return -1;
+    long long mult = !*end || strcmp(end, "s") == 0 ? 1 : strcmp(end, "m") == 0 ? 60 : strcmp(end, "h") == 0 ? 3600
+                   : strcmp(end, "d") == 0 ? 86400 : -1;
+    return mult < 0 ? -1 : v * mult;
+}
+
+api_reply api_route_silences_add(api_ctx *ctx, const api_request *req)
+{
+    api_reply deny;
+    if (!api_check_reader(ctx, req, true, &deny))
+        return deny;
+    json_t *o = aa_body(req);
+    if (!o)
+        return api_error(400, "body", "a JSON object {site, device, duration, reason} is required");
+    const char *site = json_string_value(json_object_get(o, "site"));
+    const char *device = json_string_value(json_object_get(o, "device"));
+    const char *reason = json_string_value(json_object_get(o, "reason"));
+    long long duration = aa_duration(json_object_get(o, "duration"));
+    json_t *js = json_object_get(o, "start");
+    int64_t start = json_is_integer(js) ? json_integer_value(js) : (int64_t)req->now;
+    api_reply r;
+    if (!site || !name_is_valid(site))
+        r = api_error(400, "site", "a valid site name is required");
+    else if (device && !name_is_valid(device))
+        r = api_error(400, "device", "not a valid device name");
+    else if (!reason || !*reason || !text_is_valid(reason, 127))
+        r = api_error(400, "reason", "a reason of at most 127 printable characters is required");
+    else if (duration <= 0 || duration > 31 * 86400)
+        r = api_error(400, "duration", "a duration such as 7200, \"2h\", \"30m\" or \"1d\" (at most 31 days)");
+    else if (js && !json_is_integer(js))
+        r = api_error(400, "start", "Unix seconds");
+    else {
+        const server_reader *who = api_reader(ctx, req->authorization);
+        int64_t id = alerts_silence_add(ctx->db, site, device, start, start + duration, reason, who->name,
+                                        (int64_t)req->now);
+        r = id < 0 ? api_error(500, NULL, "database error")
+                   : api_json_reply(201, json_pack("{s:I, s:s, s:s, s:I, s:I, s:s, s:s}", "id", (json_int_t)id, "site",
+                                                   site, "device", device ? device : "", "start", (json_int_t)start,
+                                                   "end", (json_int_t)(start + duration), "reason", reason, "who",
+                                                   who->name));
+    }
+    json_decref(o);
+    return r;
+}
+
+api_reply api_route_silences_delete(api_ctx *ctx, const api_request *req)
+{
+    api_reply deny;
+    if (!api_check_reader(ctx, req, true, &deny))
+        return deny;
+    const char *p = req->path + strlen("/api/v1/silences/");
+    char *end;
+    long long id = strtoll(p, &end, 10);
+    if (!*p || *end || id <= 0)
+        return api_error(400, "id", "a silence id is a positive integer");
+    int rc = alerts_silence_delete(ctx->db, id);
+    if (rc < 0)
+        return api_error(500, NULL, "database error");
+    if (rc == 0)
+        return api_error(404, "id", "no such silence");
+    return api_json_reply(200, json_pack("{s:I, s:b}", "id", (json_int_t)id, "deleted", 1));
+}
+
+api_reply api_route_test_notify(api_ctx *ctx, const api_request *req)
+{
+    api_reply deny;
+    if (!api_check_reader(ctx, req, true, &deny))
+        return deny;
+    json_t *o = aa_body(req);
+    const char *contact = o ? json_string_value(json_object_get(o, "contact")) : NULL;
+    api_reply r;
+    if (!contact || !name_is_valid(contact)) {
+        r = api_error(400, "contact", "a JSON object {\"contact\": NAME} naming a contact of alerting.contacts");
+    } else {
+        const server_reader *who = api_reader(ctx, req->authorization);
+        int n = alerts_test_notify(ctx->db, ctx->cfg, contact, who->name, (int64_t)req->now);
+        if (n < 0)
+            r = api_error(404, "contact", "no such contact in alerting.contacts");
+        else
+            r = api_json_reply(202, json_pack("{s:s, s:i, s:s}", "contact", contact, "queued", n, "note",
+                                              "sent by the server's next alerting round (a few seconds)"));
+    }
+    json_decref(o);
+    return r;
+}

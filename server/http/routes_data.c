@@ -1,0 +1,820 @@
+/* The data side of the API, what the dashboard and Prometheus read:
+ *
+ *   GET /api/v1/devices  ?site=S             devices with class, profile, last seen and health, and
+ *                                            the current state of the site's services
+ *   GET /api/v1/latest   ?site=S&device=D    the latest value of every series
+ *   GET /api/v1/series   ?site&device&metric&instance&from&to&cf&step
+ *                                            one RRD series, at most SERIES_MAX_POINTS points
+ *   GET /metrics                             the Prometheus text exposition format (0.0.4)
+ *
+ * All need an API token, but /metrics when server.yaml says metrics_public: true. See doc/api.md. */
+#include "timeutil.h"
+#include "config.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <rrd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "http/api_routes.h"
+#include "alerting/alerts.h"
+#include "log.h"
+#include "report/report.h"
+#include "sla/health.h"
+
+#define SERIES_MAX_POINTS 2000
+#define SERIES_MAX_SPAN (5 * 366 * 86400LL) /* the daily archive's reach */
+
+/* ---- latency histogram ---------------------------------------------------------------------- */
+
+const double api_latency_bounds[API_LATENCY_BUCKETS - 1] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                            0.05,   0.1,   0.25,   0.5,   1.0};
+
+void api_latency_observe(api_latency *l, double seconds)
+{
+    size_t i = 0;
+    while (i < API_LATENCY_BUCKETS - 1 && seconds > api_latency_bounds[i])
+        i++;
+    l->buckets[i]++;
+    l->count++;
+    l->sum += seconds;
+}
+
+/* ---- alerting hook -------------------------------------------------------------------------- */
+
+/* The alerts not yet resolved (firing or acknowledged), from alerts.c. */
+size_t api_alerts_firing(api_ctx *ctx, const char *site)
+{
+    return alerts_firing_count(ctx->db, site);
+}
+
+/* ---- helpers -------------------------------------------------------------------------------- */
+
+/* Whether the server knows the site: declared in server.yaml, or served by one of its agents. */
+static bool data_site_known(const server_config *cfg, const char *site)
+{
+    if (server_config_site(cfg, site))
+        return true;
+    for (size_t i = 0; i < cfg->nagents; i++)
+        if (strcmp(cfg->agents[i].site, site) == 0)
+            return true;
+    return false;
+}
+
+/* The sites of the server, declared ones first, each once. Caller frees. */
+static const char **data_sites(const server_config *cfg, size_t *n)
+{
+    const char **ids = calloc(cfg->nsites + cfg->nagents + 1, sizeof *ids);
+    *n = 0;
+    if (!ids)
+        return NULL;
+    for (size_t i = 0; i < cfg->nsites; i++)
+        ids[(*n)++] = cfg->sites[i].id;
+    for (size_t i = 0; i < cfg->nagents; i++) {
+        bool seen = false;
+        for (size_t k = 0; k < *n && !seen; k++)
+            seen = strcmp(ids[k], cfg->agents[i].site) == 0;
+        if (!seen)
+            ids[(*n)++] = cfg->agents[i].site;
+    }
+    return ids;
+}
+
+/* site= (optional unless required): valid and known, or a 400 / 404 reply. */
+static bool data_site_arg(const api_ctx *ctx, const api_request *req, bool required, const char **site,
+                          api_reply *bad)
+{
+    *site = req->arg(req->arg_ctx, "site");
+    if (!*site) {
+        if (required)
+            *bad = api_error(400, "site", "site is required");
+        return !required;
+    }
+    if (!name_is_valid(*site)) {
+        *bad = api_error(400, "site", "not a valid site name");
+        return false;
+    }
+    if (!data_site_known(ctx->cfg, *site)) {
+        *bad = api_error(404, "site", "no such site on this server");
+        return false;
+    }
+    return true;
+}
+
+static const char *data_tz(const api_ctx *ctx, const char *site)
+{
+    const server_site *s = site ? server_config_site(ctx->cfg, site) : NULL;
+    return s ? s->timezone : ctx->cfg->nsites ? ctx->cfg->sites[0].timezone : "Europe/Paris";
+}
+
+static int64_t data_stale_after(const api_ctx *ctx) { return 3 * (int64_t)ctx->cfg->step; }
+
+/* ---- devices -------------------------------------------------------------------------------- */
+
+/* What the latest values say of a device: newest sample, reachability, worst severity. */
+typedef struct {
+    char site[NAME_MAX_LEN + 1], device[NAME_MAX_LEN + 1];
+    int64_t newest;
+    bool unreachable;
+    severity worst;
+} data_dev_latest;
+
+typedef struct {
+    data_dev_latest *list;
+    size_t n, cap;
+    bool oom;
+} data_dev_latest_walk;
+
+static void data_dev_latest_row(void *arg, const char *site, const char *agent, const push_sample *s, int64_t received)
+{
+    data_dev_latest_walk *w = arg;
+    (void)agent;
+    (void)received;
+    data_dev_latest *d = w->n ? &w->list[w->n - 1] : NULL; /* rows come by site, then device */
+    if (!d || strcmp(d->site, site) != 0 || strcmp(d->device, s->device) != 0) {
+        if (w->n == w->cap) {
+            size_t cap = w->cap ? w->cap * 2 : 64;
+            data_dev_latest *p = realloc(w->list, cap * sizeof *p);
+            if (!p) {
+                w->oom = true;
+                return;
+            }
+            w->list = p;
+            w->cap = cap;
+        }
+        d = &w->list[w->n++];
+        memset(d, 0, sizeof *d);
+        snprintf(d->site, sizeof d->site, "%s", site);
+        snprintf(d->device, sizeof d->device, "%s", s->device);
+        d->worst = SEV_OK;
+    }
+    d->newest = s->ts > d->newest ? s->ts : d->newest;
+    if (strcmp(s->metric, "device.reachable") == 0 && s->value < 1)
+        d->unreachable = true;
+    if ((s->sev == SEV_CRITICAL || s->sev == SEV_WARNING) && (d->worst != SEV_CRITICAL))
+        d->worst = s->sev;
+}
+
+typedef struct {
+    api_ctx *ctx;
+    const char *site;
+    json_t *list;
+    time_t now;
+    int failed;
+    data_dev_latest_walk latest;
+} data_devices_walk;
+
+/* A device's health: unknown while its data is stale; else that of its last state change event
+ * (devices that are members of a service have them), else what its latest values say, as the state
+ * module judges a device: unreachable is unknown, a critical value down, a warning degraded. */
+static void data_device_row(void *arg, const char *device, const char *cls, const char *profile, int64_t last_seen)
+{
+    data_devices_walk *w = arg;
+    const data_dev_latest *l = NULL;
+    for (size_t i = 0; i < w->latest.n && !l; i++)
+        if (strcmp(w->latest.list[i].site, w->site) == 0 && strcmp(w->latest.list[i].device, device) == 0)
+            l = &w->latest.list[i];
+    int64_t seen = l ? l->newest : last_seen; /* the newest sample; else when its agent last described it */
+    int64_t age = (int64_t)w->now - seen;
+    bool stale = age > data_stale_after(w->ctx);
+    char hstate[32] = "", source[16] = "event";
+    if (db_event_last_before(w->ctx->db, w->site, "device", device, (int64_t)w->now + 1, hstate, sizeof hstate) != 0)
+        w->failed = 1;
+    if (stale) {
+        snprintf(hstate, sizeof hstate, "unknown");
+        snprintf(source, sizeof source, "stale");
+    } else if (!hstate[0] && l) {
+        snprintf(hstate, sizeof hstate, "%s", l->unreachable ? "unknown" : l->worst == SEV_CRITICAL ? "down"
+                                                                   : l->worst == SEV_WARNING  ? "degraded"
+                                                                                              : "ok");
+        snprintf(source, sizeof source, "latest");
+    }
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:b, s:s, s:s}", "site", w->site, "device", device, "class",
+                          cls ? cls : "", "profile", profile ? profile : "", "last_seen", (json_int_t)seen, "age",
+                          (json_int_t)age, "stale", stale, "health", hstate[0] ? hstate : "unknown", "health_from",
+                          hstate[0] ? source : "none");
+    if (l)
+        json_object_set_new(o, "reachable", json_boolean(!l->unreachable));
+    json_array_append_new(w->list, o);
+}
+
+api_reply api_route_devices(api_ctx *ctx, const api_request *req)
+{
+    api_reply deny;
+    const char *site;
+    if (!api_check_reader(ctx, req, false, &deny) || !data_site_arg(ctx, req, false, &site, &deny))
+        return deny;
+    size_t n = 1;
+    const char **sites = site ? &site : data_sites(ctx->cfg, &n);
+    if (!sites)
+        return api_error(500, NULL, "out of memory");
+    json_t *devices = json_array(), *services = json_array();
+    data_devices_walk w = {.ctx = ctx, .list = devices, .now = req->now};
+    if (db_latest_each(ctx->db, data_dev_latest_row, &w.latest) != 0 || w.latest.oom)
+        w.failed = 1;
+    for (size_t i = 0; i < n && !w.failed; i++) {
+        w.site = sites[i];
+        if (db_devices_each(ctx->db, sites[i], data_device_row, &w) != 0)
+            w.failed = 1;
+        state_site_info info;
+        state_site_info_get(ctx->cfg, sites[i], &info);
+        for (size_t k = 0; k < info.model->nservices && !w.failed; k++) {
+            const char *name = info.model->services[k].name;
+            char state[32] = "";
+            if (db_event_last_before(ctx->db, sites[i], "service", name, (int64_t)req->now + 1, state, sizeof state))
+                w.failed = 1;
+            json_array_append_new(services, json_pack("{s:s, s:s, s:s}", "site", sites[i], "name", name, "state",
+                                                      state[0] ? state : "unknown"));
+        }
+    }
+    if (!site)
+        free(sites);
+    free(w.latest.list);
+    if (w.failed) {
+        json_decref(devices);
+        json_decref(services);
+        return api_error(500, NULL, "database error");
+    }
+    return api_json_reply(200, json_pack("{s:I, s:i, s:I, s:o, s:o}", "now", (json_int_t)req->now, "step",
+                                         ctx->cfg->step, "stale_after", (json_int_t)data_stale_after(ctx), "devices",
+                                         devices, "services", services));
+}
+
+/* ---- latest --------------------------------------------------------------------------------- */
+
+typedef struct {
+    const char *site, *device;
+    json_t *list;
+    time_t now;
+    int64_t stale_after;
+} data_latest_walk;
+
+static void data_latest_row(void *arg, const char *site, const char *agent, const push_sample *s, int64_t received)
+{
+    data_latest_walk *w = arg;
+    if ((w->site && strcmp(site, w->site) != 0) || (w->device && strcmp(s->device, w->device) != 0))
+        return;
+    int64_t age = (int64_t)w->now - s->ts;
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:f, s:s, s:I, s:I, s:b}", "site", site, "device", s->device,
+                          "metric", s->metric, "instance", s->instance, "value", s->value, "unit", s->unit, "ts",
+                          (json_int_t)s->ts, "age", (json_int_t)age, "stale", age > w->stale_after);
+    if (s->label[0])
+        json_object_set_new(o, "label", json_string(s->label));
+    if (s->text[0])
+        json_object_set_new(o, "text", json_string(s->text));
+    if (s->sev != SEV_NONE)
+        json_object_set_new(o, "severity", json_string(severity_name(s->sev)));
+    json_array_append_new(w->list, o);
+    (void)agent;
+    (void)received;
+}
+
+api_reply api_route_latest(api_ctx *ctx, const api_request *req)
+{
+    api_reply deny;
+    const char *site, *device = req->arg(req->arg_ctx, "device");
+    if (!api_check_reader(ctx, req, false, &deny) || !data_site_arg(ctx, req, false, &site, &deny))
+        return deny;
+    if (device && !name_is_valid(device))
+        return api_error(400, "device", "not a valid device name");
+    data_latest_walk w = {site, device, json_array(), req->now, data_stale_after(ctx)};
+    if (db_latest_each(ctx->db, data_latest_row, &w) != 0) {
+        json_decref(w.list);
+        return api_error(500, NULL, "database error");
+    }
+    if (device && json_array_size(w.list) == 0) {
+        json_decref(w.list);
+        return api_error(404, "device", site ? "no values for this device at this site" : "no values for this device");
+    }
+    return api_json_reply(200, json_pack("{s:I, s:i, s:I, s:o}", "now", (json_int_t)req->now, "step", ctx->cfg->step,
+                                         "stale_after", (json_int_t)data_stale_after(ctx), "values", w.list));
+}
+
+/* ---- series --------------------------------------------------------------------------------- */
+
+/* Consolidates k consecutive values into one, as the archive's function would (NaN is unknown). */
+static double data_consolidate(const double *v, size_t k, const char *cf)
+{
+    double acc = NAN;
+    size_t known = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (isnan(v[i]))
+            continue;
+        if (!known)
+            acc = v[i];
+        else if (strcmp(cf, "MIN") == 0)
+            acc = v[i] < acc ? v[i] : acc;
+        else if (strcmp(cf, "MAX") == 0)
+            acc = v[i] > acc ? v[i] : acc;
+        else
+            acc += v[i];
+        known++;
+    }
+    return known && strcmp(cf, "AVERAGE") == 0 ? acc / (double)known : acc;
+}
+
+static bool data_time_arg(const api_request *req, const char *name, const char *tz, int64_t *out, api_reply *bad)
+{
+    const char *s = req->arg(req->arg_ctx, name);
+    if (!s)
+        return true;
+    if (report_parse_time(s, tz, out) != 0) {
+        *bad = api_error(400, name, "not Unix seconds nor a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM in the site's time zone)");
+        return false;
+    }
+    return true;
+}
+
+api_reply api_route_series(api_ctx *ctx, const api_request *req)
+{
+    api_reply bad;
+    const char *site;
+    if (!api_check_reader(ctx, req, false, &bad) || !data_site_arg(ctx, req, true, &site, &bad))
+        return bad;
+    const char *device = req->arg(req->arg_ctx, "device"), *metric = req->arg(req->arg_ctx, "metric");
+    const char *instance = req->arg(req->arg_ctx, "instance"), *cf = req->arg(req->arg_ctx, "cf");
+    const char *step_s = req->arg(req->arg_ctx, "step");
+    if (!instance)
+        instance = "";
+    if (!cf)
+        cf = "AVERAGE";
+    if (!device || !name_is_valid(device))
+        return api_error(400, "device", device ? "not a valid device name" : "device is required");
+    if (!metric || !metric_name_is_valid(metric))
+        return api_error(400, "metric", metric ? "not a valid metric name (battery.charge)" : "metric is required");
+    if (*instance && !text_is_valid(instance, INSTANCE_MAX_LEN))
+        return api_error(400, "instance", "not a valid instance");
+    if (strcmp(cf, "AVERAGE") != 0 && strcmp(cf, "MIN") != 0 && strcmp(cf, "MAX") != 0)
+        return api_error(400, "cf", "must be AVERAGE, MIN or MAX");
+    int64_t to = (int64_t)req->now, from;
+    const char *tz = data_tz(ctx, site);
+    if (!data_time_arg(req, "to", tz, &to, &bad))
+        return bad;
+    from = to - 86400;
+    if (!data_time_arg(req, "from", tz, &from, &bad))
+        return bad;
+    if (to <= from)
+        return api_error(400, "to", "must be after from");
+    if (to - from > SERIES_MAX_SPAN)
+        return api_error(400, "from", "a series spans at most 5 years");
+    unsigned long step = 0;
+    if (step_s) {
+        char *end;
+        long long v = strtoll(step_s, &end, 10);
+        if (!*step_s || *end || v < 1 || v > 31 * 86400)
+            return api_error(400, "step", "seconds between points, 1 to 2678400");
+        step = (unsigned long)v;
+    }
+    /* a step that keeps the reply within SERIES_MAX_POINTS, the archive choosing the closest */
+    unsigned long min_step = (unsigned long)((to - from + SERIES_MAX_POINTS - 1) / SERIES_MAX_POINTS);
+    if (step < min_step)
+        step = min_step;
+    unsigned long want_step = step;
+    char path[2048];
+    if (rrd_store_path(ctx->rrd, site, device, metric, instance, path, sizeof path) != 0)
+        return api_error(400, "instance", "not a valid series name");
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return api_error(404, "metric", "no such series: this device has never sent this metric (and instance)");
+    if (!rrd_store_file_mappable(path)) {
+        log_error("api", "%s is damaged (empty or not a file): it is set aside at the next write", path);
+        return api_error(500, NULL, "cannot read the series: its file is damaged");
+    }
+    time_t start = (time_t)from, end = (time_t)to;
+    unsigned long ds_cnt = 0;
+    char **ds_names = NULL;
+    rrd_value_t *data = NULL;
+    rrd_clear_error();
+    rrd_store_flush(ctx->rrd, path);
+    if (rrd_fetch_r(path, cf, &start, &end, &step, &ds_cnt, &ds_names, &data) != 0) {
+        log_error("api", "fetching %s: %s", path, rrd_get_error());
+        return api_error(500, NULL, "cannot read the series");
+    }
+    size_t rows = step ? (size_t)((end - start) / (time_t)step) : 0;
+    /* an archive finer than asked: consolidate k rows into one, so that the step is at least the one
+     * asked for and the points at most SERIES_MAX_POINTS */
+    size_t k = (rows + SERIES_MAX_POINTS - 1) / SERIES_MAX_POINTS;
+    if (step && step < want_step && (want_step + step - 1) / step > k)
+        k = (want_step + step - 1) / step;
+    if (k < 1)
+        k = 1;
+    json_t *points = json_array();
+    double *col = malloc((k ? k : 1) * sizeof *col);
+    /* groups end with the newest row; the oldest rows that do not fill a group are left out */
+    for (size_t i = rows % k; col && ds_cnt > 0 && i < rows; i += k) {
+        size_t m = k;
+        for (size_t j = 0; j < m; j++)
+            col[j] = data[(i + j) * ds_cnt];
+        double v = data_consolidate(col, m, cf);
+        /* row r covers (start + r*step, start + (r+1)*step]: stamped with its end, as rrdtool does */
+        int64_t ts = (int64_t)start + (int64_t)(i + m) * (int64_t)step;
+        json_array_append_new(points, json_pack("[I, o]", (json_int_t)ts, isfinite(v) ? json_real(v) : json_null()));
+    }
+    free(col);
+    for (unsigned long i = 0; i < ds_cnt; i++)
+        rrd_freemem(ds_names[i]);
+    rrd_freemem(ds_names);
+    rrd_freemem(data);
+    return api_json_reply(200, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:o}", "site", site, "device",
+                                         device, "metric", metric, "instance", instance, "cf", cf, "from",
+                                         (json_int_t)(start + (time_t)((rows % k) * step)), "to", (json_int_t)end, "step",
+                                         (json_int_t)(step * k), "points", points));
+}
+
+/* ---- /metrics ------------------------------------------------------------------------------- */
+
+typedef struct {
+    char *s;
+    size_t len, cap;
+    bool oom;
+} data_buf;
+
+static void data_put(data_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void data_put(data_buf *b, const char *fmt, ...)
+{
+    if (b->oom)
+        return;
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            b->oom = true;
+            return;
+        }
+        if (b->s && b->len + (size_t)n < b->cap) {
+            b->len += (size_t)n;
+            return;
+        }
+        size_t cap = b->cap ? b->cap : 65536;
+        while (cap <= b->len + (size_t)n)
+            cap *= 2;
+        char *p = realloc(b->s, cap);
+        if (!p) {
+            b->oom = true;
+            return;
+        }
+        b->s = p;
+        b->cap = cap;
+    }
+}
+
+/* A label value: backslash, double quote and newline escaped. */
+static void data_put_label(data_buf *b, const char *name, const char *v, bool first)
+{
+    data_put(b, "%s%s=\"", first ? "" : ",", name);
+    for (const char *p = v; *p; p++) {
+        if (*p == '\\')
+            data_put(b, "\\\\");
+        else if (*p == '"')
+            data_put(b, "\\\"");
+        else if (*p == '\n')
+            data_put(b, "\\n");
+        else
+            data_put(b, "%c", *p);
+    }
+    data_put(b, "\"");
+}
+
+static void data_put_value(data_buf *b, double v)
+{
+    if (isnan(v))
+        data_put(b, " NaN\n");
+    else if (isinf(v))
+        data_put(b, v > 0 ? " +Inf\n" : " -Inf\n");
+    else
+        data_put(b, " %.15g\n", v);
+}
+
+static void data_put_family(data_buf *b, const char *name, const char *type, const char *help)
+{
+    data_put(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* vigie_ + the metric name with dots as underscores; names ending in a suffix that Prometheus keeps
+ * for counters, histograms and summaries (olt.ont.count) get _value appended. */
+static void data_prom_name(const char *metric, char *out, size_t size)
+{
+    size_t n = (size_t)snprintf(out, size, "vigie_%s", metric);
+    for (char *p = out; *p; p++)
+        if (*p == '.')
+            *p = '_';
+    static const char *const reserved[] = {"_count", "_sum", "_bucket", "_total", "_created"};
+    for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++) {
+        size_t r = strlen(reserved[i]);
+        if (n >= r && n < size && strcmp(out + n - r, reserved[i]) == 0) {
+            snprintf(out + n, size - n, "_value");
+            break;
+        }
+    }
+}
+
+typedef struct {
+    char site[NAME_MAX_LEN + 1], device[NAME_MAX_LEN + 1], metric[NAME_MAX_LEN + 1];
+    char instance[INSTANCE_MAX_LEN + 1], unit[PUSH_UNIT_MAX + 1];
+    const char *cls;
+    double value;
+    int64_t ts;
+} data_row;
+
+typedef struct {
+    data_row *rows;
+    size_t n, cap;
+    bool oom;
+} data_rows;
+
+static void data_collect(void *arg, const char *site, const char *agent, const push_sample *s, int64_t received)
+{
+    data_rows *r = arg;
+    (void)agent;
+    (void)received;
+    if (r->oom)
+        return;
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 1024;
+        data_row *p = realloc(r->rows, cap * sizeof *p);
+        if (!p) {
+            r->oom = true;
+            return;
+        }
+        r->rows = p;
+        r->cap = cap;
+    }
+    data_row *o = &r->rows[r->n++];
+    snprintf(o->site, sizeof o->site, "%s", site);
+    snprintf(o->device, sizeof o->device, "%s", s->device);
+    snprintf(o->metric, sizeof o->metric, "%s", s->metric);
+    snprintf(o->instance, sizeof o->instance, "%s", s->instance);
+    snprintf(o->unit, sizeof o->unit, "%s", s->unit);
+    o->cls = "";
+    o->value = s->value;
+    o->ts = s->ts;
+}
+
+static int data_cmp_metric(const void *a, const void *b)
+{
+    const data_row *x = a, *y = b;
+    int c = strcmp(x->metric, y->metric);
+    if (!c)
+        c = strcmp(x->site, y->site);
+    if (!c)
+        c = strcmp(x->device, y->device);
+    if (!c)
+        c = strcmp(x->instance, y->instance);
+    return c;
+}
+
+typedef struct {
+    char site[NAME_MAX_LEN + 1], device[NAME_MAX_LEN + 1], cls[16];
+} data_class;
+
+typedef struct {
+    data_class *list;
+    size_t n, cap;
+    const char *site;
+} data_classes;
+
+static void data_class_row(void *arg, const char *device, const char *cls, const char *profile, int64_t last_seen)
+{
+    data_classes *c = arg;
+    (void)profile;
+    (void)last_seen;
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 256;
+        data_class *p = realloc(c->list, cap * sizeof *p);
+        if (!p)
+            return;
+        c->list = p;
+        c->cap = cap;
+    }
+    data_class *o = &c->list[c->n++];
+    snprintf(o->site, sizeof o->site, "%s", c->site);
+    snprintf(o->device, sizeof o->device, "%s", device);
+    snprintf(o->cls, sizeof o->cls, "%s", cls ? cls : "");
+}
+
+static int data_cmp_class(const void *a, const void *b)
+{
+    const data_class *x = a, *y = b;
+    int c = strcmp(x->site, y->site);
+    return c ? c : strcmp(x->device, y->device);
+}
+
+static void data_put_device_labels(data_buf *b, const data_row *r)
+{
+    data_put(b, "{");
+    data_put_label(b, "site", r->site, true);
+    data_put_label(b, "device", r->device, false);
+    data_put_label(b, "class", r->cls, false);
+}
+
+/* The current month of the first site's time zone, as api_route_sites reports it. */
+static void data_this_month(const char *tz, time_t now, int *year, int *month)
+{
+    struct tm tm;
+    time_zone_localtime(tz, (int64_t)now, &tm);
+    *year = tm.tm_year + 1900;
+    *month = tm.tm_mon + 1;
+}
+
+static void data_metrics_devices(api_ctx *ctx, data_buf *b, time_t now)
+{
+    data_rows rows = {0};
+    if (db_latest_each(ctx->db, data_collect, &rows) != 0 || rows.oom) {
+        log_error("api", "/metrics: cannot read the latest values");
+        free(rows.rows);
+        return;
+    }
+    /* the class of each device, from what its agent said */
+    data_classes classes = {0};
+    size_t nsites;
+    const char **sites = data_sites(ctx->cfg, &nsites);
+    for (size_t i = 0; sites && i < nsites; i++) {
+        classes.site = sites[i];
+        db_devices_each(ctx->db, sites[i], data_class_row, &classes);
+    }
+    free(sites);
+    if (classes.n)
+        qsort(classes.list, classes.n, sizeof *classes.list, data_cmp_class);
+    for (size_t i = 0; i < rows.n; i++) {
+        data_class key;
+        snprintf(key.site, sizeof key.site, "%s", rows.rows[i].site);
+        snprintf(key.device, sizeof key.device, "%s", rows.rows[i].device);
+        const data_class *c = classes.n ? bsearch(&key, classes.list, classes.n, sizeof key, data_cmp_class) : NULL;
+        rows.rows[i].cls = c ? c->cls : "";
+    }
+
+    /* when each device was last heard of (rows come ordered by site and device) */
+    data_put_family(b, "vigie_device_last_seen_timestamp_seconds", "gauge",
+                    "Time of the newest sample of the device (Unix seconds)");
+    for (size_t i = 0; i < rows.n;) {
+        size_t j = i;
+        int64_t newest = 0;
+        for (; j < rows.n && strcmp(rows.rows[j].site, rows.rows[i].site) == 0 &&
+               strcmp(rows.rows[j].device, rows.rows[i].device) == 0;
+             j++)
+            newest = rows.rows[j].ts > newest ? rows.rows[j].ts : newest;
+        data_put(b, "vigie_device_last_seen_timestamp_seconds");
+        data_put_device_labels(b, &rows.rows[i]);
+        data_put(b, "} %lld\n", (long long)newest);
+        i = j;
+    }
+
+    /* one family per vigie metric; values older than 3 steps are left out (the device or its agent
+     * is silent: vigie_device_last_seen_timestamp_seconds tells since when) */
+    if (rows.n)
+        qsort(rows.rows, rows.n, sizeof *rows.rows, data_cmp_metric);
+    int64_t stale = data_stale_after(ctx);
+    for (size_t i = 0; i < rows.n;) {
+        size_t j = i;
+        while (j < rows.n && strcmp(rows.rows[j].metric, rows.rows[i].metric) == 0)
+            j++;
+        bool reach = strcmp(rows.rows[i].metric, "device.reachable") == 0;
+        char name[NAME_MAX_LEN + 16];
+        data_prom_name(rows.rows[i].metric, name, sizeof name);
+        char help[160];
+        if (reach)
+            snprintf(help, sizeof help, "1 when the device answered its agent's last poll, 0 when it did not");
+        else
+            snprintf(help, sizeof help, "vigie metric %s%s%s%s", rows.rows[i].metric, rows.rows[i].unit[0] ? " (" : "",
+                     rows.rows[i].unit, rows.rows[i].unit[0] ? ")" : "");
+        data_put_family(b, name, "gauge", help);
+        for (size_t k = i; k < j; k++) {
+            const data_row *r = &rows.rows[k];
+            if ((int64_t)now - r->ts > stale)
+                continue;
+            data_put(b, "%s", name);
+            data_put_device_labels(b, r);
+            if (!reach) {
+                data_put_label(b, "metric", r->metric, false);
+                data_put_label(b, "instance", r->instance, false);
+            }
+            data_put(b, "}");
+            data_put_value(b, r->value);
+        }
+        i = j;
+    }
+    free(classes.list);
+    free(rows.rows);
+}
+
+static void data_metrics_sites(api_ctx *ctx, data_buf *b, time_t now)
+{
+    report_query q = {.now = (int64_t)now};
+    data_this_month(data_tz(ctx, NULL), now, &q.year, &q.month);
+    char err[300];
+    json_t *doc = report_build(ctx->db, ctx->cfg, &q, err, sizeof err);
+    if (!doc) {
+        log_error("api", "/metrics: %s", err);
+        return;
+    }
+    static const struct {
+        const char *name, *field, *help;
+    } fams[] = {
+        {"vigie_site_availability_percent", "availability",
+         "Availability of the site this calendar month so far, percent (left out while nothing is eligible)"},
+        {"vigie_site_downtime_seconds", "downtime", "Counted downtime of the site this calendar month"},
+        {"vigie_site_budget_consumed_percent", "budget_consumed",
+         "Share of this month's allowed downtime (so far) that the site's downtime used, percent"},
+    };
+    json_t *sites = json_object_get(doc, "sites"), *s;
+    size_t i;
+    for (size_t f = 0; f < sizeof fams / sizeof fams[0]; f++) {
+        data_put_family(b, fams[f].name, "gauge", fams[f].help);
+        json_array_foreach(sites, i, s) {
+            json_t *v = json_object_get(json_object_get(s, "figures"), fams[f].field);
+            if (!json_is_number(v))
+                continue;
+            data_put(b, "%s{", fams[f].name);
+            data_put_label(b, "site", json_string_value(json_object_get(s, "site")), true);
+            data_put(b, "}");
+            data_put_value(b, json_number_value(v));
+        }
+    }
+    data_put_family(b, "vigie_site_target_percent", "gauge", "Availability target of the site, percent");
+    json_array_foreach(sites, i, s) {
+        data_put(b, "vigie_site_target_percent{");
+        data_put_label(b, "site", json_string_value(json_object_get(s, "site")), true);
+        data_put(b, "}");
+        data_put_value(b, json_number_value(json_object_get(s, "target")));
+    }
+    data_put_family(b, "vigie_site_up", "gauge", "1 while the site is up, 0 while it is down (left out while unknown)");
+    json_array_foreach(sites, i, s) {
+        const char *id = json_string_value(json_object_get(s, "site"));
+        char state[32] = "";
+        db_event_last_before(ctx->db, id, "site", id, (int64_t)now + 1, state, sizeof state);
+        if (strcmp(state, "up") != 0 && strcmp(state, "down") != 0)
+            continue;
+        data_put(b, "vigie_site_up{");
+        data_put_label(b, "site", id, true);
+        data_put(b, "} %d\n", strcmp(state, "up") == 0);
+    }
+    data_put_family(b, "vigie_alerts_firing", "gauge",
+                    "Alerts not yet resolved (firing or acknowledged) per site");
+    json_array_foreach(sites, i, s) {
+        const char *id = json_string_value(json_object_get(s, "site"));
+        data_put(b, "vigie_alerts_firing{");
+        data_put_label(b, "site", id, true);
+        data_put(b, "} %zu\n", api_alerts_firing(ctx, id));
+    }
+    json_decref(doc);
+}
+
+static void data_metrics_server(api_ctx *ctx, data_buf *b)
+{
+    data_put_family(b, "vigie_ingest_batches_total", "counter", "Batches accepted from agents since the server started");
+    data_put(b, "vigie_ingest_batches_total %lu\n", ctx->batches);
+    data_put_family(b, "vigie_ingest_samples_total", "counter", "Samples written to RRD files since the server started");
+    data_put(b, "vigie_ingest_samples_total %lu\n", ctx->samples);
+    data_put_family(b, "vigie_ingest_rejected_total", "counter",
+                    "Pushes refused (bad token, malformed batch, wrong agent) since the server started");
+    data_put(b, "vigie_ingest_rejected_total %lu\n", ctx->rejected);
+    pid_t pids[8];
+    data_put_family(b, "vigie_rrd_writers", "gauge",
+                    "Processes writing the RRD files (0 through rrdcached, which writes them)");
+    data_put(b, "vigie_rrd_writers %zu\n", rrd_store_writer_pids(ctx->rrd, pids, 8));
+    data_put_family(b, "vigie_rrd_writer_restarts_total", "counter",
+                    "RRD writer processes that ended (crash, kill) and were replaced since the server started");
+    data_put(b, "vigie_rrd_writer_restarts_total %lu\n", rrd_store_writer_restarts(ctx->rrd));
+    data_put_family(b, "vigie_ingest_queue_depth", "gauge",
+                    "Batches waiting to be stored; always 0: ingest is synchronous, each push is stored before "
+                    "its reply");
+    data_put(b, "vigie_ingest_queue_depth 0\n");
+    const char *h = "vigie_rrd_write_duration_seconds";
+    data_put_family(b, h, "histogram", "Time spent writing one accepted batch into the RRD files");
+    unsigned long cum = 0;
+    for (size_t i = 0; i < API_LATENCY_BUCKETS; i++) {
+        cum += ctx->rrd_write.buckets[i];
+        if (i < API_LATENCY_BUCKETS - 1)
+            data_put(b, "%s_bucket{le=\"%g\"} %lu\n", h, api_latency_bounds[i], cum);
+        else
+            data_put(b, "%s_bucket{le=\"+Inf\"} %lu\n", h, cum);
+    }
+    data_put(b, "%s_sum %.9g\n%s_count %lu\n", h, ctx->rrd_write.sum, h, ctx->rrd_write.count);
+    data_put_family(b, "vigie_build_info", "gauge", "Always 1; the version of vigie-server as a label");
+    data_put(b, "vigie_build_info{version=\"%s\"} 1\n", PACKAGE_VERSION);
+}
+
+api_reply api_route_metrics(api_ctx *ctx, const api_request *req)
+{
+    api_reply deny;
+    if (!ctx->cfg->metrics_public && !api_check_reader(ctx, req, false, &deny))
+        return deny;
+    data_buf b = {0};
+    data_metrics_devices(ctx, &b, req->now);
+    data_metrics_sites(ctx, &b, req->now);
+    data_metrics_server(ctx, &b);
+    if (b.oom) {
+        free(b.s);
+        return api_error(500, NULL, "out of memory");
+    }
+    api_reply r = {.status = 200, .body = b.s, .len = b.len,
+                   .content_type = "text/plain; version=0.0.4; charset=utf-8"};
+    return r;
+}

@@ -1,0 +1,224 @@
+#include "config.h"
+#include "report/report.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sla/health.h"
+#include "timeutil.h"
+
+int report_parse_month(const char *s, int *year, int *month)
+{
+    char tail;
+    if (sscanf(s, "%4d-%2d%c", year, month, &tail) != 2 || *month < 1 || *month > 12 || *year < 1970 || *year > 9999)
+        return -1;
+    return 0;
+}
+
+int report_parse_time(const char *s, const char *tz, int64_t *out)
+{
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (*s && !*end && strlen(s) > 4) {
+        *out = v;
+        return 0;
+    }
+    int y, mo, d, h = 0, mi = 0;
+    char tail;
+    int n = sscanf(s, "%4d-%2d-%2dT%2d:%2d%c", &y, &mo, &d, &h, &mi, &tail);
+    if (n != 3 && n != 5)
+        return -1;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || y < 1970)
+        return -1;
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi, .tm_isdst = -1};
+    int64_t t = time_zone_mktime(tz, &tm);
+    if (tm.tm_mday != d)
+        return -1; /* 31 November */
+    *out = t;
+    return 0;
+}
+
+static json_t *report_num(double v) { return isfinite(v) ? json_real(v) : json_null(); }
+
+static json_t *report_figures(const avail_figures *f)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "length", json_integer(f->length));
+    json_object_set_new(o, "eligible", json_integer(f->eligible));
+    json_object_set_new(o, "availability", report_num(f->availability));
+    json_object_set_new(o, "target_met", json_boolean(f->target_met));
+    json_object_set_new(o, "allowed_downtime", report_num(f->allowed_downtime));
+    json_object_set_new(o, "downtime", json_integer(f->downtime));
+    json_object_set_new(o, "budget_consumed", report_num(f->budget_consumed));
+    json_object_set_new(o, "unknown", json_integer(f->unknown));
+    json_object_set_new(o, "maintenance", json_integer(f->maintenance));
+    json_object_set_new(o, "incidents", json_integer((json_int_t)f->incidents));
+    json_object_set_new(o, "mttr", report_num(f->mttr));
+    json_object_set_new(o, "mtbf", report_num(f->mtbf));
+    return o;
+}
+
+static json_t *report_site(db *d, const server_config *cfg, const char *site, const report_query *q, char *err,
+                           size_t err_size)
+{
+    state_site_info info;
+    state_site_info_get(cfg, site, &info);
+    int64_t from = q->from, to = q->to;
+    char label[32] = "";
+    if (q->month) {
+        if (avail_month_bounds(info.timezone, q->year, q->month, &from, &to) != 0) {
+            snprintf(err, err_size, "no month %04d-%02d in %s", q->year, q->month, info.timezone);
+            return NULL;
+        }
+        snprintf(label, sizeof label, "%04d-%02d", q->year, q->month);
+    }
+    /* what has not happened yet is not counted */
+    int64_t until = q->now && to > q->now ? (q->now > from ? q->now : from) : to;
+    avail_result r, ytd;
+    if (state_availability(d, cfg, site, from, until, &r) != 0) {
+        snprintf(err, err_size, "site %s: cannot compute the availability", site);
+        return NULL;
+    }
+    struct tm tm;
+    int64_t yf, yt;
+    time_zone_localtime(info.timezone, from, &tm);
+    avail_year_bounds(info.timezone, tm.tm_year + 1900, &yf, &yt);
+    if (state_availability(d, cfg, site, yf, until, &ytd) != 0) {
+        avail_result_free(&r);
+        snprintf(err, err_size, "site %s: cannot compute the year to date", site);
+        return NULL;
+    }
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:f, s:s}", "site", site, "name", info.name, "kind", info.kind,
+                          "timezone", info.timezone, "target", info.target, "unknown_policy",
+                          unknown_policy_name(info.model->unknown));
+    json_object_set_new(o, "period", json_pack("{s:s, s:I, s:I, s:I, s:f}", "label", label, "from", (json_int_t)from,
+                                               "to", (json_int_t)to, "counted_until", (json_int_t)until, "hours",
+                                               (double)(to - from) / 3600.0));
+    json_object_set_new(o, "figures", report_figures(&r.site));
+    json_t *y = report_figures(&ytd.site);
+    json_object_set_new(y, "from", json_integer(yf));
+    json_object_set_new(y, "to", json_integer(until));
+    /* the annual budget: what a whole year at the target allows */
+    json_object_set_new(y, "annual_allowed_downtime", json_real((double)(yt - yf) * (1 - info.target / 100.0)));
+    json_object_set_new(o, "year_to_date", y);
+    json_t *services = json_array();
+    const avail_site *as = NULL;
+    state_site *ss = state_site_build(d, cfg, site, from, until);
+    if (ss)
+        as = state_site_avail(ss);
+    for (size_t i = 0; i < r.nservices; i++) {
+        json_t *sv = report_figures(&r.services[i]);
+        json_object_set_new(sv, "name", json_string(as && i < as->nservices ? as->services[i].name : "?"));
+        json_array_append_new(services, sv);
+    }
+    json_object_set_new(o, "services", services);
+    json_t *incidents = json_array();
+    for (size_t i = 0; i < r.nincidents; i++) {
+        const avail_incident *in = &r.incidents[i];
+        json_array_append_new(incidents, json_pack("{s:I, s:I, s:I, s:I, s:s, s:s, s:b}", "start", (json_int_t)in->start,
+                                                   "end", (json_int_t)in->end, "duration", (json_int_t)(in->end - in->start),
+                                                   "counted", (json_int_t)in->counted, "services", in->services,
+                                                   "cause", in->cause, "excluded", in->excluded));
+    }
+    json_object_set_new(o, "incidents", incidents);
+    json_t *windows = json_array();
+    avail_window *w = NULL;
+    int64_t *ids = NULL;
+    size_t nw = 0;
+    if (db_maintenance_list(d, site, from, to, &w, &nw, &ids) == 0)
+        for (size_t i = 0; i < nw; i++)
+            json_array_append_new(windows, json_pack("{s:I, s:s, s:I, s:I, s:s, s:s}", "id", (json_int_t)ids[i],
+                                                     "service", w[i].service, "start", (json_int_t)w[i].start, "end",
+                                                     (json_int_t)w[i].end, "reason", w[i].reason, "who", w[i].who));
+    free(w);
+    free(ids);
+    json_object_set_new(o, "maintenance_windows", windows);
+    state_site_free(ss);
+    avail_result_free(&r);
+    avail_result_free(&ytd);
+    return o;
+}
+
+/* Worst first: lowest availability, then the most downtime, then the name. */
+static int report_cmp_sites(const void *a, const void *b)
+{
+    json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    json_t *fx = json_object_get(x, "figures"), *fy = json_object_get(y, "figures");
+    json_t *ax = json_object_get(fx, "availability"), *ay = json_object_get(fy, "availability");
+    double vx = json_is_number(ax) ? json_number_value(ax) : 101, vy = json_is_number(ay) ? json_number_value(ay) : 101;
+    if (vx != vy)
+        return vx < vy ? -1 : 1;
+    json_int_t dx = json_integer_value(json_object_get(fx, "downtime")), dy = json_integer_value(json_object_get(fy, "downtime"));
+    if (dx != dy)
+        return dx > dy ? -1 : 1;
+    return strcmp(json_string_value(json_object_get(x, "site")), json_string_value(json_object_get(y, "site")));
+}
+
+typedef struct {
+    char (*ids)[NAME_MAX_LEN + 1];
+    size_t n, cap;
+} report_sites;
+
+static void report_add_site(report_sites *s, const char *id)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->ids[i], id) == 0)
+            return;
+    if (s->n < s->cap)
+        snprintf(s->ids[s->n++], NAME_MAX_LEN + 1, "%s", id);
+}
+
+json_t *report_build(db *d, const server_config *cfg, const report_query *q, char *err, size_t err_size)
+{
+    report_sites sites = {0};
+    sites.cap = cfg->nsites + cfg->nagents + 1;
+    sites.ids = calloc(sites.cap, sizeof *sites.ids);
+    if (!sites.ids) {
+        snprintf(err, err_size, "out of memory");
+        return NULL;
+    }
+    if (q->site) {
+        bool known = server_config_site(cfg, q->site) != NULL;
+        for (size_t i = 0; i < cfg->nagents && !known; i++)
+            known = strcmp(cfg->agents[i].site, q->site) == 0;
+        if (!known) {
+            snprintf(err, err_size, "no site '%s'", q->site);
+            free(sites.ids);
+            return NULL;
+        }
+        report_add_site(&sites, q->site);
+    } else {
+        for (size_t i = 0; i < cfg->nsites; i++)
+            report_add_site(&sites, cfg->sites[i].id);
+        for (size_t i = 0; i < cfg->nagents; i++)
+            report_add_site(&sites, cfg->agents[i].site);
+    }
+    json_t **docs = calloc(sites.n ? sites.n : 1, sizeof *docs);
+    json_t *out = NULL;
+    size_t n = 0;
+    for (; n < sites.n; n++) {
+        docs[n] = report_site(d, cfg, sites.ids[n], q, err, err_size);
+        if (!docs[n])
+            goto done;
+    }
+    qsort(docs, n, sizeof *docs, report_cmp_sites);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_array_append_new(arr, docs[i]);
+        docs[i] = NULL;
+    }
+    char label[16] = "";
+    if (q->month)
+        snprintf(label, sizeof label, "%04d-%02d", q->year, q->month);
+    out = json_pack("{s:s, s:s, s:I, s:o}", "software", PACKAGE_NAME " " PACKAGE_VERSION, "period", label,
+                    "generated_at", (json_int_t)q->now, "sites", arr);
+done:
+    for (size_t i = 0; i < n; i++)
+        json_decref(docs[i]);
+    free(docs);
+    free(sites.ids);
+    return out;
+}

@@ -1,0 +1,32 @@
+/* report: the figures of a period for one or all sites, as one JSON document — what
+ * `vigie availability`, `vigie report`, the API and the dashboard show.
+ *
+ * Sites come worst first (lowest availability, then most downtime). Each site gives the figures of
+ * avail_compute() for the period and for the year to date, per service figures, its incidents and
+ * maintenance windows, and names what it was computed from (period, time zone, unknown policy,
+ * software version). The same data gives the same document, apart from `generated_at`. */
+#ifndef VIGIE_REPORT_H
+#define VIGIE_REPORT_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "store/db.h"
+#include "config/server_config.h"
+
+typedef struct {
+    const char *site;   /* NULL: every site */
+    int year, month;    /* a calendar month in each site's time zone, or month 0 ... */
+    int64_t from, to;   /* ... an explicit [from, to) */
+    int64_t now;        /* the present: the part of the period after it is not counted */
+} report_query;
+
+/* Builds the document; NULL with err filled in (unknown site, bad period, database error). */
+json_t *report_build(db *d, const server_config *cfg, const report_query *q, char *err, size_t err_size);
+
+/* Parses "2026-10" into year and month. */
+int report_parse_month(const char *s, int *year, int *month);
+/* Parses "2026-10-01", "2026-10-01T08:30" (in the zone tz) or Unix seconds. */
+int report_parse_time(const char *s, const char *tz, int64_t *out);
+
+#endif

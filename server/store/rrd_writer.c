@@ -1,0 +1,478 @@
+#include "config.h"
+#include "store/rrd_writer.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fdio.h"
+#include "log.h"
+#include "names.h"
+
+/* A batch goes as one frame: u32 length, then u16 + site, u32 count, and per sample u8 + device,
+ * u8 + metric, u8 + instance, i64 time, f64 value (native byte order: both ends are this binary).
+ * The answer: i32 result, u64 written, u64 stale, u16 + error text. */
+#define RW_SAMPLE_MAX (3 + NAME_MAX_LEN * 2 + INSTANCE_MAX_LEN + 16)
+#define RW_FRAME_MAX ((size_t)2 + NAME_MAX_LEN + 4 + (size_t)PUSH_MAX_SAMPLES * RW_SAMPLE_MAX)
+#define RW_ERR_MAX 1024
+
+/* Several threads may have batches in the channel at once, so that the child always has the next one
+ * to read: frames are sent one whole frame at a time, each with a ticket, and the answers, which come
+ * back in the same order, are read by the thread whose ticket is being served. */
+struct rrd_writer {
+    rrd_writer_fn fn;
+    void *ctx;
+    pthread_mutex_t lock; /* everything below */
+    pthread_cond_t changed;
+    pid_t pid;
+    int fd;
+    bool sending;
+    uint64_t next_ticket, serving;
+    uint64_t generation; /* +1 at each restart: the tickets of the dead child fail */
+    unsigned long restarts;
+};
+
+/* ---- both ends --------------------------------------------------------------------------------- */
+
+static void rw_put(unsigned char **p, const void *v, size_t n)
+{
+    memcpy(*p, v, n);
+    *p += n;
+}
+
+static void rw_put_str(unsigned char **p, const char *s, size_t max)
+{
+    size_t n = strnlen(s, max);
+    **p = (unsigned char)n;
+    (*p)++;
+    rw_put(p, s, n);
+}
+
+/* Reads n bytes from the frame; -1 past its end. */
+static int rw_get(const unsigned char **p, const unsigned char *end, void *v, size_t n)
+{
+    if ((size_t)(end - *p) < n)
+        return -1;
+    memcpy(v, *p, n);
+    *p += n;
+    return 0;
+}
+
+static int rw_get_str(const unsigned char **p, const unsigned char *end, char *out, size_t max)
+{
+    unsigned char n;
+    if (rw_get(p, end, &n, 1) != 0 || n > max || rw_get(p, end, out, n) != 0)
+        return -1;
+    out[n] = '\0';
+    return 0;
+}
+
+/* ---- the child ----------------------------------------------------------------------------------- */
+
+static push_batch *rw_decode(const unsigned char *p, size_t len, char *site)
+{
+    const unsigned char *end = p + len;
+    uint16_t sl;
+    uint32_t n;
+    if (rw_get(&p, end, &sl, 2) != 0 || sl > NAME_MAX_LEN || rw_get(&p, end, site, sl) != 0 ||
+        rw_get(&p, end, &n, 4) != 0 || n > PUSH_MAX_SAMPLES)
+        return NULL;
+    site[sl] = '\0';
+    push_batch *b = push_batch_new("writer", 0);
+    push_sample s;
+    memset(&s, 0, sizeof s);
+    for (uint32_t i = 0; b && i < n; i++) {
+        if (rw_get_str(&p, end, s.device, NAME_MAX_LEN) != 0 || rw_get_str(&p, end, s.metric, NAME_MAX_LEN) != 0 ||
+            rw_get_str(&p, end, s.instance, INSTANCE_MAX_LEN) != 0 || rw_get(&p, end, &s.ts, 8) != 0 ||
+            rw_get(&p, end, &s.value, 8) != 0 || push_batch_add(b, &s) != 0) {
+            push_batch_free(b);
+            return NULL;
+        }
+    }
+    return b;
+}
+
+static int rw_answer(int fd, int32_t rc, const rrd_store_stats *st, const char *err)
+{
+    unsigned char out[4 + 8 + 8 + 2 + RW_ERR_MAX], *p = out;
+    uint64_t written = st->written, stale = st->stale;
+    uint16_t el = (uint16_t)strnlen(err, RW_ERR_MAX);
+    rw_put(&p, &rc, 4);
+    rw_put(&p, &written, 8);
+    rw_put(&p, &stale, 8);
+    rw_put(&p, &el, 2);
+    rw_put(&p, err, el);
+    return fd_send_all(fd, out, (size_t)(p - out));
+}
+
+static int rw_serve(int fd, rrd_writer_fn fn, void *ctx)
+{
+    unsigned char *frame = NULL;
+    int rc = 1;
+    for (;;) {
+        uint32_t len;
+        int r = fd_read_all(fd, &len, 4);
+        if (r == 1) { /* the server closed its end: done */
+            rc = 0;
+            break;
+        }
+        if (r != 0 || len > RW_FRAME_MAX)
+            break;
+        unsigned char *f = realloc(frame, len ? len : 1);
+        if (!f)
+            break;
+        frame = f;
+        if (fd_read_all(fd, frame, len) != 0)
+            break;
+        char site[NAME_MAX_LEN + 1], err[RW_ERR_MAX] = "";
+        rrd_store_stats st = {0};
+        push_batch *b = rw_decode(frame, len, site);
+        int32_t wrc = -1;
+        if (b)
+            wrc = fn(ctx, site, b, &st, err, sizeof err) == 0 ? 0 : -1;
+        else
+            snprintf(err, sizeof err, "the RRD writer process received a malformed batch");
+        push_batch_free(b);
+        if (rw_answer(fd, wrc, &st, err) != 0)
+            break;
+    }
+    free(frame);
+    return rc;
+}
+
+static void rw_child(int fd, rrd_writer_fn fn, void *ctx)
+{
+    /* a stop of the server (Ctrl-C in a terminal, systemd's SIGTERM to the unit) must not cut an update:
+     * the child ends when the server closes its end */
+    signal(SIGINT, SIG_IGN);
+    signal(SIGTERM, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    prctl(PR_SET_NAME, "vigie-rrdwriter", 0, 0, 0);
+    /* keep stdio and the channel only: not the server's sockets, database or other files */
+    if (fd != 3) {
+        if (dup2(fd, 3) < 0)
+            _exit(1);
+        fd = 3;
+    }
+    close_range(4, ~0U, 0);
+    log_after_fork(); /* after the descriptors are settled: its stream is a copy of stderr */
+    _exit(rw_serve(fd, fn, ctx));
+}
+
+/* ---- the server's end ------------------------------------------------------------------------------ */
+
+static int rw_spawn(rrd_writer *w, char *err, size_t err_size)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+        snprintf(err, err_size, "cannot start the RRD writer process: socketpair: %s", strerror(errno));
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(err, err_size, "cannot start the RRD writer process: fork: %s", strerror(errno));
+        close(sv[0]);
+        close(sv[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        close(sv[0]);
+        rw_child(sv[1], w->fn, w->ctx);
+    }
+    close(sv[1]);
+    w->pid = pid;
+    w->fd = sv[0];
+    return 0;
+}
+
+/* Reaps the child (killing it if it is still there after a second) and says how it ended. */
+static void rw_reap(rrd_writer *w, char *how, size_t how_size)
+{
+    int status = 0;
+    pid_t r = 0;
+    for (int i = 0; i < 100 && (r = waitpid(w->pid, &status, WNOHANG)) == 0; i++)
+        nanosleep(&(struct timespec){0, 10000000L}, NULL);
+    if (r == 0) {
+        kill(w->pid, SIGKILL);
+        r = waitpid(w->pid, &status, 0);
+    }
+    if (r != w->pid)
+        snprintf(how, how_size, "ended");
+    else if (WIFSIGNALED(status))
+        snprintf(how, how_size, "was killed by signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
+    else
+        snprintf(how, how_size, "exited with status %d", WEXITSTATUS(status));
+    close(w->fd);
+    w->fd = -1;
+    w->pid = 0;
+}
+
+rrd_writer *rrd_writer_start(rrd_writer_fn fn, void *ctx, char *err, size_t err_size)
+{
+    rrd_writer *w = calloc(1, sizeof *w);
+    if (!w) {
+        snprintf(err, err_size, "out of memory");
+        return NULL;
+    }
+    w->fn = fn;
+    w->ctx = ctx;
+    w->fd = -1;
+    if (rw_spawn(w, err, err_size) != 0) {
+        free(w);
+        return NULL;
+    }
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->changed, NULL);
+    return w;
+}
+
+void rrd_writer_free(rrd_writer *w)
+{
+    if (!w)
+        return;
+    if (w->pid > 0) {
+        close(w->fd); /* the child sees the end of its stream once its batch is written */
+        w->fd = -1;
+        int status;
+        while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
+            ;
+    }
+    pthread_cond_destroy(&w->changed);
+    pthread_mutex_destroy(&w->lock);
+    free(w);
+}
+
+unsigned long rrd_writer_restarts(rrd_writer *w)
+{
+    pthread_mutex_lock(&w->lock);
+    unsigned long n = w->restarts;
+    pthread_mutex_unlock(&w->lock);
+    return n;
+}
+
+pid_t rrd_writer_pid(rrd_writer *w)
+{
+    if (!w)
+        return 0;
+    pthread_mutex_lock(&w->lock);
+    pid_t pid = w->pid;
+    pthread_mutex_unlock(&w->lock);
+    return pid;
+}
+
+/* The frame of the samples of b that route() gives to writer k of n (all of them without route). */
+static unsigned char *rw_encode(const char *site, const push_batch *b, rrd_writer_route route, size_t k, size_t n,
+                                size_t *len, uint32_t *count)
+{
+    size_t total = push_batch_count(b);
+    unsigned char *buf = malloc(4 + 2 + NAME_MAX_LEN + 4 + total * RW_SAMPLE_MAX);
+    if (!buf)
+        return NULL;
+    unsigned char *p = buf + 4;
+    uint16_t sl = (uint16_t)strnlen(site, NAME_MAX_LEN);
+    rw_put(&p, &sl, 2);
+    rw_put(&p, site, sl);
+    unsigned char *count_at = p;
+    p += 4;
+    *count = 0;
+    for (size_t i = 0; i < total; i++) {
+        const push_sample *s = push_batch_at(b, i);
+        if (route && route(s, n) != k)
+            continue;
+        rw_put_str(&p, s->device, NAME_MAX_LEN);
+        rw_put_str(&p, s->metric, NAME_MAX_LEN);
+        rw_put_str(&p, s->instance, INSTANCE_MAX_LEN);
+        rw_put(&p, &s->ts, 8);
+        rw_put(&p, &s->value, 8);
+        (*count)++;
+    }
+    memcpy(count_at, count, 4);
+    uint32_t body = (uint32_t)(p - buf - 4);
+    memcpy(buf, &body, 4);
+    *len = (size_t)(p - buf);
+    return buf;
+}
+
+/* Reads one answer: its result, or -2 when the channel failed. */
+static int rw_read_answer(int fd, rrd_store_stats *st, char *err, size_t err_size)
+{
+    unsigned char head[4 + 8 + 8 + 2];
+    if (fd_read_all(fd, head, sizeof head) != 0)
+        return -2;
+    int32_t rc;
+    uint64_t written, stale;
+    uint16_t el;
+    const unsigned char *p = head, *end = head + sizeof head;
+    rw_get(&p, end, &rc, 4);
+    rw_get(&p, end, &written, 8);
+    rw_get(&p, end, &stale, 8);
+    rw_get(&p, end, &el, 2);
+    char text[RW_ERR_MAX + 1];
+    if (el > RW_ERR_MAX || (el && fd_read_all(fd, text, el) != 0))
+        return -2;
+    text[el] = '\0';
+    st->written = (size_t)written;
+    st->stale = (size_t)stale;
+    if (rc != 0)
+        snprintf(err, err_size, "%s", text);
+    return rc == 0 ? 0 : -1;
+}
+
+/* The channel failed (lock held): the child is reaped and another one started; the tickets given so
+ * far fail. */
+static void rw_restart(rrd_writer *w, bool in_batch, char *err, size_t err_size)
+{
+    char how[160], why[256] = "";
+    /* a thread may be sending into the old channel: make its send fail, and wait for it, before the
+     * descriptor is closed and its number given to the new channel */
+    shutdown(w->fd, SHUT_RDWR);
+    while (w->sending)
+        pthread_cond_wait(&w->changed, &w->lock);
+    rw_reap(w, how, sizeof how);
+    int again = rw_spawn(w, why, sizeof why);
+    w->generation++;
+    w->restarts++;
+    w->next_ticket = w->serving = 0;
+    if (in_batch)
+        snprintf(err, err_size, "the RRD writer process %s while writing this batch; %s", how,
+                 again == 0 ? "a new one was started (the batch can be sent again)" : why);
+    else
+        snprintf(err, err_size, "the RRD writer process %s; %s", how, again == 0 ? "a new one was started" : why);
+}
+
+int rrd_writer_check(rrd_writer *w, char *err, size_t err_size)
+{
+    int restarted = 0;
+    pthread_mutex_lock(&w->lock);
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    /* WNOWAIT: rw_reap collects it, and says how it ended */
+    if (w->pid > 0 && waitid(P_PID, (id_t)w->pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == w->pid) {
+        rw_restart(w, false, err, err_size);
+        restarted = 1;
+    } else if (w->pid == 0 && rw_spawn(w, err, err_size) == 0) { /* a restart that failed before */
+        snprintf(err, err_size, "the RRD writer process could be started again");
+        restarted = 1;
+    }
+    pthread_mutex_unlock(&w->lock);
+    return restarted;
+}
+
+/* A batch in a writer's channel, waiting for its answer. */
+typedef struct {
+    uint64_t generation, ticket;
+    int fd;
+    bool sent;
+} rw_ticket;
+
+/* Sends a frame, in turn with the other threads; 0, or -1 with err when no child can be started. */
+static int rw_send(rrd_writer *w, const unsigned char *frame, size_t len, rw_ticket *t, char *err, size_t err_size)
+{
+    pthread_mutex_lock(&w->lock);
+    while (w->sending)
+        pthread_cond_wait(&w->changed, &w->lock);
+    if (w->pid == 0 && rw_spawn(w, err, err_size) != 0) { /* a restart that failed before */
+        pthread_mutex_unlock(&w->lock);
+        return -1;
+    }
+    t->generation = w->generation;
+    t->ticket = w->next_ticket++;
+    t->fd = w->fd;
+    w->sending = true;
+    pthread_mutex_unlock(&w->lock);
+    t->sent = fd_send_all(t->fd, frame, len) == 0;
+    pthread_mutex_lock(&w->lock);
+    w->sending = false;
+    pthread_cond_broadcast(&w->changed);
+    pthread_mutex_unlock(&w->lock);
+    return 0;
+}
+
+/* Waits for the answer to a ticket: what the child said, or -1 with err when it died. */
+static int rw_wait(rrd_writer *w, const rw_ticket *t, rrd_store_stats *st, char *err, size_t err_size)
+{
+    pthread_mutex_lock(&w->lock);
+    while (w->generation == t->generation && w->serving != t->ticket)
+        pthread_cond_wait(&w->changed, &w->lock);
+    int rc;
+    if (w->generation != t->generation) {
+        snprintf(err, err_size, "the RRD writer process ended before writing this batch; a new one was started "
+                 "(the batch can be sent again)");
+        rc = -1;
+    } else {
+        /* our turn: only this thread reads the channel until serving moves on */
+        pthread_mutex_unlock(&w->lock);
+        rc = t->sent ? rw_read_answer(t->fd, st, err, err_size) : -2;
+        pthread_mutex_lock(&w->lock);
+        if (rc == -2) {
+            rw_restart(w, true, err, err_size);
+            st->written = st->stale = 0;
+            rc = -1;
+        } else
+            w->serving++;
+        pthread_cond_broadcast(&w->changed);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return rc;
+}
+
+int rrd_writer_write_split(rrd_writer *const *ws, size_t n, rrd_writer_route route, const char *site,
+                           const push_batch *b, rrd_store_stats *st, char *err, size_t err_size)
+{
+    st->written = st->stale = 0;
+    rw_ticket tickets[RRD_WRITER_SPLIT_MAX];
+    bool queued[RRD_WRITER_SPLIT_MAX] = {false};
+    int rc = 0;
+    if (n == 0 || n > RRD_WRITER_SPLIT_MAX) {
+        snprintf(err, err_size, "no RRD writer");
+        return -1;
+    }
+    /* every writer's share is sent before the first answer is awaited: they write at the same time */
+    for (size_t k = 0; k < n && rc == 0; k++) {
+        size_t len;
+        uint32_t count;
+        unsigned char *frame = rw_encode(site, b, n > 1 ? route : NULL, k, n, &len, &count);
+        if (!frame) {
+            snprintf(err, err_size, "out of memory");
+            rc = -1;
+        } else if (count > 0 || (k == 0 && push_batch_count(b) == 0)) {
+            rc = rw_send(ws[k], frame, len, &tickets[k], err, err_size);
+            queued[k] = rc == 0;
+        }
+        free(frame);
+    }
+    for (size_t k = 0; k < n; k++) {
+        if (!queued[k])
+            continue;
+        rrd_store_stats part = {0};
+        char why[RW_ERR_MAX];
+        if (rw_wait(ws[k], &tickets[k], &part, why, sizeof why) != 0) {
+            if (rc == 0) /* the first failure tells */
+                snprintf(err, err_size, "%s", why);
+            rc = -1;
+        }
+        st->written += part.written;
+        st->stale += part.stale;
+    }
+    return rc;
+}
+
+int rrd_writer_write(rrd_writer *w, const char *site, const push_batch *b, rrd_store_stats *st, char *err,
+                     size_t err_size)
+{
+    return rrd_writer_write_split(&w, 1, NULL, site, b, st, err, err_size);
+}

@@ -1,0 +1,61 @@
+/* rrd_writer: the RRD files written by a child process of the server.
+ *
+ * librrd maps a file, updates it and unmaps it at every update. Done by one of the server's threads,
+ * each unmap makes the kernel interrupt the other cores that run the server's other threads (a TLB
+ * shootdown), and a thread of its own for the writes made every value dearer instead of faster. A
+ * process of its own shares no memory map: it writes batch k while the server's HTTP threads read
+ * and check batch k + 1, one core each.
+ *
+ * rrd_store runs one writer per core (rrd_writer_write_split gives each the files of some devices).
+ *
+ * rrd_writer_start forks the child, which calls `fn` for each batch sent to it and sends back its
+ * result; rrd_writer_write sends one batch and waits for that result, so a batch is answered only
+ * once it is written. A writer that dies (a crash on a damaged file, a kill) fails the batch it was
+ * writing (the agent sends it again; what was written is then skipped as stale) and is started again.
+ * The child ignores SIGINT and SIGTERM and ends when the server closes its end: a stop never cuts an
+ * update in the middle.
+ *
+ * rrd_writer_write may be called from several threads: their batches queue in the channel, so that
+ * the child never waits for the next one, and are written in the order they were sent. */
+#ifndef VIGIE_RRD_WRITER_H
+#define VIGIE_RRD_WRITER_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "push.h"
+#include "store/rrd_store.h"
+
+typedef int (*rrd_writer_fn)(void *ctx, const char *site, const push_batch *b, rrd_store_stats *st, char *err,
+                             size_t err_size);
+
+typedef struct rrd_writer rrd_writer;
+
+rrd_writer *rrd_writer_start(rrd_writer_fn fn, void *ctx, char *err, size_t err_size);
+/* Closes the child's channel and waits for it to finish the batch it may be writing. */
+void rrd_writer_free(rrd_writer *w);
+
+/* Writes the batch in the child: what fn returned there, or -1 with err saying why the child failed. */
+int rrd_writer_write(rrd_writer *w, const char *site, const push_batch *b, rrd_store_stats *st, char *err,
+                     size_t err_size);
+
+/* Several writers share the files: route() names the writer (0 to n - 1) of a sample's file, always
+ * the same for a file. Each writer's share is sent before any answer is awaited, so that they write at
+ * once; the counts are added up, and the first failure is the error (the other shares are written:
+ * sent again, they are skipped as stale). */
+#define RRD_WRITER_SPLIT_MAX 8
+typedef size_t (*rrd_writer_route)(const push_sample *s, size_t n);
+int rrd_writer_write_split(rrd_writer *const *ws, size_t n, rrd_writer_route route, const char *site,
+                           const push_batch *b, rrd_store_stats *st, char *err, size_t err_size);
+
+/* Starts a new child if the one there has ended (between batches: nothing was lost). 1 with err saying
+ * how it ended, 0 when it is alive. For a timer, so that a writer no batch has gone to is not left dead. */
+int rrd_writer_check(rrd_writer *w, char *err, size_t err_size);
+
+/* How many times the child ended and was replaced (for /metrics). */
+unsigned long rrd_writer_restarts(rrd_writer *w);
+
+/* The child's process id (for tests and logs); 0 when there is none. */
+pid_t rrd_writer_pid(rrd_writer *w);
+
+#endif
