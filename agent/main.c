@@ -229,7 +229,7 @@ static int agent_probe(agent_args *a)
         agent_usm_defaults(&a->usm);
         d->usm = &a->usm;
     }
-    conf_error err;
+    vg_err err;
     profile_set *set = profile_set_load(a->profiles ? a->profiles : VIGIE_MIBS_DIR, &err);
     if (!set) {
         fprintf(stderr, "vigie-agent: %s\n", err.msg);
@@ -436,7 +436,7 @@ int main(int argc, char **argv)
         return agent_probe(&a);
 
     const char *path = a.config ? a.config : VIGIE_SYSCONF_DIR "/agent.yaml";
-    conf_error err;
+    vg_err err;
     agent_config *cfg = agent_config_load(path, a.profiles ? a.profiles : VIGIE_MIBS_DIR, &err);
     if (!cfg) {
         fprintf(stderr, "vigie-agent: %s\n", err.msg);

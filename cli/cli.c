@@ -2,6 +2,7 @@
  * monthly SLA report as those modules land. Every command goes through the server's API, so it works
  * the same on the server and from a laptop. */
 #include "config.h"
+#include "vocab_names.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -211,7 +212,7 @@ static int cli_status(const cli_opts *o)
         json_array_foreach(json_object_get(d, "metrics"), k, m) {
             const char *name = json_string_value(json_object_get(m, "name"));
             const char *inst = json_string_value(json_object_get(m, "instance"));
-            if (!strcmp(name, "device.reachable") || (!o->verbose && ((inst && *inst) || shown >= 6)))
+            if (!strcmp(name, VOCAB_DEVICE_REACHABLE) || (!o->verbose && ((inst && *inst) || shown >= 6)))
                 continue;
             char v[96];
             cli_value(m, v, sizeof v);
@@ -228,7 +229,7 @@ static int cli_status(const cli_opts *o)
 /* Server URL and token from a server.yaml: handy on the server itself. */
 static int cli_from_config(cli_opts *o, const char *path)
 {
-    conf_error err;
+    vg_err err;
     server_config *cfg = server_config_load(path, &err);
     if (!cfg) {
         fprintf(stderr, "vigie: %s\n", err.msg);

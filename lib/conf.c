@@ -23,7 +23,7 @@ static char *conf_strdup(const char *s)
     return d;
 }
 
-int conf_fail(conf_error *err, const conf_doc *doc, const conf_node *at, const char *key,
+int conf_fail(vg_err *err, const conf_doc *doc, const conf_node *at, const char *key,
               const char *fmt, ...)
 {
     if (!err)
@@ -35,6 +35,8 @@ int conf_fail(conf_error *err, const conf_doc *doc, const conf_node *at, const c
     va_end(ap);
     const char *name = doc ? doc->name : "?";
     int line = at ? conf_node_line(at) : 1, col = at ? conf_node_column(at) : 1;
+    err->code = VG_E_INVALID;
+    snprintf(err->field, sizeof err->field, "%s", key ? key : "");
     if (key)
         snprintf(err->msg, sizeof err->msg, "%s:%d:%d: key '%s': %s", name, line, col, key, what);
     else
@@ -44,7 +46,7 @@ int conf_fail(conf_error *err, const conf_doc *doc, const conf_node *at, const c
 
 /* An alias makes one node reachable twice: refused, because a handful of them nest into an
  * exponential tree ("billion laughs") and vigie's files have no use for them. */
-static int conf_check_aliases(conf_doc *d, conf_error *err)
+static int conf_check_aliases(conf_doc *d, vg_err *err)
 {
     yaml_document_t *y = &d->doc;
     size_t count = (size_t)(y->nodes.top - y->nodes.start);
@@ -87,7 +89,7 @@ static int conf_check_aliases(conf_doc *d, conf_error *err)
  * fuzzing). Syntax errors are left to the loader, which reports them. */
 #define CONF_MAX_DEPTH 64
 
-static int conf_check_depth(const char *name, const char *text, size_t len, conf_error *err)
+static int conf_check_depth(const char *name, const char *text, size_t len, vg_err *err)
 {
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser)) {
@@ -126,7 +128,7 @@ static int conf_check_depth(const char *name, const char *text, size_t len, conf
     return rc;
 }
 
-conf_doc *conf_doc_load_string(const char *name, const char *text, size_t len, conf_error *err)
+conf_doc *conf_doc_load_string(const char *name, const char *text, size_t len, vg_err *err)
 {
     conf_doc *d = calloc(1, sizeof *d);
     if (!d || !(d->name = conf_strdup(name))) {
@@ -164,7 +166,7 @@ fail_name:
     return NULL;
 }
 
-conf_doc *conf_doc_load_file(const char *path, conf_error *err)
+conf_doc *conf_doc_load_file(const char *path, vg_err *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -289,7 +291,7 @@ static int conf_key_cmp(const void *a, const void *b)
 }
 
 int conf_check_map(const conf_doc *d, const conf_node *n, const char *what,
-                   const char *const *allowed, conf_error *err)
+                   const char *const *allowed, vg_err *err)
 {
     if (conf_node_kind(n) != CONF_MAP)
         return conf_fail(err, d, n, NULL, "%s must be a mapping (key: value)", what);
@@ -331,7 +333,7 @@ int conf_check_map(const conf_doc *d, const conf_node *n, const char *what,
 }
 
 int conf_require_keys(const conf_doc *d, const conf_node *n, const char *what,
-                      const char *const *required, conf_error *err)
+                      const char *const *required, vg_err *err)
 {
     for (; required && *required; required++)
         if (!conf_map_get(d, n, *required))
@@ -340,7 +342,7 @@ int conf_require_keys(const conf_doc *d, const conf_node *n, const char *what,
 }
 
 int conf_get_str(const conf_doc *d, const conf_node *map, const char *key, bool required,
-                 size_t max_len, const char **out, conf_error *err)
+                 size_t max_len, const char **out, vg_err *err)
 {
     const conf_node *v = conf_map_get(d, map, key);
     if (!v)
@@ -357,7 +359,7 @@ int conf_get_str(const conf_doc *d, const conf_node *map, const char *key, bool 
 }
 
 int conf_scalar_int(const conf_doc *d, const conf_node *n, const char *key, long long min,
-                    long long max, long long *out, conf_error *err)
+                    long long max, long long *out, vg_err *err)
 {
     const char *s = conf_node_scalar(n);
     if (!s || !*s)
@@ -374,7 +376,7 @@ int conf_scalar_int(const conf_doc *d, const conf_node *n, const char *key, long
 }
 
 int conf_scalar_double(const conf_doc *d, const conf_node *n, const char *key, double *out,
-                       conf_error *err)
+                       vg_err *err)
 {
     const char *s = conf_node_scalar(n);
     if (!s || !*s)
@@ -389,7 +391,7 @@ int conf_scalar_double(const conf_doc *d, const conf_node *n, const char *key, d
 }
 
 int conf_get_int(const conf_doc *d, const conf_node *map, const char *key, bool required,
-                 long long min, long long max, long long *out, conf_error *err)
+                 long long min, long long max, long long *out, vg_err *err)
 {
     const conf_node *v = conf_map_get(d, map, key);
     if (!v)
@@ -398,7 +400,7 @@ int conf_get_int(const conf_doc *d, const conf_node *map, const char *key, bool 
 }
 
 int conf_get_double(const conf_doc *d, const conf_node *map, const char *key, bool required,
-                    double *out, conf_error *err)
+                    double *out, vg_err *err)
 {
     const conf_node *v = conf_map_get(d, map, key);
     if (!v)
@@ -407,7 +409,7 @@ int conf_get_double(const conf_doc *d, const conf_node *map, const char *key, bo
 }
 
 int conf_get_bool(const conf_doc *d, const conf_node *map, const char *key, bool required,
-                  bool *out, conf_error *err)
+                  bool *out, vg_err *err)
 {
     const conf_node *v = conf_map_get(d, map, key);
     if (!v)

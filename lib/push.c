@@ -289,10 +289,11 @@ static void push_clean_text(char *s)
     p[o] = '\0';
 }
 
-static int push_fail(push_error *err, const char *field, const char *fmt, ...)
+static int push_fail(vg_err *err, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static int push_fail(push_error *err, const char *field, const char *fmt, ...)
+static int push_fail(vg_err *err, const char *field, const char *fmt, ...)
 {
+    err->code = VG_E_INVALID;
     snprintf(err->field, sizeof err->field, "%s", field);
     va_list ap;
     va_start(ap, fmt);
@@ -323,7 +324,7 @@ static const char *push_field_name(push_at at, const char *key, char *buf, size_
 
 /* Reads one string member into dst; `required` members must be present. */
 static int push_get_string(json_t *obj, const char *key, push_at at, bool required, push_field_kind kind, char *dst,
-                           size_t size, push_error *err)
+                           size_t size, vg_err *err)
 {
     char f[64];
     json_t *v = json_object_get(obj, key);
@@ -357,7 +358,7 @@ static int push_get_string(json_t *obj, const char *key, push_at at, bool requir
 static const char *const push_sample_keys[] = {"device", "metric", "instance", "value", "unit",
                                                "ts", "text", "label", "severity", NULL};
 
-static int push_decode_sample(json_t *o, size_t i, time_t now, push_sample *s, push_error *err)
+static int push_decode_sample(json_t *o, size_t i, time_t now, push_sample *s, vg_err *err)
 {
     char f[64];
     memset(s, 0, sizeof *s);
@@ -414,7 +415,7 @@ static int push_decode_sample(json_t *o, size_t i, time_t now, push_sample *s, p
     return 0;
 }
 
-static int push_decode_devices(json_t *root, push_batch *b, push_error *err)
+static int push_decode_devices(json_t *root, push_batch *b, vg_err *err)
 {
     json_t *devs = json_object_get(root, "devices");
     if (!devs)
@@ -453,7 +454,7 @@ static int push_decode_devices(json_t *root, push_batch *b, push_error *err)
     return 0;
 }
 
-push_batch *push_batch_decode(const char *text, size_t len, time_t now, push_error *err)
+push_batch *push_batch_decode(const char *text, size_t len, time_t now, vg_err *err)
 {
     if (len > PUSH_MAX_BODY) {
         push_fail(err, "body", "larger than %u bytes", PUSH_MAX_BODY);

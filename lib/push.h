@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "error.h"
 #include "names.h"
 
 #define PUSH_MAX_SAMPLES 20000
@@ -91,12 +92,8 @@ int push_encoder_set(push_encoder *e, const push_sample *s);
  * nothing usable written), 0 on error. */
 size_t push_encoder_dump(const push_encoder *e, char *buf, size_t size);
 
-typedef struct {
-    char field[64];   /* "samples[3].metric", "agent", "body" */
-    char msg[256];
-} push_error;
 
 /* Decodes and validates a body. `now` bounds the timestamps. NULL on error, err filled in. */
-push_batch *push_batch_decode(const char *json, size_t len, time_t now, push_error *err);
+push_batch *push_batch_decode(const char *json, size_t len, time_t now, vg_err *err);
 
 #endif

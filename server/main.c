@@ -202,7 +202,7 @@ int main(int argc, char **argv)
     }
     if (optind < argc)
         return server_bad_arg("unexpected argument", argv[optind]);
-    conf_error err;
+    vg_err err;
     server_config *cfg = server_config_load(path, &err);
     if (!cfg) {
         fprintf(stderr, "vigie-server: %s\n", err.msg);

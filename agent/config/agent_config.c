@@ -27,7 +27,7 @@ int agent_snmp_version_parse(const char *s, agent_snmp_version *out)
 
 /* Copies an optional string key into a fixed buffer (left as is when absent). */
 static int ac_str(const conf_doc *d, const conf_node *map, const char *key, bool required,
-                  char *dst, size_t size, conf_error *err)
+                  char *dst, size_t size, vg_err *err)
 {
     const char *s = NULL;
     if (conf_get_str(d, map, key, required, size - 1, &s, err))
@@ -48,7 +48,7 @@ void agent_usm_defaults(agent_usm *u)
 }
 
 static int ac_check_choice(const conf_doc *d, const conf_node *map, const char *key, const char *val,
-                           const char *const *choices, conf_error *err)
+                           const char *const *choices, vg_err *err)
 {
     if (!val[0])
         return 0;
@@ -59,7 +59,7 @@ static int ac_check_choice(const conf_doc *d, const conf_node *map, const char *
 }
 
 /* The SNMPv3 keys of a device, or of a trap user (who must give user and auth_password, and no context). */
-static int ac_usm(const conf_doc *d, const conf_node *n, agent_usm *u, bool trap, conf_error *err)
+static int ac_usm(const conf_doc *d, const conf_node *n, agent_usm *u, bool trap, vg_err *err)
 {
     static const char *const levels[] = {"noAuthNoPriv", "authNoPriv", "authPriv", NULL};
     static const char *const auths[] = {"MD5", "SHA", "SHA-224", "SHA-256", "SHA-384", "SHA-512", NULL};
@@ -80,7 +80,7 @@ static int ac_usm(const conf_doc *d, const conf_node *n, agent_usm *u, bool trap
 }
 
 static int ac_device_read(const conf_doc *d, const conf_node *n, const agent_config *cfg, agent_device *dev,
-                          agent_usm *usm, conf_error *err)
+                          agent_usm *usm, vg_err *err)
 {
     static const char *const keys[] = {"name", "host", "port", "version", "community", "user",
                                        "level", "auth_protocol", "auth_password", "priv_protocol",
@@ -133,7 +133,7 @@ static int ac_device_read(const conf_doc *d, const conf_node *n, const agent_con
 
 /* A device of agent.yaml; its SNMPv3 settings are read on the stack and copied to the heap for v3 only. */
 static int ac_device(const conf_doc *d, const conf_node *n, const agent_config *cfg, agent_device *dev,
-                     conf_error *err)
+                     vg_err *err)
 {
     agent_usm usm = {0};
     int rc = ac_device_read(d, n, cfg, dev, &usm, err);
@@ -149,7 +149,7 @@ static int ac_device(const conf_doc *d, const conf_node *n, const agent_config *
 }
 
 /* One entry of trap_users. Passwords end up in a Net-SNMP createUser line: no quote, no backslash. */
-static int ac_trap_user(const conf_doc *d, const conf_node *n, agent_trap_user *u, conf_error *err)
+static int ac_trap_user(const conf_doc *d, const conf_node *n, agent_trap_user *u, vg_err *err)
 {
     static const char *const keys[] = {"user", "level", "auth_protocol", "auth_password", "priv_protocol",
                                        "priv_password", "engine_id", NULL};
@@ -176,7 +176,7 @@ static int ac_trap_user(const conf_doc *d, const conf_node *n, agent_trap_user *
 }
 
 /* trap_listen ("host:port", "[v6]:port" or a port), trap_community, trap_users. */
-static int ac_traps(const conf_doc *d, const conf_node *root, agent_config *cfg, conf_error *err)
+static int ac_traps(const conf_doc *d, const conf_node *root, agent_config *cfg, vg_err *err)
 {
     snprintf(cfg->trap_community, sizeof cfg->trap_community, "public");
     if (ac_str(d, root, "trap_listen", false, cfg->trap_listen, sizeof cfg->trap_listen, err) ||
@@ -212,7 +212,7 @@ static void ac_warn_permissions(const agent_config *cfg, bool has_secrets)
         log_warn("config", "%s holds secrets and is readable by other users: chmod o-r %s", cfg->path, cfg->path);
 }
 
-agent_config *agent_config_load(const char *path, const char *default_profiles, conf_error *err)
+agent_config *agent_config_load(const char *path, const char *default_profiles, vg_err *err)
 {
     static const char *const keys[] = {"agent", "site", "server", "token", "ca_file", "profiles",
                                        "interval", "timeout", "retries", "spool_dir", "spool_max_mb",

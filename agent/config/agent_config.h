@@ -77,7 +77,7 @@ typedef struct {
 } agent_config;
 
 /* Loads and checks a file. `default_profiles` is used when the file gives no `profiles:`. */
-agent_config *agent_config_load(const char *path, const char *default_profiles, conf_error *err);
+agent_config *agent_config_load(const char *path, const char *default_profiles, vg_err *err);
 void agent_config_free(agent_config *cfg);
 
 /* Parses "1", "2c" or "3". */

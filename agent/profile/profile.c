@@ -49,7 +49,7 @@ static void *prof_calloc(size_t n, size_t size)
  * accepts in a push, printable UTF-8 (names.h): a tab in an enum's text made the server refuse every
  * batch that carried it, with all the other samples of the cycle (found by fuzzing). */
 static int prof_check_text(const conf_doc *d, const conf_node *n, const char *key, const char *s,
-                           size_t max, conf_error *err)
+                           size_t max, vg_err *err)
 {
     if (s && *s && !text_is_valid(s, max))
         return conf_fail(err, d, n, key, "must be printable text (no tab, newline or other control character)");
@@ -58,7 +58,7 @@ static int prof_check_text(const conf_doc *d, const conf_node *n, const char *ke
 
 /* ---- vocabulary ---------------------------------------------------------------------------- */
 
-static int vocab_load(profile_set *set, const char *path, conf_error *err)
+static int vocab_load(profile_set *set, const char *path, vg_err *err)
 {
     conf_doc *d = conf_doc_load_file(path, err);
     if (!d)
@@ -118,7 +118,7 @@ static const vocab_entry *vocab_lookup(const profile_set *set, const char *cls, 
 /* ---- small readers ------------------------------------------------------------------------- */
 
 static int prof_read_oid(const conf_doc *d, const conf_node *n, const char *key, prof_oid *out,
-                         conf_error *err)
+                         vg_err *err)
 {
     const char *s = conf_node_scalar(n);
     oid buf[MAX_OID_LEN];
@@ -133,7 +133,7 @@ static int prof_read_oid(const conf_doc *d, const conf_node *n, const char *key,
 
 /* A node that may be one OID or a list of them. */
 static int prof_read_oid_list(const conf_doc *d, const conf_node *n, const char *key,
-                              prof_oid **out, size_t *count, conf_error *err)
+                              prof_oid **out, size_t *count, vg_err *err)
 {
     if (conf_node_kind(n) == CONF_SCALAR) {
         *out = prof_calloc(1, sizeof **out);
@@ -152,7 +152,7 @@ static int prof_read_oid_list(const conf_doc *d, const conf_node *n, const char 
 }
 
 static int prof_read_values(const conf_doc *d, const conf_node *n, const char *key, prof_values *v,
-                            conf_error *err)
+                            vg_err *err)
 {
     if (conf_node_kind(n) != CONF_SEQ || conf_len(n) > PROF_MAX_LIST)
         return conf_fail(err, d, n, key, "must be a list of at most %d values", PROF_MAX_LIST);
@@ -190,7 +190,7 @@ static void prof_values_free(prof_values *v)
 /* ---- enums --------------------------------------------------------------------------------- */
 
 static int prof_read_enum_entry(const conf_doc *d, const conf_node *n, const char *key,
-                                prof_enum_entry *e, conf_error *err)
+                                prof_enum_entry *e, vg_err *err)
 {
     static const char *const keys[] = {"text", "severity", "value", NULL};
     const char *text = NULL, *sev = "ok";
@@ -213,7 +213,7 @@ static int prof_read_enum_entry(const conf_doc *d, const conf_node *n, const cha
     return 0;
 }
 
-static int prof_read_enums(const conf_doc *d, const conf_node *n, profile *p, conf_error *err)
+static int prof_read_enums(const conf_doc *d, const conf_node *n, profile *p, vg_err *err)
 {
     if (conf_check_map(d, n, "enums", NULL, err))
         return -1;
@@ -264,7 +264,7 @@ static const prof_enum *prof_find_enum(const profile *p, const char *name)
 /* ---- metrics ------------------------------------------------------------------------------- */
 
 static int prof_read_source(const conf_doc *d, const conf_node *n, prof_source *src,
-                            bool *is_column, conf_error *err)
+                            bool *is_column, vg_err *err)
 {
     static const char *const keys[] = {"oid", "column", "mib", "scale", "offset", "instance", NULL};
     if (conf_check_map(d, n, "source", keys, err))
@@ -293,7 +293,7 @@ static int prof_read_source(const conf_doc *d, const conf_node *n, prof_source *
 }
 
 static int prof_read_template(const conf_doc *d, const conf_node *n, const char *key, char **out,
-                              conf_error *err)
+                              vg_err *err)
 {
     const char *s = conf_node_scalar(n);
     if (!s)
@@ -308,7 +308,7 @@ static int prof_read_template(const conf_doc *d, const conf_node *n, const char 
     return 0;
 }
 
-static int prof_read_health(const conf_doc *d, const conf_node *n, prof_metric *m, conf_error *err)
+static int prof_read_health(const conf_doc *d, const conf_node *n, prof_metric *m, vg_err *err)
 {
     static const char *const keys[] = {"warning_below", "critical_below", "warning_above",
                                        "critical_above", NULL};
@@ -333,14 +333,14 @@ static int prof_read_health(const conf_doc *d, const conf_node *n, prof_metric *
 }
 
 static int prof_read_column_ref(const conf_doc *d, const conf_node *n, const char *what,
-                                const char *const *keys, prof_oid *col, conf_error *err)
+                                const char *const *keys, prof_oid *col, vg_err *err)
 {
     if (conf_check_map(d, n, what, keys, err) || conf_require_keys(d, n, what, (const char *const[]){"column", NULL}, err))
         return -1;
     return prof_read_oid(d, conf_map_get(d, n, "column"), "column", col, err);
 }
 
-static int prof_read_filter(const conf_doc *d, const conf_node *n, prof_filter *f, conf_error *err)
+static int prof_read_filter(const conf_doc *d, const conf_node *n, prof_filter *f, vg_err *err)
 {
     static const char *const keys[] = {"column", "mib", "index", "values", "pattern", NULL};
     if (conf_check_map(d, n, "filter", keys, err))
@@ -368,7 +368,7 @@ static int prof_read_filter(const conf_doc *d, const conf_node *n, prof_filter *
 }
 
 static int prof_read_table_keys(const conf_doc *d, const conf_node *n, prof_metric *m,
-                                conf_error *err)
+                                vg_err *err)
 {
     const conf_node *v;
     if ((v = conf_map_get(d, n, "instance")) && prof_read_template(d, v, "instance", &m->instance_tmpl, err))
@@ -417,7 +417,7 @@ static int prof_read_table_keys(const conf_doc *d, const conf_node *n, prof_metr
 }
 
 static int prof_read_metric(const profile_set *set, const conf_doc *d, const conf_node *kn,
-                            const conf_node *n, profile *p, prof_metric *m, conf_error *err)
+                            const conf_node *n, profile *p, prof_metric *m, vg_err *err)
 {
     static const char *const keys[] = {"unit", "sources", "type", "enum", "absent", "range", "health",
                                        "instance", "label", "filter", "precision", "divisor", "aggregate",
@@ -515,7 +515,7 @@ static int prof_read_metric(const profile_set *set, const conf_doc *d, const con
 /* ---- traps --------------------------------------------------------------------------------- */
 
 static int prof_read_trap(const profile_set *set, const conf_doc *d, const conf_node *kn, const conf_node *n,
-                          const profile *p, prof_trap *t, conf_error *err)
+                          const profile *p, prof_trap *t, vg_err *err)
 {
     static const char *const keys[] = {"metric", "value", "text", "severity", "mib", "instance",
                                        "instance_varbind", NULL};
@@ -560,7 +560,7 @@ static int prof_read_trap(const profile_set *set, const conf_doc *d, const conf_
 }
 
 static int prof_read_traps(const profile_set *set, const conf_doc *d, const conf_node *n, profile *p,
-                           conf_error *err)
+                           vg_err *err)
 {
     if (conf_check_map(d, n, "traps", NULL, err))
         return -1;
@@ -650,7 +650,7 @@ static void profile_clear(profile *p)
     memset(p, 0, sizeof *p);
 }
 
-static int prof_read_match(const conf_doc *d, const conf_node *n, profile *p, conf_error *err)
+static int prof_read_match(const conf_doc *d, const conf_node *n, profile *p, vg_err *err)
 {
     static const char *const keys[] = {"sys_object_id", "probe", NULL};
     if (conf_check_map(d, n, "match", keys, err))
@@ -676,7 +676,7 @@ static bool prof_name_ok(const char *s)
 
 /* Reads one profile document. `set` gives the vocabulary (NULL: not checked). */
 static int profile_read(const profile_set *set, const conf_doc *d, const char *path, profile *p,
-                        conf_error *err)
+                        vg_err *err)
 {
     static const char *const keys[] = {"profile", "class", "description", "priority", "match",
                                        "enums", "metrics", "traps", NULL};
@@ -733,7 +733,7 @@ static int prof_cmp_names(const void *a, const void *b)
 }
 
 /* Lists the .yaml files of dir except the vocabulary, sorted, so that load order never depends on readdir. */
-static char **prof_list_files(const char *dir, size_t *count, conf_error *err)
+static char **prof_list_files(const char *dir, size_t *count, vg_err *err)
 {
     DIR *dh = opendir(dir);
     if (!dh) {
@@ -774,7 +774,7 @@ static void prof_free_list(char **names, size_t n)
     free(names);
 }
 
-static profile_set *prof_set_new(const char *dir, conf_error *err)
+static profile_set *prof_set_new(const char *dir, vg_err *err)
 {
     profile_set *set = prof_calloc(1, sizeof *set);
     char path[4096];
@@ -786,7 +786,7 @@ static profile_set *prof_set_new(const char *dir, conf_error *err)
     return set;
 }
 
-static int prof_set_add(profile_set *set, const char *path, conf_error *err)
+static int prof_set_add(profile_set *set, const char *path, vg_err *err)
 {
     conf_doc *d = conf_doc_load_file(path, err);
     if (!d)
@@ -820,7 +820,7 @@ static int prof_set_add(profile_set *set, const char *path, conf_error *err)
     return 0;
 }
 
-profile_set *profile_set_load(const char *dir, conf_error *err)
+profile_set *profile_set_load(const char *dir, vg_err *err)
 {
     profile_set *set = prof_set_new(dir, err);
     if (!set)
@@ -845,7 +845,7 @@ profile_set *profile_set_load(const char *dir, conf_error *err)
 
 int profile_set_check(const char *dir, FILE *out)
 {
-    conf_error err;
+    vg_err err;
     profile_set *set = prof_set_new(dir, &err);
     if (!set) {
         fprintf(out, "%s\n", err.msg);

@@ -143,7 +143,7 @@ typedef struct profile {
 typedef struct profile_set profile_set;
 
 /* Loads dir/vocabulary.yaml and every other .yaml file of dir. NULL on the first error. */
-profile_set *profile_set_load(const char *dir, conf_error *err);
+profile_set *profile_set_load(const char *dir, vg_err *err);
 /* Checks every file and prints the first problem of each to `out`; returns the number of files with a
  * problem. */
 int profile_set_check(const char *dir, FILE *out);

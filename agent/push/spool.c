@@ -649,10 +649,10 @@ static sp_load_result sp_load(spool *s, uint64_t seq, const char *name, char **b
     case SP_CHECK_NONE: /* an older agent's file: checked by decoding it */
         break;
     }
-    push_error perr;
+    vg_err perr;
     push_batch *b = push_batch_decode(buf, got, st.st_mtime, &perr);
     if (!b && time(NULL) != st.st_mtime) {
-        push_error again;
+        vg_err again;
         b = push_batch_decode(buf, got, time(NULL), &again);
     }
     if (!b) {

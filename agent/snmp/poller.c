@@ -1,4 +1,5 @@
 #include "config.h"
+#include "vocab_names.h"
 #include "snmp/poller.h"
 
 #include <fnmatch.h>
@@ -1270,7 +1271,7 @@ static void dev_collect(poll_device *d, const poll_sink *out, int64_t now)
         log_warn("poll", "%s: batch full, device description dropped", d->cfg->name);
     conv_result res = {.value = d->answered ? 1 : 0, .sev = d->answered ? SEV_OK : SEV_UNKNOWN};
     snprintf(res.text, sizeof res.text, "%s", d->answered ? "" : "no answer");
-    dev_emit(d, out, "device.reachable", "", NULL, "bool", &res, true, now);
+    dev_emit(d, out, VOCAB_DEVICE_REACHABLE, "", NULL, "bool", &res, true, now);
     if (!d->answered || !d->plan)
         return;
     for (size_t i = 0; i < d->plan->nmetrics; i++) {
@@ -1294,13 +1295,13 @@ static void dev_collect(poll_device *d, const poll_sink *out, int64_t now)
         if (!dev_eval(d, pm, NULL, 0, "", now, &res))
             continue;
         dev_emit(d, out, m->name, "", NULL, m->unit, &res, metric_has_health(m), now);
-        if (strcmp(m->name, "device.uptime") == 0) {
+        if (strcmp(m->name, VOCAB_DEVICE_UPTIME) == 0) {
             /* 32-bit TimeTicks wrap after 497 days: a drop from near the top is not a reboot */
             bool wrapped = d->last_uptime > 4.0e7 && res.value < 1.0e6;
             if (d->have_uptime && res.value < d->last_uptime && !wrapped) {
                 conv_result r = {.value = 1, .sev = SEV_WARNING};
                 snprintf(r.text, sizeof r.text, "reboot");
-                dev_emit(d, out, "device.reboot", "", NULL, "bool", &r, true, now);
+                dev_emit(d, out, VOCAB_DEVICE_REBOOT, "", NULL, "bool", &r, true, now);
                 log_warn("poll", "%s: sysUpTime went back from %.0f s to %.0f s: the device rebooted",
                          d->cfg->name, d->last_uptime, res.value);
             }

@@ -1,4 +1,5 @@
 #include "config.h"
+#include "vocab_names.h"
 #include "snmp/traps.h"
 
 #include <errno.h>
@@ -206,7 +207,7 @@ int traps_handle(traps *t, const char *src, const netsnmp_pdu *pdu, int64_t now)
         log_info("trap", "from %s (%s): %s %s → %s%s%s = %g %s", src, device, otext, tr->mib ? tr->mib : "",
                  tr->metric, instance[0] ? "@" : "", instance, tr->value, tr->text);
     } else {
-        if (push_sample_set(&s, device, "device.trap", "", 1, "state", now) != 0)
+        if (push_sample_set(&s, device, VOCAB_DEVICE_TRAP, "", 1, "state", now) != 0)
             return -1;
         snprintf(s.text, sizeof s.text, "%s", otext);
         s.sev = SEV_WARNING;

@@ -7,7 +7,7 @@
 
 #include "alerting/smtp.h"
 
-static int ac_str(const conf_doc *d, const conf_node *map, const char *key, char *dst, size_t size, conf_error *err)
+static int ac_str(const conf_doc *d, const conf_node *map, const char *key, char *dst, size_t size, vg_err *err)
 {
     const char *s = NULL;
     if (conf_get_str(d, map, key, false, size - 1, &s, err))
@@ -17,7 +17,7 @@ static int ac_str(const conf_doc *d, const conf_node *map, const char *key, char
     return 0;
 }
 
-static int ac_int(const conf_doc *d, const conf_node *map, const char *key, long long max, int *out, conf_error *err)
+static int ac_int(const conf_doc *d, const conf_node *map, const char *key, long long max, int *out, vg_err *err)
 {
     long long v = *out;
     if (conf_get_int(d, map, key, false, 0, max, &v, err))
@@ -26,7 +26,7 @@ static int ac_int(const conf_doc *d, const conf_node *map, const char *key, long
     return 0;
 }
 
-static int ac_thr(const conf_doc *d, const conf_node *n, const char *key, bool *has, double *v, conf_error *err)
+static int ac_thr(const conf_doc *d, const conf_node *n, const char *key, bool *has, double *v, vg_err *err)
 {
     if (!conf_map_get(d, n, key))
         return 0;
@@ -34,7 +34,7 @@ static int ac_thr(const conf_doc *d, const conf_node *n, const char *key, bool *
     return conf_get_double(d, n, key, true, v, err);
 }
 
-static int ac_rule(const conf_doc *d, const conf_node *n, alert_rule *r, conf_error *err)
+static int ac_rule(const conf_doc *d, const conf_node *n, alert_rule *r, vg_err *err)
 {
     static const char *const keys[] = {"site", "device", "metric", "instance", "warning_above", "warning_below",
                                        "critical_above", "critical_below", "for", "clear_hysteresis", NULL};
@@ -57,7 +57,7 @@ static int ac_rule(const conf_doc *d, const conf_node *n, alert_rule *r, conf_er
     return 0;
 }
 
-static int ac_contact(const conf_doc *d, const conf_node *n, alert_contact *c, conf_error *err)
+static int ac_contact(const conf_doc *d, const conf_node *n, alert_contact *c, vg_err *err)
 {
     static const char *const keys[] = {"name", "webhook", "format", "sms", "email", NULL};
     static const char *const req[] = {"name", NULL};
@@ -105,7 +105,7 @@ const alert_contact *alerting_contact(const alerting_config *a, const char *name
     return NULL;
 }
 
-int alerting_config_read(const conf_doc *d, const conf_node *n, alerting_config *a, conf_error *err)
+int alerting_config_read(const conf_doc *d, const conf_node *n, alerting_config *a, vg_err *err)
 {
     static const char *const keys[] = {"rules", "contacts", "chain", "escalate_after", "group_wait", "repeat",
                                        "for", "heartbeat_steps", "flapping", "sms_gateway", "timeout",

@@ -1,4 +1,5 @@
 #include "config.h"
+#include "vocab_names.h"
 #include "alerting/alerts.h"
 
 #include <sqlite3.h>
@@ -270,7 +271,7 @@ static void al_summary(char *out, size_t size, const push_sample *s)
     char inst[INSTANCE_MAX_LEN + 4] = "";
     if (s->instance[0])
         snprintf(inst, sizeof inst, "[%s]", s->label[0] ? s->label : s->instance);
-    if (strcmp(s->metric, "device.reachable") == 0)
+    if (strcmp(s->metric, VOCAB_DEVICE_REACHABLE) == 0)
         snprintf(out, size, "%s unreachable", s->device);
     else if (s->text[0])
         snprintf(out, size, "%s %s%s %s", s->device, s->metric, inst, s->text);
@@ -372,7 +373,7 @@ int alerts_ingest(db *d, const server_config *cfg, const char *site, const push_
         const push_sample *s = push_batch_at(b, i);
         const char *kind = "metric";
         int for_s = a->default_for;
-        bool reach = strcmp(s->metric, "device.reachable") == 0;
+        bool reach = strcmp(s->metric, VOCAB_DEVICE_REACHABLE) == 0;
         const alert_rule *r = reach ? NULL : alert_rule_match(a->rules, a->nrules, site, s->device, s->metric, s->instance);
         if (!reach && !r && s->sev != SEV_OK && s->sev != SEV_WARNING && s->sev != SEV_CRITICAL)
             continue; /* nothing judges this series */
@@ -486,7 +487,7 @@ static void al_tick_tracks(db *d, const server_config *cfg, int64_t now)
         alert_track t;
         al_track_load(d, NULL, items[i].site, s->device, s->metric, s->instance, &t);
         const alert_rule *r = alert_rule_match(a->rules, a->nrules, items[i].site, s->device, s->metric, s->instance);
-        bool dev = strcmp(s->metric, "device.reachable") == 0;
+        bool dev = strcmp(s->metric, VOCAB_DEVICE_REACHABLE) == 0;
         int for_s = dev ? 0 : r ? r->for_s : a->default_for;
         al_event ev = alert_track_tick(&t, now, for_s, &a->flap);
         if (ev == AL_EV_NONE && t.flap_event == AL_EV_NONE)

@@ -67,7 +67,7 @@ bool smtp_address_is_valid(const char *s, bool named)
     return strcspn(addr, " \t<>,;\"()[]\\") == strlen(addr);
 }
 
-static int smtp_str(const conf_doc *d, const conf_node *n, const char *key, char *dst, size_t size, conf_error *err)
+static int smtp_str(const conf_doc *d, const conf_node *n, const char *key, char *dst, size_t size, vg_err *err)
 {
     const char *s = NULL;
     if (conf_get_str(d, n, key, false, size - 1, &s, err))
@@ -77,7 +77,7 @@ static int smtp_str(const conf_doc *d, const conf_node *n, const char *key, char
     return 0;
 }
 
-int smtp_config_read(const conf_doc *d, const conf_node *n, smtp_config *cfg, conf_error *err)
+int smtp_config_read(const conf_doc *d, const conf_node *n, smtp_config *cfg, vg_err *err)
 {
     static const char *const keys[] = {"url", "user", "password", "from", "ca_file", "starttls", "timeout", NULL};
     memset(cfg, 0, sizeof *cfg);

@@ -18,7 +18,7 @@
 #endif
 
 static int sc_str(const conf_doc *d, const conf_node *map, const char *key, bool required, char *dst,
-                  size_t size, conf_error *err)
+                  size_t size, vg_err *err)
 {
     const char *s = NULL;
     if (conf_get_str(d, map, key, required, size - 1, &s, err))
@@ -28,7 +28,7 @@ static int sc_str(const conf_doc *d, const conf_node *map, const char *key, bool
     return 0;
 }
 
-static int sc_name(const conf_doc *d, const conf_node *map, const char *key, const char *val, conf_error *err)
+static int sc_name(const conf_doc *d, const conf_node *map, const char *key, const char *val, vg_err *err)
 {
     if (!name_is_valid(val))
         return conf_fail(err, d, conf_map_get(d, map, key), key,
@@ -37,7 +37,7 @@ static int sc_name(const conf_doc *d, const conf_node *map, const char *key, con
 }
 
 /* Tokens are compared in constant time and must be long enough not to be guessed. */
-static int sc_token(const conf_doc *d, const conf_node *map, const char *val, conf_error *err)
+static int sc_token(const conf_doc *d, const conf_node *map, const char *val, vg_err *err)
 {
     if (strlen(val) < 16)
         return conf_fail(err, d, conf_map_get(d, map, "token"), "token", "must be at least 16 characters long");
@@ -45,7 +45,7 @@ static int sc_token(const conf_doc *d, const conf_node *map, const char *val, co
 }
 
 static int sc_list(const conf_doc *d, const conf_node *root, const char *key, bool required, size_t max,
-                   const conf_node **out, conf_error *err)
+                   const conf_node **out, vg_err *err)
 {
     const conf_node *n = conf_map_get(d, root, key);
     *out = n;
@@ -56,7 +56,7 @@ static int sc_list(const conf_doc *d, const conf_node *root, const char *key, bo
     return 0;
 }
 
-static int sc_site(const conf_doc *d, const conf_node *n, server_config *cfg, conf_error *err)
+static int sc_site(const conf_doc *d, const conf_node *n, server_config *cfg, vg_err *err)
 {
     static const char *const keys[] = {"id", "name", "kind", "timezone", "target", "unknown", "services", NULL};
     server_site *s = &cfg->sites[cfg->nsites];
@@ -104,7 +104,7 @@ bool server_agent_may_write(const server_agent *a, const char *device)
     return !a->devices || bsearch(device, a->devices, a->ndevices, sizeof a->devices[0], sc_cmp_names) != NULL;
 }
 
-static int sc_agent(const conf_doc *d, const conf_node *n, server_config *cfg, conf_error *err)
+static int sc_agent(const conf_doc *d, const conf_node *n, server_config *cfg, vg_err *err)
 {
     static const char *const keys[] = {"id", "token", "site", "devices", NULL};
     server_agent *a = &cfg->agents[cfg->nagents];
@@ -142,7 +142,7 @@ static int sc_agent(const conf_doc *d, const conf_node *n, server_config *cfg, c
     return 0;
 }
 
-static int sc_reader(const conf_doc *d, const conf_node *n, server_config *cfg, conf_error *err)
+static int sc_reader(const conf_doc *d, const conf_node *n, server_config *cfg, vg_err *err)
 {
     static const char *const keys[] = {"name", "token", "role", NULL};
     server_reader *r = &cfg->readers[cfg->nreaders];
@@ -159,7 +159,7 @@ static int sc_reader(const conf_doc *d, const conf_node *n, server_config *cfg, 
 }
 
 /* report: {recipients: [addresses], lang: fr|en}; the recipients need an smtp section. */
-static int sc_report(const conf_doc *d, const conf_node *root, server_config *cfg, conf_error *err)
+static int sc_report(const conf_doc *d, const conf_node *root, server_config *cfg, vg_err *err)
 {
     static const char *const keys[] = {"recipients", "lang", NULL};
     const conf_node *n = conf_map_get(d, root, "report"), *list;
@@ -184,7 +184,7 @@ static int sc_report(const conf_doc *d, const conf_node *root, server_config *cf
     return 0;
 }
 
-static int sc_listen(const conf_doc *d, const conf_node *root, server_config *cfg, conf_error *err)
+static int sc_listen(const conf_doc *d, const conf_node *root, server_config *cfg, vg_err *err)
 {
     char listen[80] = "127.0.0.1:8470";
     if (sc_str(d, root, "listen", false, listen, sizeof listen, err))
@@ -213,7 +213,7 @@ static int sc_listen(const conf_doc *d, const conf_node *root, server_config *cf
 
 /* Reads the PEM file named by root[key] into *out (NUL-terminated); key says what it must hold. */
 static int sc_pem(const conf_doc *d, const conf_node *root, const char *key, const char *path, char **out,
-                  conf_error *err)
+                  vg_err *err)
 {
     const conf_node *at = conf_map_get(d, root, key);
     bool is_key = strcmp(key, "tls_key") == 0;
@@ -255,7 +255,7 @@ static int sc_pem(const conf_doc *d, const conf_node *root, const char *key, con
 }
 
 /* tls_cert and tls_key: both (HTTPS) or neither (plain HTTP); both files are read now. */
-static int sc_tls(const conf_doc *d, const conf_node *root, server_config *cfg, conf_error *err)
+static int sc_tls(const conf_doc *d, const conf_node *root, server_config *cfg, vg_err *err)
 {
     static const char *const keys[] = {"tls_cert", "tls_key"};
     char *paths[] = {cfg->tls_cert, cfg->tls_key};
@@ -279,7 +279,7 @@ static int sc_tls(const conf_doc *d, const conf_node *root, server_config *cfg, 
                : 0;
 }
 
-server_config *server_config_load(const char *path, conf_error *err)
+server_config *server_config_load(const char *path, vg_err *err)
 {
     static const char *const keys[] = {"listen", "data_dir", "step", "agents", "sites", "api_tokens", "tls_cert",
                                        "tls_key", "metrics_public", "web_dir", "alerting", "smtp", "report", "rrdcached",

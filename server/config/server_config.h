@@ -79,7 +79,7 @@ typedef struct {
     struct alerting_config *alerting;    /* the `alerting:` section (alert_config.h); always set */
 } server_config;
 
-server_config *server_config_load(const char *path, conf_error *err);
+server_config *server_config_load(const char *path, vg_err *err);
 void server_config_free(server_config *cfg);
 
 const server_site *server_config_site(const server_config *cfg, const char *id);

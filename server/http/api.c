@@ -1,4 +1,5 @@
 #include "config.h"
+#include "vocab_names.h"
 #include "http/api.h"
 
 #include <jansson.h>
@@ -89,7 +90,7 @@ static void api_agent_release(api_ctx *ctx, const server_agent *agent)
 
 /* The checks of a decoded push (lock held): false with the refusal in *deny. */
 static bool api_ingest_allowed(api_ctx *ctx, const server_agent *agent, const char *token, const push_batch *b,
-                               const push_error *perr, api_reply *deny)
+                               const vg_err *perr, api_reply *deny)
 {
     if (!agent) {
         ctx->rejected++;
@@ -170,7 +171,7 @@ api_reply api_ingest(api_ctx *ctx, const char *authorization, const char *body, 
 {
     const char *token = api_bearer(authorization);
     const server_agent *agent = token ? server_config_agent_by_token(ctx->cfg, token) : NULL;
-    push_error perr;
+    vg_err perr;
     push_batch *b = agent ? push_batch_decode(body, len, now, &perr) : NULL;
     api_reply r;
     api_lock(ctx);
@@ -216,7 +217,7 @@ static void api_status_row(void *ctx, const char *site, const char *agent, const
     }
     if (s->ts > w->newest)
         w->newest = s->ts;
-    if (strcmp(s->metric, "device.reachable") == 0)
+    if (strcmp(s->metric, VOCAB_DEVICE_REACHABLE) == 0)
         json_object_set_new(w->cur, "reachable", json_boolean(s->value >= 1));
     json_t *m = json_pack("{s:s, s:s, s:f, s:s, s:I, s:I}", "name", s->metric, "instance", s->instance, "value",
                           s->value, "unit", s->unit, "ts", (json_int_t)s->ts, "age", (json_int_t)(w->now - s->ts));

@@ -8,6 +8,7 @@
  *   GET /metrics                             the Prometheus text exposition format (0.0.4)
  *
  * All need an API token, but /metrics when server.yaml says metrics_public: true. See doc/api.md. */
+#include "vocab_names.h"
 #include "timeutil.h"
 #include "config.h"
 
@@ -154,7 +155,7 @@ static void data_dev_latest_row(void *arg, const char *site, const char *agent, 
         d->worst = SEV_OK;
     }
     d->newest = s->ts > d->newest ? s->ts : d->newest;
-    if (strcmp(s->metric, "device.reachable") == 0 && s->value < 1)
+    if (strcmp(s->metric, VOCAB_DEVICE_REACHABLE) == 0 && s->value < 1)
         d->unreachable = true;
     if ((s->sev == SEV_CRITICAL || s->sev == SEV_WARNING) && (d->worst != SEV_CRITICAL))
         d->worst = s->sev;
@@ -675,7 +676,7 @@ static void data_metrics_devices(api_ctx *ctx, data_buf *b, time_t now)
         size_t j = i;
         while (j < rows.n && strcmp(rows.rows[j].metric, rows.rows[i].metric) == 0)
             j++;
-        bool reach = strcmp(rows.rows[i].metric, "device.reachable") == 0;
+        bool reach = strcmp(rows.rows[i].metric, VOCAB_DEVICE_REACHABLE) == 0;
         char name[NAME_MAX_LEN + 16];
         data_prom_name(rows.rows[i].metric, name, sizeof name);
         char help[160];

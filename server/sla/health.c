@@ -1,4 +1,5 @@
 #include "config.h"
+#include "vocab_names.h"
 #include "sla/health.h"
 
 #include <stdio.h>
@@ -82,7 +83,7 @@ static int state_observe_devices(db *d, const server_config *cfg, const char *si
             o->worst = SEV_OK;
             snprintf(o->cause, sizeof o->cause, "all values ok");
         }
-        if (strcmp(s->metric, "device.reachable") == 0 && s->value < 1) {
+        if (strcmp(s->metric, VOCAB_DEVICE_REACHABLE) == 0 && s->value < 1) {
             o->unreachable = true;
             snprintf(o->cause, sizeof o->cause, "no SNMP answer");
         } else if ((s->sev == SEV_CRITICAL || s->sev == SEV_WARNING) && s->sev > o->worst && !o->unreachable) {

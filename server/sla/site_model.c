@@ -14,7 +14,7 @@ static int sm_class_ok(const char *c)
     return 0;
 }
 
-static int sm_str(const conf_doc *d, const conf_node *n, const char *key, char *dst, size_t size, conf_error *err)
+static int sm_str(const conf_doc *d, const conf_node *n, const char *key, char *dst, size_t size, vg_err *err)
 {
     const char *s = NULL;
     if (conf_get_str(d, n, key, false, size - 1, &s, err))
@@ -24,7 +24,7 @@ static int sm_str(const conf_doc *d, const conf_node *n, const char *key, char *
     return 0;
 }
 
-static int sm_condition(const conf_doc *d, const conf_node *n, site_condition *c, conf_error *err)
+static int sm_condition(const conf_doc *d, const conf_node *n, site_condition *c, vg_err *err)
 {
     static const char *const keys[] = {"device", "class", "metric", "instance", "min", "max", "text", NULL};
     if (conf_check_map(d, n, "condition", keys, err) || sm_str(d, n, "device", c->device, sizeof c->device, err) ||
@@ -56,7 +56,7 @@ static int sm_condition(const conf_doc *d, const conf_node *n, site_condition *c
     return 0;
 }
 
-static int sm_service(const conf_doc *d, const conf_node *key, const conf_node *n, site_service *s, conf_error *err)
+static int sm_service(const conf_doc *d, const conf_node *key, const conf_node *n, site_service *s, vg_err *err)
 {
     static const char *const keys[] = {"devices", "class", "min_up", "conditions", NULL};
     const char *name = conf_node_scalar(key);
@@ -100,7 +100,7 @@ static int sm_service(const conf_doc *d, const conf_node *key, const conf_node *
     return 0;
 }
 
-int site_model_read(const conf_doc *d, const conf_node *services, site_model *m, conf_error *err)
+int site_model_read(const conf_doc *d, const conf_node *services, site_model *m, vg_err *err)
 {
     if (conf_check_map(d, services, "services", NULL, err))
         return -1;

@@ -52,7 +52,7 @@ typedef struct {
 } site_model;
 
 /* Reads a site's `services` mapping; file:line:column errors. */
-int site_model_read(const conf_doc *doc, const conf_node *services, site_model *m, conf_error *err);
+int site_model_read(const conf_doc *doc, const conf_node *services, site_model *m, vg_err *err);
 /* The services of a kind (datacenter, nro, pop, core) when the site declares none. */
 void site_model_defaults(const char *kind, site_model *m);
 

@@ -196,7 +196,7 @@ int fuzz_init(void)
     if (!fz.devnull)
         return fuzz_init_fail("cannot open /dev/null");
 
-    conf_error err;
+    vg_err err;
     snprintf(path, sizeof path, "%s/mibs", fz.srcdir);
     fz.mibs = profile_set_load(path, &err);
     if (!fz.mibs)
@@ -342,7 +342,7 @@ static void fuzz_names(const uint8_t *data, size_t size)
 int fuzz_push(const uint8_t *data, size_t size)
 {
     fuzz_require_init();
-    push_error err;
+    vg_err err;
     memset(&err, 0, sizeof err);
     push_batch *b = push_batch_decode((const char *)data, size, FUZZ_NOW, &err);
     if (!b) {
@@ -357,7 +357,7 @@ int fuzz_push(const uint8_t *data, size_t size)
             fuzz_check_sample(push_batch_at(b, i));
         char *text = push_batch_encode(b);
         FUZZ_CHECK(text != NULL);
-        push_error err2;
+        vg_err err2;
         push_batch *b2 = push_batch_decode(text, strlen(text), FUZZ_NOW, &err2);
         if (!b2)
             fprintf(stderr, "fuzz: re-decoding failed: %s: %s\n", err2.field, err2.msg);
@@ -400,7 +400,7 @@ static void fuzz_walk(const conf_doc *d, const conf_node *n, int depth)
 {
     if (!n || depth > 40)
         return;
-    conf_error err;
+    vg_err err;
     FUZZ_CHECK(conf_node_line(n) >= 1 && conf_node_column(n) >= 1);
     long long i;
     double x;
@@ -512,7 +512,7 @@ int fuzz_config(const uint8_t *data, size_t size)
     fuzz_require_init();
     if (fuzz_set_conf(data, size) != 0)
         abort();
-    conf_error err;
+    vg_err err;
     err.msg[0] = '\0';
     agent_config *ac = agent_config_load(fz.conf_path, "/usr/share/vigie/mibs", &err);
     if (ac) {
@@ -653,7 +653,7 @@ int fuzz_profile(const uint8_t *data, size_t size)
     fuzz_require_init();
     if (fuzz_write_file(fz.profile_path, data, size) != 0)
         abort();
-    conf_error err;
+    vg_err err;
     err.msg[0] = '\0';
     profile_set *set = profile_set_load(fz.dir, &err);
     if (!set) {
@@ -908,7 +908,7 @@ int fuzz_traps(const uint8_t *data, size_t size)
         push_batch_set_seq(b, 7);
         char *body = push_batch_encode(b);
         FUZZ_CHECK(body != NULL);
-        push_error err;
+        vg_err err;
         push_batch *back = push_batch_decode(body, strlen(body), FUZZ_NOW, &err);
         if (!back)
             fprintf(stderr, "fuzz: the server refuses the trap's batch: %s: %s\n%s\n", err.field, err.msg, body);

@@ -183,7 +183,7 @@ static void expect_conf_error(const char *alerting, const char *what)
     char *dir = tu_tmpdir(), path[600], yaml[1500];
     snprintf(yaml, sizeof yaml,
              "data_dir: %s\nagents: [{id: a, token: alerts-test-token-01}]\nalerting:\n%s", dir, alerting);
-    conf_error err;
+    vg_err err;
     server_config *cfg = server_config_load(tu_write(dir, "server.yaml", yaml, path, sizeof path), &err);
     if (cfg)
         fail_msg("accepted: %s", alerting);
@@ -237,7 +237,7 @@ static int db_setup(void **state)
              "  rules: [{metric: env.temperature, warning_above: 25, critical_above: 27, for: 120,"
              " clear_hysteresis: 0.5}]\n",
              f->dir);
-    conf_error cerr;
+    vg_err cerr;
     f->cfg = server_config_load(tu_write(f->dir, "server.yaml", yaml, path, sizeof path), &cerr);
     if (!f->cfg)
         fail_msg("%s", cerr.msg);

@@ -34,7 +34,7 @@ static int setup_each(void **state)
              "  - {id: nro-peronne, token: token-peronne-00001, site: peronne}\n"
              "api_tokens: [{name: ops, token: token-reader-000001}]\n",
              dir);
-    conf_error cerr;
+    vg_err cerr;
     cfg = server_config_load(tu_write(dir, "server.yaml", yaml, path, sizeof path), &cerr);
     if (!cfg)
         fail_msg("%s", cerr.msg);

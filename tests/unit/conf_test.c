@@ -39,7 +39,7 @@ static const char *agent_ok =
     "    auth_password: authpass123\n"
     "    priv_password: privpass123\n";
 
-static agent_config *load_agent(const char *text, conf_error *err)
+static agent_config *load_agent(const char *text, vg_err *err)
 {
     char path[600];
     tu_write(dir, "agent.yaml", text, path, sizeof path);
@@ -48,7 +48,7 @@ static agent_config *load_agent(const char *text, conf_error *err)
 
 static void test_agent_valid(void **state)
 {
-    conf_error err;
+    vg_err err;
     agent_config *c = load_agent(agent_ok, &err);
     assert_non_null(c);
     assert_string_equal(c->id, "nro-doullens");
@@ -77,7 +77,7 @@ static void test_agent_valid(void **state)
 /* Each bad file must fail with the expected "file:line:col: key 'k': ..." prefix. */
 static void expect_agent_error(const char *text, const char *where, const char *what)
 {
-    conf_error err;
+    vg_err err;
     agent_config *c = load_agent(text, &err);
     assert_null(c);
     char want[700];
@@ -126,7 +126,7 @@ static void test_agent_names_and_duplicates(void **state)
 
 static void test_yaml_syntax_and_aliases(void **state)
 {
-    conf_error err;
+    vg_err err;
     assert_null(load_agent("agent: [unclosed\n", &err));
     assert_non_null(strstr(err.msg, "YAML syntax error"));
     assert_non_null(strstr(err.msg, "agent.yaml:2:1"));
@@ -148,7 +148,7 @@ static const char *server_ok =
     "api_tokens:\n"
     "  - {name: ops, token: cccccccccccccccccccc, role: admin}\n";
 
-static server_config *load_server(const char *text, conf_error *err)
+static server_config *load_server(const char *text, vg_err *err)
 {
     char path[600];
     tu_write(dir, "server.yaml", text, path, sizeof path);
@@ -157,7 +157,7 @@ static server_config *load_server(const char *text, conf_error *err)
 
 static void test_server_valid(void **state)
 {
-    conf_error err;
+    vg_err err;
     server_config *c = load_server(server_ok, &err);
     assert_non_null(c);
     assert_string_equal(c->listen_addr, "127.0.0.1");
@@ -178,7 +178,7 @@ static void test_server_valid(void **state)
 
 static void test_server_errors(void **state)
 {
-    conf_error err;
+    vg_err err;
     assert_null(load_server("agents: [{id: a, token: short}]\n", &err));
     assert_non_null(strstr(err.msg, "server.yaml:1:25: key 'token': must be at least 16"));
     assert_null(load_server("agents: [{id: a, token: aaaaaaaaaaaaaaaaaaaa, site: nowhere}]\n", &err));
@@ -201,7 +201,7 @@ static const char *pem_key = "-----BEGIN PRIVATE KEY-----\nMIGH\n-----END PRIVAT
 
 static void expect_server_error(const char *text, const char *where, const char *what)
 {
-    conf_error err;
+    vg_err err;
     server_config *c = load_server(text, &err);
     assert_null(c);
     char want[700];
@@ -216,7 +216,7 @@ static void test_server_tls_valid(void **state)
     tu_write(dir, "server.pem", pem_cert, cert, sizeof cert);
     tu_write(dir, "server.key", pem_key, key, sizeof key);
     snprintf(yaml, sizeof yaml, "tls_cert: %s\ntls_key: %s\n%s", cert, key, server_ok);
-    conf_error err;
+    vg_err err;
     server_config *c = load_server(yaml, &err);
     if (!c)
         fail_msg("%s", err.msg);

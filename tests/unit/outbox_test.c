@@ -67,7 +67,7 @@ static void replay_all(spool *s)
 
 static push_batch *decode(const char *body)
 {
-    push_error perr;
+    vg_err perr;
     push_batch *b = push_batch_decode(body, strlen(body), time(NULL), &perr);
     if (!b)
         fail_msg("%s: %s in %s", perr.field, perr.msg, body);

@@ -46,7 +46,7 @@ static void add(const char *name, const char *text)
 /* Loads the folder and expects an error containing both parts. */
 static void expect_error(const char *where, const char *what)
 {
-    conf_error err;
+    vg_err err;
     profile_set *set = profile_set_load(dir, &err);
     if (set) {
         profile_set_free(set);
@@ -63,7 +63,7 @@ static void test_valid_set_and_check(void **state)
     add("ups-a.yaml", "profile: ups-a\nclass: ups\nmatch: {sys_object_id: [.1.3.6.1.4.1.318]}\nmetrics:\n"
                       "  battery.charge: {unit: \"%\", sources: [{oid: .1.3.6.1.4.1.318.1.0}]}\n"
                       "  env.temperature: {unit: degC, sources: [{column: .1.3.6.1.4.1.318.2.1.3}]}\n");
-    conf_error err;
+    vg_err err;
     profile_set *set = profile_set_load(dir, &err);
     if (!set)
         fail_msg("%s", err.msg);
@@ -172,7 +172,7 @@ static void test_detection(void **state)
     add("ups-apc27.yaml", "profile: ups-apc27\nclass: ups\nmatch: {sys_object_id: .1.3.6.1.4.1.318.1.3.27}\nmetrics: {}\n");
     add("pdu-lib.yaml", "profile: pdu-lib\nclass: pdu\nmatch: {sys_object_id: .1.3.6.1.4.1.476.1.42, probe: .1.3.6.1.4.1.476.1.42.3.8}\nmetrics: {}\n");
     add("never.yaml", "profile: never\nclass: ups\nmetrics: {}\n");
-    conf_error err;
+    vg_err err;
     profile_set *set = profile_set_load(dir, &err);
     if (!set)
         fail_msg("%s", err.msg);
@@ -224,7 +224,7 @@ static void test_shipped_profiles_load(void **state)
     const char *srcdir = getenv("srcdir");
     char path[600];
     snprintf(path, sizeof path, "%s/mibs", srcdir ? srcdir : ".");
-    conf_error err;
+    vg_err err;
     profile_set *set = profile_set_load(path, &err);
     if (!set)
         fail_msg("%s", err.msg);

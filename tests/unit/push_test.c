@@ -33,7 +33,7 @@ static void test_roundtrip(void **state)
     assert_int_equal(push_batch_set_device(b, "ups1", "ups", "ups-apc-powernet"), 0); /* updates */
     char *json = push_batch_encode(b);
     assert_non_null(json);
-    push_error err;
+    vg_err err;
     push_batch *d = push_batch_decode(json, strlen(json), NOW, &err);
     assert_non_null(d);
     assert_int_equal(push_batch_device_count(d), 2);
@@ -79,7 +79,7 @@ static void test_sample_set_bounds(void **state)
 /* Decodes `json` and expects a refusal naming `field`. */
 static void expect_reject(const char *json, const char *field, const char *msg_part)
 {
-    push_error err;
+    vg_err err;
     push_batch *b = push_batch_decode(json, strlen(json), NOW, &err);
     if (b)
         fail_msg("accepted: %s", json);

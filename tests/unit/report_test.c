@@ -167,7 +167,7 @@ static void populate(void)
 
 static int open_ctx(const char *yaml_path)
 {
-    conf_error cerr;
+    vg_err cerr;
     char path[1200], err[600];
     cfg = server_config_load(yaml_path, &cerr);
     if (!cfg) {
@@ -575,7 +575,7 @@ static void test_documents(void **state)
 
 /* ---- server.yaml: smtp and report ----------------------------------------------------------------- */
 
-static server_config *load(const char *extra, conf_error *err)
+static server_config *load(const char *extra, vg_err *err)
 {
     char path[600], yaml[2000];
     snprintf(yaml, sizeof yaml, "data_dir: %s\nagents: [{id: a, token: report-test-token-aaaa}]\n%s", dir, extra);
@@ -586,7 +586,7 @@ static server_config *load(const char *extra, conf_error *err)
 
 static void test_config(void **state)
 {
-    conf_error err;
+    vg_err err;
     server_config *c = load("smtp: {url: 'smtp://mail.example.org:587', user: vigie, password: s3cret, "
                             "from: 'vigie <vigie@example.org>'}\n"
                             "report: {recipients: [sla@delegataire.example, noc@example.org], lang: en}\n",

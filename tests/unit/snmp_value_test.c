@@ -72,7 +72,7 @@ static int setup(void **state)
     dir = tu_tmpdir();
     tu_write(dir, "vocabulary.yaml", vocab, path, sizeof path);
     tu_write(dir, "test-ups.yaml", profile_yaml, path, sizeof path);
-    conf_error err;
+    vg_err err;
     set = profile_set_load(dir, &err);
     if (!set)
         fail_msg("%s", err.msg);

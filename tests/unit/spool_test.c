@@ -80,7 +80,7 @@ static uint64_t put_new(spool *s, int64_t ts, int n, char **body)
 
 static uint64_t body_seq(const char *body)
 {
-    push_error perr;
+    vg_err perr;
     push_batch *b = push_batch_decode(body, strlen(body), time(NULL), &perr);
     if (!b)
         fail_msg("%s: %s", perr.field, perr.msg);

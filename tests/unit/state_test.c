@@ -35,7 +35,7 @@ static int setup(void **state)
              "      environment: {conditions: [{device: env, metric: env.temperature, max: 27}]}\n"
              "agents: [{id: dc-agent, token: state-test-token-01, site: dc}]\n",
              dir);
-    conf_error cerr;
+    vg_err cerr;
     cfg = server_config_load(tu_write(dir, "server.yaml", yaml, path, sizeof path), &cerr);
     if (!cfg)
         fail_msg("%s", cerr.msg);

@@ -20,7 +20,7 @@ static int setup(void **state)
     char path[1024];
     const char *srcdir = getenv("srcdir");
     snprintf(path, sizeof path, "%s/mibs", srcdir ? srcdir : ".");
-    conf_error err;
+    vg_err err;
     set = profile_set_load(path, &err);
     if (!set) {
         fprintf(stderr, "%s\n", err.msg);
@@ -242,7 +242,7 @@ static void test_profile_traps_schema(void **state)
              "profile: a\nclass: ups\nmetrics: {}\ntraps:\n"
              "  .1.3.6.1.4.1.318.0.5: {metric: ups.status, value: 3, text: OB, severity: critical, mib: upsOnBattery}\n",
              path, sizeof path);
-    conf_error err;
+    vg_err err;
     profile_set *s = profile_set_load(dir, &err);
     assert_non_null(s);
     const profile *p = profile_set_find(s, "a");
