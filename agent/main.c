@@ -15,7 +15,7 @@
 #include "config/agent_config.h"
 #include "log.h"
 #include "push/outbox.h"
-#include "snmp/poller.h"
+#include "snmp/engine.h"
 #include "probe/probe.h"
 #include "profile/profile.h"
 #include "push.h"
@@ -247,33 +247,6 @@ static push_result agent_send(void *ctx, const char *body, size_t len, char *why
     return push_client_send(ctx, body, len, why, why_size);
 }
 
-/* Numbers the cycle's batch and writes it to the spool before any attempt to send it. Returns NULL
- * when spooled; should the spool fail (disk full, read-only), returns the body to send without a copy. */
-static char *agent_spool_batch(spool *sp, push_batch *b, int64_t polled)
-{
-    char err[SPOOL_ERR_MAX];
-    uint64_t seq;
-    if (spool_next_seq(sp, &seq, err, sizeof err) != 0)
-        log_error("spool", "sequence number %llu not recorded, a restart may reuse it: %s", (unsigned long long)seq,
-                  err);
-    push_batch_set_seq(b, seq);
-    char *body = push_batch_encode(b);
-    if (!body) {
-        log_error("agent", "DATA LOST: batch %llu (%zu samples): out of memory", (unsigned long long)seq,
-                  push_batch_count(b));
-        return NULL;
-    }
-    size_t len = strlen(body);
-    if (spool_put(sp, seq, body, len, err, sizeof err) != 0) {
-        log_error("spool", "batch %llu not spooled, to be sent without a copy: %s", (unsigned long long)seq, err);
-        return body;
-    }
-    log_debug("spool", "batch %llu spooled: polled at %lld, %zu samples, %zu bytes", (unsigned long long)seq,
-              (long long)polled, push_batch_count(b), len);
-    free(body);
-    return NULL;
-}
-
 /* A batch the spool could not take goes after the spooled ones (the server keeps each series in time
  * order), and only if they have all gone. */
 static bool agent_send_unspooled(spool *sp, push_client *pc, char *body)
@@ -302,17 +275,17 @@ static void agent_flush(spool *sp, push_client *pc, double budget_s, bool *serve
     }
 }
 
-/* Traps received since the last call go out at once, through the spool like a poll's batch. */
-static void agent_push_traps(traps *tr, spool *sp, push_client *pc, bool *server_away)
+/* Traps received since the last call go out at once, through the spool like a poll's push. */
+static void agent_push_traps(traps *tr, outbox *ob, spool *sp, push_client *pc, bool *server_away)
 {
     push_batch *b = traps_take(tr);
     if (!b)
         return;
-    char *unspooled = agent_spool_batch(sp, b, (int64_t)time(NULL));
+    outbox_put_batch(ob, b, (int64_t)time(NULL));
     push_batch_free(b);
     agent_flush(sp, pc, 2, server_away);
-    if (unspooled)
-        agent_send_unspooled(sp, pc, unspooled);
+    for (char *body; (body = outbox_take_unspooled(ob));)
+        agent_send_unspooled(sp, pc, body);
 }
 
 static const profile *agent_device_profile(void *p, size_t i) { return poller_device_profile(p, i); }
@@ -397,7 +370,7 @@ static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
             break;
         }
         for (;;) { /* until the next poll: traps that came during the cycle, then as they come */
-            agent_push_traps(tr, sp, pc, &server_away);
+            agent_push_traps(tr, ob, sp, pc, &server_away);
             if (agent_stop || agent_now() >= next)
                 break;
             traps_wait(tr, next - agent_now());
@@ -445,8 +418,9 @@ int main(int argc, char **argv)
     if (a.profiles)
         snprintf(cfg->profiles, sizeof cfg->profiles, "%s", a.profiles);
     profile_set *set = profile_set_load(cfg->profiles, &err);
-    if (!set) {
+    if (!set || agent_config_check_classes(cfg, profile_set_vocab(set), &err) != VG_OK) {
         fprintf(stderr, "vigie-agent: %s\n", err.msg);
+        profile_set_free(set);
         agent_config_free(cfg);
         return 2;
     }

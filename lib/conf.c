@@ -9,6 +9,8 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "names.h"
+
 struct conf_doc {
     char *name;
     yaml_document_t doc;
@@ -23,38 +25,54 @@ static char *conf_strdup(const char *s)
     return d;
 }
 
-int conf_fail(vg_err *err, const conf_doc *doc, const conf_node *at, const char *key,
-              const char *fmt, ...)
+static vg_code conf_vfail(vg_err *err, vg_code code, const conf_doc *doc, const conf_node *at, const char *key,
+                          const char *fmt, va_list ap)
 {
     if (!err)
-        return -1;
+        return code;
     char what[CONF_ERR_MAX];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
     const char *name = doc ? doc->name : "?";
     int line = at ? conf_node_line(at) : 1, col = at ? conf_node_column(at) : 1;
-    err->code = VG_E_INVALID;
+    err->code = code;
     snprintf(err->field, sizeof err->field, "%s", key ? key : "");
     if (key)
         snprintf(err->msg, sizeof err->msg, "%s:%d:%d: key '%s': %s", name, line, col, key, what);
     else
         snprintf(err->msg, sizeof err->msg, "%s:%d:%d: %s", name, line, col, what);
-    return -1;
+    return code;
+}
+
+vg_code conf_fail(vg_err *err, const conf_doc *doc, const conf_node *at, const char *key, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vg_code rc = conf_vfail(err, VG_E_INVALID, doc, at, key, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+vg_code conf_fail_code(vg_err *err, vg_code code, const conf_doc *doc, const conf_node *at, const char *key,
+                       const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vg_code rc = conf_vfail(err, code, doc, at, key, fmt, ap);
+    va_end(ap);
+    return rc;
 }
 
 /* An alias makes one node reachable twice: refused, because a handful of them nest into an
  * exponential tree ("billion laughs") and vigie's files have no use for them. */
-static int conf_check_aliases(conf_doc *d, vg_err *err)
+static vg_code conf_check_aliases(conf_doc *d, vg_err *err)
 {
     yaml_document_t *y = &d->doc;
     size_t count = (size_t)(y->nodes.top - y->nodes.start);
     unsigned char *seen = calloc(count + 1, 1);
     if (!seen)
-        return conf_fail(err, d, NULL, NULL, "out of memory");
-    int rc = 0;
-    for (yaml_node_t *n = y->nodes.start; n < y->nodes.top && rc == 0; n++) {
+        return conf_fail_code(err, VG_E_NOMEM, d, NULL, NULL, "out of memory");
+    vg_code rc = VG_OK;
+    for (yaml_node_t *n = y->nodes.start; n < y->nodes.top && rc == VG_OK; n++) {
         int ids[2];
         if (n->type == YAML_SEQUENCE_NODE) {
             for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
@@ -89,27 +107,24 @@ static int conf_check_aliases(conf_doc *d, vg_err *err)
  * fuzzing). Syntax errors are left to the loader, which reports them. */
 #define CONF_MAX_DEPTH 64
 
-static int conf_check_depth(const char *name, const char *text, size_t len, vg_err *err)
+static vg_code conf_check_depth(const char *name, const char *text, size_t len, vg_err *err)
 {
     yaml_parser_t parser;
-    if (!yaml_parser_initialize(&parser)) {
-        snprintf(err->msg, sizeof err->msg, "%s: out of memory", name);
-        return -1;
-    }
+    if (!yaml_parser_initialize(&parser))
+        return vg_fail(err, VG_E_NOMEM, "%s: out of memory", name);
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-    int depth = 0, rc = 0;
-    for (bool done = false; !done && rc == 0;) {
+    int depth = 0;
+    vg_code rc = VG_OK;
+    for (bool done = false; !done && rc == VG_OK;) {
         yaml_event_t ev;
         if (!yaml_parser_parse(&parser, &ev))
             break;
         switch (ev.type) {
         case YAML_SEQUENCE_START_EVENT:
         case YAML_MAPPING_START_EVENT:
-            if (++depth > CONF_MAX_DEPTH) {
-                snprintf(err->msg, sizeof err->msg, "%s:%zu:%zu: nested more than %d levels deep", name,
-                         ev.start_mark.line + 1, ev.start_mark.column + 1, CONF_MAX_DEPTH);
-                rc = -1;
-            }
+            if (++depth > CONF_MAX_DEPTH)
+                rc = vg_fail(err, VG_E_INVALID, "%s:%zu:%zu: nested more than %d levels deep", name,
+                             ev.start_mark.line + 1, ev.start_mark.column + 1, CONF_MAX_DEPTH);
             break;
         case YAML_SEQUENCE_END_EVENT:
         case YAML_MAPPING_END_EVENT:
@@ -133,28 +148,29 @@ conf_doc *conf_doc_load_string(const char *name, const char *text, size_t len, v
     conf_doc *d = calloc(1, sizeof *d);
     if (!d || !(d->name = conf_strdup(name))) {
         free(d);
-        snprintf(err->msg, sizeof err->msg, "%s: out of memory", name);
+        vg_fail(err, VG_E_NOMEM, "%s: out of memory", name);
         return NULL;
     }
     if (len > CONF_MAX_BYTES) {
-        snprintf(err->msg, sizeof err->msg, "%s: file larger than %u bytes", name, CONF_MAX_BYTES);
+        vg_fail(err, VG_E_INVALID, "%s: file larger than %u bytes", name, CONF_MAX_BYTES);
         goto fail_name;
     }
-    if (conf_check_depth(name, text, len, err) != 0)
+    if (conf_check_depth(name, text, len, err) != VG_OK)
         goto fail_name;
     yaml_parser_t parser;
     yaml_parser_initialize(&parser);
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
     if (!yaml_parser_load(&parser, &d->doc)) {
-        snprintf(err->msg, sizeof err->msg, "%s:%zu:%zu: YAML syntax error: %s%s%s", name,
-                 parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-                 parser.problem ? parser.problem : "unknown", parser.context ? " " : "",
-                 parser.context ? parser.context : "");
+        /* libyaml says "memory error" for an allocation that failed */
+        vg_fail(err, parser.error == YAML_MEMORY_ERROR ? VG_E_NOMEM : VG_E_INVALID,
+                "%s:%zu:%zu: YAML syntax error: %s%s%s", name, parser.problem_mark.line + 1,
+                parser.problem_mark.column + 1, parser.problem ? parser.problem : "unknown",
+                parser.context ? " " : "", parser.context ? parser.context : "");
         yaml_parser_delete(&parser);
         goto fail_name;
     }
     yaml_parser_delete(&parser);
-    if (conf_check_aliases(d, err) != 0) {
+    if (conf_check_aliases(d, err) != VG_OK) {
         conf_doc_free(d);
         return NULL;
     }
@@ -170,13 +186,13 @@ conf_doc *conf_doc_load_file(const char *path, vg_err *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        snprintf(err->msg, sizeof err->msg, "%s: cannot open: %s", path, strerror(errno));
+        vg_fail(err, VG_E_IO, "%s: cannot open: %s", path, strerror(errno));
         return NULL;
     }
     char *buf = malloc(CONF_MAX_BYTES + 1);
     if (!buf) {
         fclose(f);
-        snprintf(err->msg, sizeof err->msg, "%s: out of memory", path);
+        vg_fail(err, VG_E_NOMEM, "%s: out of memory", path);
         return NULL;
     }
     size_t n = fread(buf, 1, CONF_MAX_BYTES + 1, f);
@@ -184,7 +200,7 @@ conf_doc *conf_doc_load_file(const char *path, vg_err *err)
     fclose(f);
     conf_doc *d = NULL;
     if (read_error)
-        snprintf(err->msg, sizeof err->msg, "%s: read error", path);
+        vg_fail(err, VG_E_IO, "%s: read error", path);
     else
         d = conf_doc_load_string(path, buf, n, err);
     free(buf);
@@ -290,8 +306,8 @@ static int conf_key_cmp(const void *a, const void *b)
     return c ? c : (x->i > y->i) - (x->i < y->i);
 }
 
-int conf_check_map(const conf_doc *d, const conf_node *n, const char *what,
-                   const char *const *allowed, vg_err *err)
+vg_code conf_check_map(const conf_doc *d, const conf_node *n, const char *what,
+                       const char *const *allowed, vg_err *err)
 {
     if (conf_node_kind(n) != CONF_MAP)
         return conf_fail(err, d, n, NULL, "%s must be a mapping (key: value)", what);
@@ -301,7 +317,7 @@ int conf_check_map(const conf_doc *d, const conf_node *n, const char *what,
      * first key, in file order, that repeats an earlier one, and first that earlier one. */
     conf_key_ref *refs = malloc((len ? len : 1) * sizeof *refs);
     if (!refs)
-        return conf_fail(err, d, n, NULL, "out of memory");
+        return conf_fail_code(err, VG_E_NOMEM, d, n, NULL, "out of memory");
     size_t nrefs = 0, dup = len, first = 0;
     for (size_t i = 0; i < len; i++) {
         const char *k = conf_node_scalar(conf_map_key_at(d, n, i));
@@ -329,24 +345,24 @@ int conf_check_map(const conf_doc *d, const conf_node *n, const char *what,
             return conf_fail(err, d, kn, k, "duplicate key in %s (first at line %d)", what,
                              conf_node_line(conf_map_key_at(d, n, first)));
     }
-    return 0;
+    return VG_OK;
 }
 
-int conf_require_keys(const conf_doc *d, const conf_node *n, const char *what,
-                      const char *const *required, vg_err *err)
+vg_code conf_require_keys(const conf_doc *d, const conf_node *n, const char *what,
+                          const char *const *required, vg_err *err)
 {
     for (; required && *required; required++)
         if (!conf_map_get(d, n, *required))
             return conf_fail(err, d, n, *required, "missing in %s", what);
-    return 0;
+    return VG_OK;
 }
 
-int conf_get_str(const conf_doc *d, const conf_node *map, const char *key, bool required,
-                 size_t max_len, const char **out, vg_err *err)
+vg_code conf_get_str(const conf_doc *d, const conf_node *map, const char *key, bool required,
+                     size_t max_len, const char **out, vg_err *err)
 {
     const conf_node *v = conf_map_get(d, map, key);
     if (!v)
-        return required ? conf_fail(err, d, map, key, "missing") : 0;
+        return required ? conf_fail(err, d, map, key, "missing") : VG_OK;
     const char *s = conf_node_scalar(v);
     if (!s)
         return conf_fail(err, d, v, key, "must be a string");
@@ -355,11 +371,21 @@ int conf_get_str(const conf_doc *d, const conf_node *map, const char *key, bool 
     if (strlen(s) > max_len)
         return conf_fail(err, d, v, key, "longer than %zu characters", max_len);
     *out = s;
-    return 0;
+    return VG_OK;
 }
 
-int conf_scalar_int(const conf_doc *d, const conf_node *n, const char *key, long long min,
-                    long long max, long long *out, vg_err *err)
+vg_code conf_get_buf(const conf_doc *d, const conf_node *map, const char *key, bool required, char *dst,
+                     size_t size, vg_err *err)
+{
+    const char *s = NULL;
+    vg_code rc = conf_get_str(d, map, key, required, size - 1, &s, err);
+    if (rc == VG_OK && s)
+        memcpy(dst, s, strlen(s) + 1);
+    return rc;
+}
+
+vg_code conf_scalar_int(const conf_doc *d, const conf_node *n, const char *key, long long min,
+                        long long max, long long *out, vg_err *err)
 {
     const char *s = conf_node_scalar(n);
     if (!s || !*s)
@@ -372,11 +398,11 @@ int conf_scalar_int(const conf_doc *d, const conf_node *n, const char *key, long
     if (v < min || v > max)
         return conf_fail(err, d, n, key, "%lld is out of range [%lld, %lld]", v, min, max);
     *out = v;
-    return 0;
+    return VG_OK;
 }
 
-int conf_scalar_double(const conf_doc *d, const conf_node *n, const char *key, double *out,
-                       vg_err *err)
+vg_code conf_scalar_double(const conf_doc *d, const conf_node *n, const char *key, double *out,
+                           vg_err *err)
 {
     const char *s = conf_node_scalar(n);
     if (!s || !*s)
@@ -387,41 +413,87 @@ int conf_scalar_double(const conf_doc *d, const conf_node *n, const char *key, d
     if (errno || *end || !isfinite(v))
         return conf_fail(err, d, n, key, "'%s' is not a number", s);
     *out = v;
-    return 0;
+    return VG_OK;
 }
 
-int conf_get_int(const conf_doc *d, const conf_node *map, const char *key, bool required,
-                 long long min, long long max, long long *out, vg_err *err)
+vg_code conf_get_int(const conf_doc *d, const conf_node *map, const char *key, bool required,
+                     long long min, long long max, long long *out, vg_err *err)
 {
     const conf_node *v = conf_map_get(d, map, key);
     if (!v)
-        return required ? conf_fail(err, d, map, key, "missing") : 0;
+        return required ? conf_fail(err, d, map, key, "missing") : VG_OK;
     return conf_scalar_int(d, v, key, min, max, out, err);
 }
 
-int conf_get_double(const conf_doc *d, const conf_node *map, const char *key, bool required,
-                    double *out, vg_err *err)
+vg_code conf_get_int32(const conf_doc *d, const conf_node *map, const char *key, bool required, int min,
+                       int max, int *out, vg_err *err)
+{
+    long long v = *out;
+    vg_code rc = conf_get_int(d, map, key, required, min, max, &v, err);
+    if (rc == VG_OK)
+        *out = (int)v;
+    return rc;
+}
+
+vg_code conf_get_double(const conf_doc *d, const conf_node *map, const char *key, bool required,
+                        double *out, vg_err *err)
 {
     const conf_node *v = conf_map_get(d, map, key);
     if (!v)
-        return required ? conf_fail(err, d, map, key, "missing") : 0;
+        return required ? conf_fail(err, d, map, key, "missing") : VG_OK;
     return conf_scalar_double(d, v, key, out, err);
 }
 
-int conf_get_bool(const conf_doc *d, const conf_node *map, const char *key, bool required,
-                  bool *out, vg_err *err)
+vg_code conf_get_bool(const conf_doc *d, const conf_node *map, const char *key, bool required,
+                      bool *out, vg_err *err)
 {
     const conf_node *v = conf_map_get(d, map, key);
     if (!v)
-        return required ? conf_fail(err, d, map, key, "missing") : 0;
+        return required ? conf_fail(err, d, map, key, "missing") : VG_OK;
     const char *s = conf_node_scalar(v);
     if (s && (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0 || strcmp(s, "on") == 0)) {
         *out = true;
-        return 0;
+        return VG_OK;
     }
     if (s && (strcmp(s, "false") == 0 || strcmp(s, "no") == 0 || strcmp(s, "off") == 0)) {
         *out = false;
-        return 0;
+        return VG_OK;
     }
     return conf_fail(err, d, v, key, "must be true or false");
+}
+
+vg_code conf_get_list(const conf_doc *d, const conf_node *map, const char *key, bool required, size_t min,
+                      size_t max, const char *noun, const conf_node **out, vg_err *err)
+{
+    const conf_node *n = conf_map_get(d, map, key);
+    *out = n;
+    if (!n)
+        return required ? conf_fail(err, d, map, key, "missing") : VG_OK;
+    if (conf_node_kind(n) != CONF_SEQ || conf_len(n) < min || conf_len(n) > max)
+        return min ? conf_fail(err, d, n, key, "must be a list of %zu to %zu %s", min, max, noun)
+                   : conf_fail(err, d, n, key, "must be a list of at most %zu %s", max, noun);
+    return VG_OK;
+}
+
+vg_code conf_check_choice(const conf_doc *d, const conf_node *map, const char *key, const char *val,
+                          const char *const *choices, const char *msg, vg_err *err)
+{
+    if (conf_in_list(val, choices))
+        return VG_OK;
+    if (msg)
+        return conf_fail(err, d, conf_map_get(d, map, key), key, "'%s' %s", val, msg);
+    char list[CONF_ERR_MAX] = "";
+    size_t o = 0;
+    for (size_t i = 0; choices[i] && o < sizeof list; i++)
+        o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", i == 0 ? "" : choices[i + 1] ? ", " : " or ",
+                              choices[i]);
+    return conf_fail(err, d, conf_map_get(d, map, key), key, "'%s' is not %s", val, list);
+}
+
+vg_code conf_check_name(const conf_doc *d, const conf_node *map, const char *key, const char *val, vg_err *err)
+{
+    if (name_is_valid(val))
+        return VG_OK;
+    return conf_fail(err, d, conf_map_get(d, map, key), key,
+                     "'%s': use 1-64 of [A-Za-z0-9._-], starting with a letter or digit", val);
 }

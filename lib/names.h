@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "error.h"
+
 #define NAME_MAX_LEN 64      /* agent, site, device, metric */
 #define INSTANCE_MAX_LEN 128 /* table row: "L1", "0/1/3", "Outlet 12" */
 
@@ -13,11 +15,11 @@
 bool name_is_valid(const char *s);
 /* Metric names: lower-case words joined by '.', from vocabulary.yaml ("battery.charge"). */
 bool metric_name_is_valid(const char *s);
-/* Instances and labels: printable UTF-8 without control characters, bounded by max. */
+/* Instances and labels: well-formed UTF-8 (utf8.h) without control characters, at most max bytes. */
 bool text_is_valid(const char *s, size_t max);
 
 /* Writes `in` as one safe path component into out (size outsz): [A-Za-z0-9_-] and inner '.' kept,
- * every other byte as %XX. An empty input gives "_". Returns -1 if it does not fit. */
-int name_to_path_component(const char *in, char *out, size_t outsz);
+ * every other byte as %XX. An empty input gives "_". VG_E_TOO_LARGE when it does not fit. */
+vg_code name_to_path_component(const char *in, char *out, size_t outsz);
 
 #endif

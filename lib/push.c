@@ -1,12 +1,16 @@
 #include "config.h"
 #include "push.h"
 
+#include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "utf8.h"
+#include "vocab.h"
 
 struct push_batch {
     char agent[NAME_MAX_LEN + 1];
@@ -17,14 +21,10 @@ struct push_batch {
     size_t ndevices, devcap;
 };
 
-static const char *const push_classes[] = {"ups", "pdu", "cooling", "olt", "env", "generic", NULL};
-
-static bool push_class_valid(const char *c)
+/* The classes are the vocabulary's (mibs/vocabulary.yaml), when the decoder is given it. */
+static bool push_class_valid(const vocab *v, const char *c)
 {
-    for (const char *const *k = push_classes; *k; k++)
-        if (strcmp(*k, c) == 0)
-            return true;
-    return false;
+    return v ? vocab_class_find(v, c) != NULL : vocab_class_name_is_valid(c);
 }
 
 static const char *const severity_names[] = {"ok", "warning", "critical", "unknown"};
@@ -212,58 +212,213 @@ size_t push_encoder_dump(const push_encoder *e, char *buf, size_t size)
     return json_dumpb(e->obj, buf, size, JSON_COMPACT | JSON_PRESERVE_ORDER);
 }
 
-char *push_batch_encode(const push_batch *b)
+/* The envelope: {"agent":A,"samples":[...],"devices":[...],"seq":N}, written in that order so that a
+ * push can be written as its samples come and numbered only when it is closed. */
+struct push_text {
+    char *head;        /* {"agent":"...","samples":[ */
+    size_t headlen;
+    push_encoder *enc; /* one sample's JSON, reused */
+    char *buf;         /* the text: the head, the samples so far (then the tail once closed) */
+    size_t len, cap;
+    size_t nsamples;
+    push_device *devs; /* the devices described, in order */
+    size_t ndevs, capdevs;
+    bool closed;
+};
+
+#define PUSH_TEXT_FIRST (4 * 1024)
+#define PUSH_SAMPLE_ROOM 1024 /* a sample's JSON is rarely longer; json_dumpb says when it is */
+
+static bool push_text_reserve(push_text *t, size_t more)
 {
-    json_t *samples = json_array();
-    json_t *root = json_pack("{s:s, s:I, s:o}", "agent", b->agent, "seq", (json_int_t)b->seq,
-                             "samples", samples);
-    push_encoder *e = push_encoder_new();
-    bool ok = root && e;
-    for (size_t i = 0; ok && i < b->count; i++)
-        ok = push_encoder_set(e, &b->samples[i]) == 0 &&
-             json_array_append_new(samples, json_deep_copy(e->obj)) == 0;
-    push_encoder_free(e);
-    if (ok && b->ndevices) {
-        json_t *devs = json_array();
-        for (size_t i = 0; i < b->ndevices; i++)
-            json_array_append_new(devs, json_pack("{s:s, s:s, s:s}", "name", b->devices[i].name, "class",
-                                                  b->devices[i].cls, "profile", b->devices[i].profile));
-        json_object_set_new(root, "devices", devs);
-    }
-    char *text = ok ? json_dumps(root, JSON_COMPACT) : NULL;
-    json_decref(root);
-    return text;
+    if (t->len + more <= t->cap)
+        return true;
+    size_t cap = t->cap ? t->cap : PUSH_TEXT_FIRST;
+    while (cap < t->len + more)
+        cap *= 2;
+    char *b = realloc(t->buf, cap);
+    if (!b)
+        return false;
+    t->buf = b;
+    t->cap = cap;
+    return true;
 }
 
-/* Length of the well-formed UTF-8 character at p, 0 if there is none (RFC 3629). */
-static size_t push_utf8_len(const unsigned char *p)
+static bool push_text_append(push_text *t, const char *s, size_t n)
 {
-    unsigned char c = p[0], lo = 0x80, hi = 0xbf;
-    size_t n;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf)
-        n = 2;
-    else if (c >= 0xe0 && c <= 0xef)
-        n = 3;
-    else if (c >= 0xf0 && c <= 0xf4)
-        n = 4;
-    else
-        return 0;
-    if (c == 0xe0)
-        lo = 0xa0;
-    else if (c == 0xed)
-        hi = 0x9f;
-    else if (c == 0xf0)
-        lo = 0x90;
-    else if (c == 0xf4)
-        hi = 0x8f;
-    if (p[1] < lo || p[1] > hi)
-        return 0;
-    for (size_t k = 2; k < n; k++)
-        if ((p[k] & 0xc0) != 0x80)
-            return 0;
-    return n;
+    if (!push_text_reserve(t, n + 1))
+        return false;
+    memcpy(t->buf + t->len, s, n);
+    t->len += n;
+    t->buf[t->len] = '\0';
+    return true;
+}
+
+/* Appends the encoder's sample, or the JSON value v, encoded by jansson straight into the buffer. */
+static bool push_text_append_json(push_text *t, const json_t *v)
+{
+    for (size_t room = PUSH_SAMPLE_ROOM;;) {
+        if (!push_text_reserve(t, room + 1))
+            return false;
+        size_t left = t->cap - t->len - 1;
+        size_t n = v ? json_dumpb(v, t->buf + t->len, left, JSON_COMPACT) : push_encoder_dump(t->enc, t->buf + t->len, left);
+        if (n == 0 || (n > left && room >= n))
+            return false;
+        if (n <= left) {
+            t->len += n;
+            t->buf[t->len] = '\0';
+            return true;
+        }
+        room = n; /* too long for the room left: again, with room enough */
+    }
+}
+
+void push_text_free(push_text *t)
+{
+    if (!t)
+        return;
+    push_encoder_free(t->enc);
+    free(t->head);
+    free(t->buf);
+    free(t->devs);
+    free(t);
+}
+
+void push_text_clear(push_text *t)
+{
+    t->len = t->nsamples = t->ndevs = 0;
+    t->closed = false;
+    if (t->buf)
+        t->buf[0] = '\0';
+}
+
+push_text *push_text_new(const char *agent)
+{
+    push_text *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    json_t *a = json_string(agent);
+    char *name = a ? json_dumps(a, JSON_ENCODE_ANY) : NULL;
+    json_decref(a);
+    t->enc = push_encoder_new();
+    if (name && t->enc) {
+        size_t n = strlen("{\"agent\":,\"samples\":[") + strlen(name) + 1;
+        if ((t->head = malloc(n)))
+            t->headlen = (size_t)snprintf(t->head, n, "{\"agent\":%s,\"samples\":[", name);
+    }
+    free(name);
+    if (!t->head) {
+        push_text_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+size_t push_text_count(const push_text *t) { return t->nsamples; }
+
+/* The device goes after those described, unless it is the last one described. */
+static vg_code push_text_note(push_text *t, const push_device *d, bool *added, vg_err *err)
+{
+    *added = false;
+    if (t->ndevs && strcmp(t->devs[t->ndevs - 1].name, d->name) == 0)
+        return VG_OK;
+    if (t->ndevs == t->capdevs) {
+        size_t cap = t->capdevs ? t->capdevs * 2 : 64;
+        push_device *n = realloc(t->devs, cap * sizeof *n);
+        if (!n)
+            return vg_fail(err, VG_E_NOMEM, "out of memory");
+        t->devs = n;
+        t->capdevs = cap;
+    }
+    t->devs[t->ndevs++] = *d;
+    *added = true;
+    return VG_OK;
+}
+
+vg_code push_text_describe(push_text *t, const push_device *d, vg_err *err)
+{
+    bool added;
+    if (t->closed)
+        return vg_fail(err, VG_E_CONFLICT, "the push is closed");
+    return push_text_note(t, d, &added, err);
+}
+
+vg_code push_text_add(push_text *t, const push_sample *s, const push_device *d, vg_err *err)
+{
+    if (t->closed)
+        return vg_fail(err, VG_E_CONFLICT, "the push is closed");
+    if (push_encoder_set(t->enc, s) != 0)
+        return vg_fail(err, VG_E_INVALID, "%s[%s] of %s: not UTF-8 or not a finite number", s->metric, s->instance,
+                       s->device);
+    size_t mark = t->len;
+    bool added = false;
+    bool ok = (t->nsamples == 0 ? push_text_append(t, t->head, t->headlen) : push_text_append(t, ",", 1)) &&
+              push_text_append_json(t, NULL) && (!d || push_text_note(t, d, &added, err) == VG_OK);
+    if (!ok) {
+        t->len = mark;
+        if (t->buf)
+            t->buf[mark] = '\0';
+        return vg_fail(err, VG_E_NOMEM, "out of memory");
+    }
+    t->nsamples++;
+    return VG_OK;
+}
+
+vg_code push_text_close(push_text *t, uint64_t seq, const char **text, size_t *len, vg_err *err)
+{
+    if (t->closed)
+        return vg_fail(err, VG_E_CONFLICT, "the push is closed already");
+    size_t mark = t->len;
+    char tail[48];
+    int n = snprintf(tail, sizeof tail, ",\"seq\":%" PRIu64 "}", seq);
+    bool ok = t->nsamples > 0 || push_text_append(t, t->head, t->headlen);
+    if (ok && t->ndevs == 0) {
+        ok = push_text_append(t, "]", 1);
+    } else if (ok) {
+        ok = push_text_append(t, "],\"devices\":[", 13);
+        for (size_t i = 0; i < t->ndevs && ok; i++) {
+            json_t *d = json_pack("{s:s, s:s, s:s}", "name", t->devs[i].name, "class", t->devs[i].cls, "profile",
+                                  t->devs[i].profile);
+            ok = (!i || push_text_append(t, ",", 1)) && d && push_text_append_json(t, d);
+            json_decref(d);
+        }
+        ok = ok && push_text_append(t, "]", 1);
+    }
+    if (!ok || !push_text_append(t, tail, (size_t)n)) {
+        t->len = mark;
+        if (t->buf)
+            t->buf[mark] = '\0';
+        return vg_fail(err, VG_E_NOMEM, "out of memory");
+    }
+    t->closed = true;
+    *text = t->buf;
+    *len = t->len;
+    return VG_OK;
+}
+
+vg_code push_text_add_batch(push_text *t, const push_batch *b, vg_err *err)
+{
+    vg_code rc = VG_OK;
+    for (size_t i = 0; rc == VG_OK && i < b->ndevices; i++)
+        rc = push_text_describe(t, &b->devices[i], err);
+    for (size_t i = 0; rc == VG_OK && i < b->count; i++)
+        rc = push_text_add(t, &b->samples[i], NULL, err);
+    return rc;
+}
+
+char *push_batch_encode(const push_batch *b)
+{
+    push_text *t = push_text_new(b->agent);
+    const char *text;
+    size_t len;
+    bool ok = t && push_text_add_batch(t, b, NULL) == VG_OK && push_text_close(t, b->seq, &text, &len, NULL) == VG_OK;
+    char *out = NULL;
+    if (ok) { /* the text is the caller's now */
+        out = t->buf;
+        t->buf = NULL;
+    }
+    push_text_free(t);
+    return out;
 }
 
 /* An error goes into the server's log line and its JSON answer: control characters become '?', and
@@ -274,7 +429,7 @@ static void push_clean_text(char *s)
     unsigned char *p = (unsigned char *)s;
     size_t o = 0;
     for (size_t i = 0; p[i];) {
-        size_t n = push_utf8_len(p + i);
+        size_t n = utf8_char_len((const char *)p + i);
         if (n == 0) {
             i++;
         } else if (n == 1 && (p[i] < 0x20 || p[i] == 0x7f)) {
@@ -289,9 +444,9 @@ static void push_clean_text(char *s)
     p[o] = '\0';
 }
 
-static int push_fail(vg_err *err, const char *field, const char *fmt, ...)
+static vg_code push_fail(vg_err *err, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static int push_fail(vg_err *err, const char *field, const char *fmt, ...)
+static vg_code push_fail(vg_err *err, const char *field, const char *fmt, ...)
 {
     err->code = VG_E_INVALID;
     snprintf(err->field, sizeof err->field, "%s", field);
@@ -301,7 +456,7 @@ static int push_fail(vg_err *err, const char *field, const char *fmt, ...)
     va_end(ap);
     push_clean_text(err->field);
     push_clean_text(err->msg);
-    return -1;
+    return VG_E_INVALID;
 }
 
 typedef enum { FIELD_NAME, FIELD_METRIC, FIELD_TEXT } push_field_kind;
@@ -323,15 +478,15 @@ static const char *push_field_name(push_at at, const char *key, char *buf, size_
 }
 
 /* Reads one string member into dst; `required` members must be present. */
-static int push_get_string(json_t *obj, const char *key, push_at at, bool required, push_field_kind kind, char *dst,
-                           size_t size, vg_err *err)
+static vg_code push_get_string(json_t *obj, const char *key, push_at at, bool required, push_field_kind kind,
+                               char *dst, size_t size, vg_err *err)
 {
     char f[64];
     json_t *v = json_object_get(obj, key);
     if (!v) {
         if (!required) {
             dst[0] = '\0';
-            return 0;
+            return VG_OK;
         }
         return push_fail(err, push_field_name(at, key, f, sizeof f), "missing");
     }
@@ -352,13 +507,13 @@ static int push_get_string(json_t *obj, const char *key, push_at at, bool requir
                          : kind == FIELD_METRIC ? "must be lower-case words joined by '.' (e.g. battery.charge)"
                                                 : "must be printable UTF-8 text");
     memcpy(dst, s, len + 1);
-    return 0;
+    return VG_OK;
 }
 
 static const char *const push_sample_keys[] = {"device", "metric", "instance", "value", "unit",
                                                "ts", "text", "label", "severity", NULL};
 
-static int push_decode_sample(json_t *o, size_t i, time_t now, push_sample *s, vg_err *err)
+static vg_code push_decode_sample(json_t *o, size_t i, time_t now, push_sample *s, vg_err *err)
 {
     char f[64];
     memset(s, 0, sizeof *s);
@@ -385,7 +540,7 @@ static int push_decode_sample(json_t *o, size_t i, time_t now, push_sample *s, v
         push_get_string(o, "unit", at, false, FIELD_TEXT, s->unit, sizeof s->unit, err) ||
         push_get_string(o, "text", at, false, FIELD_TEXT, s->text, sizeof s->text, err) ||
         push_get_string(o, "label", at, false, FIELD_TEXT, s->label, sizeof s->label, err))
-        return -1;
+        return VG_E_INVALID;
     json_t *v = json_object_get(o, "value");
     if (!v)
         return push_fail(err, PUSH_FIELD("value"), "missing");
@@ -412,14 +567,14 @@ static int push_decode_sample(json_t *o, size_t i, time_t now, push_sample *s, v
             return push_fail(err, PUSH_FIELD("severity"), "must be ok, warning, critical or unknown");
     }
 #undef PUSH_FIELD
-    return 0;
+    return VG_OK;
 }
 
-static int push_decode_devices(json_t *root, push_batch *b, vg_err *err)
+static vg_code push_decode_devices(json_t *root, push_batch *b, const vocab *v, vg_err *err)
 {
     json_t *devs = json_object_get(root, "devices");
     if (!devs)
-        return 0;
+        return VG_OK;
     if (!json_is_array(devs))
         return push_fail(err, "devices", "must be an array");
     if (json_array_size(devs) > PUSH_MAX_DEVICES)
@@ -444,17 +599,23 @@ static int push_decode_devices(json_t *root, push_batch *b, vg_err *err)
         if (push_get_string(o, "name", at, true, FIELD_NAME, name, sizeof name, err) ||
             push_get_string(o, "class", at, true, FIELD_TEXT, cls, sizeof cls, err) ||
             push_get_string(o, "profile", at, false, FIELD_TEXT, profile, sizeof profile, err))
-            return -1;
-        if (!push_class_valid(cls))
-            return push_fail(err, PUSH_DFIELD("class"), "must be ups, pdu, cooling, olt, env or generic");
+            return VG_E_INVALID;
+        if (!push_class_valid(v, cls))
+            return v ? push_fail(err, PUSH_DFIELD("class"), "must be %s", vocab_class_list(v))
+                     : push_fail(err, PUSH_DFIELD("class"), "must be a device class (a lower-case word)");
 #undef PUSH_DFIELD
         if (push_batch_set_device(b, name, cls, profile) != 0)
             return push_fail(err, "devices", "out of memory");
     }
-    return 0;
+    return VG_OK;
 }
 
 push_batch *push_batch_decode(const char *text, size_t len, time_t now, vg_err *err)
+{
+    return push_batch_decode_vocab(text, len, now, NULL, err);
+}
+
+push_batch *push_batch_decode_vocab(const char *text, size_t len, time_t now, const vocab *v, vg_err *err)
 {
     if (len > PUSH_MAX_BODY) {
         push_fail(err, "body", "larger than %u bytes", PUSH_MAX_BODY);
@@ -503,7 +664,7 @@ push_batch *push_batch_decode(const char *text, size_t len, time_t now, vg_err *
         push_fail(err, "body", "out of memory");
         goto out;
     }
-    if (push_decode_devices(root, b, err) != 0) {
+    if (push_decode_devices(root, b, v, err) != 0) {
         push_batch_free(b);
         b = NULL;
         goto out;

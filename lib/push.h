@@ -92,8 +92,36 @@ int push_encoder_set(push_encoder *e, const push_sample *s);
  * nothing usable written), 0 on error. */
 size_t push_encoder_dump(const push_encoder *e, char *buf, size_t size);
 
+/* The text of one push, written a sample at a time: the one definition of the envelope,
+ *   {"agent":"A","samples":[{...},...],"devices":[{...},...],"seq":N}   ("devices" when there are some)
+ * push_batch_encode writes a batch through it, and the agent's outbox each push of a cycle as its
+ * samples come (no JSON tree of the push); the number is given when the push is closed. */
+typedef struct push_text push_text;
+/* NULL when out of memory. */
+push_text *push_text_new(const char *agent);
+void push_text_free(push_text *t);
+/* Appends sample s and, when d is not NULL, describes d among the push's devices (unless it is the
+ * last one described), both or neither: VG_E_INVALID when s cannot be sent (push_encoder_set refuses
+ * it), VG_E_NOMEM, VG_E_CONFLICT once the push is closed. */
+vg_code push_text_add(push_text *t, const push_sample *s, const push_device *d, vg_err *err);
+/* Describes a device (unless it is the last one described) without a sample. */
+vg_code push_text_describe(push_text *t, const push_device *d, vg_err *err);
+/* Describes the devices of b, then appends its samples (not its number). */
+vg_code push_text_add_batch(push_text *t, const push_batch *b, vg_err *err);
+size_t push_text_count(const push_text *t);
+/* Ends the text with the devices and the number seq; *text (NUL-terminated, *len bytes) is t's until
+ * push_text_clear. An empty push is a valid one. */
+vg_code push_text_close(push_text *t, uint64_t seq, const char **text, size_t *len, vg_err *err);
+/* Empty again, for the next push of the same agent (its memory kept). */
+void push_text_clear(push_text *t);
+
 
 /* Decodes and validates a body. `now` bounds the timestamps. NULL on error, err filled in. */
 push_batch *push_batch_decode(const char *json, size_t len, time_t now, vg_err *err);
+/* The same with each device's class checked against the vocabulary (vocab.h): the server's ingest.
+ * Without one (push_batch_decode: the agent rereading its spool, whose classes agent.yaml had
+ * checked) a class need only be a lower-case word. */
+struct vocab;
+push_batch *push_batch_decode_vocab(const char *json, size_t len, time_t now, const struct vocab *v, vg_err *err);
 
 #endif

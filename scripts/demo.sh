@@ -25,6 +25,7 @@ cat >"$DATA/server.yaml" <<YAML
 listen: 127.0.0.1:$PORT
 data_dir: $DATA/server
 web_dir: $ROOT/web
+mibs_dir: $ROOT/mibs
 step: 10
 sites:
   - {id: italie, name: "Data center Italie", kind: datacenter, target: 99.982}

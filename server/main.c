@@ -7,6 +7,8 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,7 @@
 #include "http/http.h"
 #include "log.h"
 #include "store/rrd_store.h"
+#include "store/graph.h"
 #include "config/server_config.h"
 
 #ifndef VIGIE_SYSCONF_DIR
@@ -64,7 +67,7 @@ typedef struct {
     pthread_mutex_t *lock;
     notify_env env;
     int64_t started;
-    volatile int stop;
+    atomic_bool stop; /* set by the main thread, read by the timer thread */
 } server_timer;
 
 static int server_mail(void *ctx, const char *to, const char *subject, const char *body, char *why, size_t why_size)
@@ -76,11 +79,11 @@ static int server_mail(void *ctx, const char *to, const char *subject, const cha
 static void *server_timer_run(void *arg)
 {
     server_timer *t = arg;
-    while (!t->stop) {
+    while (!atomic_load(&t->stop)) {
         alerts_tick(t->ctx->db, t->ctx->cfg, &t->env, t->started, (int64_t)time(NULL), t->lock);
         malloc_trim(0); /* see mallopt in server_run */
         rrd_store_check_writers(t->ctx->rrd);
-        for (int i = 0; i < ALERT_TICK * 10 && !t->stop; i++)
+        for (int i = 0; i < ALERT_TICK * 10 && !atomic_load(&t->stop); i++)
             nanosleep(&(struct timespec){0, 100000000L}, NULL);
     }
     return NULL;
@@ -93,9 +96,9 @@ static int server_run(const server_config *cfg)
         return 1;
     snprintf(dbpath, sizeof dbpath, "%s/vigie.db", cfg->data_dir);
     api_ctx ctx = {.cfg = cfg};
-    ctx.db = db_open(dbpath, err, sizeof err);
-    if (!ctx.db) {
-        log_error("server", "%s: %s", dbpath, err);
+    vg_err derr;
+    if (db_open(dbpath, &ctx.db, &derr) != VG_OK) {
+        log_error("server", "%s: %s", dbpath, derr.msg);
         return 1;
     }
     ctx.rrd = rrd_store_new(cfg->data_dir, cfg->step);
@@ -109,12 +112,16 @@ static int server_run(const server_config *cfg)
         return 1;
     }
     /* before any thread: the writer is a fork of this process */
-    if (rrd_store_start_writer(ctx.rrd, err, sizeof err) != 0) {
-        log_error("server", "%s", err);
+    if (rrd_store_start_writer(ctx.rrd, &derr) != VG_OK) {
+        log_error("server", "%s", derr.msg);
         rrd_store_free(ctx.rrd);
         db_close(ctx.db);
         return 1;
     }
+    /* the report's graphs are drawn in a process of its own, forked before any thread (store/graph.h) */
+    vg_err gerr;
+    if (store_graph_start(&gerr) != VG_OK)
+        log_warn("server", "%s: the reports will have no graphs", gerr.msg);
     /* malloc gives each thread an arena of its own that keeps what it freed: with four HTTP threads the
      * server held several reports' and pushes' worth (bench: PDF peak 63 to 105 MiB). Two arenas keep the
      * ingest rate (with one: the same direct, -10 % through rrdcached); the timer gives back what they
@@ -160,13 +167,14 @@ static int server_run(const server_config *cfg)
         log_info("server", "stopping on signal %d", sig);
         http_stop(h);
         if (timer_started) {
-            timer.stop = 1;
+            atomic_store(&timer.stop, true);
             pthread_join(timer_thread, NULL);
         }
         rc = 0;
     } else {
         log_error("server", "%s", err);
     }
+    store_graph_stop();
     rrd_store_free(ctx.rrd);
     db_close(ctx.db);
     return rc;

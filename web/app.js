@@ -24,7 +24,6 @@
       'state.up': 'En service', 'state.down': 'En panne', 'state.unknown': 'Inconnu',
       'health.ok': 'OK', 'health.degraded': 'Dégradé', 'health.down': 'En panne', 'health.unknown': 'Inconnu',
       'health.stale': 'Données anciennes',
-      'kind.datacenter': 'Data center', 'kind.nro': 'NRO', 'kind.pop': 'Point de présence', 'kind.core': 'Cœur de réseau',
       'avail.month': 'Disponibilité du mois', 'avail.target': 'objectif {t}', 'avail.none': 'rien de mesuré encore',
       'budget.left': '{left} restantes sur {total}', 'budget.of': 'sur {total} ce mois-ci', 'budget.over': 'budget dépassé de {over} (sur {total})',
       'alerts.none': 'aucune alerte', 'alerts.one': '1 alerte en cours', 'alerts.many': '{n} alertes en cours',
@@ -42,8 +41,6 @@
       'site.maintenance': 'Maintenances du mois', 'site.noincident': 'Aucun incident ce mois-ci.',
       'site.alerts': 'Alertes en cours', 'incn.none': 'aucun incident', 'incn.one': '1 incident', 'incn.many': '{n} incidents',
       'device.seen': 'vu il y a {age}', 'device.all': 'Toutes les valeurs ({n})', 'device.unreachable': 'ne répond pas',
-      'class.ups': 'Onduleur', 'class.cooling': 'Climatisation', 'class.pdu': 'PDU', 'class.olt': 'OLT',
-      'class.env': 'Environnement', 'class.other': 'Équipement',
       'range.day': '24 h', 'range.week': '7 jours', 'range.month': 'Mois en cours',
       'chart.add': '+ Ajouter une courbe', 'chart.remove': 'Retirer', 'chart.none': 'Aucune donnée sur la période',
       'chart.hint': 'Cliquez une valeur d’un équipement pour la tracer.', 'chart.min': 'min', 'chart.max': 'max',
@@ -75,7 +72,6 @@
       'state.up': 'Up', 'state.down': 'Down', 'state.unknown': 'Unknown',
       'health.ok': 'OK', 'health.degraded': 'Degraded', 'health.down': 'Down', 'health.unknown': 'Unknown',
       'health.stale': 'Stale data',
-      'kind.datacenter': 'Data center', 'kind.nro': 'NRO shelter', 'kind.pop': 'Point of presence', 'kind.core': 'Core network',
       'avail.month': 'Availability this month', 'avail.target': 'target {t}', 'avail.none': 'nothing measured yet',
       'budget.left': '{left} left of {total}', 'budget.of': 'of {total} this month', 'budget.over': 'budget exceeded by {over} (of {total})',
       'alerts.none': 'no alert firing', 'alerts.one': '1 alert firing', 'alerts.many': '{n} alerts firing',
@@ -93,8 +89,6 @@
       'site.maintenance': 'Maintenance this month', 'site.noincident': 'No incident this month.',
       'site.alerts': 'Alerts firing', 'incn.none': 'no incident', 'incn.one': '1 incident', 'incn.many': '{n} incidents',
       'device.seen': 'seen {age} ago', 'device.all': 'All values ({n})', 'device.unreachable': 'not answering',
-      'class.ups': 'UPS', 'class.cooling': 'Cooling', 'class.pdu': 'PDU', 'class.olt': 'OLT',
-      'class.env': 'Environment', 'class.other': 'Device',
       'range.day': '24 h', 'range.week': '7 days', 'range.month': 'This month',
       'chart.add': '+ Add a graph', 'chart.remove': 'Remove', 'chart.none': 'No data in this period',
       'chart.hint': 'Click a device value to plot it.', 'chart.min': 'min', 'chart.max': 'max',
@@ -119,51 +113,15 @@
     },
   };
 
-  /* What a metric is called, and which ones a device card shows first, by class. */
-  const METRICS = {
-    'ups.status': ['État', 'Status'], 'battery.charge': ['Charge batterie', 'Battery charge'],
-    'battery.runtime': ['Autonomie', 'Runtime'], 'ups.load': ['Charge', 'Load'],
-    'input.voltage': ['Tension d’entrée', 'Input voltage'], 'output.voltage': ['Tension de sortie', 'Output voltage'],
-    'output.current': ['Courant de sortie', 'Output current'], 'battery.temperature': ['Température batterie', 'Battery temperature'],
-    'ups.temperature': ['Température', 'Temperature'], 'ups.realpower': ['Puissance active', 'Real power'],
-    'battery.status': ['État batterie', 'Battery status'],
-    'cooling.state': ['État', 'State'], 'cooling.supply.temperature': ['Air soufflé', 'Supply air'],
-    'cooling.return.temperature': ['Air repris', 'Return air'], 'cooling.rack.inlet.temperature': ['Entrée baie', 'Rack inlet'],
-    'cooling.setpoint.temperature': ['Consigne', 'Setpoint'], 'cooling.fan.speed': ['Ventilation', 'Fan speed'],
-    'cooling.alarm': ['Alarme', 'Alarm'], 'cooling.output': ['Puissance froid', 'Cooling output'],
-    'cooling.compressor.state': ['Compresseur', 'Compressor'], 'cooling.leak': ['Fuite', 'Leak'],
-    'input.current': ['Courant d’entrée', 'Input current'], 'input.realpower': ['Puissance active', 'Real power'],
-    'input.power': ['Puissance apparente', 'Apparent power'], 'outlet.status': ['Prises', 'Outlets'],
-    'outlet.current': ['Courant par prise', 'Outlet current'], 'pdu.status': ['État', 'Status'],
-    'olt.pon.status': ['Ports PON', 'PON ports'], 'olt.pon.tx.power': ['Émission PON', 'PON transmit'],
-    'olt.ont.rx.power': ['Réception ONT', 'ONT receive'], 'olt.ont.olt.rx.power': ['Réception OLT', 'OLT receive'],
-    'olt.ont.online': ['ONT en ligne', 'ONTs online'], 'olt.ont.count': ['ONT déclarés', 'ONTs declared'],
-    'olt.board.status': ['Cartes', 'Boards'], 'olt.uplink.status': ['Liens montants', 'Uplinks'],
-    'device.temperature': ['Température interne', 'Internal temperature'],
-    'env.temperature': ['Température', 'Temperature'], 'env.humidity': ['Humidité', 'Humidity'],
-    'env.door': ['Porte', 'Door'], 'env.leak': ['Fuite d’eau', 'Water leak'], 'env.smoke': ['Fumée', 'Smoke'],
-    'env.contact': ['Contact sec', 'Dry contact'], 'device.reachable': ['Répond', 'Answering'],
-    'device.uptime': ['Depuis le démarrage', 'Uptime'], 'device.alarm': ['Alarme', 'Alarm'],
-  };
-  const KEY_METRICS = {
-    ups: ['ups.status', 'battery.charge', 'battery.runtime', 'ups.load', 'input.voltage', 'output.current', 'battery.temperature'],
-    cooling: ['cooling.state', 'cooling.alarm', 'cooling.supply.temperature', 'cooling.return.temperature',
-      'cooling.rack.inlet.temperature', 'cooling.setpoint.temperature', 'cooling.fan.speed'],
-    pdu: ['input.current', 'input.realpower', 'input.voltage', 'outlet.status', 'env.temperature'],
-    olt: ['olt.pon.status', 'olt.pon.tx.power', 'olt.ont.rx.power', 'olt.ont.olt.rx.power', 'olt.ont.online',
-      'olt.uplink.status', 'device.temperature'],
-    env: ['env.temperature', 'env.humidity', 'env.door', 'env.leak', 'env.smoke', 'env.contact'],
-  };
-  const TEXTS_FR = {
-    closed: 'fermée', open: 'ouverte', dry: 'sec', leak: 'fuite', on: 'marche', off: 'arrêt', alarm: 'alarme',
-    running: 'en marche', stopped: 'arrêté', normal: 'normal', up: 'actif', down: 'inactif', clear: 'rien', smoke: 'fumée',
-    passed: 'réussi', failed: 'échoué', standby: 'veille',
-  };
-  const SERVICES = {
-    power: ['Énergie', 'Power'], cooling: ['Climatisation', 'Cooling'], network: ['Réseau', 'Network'],
-    environment: ['Environnement', 'Environment'],
-  };
-  const UNITS = { degC: '°C', '%RH': '% HR', ratio: '', bool: '', state: '', count: '' };
+  /* What classes, metrics, units, state words, services and kinds of site are called, and which
+   * metrics a device card shows first: the server's vocabulary (GET /api/v1/vocabulary, from
+   * mibs/vocabulary.yaml), loaded once with the first view. */
+  function indexVocab(v) {
+    const classes = {};
+    for (const c of v.classes || []) classes[c.name] = c;
+    return { classes, metrics: v.metrics || {}, units: v.units || {}, texts: v.texts || {}, services: v.services || {},
+      kinds: v.site_kinds || {} };
+  }
 
   /* ---- state ---------------------------------------------------------------------------- */
 
@@ -187,6 +145,7 @@
     incFilter: { site: '', scope: '' },
     alertFilter: 'firing',
     notice: '',
+    vocab: null,         /* indexVocab() of /api/v1/vocabulary */
   };
 
   const t = (key, vars) => {
@@ -225,10 +184,21 @@
   function fmtClock(ms) {
     return new Intl.DateTimeFormat(locale(), { hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(new Date(ms));
   }
-  function serviceName(n) { const e = SERVICES[n]; return e ? e[S.lang === 'fr' ? 0 : 1] : n; }
-  function metricName(m) { const e = METRICS[m]; return e ? e[S.lang === 'fr' ? 0 : 1] : m; }
-  function unitName(u) { return u in UNITS ? UNITS[u] : u; }
-  function textValue(s) { return S.lang === 'fr' && TEXTS_FR[s] ? TEXTS_FR[s] : s; }
+  /* The vocabulary's word for `name` in `table`, or `fallback` when it has none. */
+  function word(table, name, fallback) {
+    const e = S.vocab && Object.prototype.hasOwnProperty.call(S.vocab[table], name) ? S.vocab[table][name] : null;
+    const w = e && e[S.lang === 'fr' ? 'fr' : 'en'];
+    return typeof w === 'string' && (w || table === 'units') ? w : fallback;
+  }
+  function serviceName(n) { return word('services', n, n); }
+  function metricName(m) { return word('metrics', m, m); }
+  function unitName(u) { return word('units', u, u); }
+  function textValue(s) { return word('texts', s, s); }
+  function kindName(k) { return word('kinds', k, k); }
+  /* a class the vocabulary does not list is called what generic is */
+  function classOf(cls) { return (S.vocab && (S.vocab.classes[cls] || S.vocab.classes.generic)) || null; }
+  function className(cls) { const c = classOf(cls); return c ? c[S.lang === 'fr' ? 'fr' : 'en'] : cls; }
+  function keyMetrics(cls) { const c = S.vocab && S.vocab.classes[cls]; return (c && c.key_metrics) || []; }
   function fmtValue(v) {
     if (v.text) return textValue(v.text);
     if (v.unit === 's') return fmtDuration(v.value);
@@ -320,6 +290,7 @@
   }
 
   async function load(route) {
+    if (!S.vocab) S.vocab = indexVocab(await api('/api/v1/vocabulary'));
     if (route.view === 'sites') {
       const [sites, devices, alerts] = await Promise.all([api('/api/v1/sites'), api('/api/v1/devices'), apiAlerts('state=firing')]);
       return { sites, devices, alerts };
@@ -491,7 +462,7 @@
       dataset: { value: av === null || av === undefined ? '' : String(av) }, text: fmtPct(av) });
     return h('a', { class: 'tile state-' + state, href: '#/site/' + encodeURIComponent(site.site), dataset: { site: site.site, state } },
       h('div', { class: 'tile-head' },
-        h('div', {}, h('div', { class: 'tile-name', text: site.name }), h('div', { class: 'tile-kind', text: t('kind.' + site.kind) })),
+        h('div', {}, h('div', { class: 'tile-name', text: site.name }), h('div', { class: 'tile-kind', text: kindName(site.kind) })),
         badge(state, t('state.' + state))),
       h('div', { class: 'avail' }, avEl, h('span', { class: 'avail-target', text: av === null || av === undefined ? t('avail.none') : t('avail.target', { t: fmtFixed(site.target, 3) + '\u00a0%' }) })),
       budgetBlock(site),
@@ -514,7 +485,7 @@
   /* One line of a device card: a value, or a summary of several instances. */
   function keyRows(values, cls) {
     const rows = [];
-    const wanted = KEY_METRICS[cls] || [];
+    const wanted = keyMetrics(cls);
     for (const m of wanted) {
       const vs = values.filter((v) => v.metric === m);
       if (!vs.length) continue;
@@ -564,7 +535,7 @@
       h('div', { class: 'device-head' },
         h('h3', { text: dev.device }),
         badge(health === 'stale' ? 'stale' : health, t('health.' + health))),
-      h('div', { class: 'device-meta', text: [t('class.' + (KEY_METRICS[dev.class] ? dev.class : 'other')), dev.profile,
+      h('div', { class: 'device-meta', text: [className(dev.class), dev.profile,
         unreachable ? t('device.unreachable') : null, t('device.seen', { age: fmtDuration(dev.age) })].filter(Boolean).join(' · ') }),
       rows.length ? kvTable(rows, onPick) : null,
       all.length ? h('details', { class: 'all' }, h('summary', { text: t('device.all', { n: all.length }) }), kvTable(all, onPick)) : null);
@@ -597,7 +568,7 @@
     const out = [];
     out.push(h('p', {}, h('a', { href: '#/', text: t('site.back') })));
     out.push(h('div', { class: 'page-head' }, h('h1', { text: siteDoc.name }), badge(state, t('state.' + state)),
-      h('span', { class: 'sub', text: t('kind.' + siteDoc.kind) + ' · ' + siteDoc.period.label })));
+      h('span', { class: 'sub', text: kindName(siteDoc.kind) + ' · ' + siteDoc.period.label })));
 
     const b = budgetOf(siteDoc);
     out.push(h('section', { class: 'kpis' },

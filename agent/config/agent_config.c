@@ -7,12 +7,13 @@
 #include <sys/stat.h>
 
 #include "log.h"
+#include "vocab.h"
 
 #ifndef VIGIE_STATE_DIR
 #define VIGIE_STATE_DIR "/var/lib/vigie"
 #endif
 
-int agent_snmp_version_parse(const char *s, agent_snmp_version *out)
+vg_code agent_snmp_version_parse(const char *s, agent_snmp_version *out)
 {
     if (strcmp(s, "1") == 0)
         *out = SNMP_V1;
@@ -21,20 +22,8 @@ int agent_snmp_version_parse(const char *s, agent_snmp_version *out)
     else if (strcmp(s, "3") == 0)
         *out = SNMP_V3;
     else
-        return -1;
-    return 0;
-}
-
-/* Copies an optional string key into a fixed buffer (left as is when absent). */
-static int ac_str(const conf_doc *d, const conf_node *map, const char *key, bool required,
-                  char *dst, size_t size, vg_err *err)
-{
-    const char *s = NULL;
-    if (conf_get_str(d, map, key, required, size - 1, &s, err))
-        return -1;
-    if (s)
-        snprintf(dst, size, "%s", s);
-    return 0;
+        return VG_E_INVALID;
+    return VG_OK;
 }
 
 void agent_usm_defaults(agent_usm *u)
@@ -47,73 +36,82 @@ void agent_usm_defaults(agent_usm *u)
         snprintf(u->priv_proto, sizeof u->priv_proto, "AES");
 }
 
-static int ac_check_choice(const conf_doc *d, const conf_node *map, const char *key, const char *val,
-                           const char *const *choices, vg_err *err)
+/* An empty choice is the default, filled in afterwards. */
+static vg_code ac_check_choice(const conf_doc *d, const conf_node *map, const char *key, const char *val,
+                               const char *const *choices, vg_err *err)
 {
-    if (!val[0])
-        return 0;
-    for (const char *const *c = choices; *c; c++)
-        if (strcmp(*c, val) == 0)
-            return 0;
-    return conf_fail(err, d, conf_map_get(d, map, key), key, "'%s' is not a valid choice", val);
+    return val[0] ? conf_check_choice(d, map, key, val, choices, "is not a valid choice", err) : VG_OK;
+}
+
+/* A device's class is one of the vocabulary's (agent_config_check_classes, once the profiles are
+ * loaded); here it must look like one. */
+static vg_code ac_check_class(const conf_doc *d, const conf_node *map, agent_device *dev, vg_err *err)
+{
+    const char *cls = dev->cls;
+    const conf_node *at = conf_map_get(d, map, "class");
+    if (at) {
+        dev->cls_line = conf_node_line(at);
+        dev->cls_column = conf_node_column(at);
+    }
+    if (!cls[0] || vocab_class_name_is_valid(cls))
+        return VG_OK;
+    return conf_fail(err, d, conf_map_get(d, map, "class"), "class", "'%s' is not a device class (a lower-case word)", cls);
 }
 
 /* The SNMPv3 keys of a device, or of a trap user (who must give user and auth_password, and no context). */
-static int ac_usm(const conf_doc *d, const conf_node *n, agent_usm *u, bool trap, vg_err *err)
+static vg_code ac_usm(const conf_doc *d, const conf_node *n, agent_usm *u, bool trap, vg_err *err)
 {
     static const char *const levels[] = {"noAuthNoPriv", "authNoPriv", "authPriv", NULL};
     static const char *const auths[] = {"MD5", "SHA", "SHA-224", "SHA-256", "SHA-384", "SHA-512", NULL};
     static const char *const privs[] = {"DES", "AES", "AES-128", "AES-192", "AES-256", NULL};
-    if (ac_str(d, n, "user", trap, u->user, sizeof u->user, err) ||
-        ac_str(d, n, "level", false, u->level, sizeof u->level, err) ||
-        ac_str(d, n, "auth_protocol", false, u->auth_proto, sizeof u->auth_proto, err) ||
-        ac_str(d, n, "auth_password", trap, u->auth_pass, sizeof u->auth_pass, err) ||
-        ac_str(d, n, "priv_protocol", false, u->priv_proto, sizeof u->priv_proto, err) ||
-        ac_str(d, n, "priv_password", false, u->priv_pass, sizeof u->priv_pass, err) ||
-        (!trap && ac_str(d, n, "context", false, u->context, sizeof u->context, err)) ||
-        ac_check_choice(d, n, "level", u->level, trap ? levels + 1 : levels, err) ||
-        ac_check_choice(d, n, "auth_protocol", u->auth_proto, auths, err) ||
-        ac_check_choice(d, n, "priv_protocol", u->priv_proto, privs, err))
-        return -1;
+    vg_code rc;
+    if ((rc = conf_get_buf(d, n, "user", trap, u->user, sizeof u->user, err)) ||
+        (rc = conf_get_buf(d, n, "level", false, u->level, sizeof u->level, err)) ||
+        (rc = conf_get_buf(d, n, "auth_protocol", false, u->auth_proto, sizeof u->auth_proto, err)) ||
+        (rc = conf_get_buf(d, n, "auth_password", trap, u->auth_pass, sizeof u->auth_pass, err)) ||
+        (rc = conf_get_buf(d, n, "priv_protocol", false, u->priv_proto, sizeof u->priv_proto, err)) ||
+        (rc = conf_get_buf(d, n, "priv_password", false, u->priv_pass, sizeof u->priv_pass, err)) ||
+        (!trap && (rc = conf_get_buf(d, n, "context", false, u->context, sizeof u->context, err))) ||
+        (rc = ac_check_choice(d, n, "level", u->level, trap ? levels + 1 : levels, err)) ||
+        (rc = ac_check_choice(d, n, "auth_protocol", u->auth_proto, auths, err)) ||
+        (rc = ac_check_choice(d, n, "priv_protocol", u->priv_proto, privs, err)))
+        return rc;
     agent_usm_defaults(u);
-    return 0;
+    return VG_OK;
 }
 
-static int ac_device_read(const conf_doc *d, const conf_node *n, const agent_config *cfg, agent_device *dev,
-                          agent_usm *usm, vg_err *err)
+static vg_code ac_device_read(const conf_doc *d, const conf_node *n, const agent_config *cfg, agent_device *dev,
+                              agent_usm *usm, vg_err *err)
 {
     static const char *const keys[] = {"name", "host", "port", "version", "community", "user",
                                        "level", "auth_protocol", "auth_password", "priv_protocol",
                                        "priv_password", "context", "profile", "class", "timeout", "retries",
                                        "max_oids", NULL};
-    static const char *const classes[] = {"ups", "pdu", "cooling", "olt", "env", "generic", NULL};
-    long long port = 161, retries = cfg->retries, max_oids = 32;
-    const char *version = "2c";
+    char version[4] = "2c";
+    dev->port = 161;
+    dev->retries = cfg->retries;
+    dev->max_oids = 32;
     dev->timeout = cfg->timeout;
-    if (conf_check_map(d, n, "device", keys, err) ||
-        ac_str(d, n, "name", true, dev->name, sizeof dev->name, err) ||
-        ac_str(d, n, "host", true, dev->host, sizeof dev->host, err) ||
-        conf_get_int(d, n, "port", false, 1, 65535, &port, err) ||
-        conf_get_str(d, n, "version", false, 3, &version, err) ||
-        ac_str(d, n, "community", false, dev->community, sizeof dev->community, err) ||
-        ac_usm(d, n, usm, false, err) ||
-        ac_str(d, n, "profile", false, dev->profile, sizeof dev->profile, err) ||
-        ac_str(d, n, "class", false, dev->cls, sizeof dev->cls, err) ||
-        conf_get_double(d, n, "timeout", false, &dev->timeout, err) ||
-        conf_get_int(d, n, "retries", false, 0, 10, &retries, err) ||
-        conf_get_int(d, n, "max_oids", false, 1, 128, &max_oids, err) ||
-        ac_check_choice(d, n, "class", dev->cls, classes, err))
-        return -1;
-    if (!name_is_valid(dev->name))
-        return conf_fail(err, d, conf_map_get(d, n, "name"), "name",
-                         "'%s': use 1-64 of [A-Za-z0-9._-], starting with a letter or digit", dev->name);
+    vg_code rc;
+    if ((rc = conf_check_map(d, n, "device", keys, err)) ||
+        (rc = conf_get_buf(d, n, "name", true, dev->name, sizeof dev->name, err)) ||
+        (rc = conf_get_buf(d, n, "host", true, dev->host, sizeof dev->host, err)) ||
+        (rc = conf_get_int32(d, n, "port", false, 1, 65535, &dev->port, err)) ||
+        (rc = conf_get_buf(d, n, "version", false, version, sizeof version, err)) ||
+        (rc = conf_get_buf(d, n, "community", false, dev->community, sizeof dev->community, err)) ||
+        (rc = ac_usm(d, n, usm, false, err)) ||
+        (rc = conf_get_buf(d, n, "profile", false, dev->profile, sizeof dev->profile, err)) ||
+        (rc = conf_get_buf(d, n, "class", false, dev->cls, sizeof dev->cls, err)) ||
+        (rc = conf_get_double(d, n, "timeout", false, &dev->timeout, err)) ||
+        (rc = conf_get_int32(d, n, "retries", false, 0, 10, &dev->retries, err)) ||
+        (rc = conf_get_int32(d, n, "max_oids", false, 1, 128, &dev->max_oids, err)) ||
+        (rc = ac_check_class(d, n, dev, err)) ||
+        (rc = conf_check_name(d, n, "name", dev->name, err)))
+        return rc;
     if (agent_snmp_version_parse(version, &dev->version) != 0)
         return conf_fail(err, d, conf_map_get(d, n, "version"), "version", "'%s' is not 1, 2c or 3", version);
     if (dev->timeout <= 0 || dev->timeout > 60)
         return conf_fail(err, d, conf_map_get(d, n, "timeout"), "timeout", "must be in (0, 60] seconds");
-    dev->port = (int)port;
-    dev->retries = (int)retries;
-    dev->max_oids = (int)max_oids;
     if (dev->version != SNMP_V3 && !dev->community[0])
         snprintf(dev->community, sizeof dev->community, "public");
     if (dev->version == SNMP_V3) {
@@ -128,35 +126,36 @@ static int ac_device_read(const conf_doc *d, const conf_node *n, const agent_con
     for (size_t i = 0; i < cfg->ndevices; i++)
         if (strcmp(cfg->devices[i].name, dev->name) == 0)
             return conf_fail(err, d, conf_map_get(d, n, "name"), "name", "device '%s' is declared twice", dev->name);
-    return 0;
+    return VG_OK;
 }
 
 /* A device of agent.yaml; its SNMPv3 settings are read on the stack and copied to the heap for v3 only. */
-static int ac_device(const conf_doc *d, const conf_node *n, const agent_config *cfg, agent_device *dev,
-                     vg_err *err)
+static vg_code ac_device(const conf_doc *d, const conf_node *n, const agent_config *cfg, agent_device *dev,
+                         vg_err *err)
 {
     agent_usm usm = {0};
-    int rc = ac_device_read(d, n, cfg, dev, &usm, err);
-    if (rc == 0 && dev->version == SNMP_V3) {
+    vg_code rc = ac_device_read(d, n, cfg, dev, &usm, err);
+    if (rc == VG_OK && dev->version == SNMP_V3) {
         dev->usm = malloc(sizeof *dev->usm);
         if (dev->usm)
             *dev->usm = usm;
         else
-            rc = conf_fail(err, d, n, "user", "out of memory");
+            rc = conf_fail_code(err, VG_E_NOMEM, d, n, "user", "out of memory");
     }
     explicit_bzero(&usm, sizeof usm);
     return rc;
 }
 
 /* One entry of trap_users. Passwords end up in a Net-SNMP createUser line: no quote, no backslash. */
-static int ac_trap_user(const conf_doc *d, const conf_node *n, agent_trap_user *u, vg_err *err)
+static vg_code ac_trap_user(const conf_doc *d, const conf_node *n, agent_trap_user *u, vg_err *err)
 {
     static const char *const keys[] = {"user", "level", "auth_protocol", "auth_password", "priv_protocol",
                                        "priv_password", "engine_id", NULL};
     agent_usm *usm = &u->usm;
-    if (conf_check_map(d, n, "trap user", keys, err) || ac_usm(d, n, usm, true, err) ||
-        ac_str(d, n, "engine_id", false, u->engine_id, sizeof u->engine_id, err))
-        return -1;
+    vg_code rc;
+    if ((rc = conf_check_map(d, n, "trap user", keys, err)) || (rc = ac_usm(d, n, usm, true, err)) ||
+        (rc = conf_get_buf(d, n, "engine_id", false, u->engine_id, sizeof u->engine_id, err)))
+        return rc;
     bool priv = strcmp(usm->level, "authPriv") == 0;
     if (strlen(usm->auth_pass) < 8 || strpbrk(usm->auth_pass, "\"\\"))
         return conf_fail(err, d, conf_map_get(d, n, "auth_password"), "auth_password",
@@ -172,119 +171,131 @@ static int ac_trap_user(const conf_doc *d, const conf_node *n, agent_trap_user *
     if (u->engine_id[0] && (e[hex] || hex < 10 || hex > 64 || hex % 2))
         return conf_fail(err, d, conf_map_get(d, n, "engine_id"), "engine_id",
                          "'%s' is not an engine ID in hex (5 to 32 bytes, e.g. 0x8000000001020304)", u->engine_id);
-    return 0;
+    return VG_OK;
 }
 
 /* trap_listen ("host:port", "[v6]:port" or a port), trap_community, trap_users. */
-static int ac_traps(const conf_doc *d, const conf_node *root, agent_config *cfg, vg_err *err)
+static vg_code ac_traps(const conf_doc *d, const conf_node *root, agent_config *cfg, vg_err *err)
 {
     snprintf(cfg->trap_community, sizeof cfg->trap_community, "public");
-    if (ac_str(d, root, "trap_listen", false, cfg->trap_listen, sizeof cfg->trap_listen, err) ||
-        ac_str(d, root, "trap_community", false, cfg->trap_community, sizeof cfg->trap_community, err))
-        return -1;
+    vg_code rc;
+    if ((rc = conf_get_buf(d, root, "trap_listen", false, cfg->trap_listen, sizeof cfg->trap_listen, err)) ||
+        (rc = conf_get_buf(d, root, "trap_community", false, cfg->trap_community, sizeof cfg->trap_community, err)))
+        return rc;
     const char *colon = strrchr(cfg->trap_listen, ':');
     char *end;
     long port = strtol(colon ? colon + 1 : cfg->trap_listen, &end, 10);
     if (cfg->trap_listen[0] && (*end || port < 1 || port > 65535 || end == (colon ? colon + 1 : cfg->trap_listen)))
         return conf_fail(err, d, conf_map_get(d, root, "trap_listen"), "trap_listen",
                          "'%s' is not ADDRESS:PORT (0.0.0.0:162, [::]:162) or a port", cfg->trap_listen);
-    const conf_node *users = conf_map_get(d, root, "trap_users");
-    if (!users)
-        return 0;
-    if (conf_node_kind(users) != CONF_SEQ || conf_len(users) > AGENT_MAX_TRAP_USERS)
-        return conf_fail(err, d, users, "trap_users", "must be a list of at most %d users", AGENT_MAX_TRAP_USERS);
+    const conf_node *users;
+    if ((rc = conf_get_list(d, root, "trap_users", false, 0, AGENT_MAX_TRAP_USERS, "users", &users, err)) || !users)
+        return rc;
     cfg->trap_users = calloc(conf_len(users) ? conf_len(users) : 1, sizeof *cfg->trap_users);
     if (!cfg->trap_users)
-        return conf_fail(err, d, users, "trap_users", "out of memory");
+        return conf_fail_code(err, VG_E_NOMEM, d, users, "trap_users", "out of memory");
     for (size_t i = 0; i < conf_len(users); i++) {
-        if (ac_trap_user(d, conf_seq_at(d, users, i), &cfg->trap_users[i], err))
-            return -1;
+        if ((rc = ac_trap_user(d, conf_seq_at(d, users, i), &cfg->trap_users[i], err)))
+            return rc;
         cfg->ntrap_users++;
     }
-    return 0;
+    return VG_OK;
 }
 
 /* A file holding a token or SNMP secrets should not be readable by everybody. */
-static void ac_warn_permissions(const agent_config *cfg, bool has_secrets)
+static void ac_warn_permissions(const agent_config *cfg)
 {
     struct stat st;
-    if (has_secrets && stat(cfg->path, &st) == 0 && (st.st_mode & S_IROTH))
+    if (stat(cfg->path, &st) == 0 && (st.st_mode & S_IROTH))
         log_warn("config", "%s holds secrets and is readable by other users: chmod o-r %s", cfg->path, cfg->path);
 }
 
-agent_config *agent_config_load(const char *path, const char *default_profiles, vg_err *err)
+/* The keys of the file's top level but the lists of devices and traps. */
+static vg_code ac_root(const conf_doc *d, const conf_node *root, agent_config *cfg, vg_err *err)
 {
     static const char *const keys[] = {"agent", "site", "server", "token", "ca_file", "profiles",
                                        "interval", "timeout", "retries", "spool_dir", "spool_max_mb",
                                        "devices", "trap_listen", "trap_community", "trap_users", NULL};
+    vg_code rc;
+    if ((rc = conf_check_map(d, root, "agent.yaml", keys, err)) ||
+        (rc = conf_get_buf(d, root, "agent", true, cfg->id, sizeof cfg->id, err)) ||
+        (rc = conf_get_buf(d, root, "site", false, cfg->site, sizeof cfg->site, err)) ||
+        (rc = conf_get_buf(d, root, "server", true, cfg->server, sizeof cfg->server, err)) ||
+        (rc = conf_get_buf(d, root, "token", true, cfg->token, sizeof cfg->token, err)) ||
+        (rc = conf_get_buf(d, root, "ca_file", false, cfg->ca_file, sizeof cfg->ca_file, err)) ||
+        (rc = conf_get_buf(d, root, "profiles", false, cfg->profiles, sizeof cfg->profiles, err)) ||
+        (rc = conf_get_int32(d, root, "interval", false, 5, 3600, &cfg->interval, err)) ||
+        (rc = conf_get_double(d, root, "timeout", false, &cfg->timeout, err)) ||
+        (rc = conf_get_int32(d, root, "retries", false, 0, 10, &cfg->retries, err)) ||
+        (rc = conf_get_buf(d, root, "spool_dir", false, cfg->spool_dir, sizeof cfg->spool_dir, err)) ||
+        (rc = conf_get_int32(d, root, "spool_max_mb", false, 1, 10240, &cfg->spool_max_mb, err)))
+        return rc;
+    if (!name_is_valid(cfg->id))
+        return conf_fail(err, d, conf_map_get(d, root, "agent"), "agent", "'%s': use 1-64 of [A-Za-z0-9._-]", cfg->id);
+    if (cfg->site[0] && !name_is_valid(cfg->site))
+        return conf_fail(err, d, conf_map_get(d, root, "site"), "site", "'%s': use 1-64 of [A-Za-z0-9._-]", cfg->site);
+    if (strlen(cfg->token) < 16)
+        return conf_fail(err, d, conf_map_get(d, root, "token"), "token",
+                         "must be at least 16 characters long (the server refuses shorter ones)");
+    if (strncmp(cfg->server, "http://", 7) != 0 && strncmp(cfg->server, "https://", 8) != 0)
+        return conf_fail(err, d, conf_map_get(d, root, "server"), "server", "must be an http:// or https:// URL");
+    if (cfg->timeout <= 0 || cfg->timeout > 60)
+        return conf_fail(err, d, conf_map_get(d, root, "timeout"), "timeout", "must be in (0, 60] seconds");
+    if (!cfg->spool_dir[0])
+        return conf_fail(err, d, conf_map_get(d, root, "spool_dir"), "spool_dir", "must name a folder");
+    return VG_OK;
+}
+
+/* The devices, each checked against those before it. */
+static vg_code ac_devices(const conf_doc *d, const conf_node *root, agent_config *cfg, vg_err *err)
+{
+    const conf_node *devs;
+    vg_code rc = conf_get_list(d, root, "devices", false, 1, AGENT_MAX_DEVICES, "devices", &devs, err);
+    if (rc != VG_OK)
+        return rc;
+    if (!devs)
+        return conf_fail(err, d, root, "devices", "must be a list of 1 to %d devices", AGENT_MAX_DEVICES);
+    cfg->devices = calloc(conf_len(devs), sizeof *cfg->devices);
+    if (!cfg->devices)
+        return conf_fail_code(err, VG_E_NOMEM, d, devs, "devices", "out of memory");
+    for (size_t i = 0; i < conf_len(devs); i++) {
+        if ((rc = ac_device(d, conf_seq_at(d, devs, i), cfg, &cfg->devices[i], err)) != VG_OK)
+            return rc;
+        cfg->ndevices++;
+    }
+    return VG_OK;
+}
+
+agent_config *agent_config_load(const char *path, const char *default_profiles, vg_err *err)
+{
     conf_doc *d = conf_doc_load_file(path, err);
     if (!d)
         return NULL;
     agent_config *cfg = calloc(1, sizeof *cfg);
     if (!cfg) {
         conf_doc_free(d);
-        snprintf(err->msg, sizeof err->msg, "%s: out of memory", path);
+        vg_fail(err, VG_E_NOMEM, "%s: out of memory", path);
         return NULL;
     }
     snprintf(cfg->path, sizeof cfg->path, "%s", path);
     snprintf(cfg->profiles, sizeof cfg->profiles, "%s", default_profiles);
-    long long interval = 60, retries = 1, spool_max_mb = 64;
+    cfg->interval = 60;
     cfg->timeout = 2;
+    cfg->retries = 1;
     snprintf(cfg->spool_dir, sizeof cfg->spool_dir, "%s", VIGIE_STATE_DIR "/spool");
+    cfg->spool_max_mb = 64;
     const conf_node *root = conf_doc_root(d);
-    int rc = 0;
-    if (conf_check_map(d, root, "agent.yaml", keys, err) ||
-        ac_str(d, root, "agent", true, cfg->id, sizeof cfg->id, err) ||
-        ac_str(d, root, "site", false, cfg->site, sizeof cfg->site, err) ||
-        ac_str(d, root, "server", true, cfg->server, sizeof cfg->server, err) ||
-        ac_str(d, root, "token", true, cfg->token, sizeof cfg->token, err) ||
-        ac_str(d, root, "ca_file", false, cfg->ca_file, sizeof cfg->ca_file, err) ||
-        ac_str(d, root, "profiles", false, cfg->profiles, sizeof cfg->profiles, err) ||
-        conf_get_int(d, root, "interval", false, 5, 3600, &interval, err) ||
-        conf_get_double(d, root, "timeout", false, &cfg->timeout, err) ||
-        conf_get_int(d, root, "retries", false, 0, 10, &retries, err) ||
-        ac_str(d, root, "spool_dir", false, cfg->spool_dir, sizeof cfg->spool_dir, err) ||
-        conf_get_int(d, root, "spool_max_mb", false, 1, 10240, &spool_max_mb, err)) {
-        rc = -1;
-    } else if (!name_is_valid(cfg->id)) {
-        rc = conf_fail(err, d, conf_map_get(d, root, "agent"), "agent", "'%s': use 1-64 of [A-Za-z0-9._-]", cfg->id);
-    } else if (cfg->site[0] && !name_is_valid(cfg->site)) {
-        rc = conf_fail(err, d, conf_map_get(d, root, "site"), "site", "'%s': use 1-64 of [A-Za-z0-9._-]", cfg->site);
-    } else if (strlen(cfg->token) < 16) {
-        rc = conf_fail(err, d, conf_map_get(d, root, "token"), "token", "must be at least 16 characters long (the server refuses shorter ones)");
-    } else if (strncmp(cfg->server, "http://", 7) != 0 && strncmp(cfg->server, "https://", 8) != 0) {
-        rc = conf_fail(err, d, conf_map_get(d, root, "server"), "server", "must be an http:// or https:// URL");
-    } else if (cfg->timeout <= 0 || cfg->timeout > 60) {
-        rc = conf_fail(err, d, conf_map_get(d, root, "timeout"), "timeout", "must be in (0, 60] seconds");
-    } else if (!cfg->spool_dir[0]) {
-        rc = conf_fail(err, d, conf_map_get(d, root, "spool_dir"), "spool_dir", "must name a folder");
-    }
-    cfg->interval = (int)interval;
-    cfg->retries = (int)retries;
-    cfg->spool_max_mb = (int)spool_max_mb;
-    const conf_node *devs = conf_map_get(d, root, "devices");
-    if (rc == 0 && (!devs || conf_node_kind(devs) != CONF_SEQ || conf_len(devs) == 0 ||
-                    conf_len(devs) > AGENT_MAX_DEVICES))
-        rc = conf_fail(err, d, devs ? devs : root, "devices", "must be a list of 1 to %d devices", AGENT_MAX_DEVICES);
-    if (rc == 0) {
-        cfg->devices = calloc(conf_len(devs), sizeof *cfg->devices);
-        if (!cfg->devices)
-            rc = conf_fail(err, d, devs, "devices", "out of memory");
-    }
-    bool secrets = rc == 0;
-    for (size_t i = 0; rc == 0 && i < conf_len(devs); i++) {
-        rc = ac_device(d, conf_seq_at(d, devs, i), cfg, &cfg->devices[i], err);
-        if (rc == 0)
-            cfg->ndevices++;
-    }
-    if (rc == 0)
+    vg_code rc = ac_root(d, root, cfg, err);
+    if (rc == VG_OK)
+        rc = ac_devices(d, root, cfg, err);
+    if (rc == VG_OK)
         rc = ac_traps(d, root, cfg, err);
     conf_doc_free(d);
-    if (rc != 0) {
+    if (rc != VG_OK) {
         agent_config_free(cfg);
         return NULL;
     }
-    ac_warn_permissions(cfg, secrets);
+    ac_warn_permissions(cfg);
     return cfg;
 }
 
@@ -300,4 +311,16 @@ void agent_config_free(agent_config *cfg)
     free(cfg->devices);
     free(cfg->trap_users);
     free(cfg);
+}
+
+vg_code agent_config_check_classes(const agent_config *cfg, const vocab *v, vg_err *err)
+{
+    for (size_t i = 0; i < cfg->ndevices; i++) {
+        const agent_device *dev = &cfg->devices[i];
+        if (dev->cls[0] && !vocab_class_find(v, dev->cls))
+            return vg_fail_field(err, VG_E_INVALID, "class", "%s:%d:%d: key 'class': '%s' is not %s (device %s; %s)",
+                                 cfg->path, dev->cls_line, dev->cls_column, dev->cls, vocab_class_list(v), dev->name,
+                                 vocab_path(v));
+    }
+    return VG_OK;
 }

@@ -39,6 +39,7 @@ typedef struct {
     agent_usm *usm;                 /* version 3: never NULL (owned by the config); else NULL */
     char profile[NAME_MAX_LEN + 1]; /* empty: detect */
     char cls[16];                   /* empty: the profile's */
+    int cls_line, cls_column;       /* where agent.yaml says it, for agent_config_check_classes */
     double timeout;                 /* seconds per try */
     int retries;
     int max_oids;                   /* varbinds per request */
@@ -79,9 +80,13 @@ typedef struct {
 /* Loads and checks a file. `default_profiles` is used when the file gives no `profiles:`. */
 agent_config *agent_config_load(const char *path, const char *default_profiles, vg_err *err);
 void agent_config_free(agent_config *cfg);
+/* Checks the devices' classes against the vocabulary of the profiles (vocab.h), which the file names:
+ * VG_E_INVALID "FILE: device D: key 'class': ...". */
+struct vocab;
+vg_code agent_config_check_classes(const agent_config *cfg, const struct vocab *v, vg_err *err);
 
-/* Parses "1", "2c" or "3". */
-int agent_snmp_version_parse(const char *s, agent_snmp_version *out);
+/* Parses "1", "2c" or "3" (VG_E_INVALID for anything else). */
+vg_code agent_snmp_version_parse(const char *s, agent_snmp_version *out);
 
 /* Fills the unset level and protocols of `u` with their defaults (authPriv, SHA-256, AES). */
 void agent_usm_defaults(agent_usm *u);

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "snmp/poller.h"
+#include "snmp/engine.h"
 #include "push.h"
 
 static void probe_print_json(const agent_device *dev, const profile *pr, const char *soid, const push_batch *b,

@@ -1,9 +1,10 @@
 /* profile: device knowledge loaded from the YAML files of mibs/ (see mibs/README.md for the schema).
  *
- * A profile_set holds the vocabulary (mibs/vocabulary.yaml) and every profile of a folder, checked
- * against it. Loading stops at the first error; checking (--check-profiles) collects them all with
- * file:line:column. Detection picks a profile from a device's sysObjectID and probe answers. The
- * structures are read by the poller and the converter; only this module builds or frees them. */
+ * A profile_set holds the vocabulary (mibs/vocabulary.yaml, read by lib/vocab.h) and every profile of
+ * a folder, checked against it. Loading stops at the first error; checking (--check-profiles)
+ * collects them all with file:line:column. Detection picks a profile from a device's sysObjectID and
+ * probe answers. The structures are read by the poller and the converter; only this module builds or
+ * frees them (agent/profile/profile_internal.h says which file does what). */
 #ifndef VIGIE_PROFILE_H
 #define VIGIE_PROFILE_H
 
@@ -154,6 +155,9 @@ const profile *profile_set_at(const profile_set *set, size_t i);
 const profile *profile_set_find(const profile_set *set, const char *name);
 /* The profile every device gets on top of its own (generic.yaml); may be NULL. */
 const profile *profile_set_generic(const profile_set *set);
+/* The vocabulary the set was checked against (device classes, metric names and units): vocab.h. */
+struct vocab;
+const struct vocab *profile_set_vocab(const profile_set *set);
 
 /* Detection. `probe_ok(ctx, oid)` says whether the device holds an object under a probe OID. */
 typedef bool (*profile_probe_fn)(void *ctx, const prof_oid *probe);

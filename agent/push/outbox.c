@@ -2,29 +2,21 @@
 #include "push/outbox.h"
 
 #include <inttypes.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
 
-#define OUTBOX_SAMPLE_ROOM 1024 /* a sample's JSON is rarely longer; json_dumpb says when it is */
-
 struct outbox {
     spool *sp;
+    char agent[NAME_MAX_LEN + 1];
     size_t slice;
-    char *head;               /* {"agent":"...","samples":[ */
-    push_encoder *enc;        /* one sample's JSON, reused */
-    char *buf;                /* the current push's text */
-    size_t len, cap;
-    size_t nsamples;          /* in the current push */
+    push_text *text;          /* the current push */
     size_t cycle_samples;
     unsigned cycle_pushes;
     int64_t polled;           /* the cycle's time, for the log */
-    push_device *devs;        /* the devices of the current push */
-    size_t ndevs, capdevs;
-    push_device cur;          /* the device whose samples come now */
+    push_device cur;          /* the device whose samples come now ("" name: none) */
     char **unspooled;         /* pushes the spool could not take, oldest first */
     size_t nunspooled, capunspooled;
 };
@@ -33,13 +25,10 @@ void outbox_free(outbox *o)
 {
     if (!o)
         return;
-    push_encoder_free(o->enc);
+    push_text_free(o->text);
     for (size_t i = 0; i < o->nunspooled; i++)
         free(o->unspooled[i]);
     free(o->unspooled);
-    free(o->head);
-    free(o->buf);
-    free(o->devs);
     free(o);
 }
 
@@ -50,69 +39,19 @@ outbox *outbox_new(spool *sp, const char *agent, size_t slice)
         return NULL;
     o->sp = sp;
     o->slice = slice == 0 ? OUTBOX_SLICE : slice > PUSH_MAX_SAMPLES ? PUSH_MAX_SAMPLES : slice;
-    json_t *a = json_string(agent);
-    char *name = a ? json_dumps(a, JSON_ENCODE_ANY) : NULL;
-    json_decref(a);
-    o->enc = push_encoder_new();
-    bool ok = name && o->enc;
-    if (ok) {
-        size_t n = strlen("{\"agent\":,\"samples\":[") + strlen(name) + 1;
-        if ((o->head = malloc(n)))
-            snprintf(o->head, n, "{\"agent\":%s,\"samples\":[", name);
-    }
-    free(name);
-    if (!ok || !o->head) {
+    int n = snprintf(o->agent, sizeof o->agent, "%s", agent);
+    o->text = push_text_new(agent);
+    if (n < 0 || (size_t)n >= sizeof o->agent || !o->text) {
         outbox_free(o);
         return NULL;
     }
     return o;
 }
 
-static int ob_reserve(outbox *o, size_t more)
+/* A copy of a push the spool could not take, to be sent after the spooled ones. */
+static vg_code ob_keep_unspooled(outbox *o, uint64_t seq, const char *text, size_t len, size_t nsamples)
 {
-    if (o->len + more <= o->cap)
-        return 0;
-    size_t cap = o->cap ? o->cap : 64 * 1024;
-    while (cap < o->len + more)
-        cap *= 2;
-    char *b = realloc(o->buf, cap);
-    if (!b)
-        return -1;
-    o->buf = b;
-    o->cap = cap;
-    return 0;
-}
-
-static int ob_append(outbox *o, const char *text, size_t n)
-{
-    if (ob_reserve(o, n + 1) != 0)
-        return -1;
-    memcpy(o->buf + o->len, text, n);
-    o->len += n;
-    return 0;
-}
-
-/* Appends the encoder's sample, or a JSON value (v), encoded by jansson straight into the push's buffer. */
-static int ob_append_json(outbox *o, const json_t *v)
-{
-    for (size_t room = OUTBOX_SAMPLE_ROOM;;) {
-        if (ob_reserve(o, room) != 0)
-            return -1;
-        size_t left = o->cap - o->len;
-        size_t n = v ? json_dumpb(v, o->buf + o->len, left, JSON_COMPACT) : push_encoder_dump(o->enc, o->buf + o->len, left);
-        if (n == 0 || (n > left && room >= n))
-            return -1;
-        if (n <= left) {
-            o->len += n;
-            return 0;
-        }
-        room = n; /* too long for the room left: again, with room enough */
-    }
-}
-
-static void ob_keep_unspooled(outbox *o, uint64_t seq)
-{
-    char *copy = malloc(o->len + 1);
+    char *copy = malloc(len + 1);
     if (copy && o->nunspooled == o->capunspooled) {
         size_t cap = o->capunspooled ? o->capunspooled * 2 : 4;
         char **u = realloc(o->unspooled, cap * sizeof *u);
@@ -124,53 +63,46 @@ static void ob_keep_unspooled(outbox *o, uint64_t seq)
     if (!copy || o->nunspooled == o->capunspooled) {
         free(copy);
         log_error("agent", "DATA LOST: batch %" PRIu64 " (%zu samples) neither spooled nor kept: out of memory", seq,
-                  o->nsamples);
-        return;
+                  nsamples);
+        return VG_E_NOMEM;
     }
-    memcpy(copy, o->buf, o->len);
-    copy[o->len] = '\0';
+    memcpy(copy, text, len);
+    copy[len] = '\0';
     o->unspooled[o->nunspooled++] = copy;
+    return VG_OK;
 }
 
-/* Closes the samples, then describes the push's devices. */
-static int ob_append_devices(outbox *o)
+/* Every push goes this way: numbered, closed with its number, written to the spool before any attempt
+ * to send it; should the spool fail (disk full, read-only), kept in memory to be sent without a copy.
+ * t NULL: its n samples could not be written. What goes wrong is logged here, where it is handled;
+ * VG_E_NOMEM when the push is lost. */
+static vg_code ob_spool(outbox *o, push_text *t, size_t n, int64_t polled)
 {
-    if (o->ndevs == 0)
-        return ob_append(o, "]", 1);
-    int rc = ob_append(o, "],\"devices\":[", 13);
-    for (size_t i = 0; i < o->ndevs && rc == 0; i++) {
-        json_t *d = json_pack("{s:s, s:s, s:s}", "name", o->devs[i].name, "class", o->devs[i].cls, "profile",
-                              o->devs[i].profile);
-        rc = (i && ob_append(o, ",", 1)) || !d || ob_append_json(o, d) ? -1 : 0;
-        json_decref(d);
-    }
-    return rc == 0 ? ob_append(o, "]", 1) : rc;
-}
-
-/* Ends the current push: numbered, then spooled (or kept in memory when the spool cannot take it). */
-static void ob_close_push(outbox *o)
-{
-    if (o->nsamples == 0 && ob_append(o, o->head, strlen(o->head)) != 0)
-        return;
-    char err[SPOOL_ERR_MAX], tail[48];
+    char err[SPOOL_ERR_MAX];
     uint64_t seq;
     if (spool_next_seq(o->sp, &seq, err, sizeof err) != 0)
         log_error("spool", "sequence number %" PRIu64 " not recorded, a restart may reuse it: %s", seq, err);
-    int n = snprintf(tail, sizeof tail, ",\"seq\":%" PRIu64 "}", seq);
-    int rc = ob_append_devices(o);
-    if (rc == 0)
-        rc = ob_append(o, tail, (size_t)n);
-    if (rc != 0) {
-        log_error("agent", "DATA LOST: batch %" PRIu64 " (%zu samples): out of memory", seq, o->nsamples);
-    } else if (spool_put(o->sp, seq, o->buf, o->len, err, sizeof err) != 0) {
-        log_error("spool", "batch %" PRIu64 " not spooled, to be sent without a copy: %s", seq, err);
-        ob_keep_unspooled(o, seq);
-    } else {
-        log_debug("spool", "batch %" PRIu64 " spooled: polled at %lld, %zu samples, %zu bytes", seq,
-                  (long long)o->polled, o->nsamples, o->len);
+    const char *text;
+    size_t len;
+    if (!t || push_text_close(t, seq, &text, &len, NULL) != VG_OK) {
+        log_error("agent", "DATA LOST: batch %" PRIu64 " (%zu samples): out of memory", seq, n);
+        return VG_E_NOMEM;
     }
+    if (spool_put(o->sp, seq, text, len, err, sizeof err) != 0) {
+        log_error("spool", "batch %" PRIu64 " not spooled, to be sent without a copy: %s", seq, err);
+        return ob_keep_unspooled(o, seq, text, len, n);
+    }
+    log_debug("spool", "batch %" PRIu64 " spooled: polled at %lld, %zu samples, %zu bytes", seq, (long long)polled, n,
+              len);
+    return VG_OK;
+}
+
+/* Ends the current push. */
+static void ob_close_push(outbox *o)
+{
+    ob_spool(o, o->text, push_text_count(o->text), o->polled);
+    push_text_clear(o->text);
     o->cycle_pushes++;
-    o->len = o->nsamples = o->ndevs = 0;
 }
 
 static int ob_device(void *ctx, const char *name, const char *cls, const char *prof)
@@ -186,39 +118,15 @@ static int ob_device(void *ctx, const char *name, const char *cls, const char *p
     return fits ? 0 : -1;
 }
 
-/* The current device goes into the push's "devices" with its first sample there. */
-static int ob_note_device(outbox *o)
-{
-    if (!o->cur.name[0] || (o->ndevs && strcmp(o->devs[o->ndevs - 1].name, o->cur.name) == 0))
-        return 0;
-    if (o->ndevs == o->capdevs) {
-        size_t cap = o->capdevs ? o->capdevs * 2 : 64;
-        push_device *d = realloc(o->devs, cap * sizeof *d);
-        if (!d)
-            return -1;
-        o->devs = d;
-        o->capdevs = cap;
-    }
-    o->devs[o->ndevs++] = o->cur;
-    return 0;
-}
-
+/* A sample goes into the current push, and its device into the push's "devices" with its first sample
+ * there. -1: not UTF-8, not a finite number (the server would refuse the whole push), or out of memory. */
 static int ob_sample(void *ctx, const push_sample *s)
 {
     outbox *o = ctx;
-    if (push_encoder_set(o->enc, s) != 0)
-        return -1; /* not UTF-8, or not a finite number: the server would refuse the whole push */
-    size_t mark = o->len;
-    if (o->nsamples == 0)
-        o->ndevs = 0;
-    if ((o->nsamples == 0 ? ob_append(o, o->head, strlen(o->head)) : ob_append(o, ",", 1)) != 0 ||
-        ob_append_json(o, NULL) != 0 || ob_note_device(o) != 0) {
-        o->len = mark;
+    if (push_text_add(o->text, s, o->cur.name[0] ? &o->cur : NULL, NULL) != VG_OK)
         return -1;
-    }
-    o->nsamples++;
     o->cycle_samples++;
-    if (o->nsamples >= o->slice)
+    if (push_text_count(o->text) >= o->slice)
         ob_close_push(o);
     return 0;
 }
@@ -231,13 +139,22 @@ poll_sink outbox_sink(outbox *o, int64_t polled)
 
 size_t outbox_end_cycle(outbox *o)
 {
-    if (o->nsamples > 0 || o->cycle_pushes == 0)
+    if (push_text_count(o->text) > 0 || o->cycle_pushes == 0)
         ob_close_push(o);
     size_t n = o->cycle_samples;
     o->cycle_samples = 0;
     o->cycle_pushes = 0;
     o->cur.name[0] = '\0';
     return n;
+}
+
+vg_code outbox_put_batch(outbox *o, const push_batch *b, int64_t polled)
+{
+    push_text *t = push_text_new(o->agent);
+    bool ok = t && push_text_add_batch(t, b, NULL) == VG_OK;
+    vg_code rc = ob_spool(o, ok ? t : NULL, push_batch_count(b), polled);
+    push_text_free(t);
+    return rc;
 }
 
 char *outbox_take_unspooled(outbox *o)

@@ -1,18 +1,22 @@
-/* outbox: a poll cycle's samples on their way to the spool, as pushes of at most OUTBOX_SLICE samples.
+/* outbox: every push on its way to the spool: a poll cycle's samples, as pushes of at most OUTBOX_SLICE
+ * samples, and batches made elsewhere (traps).
  *
- * The poller hands samples over one at a time (outbox_sink); each is encoded to JSON at once by
- * push.h's encoder (one small jansson object reused for every sample) and appended to the text of the
- * current push. A full push is numbered and spooled (fsync'd) at once, the last one by outbox_end_cycle. So a
- * cycle of a large site is never held in memory whole, neither as samples nor as a JSON tree: the
- * agent's memory no longer grows with what a cycle brings. A push the spool cannot take (disk full,
- * read-only) is kept in memory, to be sent without a copy after the spooled ones. */
+ * The poller hands samples over one at a time (outbox_sink); each is encoded to JSON at once and
+ * appended to the text of the current push (push.h's push_text). A full push is numbered and spooled
+ * (fsync'd) at once, the last one by outbox_end_cycle. So a cycle of a large site is never held in
+ * memory whole, neither as samples nor as a JSON tree: the agent's memory no longer grows with what a
+ * cycle brings. Every push, a cycle's or a batch, is numbered, spooled and, should the spool fail
+ * (disk full, read-only), kept in memory to be sent without a copy after the spooled ones, by one
+ * function, which logs what went wrong. */
 #ifndef VIGIE_OUTBOX_H
 #define VIGIE_OUTBOX_H
 
 #include <stddef.h>
 
-#include "snmp/poller.h"
+#include "error.h"
+#include "push.h"
 #include "push/spool.h"
+#include "snmp/collect.h"
 
 /* Samples per push: a tenth of what the server takes, so that a push's text stays near 300 kB. */
 #define OUTBOX_SLICE 2500
@@ -29,6 +33,10 @@ poll_sink outbox_sink(outbox *o, int64_t polled);
 /* Spools the cycle's last push (an empty one when the cycle gave none, so that the server hears from
  * the agent). Returns the number of samples the cycle handed over. */
 size_t outbox_end_cycle(outbox *o);
+
+/* Numbers batch b (polled at `polled`, for the log) and spools it as a push of its own, like a full
+ * push of a cycle. VG_OK when spooled or kept to be sent; VG_E_NOMEM when lost (logged). */
+vg_code outbox_put_batch(outbox *o, const push_batch *b, int64_t polled);
 
 /* A push the spool could not take, oldest first (the caller frees it), or NULL. */
 char *outbox_take_unspooled(outbox *o);

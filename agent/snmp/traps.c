@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "log.h"
-#include "snmp/poller.h"
+#include "snmp/engine.h"
 #include "snmp/snmp_value.h"
 
 struct traps {

@@ -44,7 +44,7 @@ typedef struct alerting_config {
 
 void alerting_config_defaults(alerting_config *a);
 /* Reads the `alerting` mapping (n may be NULL: defaults, no contact). file:line:column errors. */
-int alerting_config_read(const conf_doc *doc, const conf_node *n, alerting_config *a, vg_err *err);
+vg_code alerting_config_read(const conf_doc *doc, const conf_node *n, alerting_config *a, vg_err *err);
 void alerting_config_free(alerting_config *a);
 const alert_contact *alerting_contact(const alerting_config *a, const char *name);
 

@@ -2,8 +2,6 @@
 #include "vocab_names.h"
 #include "alerting/alerts.h"
 
-#include <sqlite3.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,48 +9,16 @@
 
 #include "alerting/alert_config.h"
 #include "log.h"
+#include "store/alert_store.h"
 
-/* ---- SQL helpers ---------------------------------------------------------------------------- */
+/* ---- helpers -------------------------------------------------------------------------------- */
 
-/* Prepares sql and binds the arguments described by fmt: s text, i int64, d double. */
-static sqlite3_stmt *al_prep(db *d, const char *sql, const char *fmt, ...)
+/* A store call that failed: logged here, once; the lifecycle goes on with what it has. */
+static bool al_ok(vg_code rc, const vg_err *err)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db_sqlite(d), sql, -1, &st, NULL) != SQLITE_OK) {
-        log_error("alerts", "sql: %s", sqlite3_errmsg(db_sqlite(d)));
-        return NULL;
-    }
-    va_list ap;
-    va_start(ap, fmt);
-    for (int i = 0; fmt && fmt[i]; i++) {
-        switch (fmt[i]) {
-        case 's': sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1, SQLITE_TRANSIENT); break;
-        case 'i': sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t)); break;
-        case 'd': sqlite3_bind_double(st, i + 1, va_arg(ap, double)); break;
-        }
-    }
-    va_end(ap);
-    return st;
-}
-
-/* Runs a statement to its end; sqlite3_changes() or -1. */
-static int al_done(db *d, sqlite3_stmt *st)
-{
-    if (!st)
-        return -1;
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-        log_error("alerts", "sql: %s", sqlite3_errmsg(db_sqlite(d)));
-        return -1;
-    }
-    return sqlite3_changes(db_sqlite(d));
-}
-
-static const char *al_col(sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? (const char *)t : "";
+    if (rc != VG_OK)
+        log_error("alerts", "sql: %s", err->msg);
+    return rc == VG_OK;
 }
 
 static void al_time(int64_t t, char *out, size_t size)
@@ -78,40 +44,37 @@ static const alerting_config *al_cfg(const server_config *cfg)
 
 /* ---- notifications queue -------------------------------------------------------------------- */
 
-/* Queues one message to every channel of a contact. */
-static void al_queue(db *d, const alerting_config *a, int64_t alert_id, int contact, const char *event,
-                     const char *subject, const char *text, const char *payload, int64_t now)
+/* Queues one message to every channel of a contact: the number queued. */
+static int al_queue(db *d, const alerting_config *a, int64_t alert_id, int contact, const char *event,
+                    const char *subject, const char *text, const char *payload, int64_t now)
 {
     if (contact < 0 || (size_t)contact >= a->ncontacts)
-        return;
+        return 0;
     const alert_contact *c = &a->contacts[contact];
     const char *channels[3][2] = {{"webhook", c->webhook}, {"sms", c->sms}, {"email", c->email}};
+    int queued = 0;
     for (int i = 0; i < 3; i++) {
         if (!channels[i][1][0])
             continue;
-        al_done(d, al_prep(d,
-                           "INSERT INTO notifications(alert_id, contact, channel, target, event, subject, body, payload,"
-                           " status, next_attempt, created) VALUES(?,?,?,?,?,?,?,?,'pending',?,?)",
-                           "isssssssii", alert_id, c->name, channels[i][0], channels[i][1], event, subject, text,
-                           payload, now, now));
+        alert_notification n = {alert_id, c->name, channels[i][0], channels[i][1], event, subject, text, payload};
+        vg_err err;
+        if (al_ok(alert_store_notification_add(d, &n, now, &err), &err))
+            queued++;
     }
+    return queued;
 }
 
 /* Whether notifications about (site, device) are muted now: a silence or a maintenance window. */
 static bool al_muted(db *d, const char *site, const char *device, int64_t now)
 {
-    sqlite3_stmt *st = al_prep(d,
-                               "SELECT COUNT(*) FROM silences WHERE site = ? AND (device = '' OR device = ?)"
-                               " AND start <= ? AND end > ?",
-                               "ssii", site, device, now, now);
-    bool muted = st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
-    sqlite3_finalize(st);
-    if (muted)
+    bool muted = false;
+    vg_err err;
+    if (al_ok(alert_store_silenced(d, site, device, now, &muted, &err), &err) && muted)
         return true;
     avail_window *w = NULL;
     int64_t *ids = NULL;
     size_t n = 0;
-    if (db_maintenance_list(d, site, now, now + 1, &w, &n, &ids) == 0 && n > 0)
+    if (db_maintenance_list(d, site, now, now + 1, &w, &n, &ids) == VG_OK && n > 0)
         muted = true;
     free(w);
     free(ids);
@@ -120,35 +83,7 @@ static bool al_muted(db *d, const char *site, const char *device, int64_t now)
 
 /* ---- messages ------------------------------------------------------------------------------- */
 
-typedef struct {
-    int64_t id, fired;
-    char site[NAME_MAX_LEN + 1], device[NAME_MAX_LEN + 1], metric[NAME_MAX_LEN + 1];
-    char instance[INSTANCE_MAX_LEN + 1], kind[16], severity[16], state[16], summary[400];
-    double value;
-    int level;
-    int64_t last_notified, first_notified;
-} al_row;
-
-#define AL_COLS "id, site, device, metric, instance, kind, severity, state, summary, value, fired, level, last_notified," \
-                " first_notified"
-
-static void al_row_read(sqlite3_stmt *st, al_row *r)
-{
-    r->id = sqlite3_column_int64(st, 0);
-    snprintf(r->site, sizeof r->site, "%s", al_col(st, 1));
-    snprintf(r->device, sizeof r->device, "%s", al_col(st, 2));
-    snprintf(r->metric, sizeof r->metric, "%s", al_col(st, 3));
-    snprintf(r->instance, sizeof r->instance, "%s", al_col(st, 4));
-    snprintf(r->kind, sizeof r->kind, "%s", al_col(st, 5));
-    snprintf(r->severity, sizeof r->severity, "%s", al_col(st, 6));
-    snprintf(r->state, sizeof r->state, "%s", al_col(st, 7));
-    snprintf(r->summary, sizeof r->summary, "%s", al_col(st, 8));
-    r->value = sqlite3_column_double(st, 9);
-    r->fired = sqlite3_column_int64(st, 10);
-    r->level = sqlite3_column_int(st, 11);
-    r->last_notified = sqlite3_column_int64(st, 12);
-    r->first_notified = sqlite3_column_int64(st, 13);
-}
+typedef alert_row al_row;
 
 /* Builds the subject, the phone-friendly text and the generic webhook's JSON of a group. */
 static void al_message(const al_row *rows, size_t n, const char *event, char *subject, size_t ssize, char **text,
@@ -206,63 +141,46 @@ static void al_notify(db *d, const alerting_config *a, const al_row *rows, size_
 
 /* ---- lifecycle ------------------------------------------------------------------------------ */
 
-static int64_t al_find_open(db *d, const char *site, const char *device, const char *metric, const char *instance,
-                            const char *kind, al_row *out)
+static bool al_find_open(db *d, const char *site, const char *device, const char *metric, const char *instance,
+                         const char *kind, al_row *out)
 {
-    sqlite3_stmt *st = al_prep(d,
-                               "SELECT " AL_COLS " FROM alerts WHERE site = ? AND device = ? AND metric = ?"
-                               " AND instance = ? AND kind = ? AND state != 'resolved' ORDER BY id DESC LIMIT 1",
-                               "sssss", site, device, metric, instance, kind);
-    int64_t id = 0;
-    if (st && sqlite3_step(st) == SQLITE_ROW) {
-        al_row_read(st, out);
-        id = out->id;
-    }
-    sqlite3_finalize(st);
-    return id;
+    alert_key key = {site, device, metric, instance, kind};
+    bool found = false;
+    vg_err err;
+    return al_ok(alert_store_find_open(d, &key, out, &found, &err), &err) && found;
 }
 
 static void al_fire(db *d, const char *site, const char *device, const char *metric, const char *instance,
                     const char *kind, al_level level, const char *summary, double value, const char *held, int64_t now)
 {
     al_row r;
-    int64_t id = al_find_open(d, site, device, metric, instance, kind, &r);
     const char *sev = al_level_name(level);
-    if (id) {
+    vg_err err;
+    if (al_find_open(d, site, device, metric, instance, kind, &r)) {
         if (strcmp(r.severity, sev) == 0)
             return;
         /* worse: a new notification (and back to firing if it was acknowledged) */
         bool worse = level == AL_CRITICAL;
-        al_done(d, al_prep(d,
-                           worse ? "UPDATE alerts SET severity = ?, summary = ?, value = ?, state = 'firing',"
-                                   " notified = 0 WHERE id = ?"
-                                 : "UPDATE alerts SET severity = ?, summary = ?, value = ? WHERE id = ?",
-                           "ssdi", sev, summary, value, id));
-        log_info("alerts", "alert #%lld %s %s is now %s", (long long)id, site, summary, sev);
+        al_ok(alert_store_set_severity(d, r.id, sev, summary, value, worse, &err), &err);
+        log_info("alerts", "alert #%lld %s %s is now %s", (long long)r.id, site, summary, sev);
         return;
     }
-    al_done(d, al_prep(d,
-                       "INSERT INTO alerts(site, device, metric, instance, kind, severity, state, summary, value, fired,"
-                       " held) VALUES(?,?,?,?,?,?,'firing',?,?,?,?)",
-                       "sssssssdis", site, device, metric, instance, kind, sev, summary, value, now, held));
-    log_info("alerts", "alert #%lld fired: %s %s (%s)", (long long)sqlite3_last_insert_rowid(db_sqlite(d)), site,
-             summary, sev);
+    alert_key key = {site, device, metric, instance, kind};
+    int64_t id = 0;
+    al_ok(alert_store_open(d, &key, sev, summary, value, held, now, &id, &err), &err);
+    log_info("alerts", "alert #%lld fired: %s %s (%s)", (long long)id, site, summary, sev);
 }
 
 static void al_resolve(db *d, const server_config *cfg, const char *site, const char *device, const char *metric,
                        const char *instance, const char *kind, int64_t now)
 {
     al_row r;
-    sqlite3_stmt *st = al_prep(d, "SELECT notified FROM alerts WHERE site = ? AND device = ? AND metric = ?"
-                                  " AND instance = ? AND kind = ? AND state != 'resolved' ORDER BY id DESC LIMIT 1",
-                               "sssss", site, device, metric, instance, kind);
-    int notified = st && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-    sqlite3_finalize(st);
     if (!al_find_open(d, site, device, metric, instance, kind, &r))
         return;
-    al_done(d, al_prep(d, "UPDATE alerts SET state = 'resolved', resolved = ? WHERE id = ?", "ii", now, r.id));
+    vg_err err;
+    al_ok(alert_store_resolve(d, r.id, now, &err), &err);
     log_info("alerts", "alert #%lld resolved: %s %s", (long long)r.id, site, r.summary);
-    if (notified == 1 && !al_muted(d, site, device, now))
+    if (r.notified == 1 && !al_muted(d, site, device, now))
         al_notify(d, al_cfg(cfg), &r, 1, "resolved", 0, r.level, now);
 }
 
@@ -281,59 +199,19 @@ static void al_summary(char *out, size_t size, const push_sample *s)
 
 /* ---- trackers ------------------------------------------------------------------------------- */
 
-/* cache: NULL, or where to keep the prepared statement between calls (caller finalizes it). */
-static bool al_track_load(db *d, sqlite3_stmt **cache, const char *site, const char *device, const char *metric,
-                          const char *instance, alert_track *t)
+static bool al_track_load(db *d, const char *site, const char *device, const char *metric, const char *instance,
+                          alert_track *t)
 {
-    memset(t, 0, sizeof *t);
-    sqlite3_stmt *st = cache ? *cache : NULL;
-    if (st) {
-        sqlite3_reset(st);
-        const char *v[] = {site, device, metric, instance};
-        for (int i = 0; i < 4; i++)
-            sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_TRANSIENT);
-    } else {
-        st = al_prep(d, "SELECT active, pending, pending_since, changes, flapping FROM alert_tracks"
-                        " WHERE site = ? AND device = ? AND metric = ? AND instance = ?",
-                     "ssss", site, device, metric, instance);
-        if (cache)
-            *cache = st;
-    }
     bool found = false;
-    if (st && sqlite3_step(st) == SQLITE_ROW) {
-        found = true;
-        t->active = (al_level)sqlite3_column_int(st, 0);
-        t->pending = (al_level)sqlite3_column_int(st, 1);
-        t->pending_since = sqlite3_column_int64(st, 2);
-        const char *p = al_col(st, 3);
-        for (int i = 0; i < AL_FLAP_MAX && *p; i++) {
-            char *end;
-            t->changes[i] = strtoll(p, &end, 10);
-            if (end == p)
-                break;
-            p = end;
-        }
-        t->flapping = sqlite3_column_int(st, 4) != 0;
-    }
-    if (cache)
-        sqlite3_reset(st);
-    else
-        sqlite3_finalize(st);
-    return found;
+    vg_err err;
+    return al_ok(alert_store_track_load(d, site, device, metric, instance, t, &found, &err), &err) && found;
 }
 
 static void al_track_save(db *d, const char *site, const char *device, const char *metric, const char *instance,
                           const alert_track *t, double value, const char *unit)
 {
-    char changes[AL_FLAP_MAX * 21 + 1] = "";
-    size_t len = 0;
-    for (int i = 0; i < AL_FLAP_MAX && t->changes[i]; i++)
-        len += (size_t)snprintf(changes + len, sizeof changes - len, "%s%lld", i ? " " : "", (long long)t->changes[i]);
-    al_done(d, al_prep(d,
-                       "INSERT OR REPLACE INTO alert_tracks(site, device, metric, instance, active, pending,"
-                       " pending_since, changes, flapping, value, unit) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
-                       "ssssiiisids", site, device, metric, instance, (int64_t)t->active, (int64_t)t->pending,
-                       t->pending_since, changes, (int64_t)t->flapping, value, unit));
+    vg_err err;
+    al_ok(alert_store_track_save(d, site, device, metric, instance, t, value, unit, &err), &err);
 }
 
 /* What became of a series: alerts opened, resolved, flapping noticed. */
@@ -361,16 +239,28 @@ static void al_track_event(db *d, const server_config *cfg, const char *site, co
     }
 }
 
-int alerts_ingest(db *d, const server_config *cfg, const char *site, const push_batch *b, int64_t now)
+typedef struct {
+    db *d;
+    const server_config *cfg;
+    const char *site;
+    const push_batch *b;
+    int64_t now;
+} al_ingest_job;
+
+static vg_code al_ingest_tx(void *ctx, vg_err *err)
 {
+    al_ingest_job *j = ctx;
+    db *d = j->d;
+    const server_config *cfg = j->cfg;
+    const char *site = j->site;
+    int64_t now = j->now;
     const alerting_config *a = al_cfg(cfg);
-    if (sqlite3_exec(db_sqlite(d), "SAVEPOINT alerts_ingest", NULL, NULL, NULL) != SQLITE_OK)
-        return -1;
-    al_done(d, al_prep(d, "INSERT OR REPLACE INTO alert_sites(site, last_push) VALUES(?, ?)", "si", site, now));
+    (void)err; /* a failed statement is logged and the batch judged on: it is stored already */
+    vg_err e;
+    al_ok(alert_store_site_pushed(d, site, now, &e), &e);
     al_resolve(d, cfg, site, "", "agent.heartbeat", "", "heartbeat", now);
-    sqlite3_stmt *load = NULL;
-    for (size_t i = 0; i < push_batch_count(b); i++) {
-        const push_sample *s = push_batch_at(b, i);
+    for (size_t i = 0; i < push_batch_count(j->b); i++) {
+        const push_sample *s = push_batch_at(j->b, i);
         const char *kind = "metric";
         int for_s = a->default_for;
         bool reach = strcmp(s->metric, VOCAB_DEVICE_REACHABLE) == 0;
@@ -378,7 +268,7 @@ int alerts_ingest(db *d, const server_config *cfg, const char *site, const push_
         if (!reach && !r && s->sev != SEV_OK && s->sev != SEV_WARNING && s->sev != SEV_CRITICAL)
             continue; /* nothing judges this series */
         alert_track t;
-        bool known = al_track_load(d, &load, site, s->device, s->metric, s->instance, &t);
+        bool known = al_track_load(d, site, s->device, s->metric, s->instance, &t);
         al_level level;
         if (reach) {
             level = s->value >= 1 ? AL_OK : AL_CRITICAL;
@@ -398,144 +288,94 @@ int alerts_ingest(db *d, const server_config *cfg, const char *site, const push_
         al_track_save(d, site, s->device, s->metric, s->instance, &t, s->value, s->unit);
         al_track_event(d, cfg, site, s, kind, &t, ev, now);
     }
-    sqlite3_finalize(load);
-    if (sqlite3_exec(db_sqlite(d), "RELEASE alerts_ingest", NULL, NULL, NULL) != SQLITE_OK) {
-        sqlite3_exec(db_sqlite(d), "ROLLBACK TO alerts_ingest", NULL, NULL, NULL);
-        return -1;
-    }
-    return 0;
+    return VG_OK;
+}
+
+int alerts_ingest(db *d, const server_config *cfg, const char *site, const push_batch *b, int64_t now)
+{
+    al_ingest_job j = {d, cfg, site, b, now};
+    vg_err err;
+    return db_savepoint(d, "alerts_ingest", al_ingest_tx, &j, &err) == VG_OK ? 0 : -1;
 }
 
 /* ---- the timer ------------------------------------------------------------------------------ */
 
-typedef struct {
-    int64_t id;
-    char channel[16], target[512], contact[NAME_MAX_LEN + 1], subject[600];
-    char *body, *payload;
-    int attempts;
-    int rc;
-    char why[512];
-} al_delivery;
-
 static void al_tick_sites(db *d, const server_config *cfg, int64_t started, int64_t now)
 {
     const alerting_config *a = al_cfg(cfg);
-    sqlite3_stmt *st = al_prep(d, "SELECT site, last_push FROM alert_sites", NULL);
-    char (*sites)[NAME_MAX_LEN + 1] = NULL;
-    int64_t *last = NULL;
+    alert_site *sites = NULL;
     size_t n = 0;
-    while (st && sqlite3_step(st) == SQLITE_ROW) {
-        void *p1 = realloc(sites, (n + 1) * sizeof *sites), *p2 = realloc(last, (n + 1) * sizeof *last);
-        if (p1)
-            sites = p1;
-        if (p2)
-            last = p2;
-        if (!p1 || !p2)
-            break;
-        snprintf(sites[n], sizeof sites[n], "%s", al_col(st, 0));
-        last[n++] = sqlite3_column_int64(st, 1);
-    }
-    sqlite3_finalize(st);
+    vg_err err;
+    al_ok(alert_store_sites(d, &sites, &n, &err), &err);
     for (size_t i = 0; i < n; i++) {
         char summary[400], when[64];
-        if (alert_heartbeat_lost(last[i] > started ? last[i] : started, now, cfg->step, a->heartbeat_steps)) {
-            al_time(last[i], when, sizeof when);
-            snprintf(summary, sizeof summary, "site %s unreachable: no push from its agent since %s", sites[i], when);
-            al_fire(d, sites[i], "", "agent.heartbeat", "", "heartbeat", AL_CRITICAL, summary, (double)last[i], "", now);
+        int64_t last = sites[i].last_push;
+        if (alert_heartbeat_lost(last > started ? last : started, now, cfg->step, a->heartbeat_steps)) {
+            al_time(last, when, sizeof when);
+            snprintf(summary, sizeof summary, "site %s unreachable: no push from its agent since %s", sites[i].site, when);
+            al_fire(d, sites[i].site, "", "agent.heartbeat", "", "heartbeat", AL_CRITICAL, summary, (double)last, "",
+                    now);
         }
         char state[32] = "";
-        db_event_last_before(d, sites[i], "site", sites[i], now + 1, state, sizeof state);
+        db_event_last_before(d, sites[i].site, "site", sites[i].site, now + 1, state, sizeof state, NULL);
         if (strcmp(state, "down") == 0) {
-            snprintf(summary, sizeof summary, "site %s is DOWN (critical service lost)", sites[i]);
-            al_fire(d, sites[i], "", "site.state", "", "site", AL_CRITICAL, summary, 0, "", now);
+            snprintf(summary, sizeof summary, "site %s is DOWN (critical service lost)", sites[i].site);
+            al_fire(d, sites[i].site, "", "site.state", "", "site", AL_CRITICAL, summary, 0, "", now);
         } else {
-            al_resolve(d, cfg, sites[i], "", "site.state", "", "site", now);
+            al_resolve(d, cfg, sites[i].site, "", "site.state", "", "site", now);
         }
     }
     free(sites);
-    free(last);
 }
 
 static void al_tick_tracks(db *d, const server_config *cfg, int64_t now)
 {
     const alerting_config *a = al_cfg(cfg);
-    sqlite3_stmt *st = al_prep(d, "SELECT site, device, metric, instance, value, unit FROM alert_tracks"
-                                  " WHERE pending > active OR flapping = 1", NULL);
-    typedef struct {
-        char site[NAME_MAX_LEN + 1];
-        push_sample s;
-    } item;
-    item *items = NULL;
+    alert_track_ref *items = NULL;
     size_t n = 0;
-    while (st && sqlite3_step(st) == SQLITE_ROW) {
-        item *p = realloc(items, (n + 1) * sizeof *items);
-        if (!p)
-            break;
-        items = p;
-        memset(&items[n], 0, sizeof items[n]);
-        snprintf(items[n].site, sizeof items[n].site, "%s", al_col(st, 0));
-        snprintf(items[n].s.device, sizeof items[n].s.device, "%s", al_col(st, 1));
-        snprintf(items[n].s.metric, sizeof items[n].s.metric, "%s", al_col(st, 2));
-        snprintf(items[n].s.instance, sizeof items[n].s.instance, "%s", al_col(st, 3));
-        items[n].s.value = sqlite3_column_double(st, 4);
-        snprintf(items[n].s.unit, sizeof items[n].s.unit, "%s", al_col(st, 5));
-        n++;
-    }
-    sqlite3_finalize(st);
+    vg_err err;
+    al_ok(alert_store_tracks_due(d, &items, &n, &err), &err);
     for (size_t i = 0; i < n; i++) {
-        push_sample *s = &items[i].s;
+        push_sample s;
+        memset(&s, 0, sizeof s);
+        snprintf(s.device, sizeof s.device, "%s", items[i].device);
+        snprintf(s.metric, sizeof s.metric, "%s", items[i].metric);
+        snprintf(s.instance, sizeof s.instance, "%s", items[i].instance);
+        snprintf(s.unit, sizeof s.unit, "%s", items[i].unit);
+        s.value = items[i].value;
+        const char *site = items[i].site;
         alert_track t;
-        al_track_load(d, NULL, items[i].site, s->device, s->metric, s->instance, &t);
-        const alert_rule *r = alert_rule_match(a->rules, a->nrules, items[i].site, s->device, s->metric, s->instance);
-        bool dev = strcmp(s->metric, VOCAB_DEVICE_REACHABLE) == 0;
+        al_track_load(d, site, s.device, s.metric, s.instance, &t);
+        const alert_rule *r = alert_rule_match(a->rules, a->nrules, site, s.device, s.metric, s.instance);
+        bool dev = strcmp(s.metric, VOCAB_DEVICE_REACHABLE) == 0;
         int for_s = dev ? 0 : r ? r->for_s : a->default_for;
         al_event ev = alert_track_tick(&t, now, for_s, &a->flap);
         if (ev == AL_EV_NONE && t.flap_event == AL_EV_NONE)
             continue;
-        al_track_save(d, items[i].site, s->device, s->metric, s->instance, &t, s->value, s->unit);
-        al_track_event(d, cfg, items[i].site, s, dev ? "device" : "metric", &t, ev, now);
+        al_track_save(d, site, s.device, s.metric, s.instance, &t, s.value, s.unit);
+        al_track_event(d, cfg, site, &s, dev ? "device" : "metric", &t, ev, now);
     }
     free(items);
 }
 
-/* Holds: an alert waiting for its first notification is held behind its site's heartbeat alert, or
- * (metric alerts) behind its device's unreachability. */
-static void al_tick_holds(db *d)
+static size_t al_select(db *d, alert_select which, al_row **out)
 {
-    al_done(d, al_prep(d,
-                       "UPDATE alerts SET held = CASE"
-                       " WHEN kind IN ('metric', 'device', 'flapping') AND EXISTS(SELECT 1 FROM alerts h WHERE"
-                       "  h.site = alerts.site AND h.kind = 'heartbeat' AND h.state != 'resolved') THEN 'site unreachable'"
-                       " WHEN kind IN ('metric', 'flapping') AND EXISTS(SELECT 1 FROM alerts h WHERE h.site = alerts.site"
-                       "  AND h.device = alerts.device AND h.kind = 'device' AND h.state != 'resolved')"
-                       "  THEN 'device unreachable'"
-                       " WHEN held = 'flapping' THEN 'flapping' ELSE '' END"
-                       " WHERE state = 'firing' AND notified = 0",
-                       NULL));
-}
-
-static size_t al_select(db *d, const char *sql, al_row **out)
-{
-    sqlite3_stmt *st = al_prep(d, sql, NULL);
     size_t n = 0;
-    *out = NULL;
-    while (st && sqlite3_step(st) == SQLITE_ROW) {
-        al_row *p = realloc(*out, (n + 1) * sizeof **out);
-        if (!p)
-            break;
-        *out = p;
-        al_row_read(st, &p[n++]);
+    vg_err err;
+    if (!al_ok(alert_store_select(d, which, out, &n, &err), &err)) {
+        free(*out);
+        *out = NULL;
+        return 0;
     }
-    sqlite3_finalize(st);
     return n;
 }
 
 static void al_tick_notify(db *d, const server_config *cfg, int64_t now)
 {
     const alerting_config *a = al_cfg(cfg);
+    vg_err err;
     al_row *rows;
-    size_t n = al_select(d, "SELECT " AL_COLS " FROM alerts WHERE state = 'firing' AND notified = 0 AND held = ''"
-                            " ORDER BY site, id", &rows);
+    size_t n = al_select(d, ALERT_SELECT_TO_NOTIFY, &rows);
     /* muted alerts wait (they are notified if still firing when the silence ends) */
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
@@ -560,8 +400,7 @@ static void al_tick_notify(db *d, const server_config *cfg, int64_t now)
                     g[k++] = rows[j];
             al_notify(d, a, g, k, "firing", 0, 0, now);
             for (size_t j = 0; j < k; j++)
-                al_done(d, al_prep(d, "UPDATE alerts SET notified = 1, last_notified = ?1, first_notified = ?1, level = 0"
-                                      " WHERE id = ?2", "ii", now, g[j].id));
+                al_ok(alert_store_mark_notified(d, g[j].id, now, &err), &err);
         }
     }
     free(sites);
@@ -570,7 +409,7 @@ static void al_tick_notify(db *d, const server_config *cfg, int64_t now)
     free(g);
     free(rows);
     /* escalation and repeats of notified, unacknowledged alerts */
-    n = al_select(d, "SELECT " AL_COLS " FROM alerts WHERE state = 'firing' AND notified = 1", &rows);
+    n = al_select(d, ALERT_SELECT_NOTIFIED, &rows);
     for (size_t i = 0; i < n; i++) {
         al_row *r = &rows[i];
         if (al_muted(d, r->site, r->device, now))
@@ -582,42 +421,29 @@ static void al_tick_notify(db *d, const server_config *cfg, int64_t now)
             log_warn("alerts", "alert #%lld not acknowledged: escalated to %s", (long long)r->id,
                      a->contacts[a->chain[lvl]].name);
             al_notify(d, a, r, 1, "escalation", lvl, lvl, now);
-            al_done(d, al_prep(d, "UPDATE alerts SET level = ?, last_notified = ? WHERE id = ?", "iii", (int64_t)lvl,
-                               now, r->id));
+            al_ok(alert_store_mark_renotified(d, r->id, lvl, now, &err), &err);
         } else if (alert_repeat_due(r->last_notified, now, repeat)) {
             al_notify(d, a, r, 1, "repeat", r->level, r->level, now);
-            al_done(d, al_prep(d, "UPDATE alerts SET last_notified = ? WHERE id = ?", "ii", now, r->id));
+            al_ok(alert_store_mark_renotified(d, r->id, -1, now, &err), &err);
         }
     }
     free(rows);
 }
 
-static size_t al_due(db *d, int64_t now, al_delivery **out)
+typedef struct {
+    db *d;
+    const server_config *cfg;
+    int64_t started, now;
+} al_tick_job;
+
+static vg_code al_tick_tx(void *ctx, vg_err *err)
 {
-    sqlite3_stmt *st = al_prep(d,
-                               "SELECT id, channel, target, contact, subject, body, payload, attempts FROM notifications"
-                               " WHERE status IN ('pending', 'retrying') AND next_attempt <= ? ORDER BY id LIMIT 50",
-                               "i", now);
-    size_t n = 0;
-    *out = NULL;
-    while (st && sqlite3_step(st) == SQLITE_ROW) {
-        al_delivery *p = realloc(*out, (n + 1) * sizeof **out);
-        if (!p)
-            break;
-        *out = p;
-        al_delivery *x = &p[n++];
-        memset(x, 0, sizeof *x);
-        x->id = sqlite3_column_int64(st, 0);
-        snprintf(x->channel, sizeof x->channel, "%s", al_col(st, 1));
-        snprintf(x->target, sizeof x->target, "%s", al_col(st, 2));
-        snprintf(x->contact, sizeof x->contact, "%s", al_col(st, 3));
-        snprintf(x->subject, sizeof x->subject, "%s", al_col(st, 4));
-        x->body = strdup(al_col(st, 5));
-        x->payload = strdup(al_col(st, 6));
-        x->attempts = sqlite3_column_int(st, 7);
-    }
-    sqlite3_finalize(st);
-    return n;
+    al_tick_job *j = ctx;
+    al_tick_sites(j->d, j->cfg, j->started, j->now);
+    al_tick_tracks(j->d, j->cfg, j->now);
+    al_ok(alert_store_update_holds(j->d, err), err);
+    al_tick_notify(j->d, j->cfg, j->now);
+    return VG_OK;
 }
 
 int alerts_tick(db *d, const server_config *cfg, const notify_env *env, int64_t started, int64_t now,
@@ -626,58 +452,54 @@ int alerts_tick(db *d, const server_config *cfg, const notify_env *env, int64_t 
     const alerting_config *a = al_cfg(cfg);
     if (lock)
         pthread_mutex_lock(lock);
-    int rc = 0;
-    if (sqlite3_exec(db_sqlite(d), "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK) {
-        al_tick_sites(d, cfg, started, now);
-        al_tick_tracks(d, cfg, now);
-        al_tick_holds(d);
-        al_tick_notify(d, cfg, now);
-        if (sqlite3_exec(db_sqlite(d), "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-            sqlite3_exec(db_sqlite(d), "ROLLBACK", NULL, NULL, NULL);
-            rc = -1;
-        }
-    } else {
-        rc = -1;
+    al_tick_job job = {d, cfg, started, now};
+    vg_err err;
+    int rc = db_transaction(d, al_tick_tx, &job, &err) == VG_OK ? 0 : -1;
+    alert_delivery *due = NULL;
+    size_t n = 0;
+    if (!al_ok(alert_store_due(d, now, 50, &due, &n, &err), &err)) {
+        alert_store_deliveries_free(due, n);
+        due = NULL;
+        n = 0;
     }
-    al_delivery *due;
-    size_t n = al_due(d, now, &due);
+    size_t ndue = n;
+    int *sent = calloc(n ? n : 1, sizeof *sent);
+    char (*why)[512] = calloc(n ? n : 1, sizeof *why);
+    if (!sent || !why)
+        n = 0; /* sent again at the next round */
     if (lock)
         pthread_mutex_unlock(lock);
     for (size_t i = 0; i < n; i++) {
         const alert_contact *c = alerting_contact(a, due[i].contact);
         notify_env e = env ? *env : (notify_env){0};
         e.cfg = a;
-        due[i].rc = notify_send(&e, due[i].channel, due[i].target, c ? c->format : "generic", due[i].subject,
-                                due[i].body, due[i].payload, due[i].why, sizeof due[i].why);
+        sent[i] = notify_send(&e, due[i].channel, due[i].target, c ? c->format : "generic", due[i].subject,
+                              due[i].body, due[i].payload, why[i], sizeof why[i]);
     }
     if (lock)
         pthread_mutex_lock(lock);
     for (size_t i = 0; i < n; i++) {
-        al_delivery *x = &due[i];
+        alert_delivery *x = &due[i];
         int attempts = x->attempts + 1;
-        if (x->rc == 0) {
+        if (sent[i] == 0) {
             log_info("alerts", "notification #%lld sent to %s by %s", (long long)x->id, x->contact, x->channel);
-            al_done(d, al_prep(d, "UPDATE notifications SET status = 'sent', attempts = ?, sent = ?, last_error = ''"
-                                  " WHERE id = ?", "iii", (int64_t)attempts, now, x->id));
+            al_ok(alert_store_delivery_sent(d, x->id, attempts, now, &err), &err);
         } else if (attempts >= a->max_attempts) {
             log_error("alerts", "notification #%lld to %s by %s FAILED after %d attempts: %s", (long long)x->id,
-                      x->contact, x->channel, attempts, x->why);
-            al_done(d, al_prep(d, "UPDATE notifications SET status = 'failed', attempts = ?, last_error = ? WHERE id = ?",
-                               "isi", (int64_t)attempts, x->why, x->id));
+                      x->contact, x->channel, attempts, why[i]);
+            al_ok(alert_store_delivery_failed(d, x->id, attempts, why[i], &err), &err);
         } else {
             int delay = alert_retry_delay(attempts, a->retry_delay);
             log_warn("alerts", "notification #%lld to %s by %s failed (%s): retry in %d s", (long long)x->id,
-                     x->contact, x->channel, x->why, delay);
-            al_done(d, al_prep(d, "UPDATE notifications SET status = 'retrying', attempts = ?, last_error = ?,"
-                                  " next_attempt = ? WHERE id = ?",
-                               "isii", (int64_t)attempts, x->why, now + delay, x->id));
+                     x->contact, x->channel, why[i], delay);
+            al_ok(alert_store_delivery_retry(d, x->id, attempts, why[i], now + delay, &err), &err);
         }
-        free(x->body);
-        free(x->payload);
     }
     if (lock)
         pthread_mutex_unlock(lock);
-    free(due);
+    alert_store_deliveries_free(due, ndue);
+    free(sent);
+    free(why);
     return rc;
 }
 
@@ -686,100 +508,89 @@ int alerts_tick(db *d, const server_config *cfg, const notify_env *env, int64_t 
 json_t *alerts_list(db *d, const char *site, const char *state, const char *sev, int64_t now)
 {
     (void)now;
-    sqlite3_stmt *st = al_prep(d,
-                               "SELECT id, site, device, metric, instance, kind, severity, state, summary, value, fired,"
-                               " resolved, ack_by, ack_comment, ack_at, notified, last_notified, level, held FROM alerts"
-                               " WHERE (?1 IS NULL OR site = ?1) AND (?2 IS NULL OR state = ?2)"
-                               " AND (?3 IS NULL OR severity = ?3) ORDER BY id DESC LIMIT 1000",
-                               NULL);
-    if (!st)
+    alert_row *rows = NULL;
+    size_t n = 0;
+    vg_err err;
+    if (!al_ok(alert_store_list(d, site, state, sev, &rows, &n, &err), &err)) {
+        free(rows);
         return NULL;
-    if (site)
-        sqlite3_bind_text(st, 1, site, -1, SQLITE_TRANSIENT);
-    if (state)
-        sqlite3_bind_text(st, 2, state, -1, SQLITE_TRANSIENT);
-    if (sev)
-        sqlite3_bind_text(st, 3, sev, -1, SQLITE_TRANSIENT);
+    }
     json_t *arr = json_array();
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:I}", "id",
-                              (json_int_t)sqlite3_column_int64(st, 0), "site", al_col(st, 1), "device", al_col(st, 2),
-                              "metric", al_col(st, 3), "instance", al_col(st, 4), "kind", al_col(st, 5), "severity",
-                              al_col(st, 6), "state", al_col(st, 7), "summary", al_col(st, 8), "value",
-                              sqlite3_column_double(st, 9), "fired", (json_int_t)sqlite3_column_int64(st, 10));
-        if (sqlite3_column_int64(st, 11))
-            json_object_set_new(o, "resolved", json_integer(sqlite3_column_int64(st, 11)));
-        if (sqlite3_column_int64(st, 14)) {
-            json_object_set_new(o, "ack_by", json_string(al_col(st, 12)));
-            json_object_set_new(o, "ack_comment", json_string(al_col(st, 13)));
-            json_object_set_new(o, "ack_at", json_integer(sqlite3_column_int64(st, 14)));
+    for (size_t i = 0; i < n; i++) {
+        const alert_row *r = &rows[i];
+        json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:I}", "id", (json_int_t)r->id,
+                              "site", r->site, "device", r->device, "metric", r->metric, "instance", r->instance,
+                              "kind", r->kind, "severity", r->severity, "state", r->state, "summary", r->summary,
+                              "value", r->value, "fired", (json_int_t)r->fired);
+        if (r->resolved)
+            json_object_set_new(o, "resolved", json_integer(r->resolved));
+        if (r->ack_at) {
+            json_object_set_new(o, "ack_by", json_string(r->ack_by));
+            json_object_set_new(o, "ack_comment", json_string(r->ack_comment));
+            json_object_set_new(o, "ack_at", json_integer(r->ack_at));
         }
-        json_object_set_new(o, "notified", json_boolean(sqlite3_column_int(st, 15) == 1));
-        json_object_set_new(o, "escalation_level", json_integer(sqlite3_column_int(st, 17)));
-        if (al_col(st, 18)[0])
-            json_object_set_new(o, "held", json_string(al_col(st, 18)));
+        json_object_set_new(o, "notified", json_boolean(r->notified == 1));
+        json_object_set_new(o, "escalation_level", json_integer(r->level));
+        if (r->held[0])
+            json_object_set_new(o, "held", json_string(r->held));
         json_array_append_new(arr, o);
     }
-    sqlite3_finalize(st);
+    free(rows);
     return arr;
 }
 
-int alerts_ack(db *d, int64_t id, const char *who, const char *comment, int64_t now)
+vg_code alerts_ack(db *d, int64_t id, const char *who, const char *comment, int64_t now, vg_err *err)
 {
-    int n = al_done(d, al_prep(d,
-                               "UPDATE alerts SET state = 'acknowledged', ack_by = ?, ack_comment = ?, ack_at = ?"
-                               " WHERE id = ? AND state = 'firing'",
-                               "ssii", who, comment ? comment : "", now, id));
-    if (n > 0)
+    vg_code rc = alert_store_ack(d, id, who, comment, now, err);
+    if (rc == VG_OK)
         log_info("alerts", "alert #%lld acknowledged by %s%s%s", (long long)id, who, comment && *comment ? ": " : "",
                  comment ? comment : "");
-    return n < 0 ? -1 : n > 0;
+    return rc;
 }
 
-int64_t alerts_silence_add(db *d, const char *site, const char *device, int64_t start, int64_t end, const char *reason,
-                           const char *who, int64_t now)
+vg_code alerts_silence_add(db *d, const char *site, const char *device, int64_t start, int64_t end, const char *reason,
+                           const char *who, int64_t now, int64_t *id, vg_err *err)
 {
-    if (al_done(d, al_prep(d,
-                           "INSERT INTO silences(site, device, start, end, reason, who, created) VALUES(?,?,?,?,?,?,?)",
-                           "ssiissi", site, device ? device : "", start, end, reason ? reason : "", who, now)) < 0)
-        return -1;
-    int64_t id = sqlite3_last_insert_rowid(db_sqlite(d));
-    log_info("alerts", "silence #%lld on %s%s%s by %s", (long long)id, site, device && *device ? "/" : "",
+    int64_t sid = 0;
+    vg_code rc = alert_store_silence_add(d, site, device, start, end, reason, who, now, &sid, err);
+    if (rc != VG_OK)
+        return rc;
+    if (id)
+        *id = sid;
+    log_info("alerts", "silence #%lld on %s%s%s by %s", (long long)sid, site, device && *device ? "/" : "",
              device ? device : "", who);
-    return id;
+    return VG_OK;
 }
 
-int alerts_silence_delete(db *d, int64_t id)
-{
-    int n = al_done(d, al_prep(d, "DELETE FROM silences WHERE id = ?", "i", id));
-    return n < 0 ? -1 : n > 0;
-}
+vg_code alerts_silence_delete(db *d, int64_t id, vg_err *err) { return alert_store_silence_delete(d, id, err); }
 
 json_t *alerts_silences(db *d, int64_t now)
 {
-    sqlite3_stmt *st = al_prep(d, "SELECT id, site, device, start, end, reason, who, created FROM silences"
-                                  " WHERE end > ? ORDER BY start",
-                               "i", now);
-    if (!st)
+    alert_silence *v = NULL;
+    size_t n = 0;
+    vg_err err;
+    if (!al_ok(alert_store_silences(d, now, &v, &n, &err), &err)) {
+        free(v);
         return NULL;
+    }
     json_t *arr = json_array();
-    while (sqlite3_step(st) == SQLITE_ROW)
-        json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:I, s:I, s:s, s:s, s:I, s:b}", "id",
-                                             (json_int_t)sqlite3_column_int64(st, 0), "site", al_col(st, 1), "device",
-                                             al_col(st, 2), "start", (json_int_t)sqlite3_column_int64(st, 3), "end",
-                                             (json_int_t)sqlite3_column_int64(st, 4), "reason", al_col(st, 5), "who",
-                                             al_col(st, 6), "created", (json_int_t)sqlite3_column_int64(st, 7),
-                                             "active", sqlite3_column_int64(st, 3) <= now));
-    sqlite3_finalize(st);
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:I, s:I, s:s, s:s, s:I, s:b}", "id", (json_int_t)v[i].id,
+                                             "site", v[i].site, "device", v[i].device, "start", (json_int_t)v[i].start,
+                                             "end", (json_int_t)v[i].end, "reason", v[i].reason, "who", v[i].who,
+                                             "created", (json_int_t)v[i].created, "active", v[i].start <= now));
+    free(v);
     return arr;
 }
 
-int alerts_test_notify(db *d, const server_config *cfg, const char *contact, const char *who, int64_t now)
+vg_code alerts_test_notify(db *d, const server_config *cfg, const char *contact, const char *who, int64_t now,
+                           int *queued, vg_err *err)
 {
+    *queued = 0;
     const alerting_config *a = al_cfg(cfg);
     const alert_contact *c = alerting_contact(a, contact);
     if (!c)
-        return -1;
+        return vg_fail_field(err, VG_E_NOT_FOUND, "contact", "no such contact in alerting.contacts");
     char subject[200], text[300], when[64];
     al_time(now, when, sizeof when);
     snprintf(subject, sizeof subject, "[vigie] TEST notification to %s", c->name);
@@ -788,26 +599,15 @@ int alerts_test_notify(db *d, const server_config *cfg, const char *contact, con
                           subject, "text", text, "alerts");
     char *payload = json_dumps(o, JSON_COMPACT);
     json_decref(o);
-    sqlite3_stmt *st = al_prep(d, "SELECT COUNT(*) FROM notifications", NULL);
-    int before = st && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-    sqlite3_finalize(st);
-    al_queue(d, a, 0, (int)(c - a->contacts), "test", subject, text, payload ? payload : "{}", now);
+    *queued = al_queue(d, a, 0, (int)(c - a->contacts), "test", subject, text, payload ? payload : "{}", now);
     free(payload);
-    st = al_prep(d, "SELECT COUNT(*) FROM notifications", NULL);
-    int after = st && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-    sqlite3_finalize(st);
-    return after - before;
+    return VG_OK;
 }
 
 size_t alerts_firing_count(db *d, const char *site)
 {
-    sqlite3_stmt *st = al_prep(d, "SELECT COUNT(*) FROM alerts WHERE state != 'resolved' AND (?1 IS NULL OR site = ?1)",
-                               NULL);
-    if (!st)
-        return 0;
-    if (site)
-        sqlite3_bind_text(st, 1, site, -1, SQLITE_TRANSIENT);
-    size_t n = sqlite3_step(st) == SQLITE_ROW ? (size_t)sqlite3_column_int64(st, 0) : 0;
-    sqlite3_finalize(st);
+    size_t n = 0;
+    vg_err err;
+    al_ok(alert_store_open_count(d, site, &n, &err), &err);
     return n;
 }

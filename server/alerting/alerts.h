@@ -1,5 +1,6 @@
-/* alerts: the on-call alert lifecycle, stored in SQLite (tables alert_tracks, alerts, alert_sites,
- * silences, notifications; db.c schema version 3).
+/* alerts: the on-call alert lifecycle, stored through store/alert_store.h (tables alert_tracks, alerts,
+ * alert_sites, silences, notifications; schema version 3). No SQL here: this module decides, the store
+ * keeps.
  *
  *   alerts_ingest()  after a batch is stored: judges each sample (a rule of alerting.rules, else the
  *                    agent's own severity), with hysteresis, `for` and flapping (alert_rules.c), and
@@ -18,6 +19,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "error.h"
 #include "store/db.h"
 #include "alerting/notify.h"
 #include "push.h"
@@ -36,15 +38,19 @@ int alerts_tick(db *d, const server_config *cfg, const notify_env *env, int64_t 
 json_t *alerts_list(db *d, const char *site, const char *state, const char *sev, int64_t now);
 /* Alerts not resolved (firing or acknowledged) at site (NULL: everywhere), for /metrics. */
 size_t alerts_firing_count(db *d, const char *site);
-/* 1 acknowledged, 0 no such alert or not firing, -1 error. */
-int alerts_ack(db *d, int64_t id, const char *who, const char *comment, int64_t now);
+/* VG_E_NOT_FOUND when there is no such alert or it is not firing. */
+vg_code alerts_ack(db *d, int64_t id, const char *who, const char *comment, int64_t now, vg_err *err);
 
-int64_t alerts_silence_add(db *d, const char *site, const char *device, int64_t start, int64_t end, const char *reason,
-                           const char *who, int64_t now);
-int alerts_silence_delete(db *d, int64_t id);
+/* *id (may be NULL): the new silence's. */
+vg_code alerts_silence_add(db *d, const char *site, const char *device, int64_t start, int64_t end, const char *reason,
+                           const char *who, int64_t now, int64_t *id, vg_err *err);
+/* VG_E_NOT_FOUND when there is no such silence. */
+vg_code alerts_silence_delete(db *d, int64_t id, vg_err *err);
 json_t *alerts_silences(db *d, int64_t now);
 
-/* Queues a test notification to every channel of a contact: the number queued, -1 unknown contact. */
-int alerts_test_notify(db *d, const server_config *cfg, const char *contact, const char *who, int64_t now);
+/* Queues a test notification to every channel of a contact (*queued of them); VG_E_NOT_FOUND for an
+ * unknown contact. */
+vg_code alerts_test_notify(db *d, const server_config *cfg, const char *contact, const char *who, int64_t now,
+                           int *queued, vg_err *err);
 
 #endif

@@ -32,7 +32,7 @@ typedef struct {
 bool smtp_address_is_valid(const char *s, bool named);
 
 /* Reads the `smtp` mapping of server.yaml; file:line:column errors. */
-int smtp_config_read(const conf_doc *doc, const conf_node *n, smtp_config *cfg, vg_err *err);
+vg_code smtp_config_read(const conf_doc *doc, const conf_node *n, smtp_config *cfg, vg_err *err);
 
 /* Sends a plain-text UTF-8 mail to every address of `to` (NULL-terminated), with optional
  * attachments. 0 on success; -1 with why[] saying what the server or libcurl answered. */

@@ -67,31 +67,23 @@ bool smtp_address_is_valid(const char *s, bool named)
     return strcspn(addr, " \t<>,;\"()[]\\") == strlen(addr);
 }
 
-static int smtp_str(const conf_doc *d, const conf_node *n, const char *key, char *dst, size_t size, vg_err *err)
-{
-    const char *s = NULL;
-    if (conf_get_str(d, n, key, false, size - 1, &s, err))
-        return -1;
-    if (s)
-        snprintf(dst, size, "%s", s);
-    return 0;
-}
-
-int smtp_config_read(const conf_doc *d, const conf_node *n, smtp_config *cfg, vg_err *err)
+vg_code smtp_config_read(const conf_doc *d, const conf_node *n, smtp_config *cfg, vg_err *err)
 {
     static const char *const keys[] = {"url", "user", "password", "from", "ca_file", "starttls", "timeout", NULL};
     memset(cfg, 0, sizeof *cfg);
     cfg->starttls = true;
     cfg->timeout = 30;
     long long timeout = 30;
-    if (conf_check_map(d, n, "smtp", keys, err) || smtp_str(d, n, "url", cfg->url, sizeof cfg->url, err) ||
-        smtp_str(d, n, "user", cfg->user, sizeof cfg->user, err) ||
-        smtp_str(d, n, "password", cfg->password, sizeof cfg->password, err) ||
-        smtp_str(d, n, "from", cfg->from, sizeof cfg->from, err) ||
-        smtp_str(d, n, "ca_file", cfg->ca_file, sizeof cfg->ca_file, err) ||
-        conf_get_bool(d, n, "starttls", false, &cfg->starttls, err) ||
-        conf_get_int(d, n, "timeout", false, 1, 600, &timeout, err))
-        return -1;
+    vg_code rc;
+    if ((rc = conf_check_map(d, n, "smtp", keys, err)) ||
+        (rc = conf_get_buf(d, n, "url", false, cfg->url, sizeof cfg->url, err)) ||
+        (rc = conf_get_buf(d, n, "user", false, cfg->user, sizeof cfg->user, err)) ||
+        (rc = conf_get_buf(d, n, "password", false, cfg->password, sizeof cfg->password, err)) ||
+        (rc = conf_get_buf(d, n, "from", false, cfg->from, sizeof cfg->from, err)) ||
+        (rc = conf_get_buf(d, n, "ca_file", false, cfg->ca_file, sizeof cfg->ca_file, err)) ||
+        (rc = conf_get_bool(d, n, "starttls", false, &cfg->starttls, err)) ||
+        (rc = conf_get_int(d, n, "timeout", false, 1, 600, &timeout, err)))
+        return rc;
     cfg->timeout = (long)timeout;
     bool smtps = strncasecmp(cfg->url, "smtps://", 8) == 0;
     if (!cfg->url[0])
@@ -123,5 +115,5 @@ int smtp_config_read(const conf_doc *d, const conf_node *n, smtp_config *cfg, vg
     if (cfg->ca_file[0] && (stat(cfg->ca_file, &st) != 0 || !S_ISREG(st.st_mode)))
         return conf_fail(err, d, conf_map_get(d, n, "ca_file"), "ca_file", "'%s' is not a readable file", cfg->ca_file);
     cfg->configured = true;
-    return 0;
+    return VG_OK;
 }

@@ -12,51 +12,52 @@
 
 #include "alerting/alert_config.h"
 #include "log.h"
+#include "vocab.h"
 
 #ifndef VIGIE_WEB_DIR
 #define VIGIE_WEB_DIR "/usr/local/share/vigie/web"
 #endif
+#ifndef VIGIE_MIBS_DIR
+#define VIGIE_MIBS_DIR "/usr/local/share/vigie/mibs"
+#endif
 
-static int sc_str(const conf_doc *d, const conf_node *map, const char *key, bool required, char *dst,
-                  size_t size, vg_err *err)
+/* mibs_dir/vocabulary.yaml: the classes, metrics and site kinds everything below is checked against.
+ * Without mibs_dir, the environment's VIGIE_MIBS_DIR (a source tree's mibs/ for the tests), else the
+ * installed one. Every kind's default services are read now, so that a bad vocabulary stops the start. */
+static vg_code sc_vocab(const conf_doc *d, const conf_node *root, server_config *cfg, vg_err *err)
 {
-    const char *s = NULL;
-    if (conf_get_str(d, map, key, required, size - 1, &s, err))
-        return -1;
-    if (s)
-        snprintf(dst, size, "%s", s);
-    return 0;
-}
-
-static int sc_name(const conf_doc *d, const conf_node *map, const char *key, const char *val, vg_err *err)
-{
-    if (!name_is_valid(val))
-        return conf_fail(err, d, conf_map_get(d, map, key), key,
-                         "'%s': use 1-64 of [A-Za-z0-9._-], starting with a letter or digit", val);
-    return 0;
+    const conf_node *at = conf_map_get(d, root, "mibs_dir");
+    const char *env = getenv("VIGIE_MIBS_DIR");
+    if (!at)
+        snprintf(cfg->mibs_dir, sizeof cfg->mibs_dir, "%s", env && *env ? env : VIGIE_MIBS_DIR);
+    char path[SERVER_PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/vocabulary.yaml", cfg->mibs_dir);
+    vg_err why;
+    vg_clear(&why);
+    cfg->vocab = vocab_load(path, &why);
+    site_model *m = cfg->vocab ? malloc(sizeof *m) : NULL;
+    for (size_t i = 0; m && i < vocab_site_kind_count(cfg->vocab) && why.code == VG_OK; i++)
+        site_model_defaults(cfg->vocab, vocab_site_kind_at(cfg->vocab, i)->name, m, &why);
+    free(m);
+    if (cfg->vocab && !m)
+        return vg_fail(err, VG_E_NOMEM, "%s: out of memory", cfg->path);
+    if (cfg->vocab && why.code == VG_OK)
+        return VG_OK;
+    if (at)
+        return conf_fail_code(err, why.code, d, at, "mibs_dir", "the vocabulary: %s", why.msg);
+    return vg_fail_field(err, why.code, "mibs_dir", "%s: mibs_dir (default %s): the vocabulary: %s", cfg->path,
+                         cfg->mibs_dir, why.msg);
 }
 
 /* Tokens are compared in constant time and must be long enough not to be guessed. */
-static int sc_token(const conf_doc *d, const conf_node *map, const char *val, vg_err *err)
+static vg_code sc_token(const conf_doc *d, const conf_node *map, const char *val, vg_err *err)
 {
     if (strlen(val) < 16)
         return conf_fail(err, d, conf_map_get(d, map, "token"), "token", "must be at least 16 characters long");
-    return 0;
+    return VG_OK;
 }
 
-static int sc_list(const conf_doc *d, const conf_node *root, const char *key, bool required, size_t max,
-                   const conf_node **out, vg_err *err)
-{
-    const conf_node *n = conf_map_get(d, root, key);
-    *out = n;
-    if (!n)
-        return required ? conf_fail(err, d, root, key, "missing") : 0;
-    if (conf_node_kind(n) != CONF_SEQ || conf_len(n) > max)
-        return conf_fail(err, d, n, key, "must be a list of at most %zu entries", max);
-    return 0;
-}
-
-static int sc_site(const conf_doc *d, const conf_node *n, server_config *cfg, vg_err *err)
+static vg_code sc_site(const conf_doc *d, const conf_node *n, server_config *cfg, vg_err *err)
 {
     static const char *const keys[] = {"id", "name", "kind", "timezone", "target", "unknown", "services", NULL};
     server_site *s = &cfg->sites[cfg->nsites];
@@ -64,24 +65,24 @@ static int sc_site(const conf_doc *d, const conf_node *n, server_config *cfg, vg
     snprintf(s->kind, sizeof s->kind, "nro");
     snprintf(s->timezone, sizeof s->timezone, "Europe/Paris");
     s->target = 99.982;
-    if (conf_check_map(d, n, "site", keys, err) || sc_str(d, n, "id", true, s->id, sizeof s->id, err) ||
-        sc_name(d, n, "id", s->id, err) || sc_str(d, n, "name", false, s->name, sizeof s->name, err) ||
-        sc_str(d, n, "kind", false, s->kind, sizeof s->kind, err) ||
-        sc_str(d, n, "timezone", false, s->timezone, sizeof s->timezone, err) ||
-        conf_get_double(d, n, "target", false, &s->target, err) ||
-        sc_str(d, n, "unknown", false, unknown, sizeof unknown, err))
-        return -1;
+    vg_code rc;
+    if ((rc = conf_check_map(d, n, "site", keys, err)) ||
+        (rc = conf_get_buf(d, n, "id", true, s->id, sizeof s->id, err)) ||
+        (rc = conf_check_name(d, n, "id", s->id, err)) ||
+        (rc = conf_get_buf(d, n, "name", false, s->name, sizeof s->name, err)) ||
+        (rc = conf_get_buf(d, n, "kind", false, s->kind, sizeof s->kind, err)) ||
+        (rc = conf_get_buf(d, n, "timezone", false, s->timezone, sizeof s->timezone, err)) ||
+        (rc = conf_get_double(d, n, "target", false, &s->target, err)) ||
+        (rc = conf_get_buf(d, n, "unknown", false, unknown, sizeof unknown, err)))
+        return rc;
+    if ((rc = conf_check_choice(d, n, "kind", s->kind, vocab_site_kind_names(cfg->vocab), NULL, err)))
+        return rc;
     const conf_node *services = conf_map_get(d, n, "services");
-    if (services) {
-        if (site_model_read(d, services, &s->model, err) != 0)
-            return -1;
-    } else {
-        site_model_defaults(s->kind, &s->model);
-    }
+    if ((rc = services ? site_model_read(d, services, cfg->vocab, &s->model, err)
+                       : site_model_defaults(cfg->vocab, s->kind, &s->model, err)) != VG_OK)
+        return rc;
     if (unknown_policy_parse(unknown, &s->model.unknown) != 0)
         return conf_fail(err, d, conf_map_get(d, n, "unknown"), "unknown", "'%s' is not excluded, up or down", unknown);
-    if (strcmp(s->kind, "datacenter") && strcmp(s->kind, "nro") && strcmp(s->kind, "pop") && strcmp(s->kind, "core"))
-        return conf_fail(err, d, conf_map_get(d, n, "kind"), "kind", "'%s' is not datacenter, nro, pop or core", s->kind);
     if (s->target <= 0 || s->target > 100)
         return conf_fail(err, d, conf_map_get(d, n, "target"), "target", "must be a percentage in (0, 100]");
     char zone[SERVER_PATH_MAX];
@@ -94,7 +95,7 @@ static int sc_site(const conf_doc *d, const conf_node *n, server_config *cfg, vg
     if (server_config_site(cfg, s->id))
         return conf_fail(err, d, conf_map_get(d, n, "id"), "id", "site '%s' is declared twice", s->id);
     cfg->nsites++;
-    return 0;
+    return VG_OK;
 }
 
 static int sc_cmp_names(const void *a, const void *b) { return strcmp((const char *)a, (const char *)b); }
@@ -104,21 +105,24 @@ bool server_agent_may_write(const server_agent *a, const char *device)
     return !a->devices || bsearch(device, a->devices, a->ndevices, sizeof a->devices[0], sc_cmp_names) != NULL;
 }
 
-static int sc_agent(const conf_doc *d, const conf_node *n, server_config *cfg, vg_err *err)
+static vg_code sc_agent(const conf_doc *d, const conf_node *n, server_config *cfg, vg_err *err)
 {
     static const char *const keys[] = {"id", "token", "site", "devices", NULL};
     server_agent *a = &cfg->agents[cfg->nagents];
-    if (conf_check_map(d, n, "agent", keys, err) || sc_str(d, n, "id", true, a->id, sizeof a->id, err) ||
-        sc_name(d, n, "id", a->id, err) || sc_str(d, n, "token", true, a->token, sizeof a->token, err) ||
-        sc_token(d, n, a->token, err) || sc_str(d, n, "site", false, a->site, sizeof a->site, err))
-        return -1;
-    const conf_node *devs = conf_map_get(d, n, "devices");
+    const conf_node *devs;
+    vg_code rc;
+    if ((rc = conf_check_map(d, n, "agent", keys, err)) ||
+        (rc = conf_get_buf(d, n, "id", true, a->id, sizeof a->id, err)) ||
+        (rc = conf_check_name(d, n, "id", a->id, err)) ||
+        (rc = conf_get_buf(d, n, "token", true, a->token, sizeof a->token, err)) ||
+        (rc = sc_token(d, n, a->token, err)) ||
+        (rc = conf_get_buf(d, n, "site", false, a->site, sizeof a->site, err)) ||
+        (rc = conf_get_list(d, n, "devices", false, 1, 5000, "device names", &devs, err)))
+        return rc;
     if (devs) {
-        if (conf_node_kind(devs) != CONF_SEQ || conf_len(devs) == 0 || conf_len(devs) > 5000)
-            return conf_fail(err, d, devs, "devices", "must be a list of 1 to 5000 device names");
         a->devices = calloc(conf_len(devs), sizeof *a->devices);
         if (!a->devices)
-            return conf_fail(err, d, devs, "devices", "out of memory");
+            return conf_fail_code(err, VG_E_NOMEM, d, devs, "devices", "out of memory");
         for (size_t i = 0; i < conf_len(devs); i++) {
             const char *dn = conf_node_scalar(conf_seq_at(d, devs, i));
             if (!dn || !name_is_valid(dn))
@@ -139,39 +143,43 @@ static int sc_agent(const conf_doc *d, const conf_node *n, server_config *cfg, v
                              cfg->agents[i].id, a->id);
     }
     cfg->nagents++;
-    return 0;
+    return VG_OK;
 }
 
-static int sc_reader(const conf_doc *d, const conf_node *n, server_config *cfg, vg_err *err)
+static vg_code sc_reader(const conf_doc *d, const conf_node *n, server_config *cfg, vg_err *err)
 {
     static const char *const keys[] = {"name", "token", "role", NULL};
+    static const char *const roles[] = {"read", "admin", NULL};
     server_reader *r = &cfg->readers[cfg->nreaders];
     char role[16] = "read";
-    if (conf_check_map(d, n, "api_token", keys, err) || sc_str(d, n, "name", true, r->name, sizeof r->name, err) ||
-        sc_name(d, n, "name", r->name, err) || sc_str(d, n, "token", true, r->token, sizeof r->token, err) ||
-        sc_token(d, n, r->token, err) || sc_str(d, n, "role", false, role, sizeof role, err))
-        return -1;
-    if (strcmp(role, "read") && strcmp(role, "admin"))
-        return conf_fail(err, d, conf_map_get(d, n, "role"), "role", "'%s' is not read or admin", role);
+    vg_code rc;
+    if ((rc = conf_check_map(d, n, "api_token", keys, err)) ||
+        (rc = conf_get_buf(d, n, "name", true, r->name, sizeof r->name, err)) ||
+        (rc = conf_check_name(d, n, "name", r->name, err)) ||
+        (rc = conf_get_buf(d, n, "token", true, r->token, sizeof r->token, err)) ||
+        (rc = sc_token(d, n, r->token, err)) || (rc = conf_get_buf(d, n, "role", false, role, sizeof role, err)) ||
+        (rc = conf_check_choice(d, n, "role", role, roles, NULL, err)))
+        return rc;
     r->admin = strcmp(role, "admin") == 0;
     cfg->nreaders++;
-    return 0;
+    return VG_OK;
 }
 
 /* report: {recipients: [addresses], lang: fr|en}; the recipients need an smtp section. */
-static int sc_report(const conf_doc *d, const conf_node *root, server_config *cfg, vg_err *err)
+static vg_code sc_report(const conf_doc *d, const conf_node *root, server_config *cfg, vg_err *err)
 {
     static const char *const keys[] = {"recipients", "lang", NULL};
+    static const char *const langs[] = {"fr", "en", NULL};
     const conf_node *n = conf_map_get(d, root, "report"), *list;
     snprintf(cfg->report.lang, sizeof cfg->report.lang, "fr");
     if (!n)
-        return 0;
-    if (conf_check_map(d, n, "report", keys, err) ||
-        sc_str(d, n, "lang", false, cfg->report.lang, sizeof cfg->report.lang, err) ||
-        sc_list(d, n, "recipients", false, SERVER_MAX_RECIPIENTS, &list, err))
-        return -1;
-    if (strcmp(cfg->report.lang, "fr") && strcmp(cfg->report.lang, "en"))
-        return conf_fail(err, d, conf_map_get(d, n, "lang"), "lang", "'%s' is not fr or en", cfg->report.lang);
+        return VG_OK;
+    vg_code rc;
+    if ((rc = conf_check_map(d, n, "report", keys, err)) ||
+        (rc = conf_get_buf(d, n, "lang", false, cfg->report.lang, sizeof cfg->report.lang, err)) ||
+        (rc = conf_get_list(d, n, "recipients", false, 0, SERVER_MAX_RECIPIENTS, "entries", &list, err)) ||
+        (rc = conf_check_choice(d, n, "lang", cfg->report.lang, langs, NULL, err)))
+        return rc;
     for (size_t i = 0; i < conf_len(list); i++) {
         const conf_node *r = conf_seq_at(d, list, i);
         const char *addr = conf_node_scalar(r);
@@ -181,14 +189,15 @@ static int sc_report(const conf_doc *d, const conf_node *root, server_config *cf
     }
     if (cfg->report.nrecipients && !cfg->smtp.configured)
         return conf_fail(err, d, list, "recipients", "the report is mailed through the smtp section, which is missing");
-    return 0;
+    return VG_OK;
 }
 
-static int sc_listen(const conf_doc *d, const conf_node *root, server_config *cfg, vg_err *err)
+static vg_code sc_listen(const conf_doc *d, const conf_node *root, server_config *cfg, vg_err *err)
 {
     char listen[80] = "127.0.0.1:8470";
-    if (sc_str(d, root, "listen", false, listen, sizeof listen, err))
-        return -1;
+    vg_code rc = conf_get_buf(d, root, "listen", false, listen, sizeof listen, err);
+    if (rc != VG_OK)
+        return rc;
     char *colon = strrchr(listen, ':');
     char *end;
     long port = colon ? strtol(colon + 1, &end, 10) : 0;
@@ -208,19 +217,19 @@ static int sc_listen(const conf_doc *d, const conf_node *root, server_config *cf
                          "'%s' is not an IPv4 or IPv6 address (write [::]:8470 for every IPv6 address)", addr);
     snprintf(cfg->listen_addr, sizeof cfg->listen_addr, "%s", addr);
     cfg->port = (int)port;
-    return 0;
+    return VG_OK;
 }
 
 /* Reads the PEM file named by root[key] into *out (NUL-terminated); key says what it must hold. */
-static int sc_pem(const conf_doc *d, const conf_node *root, const char *key, const char *path, char **out,
-                  vg_err *err)
+static vg_code sc_pem(const conf_doc *d, const conf_node *root, const char *key, const char *path, char **out,
+                      vg_err *err)
 {
     const conf_node *at = conf_map_get(d, root, key);
     bool is_key = strcmp(key, "tls_key") == 0;
     /* O_NONBLOCK: a FIFO given by mistake must not hang the start; it is refused below */
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0)
-        return conf_fail(err, d, at, key, "cannot read '%s': %s", path, strerror(errno));
+        return conf_fail_code(err, VG_E_IO, d, at, key, "cannot read '%s': %s", path, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         close(fd);
@@ -239,11 +248,11 @@ static int sc_pem(const conf_doc *d, const conf_node *root, const char *key, con
     int errnum = n < 0 ? errno : 0;
     close(fd);
     if (!buf)
-        return conf_fail(err, d, at, key, "out of memory");
+        return conf_fail_code(err, VG_E_NOMEM, d, at, key, "out of memory");
     buf[len] = '\0';
     *out = buf; /* freed (and the key wiped) by server_config_free, whatever happens below */
     if (errnum)
-        return conf_fail(err, d, at, key, "cannot read '%s': %s", path, strerror(errnum));
+        return conf_fail_code(err, VG_E_IO, d, at, key, "cannot read '%s': %s", path, strerror(errnum));
     if (!is_key && !strstr(buf, "-----BEGIN CERTIFICATE-----"))
         return conf_fail(err, d, at, key, "'%s' holds no PEM certificate (-----BEGIN CERTIFICATE-----)", path);
     if (is_key && (strstr(buf, "-----BEGIN ENCRYPTED PRIVATE KEY-----") || strstr(buf, "Proc-Type: 4,ENCRYPTED")))
@@ -251,96 +260,99 @@ static int sc_pem(const conf_doc *d, const conf_node *root, const char *key, con
                          "unencrypted (openssl pkey -in KEY -out NEWKEY), readable by its user only", path);
     if (is_key && !strstr(buf, "PRIVATE KEY-----"))
         return conf_fail(err, d, at, key, "'%s' holds no PEM private key (-----BEGIN PRIVATE KEY-----)", path);
-    return 0;
+    return VG_OK;
 }
 
 /* tls_cert and tls_key: both (HTTPS) or neither (plain HTTP); both files are read now. */
-static int sc_tls(const conf_doc *d, const conf_node *root, server_config *cfg, vg_err *err)
+static vg_code sc_tls(const conf_doc *d, const conf_node *root, server_config *cfg, vg_err *err)
 {
     static const char *const keys[] = {"tls_cert", "tls_key"};
     char *paths[] = {cfg->tls_cert, cfg->tls_key};
+    vg_code rc;
     for (int i = 0; i < 2; i++) {
-        if (sc_str(d, root, keys[i], false, paths[i], SERVER_PATH_MAX + 1, err))
-            return -1;
+        if ((rc = conf_get_buf(d, root, keys[i], false, paths[i], SERVER_PATH_MAX + 1, err)) != VG_OK)
+            return rc;
         if (conf_map_get(d, root, keys[i]) && !paths[i][0])
             return conf_fail(err, d, conf_map_get(d, root, keys[i]), keys[i],
                              "must be a file path (leave out both tls_cert and tls_key for plain HTTP)");
     }
     if (!cfg->tls_cert[0] && !cfg->tls_key[0])
-        return 0;
+        return VG_OK;
     for (int i = 0; i < 2; i++)
         if (!paths[i][0])
             return conf_fail(err, d, conf_map_get(d, root, keys[1 - i]), keys[1 - i],
                              "needs %s as well: give both tls_cert and tls_key (HTTPS) or neither (plain HTTP)",
                              keys[i]);
-    return sc_pem(d, root, "tls_cert", cfg->tls_cert, &cfg->tls_cert_pem, err) ||
-                   sc_pem(d, root, "tls_key", cfg->tls_key, &cfg->tls_key_pem, err)
-               ? -1
-               : 0;
+    if ((rc = sc_pem(d, root, "tls_cert", cfg->tls_cert, &cfg->tls_cert_pem, err)) != VG_OK)
+        return rc;
+    return sc_pem(d, root, "tls_key", cfg->tls_key, &cfg->tls_key_pem, err);
+}
+
+/* The whole file into cfg, in the order in which one part needs another (agents name sites, contacts
+ * with an email need the smtp section). */
+static vg_code sc_read(const conf_doc *d, const conf_node *root, server_config *cfg, vg_err *err)
+{
+    static const char *const keys[] = {"listen", "data_dir", "step", "agents", "sites", "api_tokens", "tls_cert",
+                                       "tls_key", "metrics_public", "web_dir", "alerting", "smtp", "report", "rrdcached",
+                                       "mibs_dir", NULL};
+    const conf_node *sites, *agents, *readers, *smtp = conf_map_get(d, root, "smtp");
+    cfg->step = 60;
+    vg_code rc;
+    if ((rc = conf_check_map(d, root, "server.yaml", keys, err)) || (rc = sc_listen(d, root, cfg, err)) ||
+        (rc = conf_get_buf(d, root, "data_dir", false, cfg->data_dir, sizeof cfg->data_dir, err)) ||
+        (rc = conf_get_buf(d, root, "rrdcached", false, cfg->rrdcached, sizeof cfg->rrdcached, err)) ||
+        (rc = conf_get_buf(d, root, "web_dir", false, cfg->web_dir, sizeof cfg->web_dir, err)) ||
+        (rc = conf_get_buf(d, root, "mibs_dir", false, cfg->mibs_dir, sizeof cfg->mibs_dir, err)) ||
+        (rc = conf_get_bool(d, root, "metrics_public", false, &cfg->metrics_public, err)) ||
+        (rc = conf_get_int32(d, root, "step", false, 5, 3600, &cfg->step, err)) || (rc = sc_tls(d, root, cfg, err)) ||
+        (rc = sc_vocab(d, root, cfg, err)) ||
+        (rc = conf_get_list(d, root, "sites", false, 0, SERVER_MAX_SITES, "entries", &sites, err)) ||
+        (rc = conf_get_list(d, root, "agents", true, 0, SERVER_MAX_AGENTS, "entries", &agents, err)) ||
+        (rc = conf_get_list(d, root, "api_tokens", false, 0, 100, "entries", &readers, err)))
+        return rc;
+    cfg->sites = calloc(conf_len(sites) + 1, sizeof *cfg->sites);
+    cfg->agents = calloc(conf_len(agents) + 1, sizeof *cfg->agents);
+    cfg->readers = calloc(conf_len(readers) + 1, sizeof *cfg->readers);
+    cfg->alerting = calloc(1, sizeof *cfg->alerting);
+    if (!cfg->sites || !cfg->agents || !cfg->readers || !cfg->alerting)
+        return vg_fail(err, VG_E_NOMEM, "%s: out of memory", cfg->path);
+    for (size_t i = 0; i < conf_len(sites); i++)
+        if ((rc = sc_site(d, conf_seq_at(d, sites, i), cfg, err)) != VG_OK)
+            return rc;
+    for (size_t i = 0; i < conf_len(agents); i++)
+        if ((rc = sc_agent(d, conf_seq_at(d, agents, i), cfg, err)) != VG_OK)
+            return rc;
+    for (size_t i = 0; i < conf_len(readers); i++)
+        if ((rc = sc_reader(d, conf_seq_at(d, readers, i), cfg, err)) != VG_OK)
+            return rc;
+    if ((smtp && (rc = smtp_config_read(d, smtp, &cfg->smtp, err))) || (rc = sc_report(d, root, cfg, err)) ||
+        (rc = alerting_config_read(d, conf_map_get(d, root, "alerting"), cfg->alerting, err)))
+        return rc;
+    for (size_t i = 0; i < cfg->alerting->ncontacts; i++)
+        if (cfg->alerting->contacts[i].email[0] && !cfg->smtp.configured)
+            return conf_fail(err, d, conf_map_get(d, root, "alerting"), "contacts",
+                             "contact '%s' has an email but server.yaml has no smtp section to send it",
+                             cfg->alerting->contacts[i].name);
+    return VG_OK;
 }
 
 server_config *server_config_load(const char *path, vg_err *err)
 {
-    static const char *const keys[] = {"listen", "data_dir", "step", "agents", "sites", "api_tokens", "tls_cert",
-                                       "tls_key", "metrics_public", "web_dir", "alerting", "smtp", "report", "rrdcached",
-                                       NULL};
     conf_doc *d = conf_doc_load_file(path, err);
     if (!d)
         return NULL;
     server_config *cfg = calloc(1, sizeof *cfg);
-    const conf_node *root = conf_doc_root(d), *sites, *agents, *readers;
-    long long step = 60;
-    int rc = -1;
+    vg_code rc = VG_E_NOMEM;
     if (!cfg) {
-        snprintf(err->msg, sizeof err->msg, "%s: out of memory", path);
-        goto out;
+        vg_fail(err, rc, "%s: out of memory", path);
+    } else {
+        snprintf(cfg->path, sizeof cfg->path, "%s", path);
+        snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s", VIGIE_STATE_DIR);
+        snprintf(cfg->web_dir, sizeof cfg->web_dir, "%s", VIGIE_WEB_DIR);
+        rc = sc_read(d, conf_doc_root(d), cfg, err);
     }
-    snprintf(cfg->path, sizeof cfg->path, "%s", path);
-    snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s", VIGIE_STATE_DIR);
-    snprintf(cfg->web_dir, sizeof cfg->web_dir, "%s", VIGIE_WEB_DIR);
-    if (conf_check_map(d, root, "server.yaml", keys, err) || sc_listen(d, root, cfg, err) ||
-        sc_str(d, root, "data_dir", false, cfg->data_dir, sizeof cfg->data_dir, err) ||
-        sc_str(d, root, "rrdcached", false, cfg->rrdcached, sizeof cfg->rrdcached, err) ||
-        sc_str(d, root, "web_dir", false, cfg->web_dir, sizeof cfg->web_dir, err) ||
-        conf_get_bool(d, root, "metrics_public", false, &cfg->metrics_public, err) ||
-        conf_get_int(d, root, "step", false, 5, 3600, &step, err) || sc_tls(d, root, cfg, err) ||
-        sc_list(d, root, "sites", false, SERVER_MAX_SITES, &sites, err) ||
-        sc_list(d, root, "agents", true, SERVER_MAX_AGENTS, &agents, err) ||
-        sc_list(d, root, "api_tokens", false, 100, &readers, err))
-        goto out;
-    cfg->step = (int)step;
-    cfg->sites = calloc(conf_len(sites) + 1, sizeof *cfg->sites);
-    cfg->agents = calloc(conf_len(agents) + 1, sizeof *cfg->agents);
-    cfg->readers = calloc(conf_len(readers) + 1, sizeof *cfg->readers);
-    if (!cfg->sites || !cfg->agents || !cfg->readers) {
-        snprintf(err->msg, sizeof err->msg, "%s: out of memory", path);
-        goto out;
-    }
-    for (size_t i = 0; i < conf_len(sites); i++)
-        if (sc_site(d, conf_seq_at(d, sites, i), cfg, err))
-            goto out;
-    for (size_t i = 0; i < conf_len(agents); i++)
-        if (sc_agent(d, conf_seq_at(d, agents, i), cfg, err))
-            goto out;
-    for (size_t i = 0; i < conf_len(readers); i++)
-        if (sc_reader(d, conf_seq_at(d, readers, i), cfg, err))
-            goto out;
-    if ((conf_map_get(d, root, "smtp") && smtp_config_read(d, conf_map_get(d, root, "smtp"), &cfg->smtp, err)) ||
-        sc_report(d, root, cfg, err))
-        goto out;
-    cfg->alerting = calloc(1, sizeof *cfg->alerting);
-    if (!cfg->alerting || alerting_config_read(d, conf_map_get(d, root, "alerting"), cfg->alerting, err))
-        goto out;
-    for (size_t i = 0; i < cfg->alerting->ncontacts; i++)
-        if (cfg->alerting->contacts[i].email[0] && !cfg->smtp.configured) {
-            conf_fail(err, d, conf_map_get(d, root, "alerting"), "contacts", "contact '%s' has an email but server.yaml "
-                      "has no smtp section to send it", cfg->alerting->contacts[i].name);
-            goto out;
-        }
-    rc = 0;
-out:
     conf_doc_free(d);
-    if (rc) {
+    if (rc != VG_OK) {
         server_config_free(cfg);
         return NULL;
     }
@@ -366,6 +378,7 @@ void server_config_free(server_config *cfg)
     alerting_config_free(cfg->alerting);
     explicit_bzero(cfg->smtp.password, sizeof cfg->smtp.password);
     free(cfg->alerting);
+    vocab_free(cfg->vocab);
     free(cfg->tls_cert_pem);
     if (cfg->tls_key_pem) {
         explicit_bzero(cfg->tls_key_pem, strlen(cfg->tls_key_pem));

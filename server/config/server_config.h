@@ -76,6 +76,8 @@ typedef struct {
     server_report report;                /* the `report:` section */
     bool metrics_public;                 /* GET /metrics without an API token (default false) */
     char web_dir[SERVER_PATH_MAX + 1];   /* the dashboard's files (default: the installed ones) */
+    char mibs_dir[SERVER_PATH_MAX + 1];  /* where vocabulary.yaml is (default: the installed mibs/) */
+    struct vocab *vocab;                 /* mibs_dir/vocabulary.yaml (vocab.h); always set */
     struct alerting_config *alerting;    /* the `alerting:` section (alert_config.h); always set */
 } server_config;
 

@@ -128,8 +128,10 @@ static bool api_ingest_allowed(api_ctx *ctx, const server_agent *agent, const ch
  * and checked meanwhile). */
 static api_reply api_ingest_store(api_ctx *ctx, const server_agent *agent, const push_batch *b, time_t now)
 {
-    int seen = db_batch_seen(ctx->db, agent->id, push_batch_seq(b));
-    if (seen == 1) {
+    bool dup = false;
+    vg_err verr;
+    vg_code seen = db_batch_seen(ctx->db, agent->id, push_batch_seq(b), &dup, &verr);
+    if (seen == VG_OK && dup) {
         json_t *o = json_pack("{s:s, s:I, s:b}", "agent", agent->id, "seq", (json_int_t)push_batch_seq(b),
                               "duplicate", 1);
         return api_json(200, o);
@@ -137,24 +139,30 @@ static api_reply api_ingest_store(api_ctx *ctx, const server_agent *agent, const
     char err[1200] = "";
     rrd_store_stats st = {0};
     int written = -1;
-    if (seen >= 0) { /* the RRD write latency, for /metrics */
+    if (seen == VG_OK) { /* the RRD write latency, for /metrics */
         struct timespec t0, t1;
         api_unlock(ctx);
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        written = rrd_store_write(ctx->rrd, agent->site, b, &st, err, sizeof err);
+        if (rrd_store_write(ctx->rrd, agent->site, b, &st, &verr) == VG_OK)
+            written = 0;
+        else
+            snprintf(err, sizeof err, "%s", verr.msg);
         clock_gettime(CLOCK_MONOTONIC, &t1);
         api_lock(ctx);
         api_latency_observe(&ctx->rrd_write, (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
     }
-    if (written != 0 ||
-        db_batch_store(ctx->db, agent->site, b, (int64_t)now, err, sizeof err) != 0) {
+    if (written == 0 && db_batch_store(ctx->db, agent->site, b, (int64_t)now, &verr) != VG_OK) {
+        snprintf(err, sizeof err, "%s", verr.msg);
+        written = -1;
+    }
+    if (written != 0) {
         log_error("ingest", "batch %llu from %s not stored: %s", (unsigned long long)push_batch_seq(b), agent->id,
                   err[0] ? err : "database error");
         return api_error(500, NULL, "storage error: the batch was not stored, send it again");
     }
     /* samples are stored: a failure to derive health is logged, not a reason to have them resent */
-    if (state_ingest(ctx->db, ctx->cfg, agent->site, b, (int64_t)now, err, sizeof err) != 0)
-        log_error("ingest", "batch %llu from %s: %s", (unsigned long long)push_batch_seq(b), agent->id, err);
+    if (state_ingest(ctx->db, ctx->cfg, agent->site, b, (int64_t)now, &verr) != VG_OK)
+        log_error("ingest", "batch %llu from %s: %s", (unsigned long long)push_batch_seq(b), agent->id, verr.msg);
     if (alerts_ingest(ctx->db, ctx->cfg, agent->site, b, (int64_t)now) != 0)
         log_error("ingest", "batch %llu from %s: alerting could not judge it", (unsigned long long)push_batch_seq(b),
                   agent->id);
@@ -172,7 +180,7 @@ api_reply api_ingest(api_ctx *ctx, const char *authorization, const char *body, 
     const char *token = api_bearer(authorization);
     const server_agent *agent = token ? server_config_agent_by_token(ctx->cfg, token) : NULL;
     vg_err perr;
-    push_batch *b = agent ? push_batch_decode(body, len, now, &perr) : NULL;
+    push_batch *b = agent ? push_batch_decode_vocab(body, len, now, ctx->cfg->vocab, &perr) : NULL;
     api_reply r;
     api_lock(ctx);
     if (api_ingest_allowed(ctx, agent, token, b, &perr, &r)) {
@@ -245,7 +253,7 @@ api_reply api_status(api_ctx *ctx, const char *authorization, time_t now)
     if (!api_may_read(ctx, authorization))
         return api_error(401, "Authorization", "an API token is required (Authorization: Bearer ...)");
     api_status_walk w = {.devices = json_array(), .now = now};
-    if (db_latest_each(ctx->db, api_status_row, &w) != 0) {
+    if (db_latest_each(ctx->db, api_status_row, &w, NULL) != VG_OK) {
         json_decref(w.devices);
         json_decref(w.cur);
         return api_error(500, NULL, "database error");
@@ -318,6 +326,7 @@ static const struct {
     {"GET", "/api/v1/devices", false, api_route_devices},
     {"GET", "/api/v1/latest", false, api_route_latest},
     {"GET", "/api/v1/series", false, api_route_series},
+    {"GET", "/api/v1/vocabulary", false, api_route_vocabulary},
     {"GET", "/metrics", false, api_route_metrics},
     {"GET", "/", false, api_route_web},
     {"GET", "/static/", true, api_route_web},

@@ -13,6 +13,7 @@
  *   GET  /api/v1/devices       ?site=S: devices with class, profile, last seen, health (api_data.c)
  *   GET  /api/v1/latest        ?site=S&device=D: latest values
  *   GET  /api/v1/series        ?site&device&metric&instance&from&to&cf&step: one RRD series
+ *   GET  /api/v1/vocabulary    classes, metrics, units and words of mibs/vocabulary.yaml (routes_vocab.c)
  *   GET  /metrics              Prometheus text format (API token unless metrics_public)
  *   GET  /, /static/NAME       the dashboard's files from web_dir (web.c), no credential
  *   GET  /api/v1/alerts        ?site&state&severity; POST .../ID/ack; GET/POST /api/v1/silences,

@@ -38,6 +38,9 @@ api_reply api_route_silences_add(api_ctx *ctx, const api_request *req);
 api_reply api_route_silences_delete(api_ctx *ctx, const api_request *req);
 api_reply api_route_test_notify(api_ctx *ctx, const api_request *req);
 
+/* routes_vocab.c: mibs/vocabulary.yaml as the dashboard reads it (classes, metrics, labels). */
+api_reply api_route_vocabulary(api_ctx *ctx, const api_request *req);
+
 /* web.c: the dashboard's static files (GET / and /static/NAME) from server.yaml web_dir. */
 api_reply api_route_web(api_ctx *ctx, const api_request *req);
 

@@ -70,11 +70,11 @@ api_reply api_route_alert_ack(api_ctx *ctx, const api_request *req)
         r = api_error(400, "comment", "at most 255 printable characters");
     } else {
         const server_reader *who = api_reader(ctx, req->authorization);
-        int rc = alerts_ack(ctx->db, id, who->name, comment ? comment : "", (int64_t)req->now);
-        if (rc < 0)
-            r = api_error(500, NULL, "database error");
-        else if (rc == 0)
-            r = api_error(404, "id", "no firing alert with this id");
+        vg_code rc = alerts_ack(ctx->db, id, who->name, comment ? comment : "", (int64_t)req->now, NULL);
+        if (rc == VG_E_NOT_FOUND)
+            r = api_error(vg_http_status(rc), "id", "no firing alert with this id");
+        else if (rc != VG_OK)
+            r = api_error(vg_http_status(rc), NULL, "database error");
         else
             r = api_json_reply(200, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "state", "acknowledged",
                                               "ack_by", who->name));
@@ -138,9 +138,10 @@ api_reply api_route_silences_add(api_ctx *ctx, const api_request *req)
         r = api_error(400, "start", "Unix seconds");
     else {
         const server_reader *who = api_reader(ctx, req->authorization);
-        int64_t id = alerts_silence_add(ctx->db, site, device, start, start + duration, reason, who->name,
-                                        (int64_t)req->now);
-        r = id < 0 ? api_error(500, NULL, "database error")
+        int64_t id = 0;
+        vg_code rc = alerts_silence_add(ctx->db, site, device, start, start + duration, reason, who->name,
+                                        (int64_t)req->now, &id, NULL);
+        r = rc != VG_OK ? api_error(vg_http_status(rc), NULL, "database error")
                    : api_json_reply(201, json_pack("{s:I, s:s, s:s, s:I, s:I, s:s, s:s}", "id", (json_int_t)id, "site",
                                                    site, "device", device ? device : "", "start", (json_int_t)start,
                                                    "end", (json_int_t)(start + duration), "reason", reason, "who",
@@ -160,11 +161,11 @@ api_reply api_route_silences_delete(api_ctx *ctx, const api_request *req)
     long long id = strtoll(p, &end, 10);
     if (!*p || *end || id <= 0)
         return api_error(400, "id", "a silence id is a positive integer");
-    int rc = alerts_silence_delete(ctx->db, id);
-    if (rc < 0)
-        return api_error(500, NULL, "database error");
-    if (rc == 0)
-        return api_error(404, "id", "no such silence");
+    vg_code rc = alerts_silence_delete(ctx->db, id, NULL);
+    if (rc == VG_E_NOT_FOUND)
+        return api_error(vg_http_status(rc), "id", "no such silence");
+    if (rc != VG_OK)
+        return api_error(vg_http_status(rc), NULL, "database error");
     return api_json_reply(200, json_pack("{s:I, s:b}", "id", (json_int_t)id, "deleted", 1));
 }
 
@@ -180,9 +181,10 @@ api_reply api_route_test_notify(api_ctx *ctx, const api_request *req)
         r = api_error(400, "contact", "a JSON object {\"contact\": NAME} naming a contact of alerting.contacts");
     } else {
         const server_reader *who = api_reader(ctx, req->authorization);
-        int n = alerts_test_notify(ctx->db, ctx->cfg, contact, who->name, (int64_t)req->now);
-        if (n < 0)
-            r = api_error(404, "contact", "no such contact in alerting.contacts");
+        int n = 0;
+        vg_code rc = alerts_test_notify(ctx->db, ctx->cfg, contact, who->name, (int64_t)req->now, &n, NULL);
+        if (rc != VG_OK)
+            r = api_error(vg_http_status(rc), "contact", "no such contact in alerting.contacts");
         else
             r = api_json_reply(202, json_pack("{s:s, s:i, s:s}", "contact", contact, "queued", n, "note",
                                               "sent by the server's next alerting round (a few seconds)"));

@@ -14,12 +14,10 @@
 
 #include <jansson.h>
 #include <math.h>
-#include <rrd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "http/api_routes.h"
@@ -27,6 +25,7 @@
 #include "log.h"
 #include "report/report.h"
 #include "sla/health.h"
+#include "store/series.h"
 
 #define SERIES_MAX_POINTS 2000
 #define SERIES_MAX_SPAN (5 * 366 * 86400LL) /* the daily archive's reach */
@@ -184,7 +183,8 @@ static void data_device_row(void *arg, const char *device, const char *cls, cons
     int64_t age = (int64_t)w->now - seen;
     bool stale = age > data_stale_after(w->ctx);
     char hstate[32] = "", source[16] = "event";
-    if (db_event_last_before(w->ctx->db, w->site, "device", device, (int64_t)w->now + 1, hstate, sizeof hstate) != 0)
+    if (db_event_last_before(w->ctx->db, w->site, "device", device, (int64_t)w->now + 1, hstate, sizeof hstate,
+                             NULL) != VG_OK)
         w->failed = 1;
     if (stale) {
         snprintf(hstate, sizeof hstate, "unknown");
@@ -216,7 +216,7 @@ api_reply api_route_devices(api_ctx *ctx, const api_request *req)
         return api_error(500, NULL, "out of memory");
     json_t *devices = json_array(), *services = json_array();
     data_devices_walk w = {.ctx = ctx, .list = devices, .now = req->now};
-    if (db_latest_each(ctx->db, data_dev_latest_row, &w.latest) != 0 || w.latest.oom)
+    if (db_latest_each(ctx->db, data_dev_latest_row, &w.latest, NULL) != VG_OK || w.latest.oom)
         w.failed = 1;
     for (size_t i = 0; i < n && !w.failed; i++) {
         w.site = sites[i];
@@ -227,7 +227,8 @@ api_reply api_route_devices(api_ctx *ctx, const api_request *req)
         for (size_t k = 0; k < info.model->nservices && !w.failed; k++) {
             const char *name = info.model->services[k].name;
             char state[32] = "";
-            if (db_event_last_before(ctx->db, sites[i], "service", name, (int64_t)req->now + 1, state, sizeof state))
+            if (db_event_last_before(ctx->db, sites[i], "service", name, (int64_t)req->now + 1, state, sizeof state,
+                                     NULL) != VG_OK)
                 w.failed = 1;
             json_array_append_new(services, json_pack("{s:s, s:s, s:s}", "site", sites[i], "name", name, "state",
                                                       state[0] ? state : "unknown"));
@@ -284,7 +285,7 @@ api_reply api_route_latest(api_ctx *ctx, const api_request *req)
     if (device && !name_is_valid(device))
         return api_error(400, "device", "not a valid device name");
     data_latest_walk w = {site, device, json_array(), req->now, data_stale_after(ctx)};
-    if (db_latest_each(ctx->db, data_latest_row, &w) != 0) {
+    if (db_latest_query(ctx->db, site, device, data_latest_row, &w, NULL) != VG_OK) {
         json_decref(w.list);
         return api_error(500, NULL, "database error");
     }
@@ -376,27 +377,26 @@ api_reply api_route_series(api_ctx *ctx, const api_request *req)
     if (step < min_step)
         step = min_step;
     unsigned long want_step = step;
-    char path[2048];
-    if (rrd_store_path(ctx->rrd, site, device, metric, instance, path, sizeof path) != 0)
-        return api_error(400, "instance", "not a valid series name");
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return api_error(404, "metric", "no such series: this device has never sent this metric (and instance)");
-    if (!rrd_store_file_mappable(path)) {
-        log_error("api", "%s is damaged (empty or not a file): it is set aside at the next write", path);
-        return api_error(500, NULL, "cannot read the series: its file is damaged");
+    store_cf fcf;
+    store_cf_parse(cf, &fcf);
+    store_series ser;
+    vg_err err;
+    if (store_series_fetch(ctx->rrd, site, device, metric, instance, fcf, from, to, (int64_t)step, &ser, &err) !=
+        VG_OK) {
+        if (err.code == VG_E_INVALID)
+            return api_error(vg_http_status(err.code), "instance", "not a valid series name");
+        if (err.code == VG_E_NOT_FOUND)
+            return api_error(vg_http_status(err.code), "metric",
+                             "no such series: this device has never sent this metric (and instance)");
+        if (strcmp(err.field, "file") == 0) {
+            log_error("api", "%s: it is set aside at the next write", err.msg);
+            return api_error(vg_http_status(err.code), NULL, "cannot read the series: its file is damaged");
+        }
+        log_error("api", "%s", err.msg);
+        return api_error(vg_http_status(err.code), NULL, "cannot read the series");
     }
-    time_t start = (time_t)from, end = (time_t)to;
-    unsigned long ds_cnt = 0;
-    char **ds_names = NULL;
-    rrd_value_t *data = NULL;
-    rrd_clear_error();
-    rrd_store_flush(ctx->rrd, path);
-    if (rrd_fetch_r(path, cf, &start, &end, &step, &ds_cnt, &ds_names, &data) != 0) {
-        log_error("api", "fetching %s: %s", path, rrd_get_error());
-        return api_error(500, NULL, "cannot read the series");
-    }
-    size_t rows = step ? (size_t)((end - start) / (time_t)step) : 0;
+    step = (unsigned long)ser.step;
+    size_t rows = ser.npoints;
     /* an archive finer than asked: consolidate k rows into one, so that the step is at least the one
      * asked for and the points at most SERIES_MAX_POINTS */
     size_t k = (rows + SERIES_MAX_POINTS - 1) / SERIES_MAX_POINTS;
@@ -407,24 +407,22 @@ api_reply api_route_series(api_ctx *ctx, const api_request *req)
     json_t *points = json_array();
     double *col = malloc((k ? k : 1) * sizeof *col);
     /* groups end with the newest row; the oldest rows that do not fill a group are left out */
-    for (size_t i = rows % k; col && ds_cnt > 0 && i < rows; i += k) {
+    for (size_t i = rows % k; col && i < rows; i += k) {
         size_t m = k;
         for (size_t j = 0; j < m; j++)
-            col[j] = data[(i + j) * ds_cnt];
+            col[j] = ser.points[i + j].value;
         double v = data_consolidate(col, m, cf);
-        /* row r covers (start + r*step, start + (r+1)*step]: stamped with its end, as rrdtool does */
-        int64_t ts = (int64_t)start + (int64_t)(i + m) * (int64_t)step;
+        /* a group covers its rows' intervals: stamped with its end, as rrdtool does */
+        int64_t ts = ser.points[i + m - 1].ts;
         json_array_append_new(points, json_pack("[I, o]", (json_int_t)ts, isfinite(v) ? json_real(v) : json_null()));
     }
     free(col);
-    for (unsigned long i = 0; i < ds_cnt; i++)
-        rrd_freemem(ds_names[i]);
-    rrd_freemem(ds_names);
-    rrd_freemem(data);
+    int64_t start = ser.start, end = ser.end;
+    store_series_clear(&ser);
     return api_json_reply(200, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:o}", "site", site, "device",
                                          device, "metric", metric, "instance", instance, "cf", cf, "from",
-                                         (json_int_t)(start + (time_t)((rows % k) * step)), "to", (json_int_t)end, "step",
-                                         (json_int_t)(step * k), "points", points));
+                                         (json_int_t)(start + (int64_t)((rows % k) * step)), "to", (json_int_t)end,
+                                         "step", (json_int_t)(step * k), "points", points));
 }
 
 /* ---- /metrics ------------------------------------------------------------------------------- */
@@ -627,7 +625,7 @@ static void data_this_month(const char *tz, time_t now, int *year, int *month)
 static void data_metrics_devices(api_ctx *ctx, data_buf *b, time_t now)
 {
     data_rows rows = {0};
-    if (db_latest_each(ctx->db, data_collect, &rows) != 0 || rows.oom) {
+    if (db_latest_each(ctx->db, data_collect, &rows, NULL) != VG_OK || rows.oom) {
         log_error("api", "/metrics: cannot read the latest values");
         free(rows.rows);
         return;
@@ -709,10 +707,10 @@ static void data_metrics_sites(api_ctx *ctx, data_buf *b, time_t now)
 {
     report_query q = {.now = (int64_t)now};
     data_this_month(data_tz(ctx, NULL), now, &q.year, &q.month);
-    char err[300];
-    json_t *doc = report_build(ctx->db, ctx->cfg, &q, err, sizeof err);
-    if (!doc) {
-        log_error("api", "/metrics: %s", err);
+    vg_err err;
+    json_t *doc;
+    if (report_build(ctx->db, ctx->cfg, &q, &doc, &err) != VG_OK) {
+        log_error("api", "/metrics: %s", err.msg);
         return;
     }
     static const struct {
@@ -749,7 +747,7 @@ static void data_metrics_sites(api_ctx *ctx, data_buf *b, time_t now)
     json_array_foreach(sites, i, s) {
         const char *id = json_string_value(json_object_get(s, "site"));
         char state[32] = "";
-        db_event_last_before(ctx->db, id, "site", id, (int64_t)now + 1, state, sizeof state);
+        db_event_last_before(ctx->db, id, "site", id, (int64_t)now + 1, state, sizeof state, NULL);
         if (strcmp(state, "up") != 0 && strcmp(state, "down") != 0)
             continue;
         data_put(b, "vigie_site_up{");

@@ -95,10 +95,14 @@ static bool report_args(const api_ctx *ctx, const api_request *req, report_reque
 /* The figures of the month; NULL with the reply to give. */
 static json_t *report_doc(api_ctx *ctx, const report_request *r, api_reply *bad)
 {
-    char err[300];
-    json_t *doc = report_build(ctx->db, ctx->cfg, &r->q, err, sizeof err);
-    if (!doc)
-        *bad = api_error(strncmp(err, "no site", 7) == 0 ? 404 : 500, strncmp(err, "no site", 7) == 0 ? "site" : NULL, err);
+    vg_err err;
+    json_t *doc;
+    if (report_build(ctx->db, ctx->cfg, &r->q, &doc, &err) != VG_OK) {
+        if (err.code != VG_E_NOT_FOUND)
+            log_error("report", "%s not built: %s", r->filename, err.msg);
+        *bad = api_error(vg_http_status(err.code), err.field[0] ? err.field : NULL, err.msg);
+        return NULL;
+    }
     return doc;
 }
 
@@ -113,14 +117,14 @@ api_reply api_route_report(api_ctx *ctx, const api_request *req)
         return bad;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    report_render_opts o = {.lang = r.lang, .db = ctx->db, .rrd = ctx->rrd};
+    report_render_opts o = {.lang = r.lang, .db = ctx->db, .rrd = ctx->rrd, .vocab = ctx->cfg->vocab};
     report_render_out out;
-    char err[300];
-    int rc = report_render(r.format, doc, &o, &out, err, sizeof err);
+    vg_err err;
+    vg_code rc = report_render(r.format, doc, &o, &out, &err);
     json_decref(doc);
-    if (rc != 0) {
-        log_error("report", "%s not rendered: %s", r.filename, err);
-        return api_error(500, NULL, err);
+    if (rc != VG_OK) {
+        log_error("report", "%s not rendered: %s", r.filename, err.msg);
+        return api_error(500, NULL, err.msg);
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     log_info("report", "%s rendered: %zu bytes in %.1f s", r.filename, out.len,
@@ -145,13 +149,14 @@ api_reply api_route_report_send(api_ctx *ctx, const api_request *req)
     json_t *doc = report_doc(ctx, &r, &bad);
     if (!doc)
         return bad;
-    report_render_opts o = {.lang = r.lang, .db = ctx->db, .rrd = ctx->rrd};
+    report_render_opts o = {.lang = r.lang, .db = ctx->db, .rrd = ctx->rrd, .vocab = ctx->cfg->vocab};
     report_render_out pdf;
     char err[600], subject[200], digest[65];
-    if (report_render_pdf(doc, &o, &pdf, err, sizeof err) != 0) {
+    vg_err rerr;
+    if (report_render_pdf(doc, &o, &pdf, &rerr) != VG_OK) {
         json_decref(doc);
-        log_error("report", "%s not rendered: %s", r.filename, err);
-        return api_error(500, NULL, err);
+        log_error("report", "%s not rendered: %s", r.filename, rerr.msg);
+        return api_error(500, NULL, rerr.msg);
     }
     char *body = report_render_summary(doc, r.lang);
     report_render_subject(doc, r.lang, subject, sizeof subject);

@@ -97,10 +97,10 @@ api_reply api_route_availability(api_ctx *ctx, const api_request *req)
     report_query q = {.site = site, .now = req->now};
     if (!sla_period(req, sla_tz(ctx, site), &q, &deny))
         return deny;
-    char err[300];
-    json_t *doc = report_build(ctx->db, ctx->cfg, &q, err, sizeof err);
-    if (!doc)
-        return api_error(strncmp(err, "no site", 7) == 0 ? 404 : 400, "site", err);
+    vg_err err;
+    json_t *doc;
+    if (report_build(ctx->db, ctx->cfg, &q, &doc, &err) != VG_OK)
+        return api_error(vg_http_status(err.code), "site", err.msg);
     return api_json_reply(200, doc);
 }
 
@@ -112,17 +112,17 @@ api_reply api_route_sites(api_ctx *ctx, const api_request *req)
     report_query q = {.now = req->now};
     if (!sla_period(req, sla_tz(ctx, NULL), &q, &deny))
         return deny;
-    char err[300];
-    json_t *doc = report_build(ctx->db, ctx->cfg, &q, err, sizeof err);
-    if (!doc)
-        return api_error(500, NULL, err);
+    vg_err err;
+    json_t *doc;
+    if (report_build(ctx->db, ctx->cfg, &q, &doc, &err) != VG_OK)
+        return api_error(vg_http_status(err.code), NULL, err.msg);
     /* the current state of each site, from its last event */
     size_t i;
     json_t *s;
     json_array_foreach(json_object_get(doc, "sites"), i, s) {
         char state[32];
         const char *id = json_string_value(json_object_get(s, "site"));
-        if (db_event_last_before(ctx->db, id, "site", id, (int64_t)req->now + 1, state, sizeof state) == 0)
+        if (db_event_last_before(ctx->db, id, "site", id, (int64_t)req->now + 1, state, sizeof state, NULL) == VG_OK)
             json_object_set_new(s, "state", json_string(state[0] ? state : "unknown"));
         json_object_del(s, "incidents");
     }
@@ -152,7 +152,7 @@ api_reply api_route_events(api_ctx *ctx, const api_request *req)
     if (!sla_read_window(ctx, req, &site, &q, &deny))
         return deny;
     sla_events e = {json_array(), 0, 10000};
-    if (db_events_each(ctx->db, site, q.from, q.to, sla_event, &e) != 0) {
+    if (db_events_each(ctx->db, site, q.from, q.to, sla_event, &e, NULL) != VG_OK) {
         json_decref(e.list);
         return api_error(500, NULL, "database error");
     }
@@ -189,7 +189,7 @@ static int sla_time(json_t *j, const char *tz, int64_t *out)
         *out = json_integer_value(j);
         return 0;
     }
-    return json_is_string(j) ? report_parse_time(json_string_value(j), tz, out) : -1;
+    return json_is_string(j) && report_parse_time(json_string_value(j), tz, out) == VG_OK ? 0 : -1;
 }
 
 /* POST {"site", "service" (optional), "start", "end", "reason"}: start and end as in from/to. */
@@ -229,10 +229,11 @@ api_reply api_route_maintenance_add(api_ctx *ctx, const api_request *req)
     else if (end - start > 31 * 86400)
         r = api_error(400, "end", "a maintenance window lasts at most 31 days");
     else {
-        int64_t id = db_maintenance_add(ctx->db, site, service ? service : "", start, end, reason, who->name,
-                                        (int64_t)req->now);
-        if (id < 0) {
-            r = api_error(500, NULL, "database error");
+        int64_t id = 0;
+        vg_code rc = db_maintenance_add(ctx->db, site, service ? service : "", start, end, reason, who->name,
+                                        (int64_t)req->now, &id, NULL);
+        if (rc != VG_OK) {
+            r = api_error(vg_http_status(rc), NULL, "database error");
         } else {
             log_info("api", "maintenance %lld declared by %s for %s%s%s", (long long)id, who->name, site,
                      service ? "/" : "", service ? service : "");
@@ -255,10 +256,10 @@ api_reply api_route_maintenance_delete(api_ctx *ctx, const api_request *req)
     long long v = strtoll(id, &end, 10);
     if (!*id || *end || v <= 0)
         return api_error(400, "id", "a maintenance window id is a positive integer");
-    int rc = db_maintenance_delete(ctx->db, v);
-    if (rc < 0)
-        return api_error(500, NULL, "database error");
-    if (rc > 0)
-        return api_error(404, "id", "no such maintenance window");
+    vg_code rc = db_maintenance_delete(ctx->db, v, NULL);
+    if (rc == VG_E_NOT_FOUND)
+        return api_error(vg_http_status(rc), "id", "no such maintenance window");
+    if (rc != VG_OK)
+        return api_error(vg_http_status(rc), NULL, "database error");
     return api_json_reply(200, json_pack("{s:I, s:b}", "id", (json_int_t)v, "deleted", 1));
 }

@@ -10,35 +10,35 @@
 #include "sla/health.h"
 #include "timeutil.h"
 
-int report_parse_month(const char *s, int *year, int *month)
+vg_code report_parse_month(const char *s, int *year, int *month)
 {
     char tail;
     if (sscanf(s, "%4d-%2d%c", year, month, &tail) != 2 || *month < 1 || *month > 12 || *year < 1970 || *year > 9999)
-        return -1;
-    return 0;
+        return VG_E_INVALID;
+    return VG_OK;
 }
 
-int report_parse_time(const char *s, const char *tz, int64_t *out)
+vg_code report_parse_time(const char *s, const char *tz, int64_t *out)
 {
     char *end;
     long long v = strtoll(s, &end, 10);
     if (*s && !*end && strlen(s) > 4) {
         *out = v;
-        return 0;
+        return VG_OK;
     }
     int y, mo, d, h = 0, mi = 0;
     char tail;
     int n = sscanf(s, "%4d-%2d-%2dT%2d:%2d%c", &y, &mo, &d, &h, &mi, &tail);
     if (n != 3 && n != 5)
-        return -1;
+        return VG_E_INVALID;
     if (mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || y < 1970)
-        return -1;
+        return VG_E_INVALID;
     struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi, .tm_isdst = -1};
     int64_t t = time_zone_mktime(tz, &tm);
     if (tm.tm_mday != d)
-        return -1; /* 31 November */
+        return VG_E_INVALID; /* 31 November */
     *out = t;
-    return 0;
+    return VG_OK;
 }
 
 static json_t *report_num(double v) { return isfinite(v) ? json_real(v) : json_null(); }
@@ -61,8 +61,7 @@ static json_t *report_figures(const avail_figures *f)
     return o;
 }
 
-static json_t *report_site(db *d, const server_config *cfg, const char *site, const report_query *q, char *err,
-                           size_t err_size)
+static json_t *report_site(db *d, const server_config *cfg, const char *site, const report_query *q, vg_err *err)
 {
     state_site_info info;
     state_site_info_get(cfg, site, &info);
@@ -70,7 +69,7 @@ static json_t *report_site(db *d, const server_config *cfg, const char *site, co
     char label[32] = "";
     if (q->month) {
         if (avail_month_bounds(info.timezone, q->year, q->month, &from, &to) != 0) {
-            snprintf(err, err_size, "no month %04d-%02d in %s", q->year, q->month, info.timezone);
+            vg_fail_field(err, VG_E_INVALID, "month", "no month %04d-%02d in %s", q->year, q->month, info.timezone);
             return NULL;
         }
         snprintf(label, sizeof label, "%04d-%02d", q->year, q->month);
@@ -79,7 +78,7 @@ static json_t *report_site(db *d, const server_config *cfg, const char *site, co
     int64_t until = q->now && to > q->now ? (q->now > from ? q->now : from) : to;
     avail_result r, ytd;
     if (state_availability(d, cfg, site, from, until, &r) != 0) {
-        snprintf(err, err_size, "site %s: cannot compute the availability", site);
+        vg_fail(err, VG_E_IO, "site %s: cannot compute the availability", site);
         return NULL;
     }
     struct tm tm;
@@ -88,7 +87,7 @@ static json_t *report_site(db *d, const server_config *cfg, const char *site, co
     avail_year_bounds(info.timezone, tm.tm_year + 1900, &yf, &yt);
     if (state_availability(d, cfg, site, yf, until, &ytd) != 0) {
         avail_result_free(&r);
-        snprintf(err, err_size, "site %s: cannot compute the year to date", site);
+        vg_fail(err, VG_E_IO, "site %s: cannot compute the year to date", site);
         return NULL;
     }
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:f, s:s}", "site", site, "name", info.name, "kind", info.kind,
@@ -171,23 +170,21 @@ static void report_add_site(report_sites *s, const char *id)
         snprintf(s->ids[s->n++], NAME_MAX_LEN + 1, "%s", id);
 }
 
-json_t *report_build(db *d, const server_config *cfg, const report_query *q, char *err, size_t err_size)
+vg_code report_build(db *d, const server_config *cfg, const report_query *q, json_t **result, vg_err *err)
 {
+    *result = NULL;
     report_sites sites = {0};
     sites.cap = cfg->nsites + cfg->nagents + 1;
     sites.ids = calloc(sites.cap, sizeof *sites.ids);
-    if (!sites.ids) {
-        snprintf(err, err_size, "out of memory");
-        return NULL;
-    }
+    if (!sites.ids)
+        return vg_fail(err, VG_E_NOMEM, "out of memory");
     if (q->site) {
         bool known = server_config_site(cfg, q->site) != NULL;
         for (size_t i = 0; i < cfg->nagents && !known; i++)
             known = strcmp(cfg->agents[i].site, q->site) == 0;
         if (!known) {
-            snprintf(err, err_size, "no site '%s'", q->site);
             free(sites.ids);
-            return NULL;
+            return vg_fail_field(err, VG_E_NOT_FOUND, "site", "no site '%s'", q->site);
         }
         report_add_site(&sites, q->site);
     } else {
@@ -198,11 +195,22 @@ json_t *report_build(db *d, const server_config *cfg, const report_query *q, cha
     }
     json_t **docs = calloc(sites.n ? sites.n : 1, sizeof *docs);
     json_t *out = NULL;
+    vg_code rc = VG_OK;
     size_t n = 0;
+    if (!docs) {
+        free(sites.ids);
+        return vg_fail(err, VG_E_NOMEM, "out of memory");
+    }
     for (; n < sites.n; n++) {
-        docs[n] = report_site(d, cfg, sites.ids[n], q, err, err_size);
-        if (!docs[n])
+        vg_err e = {.code = VG_E_NOMEM};
+        snprintf(e.msg, sizeof e.msg, "out of memory");
+        docs[n] = report_site(d, cfg, sites.ids[n], q, &e);
+        if (!docs[n]) {
+            rc = e.code;
+            if (err)
+                *err = e;
             goto done;
+        }
     }
     qsort(docs, n, sizeof *docs, report_cmp_sites);
     json_t *arr = json_array();
@@ -215,10 +223,13 @@ json_t *report_build(db *d, const server_config *cfg, const report_query *q, cha
         snprintf(label, sizeof label, "%04d-%02d", q->year, q->month);
     out = json_pack("{s:s, s:s, s:I, s:o}", "software", PACKAGE_NAME " " PACKAGE_VERSION, "period", label,
                     "generated_at", (json_int_t)q->now, "sites", arr);
+    if (!out)
+        rc = vg_fail(err, VG_E_NOMEM, "out of memory");
+    *result = out;
 done:
     for (size_t i = 0; i < n; i++)
         json_decref(docs[i]);
     free(docs);
     free(sites.ids);
-    return out;
+    return rc;
 }

@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "error.h"
 #include "store/db.h"
 #include "config/server_config.h"
 
@@ -21,12 +22,13 @@ typedef struct {
     int64_t now;        /* the present: the part of the period after it is not counted */
 } report_query;
 
-/* Builds the document; NULL with err filled in (unknown site, bad period, database error). */
-json_t *report_build(db *d, const server_config *cfg, const report_query *q, char *err, size_t err_size);
+/* Builds the document into *out. VG_E_NOT_FOUND for an unknown site (field "site"), VG_E_INVALID for
+ * a month the site's zone cannot bound, VG_E_IO when the database cannot be read, VG_E_NOMEM. */
+vg_code report_build(db *d, const server_config *cfg, const report_query *q, json_t **out, vg_err *err);
 
-/* Parses "2026-10" into year and month. */
-int report_parse_month(const char *s, int *year, int *month);
-/* Parses "2026-10-01", "2026-10-01T08:30" (in the zone tz) or Unix seconds. */
-int report_parse_time(const char *s, const char *tz, int64_t *out);
+/* Parses "2026-10" into year and month; VG_E_INVALID when it is not one. */
+vg_code report_parse_month(const char *s, int *year, int *month);
+/* Parses "2026-10-01", "2026-10-01T08:30" (in the zone tz) or Unix seconds; VG_E_INVALID otherwise. */
+vg_code report_parse_time(const char *s, const char *tz, int64_t *out);
 
 #endif

@@ -3,7 +3,8 @@
  *
  * Every format gives a cover summary of all sites (worst first, as report_build orders them), then
  * per site its figures, year to date, services, incidents, maintenance windows and, in PDF and HTML,
- * graphs of the month drawn by librrd from the RRD files. Labels, numbers and dates are French
+ * graphs of the month drawn by librrd from the RRD files (in the store's graph process: see
+ * store/graph.h; without it, the documents have no graphs). Labels, numbers and dates are French
  * ("99,982 %", "octobre 2026") or English, from our own tables: the C library's locales may be
  * missing on the machine.
  *
@@ -17,15 +18,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
 #include "store/db.h"
 #include "store/rrd_store.h"
+#include "vocab.h"
 
 typedef enum { REPORT_LANG_FR = 0, REPORT_LANG_EN } report_lang;
 typedef enum { REPORT_PDF = 0, REPORT_HTML, REPORT_CSV, REPORT_JSON } report_format;
 
-/* "fr" | "en"; "pdf" | "html" | "csv" | "json". 0, or -1 for anything else. */
-int report_render_lang_parse(const char *s, report_lang *out);
-int report_render_format_parse(const char *s, report_format *out);
+/* "fr" | "en"; "pdf" | "html" | "csv" | "json". VG_OK, or VG_E_INVALID for anything else. */
+vg_code report_render_lang_parse(const char *s, report_lang *out);
+vg_code report_render_format_parse(const char *s, report_format *out);
 const char *report_render_content_type(report_format f);
 const char *report_render_extension(report_format f); /* "pdf" */
 
@@ -44,13 +47,14 @@ void report_render_month(report_lang l, int year, int month, char *out, size_t s
 /* A time in the zone tz: "14/10/2026 03:12" | "2026-10-14 03:12" */
 void report_render_time(report_lang l, int64_t t, const char *tz, char *out, size_t size);
 
-/* The SHA-256 of the canonical JSON of the figures, as 64 hex digits. 0 or -1. */
-int report_render_digest(const json_t *doc, char hex[65]);
+/* The SHA-256 of the canonical JSON of the figures, as 64 hex digits (report/digest.h). */
+vg_code report_render_digest(const json_t *doc, char hex[65]);
 
 typedef struct {
     report_lang lang;
     db *db;          /* the devices of each site, for the graphs; NULL: no graphs */
     rrd_store *rrd;  /* where the series are; NULL: no graphs */
+    const vocab *vocab; /* which graphs there are (its `graphs:`); NULL: no graphs */
 } report_render_opts;
 
 typedef struct {
@@ -58,16 +62,18 @@ typedef struct {
     size_t len;
 } report_render_out;
 
-/* One function per format; 0, or -1 with err filled in. */
-int report_render_pdf(const json_t *doc, const report_render_opts *o, report_render_out *out, char *err, size_t err_size);
-int report_render_html(const json_t *doc, const report_render_opts *o, report_render_out *out, char *err, size_t err_size);
-int report_render_csv(const json_t *doc, const report_render_opts *o, report_render_out *out, char *err, size_t err_size);
+/* One function per format: VG_OK, or an error in err (VG_E_INVALID when doc is not report_build()'s
+ * document, naming the member at fault; VG_E_NOMEM; VG_E_INTERNAL from cairo). */
+vg_code report_render_pdf(const json_t *doc, const report_render_opts *o, report_render_out *out, vg_err *err);
+vg_code report_render_html(const json_t *doc, const report_render_opts *o, report_render_out *out, vg_err *err);
+vg_code report_render_csv(const json_t *doc, const report_render_opts *o, report_render_out *out, vg_err *err);
 /* report_build's document plus the digest block. */
-int report_render_json(const json_t *doc, const report_render_opts *o, report_render_out *out, char *err, size_t err_size);
-int report_render(report_format f, const json_t *doc, const report_render_opts *o, report_render_out *out, char *err,
-                  size_t err_size);
+vg_code report_render_json(const json_t *doc, const report_render_opts *o, report_render_out *out, vg_err *err);
+vg_code report_render(report_format f, const json_t *doc, const report_render_opts *o, report_render_out *out,
+                      vg_err *err);
 
-/* The cover summary as plain text, short lines that read well on a phone (the mail's body). */
+/* The cover summary as plain text, short lines that read well on a phone (the mail's body); NULL when
+ * doc is not a report or without memory. */
 char *report_render_summary(const json_t *doc, report_lang l);
 /* The mail's subject: "Rapport de disponibilité – octobre 2026". */
 void report_render_subject(const json_t *doc, report_lang l, char *out, size_t size);

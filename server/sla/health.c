@@ -28,7 +28,7 @@ void state_site_info_get(const server_config *cfg, const char *site, state_site_
     snprintf(out->kind, sizeof out->kind, "nro");
     snprintf(out->timezone, sizeof out->timezone, "Europe/Paris");
     out->target = 99.982;
-    site_model_defaults("nro", &out->fallback);
+    site_model_defaults(cfg->vocab, "nro", &out->fallback, NULL); /* checked at start (server_config.c) */
     out->model = &out->fallback;
 }
 
@@ -63,13 +63,13 @@ static health state_health_of(const state_dev_obs *o)
     return o->worst == SEV_CRITICAL ? HEALTH_DOWN : o->worst == SEV_WARNING ? HEALTH_DEGRADED : HEALTH_OK;
 }
 
-static int state_observe_devices(db *d, const server_config *cfg, const char *site, const push_batch *b,
-                                 int64_t *tmin, int64_t *tmax)
+static vg_code state_observe_devices(db *d, const server_config *cfg, const char *site, const push_batch *b,
+                                     int64_t *tmin, int64_t *tmax, vg_err *err)
 {
     size_t n = push_batch_count(b), nobs = 0;
     state_dev_obs *obs = calloc(n ? n : 1, sizeof *obs);
     if (!obs)
-        return -1;
+        return vg_fail(err, VG_E_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
         const push_sample *s = push_batch_at(b, i);
         state_dev_obs *o = NULL;
@@ -95,22 +95,19 @@ static int state_observe_devices(db *d, const server_config *cfg, const char *si
         if (s->ts > *tmax)
             *tmax = s->ts;
     }
-    int rc = 0;
-    for (size_t i = 0; i < nobs && rc == 0; i++)
-        rc = db_health_observe(d, site, obs[i].device, obs[i].ts, state_health_of(&obs[i]), obs[i].cause,
-                               state_tol(cfg)) < 0 ? -1 : 0;
+    vg_code rc = VG_OK;
+    for (size_t i = 0; i < nobs && rc == VG_OK; i++) {
+        db_member m;
+        db_member_device(&m, obs[i].device);
+        rc = db_health_observe(d, site, &m, obs[i].ts, state_health_of(&obs[i]), obs[i].cause, state_tol(cfg), NULL,
+                               err);
+    }
     free(obs);
     return rc;
 }
 
-/* The member that stands for one condition on one series: "cond:SERVICE:DEVICE:METRIC[@INSTANCE]". */
-static void state_cond_member(const char *service, const push_sample *s, char *out, size_t size)
-{
-    snprintf(out, size, "cond:%s:%s:%s%s%s", service, s->device, s->metric, s->instance[0] ? "@" : "", s->instance);
-}
-
-static int state_observe_conditions(db *d, const server_config *cfg, const char *site, const site_model *m,
-                                    const push_batch *b)
+static vg_code state_observe_conditions(db *d, const server_config *cfg, const char *site, const site_model *m,
+                                        const push_batch *b, vg_err *err)
 {
     for (size_t i = 0; i < push_batch_count(b); i++) {
         const push_sample *s = push_batch_at(b, i);
@@ -121,8 +118,9 @@ static int state_observe_conditions(db *d, const server_config *cfg, const char 
                 const site_condition *cond = &svc->conditions[c];
                 if (!site_condition_applies(cond, s->device, cls, s->metric, s->instance))
                     continue;
-                char member[AVAIL_NAME_MAX], cause[AVAIL_CAUSE_MAX];
-                state_cond_member(svc->name, s, member, sizeof member);
+                char cause[AVAIL_CAUSE_MAX];
+                db_member member;
+                db_member_condition(&member, svc->name, s->device, s->metric, s->instance);
                 bool met = site_condition_met(cond, s->value, s->text);
                 state_cause(s, cause, sizeof cause);
                 if (!met) {
@@ -133,13 +131,14 @@ static int state_observe_conditions(db *d, const server_config *cfg, const char 
                         snprintf(cause + len, sizeof cause - len, " outside [%s%g, %s%g]", cond->has_min ? "" : "-",
                                  cond->has_min ? cond->min : 0.0, cond->has_max ? "" : "+", cond->has_max ? cond->max : 0.0);
                 }
-                if (db_health_observe(d, site, member, s->ts, met ? HEALTH_OK : HEALTH_DOWN, cause,
-                                      state_tol(cfg)) < 0)
-                    return -1;
+                vg_code rc = db_health_observe(d, site, &member, s->ts, met ? HEALTH_OK : HEALTH_DOWN, cause,
+                                               state_tol(cfg), NULL, err);
+                if (rc != VG_OK)
+                    return rc;
             }
         }
     }
-    return 0;
+    return VG_OK;
 }
 
 typedef struct {
@@ -150,39 +149,39 @@ typedef struct {
     int64_t now;
 } state_ingest_job;
 
-static int state_ingest_tx(void *ctx)
+static vg_code state_ingest_tx(void *ctx, vg_err *err)
 {
     state_ingest_job *j = ctx;
     state_site_info info;
     state_site_info_get(j->cfg, j->site, &info);
+    vg_code rc;
     for (size_t i = 0; i < push_batch_device_count(j->b); i++)
-        if (db_device_upsert(j->d, j->site, push_batch_agent(j->b), push_batch_device_at(j->b, i), j->now) != 0)
-            return -1;
+        if ((rc = db_device_upsert(j->d, j->site, push_batch_agent(j->b), push_batch_device_at(j->b, i), j->now,
+                                   err)) != VG_OK)
+            return rc;
     int64_t tmin = INT64_MAX, tmax = INT64_MIN;
-    if (state_observe_devices(j->d, j->cfg, j->site, j->b, &tmin, &tmax) != 0 ||
-        state_observe_conditions(j->d, j->cfg, j->site, info.model, j->b) != 0)
-        return -1;
+    if ((rc = state_observe_devices(j->d, j->cfg, j->site, j->b, &tmin, &tmax, err)) != VG_OK ||
+        (rc = state_observe_conditions(j->d, j->cfg, j->site, info.model, j->b, err)) != VG_OK)
+        return rc;
     if (tmin > tmax)
-        return 0;
+        return VG_OK;
     /* a late batch changes its own period and what follows it up to the next observations */
     /* events are what has happened: never past the server's present */
     int64_t to = tmax + 2 * state_cover(j->cfg);
     if (to > j->now + 1)
         to = j->now + 1;
     if (to <= tmin - state_cover(j->cfg))
-        return 0;
-    return state_events_recompute(j->d, j->cfg, j->site, tmin - state_cover(j->cfg), to, j->now);
+        return VG_OK;
+    return state_events_recompute(j->d, j->cfg, j->site, tmin - state_cover(j->cfg), to, j->now, err);
 }
 
-int state_ingest(db *d, const server_config *cfg, const char *site, const push_batch *b, int64_t now, char *err,
-                 size_t err_size)
+vg_code state_ingest(db *d, const server_config *cfg, const char *site, const push_batch *b, int64_t now, vg_err *err)
 {
     state_ingest_job j = {d, cfg, site, b, now};
-    if (db_transaction(d, state_ingest_tx, &j) != 0) {
-        snprintf(err, err_size, "recording the health of site %s failed", site);
-        return -1;
-    }
-    return 0;
+    vg_code rc = db_transaction(d, state_ingest_tx, &j, err);
+    if (rc != VG_OK && err)
+        vg_wrap(err, "recording the health of site %s", site);
+    return rc;
 }
 
 /* ---- building a site for avail_compute ----------------------------------------------------- */
@@ -192,14 +191,14 @@ struct state_site {
     avail_service services[SITE_MAX_SERVICES];
     avail_group groups[SITE_MAX_SERVICES][2];
     avail_member *members; /* every member of every group, one array */
-    bool *is_condition;    /* members[i] judges a metric condition, not a device */
+    db_member *keys;       /* whose runs members[i] has: a device or a metric condition */
     size_t nmembers, cap;
     avail_window *windows;
     size_t nwindows;
 };
 
 typedef struct {
-    char names[STATE_MAX_MEMBERS][AVAIL_NAME_MAX];
+    db_member keys[STATE_MAX_MEMBERS];
     size_t n;
     const char *cls;
 } state_name_list;
@@ -208,73 +207,60 @@ static void state_collect_class(void *ctx, const char *device, const char *cls, 
 {
     state_name_list *l = ctx;
     if (l->n < STATE_MAX_MEMBERS && strcmp(cls, l->cls) == 0)
-        snprintf(l->names[l->n++], AVAIL_NAME_MAX, "%s", device);
+        db_member_device(&l->keys[l->n++], device);
     (void)profile;
     (void)seen;
 }
 
-static avail_member *state_add_member(state_site *s, const char *name)
+/* The member's name is how causes and reports show it ("env env.temperature@1" for a condition). */
+static avail_member *state_add_member(state_site *s, const db_member *key)
 {
     if (s->nmembers == s->cap)
         return NULL;
-    s->is_condition[s->nmembers] = strncmp(name, "cond:", 5) == 0;
+    s->keys[s->nmembers] = *key;
     avail_member *m = &s->members[s->nmembers++];
     memset(m, 0, sizeof *m);
-    snprintf(m->name, sizeof m->name, "%s", name);
+    db_member_display(key, m->name, sizeof m->name);
     return m;
 }
 
-/* "cond:environment:env:env.temperature@1" reads "env env.temperature@1" in causes and reports. */
-static void state_display_name(avail_member *m)
-{
-    if (strncmp(m->name, "cond:", 5) != 0)
-        return;
-    const char *p = strchr(m->name + 5, ':');
-    if (!p)
-        return;
-    char shown[AVAIL_NAME_MAX];
-    snprintf(shown, sizeof shown, "%s", p + 1);
-    char *colon = strchr(shown, ':');
-    if (colon)
-        *colon = ' ';
-    snprintf(m->name, sizeof m->name, "%s", shown);
-}
-
-/* The condition members already observed for a service: names start with "cond:SERVICE:". */
-static int state_condition_members(db *d, const char *site, const char *service, state_name_list *l)
-{
-    char prefix[64];
-    snprintf(prefix, sizeof prefix, "cond:%s:", service);
-    return db_health_members(d, site, prefix, l->names, STATE_MAX_MEMBERS, &l->n);
-}
-
-static int state_fill_group(db *d, const char *site, state_site *s, avail_group *g, state_name_list *names,
-                            int64_t from, int64_t to, int64_t step)
+static vg_code state_fill_group(db *d, const char *site, state_site *s, avail_group *g, state_name_list *names,
+                                int64_t from, int64_t to, int64_t step, vg_err *err)
 {
     g->members = &s->members[s->nmembers];
     for (size_t i = 0; i < names->n; i++) {
-        avail_member *m = state_add_member(s, names->names[i]);
-        if (!m || db_health_spans(d, site, m->name, from, to, step, &m->spans, &m->nspans) != 0)
-            return -1;
-        state_display_name(m);
+        avail_member *m = state_add_member(s, &names->keys[i]);
+        if (!m)
+            return vg_fail(err, VG_E_TOO_LARGE, "site %s: more than %zu members", site, s->cap);
+        vg_code rc = db_health_spans(d, site, &names->keys[i], from, to, step, &m->spans, &m->nspans, err);
+        if (rc != VG_OK)
+            return rc;
         g->nmembers++;
     }
-    return 0;
+    return VG_OK;
 }
 
-state_site *state_site_build(db *d, const server_config *cfg, const char *site, int64_t from, int64_t to)
+/* state_site_build with the reason of a failure. */
+static vg_code state_site_load(db *d, const server_config *cfg, const char *site, int64_t from, int64_t to,
+                               state_site **out, vg_err *err)
 {
+    *out = NULL;
     state_site_info info;
     state_site_info_get(cfg, site, &info);
     state_site *s = calloc(1, sizeof *s);
     state_name_list *names = calloc(1, sizeof *names);
-    if (!s || !names)
+    vg_code rc = VG_E_NOMEM;
+    if (!s || !names) {
+        vg_fail(err, rc, "out of memory");
         goto fail;
+    }
     s->cap = SITE_MAX_SERVICES * 2 * STATE_MAX_MEMBERS;
     s->members = calloc(s->cap, sizeof *s->members);
-    s->is_condition = calloc(s->cap, sizeof *s->is_condition);
-    if (!s->members || !s->is_condition)
+    s->keys = calloc(s->cap, sizeof *s->keys);
+    if (!s->members || !s->keys) {
+        vg_fail(err, rc, "out of memory");
         goto fail;
+    }
     s->site.target = info.target;
     s->site.policy = info.model->unknown;
     s->site.services = s->services;
@@ -289,25 +275,28 @@ state_site *state_site_build(db *d, const server_config *cfg, const char *site, 
         names->n = 0;
         if (svc->ndevices) {
             for (size_t i = 0; i < svc->ndevices; i++)
-                snprintf(names->names[names->n++], AVAIL_NAME_MAX, "%s", svc->devices[i]);
+                db_member_device(&names->keys[names->n++], svc->devices[i]);
         } else if (svc->cls[0]) {
             names->cls = svc->cls;
-            if (db_devices_each(d, site, state_collect_class, names) != 0)
+            if ((rc = db_devices_each(d, site, state_collect_class, names)) != VG_OK) {
+                vg_fail(err, rc, "site %s: cannot read its devices", site);
                 goto fail;
+            }
         }
         if (names->n) {
             avail_group *g = &as->groups[as->ngroups++];
-            if (state_fill_group(d, site, s, g, names, from, to, step) != 0)
+            if ((rc = state_fill_group(d, site, s, g, names, from, to, step, err)) != VG_OK)
                 goto fail;
             g->min_up = svc->min_up > 0 ? svc->min_up : (g->nmembers > 1 ? (int)g->nmembers - 1 : 1);
         }
-        /* group 2: every metric condition must hold */
+        /* group 2: every metric condition must hold (those observed so far) */
         names->n = 0;
-        if (svc->nconditions && state_condition_members(d, site, svc->name, names) != 0)
+        if (svc->nconditions &&
+            (rc = db_health_conditions(d, site, svc->name, names->keys, STATE_MAX_MEMBERS, &names->n, err)) != VG_OK)
             goto fail;
         if (names->n) {
             avail_group *g = &as->groups[as->ngroups++];
-            if (state_fill_group(d, site, s, g, names, from, to, step) != 0)
+            if ((rc = state_fill_group(d, site, s, g, names, from, to, step, err)) != VG_OK)
                 goto fail;
             g->min_up = (int)g->nmembers;
         }
@@ -315,16 +304,25 @@ state_site *state_site_build(db *d, const server_config *cfg, const char *site, 
         if (as->ngroups)
             s->site.nservices++;
     }
-    if (db_maintenance_list(d, site, from, to, &s->windows, &s->nwindows, NULL) != 0)
+    if ((rc = db_maintenance_list(d, site, from, to, &s->windows, &s->nwindows, NULL)) != VG_OK) {
+        vg_fail(err, rc, "site %s: cannot read its maintenance windows", site);
         goto fail;
+    }
     s->site.maintenance = s->windows;
     s->site.nmaintenance = s->nwindows;
     free(names);
-    return s;
+    *out = s;
+    return VG_OK;
 fail:
     free(names);
     state_site_free(s);
-    return NULL;
+    return rc;
+}
+
+state_site *state_site_build(db *d, const server_config *cfg, const char *site, int64_t from, int64_t to)
+{
+    state_site *s;
+    return state_site_load(d, cfg, site, from, to, &s, NULL) == VG_OK ? s : NULL;
 }
 
 const avail_site *state_site_avail(const state_site *s) { return &s->site; }
@@ -336,7 +334,7 @@ void state_site_free(state_site *s)
     for (size_t i = 0; i < s->nmembers; i++)
         free(s->members[i].spans);
     free(s->members);
-    free(s->is_condition);
+    free(s->keys);
     free(s->windows);
     free(s);
 }
@@ -361,39 +359,45 @@ static int state_cmp64(const void *a, const void *b)
 }
 
 /* Replaces the events of one entity in [from, to) by the changes of its state at `points`. */
-static int state_entity_events(db *d, const char *site, const char *scope, const char *name, const int64_t *points,
-                               size_t npoints, const char *const *states, char (*causes)[AVAIL_CAUSE_MAX * 2],
-                               int64_t from, int64_t to, int64_t now)
+static vg_code state_entity_events(db *d, const char *site, const char *scope, const char *name,
+                                   const int64_t *points, size_t npoints, const char *const *states,
+                                   char (*causes)[AVAIL_CAUSE_MAX * 2], int64_t from, int64_t to, int64_t now,
+                                   vg_err *err)
 {
     char prev[32];
-    if (db_event_last_before(d, site, scope, name, from, prev, sizeof prev) != 0 ||
-        db_event_replace(d, site, scope, name, from, to) != 0)
-        return -1;
+    vg_code rc;
+    if ((rc = db_event_last_before(d, site, scope, name, from, prev, sizeof prev, err)) != VG_OK ||
+        (rc = db_event_replace(d, site, scope, name, from, to, err)) != VG_OK)
+        return rc;
     for (size_t i = 0; i < npoints; i++) {
         /* nothing known before and nothing known now is not a change worth a line */
         if (strcmp(prev, states[i]) == 0 || (!prev[0] && strcmp(states[i], "unknown") == 0))
             continue;
-        if (db_event_add(d, site, scope, name, points[i], states[i], causes[i], now) != 0)
-            return -1;
+        if ((rc = db_event_add(d, site, scope, name, points[i], states[i], causes[i], now, err)) != VG_OK)
+            return rc;
         snprintf(prev, sizeof prev, "%s", states[i]);
     }
-    return 0;
+    return VG_OK;
 }
 
-int state_events_recompute(db *d, const server_config *cfg, const char *site, int64_t from, int64_t to, int64_t now)
+vg_code state_events_recompute(db *d, const server_config *cfg, const char *site, int64_t from, int64_t to,
+                               int64_t now, vg_err *err)
 {
-    state_site *s = state_site_build(d, cfg, site, from, to);
-    if (!s)
-        return -1;
+    state_site *s;
+    vg_code rc = state_site_load(d, cfg, site, from, to, &s, err);
+    if (rc != VG_OK)
+        return rc;
     size_t n = 1, k = 0;
     for (size_t i = 0; i < s->nmembers; i++)
         n += 2 * s->members[i].nspans;
     int64_t *pts = malloc(n * sizeof *pts);
     const char **states = malloc(n * sizeof *states);
     char (*causes)[AVAIL_CAUSE_MAX * 2] = malloc(n * sizeof *causes);
-    int rc = -1;
-    if (!pts || !states || !causes)
+    rc = VG_E_NOMEM;
+    if (!pts || !states || !causes) {
+        vg_fail(err, rc, "out of memory");
         goto out;
+    }
     pts[k++] = from;
     for (size_t i = 0; i < s->nmembers; i++)
         for (size_t j = 0; j < s->members[i].nspans; j++) {
@@ -411,7 +415,7 @@ int state_events_recompute(db *d, const server_config *cfg, const char *site, in
     /* devices (not condition members) */
     for (size_t i = 0; i < s->nmembers; i++) {
         const avail_member *m = &s->members[i];
-        if (s->is_condition[i])
+        if (s->keys[i].kind != DB_MEMBER_DEVICE)
             continue;
         bool dup = false;
         for (size_t j = 0; j < i && !dup; j++)
@@ -426,18 +430,20 @@ int state_events_recompute(db *d, const server_config *cfg, const char *site, in
             states[p] = health_name(sp ? sp->h : HEALTH_UNKNOWN);
             snprintf(causes[p], sizeof causes[p], "%s", sp ? sp->cause : "no data");
         }
-        if (state_entity_events(d, site, "device", m->name, pts, u, states, causes, from, to, now) != 0)
+        if ((rc = state_entity_events(d, site, "device", s->keys[i].device, pts, u, states, causes, from, to, now,
+                                      err)) != VG_OK)
             goto out;
     }
     for (size_t v = 0; v < s->site.nservices; v++) {
         for (size_t p = 0; p < u; p++)
             states[p] = avail_state_name(avail_service_state_at(&s->services[v], pts[p], causes[p], sizeof causes[p]));
-        if (state_entity_events(d, site, "service", s->services[v].name, pts, u, states, causes, from, to, now) != 0)
+        if ((rc = state_entity_events(d, site, "service", s->services[v].name, pts, u, states, causes, from, to, now,
+                                      err)) != VG_OK)
             goto out;
     }
     for (size_t p = 0; p < u; p++)
         states[p] = avail_state_name(avail_site_state_at(&s->site, pts[p], causes[p], sizeof causes[p]));
-    rc = state_entity_events(d, site, "site", site, pts, u, states, causes, from, to, now);
+    rc = state_entity_events(d, site, "site", site, pts, u, states, causes, from, to, now, err);
 out:
     free(pts);
     free(states);

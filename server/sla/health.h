@@ -2,7 +2,8 @@
  *
  * At ingest, each device of a batch gets a health (unknown when unreachable, else down / degraded /
  * ok from the worst severity its agent judged with the profile's rules), each metric condition of
- * the site's services is judged, both are recorded as health runs (db.h), and the state change
+ * the site's services is judged, both are recorded as health runs (db.h: a db_member names whose run
+ * it is, a device or a condition of a service on one series), and the state change
  * events of the affected period are recomputed, so a late batch from a spool lands at its own time.
  * For reports and the API, state_site_build() turns a site's configuration and its runs into the
  * input of avail_compute(). */
@@ -27,8 +28,8 @@ typedef struct {
 void state_site_info_get(const server_config *cfg, const char *site, state_site_info *out);
 
 /* Records the health observations of a stored batch and recomputes the events it affects. */
-int state_ingest(db *d, const server_config *cfg, const char *site, const push_batch *b, int64_t now,
-                 char *err, size_t err_size);
+vg_code state_ingest(db *d, const server_config *cfg, const char *site, const push_batch *b, int64_t now,
+                     vg_err *err);
 
 /* Input of avail_compute() for [from, to): owns the spans and windows it points to. */
 typedef struct state_site state_site;
@@ -41,6 +42,7 @@ int state_availability(db *d, const server_config *cfg, const char *site, int64_
                        avail_result *out);
 
 /* Recomputes the device, service and site events of [from, to). */
-int state_events_recompute(db *d, const server_config *cfg, const char *site, int64_t from, int64_t to, int64_t now);
+vg_code state_events_recompute(db *d, const server_config *cfg, const char *site, int64_t from, int64_t to,
+                               int64_t now, vg_err *err);
 
 #endif

@@ -8,8 +8,8 @@
  *         - {device: env, metric: env.temperature, max: 27}
  *         - {class: env, metric: env.leak, text: dry}
  *
- * A site without `services` gets the defaults of its kind (site_model_defaults, documented in
- * conf/server.yaml). `min_up: 0` means "all but one" (N+1), at least one. */
+ * A site without `services` gets the defaults of its kind (site_model_defaults: the site_kinds of
+ * mibs/vocabulary.yaml, documented in conf/server.yaml). `min_up: 0` means "all but one" (N+1), at least one. */
 #ifndef VIGIE_SITE_MODEL_H
 #define VIGIE_SITE_MODEL_H
 
@@ -19,6 +19,7 @@
 #include "sla/availability.h"
 #include "conf.h"
 #include "names.h"
+#include "vocab.h"
 
 #define SITE_MAX_SERVICES 8
 #define SERVICE_MAX_DEVICES 16
@@ -51,10 +52,12 @@ typedef struct {
     bool defaults;                  /* the services come from the site's kind */
 } site_model;
 
-/* Reads a site's `services` mapping; file:line:column errors. */
-int site_model_read(const conf_doc *doc, const conf_node *services, site_model *m, vg_err *err);
-/* The services of a kind (datacenter, nro, pop, core) when the site declares none. */
-void site_model_defaults(const char *kind, site_model *m);
+/* Reads a site's `services` mapping, classes checked against the vocabulary; file:line:column errors. */
+vg_code site_model_read(const conf_doc *doc, const conf_node *services, const vocab *v, site_model *m, vg_err *err);
+/* The services of a kind (datacenter, nro, pop, core) when the site declares none: the vocabulary's
+ * site_kinds (mibs/vocabulary.yaml). VG_E_INVALID for a kind it does not list, or for services it
+ * writes wrong (placed in vocabulary.yaml). */
+vg_code site_model_defaults(const vocab *v, const char *kind, site_model *m, vg_err *err);
 
 /* Whether a condition judges this sample, and whether the sample meets it. */
 bool site_condition_applies(const site_condition *c, const char *device, const char *cls, const char *metric,

@@ -1,78 +1,119 @@
 /* db: the server's SQLite database (DATA_DIR/vigie.db, WAL mode).
  *
  * Holds what is not a time series: the latest value of every series (for /api/v1/status and the
- * dashboard), the batches already accepted (agent, seq) so that a replayed batch is stored once,
- * and, as the other modules land, events, alerts and maintenance windows. Schema changes go
- * through db_migrate(), versioned by PRAGMA user_version. */
+ * dashboard), the batches already accepted (agent, seq) so that a replayed batch is stored once, the
+ * devices as their agents describe them, the health runs of devices and metric conditions, the state
+ * change events, the maintenance windows, and the alerting tables (alert_store.h). Schema changes go
+ * through db_migrate() (db.c), versioned by PRAGMA user_version. Only server/store/ sees SQL: other
+ * modules call these functions (see server/store/README.md).
+ *
+ * Every function that can fail returns a vg_code (lib/error.h): VG_OK, VG_E_NOT_FOUND for what is
+ * not there, VG_E_IO when the database failed, and fills err when it is not NULL. */
 #ifndef VIGIE_DB_H
 #define VIGIE_DB_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sla/availability.h"
+#include "error.h"
+#include "names.h"
 #include "push.h"
+#include "sla/availability.h"
 
 typedef struct db db;
 
-db *db_open(const char *path, char *err, size_t err_size);
+/* ---- connection (db.c) ---------------------------------------------------------------------- */
+
+/* Opens (creates) the database and brings its schema up to date. */
+vg_code db_open(const char *path, db **out, vg_err *err);
 void db_close(db *d);
 
-/* True when the agent's batch `seq` was already stored. -1 on error. */
-int db_batch_seen(db *d, const char *agent, uint64_t seq);
+/* Runs fn inside one transaction (BEGIN IMMEDIATE ... COMMIT, ROLLBACK when fn or COMMIT fails):
+ * what fn returned, or VG_E_IO. */
+typedef vg_code (*db_tx_fn)(void *ctx, vg_err *err);
+vg_code db_transaction(db *d, db_tx_fn fn, void *ctx, vg_err *err);
+/* Runs fn inside SAVEPOINT name ... RELEASE, nested in a transaction or not (ROLLBACK TO when fn or
+ * the release fails): what fn returned, or VG_E_IO. name is an SQL identifier of the caller's. */
+vg_code db_savepoint(db *d, const char *name, db_tx_fn fn, void *ctx, vg_err *err);
+
+/* ---- accepted batches, latest values, devices (db_latest.c) --------------------------------- */
+
+/* *seen: whether the agent's batch `seq` was already stored. */
+vg_code db_batch_seen(db *d, const char *agent, uint64_t seq, bool *seen, vg_err *err);
 /* Records the batch and its samples' latest values in one transaction. */
-int db_batch_store(db *d, const char *site, const push_batch *b, int64_t received, char *err, size_t err_size);
+vg_code db_batch_store(db *d, const char *site, const push_batch *b, int64_t received, vg_err *err);
 
 /* Calls fn once per latest value, ordered by site, device, metric, instance. */
 typedef void (*db_latest_fn)(void *ctx, const char *site, const char *agent, const push_sample *s,
                              int64_t received);
-int db_latest_each(db *d, db_latest_fn fn, void *ctx);
+vg_code db_latest_each(db *d, db_latest_fn fn, void *ctx, vg_err *err);
+/* The same for one site and one device (NULL: any): a device's series with their latest value. */
+vg_code db_latest_query(db *d, const char *site, const char *device, db_latest_fn fn, void *ctx, vg_err *err);
 
 /* Devices as their agents describe them (class, profile), for building site services. */
-int db_device_upsert(db *d, const char *site, const char *agent, const push_device *dev, int64_t now);
-/* Calls fn for each device of a site; class may be "" when never described. */
+vg_code db_device_upsert(db *d, const char *site, const char *agent, const push_device *dev, int64_t now,
+                         vg_err *err);
+/* Calls fn for each device of a site; class may be "" when never described. No vg_err: VG_E_IO. */
 typedef void (*db_device_fn)(void *ctx, const char *device, const char *cls, const char *profile, int64_t last_seen);
-int db_devices_each(db *d, const char *site, db_device_fn fn, void *ctx);
+vg_code db_devices_each(db *d, const char *site, db_device_fn fn, void *ctx);
 
-/* Health runs: consecutive observations of one member (a device, or a metric condition) with the
- * same health are one run [start, last]. An observation `tol` seconds or less after a run (or
- * before the next one) with the same health extends it; observations may arrive out of order
- * (replayed spools) and fill gaps. Returns 1 when the observation started a new run (a change). */
-int db_health_observe(db *d, const char *site, const char *member, int64_t ts, health h, const char *cause,
-                      int64_t tol);
+/* ---- health runs (db_health.c) -------------------------------------------------------------- */
+
+/* Whose health a run is: a device, or one condition of a service judged on one series. */
+typedef enum { DB_MEMBER_DEVICE, DB_MEMBER_CONDITION } db_member_kind;
+typedef struct {
+    db_member_kind kind;
+    char service[NAME_MAX_LEN + 1]; /* conditions only */
+    char device[NAME_MAX_LEN + 1];
+    char metric[NAME_MAX_LEN + 1];     /* conditions only */
+    char instance[INSTANCE_MAX_LEN + 1]; /* conditions only; "" for a scalar metric */
+} db_member;
+
+void db_member_device(db_member *m, const char *device);
+void db_member_condition(db_member *m, const char *service, const char *device, const char *metric,
+                         const char *instance);
+/* How reports and causes name a member: "ups1", or "env env.temperature@1" for a condition. */
+void db_member_display(const db_member *m, char *out, size_t size);
+
+/* Consecutive observations of one member with the same health are one run [start, last]. An
+ * observation `tol` seconds or less after a run (or before the next one) with the same health extends
+ * it; observations may arrive out of order (replayed spools) and fill gaps. *changed (may be NULL):
+ * whether the observation started a new run (a change). */
+vg_code db_health_observe(db *d, const char *site, const db_member *m, int64_t ts, health h, const char *cause,
+                          int64_t tol, bool *changed, vg_err *err);
 /* The member's spans overlapping [from, to): run [start, last] covers [start, min(last + step,
  * next start)). Caller frees *spans. */
-int db_health_spans(db *d, const char *site, const char *member, int64_t from, int64_t to, int64_t step,
-                    avail_span **spans, size_t *count);
+vg_code db_health_spans(db *d, const char *site, const db_member *m, int64_t from, int64_t to, int64_t step,
+                        avail_span **spans, size_t *count, vg_err *err);
+/* The condition members of a service of a site that have runs (at most max), ordered. */
+vg_code db_health_conditions(db *d, const char *site, const char *service, db_member *out, size_t max,
+                             size_t *count, vg_err *err);
 
-/* Names of the members of a site whose name starts with prefix (at most max). */
-int db_health_members(db *d, const char *site, const char *prefix, char (*names)[AVAIL_NAME_MAX], size_t max,
-                      size_t *count);
+/* ---- state change events (db_events.c) ------------------------------------------------------ */
 
-/* State change events (scope device | service | site) with their cause. */
-int db_event_replace(db *d, const char *site, const char *scope, const char *name, int64_t from, int64_t to);
-int db_event_add(db *d, const char *site, const char *scope, const char *name, int64_t ts, const char *state,
-                 const char *cause, int64_t recorded);
+/* Events of (site, scope device | service | site, name) with their cause. */
+vg_code db_event_replace(db *d, const char *site, const char *scope, const char *name, int64_t from, int64_t to,
+                         vg_err *err);
+vg_code db_event_add(db *d, const char *site, const char *scope, const char *name, int64_t ts, const char *state,
+                     const char *cause, int64_t recorded, vg_err *err);
 /* The last state of (site, scope, name) strictly before ts, "" if none. */
-int db_event_last_before(db *d, const char *site, const char *scope, const char *name, int64_t ts, char *state,
-                         size_t size);
+vg_code db_event_last_before(db *d, const char *site, const char *scope, const char *name, int64_t ts, char *state,
+                             size_t size, vg_err *err);
 typedef void (*db_event_fn)(void *ctx, const char *site, const char *scope, const char *name, int64_t ts,
                             const char *state, const char *cause);
-int db_events_each(db *d, const char *site, int64_t from, int64_t to, db_event_fn fn, void *ctx);
+/* Events of [from, to) of a site (NULL: every site), in time order. */
+vg_code db_events_each(db *d, const char *site, int64_t from, int64_t to, db_event_fn fn, void *ctx, vg_err *err);
 
-/* Maintenance windows. service "" is the whole site. Returns the new id, or -1. */
-int64_t db_maintenance_add(db *d, const char *site, const char *service, int64_t start, int64_t end,
-                           const char *reason, const char *who, int64_t now);
-int db_maintenance_delete(db *d, int64_t id);
-/* Windows of a site overlapping [from, to); caller frees *out. */
-int db_maintenance_list(db *d, const char *site, int64_t from, int64_t to, avail_window **out, size_t *count,
-                        int64_t **ids);
+/* ---- maintenance windows (db_maintenance.c) ------------------------------------------------- */
 
-/* The connection itself, for modules that own their tables (alerts.c). */
-struct sqlite3;
-struct sqlite3 *db_sqlite(db *d);
-
-/* Runs fn inside one transaction (BEGIN IMMEDIATE ... COMMIT, ROLLBACK on failure). */
-int db_transaction(db *d, int (*fn)(void *ctx), void *ctx);
+/* service "" is the whole site; *id (may be NULL) is the new window's. */
+vg_code db_maintenance_add(db *d, const char *site, const char *service, int64_t start, int64_t end,
+                           const char *reason, const char *who, int64_t now, int64_t *id, vg_err *err);
+/* VG_E_NOT_FOUND when there is no such window. */
+vg_code db_maintenance_delete(db *d, int64_t id, vg_err *err);
+/* Windows of a site (NULL: every site) overlapping [from, to); caller frees *out and *ids (ids may be
+ * NULL). No vg_err: VG_E_IO or VG_E_NOMEM. */
+vg_code db_maintenance_list(db *d, const char *site, int64_t from, int64_t to, avail_window **out, size_t *count,
+                            int64_t **ids);
 
 #endif

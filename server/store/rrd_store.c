@@ -113,17 +113,17 @@ void rrd_store_flush(rrd_store *s, const char *path)
 
 const char *rrd_store_daemon(const rrd_store *s) { return s->daemon; }
 
-int rrd_store_path(const rrd_store *s, const char *site, const char *device, const char *metric,
-                   const char *instance, char *out, size_t size)
+vg_code rrd_store_path(const rrd_store *s, const char *site, const char *device, const char *metric,
+                       const char *instance, char *out, size_t size)
 {
     char inst[INSTANCE_MAX_LEN * 3 + 1];
     if (!name_is_valid(site) || !name_is_valid(device) || !metric_name_is_valid(metric))
-        return -1;
+        return VG_E_INVALID;
     if (*instance && name_to_path_component(instance, inst, sizeof inst) != 0)
-        return -1;
+        return VG_E_INVALID;
     int n = *instance ? snprintf(out, size, "%s/%s/%s/%s@%s.rrd", s->dir, site, device, metric, inst)
                       : snprintf(out, size, "%s/%s/%s/%s.rrd", s->dir, site, device, metric);
-    return n > 0 && (size_t)n < size ? 0 : -1;
+    return n > 0 && (size_t)n < size ? VG_OK : VG_E_INVALID;
 }
 
 bool rrd_store_file_mappable(const char *path)
@@ -708,36 +708,40 @@ static size_t rs_route(const push_sample *smp, size_t n)
     return rs_hash(smp->device) % n;
 }
 
-int rrd_store_write(rrd_store *s, const char *site, const push_batch *b, rrd_store_stats *st, char *err,
-                    size_t err_size)
+vg_code rrd_store_write(rrd_store *s, const char *site, const push_batch *b, rrd_store_stats *st, vg_err *err)
 {
-    if (s->nwriters && !s->daemon[0]) /* the writers queue concurrent batches themselves */
-        return rrd_writer_write_split(s->writers, s->nwriters, rs_route, site, b, st, err, err_size);
-    pthread_mutex_lock(&s->lock);
-    int rc = rs_write_here(s, site, b, st, err, err_size);
-    pthread_mutex_unlock(&s->lock);
-    return rc;
+    char msg[VG_ERR_MAX] = "";
+    int rc;
+    if (s->nwriters && !s->daemon[0]) { /* the writers queue concurrent batches themselves */
+        rc = rrd_writer_write_split(s->writers, s->nwriters, rs_route, site, b, st, msg, sizeof msg);
+    } else {
+        pthread_mutex_lock(&s->lock);
+        rc = rs_write_here(s, site, b, st, msg, sizeof msg);
+        pthread_mutex_unlock(&s->lock);
+    }
+    return rc == 0 ? VG_OK : vg_fail(err, VG_E_IO, "%s", msg[0] ? msg : "the RRD files could not be written");
 }
 
-int rrd_store_start_writer(rrd_store *s, char *err, size_t err_size)
+vg_code rrd_store_start_writer(rrd_store *s, vg_err *err)
 {
     if (s->daemon[0] || s->nwriters) /* rrdcached is already a writer process of its own */
-        return 0;
+        return VG_OK;
+    char msg[VG_ERR_MAX] = "";
     /* one per core: each is one process writing one file at a time */
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     size_t n = cores < 1 ? 1 : cores > RS_WRITERS_MAX ? RS_WRITERS_MAX : (size_t)cores;
     /* each child writes with its own copy of this store, through rs_write_here; the files of a device
      * always go to the same one (rs_route), so that its cache and a file's updates stay in one process */
     for (size_t i = 0; i < n; i++) {
-        s->writers[i] = rrd_writer_start(rs_write_here, s, err, err_size);
+        s->writers[i] = rrd_writer_start(rs_write_here, s, msg, sizeof msg);
         if (!s->writers[i]) {
             for (size_t j = 0; j < i; j++)
                 rrd_writer_free(s->writers[j]);
-            return -1;
+            return vg_fail(err, VG_E_UNAVAILABLE, "%s", msg);
         }
     }
     s->nwriters = n;
-    return 0;
+    return VG_OK;
 }
 
 void rrd_store_check_writers(rrd_store *s)

@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "error.h"
 #include "push.h"
 
 typedef struct rrd_store rrd_store;
@@ -38,17 +39,17 @@ typedef struct {
     size_t stale;
 } rrd_store_stats;
 
-/* Writes every sample of the batch for `site`. -1 on an I/O error (err says which file). */
-int rrd_store_write(rrd_store *s, const char *site, const push_batch *b, rrd_store_stats *st, char *err,
-                    size_t err_size);
+/* Writes every sample of the batch for `site`. VG_E_IO when a file could not be written (err says
+ * which) or a writer process failed. */
+vg_code rrd_store_write(rrd_store *s, const char *site, const push_batch *b, rrd_store_stats *st, vg_err *err);
 
 /* Writes go through rrdcached at addr ("unix:/run/rrdcached.sock", "host:port") from now on; the files
  * stay where they are (rrdcached must be started without -B, or with this data folder as base). */
 void rrd_store_set_daemon(rrd_store *s, const char *addr);
 /* Has child processes write the files from now on, one per core up to 4, each owning the files of some
- * devices (see rrd_writer.h); call it before starting threads. Nothing to do through rrdcached. -1 with
- * err when a process cannot be started. */
-int rrd_store_start_writer(rrd_store *s, char *err, size_t err_size);
+ * devices (see rrd_writer.h); call it before starting threads. Nothing to do through rrdcached.
+ * VG_E_UNAVAILABLE when a process cannot be started. */
+vg_code rrd_store_start_writer(rrd_store *s, vg_err *err);
 /* Starts again the writer processes that ended, and logs how they did (the server's timer calls it). */
 void rrd_store_check_writers(rrd_store *s);
 /* Writer processes that ended and were replaced since the start. */
@@ -65,8 +66,8 @@ const char *rrd_store_daemon(const rrd_store *s);
  * arguments, and a name with "%20n" aborts the process. Readers check this before librrd opens a file. */
 bool rrd_store_file_mappable(const char *path);
 
-/* The file that holds a series (for readers and tests). -1 when a name is invalid. */
-int rrd_store_path(const rrd_store *s, const char *site, const char *device, const char *metric,
-                   const char *instance, char *out, size_t size);
+/* The file that holds a series (for readers and tests). VG_E_INVALID when a name is invalid. */
+vg_code rrd_store_path(const rrd_store *s, const char *site, const char *device, const char *metric,
+                       const char *instance, char *out, size_t size);
 
 #endif

@@ -121,8 +121,9 @@ static int rw_serve(int fd, rrd_writer_fn fn, void *ctx)
     int rc = 1;
     for (;;) {
         uint32_t len;
-        int r = fd_read_all(fd, &len, 4);
-        if (r == 1) { /* the server closed its end: done */
+        bool eof;
+        vg_code r = fd_read_all_or_eof(fd, &len, 4, &eof);
+        if (eof) { /* the server closed its end: done */
             rc = 0;
             break;
         }

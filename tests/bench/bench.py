@@ -819,6 +819,8 @@ def version(args):
 def main(argv):
     args = parse_args(argv)
     check_tools(args)
+    # the servers it starts read the vocabulary of the source tree (server.yaml mibs_dir's default)
+    os.environ.setdefault('VIGIE_MIBS_DIR', os.path.join(os.path.abspath(args.srcdir), 'mibs'))
     work = tempfile.mkdtemp(prefix='vigie-bench-', dir=os.environ.get('TMPDIR', '/tmp'))
     os.chmod(work, 0o755)
     # copies of the programs: a rebuild during the run must not change or remove what is measured

@@ -19,7 +19,7 @@
 #include <string.h>
 #include <yaml.h>
 
-#include "snmp/poller.h"
+#include "snmp/engine.h"
 
 static long floor_status_kb(const char *key)
 {

@@ -171,12 +171,16 @@ int fuzz_init(void)
 
     char path[PATH_MAX];
     size_t n;
+    /* server configurations load the vocabulary of VIGIE_MIBS_DIR when they name no mibs_dir: the
+     * source tree's, also under `make fuzz` (make check sets it); one thread, before any fuzzing */
+    snprintf(path, sizeof path, "%s/mibs", fz.srcdir);
+    setenv("VIGIE_MIBS_DIR", path, 0);
     snprintf(path, sizeof path, "%s/mibs/vocabulary.yaml", fz.srcdir);
-    char *vocab = fuzz_read_file(path, &n);
-    if (!vocab)
+    char *voc_yaml = fuzz_read_file(path, &n);
+    if (!voc_yaml)
         return fuzz_init_fail("cannot read mibs/vocabulary.yaml");
-    int rc = fuzz_write_file(fz.vocab_path, vocab, n);
-    free(vocab);
+    int rc = fuzz_write_file(fz.vocab_path, voc_yaml, n);
+    free(voc_yaml);
     if (rc != 0)
         return fuzz_init_fail("cannot write the temporary vocabulary");
 

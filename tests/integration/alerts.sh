@@ -6,7 +6,6 @@
 # acknowledgement, a silence that keeps recording but sends nothing, a test notification, and
 # resolution with hysteresis.
 . "${top_srcdir:-.}/tests/integration/lib.sh"
-plan 14
 TOKEN=alerts-agent-token-001
 ADMIN=alerts-admin-token-001
 HOOK_PORT=$(free_port tcp)
@@ -53,14 +52,9 @@ sample() { # sample DEVICE METRIC VALUE [SEVERITY]
         "${4:+,\"severity\":\"$4\"}"
 }
 received() { grep -c "$1" "$REC" 2>/dev/null || true; }
-wait_for() { # wait_for SECONDS COMMAND...
-    local n=$(( $1 * 4 )); shift
-    for _ in $(seq "$n"); do "$@" && return 0; sleep 0.25; done
-    return 1
-}
 
 push "$(sample env env.temperature 28.5),$(sample ups battery.runtime 300 critical)"
-wait_for 10 grep -q "notification #.* failed" "$T_TMP/server.log"
+wait_for 10 grep -q "notification #.* failed" "$SERVER_LOG"
 ok $? "the first delivery fails while the webhook receiver is down, and is logged for a retry"
 "$CLI" alerts --state firing --json >"$T_TMP/a1.json"
 [ "$(json_get "$T_TMP/a1.json" "len(j['alerts'])")" = 2 ]

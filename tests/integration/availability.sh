@@ -5,7 +5,6 @@
 # duration, within one poll interval. Then the simulator stops: the UPS becomes unknown, which is
 # not downtime (an unreachable card is not a power cut).
 . "${top_srcdir:-.}/tests/integration/lib.sh"
-plan 13
 data="$T_TMP/sim"
 mkdir -p "$data"
 cp "$top_srcdir/tests/fixtures/switchable/ups-switch.snmprec" "$data/"
@@ -20,8 +19,9 @@ sites:
       power: {devices: [ups], min_up: 1}
 agents: [{id: nro-agent, token: $TOKEN, site: nro}]
 api_tokens: [{name: ops, token: avail-admin-token-01, role: admin}, {name: wall, token: avail-read-token-0001}]"
-cat >"$T_TMP/agent.yaml" <<YAML
-agent: nro-agent
+export VIGIE_SERVER="$SERVER_URL" VIGIE_TOKEN=avail-admin-token-01
+START=$(date +%s)
+agent_start agent "agent: nro-agent
 server: $SERVER_URL
 token: $TOKEN
 spool_dir: $T_TMP/spool
@@ -29,27 +29,22 @@ interval: 5
 timeout: 0.5
 retries: 1
 devices:
-  - {name: ups, host: 127.0.0.1, port: $SIM_PORT, community: ups-switch}
-YAML
-chmod 600 "$T_TMP/agent.yaml"
-export VIGIE_SERVER="$SERVER_URL" VIGIE_TOKEN=avail-admin-token-01
-START=$(date +%s)
-"$AGENT" -c "$T_TMP/agent.yaml" --profiles "$MIBS_DIR" 2>"$T_TMP/agent.log" &
-T_PIDS="$T_PIDS $!"
+  - {name: ups, host: 127.0.0.1, port: $SIM_PORT, community: ups-switch}" --profiles "$MIBS_DIR"
 set_source() { snmpset -v2c -c ups-switch -t 1 -r 2 "127.0.0.1:$SIM_PORT" .1.3.6.1.2.1.33.1.4.1.0 i "$1" >/dev/null; }
 site_state() { "$CLI" events --site nro --from "$START" --to $(( $(date +%s) + 60 )) --json 2>/dev/null |
     python3 -c "import json,sys; e=[x for x in json.load(sys.stdin)['events'] if x['scope']=='site']; print(e[-1]['state'] if e else 'none')"; }
-for _ in $(seq 80); do [ "$(site_state)" = up ] && break; sleep 0.25; done
+site_is() { [ "$(site_state)" = "$1" ]; }
+wait_for 20 site_is up
 ok $? "the site is up once the UPS has been polled"
 
 FAIL=$(date +%s)
 check "the UPS goes on battery (snmpset upsOutputSource = battery)" set_source 5
-for _ in $(seq 80); do [ "$(site_state)" = down ] && break; sleep 0.25; done
+wait_for 20 site_is down
 ok $? "the site goes down"
 sleep 12
 RECOVER=$(date +%s)
 set_source 3
-for _ in $(seq 80); do [ "$(site_state)" = up ] && break; sleep 0.25; done
+wait_for 20 site_is up
 ok $? "the site comes back up"
 sleep 6
 "$CLI" availability --site nro --from "$START" --to $(( $(date +%s) + 1 )) --json >"$T_TMP/avail.json"
@@ -97,4 +92,5 @@ PY
 check "a silent device is retried with backoff" grep -q "no answer 2 times in a row, next try in 2 cycles" "$T_TMP/agent.log"
 "$CLI" availability --site nro --from "$START" --to $(( $(date +%s) + 1 )) >"$T_TMP/avail.txt"
 check "vigie availability prints the site with one incident" grep -Eq "^nro .* 1 " "$T_TMP/avail.txt"
+check "the agent stops cleanly on SIGTERM (exit 0)" agent_stop
 finish

@@ -12,7 +12,6 @@
 . "$top_srcdir/tests/integration/demo_estate.sh"
 LIVE_CHECKS=24
 STALE_CHECKS=4
-plan $((3 + LIVE_CHECKS + STALE_CHECKS))
 
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 BROWSER_DIR="$top_srcdir/tests/browser"
@@ -39,8 +38,8 @@ sites_known() {
     curl -sf -H "Authorization: Bearer $DEMO_TOKEN" "$SERVER_URL/api/v1/sites" |
         python3 -c "import json,sys; j=json.load(sys.stdin); sys.exit(0 if len(j['sites']) == 3 and all(s.get('state') in ('up', 'down') for s in j['sites']) else 1)"
 }
-for _ in $(seq 1 120); do sites_known && break; sleep 0.25; done
-sites_known; ok $? "the three sites have a known state"
+wait_for 30 sites_known
+ok $? "the three sites have a known state"
 
 # run_browser PHASE COUNT: the checks of dashboard.mjs as TAP; a check that never ran is a failure
 run_browser() {
@@ -61,8 +60,8 @@ run_browser() {
 run_browser live $LIVE_CHECKS
 
 # the agents stop: after 3 steps the data is stale
-for p in $DEMO_AGENT_PIDS; do kill "$p" 2>/dev/null; done
-for p in $DEMO_AGENT_PIDS; do wait "$p" 2>/dev/null; done
+demo_estate_stop_agents
+ok $? "the three agents stop cleanly on SIGTERM (exit 0)"
 sleep $((3 * STEP + 2))
 run_browser stale $STALE_CHECKS
 

@@ -7,6 +7,7 @@
 #                                (demo_history.py) so that graphs have a past; sets DEMO_TOKEN (an admin
 #                                API token), SERVER_URL and DEMO_AGENT_PIDS
 #   demo_estate_wait N           waits until the server has values of N devices (bails after 60 s)
+#   demo_estate_stop_agents      stops the agents; fails unless each exits 0 with a clean log
 
 DEMO_TOKEN=demo-estate-admin-token-01
 
@@ -36,7 +37,7 @@ api_tokens:
             italie) id=dc-italie prefix=italie ;;
             *) id=nro-$site prefix=nro-$site ;;
         esac
-        {
+        agent_config "agent-$site" "$(
             printf 'agent: %s\nsite: %s\nserver: %s\ntoken: "demo-estate-token-%s"\ninterval: %s\ntimeout: 1\nretries: 1\n' \
                 "$id" "$site" "$SERVER_URL" "$site" "$interval"
             printf 'profiles: %s\nspool_dir: %s\ndevices:\n' "$MIBS_DIR" "$T_TMP/spool-$site"
@@ -44,21 +45,27 @@ api_tokens:
                 name=$(basename "$f" .snmprec)
                 printf '  - {name: %s, host: 127.0.0.1, port: %s, community: "%s"}\n' "${name#"$prefix"-}" "$SIM_PORT" "$name"
             done
-        } >"$T_TMP/agent-$site.yaml"
-        chmod 600 "$T_TMP/agent-$site.yaml"
-        "$AGENT" -c "$T_TMP/agent-$site.yaml" --log-level warn 2>>"$T_TMP/agent-$site.log" &
-        T_PIDS="$! $T_PIDS"
-        DEMO_AGENT_PIDS="$DEMO_AGENT_PIDS $!"
+        )"
+        agent_launch --log-level warn
+        DEMO_AGENT_PIDS="$DEMO_AGENT_PIDS $AGENT_PID:$site"
     done
 }
 
-demo_estate_wait() {
-    local want="$1" n=0
-    for _ in $(seq 1 240); do
-        n=$(curl -sf -H "Authorization: Bearer $DEMO_TOKEN" "$SERVER_URL/api/v1/devices" 2>/dev/null |
-            python3 -c "import json,sys; print(len(json.load(sys.stdin)['devices']))" 2>/dev/null)
-        [ "${n:-0}" -ge "$want" ] && return 0
-        sleep 0.25
-    done
-    bail "the demo estate reported ${n:-0} of $want devices within 60 s (see $T_TMP/*.log)"
+demo_estate_stop_agents() {
+    local p rc=0
+    for p in $DEMO_AGENT_PIDS; do kill -TERM "${p%%:*}" 2>/dev/null; done
+    for p in $DEMO_AGENT_PIDS; do t_stop "${p%%:*}" "$T_TMP/agent-${p#*:}.log" "vigie-agent of ${p#*:}" || rc=1; done
+    return $rc
 }
+
+demo_estate_wait() {
+    wait_for 60 demo_estate_devices_ge "$1" ||
+        bail "the demo estate reported $(demo_estate_devices) of $1 devices within 60 s (see $T_TMP/*.log)"
+}
+demo_estate_devices() {
+    local n
+    n=$(curl -sf -H "Authorization: Bearer $DEMO_TOKEN" "$SERVER_URL/api/v1/devices" 2>/dev/null |
+        python3 -c "import json,sys; print(len(json.load(sys.stdin)['devices']))" 2>/dev/null)
+    echo "${n:-0}"
+}
+demo_estate_devices_ge() { [ "$(demo_estate_devices)" -ge "$1" ]; }

@@ -5,7 +5,6 @@
 # that answers GETBULK with an error (GETNEXT fallback), a Counter32 that wraps, and a device whose
 # sysUpTime goes back (reboot).
 . "${top_srcdir:-.}/tests/integration/lib.sh"
-plan 11
 FIX="$top_srcdir/tests/fixtures"
 PROF="$T_TMP/profiles"
 mkdir -p "$PROF"
@@ -27,7 +26,8 @@ check "--profile forces a profile (no UPS-MIB here: generic values only)" \
 NB_PORT=$(free_port udp)
 /usr/bin/python3 "$top_srcdir/tests/tools/nobulk_agent.py" "$FIX/snmprec/skeleton-ups.snmprec" "$NB_PORT" 2>"$T_TMP/nobulk.log" &
 T_PIDS="$T_PIDS $!"
-for _ in $(seq 50); do snmpget -v2c -c x -t 0.2 -r 0 "127.0.0.1:$NB_PORT" .1.3.6.1.2.1.1.3.0 >/dev/null 2>&1 && break; sleep 0.1; done
+wait_for 5 snmpget -v2c -c x -t 0.2 -r 0 "127.0.0.1:$NB_PORT" .1.3.6.1.2.1.1.3.0 >/dev/null 2>&1
+ok $? "the agent without GETBULK answers GET"
 "$AGENT" --profiles "$MIBS_DIR" --probe "127.0.0.1:$NB_PORT" --json --log-level info >"$T_TMP/nobulk.json" 2>"$T_TMP/nobulk.err"
 check "an agent that answers GETBULK with genErr is walked with GETNEXT" $COMPARE "$T_TMP/nobulk.json" "$FIX/snmprec/skeleton-ups.expected"
 check "... and the fallback is logged" grep -q "walking with GETNEXT" "$T_TMP/nobulk.err"
@@ -38,8 +38,7 @@ check "the same agent over SNMPv1" $COMPARE "$T_TMP/nobulk1.json" "$FIX/snmprec/
 TOKEN=edge-agent-token-0001
 server_start server "step: 5
 agents: [{id: edge, token: $TOKEN}]"
-cat >"$T_TMP/agent.yaml" <<YAML
-agent: edge
+agent_start agent "agent: edge
 server: $SERVER_URL
 token: $TOKEN
 spool_dir: $T_TMP/spool
@@ -49,17 +48,11 @@ timeout: 0.5
 retries: 1
 devices:
   - {name: olt, host: 127.0.0.1, port: $SIM_PORT, community: edge-olt}
-  - {name: rebooter, host: 127.0.0.1, port: $SIM_PORT, community: edge-reboot}
-YAML
-chmod 600 "$T_TMP/agent.yaml"
-"$AGENT" -c "$T_TMP/agent.yaml" 2>"$T_TMP/agent.log" &
-T_PIDS="$T_PIDS $!"
+  - {name: rebooter, host: 127.0.0.1, port: $SIM_PORT, community: edge-reboot}" --log-level info
 RRD="$SERVER_DATA/rrd/edge"
-rates() { rrdtool fetch "$RRD/olt/if.in.octets.rrd" AVERAGE -r 5 -s -120 2>/dev/null | awk -F': ' 'NF==2 && $2 !~ /nan/ {printf "%.0f ", $2}'; }
-for _ in $(seq 100); do
-    [ "$(rates | wc -w)" -ge 2 ] && [ -f "$RRD/rebooter/device.reboot.rrd" ] && break
-    sleep 0.25
-done
+rates() { rrd_fetch "$RRD/olt/if.in.octets.rrd" -120 now 5 | awk '{printf "%.0f ", $2}'; }
+two_rates_and_a_reboot() { [ "$(rates | wc -w)" -ge 2 ] && [ -f "$RRD/rebooter/device.reboot.rrd" ]; }
+wait_for 25 two_rates_and_a_reboot
 r=$(rates)
 [ "$(echo "$r" | wc -w)" -ge 2 ]
 ok $? "a counter rate is stored from the second poll on (rates: $r)"
@@ -67,5 +60,6 @@ bad=0
 for v in $r; do [ "$v" -ge 950 ] && [ "$v" -le 1050 ] || bad=1; done
 ok $bad "the rate stays 1000 B/s across the Counter32 wrap (rates: $r)"
 check "sysUpTime going back is a reboot event" test -f "$RRD/rebooter/device.reboot.rrd"
-check "... and is logged" grep -q "rebooted" "$T_TMP/agent.log"
+check "... and is logged" grep -q "rebooted" "$AGENT_LOG"
+check "the agent stops cleanly on SIGTERM (exit 0)" agent_stop
 finish

@@ -26,12 +26,9 @@ else
         missing="clang cannot link a libFuzzer program ($(grep -m1 -iE 'error|cannot find' "$T_TMP/probe.log"))"
 fi
 if [ -n "${VIGIE_NO_FUZZ:-}" ] && [ "$VIGIE_NO_FUZZ" != 0 ]; then
-    echo "1..1"
-    echo "ok 1 # SKIP libFuzzer run of tests/fuzz: VIGIE_NO_FUZZ=$VIGIE_NO_FUZZ${missing:+ ($missing)}"
-    exit 0
+    skip_all "libFuzzer run of tests/fuzz: VIGIE_NO_FUZZ=$VIGIE_NO_FUZZ${missing:+ ($missing)}"
 fi
 if [ -n "$missing" ]; then
-    plan 1
     ok 1 "libFuzzer run of tests/fuzz: $missing: install the Debian packages $PACKAGES (apt-get install $PACKAGES, or scripts/deps.sh), or set VIGIE_NO_FUZZ=1 to skip this test"
     sed 's/^/#   /' "$T_TMP/probe.log" 2>/dev/null | head -10
     finish; exit
@@ -39,7 +36,6 @@ fi
 
 n=0
 for _ in $HARNESSES; do n=$((n + 1)); done
-plan $((n + 1))
 
 # The fuzzing build, out of tree. The make of the enclosing `make check` must not leak into it
 # (its jobserver, its command-line variables), nor the compiler settings of the normal build.

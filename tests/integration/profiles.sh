@@ -7,7 +7,6 @@
 SHARED=$(shared_dir) || bail "$SHARED"
 mapfile -t RECS < <(cd "$SHARED/snmprec" && ls */*.snmprec | sort)
 [ "${#RECS[@]}" -gt 0 ] || bail "no recording in $SHARED/snmprec"
-plan $(( ${#RECS[@]} + 1 ))
 
 check "vigie-agent --check-profiles accepts every profile in mibs/" "$AGENT" --check-profiles "$MIBS_DIR"
 
@@ -42,7 +41,7 @@ done
 [ ${#pids[@]} -eq 0 ] || wait "${pids[@]}"
 i=0
 for r in "${RECS[@]}"; do
-    rc=$(cat "$T_TMP/rc-$i")
+    rc=$(cat "$T_TMP/rc-$i" 2>/dev/null || echo 1)
     prof=$(json_get "$T_TMP/$(dirname "$r")-$(basename "$r" .snmprec).json" "j['device']['profile']" 2>/dev/null)
     ok "$rc" "$r is read as tests/expected says (profile ${prof:-none})"
     [ "$rc" -eq 0 ] || sed 's/^/#   /' "$T_TMP/$(dirname "$r")-$(basename "$r" .snmprec).diff" | head -25

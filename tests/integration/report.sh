@@ -8,7 +8,6 @@
 # mails the PDF through a real SMTP server on loopback (aiosmtpd, STARTTLS with a private CA), and
 # the mail must hold the summary and the PDF.
 . "${top_srcdir:-.}/tests/integration/lib.sh"
-plan 31
 
 PY=/usr/bin/python3 # Debian's, where python3-aiosmtpd lives
 command -v pdftotext >/dev/null || bail "pdftotext is not installed (Debian package poppler-utils)"
@@ -35,10 +34,8 @@ $PY -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" --tlscert "$PKI/smtp.pem" --tlskey 
     -c aiosmtpd.handlers.Mailbox "$MAILDIR" >"$T_TMP/smtp.log" 2>&1 &
 SMTP_PID=$!
 T_PIDS="$T_PIDS $SMTP_PID"
-for _ in $(seq 1 100); do
-    $PY -c "import socket,sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 1)" "$SMTP_PORT" 2>/dev/null && break
-    sleep 0.1
-done
+wait_for 10 $PY -c "import socket,sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 1)" "$SMTP_PORT" 2>/dev/null ||
+    bail "the SMTP receiver did not start (see $T_TMP/smtp.log)"
 
 ADMIN=report-admin-token-0001
 READER=report-read-token-0001
@@ -228,7 +225,8 @@ rc=$?
 [ $rc -eq 1 ] && grep -q 403 "$OUT/send-403.err" && [ -z "$(ls "$MAILDIR/new" 2>/dev/null)" ]
 ok $? "--send with a read-only token is refused (403) and nothing is mailed"
 check "vigie report --send --month 2026-10 succeeds" sh -c "'$CLI' report --month 2026-10 --send >'$OUT/send.out' && grep -q 'sent to sla@delegataire.example, noc@syndicat.example' '$OUT/send.out'"
-for _ in $(seq 1 50); do [ -n "$(ls "$MAILDIR/new" 2>/dev/null)" ] && break; sleep 0.1; done
+mail_arrived() { [ -n "$(ls "$MAILDIR/new" 2>/dev/null)" ]; }
+wait_for 5 mail_arrived
 check "the mail arrived over STARTTLS, to both recipients, with the summary in its body and the PDF attached" \
     $PY - "$MAILDIR" "$OUT/mailed.pdf" "$DIGEST" <<'PY'
 import email, mailbox, sys

@@ -5,7 +5,6 @@
 # Then rrdcached is back (the server connects again), a resend is a duplicate, a late sample in a
 # batch is counted stale while the others are stored, and a push of 300 series goes as one BATCH.
 . "${top_srcdir:-.}/tests/integration/lib.sh"
-plan 10
 command -v rrdcached >/dev/null || bail "rrdcached is not installed (scripts/deps.sh installs it)"
 SOCK="$T_TMP/rrdcached.sock"
 mkdir -p "$T_TMP/journal"
@@ -14,9 +13,9 @@ cached_start() {
         >>"$T_TMP/rrdcached.log" 2>&1 &
     CACHED_PID=$!
     T_PIDS="$T_PIDS $CACHED_PID"
-    for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+    wait_for 5 test -S "$SOCK"
 }
-cached_start
+cached_start || bail "rrdcached did not make its socket $SOCK"
 TOKEN=cached-agent-token-0001
 server_start server "step: 5
 rrdcached: unix:$SOCK
@@ -34,8 +33,8 @@ for i in 1 2 3 4 5 6; do codes="$codes $(push $i $((NOW - 60 + 5 * i)) 92)"; don
 [ "$codes" = " 200 200 200 200 200 200" ]
 ok $? "pushes are stored through rrdcached ($codes)"
 RRD="$SERVER_DATA/rrd/italie/ups1/battery.charge.rrd"
-last=$(rrdtool lastupdate --daemon "unix:$SOCK" "$RRD" | awk -F': ' 'NR==3 {print $2}')
-[ "$last" = 92 ] || [ "$last" = 9.2000000000e+01 ]
+last=$(rrd_last "$RRD" "unix:$SOCK")
+num_eq "$last" 92
 ok $? "rrdcached holds the last value ($last)"
 curl -s -H "Authorization: Bearer cached-read-token-001" \
     "$SERVER_URL/api/v1/series?site=italie&device=ups1&metric=battery.charge&from=$((NOW - 60))&to=$NOW&step=5" >"$T_TMP/series.json"
@@ -47,12 +46,13 @@ kill "$CACHED_PID"; wait "$CACHED_PID" 2>/dev/null
 code3=$(push 7 $((NOW - 10)) 93)
 [ "$code3" = 500 ]
 ok $? "with rrdcached gone the batch is refused with 500 ($code3: $(cat "$T_TMP/reply"))"
-stored=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from batches where seq=7').fetchone()[0])" "$SERVER_DATA/vigie.db")
+stored=$(db_count batches "seq = 7")
 [ "$stored" = 0 ]
 ok $? "and it is not recorded as stored, so the agent sends it again"
 
 rm -f "$SOCK"
 cached_start
+ok $? "rrdcached starts again on the same socket"
 code=$(push 7 $((NOW - 10)) 93)
 [ "$code" = 200 ]
 ok $? "rrdcached back: the same batch is stored on the next try, on a new connection ($code: $(cat "$T_TMP/reply"))"

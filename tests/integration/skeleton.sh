@@ -4,7 +4,6 @@
 # values. Then the device stops answering: reachability goes to 0 and nothing crashes. Finally a
 # push with a bad token (401) and a malformed push (400) change no stored file.
 . "${top_srcdir:-.}/tests/integration/lib.sh"
-plan 16
 
 sim_start "$top_srcdir/tests/fixtures/snmprec"
 TOKEN=skeleton-agent-token-01
@@ -13,8 +12,7 @@ sites: [{id: italie, kind: datacenter}]
 agents: [{id: dc-italie, token: $TOKEN, site: italie}]
 api_tokens: [{name: ops, token: skeleton-read-token-01}]"
 
-cat > "$T_TMP/agent.yaml" <<YAML
-agent: dc-italie
+agent_start agent "agent: dc-italie
 server: $SERVER_URL
 token: $TOKEN
 spool_dir: $T_TMP/spool
@@ -22,22 +20,17 @@ interval: 5
 timeout: 0.5
 retries: 0
 devices:
-  - {name: ups1, host: 127.0.0.1, port: $SIM_PORT, community: skeleton-ups}
-YAML
-chmod 600 "$T_TMP/agent.yaml"
-"$AGENT" -c "$T_TMP/agent.yaml" --profiles "$MIBS_DIR" --log-level warn 2>"$T_TMP/agent.log" &
-AGENT_PID=$!
-T_PIDS="$AGENT_PID $T_PIDS"
+  - {name: ups1, host: 127.0.0.1, port: $SIM_PORT, community: skeleton-ups}"
 
 export VIGIE_SERVER="$SERVER_URL" VIGIE_TOKEN=skeleton-read-token-01
 status_json() { "$CLI" status --json > "$T_TMP/status.json" 2>>"$T_TMP/cli.log"; }
 reachable() { json_get "$T_TMP/status.json" "[d.get('reachable') for d in j['devices'] if d['device']=='ups1']"; }
-for _ in $(seq 1 60); do status_json && [ "$(reachable)" = "[True]" ] && break; sleep 0.25; done
+reachable_is() { status_json && [ "$(reachable)" = "[$1]" ]; }
+wait_for 15 reachable_is True
 ok $? "the agent's first push reaches the server and the device is reachable"
 
 RRD="$SERVER_DATA/rrd/italie/ups1"
-last() { rrdtool lastupdate "$RRD/$1.rrd" 2>/dev/null | awk -F': ' 'NR==3 {print $2}'; }
-num_eq() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a + 0 == b + 0) }'; }
+last() { rrd_last "$RRD/$1.rrd"; }
 # Values from tests/fixtures/snmprec/skeleton-ups.snmprec:
 check "device.uptime = sysUpTime 12345600 ticks / 100" num_eq "$(last device.uptime)" 123456
 check "device.reachable = 1" num_eq "$(last device.reachable)" 1
@@ -47,6 +40,7 @@ check "battery.voltage = upsBatteryVoltage 545 x 0.1" num_eq "$(last battery.vol
 check "input.voltage@L1 = upsInputVoltage.1 231" num_eq "$(last input.voltage@L1)" 231
 check "output.current@L1 = upsOutputCurrent.1 52 x 0.1" num_eq "$(last output.current@L1)" 5.2
 check "ups.status = upsOutputSource 3 (normal)" num_eq "$(last ups.status)" 3
+check "the database's latest battery.charge is the RRD file's (97)" num_eq "$(db_latest ups1 battery.charge)" 97
 
 check "status shows battery.charge 97 with its age" python3 - "$T_TMP/status.json" <<'PY'
 import json, sys
@@ -61,13 +55,14 @@ check "vigie status prints the device as reachable" sh -c "'$CLI' status | grep 
 
 # The device stops answering.
 sim_stop
-for _ in $(seq 1 80); do status_json && [ "$(reachable)" = "[False]" ] && break; sleep 0.25; done
+wait_for 20 reachable_is False
 ok $? "a silent device is reported unreachable"
 check "device.reachable = 0 in the RRD file" num_eq "$(last device.reachable)" 0
+check "device.reachable's RRD file holds values of the polls (rrdtool fetch)" test "$(rrd_count "$RRD/device.reachable.rrd")" -ge 1
 check "the agent is still running" kill -0 "$AGENT_PID"
 
 # Refused pushes change nothing on disk.
-kill "$AGENT_PID"; wait "$AGENT_PID" 2>/dev/null
+check "the agent stops cleanly on SIGTERM (exit 0)" agent_stop
 snapshot() { (cd "$SERVER_DATA/rrd" && find . -type f -exec md5sum {} + | sort); }
 before=$(snapshot)
 NOW=$(date +%s)

@@ -2,7 +2,6 @@
 # SNMPv3 authPriv (SHA-256 + AES-128) against snmpsimd in v3-only mode: the probe and the daemon read
 # the device; a wrong key gets nothing; secrets never reach the logs.
 . "${top_srcdir:-.}/tests/integration/lib.sh"
-plan 6
 FIX="$top_srcdir/tests/fixtures"
 data="$T_TMP/v3-data" cache="$T_TMP/v3-cache"
 mkdir -p "$data" "$cache"; chmod 777 "$cache"; chmod 755 "$data"
@@ -15,11 +14,9 @@ snmpsimd --data-dir="$data" --cache-dir="$cache" --agent-udpv4-endpoint="127.0.0
 T_PIDS="$T_PIDS $!"
 V3=(--version 3 --user vigie --level authPriv --auth-protocol SHA-256 --auth-password auth-secret-42
     --priv-protocol AES --priv-password priv-secret-42 --context skeleton-ups)
-for _ in $(seq 60); do
-    snmpget -v3 -l authPriv -u vigie -a SHA-256 -A auth-secret-42 -x AES -X priv-secret-42 -n skeleton-ups \
-        -t 0.3 -r 0 "127.0.0.1:$PORT" .1.3.6.1.2.1.1.3.0 >/dev/null 2>&1 && break
-    sleep 0.25
-done
+wait_for 15 snmpget -v3 -l authPriv -u vigie -a SHA-256 -A auth-secret-42 -x AES -X priv-secret-42 -n skeleton-ups \
+    -t 0.3 -r 0 "127.0.0.1:$PORT" .1.3.6.1.2.1.1.3.0 >/dev/null 2>&1
+ok $? "snmpsimd answers SNMPv3 authPriv (Net-SNMP's snmpget)"
 "$AGENT" --profiles "$MIBS_DIR" --probe "127.0.0.1:$PORT" "${V3[@]}" --json --log-level debug \
     >"$T_TMP/v3.json" 2>"$T_TMP/v3.err"
 check "SNMPv3 authPriv SHA-256/AES: the probe reads the values of the recording" \
@@ -34,8 +31,7 @@ TOKEN=v3-agent-token-00001
 server_start server "step: 5
 agents: [{id: v3, token: $TOKEN}]
 api_tokens: [{name: ops, token: v3-reader-token-0001}]"
-cat >"$T_TMP/agent.yaml" <<YAML
-agent: v3
+agent_config agent "agent: v3
 server: $SERVER_URL
 token: $TOKEN
 spool_dir: $T_TMP/spool
@@ -49,15 +45,13 @@ devices:
     user: vigie
     auth_password: auth-secret-42
     priv_password: priv-secret-42
-    context: skeleton-ups
-YAML
-chmod 600 "$T_TMP/agent.yaml"
-"$AGENT" -c "$T_TMP/agent.yaml" --profiles "$MIBS_DIR" --once --log-level debug 2>"$T_TMP/agent.log"
+    context: skeleton-ups"
+"$AGENT" -c "$AGENT_YAML" --profiles "$MIBS_DIR" --once --log-level debug 2>"$AGENT_LOG"
 ok $? "the daemon polls the SNMPv3 device and pushes (--once)"
-last=$(rrdtool lastupdate "$SERVER_DATA/rrd/v3/ups/battery.charge.rrd" 2>/dev/null | awk -F': ' 'NR==3 {print $2}')
-[ "$last" = 97 ] || [ "$last" = 9.7000000000e+01 ]
+last=$(rrd_last "$SERVER_DATA/rrd/v3/ups/battery.charge.rrd")
+num_eq "$last" 97
 ok $? "battery.charge over SNMPv3 reaches the RRD file ($last)"
-cat "$T_TMP"/*.err "$T_TMP/agent.log" "$T_TMP/server.log" >"$T_TMP/all-logs"
+cat "$T_TMP"/*.err "$AGENT_LOG" "$SERVER_LOG" >"$T_TMP/all-logs"
 ! grep -q -e auth-secret-42 -e priv-secret-42 -e "$TOKEN" "$T_TMP/all-logs"
 ok $? "no SNMP secret nor token in any log, even at debug level"
 cat >"$T_TMP/nouser.yaml" <<YAML

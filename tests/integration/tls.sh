@@ -6,7 +6,6 @@
 # another host are refused and store nothing; `vigie --cacert` works; plain HTTP to the TLS port
 # gets no answer. Also the configuration checks and warnings around tls_cert and tls_key.
 . "${top_srcdir:-.}/tests/integration/lib.sh"
-plan 25
 
 PKI="$T_TMP/pki"
 mkdir -p "$PKI"
@@ -42,17 +41,18 @@ tls_server_start() {
     printf 'listen: 127.0.0.1:%s\ndata_dir: %s\ntls_cert: %s\ntls_key: %s\n%s\n' "$SERVER_PORT" "$SERVER_DATA" \
         "$cert" "$key" "$body" > "$SERVER_YAML"
     chmod 600 "$SERVER_YAML"
-    "$SERVER" -c "$SERVER_YAML" --log-level warn 2>>"$T_TMP/$name.log" &
+    SERVER_LOG="$T_TMP/$name.log"
+    "$SERVER" -c "$SERVER_YAML" --log-level warn 2>>"$SERVER_LOG" &
     SERVER_PID=$!
     T_PIDS="$T_PIDS $SERVER_PID"
-    for _ in $(seq 1 100); do
-        curl -sf --cacert "$PKI/ca.pem" "$SERVER_URL/api/v1/health" >/dev/null 2>&1 && return 0
-        curl -sf --cacert "$PKI/ca.pem" --resolve "elsewhere.example:$SERVER_PORT:127.0.0.1" \
-            "https://elsewhere.example:$SERVER_PORT/api/v1/health" >/dev/null 2>&1 && return 0
-        sleep 0.1
-    done
-    cat "$T_TMP/$name.log" >&2
+    wait_for 10 tls_healthy && return 0
+    cat "$SERVER_LOG" >&2
     bail "vigie-server did not start over HTTPS"
+}
+tls_healthy() { # under either name of the certificate
+    curl -sf --cacert "$PKI/ca.pem" "$SERVER_URL/api/v1/health" >/dev/null 2>&1 ||
+        curl -sf --cacert "$PKI/ca.pem" --resolve "elsewhere.example:$SERVER_PORT:127.0.0.1" \
+            "https://elsewhere.example:$SERVER_PORT/api/v1/health" >/dev/null 2>&1
 }
 
 sim_start "$top_srcdir/tests/fixtures/snmprec"
@@ -94,8 +94,7 @@ check "... and for localhost" curl -sf --cacert "$PKI/ca.pem" "https://localhost
 
 # agent_once NAME ID TOKEN CA-FILE SERVER-URL: one poll and push with vigie-agent --once
 agent_once() {
-    cat > "$T_TMP/$1.yaml" <<YAML
-agent: $2
+    agent_config "$1" "agent: $2
 server: $5
 token: $3
 ca_file: $4
@@ -104,17 +103,14 @@ interval: 5
 timeout: 0.5
 retries: 0
 devices:
-  - {name: ups-$1, host: 127.0.0.1, port: $SIM_PORT, community: skeleton-ups}
-YAML
-    chmod 600 "$T_TMP/$1.yaml"
-    "$AGENT" -c "$T_TMP/$1.yaml" --profiles "$MIBS_DIR" --once --log-level warn 2>"$T_TMP/$1.log"
+  - {name: ups-$1, host: 127.0.0.1, port: $SIM_PORT, community: skeleton-ups}"
+    "$AGENT" -c "$AGENT_YAML" --profiles "$MIBS_DIR" --once --log-level warn 2>"$AGENT_LOG"
 }
 
 agent_once good dc-italie "$TOKEN" "$PKI/ca.pem" "$SERVER_URL"
 ok $? "an agent with ca_file = the CA pushes over HTTPS $(head -3 "$T_TMP/good.log")"
 RRD="$SERVER_DATA/rrd/italie/ups-good"
-last() { rrdtool lastupdate "$RRD/$1.rrd" 2>/dev/null | awk -F': ' 'NR==3 {print $2}'; }
-num_eq() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a + 0 == b + 0) }'; }
+last() { rrd_last "$RRD/$1.rrd"; }
 check "its RRD file holds battery.charge = 97" num_eq "$(last battery.charge)" 97
 check "its RRD file holds battery.voltage = 54.5" num_eq "$(last battery.voltage)" 54.5
 
@@ -160,28 +156,28 @@ rc=$?
 ok $? "plain HTTP to the TLS port gets no HTTP answer (curl exit $rc, code $code)"
 check "the server still answers over HTTPS afterwards" \
     curl -sf --cacert "$PKI/ca.pem" "$SERVER_URL/api/v1/health"
-! grep -q "without TLS" "$T_TMP/server.log"
+! grep -q "without TLS" "$SERVER_LOG"
 ok $? "no warning about clear text for a TLS server"
 
 # A certificate from the right CA for another host name is refused as well.
-kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null
+server_stop
+ok $? "the HTTPS server stops cleanly on SIGTERM (exit 0)"
 tls_server_start elsewhere "$PKI/elsewhere.pem" "$PKI/elsewhere.key" "$BODY"
 agent_once wrongname dc-italie "$TOKEN" "$PKI/ca.pem" "$SERVER_URL"
 rc=$?
 [ "$rc" = 1 ] && grep -q "subject name" "$T_TMP/wrongname.log" &&
     [ -z "$(find "$SERVER_DATA" -name '*.rrd')" ]
 ok $? "an agent refuses a certificate of its CA that does not name 127.0.0.1 ($rc: $(head -1 "$T_TMP/wrongname.log"))"
-kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null
+server_stop
 
 # Plain HTTP on every address: it works, with a warning.
 PORT=$(free_port tcp)
-printf 'listen: 0.0.0.0:%s\ndata_dir: %s\n%s\n' "$PORT" "$T_TMP/plain-data" "$BODY" > "$T_TMP/plain.yaml"
-chmod 600 "$T_TMP/plain.yaml"
-"$SERVER" -c "$T_TMP/plain.yaml" --log-level warn 2>"$T_TMP/plain.log" &
-PLAIN_PID=$!
-T_PIDS="$T_PIDS $PLAIN_PID"
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/api/v1/health" >/dev/null 2>&1 && break; sleep 0.1; done
-grep -q "listening on 0.0.0.0 without TLS" "$T_TMP/plain.log"
-ok $? "plain HTTP on 0.0.0.0 warns that tokens cross the network in clear ($(head -1 "$T_TMP/plain.log"))"
-kill "$PLAIN_PID"; wait "$PLAIN_PID" 2>/dev/null
+SERVER_YAML="$T_TMP/plain.yaml" SERVER_LOG="$T_TMP/plain.log" SERVER_URL="http://127.0.0.1:$PORT"
+printf 'listen: 0.0.0.0:%s\ndata_dir: %s\n%s\n' "$PORT" "$T_TMP/plain-data" "$BODY" > "$SERVER_YAML"
+chmod 600 "$SERVER_YAML"
+server_launch
+grep -q "listening on 0.0.0.0 without TLS" "$SERVER_LOG"
+ok $? "plain HTTP on 0.0.0.0 warns that tokens cross the network in clear ($(head -1 "$SERVER_LOG"))"
+server_stop
+ok $? "the plain server stops cleanly on SIGTERM (exit 0)"
 finish

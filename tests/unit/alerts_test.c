@@ -220,7 +220,7 @@ typedef struct {
 static int db_setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    char path[600], yaml[2000], err[600];
+    char path[600], yaml[2000];
     f->dir = tu_tmpdir();
     snprintf(yaml, sizeof yaml,
              "data_dir: %s\nstep: 60\n"
@@ -242,9 +242,9 @@ static int db_setup(void **state)
     if (!f->cfg)
         fail_msg("%s", cerr.msg);
     snprintf(path, sizeof path, "%s/vigie.db", f->dir);
-    f->d = db_open(path, err, sizeof err);
-    if (!f->d)
-        fail_msg("%s", err);
+    vg_err derr;
+    if (db_open(path, &f->d, &derr) != VG_OK)
+        fail_msg("%s", derr.msg);
     *state = f;
     return 0;
 }
@@ -271,13 +271,19 @@ static void push(fixture *f, int64_t ts, const char *dev, const char *metric, do
     push_batch_free(b);
 }
 
+/* Reads the database through a connection of the test's own (the store shows no SQL). */
 static int count(fixture *f, const char *sql)
 {
+    char path[600];
+    sqlite3 *conn;
     sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db_sqlite(f->d), sql, -1, &st, NULL), SQLITE_OK);
+    snprintf(path, sizeof path, "%s/vigie.db", f->dir);
+    assert_int_equal(sqlite3_open_v2(path, &conn, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(conn, sql, -1, &st, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     int n = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
+    sqlite3_close(conn);
     return n;
 }
 
@@ -301,8 +307,8 @@ static void test_db_device_hold_and_grouping(void **state)
     /* the delivery failed (closed port) and waits for its retry: never lost */
     assert_int_equal(count(f, "SELECT COUNT(*) FROM notifications WHERE status = 'retrying' AND attempts = 1"), 1);
     /* escalation timing: acknowledged alerts stop; the others would escalate (one contact: no) */
-    assert_int_equal(alerts_ack(f->d, 1, "ops", "on it", t + 40), 1);
-    assert_int_equal(alerts_ack(f->d, 1, "ops", "again", t + 41), 0);
+    assert_int_equal(alerts_ack(f->d, 1, "ops", "on it", t + 40, NULL), VG_OK);
+    assert_int_equal(alerts_ack(f->d, 1, "ops", "again", t + 41, NULL), VG_E_NOT_FOUND);
     /* the device comes back: its alert resolves, a resolution is queued */
     push(f, t + 60, "ups", "device.reachable", 1, SEV_NONE);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM notifications WHERE event = 'resolved'"), 1);
@@ -338,14 +344,15 @@ static void test_db_flapping_and_silence(void **state)
 {
     fixture *f = *state;
     int64_t t = T0;
-    int64_t sid = alerts_silence_add(f->d, "nro", "env", t, t + 3600, "works", "ops", t);
+    int64_t sid = 0;
+    assert_int_equal(alerts_silence_add(f->d, "nro", "env", t, t + 3600, "works", "ops", t, &sid, NULL), VG_OK);
     assert_true(sid > 0);
     /* a silenced device: recorded, not notified */
     push(f, t, "env", "env.leak", 1, SEV_CRITICAL);
     alerts_tick(f->d, f->cfg, NULL, 0, t + 60, NULL);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM alerts WHERE metric = 'env.leak' AND state = 'firing'"), 1);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM notifications"), 0);
-    assert_int_equal(alerts_silence_delete(f->d, sid), 1);
+    assert_int_equal(alerts_silence_delete(f->d, sid, NULL), VG_OK);
     /* a door contact going open/closed every 20 s: one flapping notice */
     for (int i = 0; i < 10; i++)
         push(f, t + 100 + 20 * i, "door", "env.door", i % 2, i % 2 ? SEV_OK : SEV_WARNING);
@@ -364,11 +371,11 @@ static void test_db_site_down(void **state)
     fixture *f = *state;
     int64_t t = T0;
     push(f, t, "ups", "battery.charge", 100, SEV_OK); /* the site is known */
-    assert_int_equal(db_event_add(f->d, "nro", "site", "nro", t + 10, "down", "power lost", t + 10), 0);
+    assert_int_equal(db_event_add(f->d, "nro", "site", "nro", t + 10, "down", "power lost", t + 10, NULL), VG_OK);
     alerts_tick(f->d, f->cfg, NULL, 0, t + 20, NULL);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM alerts WHERE kind = 'site' AND severity = 'critical'"
                               " AND state = 'firing'"), 1);
-    assert_int_equal(db_event_add(f->d, "nro", "site", "nro", t + 30, "up", "power back", t + 30), 0);
+    assert_int_equal(db_event_add(f->d, "nro", "site", "nro", t + 30, "up", "power back", t + 30, NULL), VG_OK);
     alerts_tick(f->d, f->cfg, NULL, 0, t + 40, NULL);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM alerts WHERE kind = 'site' AND state = 'resolved'"), 1);
     /* a server started at t + 100 judges heartbeats from then: no page on a restart */
@@ -390,7 +397,7 @@ static void test_db_repeat(void **state)
     assert_int_equal(count(f, "SELECT COUNT(*) FROM notifications WHERE event = 'repeat'"), 0);
     alerts_tick(f->d, f->cfg, NULL, 0, t + 30 + 1800, NULL);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM notifications WHERE event = 'repeat'"), 1);
-    assert_int_equal(alerts_ack(f->d, 1, "ops", "", t + 2000), 1);
+    assert_int_equal(alerts_ack(f->d, 1, "ops", "", t + 2000, NULL), VG_OK);
     alerts_tick(f->d, f->cfg, NULL, 0, t + 30 + 3600, NULL);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM notifications WHERE event = 'repeat'"), 1);
     /* it clears: one resolution to the contact notified (the lost heartbeat of the long gap too) */

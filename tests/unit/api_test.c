@@ -25,7 +25,7 @@ static api_ctx ctx;
 
 static int setup_each(void **state)
 {
-    char path[600], yaml[1200], err[600];
+    char path[600], yaml[1200];
     dir = tu_tmpdir();
     snprintf(yaml, sizeof yaml,
              "data_dir: %s\nstep: 60\nsites: [{id: doullens}, {id: peronne}]\n"
@@ -41,7 +41,8 @@ static int setup_each(void **state)
     snprintf(path, sizeof path, "%s/vigie.db", dir);
     memset(&ctx, 0, sizeof ctx);
     ctx.cfg = cfg;
-    ctx.db = db_open(path, err, sizeof err);
+    vg_err derr;
+    assert_int_equal(db_open(path, &ctx.db, &derr), VG_OK);
     ctx.rrd = rrd_store_new(dir, 60);
     assert_non_null(ctx.db);
     assert_non_null(ctx.rrd);
@@ -55,9 +56,9 @@ static pthread_cond_t agent_done = PTHREAD_COND_INITIALIZER;
 static int setup_server(void **state)
 {
     setup_each(state);
-    char err[600];
-    if (rrd_store_start_writer(ctx.rrd, err, sizeof err) != 0)
-        fail_msg("%s", err);
+    vg_err err;
+    if (rrd_store_start_writer(ctx.rrd, &err) != VG_OK)
+        fail_msg("%s", err.msg);
     pid_t pids[4];
     assert_true(rrd_store_writer_pids(ctx.rrd, pids, 4) >= 1);
     ctx.lock = &lock;
@@ -358,9 +359,29 @@ static void test_concurrent_pushes(void **state)
     }
 }
 
+/* GET /api/v1/vocabulary: mibs/vocabulary.yaml for the dashboard; a pushed class must be one of it. */
+static void test_vocabulary(void **state)
+{
+    api_request req = {.method = "GET", .path = "/api/v1/vocabulary", .authorization = "Bearer token-reader-000001",
+                       .body = "", .now = NOW, .arg = query_arg, .arg_ctx = ""};
+    api_reply r = api_dispatch(&ctx, &req);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "{\"name\":\"ups\",\"fr\":\"Onduleur\",\"en\":\"UPS\",\"key_metrics\":[\"ups.status\""));
+    assert_non_null(strstr(r.body, "\"battery.charge\":{\"unit\":\"%\",\"kind\":\"number\""));
+    assert_non_null(strstr(r.body, "\"site_kinds\""));
+    free(r.body);
+    req.authorization = NULL;
+    expect(api_dispatch(&ctx, &req), 401, NULL);
+    expect(ingest("token-doullens-0001",
+                  "{\"agent\":\"nro-doullens\",\"seq\":1,\"samples\":[],\"devices\":[{\"name\":\"u\",\"class\":\"toaster\"}]}",
+                  NOW),
+           400, "must be ups, pdu, cooling, olt, env or generic");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_vocabulary, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_auth, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_malformed_changes_nothing, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_store_and_read_back, setup_each, teardown_each),

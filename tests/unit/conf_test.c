@@ -270,6 +270,142 @@ static void test_server_tls_errors(void **state)
     expect_server_error(yaml, "2:10: key 'tls_key'", "protected by a passphrase");
 }
 
+/* The shared readers of lib/conf.h, on a document of their own: each error with file:line:column,
+ * the key as the field, VG_E_INVALID, and the output left as it was. */
+static conf_doc *load_text(const char *text)
+{
+    vg_err err;
+    conf_doc *d = conf_doc_load_string("t.yaml", text, strlen(text), &err);
+    if (!d)
+        fail_msg("%s", err.msg);
+    return d;
+}
+
+static void expect_err(vg_code rc, const vg_err *err, const char *field, const char *msg)
+{
+    assert_int_equal(rc, VG_E_INVALID);
+    assert_int_equal(err->code, VG_E_INVALID);
+    assert_string_equal(err->field, field);
+    assert_string_equal(err->msg, msg);
+}
+
+static void test_section_reader(void **state)
+{
+    static const char *const keys[] = {"name", "port", "mode", "items", "id", NULL};
+    static const char *const modes[] = {"slow", "normal", "careful", NULL};
+    static const char *const two[] = {"read", "admin", NULL};
+    vg_err err;
+    conf_doc *d = load_text("name: x\nport: 1\nmodee: slow\n");
+    const conf_node *root = conf_doc_root(d);
+    expect_err(conf_check_map(d, root, "section", keys, &err), &err, "modee",
+               "t.yaml:3:1: key 'modee': unknown key in section");
+    conf_doc_free(d);
+
+    d = load_text("name: abcdefghij\nport: 70000\nmode: fast\nitems: [a, b, c]\nid: ../x\nempty: ''\n");
+    root = conf_doc_root(d);
+    char buf[8] = "dflt";
+    expect_err(conf_get_buf(d, root, "name", false, buf, sizeof buf, &err), &err, "name",
+               "t.yaml:1:7: key 'name': longer than 7 characters");
+    assert_string_equal(buf, "dflt");
+    char big[16] = "dflt";
+    assert_int_equal(conf_get_buf(d, root, "name", true, big, sizeof big, &err), VG_OK);
+    assert_string_equal(big, "abcdefghij");
+    assert_int_equal(conf_get_buf(d, root, "absent", false, big, sizeof big, &err), VG_OK);
+    assert_string_equal(big, "abcdefghij");
+    expect_err(conf_get_buf(d, root, "absent", true, big, sizeof big, &err), &err, "absent",
+               "t.yaml:1:1: key 'absent': missing");
+    expect_err(conf_get_buf(d, root, "empty", true, big, sizeof big, &err), &err, "empty",
+               "t.yaml:6:8: key 'empty': must not be empty");
+
+    int port = 161;
+    expect_err(conf_get_int32(d, root, "port", false, 1, 65535, &port, &err), &err, "port",
+               "t.yaml:2:7: key 'port': 70000 is out of range [1, 65535]");
+    assert_int_equal(port, 161);
+    expect_err(conf_get_int32(d, root, "name", false, 1, 65535, &port, &err), &err, "name",
+               "t.yaml:1:7: key 'name': 'abcdefghij' is not an integer");
+    assert_int_equal(conf_get_int32(d, root, "port", false, 1, 100000, &port, &err), VG_OK);
+    assert_int_equal(port, 70000);
+
+    char mode[16];
+    assert_int_equal(conf_get_buf(d, root, "mode", false, mode, sizeof mode, &err), VG_OK);
+    expect_err(conf_check_choice(d, root, "mode", mode, modes, NULL, &err), &err, "mode",
+               "t.yaml:3:7: key 'mode': 'fast' is not slow, normal or careful");
+    expect_err(conf_check_choice(d, root, "mode", mode, two, NULL, &err), &err, "mode",
+               "t.yaml:3:7: key 'mode': 'fast' is not read or admin");
+    expect_err(conf_check_choice(d, root, "mode", mode, modes, "is not a valid choice", &err), &err, "mode",
+               "t.yaml:3:7: key 'mode': 'fast' is not a valid choice");
+    assert_int_equal(conf_check_choice(d, root, "mode", "careful", modes, NULL, &err), VG_OK);
+
+    const conf_node *list = NULL;
+    expect_err(conf_get_list(d, root, "items", false, 0, 2, "items", &list, &err), &err, "items",
+               "t.yaml:4:8: key 'items': must be a list of at most 2 items");
+    expect_err(conf_get_list(d, root, "name", false, 1, 5, "items", &list, &err), &err, "name",
+               "t.yaml:1:7: key 'name': must be a list of 1 to 5 items");
+    assert_int_equal(conf_get_list(d, root, "items", true, 1, 3, "items", &list, &err), VG_OK);
+    assert_int_equal(conf_len(list), 3);
+    assert_int_equal(conf_get_list(d, root, "absent", false, 1, 3, "items", &list, &err), VG_OK);
+    assert_null(list);
+    expect_err(conf_get_list(d, root, "absent", true, 1, 3, "items", &list, &err), &err, "absent",
+               "t.yaml:1:1: key 'absent': missing");
+
+    expect_err(conf_check_name(d, root, "id", "../x", &err), &err, "id",
+               "t.yaml:5:5: key 'id': '../x': use 1-64 of [A-Za-z0-9._-], starting with a letter or digit");
+    assert_int_equal(conf_check_name(d, root, "id", "nro-1", &err), VG_OK);
+    conf_doc_free(d);
+}
+
+/* What a file could not be is told apart by the code: not there (VG_E_IO) or wrong (VG_E_INVALID). */
+static void test_load_codes(void **state)
+{
+    vg_err err;
+    assert_null(conf_doc_load_file("/nonexistent/x.yaml", &err));
+    assert_int_equal(err.code, VG_E_IO);
+    assert_null(conf_doc_load_string("t.yaml", "a: [", 4, &err));
+    assert_int_equal(err.code, VG_E_INVALID);
+    assert_non_null(strstr(err.msg, "t.yaml:"));
+    assert_non_null(strstr(err.msg, ": YAML syntax error"));
+    assert_null(conf_doc_load_string("t.yaml", "a: &x 1\nb: *x\n", 14, &err));
+    assert_int_equal(err.code, VG_E_INVALID);
+    assert_null(load_agent("agent: [unclosed\n", &err));
+    assert_int_equal(err.code, VG_E_INVALID);
+    assert_null(load_agent("agent: a\nserver: http://x\ntoken: tttttttttttttttt\n"
+                           "devices: [{name: u, host: h, port: 0}]\n", &err));
+    assert_int_equal(err.code, VG_E_INVALID);
+    assert_string_equal(err.field, "port");
+}
+
+/* The choices, ranges and lists of agent.yaml and server.yaml, each with the words it always had. */
+static void test_choices(void **state)
+{
+    /* a class of the vocabulary: agent_config_check_classes, once the profiles are loaded (profile_test) */
+    expect_agent_error("agent: a\nserver: http://x\ntoken: tttttttttttttttt\ndevices: [{name: u, host: h, class: Fridge}]\n",
+                       "4:37: key 'class'", "'Fridge' is not a device class");
+    expect_agent_error("agent: a\nserver: http://x\ntoken: tttttttttttttttt\n"
+                       "devices: [{name: u, host: h, version: 3, user: v, level: all}]\n",
+                       "4:58: key 'level'", "'all' is not a valid choice");
+    expect_agent_error("agent: a\nserver: http://x\ntoken: tttttttttttttttt\n"
+                       "devices: [{name: u, host: h, port: 0}]\n",
+                       "4:36: key 'port'", "0 is out of range [1, 65535]");
+    expect_agent_error("agent: a\nserver: http://x\ntoken: tttttttttttttttt\n"
+                       "devices: [{name: u, host: h, version: v2cc}]\n",
+                       "4:39: key 'version'", "longer than 3 characters");
+    expect_server_error("sites: [{id: x, kind: office}]\nagents: []\n", "1:23: key 'kind'",
+                        "'office' is not datacenter, nro, pop or core");
+    expect_server_error("agents: []\napi_tokens: [{name: a, token: cccccccccccccccccccc, role: boss}]\n",
+                        "2:59: key 'role'", "'boss' is not read or admin");
+    expect_server_error("agents: []\nreport: {lang: de}\n", "2:16: key 'lang'", "'de' is not fr or en");
+    expect_server_error("agents: []\nalerting:\n  contacts: [{name: a, webhook: 'http://x', format: teams}]\n",
+                        "3:53: key 'format'", "'teams' is not generic, mattermost or slack");
+    expect_server_error("agents: [{id: a, token: aaaaaaaaaaaaaaaaaaaa, devices: []}]\n", "1:56: key 'devices'",
+                        "must be a list of 1 to 5000 device names");
+    expect_server_error("sites: x\nagents: []\n", "1:8: key 'sites'", "must be a list of at most 2000 entries");
+    expect_server_error("listen: 127.0.0.1:1\n", "1:1: key 'agents'", "missing");
+    expect_server_error("agents: []\nalerting: {chain: [a]}\n", "2:20: key 'chain'",
+                        "no contact 'a' in alerting.contacts");
+    expect_server_error("agents: []\nalerting: {group_wait: 3601}\n", "2:24: key 'group_wait'",
+                        "3601 is out of range [0, 3600]");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -282,6 +418,9 @@ int main(void)
         cmocka_unit_test(test_server_errors),
         cmocka_unit_test(test_server_tls_valid),
         cmocka_unit_test(test_server_tls_errors),
+        cmocka_unit_test(test_section_reader),
+        cmocka_unit_test(test_load_codes),
+        cmocka_unit_test(test_choices),
     };
     return cmocka_run_group_tests_name("conf", tests, setup, teardown);
 }

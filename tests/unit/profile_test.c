@@ -6,12 +6,14 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "config/agent_config.h"
 #include "profile/profile.h"
 #include "test_util.h"
+#include "vocab.h"
 
 static char *dir;
 
-static const char *vocab =
+static const char *vocab_yaml =
     "generic:\n"
     "  device.uptime: {unit: s, doc: x}\n"
     "ups:\n"
@@ -26,7 +28,7 @@ static int setup_each(void **state)
 {
     char path[600];
     dir = tu_tmpdir();
-    tu_write(dir, "vocabulary.yaml", vocab, path, sizeof path);
+    tu_write(dir, "vocabulary.yaml", vocab_yaml, path, sizeof path);
     return 0;
 }
 
@@ -232,6 +234,38 @@ static void test_shipped_profiles_load(void **state)
     profile_set_free(set);
 }
 
+/* The shipped profiles hold every class to mibs/vocabulary.yaml, and so does agent.yaml's `class:`. */
+static void test_shipped_vocabulary_classes(void **state)
+{
+    (void)state;
+    const char *srcdir = getenv("srcdir");
+    char path[600];
+    snprintf(path, sizeof path, "%s/mibs", srcdir ? srcdir : ".");
+    vg_err err;
+    profile_set *set = profile_set_load(path, &err);
+    if (!set)
+        fail_msg("%s", err.msg);
+    const vocab *v = profile_set_vocab(set);
+    for (size_t i = 0; i < profile_set_count(set); i++)
+        assert_non_null(vocab_class_find(v, profile_set_at(set, i)->cls));
+    char *tmp = tu_tmpdir(), file[700];
+    tu_write(tmp, "agent.yaml",
+             "agent: a\nserver: http://x\ntoken: tttttttttttttttt\n"
+             "devices: [{name: u, host: h, class: cooling}, {name: t, host: h, class: toaster}]\n",
+             file, sizeof file);
+    agent_config *cfg = agent_config_load(file, path, &err);
+    assert_non_null(cfg);
+    assert_int_equal(agent_config_check_classes(cfg, v, &err), VG_E_INVALID);
+    assert_non_null(strstr(err.msg, "agent.yaml:4:73: key 'class': 'toaster' is not ups, pdu, cooling, olt, env or generic"));
+    assert_non_null(strstr(err.msg, "(device t;"));
+    cfg->ndevices = 1; /* cooling alone */
+    assert_int_equal(agent_config_check_classes(cfg, v, &err), VG_OK);
+    agent_config_free(cfg);
+    tu_rmtree(tmp);
+    free(tmp);
+    profile_set_free(set);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -240,6 +274,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_schema_errors, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_detection, setup_each, teardown_each),
         cmocka_unit_test(test_shipped_profiles_load),
+        cmocka_unit_test(test_shipped_vocabulary_classes),
     };
     return cmocka_run_group_tests_name("profile", tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@
 
 #include "names.h"
 #include "push.h"
+#include "utf8.h"
 
 #define NOW 1790000000
 
@@ -107,8 +108,9 @@ static void test_reject_envelope(void **state)
     expect_reject("{\"agent\":\"a\",\"seq\":1,\"samples\":[],\"extra\":1}", "extra", "unknown field");
     expect_reject("{\"agent\":\"a\",\"seq\":1,\"samples\":[3]}", "samples[0]", "must be an object");
     expect_reject("{\"agent\":\"a\",\"seq\":1,\"samples\":[],\"devices\":{}}", "devices", "must be an array");
-    expect_reject("{\"agent\":\"a\",\"seq\":1,\"samples\":[],\"devices\":[{\"name\":\"u\",\"class\":\"toaster\"}]}",
-                  "devices[0].class", "must be ups");
+    /* the vocabulary's classes are checked by push_batch_decode_vocab (vocab_test) */
+    expect_reject("{\"agent\":\"a\",\"seq\":1,\"samples\":[],\"devices\":[{\"name\":\"u\",\"class\":\"Toaster\"}]}",
+                  "devices[0].class", "must be a device class");
     expect_reject("{\"agent\":\"a\",\"seq\":1,\"samples\":[],\"devices\":[{\"name\":\"../u\",\"class\":\"ups\"}]}",
                   "devices[0].name", "[A-Za-z0-9._-]");
     expect_reject("{\"agent\":\"a\",\"seq\":1,\"samples\":[],\"devices\":[{\"name\":\"u\",\"class\":\"ups\",\"x\":1}]}",
@@ -187,7 +189,52 @@ static void test_names(void **state)
     assert_string_equal(out, "_");
     assert_int_equal(name_to_path_component("Outlet 1", out, sizeof out), 0);
     assert_string_equal(out, "Outlet%201");
-    assert_int_equal(name_to_path_component("abcdef", out, 4), -1);
+    assert_int_equal(name_to_path_component("abcdef", out, 4), VG_E_TOO_LARGE);
+}
+
+/* utf8.h, the one UTF-8 check behind text_is_valid and the cleaning of push errors. */
+static void test_utf8(void **state)
+{
+    static const char *const good[] = {"", "abc", "\xc2\x80", "\xc3\xa9", "\xe0\xa0\x80", "\xe2\x82\xac",
+                                       "\xed\x9f\xbf" /* U+D7FF, below the surrogates */,
+                                       "\xee\x80\x80" /* U+E000, above them */, "\xf0\x90\x80\x80",
+                                       "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf" /* U+10FFFF */};
+    static const char *const bad[] = {
+        /* overlong */
+        "\xc0\xaf", "\xc1\xbf", "\xe0\x80\xaf", "\xe0\x9f\xbf", "\xf0\x80\x80\xaf", "\xf0\x8f\xbf\xbf",
+        /* surrogates */
+        "\xed\xa0\x80", "\xed\xbf\xbf", "\xed\xb0\x80",
+        /* above U+10FFFF */
+        "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xff",
+        /* truncated */
+        "\xc3", "\xe2\x82", "\xf0\x9f\x98", "a\xe2\x82", "\xe2\x82z", "\xf0\x9f\x98\xc3\xa9",
+        /* stray continuation bytes */
+        "\x80", "\xbf", "a\x80" "b",
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        if (!utf8_is_valid(good[i]) || !text_is_valid(good[i], 64))
+            fail_msg("good[%zu] refused", i);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        if (utf8_is_valid(bad[i]) || text_is_valid(bad[i], 64))
+            fail_msg("bad[%zu] accepted", i);
+    }
+    assert_int_equal(utf8_char_len("a"), 1);
+    assert_int_equal(utf8_char_len("\xc3\xa9x"), 2);
+    assert_int_equal(utf8_char_len("\xe2\x82\xac"), 3);
+    assert_int_equal(utf8_char_len("\xf0\x9f\x98\x80"), 4);
+    assert_int_equal(utf8_char_len("\xe2\x82"), 0);
+    assert_int_equal(utf8_char_len("\xed\xa0\x80"), 0);
+    /* a key cut in the middle of a character by the decoder's bound: the message drops the piece */
+    char body[200];
+    snprintf(body, sizeof body,
+             "{\"agent\": \"a\", \"seq\": 1, \"samples\": [{\"%s\xc3\xa9\": 1}]}",
+             "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"); /* 39 a: the 40-byte bound cuts the e-acute */
+    vg_err err;
+    assert_null(push_batch_decode(body, strlen(body), NOW, &err));
+    assert_int_equal(err.code, VG_E_INVALID);
+    assert_string_equal(err.field, "samples[0].aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    assert_true(utf8_is_valid(err.msg));
 }
 
 int main(void)
@@ -196,6 +243,7 @@ int main(void)
         cmocka_unit_test(test_roundtrip),         cmocka_unit_test(test_sample_set_bounds),
         cmocka_unit_test(test_reject_envelope),   cmocka_unit_test(test_reject_sample_fields),
         cmocka_unit_test(test_reject_too_many),   cmocka_unit_test(test_names),
+        cmocka_unit_test(test_utf8),
     };
     return cmocka_run_group_tests_name("push", tests, NULL, NULL);
 }

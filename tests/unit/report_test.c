@@ -1,6 +1,8 @@
 /* The monthly SLA report: French and English numbers, durations and dates; the SHA-256 digest of the
  * figures, stable from one rendering to the next; the CSV's content; PDF and HTML that hold what
- * they should; the smtp and report sections of server.yaml.
+ * they should; the smtp and report sections of server.yaml; the typed view of the document (a member
+ * missing or mistyped is named, no renderer crashes); the graph process (a graph follows its zone,
+ * not the process's TZ; damaged RRD files cost their line, and the process lives on or is replaced).
  *
  * The data is October 2026 of two sites, pushed through api_ingest() as agents would, every 5
  * minutes: the data center "italie" loses both UPS for 10 minutes on the 14th (target missed) and
@@ -17,12 +19,17 @@
 #include <errno.h>
 #include <math.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "http/api.h"
 #include "log.h"
 #include "report/report.h"
 #include "report/report_render.h"
+#include "report/view.h"
+#include "store/graph.h"
+#include "store/listing.h"
 #include "sla/health.h"
 #include "test_util.h"
 
@@ -161,14 +168,14 @@ static void populate(void)
         }
     }
     if (db_maintenance_add(ctx.db, "italie", "cooling", MAINT_START, MAINT_START + 3600,
-                           "Remplacement du compresseur de clim-1", "astreinte", MAINT_START - 86400) <= 0)
+                           "Remplacement du compresseur de clim-1", "astreinte", MAINT_START - 86400, NULL, NULL) != VG_OK)
         abort();
 }
 
 static int open_ctx(const char *yaml_path)
 {
     vg_err cerr;
-    char path[1200], err[600];
+    char path[1200];
     cfg = server_config_load(yaml_path, &cerr);
     if (!cfg) {
         fprintf(stderr, "%s\n", cerr.msg);
@@ -181,10 +188,11 @@ static int open_ctx(const char *yaml_path)
     snprintf(path, sizeof path, "%s/vigie.db", cfg->data_dir);
     memset(&ctx, 0, sizeof ctx);
     ctx.cfg = cfg;
-    ctx.db = db_open(path, err, sizeof err);
+    vg_err derr = {0};
+    db_open(path, &ctx.db, &derr);
     ctx.rrd = rrd_store_new(cfg->data_dir, cfg->step);
     if (!ctx.db || !ctx.rrd) {
-        fprintf(stderr, "%s: %s\n", path, err);
+        fprintf(stderr, "%s: %s\n", path, derr.msg);
         return -1;
     }
     return 0;
@@ -308,11 +316,11 @@ static void test_parse(void **state)
     report_format f;
     assert_int_equal(report_render_lang_parse("fr", &l), 0);
     assert_int_equal(l, REPORT_LANG_FR);
-    assert_int_equal(report_render_lang_parse("de", &l), -1);
+    assert_int_equal(report_render_lang_parse("de", &l), VG_E_INVALID);
     assert_int_equal(report_render_format_parse("csv", &f), 0);
     assert_int_equal(f, REPORT_CSV);
     assert_string_equal(report_render_extension(f), "csv");
-    assert_int_equal(report_render_format_parse("docx", &f), -1);
+    assert_int_equal(report_render_format_parse("docx", &f), VG_E_INVALID);
     assert_string_equal(report_render_content_type(REPORT_PDF), "application/pdf");
     (void)state;
 }
@@ -348,10 +356,10 @@ static void test_digest_canonical(void **state)
 static json_t *october(int64_t now)
 {
     report_query q = {.year = 2026, .month = 10, .now = now};
-    char err[300];
-    json_t *doc = report_build(ctx.db, cfg, &q, err, sizeof err);
-    if (!doc)
-        fail_msg("%s", err);
+    vg_err err;
+    json_t *doc;
+    if (report_build(ctx.db, cfg, &q, &doc, &err) != VG_OK)
+        fail_msg("%s", err.msg);
     return doc;
 }
 
@@ -384,11 +392,11 @@ static void test_october_figures(void **state)
 
 static char *render(report_format fmt, report_lang l, const json_t *doc, bool graphs, size_t *len)
 {
-    report_render_opts o = {.lang = l, .db = graphs ? ctx.db : NULL, .rrd = graphs ? ctx.rrd : NULL};
+    report_render_opts o = {.lang = l, .db = graphs ? ctx.db : NULL, .rrd = graphs ? ctx.rrd : NULL, .vocab = cfg->vocab};
     report_render_out out;
-    char err[300];
-    if (report_render(fmt, doc, &o, &out, err, sizeof err) != 0)
-        fail_msg("%s", err);
+    vg_err err;
+    if (report_render(fmt, doc, &o, &out, &err) != VG_OK)
+        fail_msg("%s", err.msg);
     if (len)
         *len = out.len;
     return out.data;
@@ -523,15 +531,17 @@ static void test_csv(void **state)
     json_decref(doc);
 
     /* free text that a spreadsheet would run as a formula stays text */
-    int64_t id = db_maintenance_add(ctx.db, "doullens", "", OCT_FROM + 86400, OCT_FROM + 90000, "=HYPERLINK(\"x\")",
-                                    "ops", OCT_FROM);
+    int64_t id = 0;
+    assert_int_equal(db_maintenance_add(ctx.db, "doullens", "", OCT_FROM + 86400, OCT_FROM + 90000,
+                                        "=HYPERLINK(\"x\")", "ops", OCT_FROM, &id, NULL),
+                     VG_OK);
     assert_true(id > 0);
     doc = october(OCT_TO + 86400);
     csv = render(REPORT_CSV, REPORT_LANG_EN, doc, false, NULL);
     assert_non_null(strstr(csv, ",\"'=HYPERLINK(\"\"x\"\")\",ops\r\n"));
     free(csv);
     json_decref(doc);
-    assert_int_equal(db_maintenance_delete(ctx.db, id), 0);
+    assert_int_equal(db_maintenance_delete(ctx.db, id, NULL), VG_OK);
     (void)state;
 }
 
@@ -631,6 +641,238 @@ static void test_config(void **state)
     (void)state;
 }
 
+/* ---- the typed view --------------------------------------------------------------------------------- */
+
+/* doc is not a report: the view names the member at fault, and no renderer crashes on it. */
+static void expect_invalid(const json_t *doc, const char *field)
+{
+    vg_err err;
+    assert_null(report_view_new(doc, &err));
+    assert_int_equal(err.code, VG_E_INVALID);
+    assert_string_equal(err.field, field);
+    if (!strstr(err.msg, field))
+        fail_msg("'%s' does not name %s", err.msg, field);
+    report_render_opts o = {.lang = REPORT_LANG_FR, .db = ctx.db, .rrd = ctx.rrd, .vocab = cfg->vocab};
+    for (int f = REPORT_PDF; f <= REPORT_JSON; f++) {
+        report_render_out out;
+        assert_int_equal(report_render((report_format)f, doc, &o, &out, &err), VG_E_INVALID);
+        assert_null(out.data);
+    }
+    assert_null(report_render_summary(doc, REPORT_LANG_FR));
+}
+
+static json_t *site_of(json_t *doc, size_t i) { return json_array_get(json_object_get(doc, "sites"), i); }
+
+static void test_view(void **state)
+{
+    json_t *doc = october(OCT_TO + 86400);
+    vg_err err;
+    report_view *v = report_view_new(doc, &err);
+    if (!v)
+        fail_msg("%s", err.msg);
+    assert_int_equal(v->nsites, 2);
+    assert_string_equal(v->sites[0].id, "italie");
+    assert_string_equal(v->sites[0].timezone, "Europe/Paris");
+    assert_int_equal(v->sites[0].period.from, OCT_FROM);
+    assert_int_equal(v->sites[0].figures.downtime, 600);
+    assert_false(v->sites[0].figures.target_met);
+    assert_int_equal(v->sites[0].nincidents, 2);
+    assert_true(v->sites[0].incidents[1].excluded);
+    assert_string_equal(v->sites[0].services[1].name, "cooling");
+    assert_int_equal(v->sites[0].nwindows, 1);
+    assert_int_equal(v->sites[0].windows[0].start, MAINT_START);
+    char hex[65];
+    assert_int_equal(report_render_digest(doc, hex), VG_OK);
+    assert_string_equal(v->digest, hex);
+    report_view_free(v);
+
+    /* null figures (nothing eligible) read as NAN */
+    json_t *c = json_deep_copy(doc);
+    json_object_set_new(json_object_get(site_of(c, 1), "figures"), "availability", json_null());
+    v = report_view_new(c, &err);
+    assert_non_null(v);
+    assert_true(isnan(v->sites[1].figures.availability));
+    report_view_free(v);
+    json_decref(c);
+
+    /* a member missing, at each depth */
+    c = json_deep_copy(doc);
+    json_object_del(json_object_get(site_of(c, 0), "figures"), "availability");
+    expect_invalid(c, "sites[0].figures.availability");
+    json_decref(c);
+    c = json_deep_copy(doc);
+    json_object_del(c, "generated_at");
+    expect_invalid(c, "generated_at");
+    json_decref(c);
+    c = json_deep_copy(doc);
+    json_object_del(json_object_get(site_of(c, 1), "year_to_date"), "annual_allowed_downtime");
+    expect_invalid(c, "sites[1].year_to_date.annual_allowed_downtime");
+    json_decref(c);
+    /* a member of the wrong type */
+    c = json_deep_copy(doc);
+    json_object_set_new(site_of(c, 1), "incidents", json_string("none"));
+    expect_invalid(c, "sites[1].incidents");
+    json_decref(c);
+    c = json_deep_copy(doc);
+    json_object_set_new(json_array_get(json_object_get(site_of(c, 0), "incidents"), 0), "start", json_string("x"));
+    expect_invalid(c, "sites[0].incidents[0].start");
+    json_decref(c);
+    c = json_deep_copy(doc);
+    json_object_set_new(json_object_get(site_of(c, 0), "period"), "hours", json_true());
+    expect_invalid(c, "sites[0].period.hours");
+    json_decref(c);
+    c = json_deep_copy(doc);
+    json_array_set_new(json_object_get(c, "sites"), 1, json_integer(3));
+    expect_invalid(c, "sites[1]");
+    json_decref(c);
+    json_decref(doc);
+    (void)state;
+}
+
+/* ---- the graph process ------------------------------------------------------------------------------- */
+
+/* A month of a series of italie drawn in zone tz. */
+static vg_code draw(const char *device, const char *metric, const char *inst, const char *tz, store_graph_image *img,
+                    vg_err *err)
+{
+    char path[1200];
+    assert_int_equal(rrd_store_path(ctx.rrd, "italie", device, metric, inst, path, sizeof path), 0);
+    store_graph_line line = {path, "line", "1F5FA8"};
+    int64_t mark = ITALIE_OUTAGE;
+    store_graph_request r = {.format = STORE_GRAPH_SVG, .from = OCT_FROM, .to = OCT_TO, .timezone = tz,
+                             .title = "t", .width = 480, .height = 230, .daemon = "", .lines = &line, .nlines = 1,
+                             .marks = &mark, .nmarks = 1, .marks_legend = "Incident"};
+    return store_graph_draw(&r, img, err);
+}
+
+static void test_graph_zone(void **state)
+{
+    /* the server's own TZ is neither read nor changed */
+    setenv("TZ", "America/New_York", 1);
+    store_graph_image utc, again, tokyo;
+    vg_err err;
+    if (draw("env", "env.temperature", "salle", "UTC", &utc, &err) != VG_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(draw("env", "env.temperature", "salle", "", &again, &err), VG_OK);
+    assert_int_equal(draw("env", "env.temperature", "salle", "Asia/Tokyo", &tokyo, &err), VG_OK);
+    assert_memory_equal(utc.data, "<?xml", 5);
+    /* "" is UTC; Tokyo's days start 9 hours earlier: the day marks under the axis move */
+    assert_true(utc.len == again.len && memcmp(utc.data, again.data, utc.len) == 0);
+    assert_true(utc.len != tokyo.len || memcmp(utc.data, tokyo.data, utc.len) != 0);
+    assert_string_equal(getenv("TZ"), "America/New_York");
+    unsetenv("TZ");
+    free(utc.data);
+    free(again.data);
+    free(tokyo.data);
+    (void)state;
+}
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* The graph process's drawer (its one child), 0 when it has none. */
+static pid_t drawer_of(pid_t graph_pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)graph_pid, (int)graph_pid);
+    FILE *f = fopen(path, "r");
+    int child = 0;
+    if (f) {
+        if (fscanf(f, "%d", &child) != 1)
+            child = 0;
+        fclose(f);
+    }
+    return (pid_t)child;
+}
+
+static void test_graph_damaged(void **state)
+{
+    pid_t pid = store_graph_pid();
+    assert_true(pid > 0);
+    char good[1200], empty[1200], garbage[1200], cut[1200];
+    assert_int_equal(rrd_store_path(ctx.rrd, "italie", "env", "env.temperature", "salle", good, sizeof good), 0);
+    assert_int_equal(rrd_store_path(ctx.rrd, "italie", "env", "env.temperature", "vide", empty, sizeof empty), 0);
+    assert_int_equal(rrd_store_path(ctx.rrd, "italie", "env", "env.temperature", "abc", garbage, sizeof garbage), 0);
+    assert_int_equal(rrd_store_path(ctx.rrd, "italie", "env", "env.temperature", "coupe", cut, sizeof cut), 0);
+    /* an empty file is not even listed */
+    write_file(empty, "", 0);
+    store_listing l;
+    vg_err err;
+    assert_int_equal(store_listing_get(ctx.rrd, "italie", "env", "env.temperature", &l, &err), VG_OK);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.series[0].instance, "salle");
+    store_listing_clear(&l);
+    /* a file of garbage and a cut one are listed, and give no line */
+    char junk[8192];
+    memset(junk, 'x', sizeof junk);
+    write_file(garbage, junk, sizeof junk);
+    FILE *f = fopen(good, "rb");
+    assert_non_null(f);
+    static char rrd[1 << 20];
+    size_t n = fread(rrd, 1, sizeof rrd, f);
+    fclose(f);
+    assert_true(n > 4096);
+    write_file(cut, rrd, n / 3);
+    assert_int_equal(store_listing_get(ctx.rrd, "italie", "env", "env.temperature", &l, &err), VG_OK);
+    assert_int_equal(l.n, 3);
+    assert_string_equal(l.series[0].instance, "abc");
+    store_listing_clear(&l);
+    store_graph_image img;
+    assert_int_equal(draw("env", "env.temperature", "abc", "UTC", &img, &err), VG_E_IO);
+    assert_null(img.data);
+    vg_code rc = draw("env", "env.temperature", "coupe", "UTC", &img, &err);
+    assert_int_equal(rc, VG_E_IO);
+    assert_int_equal(store_graph_pid(), pid); /* the graph process lived through both */
+    /* the report of the month: the site keeps its graphs, the temperature with its one good line */
+    json_t *doc = october(OCT_TO + 86400);
+    char *html = render(REPORT_HTML, REPORT_LANG_FR, doc, true, NULL);
+    assert_non_null(strstr(html, "data:image/png;base64,iVBORw0KGgo"));
+    free(html);
+    json_decref(doc);
+    assert_int_equal(store_graph_pid(), pid);
+    /* one drawer draws graph after graph; killed, the next graph has another */
+    pid_t drawer = drawer_of(pid);
+    assert_true(drawer > 0);
+    assert_int_equal(draw("env", "env.temperature", "salle", "Asia/Tokyo", &img, &err), VG_OK);
+    free(img.data);
+    assert_int_equal(drawer_of(pid), drawer);
+    kill(drawer, SIGKILL);
+    usleep(50000);
+    rc = draw("env", "env.temperature", "salle", "UTC", &img, &err);
+    if (rc != VG_OK) {
+        assert_int_equal(rc, VG_E_IO); /* it was taken as the graph's crash */
+        rc = draw("env", "env.temperature", "salle", "UTC", &img, &err);
+    }
+    assert_int_equal(rc, VG_OK);
+    free(img.data);
+    assert_true(drawer_of(pid) > 0);
+    assert_int_not_equal(drawer_of(pid), drawer);
+    assert_int_equal(store_graph_pid(), pid);
+    /* the graph process killed: the graph asked of it then fails, the next is drawn by another */
+    unsigned long restarts = store_graph_restarts();
+    kill(pid, SIGKILL);
+    usleep(50000);
+    rc = draw("env", "env.temperature", "salle", "UTC", &img, &err);
+    if (rc != VG_OK) {
+        assert_int_equal(rc, VG_E_UNAVAILABLE);
+        rc = draw("env", "env.temperature", "salle", "UTC", &img, &err);
+    }
+    assert_int_equal(rc, VG_OK);
+    free(img.data);
+    assert_true(store_graph_pid() > 0);
+    assert_int_not_equal(store_graph_pid(), pid);
+    assert_true(store_graph_restarts() > restarts);
+    unlink(empty);
+    unlink(garbage);
+    unlink(cut);
+    (void)state;
+}
+
 int main(int argc, char **argv)
 {
     log_set_level(LOG_LVL_WARN); /* not the alerts the month's outages fire */
@@ -641,11 +883,20 @@ int main(int argc, char **argv)
         close_ctx();
         return 0;
     }
+    /* before anything else: the graphs are drawn in a fork of this process (store/graph.h) */
+    vg_err gerr;
+    if (store_graph_start(&gerr) != VG_OK) {
+        fprintf(stderr, "%s\n", gerr.msg);
+        return 1;
+    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_numbers),         cmocka_unit_test(test_durations),     cmocka_unit_test(test_dates),
         cmocka_unit_test(test_parse),           cmocka_unit_test(test_digest_canonical),
         cmocka_unit_test(test_october_figures), cmocka_unit_test(test_digest_stable), cmocka_unit_test(test_csv),
-        cmocka_unit_test(test_documents),       cmocka_unit_test(test_config),
+        cmocka_unit_test(test_documents),       cmocka_unit_test(test_config),        cmocka_unit_test(test_view),
+        cmocka_unit_test(test_graph_zone),      cmocka_unit_test(test_graph_damaged),
     };
-    return cmocka_run_group_tests_name("report", tests, setup, teardown);
+    int rc = cmocka_run_group_tests_name("report", tests, setup, teardown);
+    store_graph_stop();
+    return rc;
 }

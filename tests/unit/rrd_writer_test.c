@@ -305,10 +305,11 @@ static void test_split_between_writers(void **state)
 static void test_store_through_writer(void **state)
 {
     (void)state;
-    char err[512] = "", path[1200];
+    char path[1200];
+    vg_err err;
     rrd_store *s = rrd_store_new(dir, 60);
     assert_non_null(s);
-    assert_int_equal(rrd_store_start_writer(s, err, sizeof err), 0);
+    assert_int_equal(rrd_store_start_writer(s, &err), VG_OK);
     pid_t pids[4];
     size_t nw = rrd_store_writer_pids(s, pids, 4);
     assert_true(nw >= 1 && nw <= 4);
@@ -316,12 +317,12 @@ static void test_store_through_writer(void **state)
         assert_true(pids[i] > 0 && kill(pids[i], 0) == 0);
     push_batch *b = batch_of("pdu-a1", 1790000040, 2);
     rrd_store_stats st = {0};
-    assert_int_equal(rrd_store_write(s, "italie", b, &st, err, sizeof err), 0);
+    assert_int_equal(rrd_store_write(s, "italie", b, &st, &err), VG_OK);
     assert_int_equal(st.written, 2);
     assert_int_equal(rrd_store_path(s, "italie", "pdu-a1", "outlet.current", "Outlet 2", path, sizeof path), 0);
     assert_int_equal(rrd_last_r(path), 1790000040);
     /* the same times again: stale, counted by the child */
-    assert_int_equal(rrd_store_write(s, "italie", b, &st, err, sizeof err), 0);
+    assert_int_equal(rrd_store_write(s, "italie", b, &st, &err), VG_OK);
     assert_int_equal(st.written, 0);
     assert_int_equal(st.stale, 2);
     /* an error in the child names the file: here a file stands where the device's folder should be */
@@ -330,9 +331,9 @@ static void test_store_through_writer(void **state)
     char blocker[700], ignored[700];
     snprintf(blocker, sizeof blocker, "%s/rrd/italie", dir);
     tu_write(blocker, "pdu-a2", "not a folder", ignored, sizeof ignored);
-    assert_int_equal(rrd_store_write(s, "italie", b, &st, err, sizeof err), -1);
-    if (!strstr(err, "/rrd/italie/pdu-a2/outlet.current@Outlet%201.rrd: "))
-        fail_msg("error without the file: %s", err);
+    assert_int_equal(rrd_store_write(s, "italie", b, &st, &err), VG_E_IO);
+    if (!strstr(err.msg, "/rrd/italie/pdu-a2/outlet.current@Outlet%201.rrd: "))
+        fail_msg("error without the file: %s", err.msg);
     assert_int_equal(st.written, 0);
     push_batch_free(b);
     rrd_store_free(s);

@@ -23,7 +23,7 @@ static int64_t clock_now; /* the server's present: never before the newest sampl
 
 static int setup(void **state)
 {
-    char path[600], yaml[1600], err[600];
+    char path[600], yaml[1600];
     dir = tu_tmpdir();
     snprintf(yaml, sizeof yaml,
              "data_dir: %s\nstep: 60\n"
@@ -42,7 +42,8 @@ static int setup(void **state)
     snprintf(path, sizeof path, "%s/vigie.db", dir);
     memset(&ctx, 0, sizeof ctx);
     ctx.cfg = cfg;
-    ctx.db = db_open(path, err, sizeof err);
+    vg_err derr;
+    db_open(path, &ctx.db, &derr);
     ctx.rrd = rrd_store_new(dir, 60);
     return ctx.db && ctx.rrd ? 0 : -1;
 }
@@ -141,7 +142,7 @@ static void test_timeline(void **state)
     avail_result_free(&r);
 
     event_list ev = {0};
-    assert_int_equal(db_events_each(ctx.db, "dc", T0, T0 + 2000, collect, &ev), 0);
+    assert_int_equal(db_events_each(ctx.db, "dc", T0, T0 + 2000, collect, &ev, NULL), VG_OK);
     assert_true(has_event(&ev, T0 + 300, "device ups-a down"));
     assert_true(has_event(&ev, T0 + 660, "device ups-a ok"));
     assert_true(has_event(&ev, T0 + 420, "service environment down"));
@@ -159,7 +160,7 @@ static void test_timeline(void **state)
     assert_int_equal(r.incidents[1].end, T0 + 660);
     avail_result_free(&r);
     memset(&ev, 0, sizeof ev);
-    assert_int_equal(db_events_each(ctx.db, "dc", T0, T0 + 2000, collect, &ev), 0);
+    assert_int_equal(db_events_each(ctx.db, "dc", T0, T0 + 2000, collect, &ev, NULL), VG_OK);
     assert_true(has_event(&ev, T0 + 600, "service power down"));
     assert_true(has_event(&ev, T0 + 660, "service power up"));
     assert_true(has_event(&ev, T0 + 600, "device ups-b down"));
@@ -170,20 +171,27 @@ static void test_runs_and_gaps(void **state)
 {
     /* observations out of order fill a gap and merge runs; a long gap stays unknown */
     int64_t t = T0 + 100000;
-    assert_int_equal(db_health_observe(ctx.db, "dc", "x", t, HEALTH_OK, "", 120), 1);
-    assert_int_equal(db_health_observe(ctx.db, "dc", "x", t + 60, HEALTH_OK, "", 120), 0);
-    assert_int_equal(db_health_observe(ctx.db, "dc", "x", t + 600, HEALTH_OK, "", 120), 1);  /* after a gap */
-    assert_int_equal(db_health_observe(ctx.db, "dc", "x", t + 60, HEALTH_DOWN, "", 120), 0); /* already seen */
+    db_member x;
+    bool changed;
+    db_member_device(&x, "x");
+    assert_int_equal(db_health_observe(ctx.db, "dc", &x, t, HEALTH_OK, "", 120, &changed, NULL), VG_OK);
+    assert_true(changed);
+    assert_int_equal(db_health_observe(ctx.db, "dc", &x, t + 60, HEALTH_OK, "", 120, &changed, NULL), VG_OK);
+    assert_false(changed);
+    assert_int_equal(db_health_observe(ctx.db, "dc", &x, t + 600, HEALTH_OK, "", 120, &changed, NULL), VG_OK);
+    assert_true(changed); /* after a gap */
+    assert_int_equal(db_health_observe(ctx.db, "dc", &x, t + 60, HEALTH_DOWN, "", 120, &changed, NULL), VG_OK);
+    assert_false(changed); /* already seen */
     avail_span *sp;
     size_t n;
-    assert_int_equal(db_health_spans(ctx.db, "dc", "x", t, t + 1000, 60, &sp, &n), 0);
+    assert_int_equal(db_health_spans(ctx.db, "dc", &x, t, t + 1000, 60, &sp, &n, NULL), VG_OK);
     assert_int_equal(n, 2);
     assert_int_equal(sp[0].end, t + 120);
     free(sp);
     /* the spool brings the gap: the three runs become one */
     for (int64_t u = t + 120; u < t + 600; u += 60)
-        assert_true(db_health_observe(ctx.db, "dc", "x", u, HEALTH_OK, "", 120) >= 0);
-    assert_int_equal(db_health_spans(ctx.db, "dc", "x", t, t + 1000, 60, &sp, &n), 0);
+        assert_int_equal(db_health_observe(ctx.db, "dc", &x, u, HEALTH_OK, "", 120, NULL, NULL), VG_OK);
+    assert_int_equal(db_health_spans(ctx.db, "dc", &x, t, t + 1000, 60, &sp, &n, NULL), VG_OK);
     assert_int_equal(n, 1);
     assert_int_equal(sp[0].start, t);
     assert_int_equal(sp[0].end, t + 660);
@@ -192,7 +200,9 @@ static void test_runs_and_gaps(void **state)
 
 static void test_maintenance_store(void **state)
 {
-    int64_t id = db_maintenance_add(ctx.db, "dc", "power", T0, T0 + 3600, "UPS battery swap", "ops", T0);
+    int64_t id = 0;
+    assert_int_equal(db_maintenance_add(ctx.db, "dc", "power", T0, T0 + 3600, "UPS battery swap", "ops", T0, &id, NULL),
+                     VG_OK);
     assert_true(id > 0);
     avail_window *w;
     size_t n;
@@ -207,8 +217,8 @@ static void test_maintenance_store(void **state)
     assert_int_equal(db_maintenance_list(ctx.db, "dc", T0 + 3600, T0 + 7200, &w, &n, NULL), 0);
     assert_int_equal(n, 0);
     free(w);
-    assert_int_equal(db_maintenance_delete(ctx.db, id), 0);
-    assert_int_equal(db_maintenance_delete(ctx.db, id), 1);
+    assert_int_equal(db_maintenance_delete(ctx.db, id, NULL), VG_OK);
+    assert_int_equal(db_maintenance_delete(ctx.db, id, NULL), VG_E_NOT_FOUND);
 }
 
 int main(void)

@@ -1,19 +1,23 @@
-/* poller: polls every device of an agent at once with Net-SNMP's asynchronous API.
+/* engine: the poller, which asks every device of an agent at once with Net-SNMP's asynchronous API.
  *
  * One event loop, one UDP session per device, no thread per device. A cycle sends each device its
  * requests one after the other (detection if needed, GET for scalars in PDUs of several OIDs,
  * GETBULK walks for table columns, GETNEXT for v1 agents or agents that answer GETBULK badly), and
- * all devices in parallel; a cycle never outlasts its deadline. At the end, each device's answers
- * are turned into normalised samples through its profile (and generic.yaml), including
- * `device.reachable`, so a silent device is a 0 and not a gap. */
-#ifndef VIGIE_POLLER_H
-#define VIGIE_POLLER_H
+ * all devices in parallel; a cycle never outlasts its deadline. The engine owns the sessions (SNMPv3
+ * keys), the window of devices going on at once, timeouts, retries and the backoff of silent devices,
+ * the wait on the sockets, and detection. What it asks comes from the device's plan (plan.h); each
+ * answer goes, decoded, to the device's collect (collect.h), which makes the samples when the device
+ * is done. */
+#ifndef VIGIE_ENGINE_H
+#define VIGIE_ENGINE_H
 
 #include <stdint.h>
 
 #include "config/agent_config.h"
+#include "error.h"
 #include "profile/profile.h"
 #include "push.h"
+#include "snmp/collect.h"
 
 typedef struct poller poller;
 
@@ -24,22 +28,13 @@ void poller_snmp_init(void);
 poller *poller_new(const profile_set *profiles);
 void poller_free(poller *p);
 /* Adds a device, which must outlive the poller; `forced` skips detection (NULL: detect on the first
- * cycle). -1 on error. */
-int poller_add(poller *p, const agent_device *dev, const profile *forced);
-/* Where a cycle's samples go, device by device: the device's description, then its samples. Samples
- * are handed over one at a time so that a cycle of a large site is never held in memory whole. */
-typedef struct {
-    void *ctx;
-    int (*device)(void *ctx, const char *name, const char *cls, const char *prof);
-    int (*sample)(void *ctx, const push_sample *s); /* -1: not taken (it is logged and dropped) */
-} poll_sink;
+ * cycle). VG_E_NOMEM when out of memory. */
+vg_code poller_add(poller *p, const agent_device *dev, const profile *forced);
 
 /* Runs one cycle for every device, for at most `budget` seconds, POLL_WINDOW answering devices at a time.
  * As each device is done, its answers become samples stamped `now` (device.reachable first), handed
  * to `out`, then dropped. Returns the number of devices that answered. */
 int poller_cycle(poller *p, const poll_sink *out, int64_t now, double budget);
-/* A sink that appends to a batch (--probe, tests). */
-poll_sink poll_sink_batch(push_batch *b);
 
 /* Waits at most `left` seconds for Net-SNMP's sessions and handles what comes (answers, traps,
  * retransmissions, timeouts). With p, the sockets of p's devices not being asked are left out of the

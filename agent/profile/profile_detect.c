@@ -1,0 +1,127 @@
+/* profile_detect: which profile a device gets from its sysObjectID and probe answers, which probes
+ * are worth asking, the trap declarations, and the instance templates of table rows. */
+#include "config.h"
+#include "profile/profile_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Longest matching sysObjectID prefix, 0 when none matches, -1 when the profile gives none. */
+static int prof_soid_match(const profile *p, const oid *soid, size_t len)
+{
+    if (p->nmatch_soid == 0)
+        return -1;
+    int best = 0;
+    for (size_t i = 0; i < p->nmatch_soid; i++)
+        if (soid && oid_has_prefix(soid, len, p->match_soid[i].ids, p->match_soid[i].len) &&
+            (int)p->match_soid[i].len > best)
+            best = (int)p->match_soid[i].len;
+    return best;
+}
+
+const profile *profile_set_detect(const profile_set *set, const oid *soid, size_t len,
+                                  profile_probe_fn probe_ok, void *ctx)
+{
+    const profile *best = NULL;
+    int best_prefix = 0;
+    for (size_t i = 0; i < profile_set_count(set); i++) {
+        const profile *p = profile_set_at(set, i);
+        if (p->nmatch_soid == 0 && p->nprobes == 0)
+            continue;
+        int prefix = prof_soid_match(p, soid, len);
+        if (prefix == 0)
+            continue;
+        bool probed = p->nprobes == 0;
+        for (size_t j = 0; j < p->nprobes && !probed; j++)
+            probed = probe_ok(ctx, &p->probes[j]);
+        if (!probed)
+            continue;
+        if (prefix < 0)
+            prefix = 0;
+        if (!best || p->priority > best->priority ||
+            (p->priority == best->priority && prefix > best_prefix) ||
+            (p->priority == best->priority && prefix == best_prefix && strcmp(p->name, best->name) < 0)) {
+            best = p;
+            best_prefix = prefix;
+        }
+    }
+    return best;
+}
+
+size_t profile_set_probes(const profile_set *set, const oid *soid, size_t len, const prof_oid **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < profile_set_count(set); i++) {
+        const profile *p = profile_set_at(set, i);
+        if (p->nprobes == 0 || prof_soid_match(p, soid, len) == 0)
+            continue; /* detected without asking, or ruled out by its sysObjectID */
+        for (size_t j = 0; j < p->nprobes && n < max; j++) {
+            const prof_oid *o = &p->probes[j];
+            bool seen = false;
+            for (size_t k = 0; k < n && !seen; k++)
+                seen = out[k]->len == o->len && memcmp(out[k]->ids, o->ids, o->len * sizeof(oid)) == 0;
+            if (!seen)
+                out[n++] = o;
+        }
+    }
+    return n;
+}
+
+size_t profile_set_probe_count(const profile_set *set)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < profile_set_count(set); i++)
+        n += profile_set_at(set, i)->nprobes;
+    return n;
+}
+
+const prof_trap *profile_find_trap(const profile *p, const oid *trap_oid, size_t len)
+{
+    for (size_t i = 0; p && i < p->ntraps; i++)
+        if (snmp_oid_compare(p->traps[i].oid.ids, p->traps[i].oid.len, trap_oid, len) == 0)
+            return &p->traps[i];
+    return NULL;
+}
+
+int profile_expand_index(const char *tmpl, const oid *index, size_t len, char *out, size_t size)
+{
+    size_t o = 0;
+    for (const char *s = tmpl; *s;) {
+        char piece[OID_TEXT_MAX];
+        if (*s == '{') {
+            const char *close = strchr(s, '}');
+            if (!close)
+                return -1;
+            size_t n = (size_t)(close - s);
+            if (n == 6 && strncmp(s, "{index", 6) == 0) {
+                piece[0] = '\0';
+                size_t p = 0;
+                for (size_t i = 0; i < len && p < sizeof piece - 12; i++)
+                    p += (size_t)snprintf(piece + p, sizeof piece - p, i ? ".%lu" : "%lu", (unsigned long)index[i]);
+            } else if (n > 7 && strncmp(s, "{index.", 7) == 0) {
+                char *end;
+                long k = strtol(s + 7, &end, 10);
+                if (end != close || k < 1)
+                    return -1;
+                if ((size_t)k > len)
+                    snprintf(piece, sizeof piece, "?");
+                else
+                    snprintf(piece, sizeof piece, "%lu", (unsigned long)index[k - 1]);
+            } else {
+                return -1;
+            }
+            s = close + 1;
+        } else {
+            piece[0] = *s++;
+            piece[1] = '\0';
+        }
+        size_t pl = strlen(piece);
+        if (o + pl >= size)
+            return -1;
+        memcpy(out + o, piece, pl + 1);
+        o += pl;
+    }
+    if (size)
+        out[o] = '\0';
+    return 0;
+}

@@ -1,0 +1,236 @@
+/* The report as CSV: one table per section (meta, sites, services, incidents, maintenance), each
+ * with its header line; the language decides the separator and the decimal mark (French: ';' and ',',
+ * with a BOM), times are ISO 8601 with the site's offset. */
+#include "config.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "report/content.h"
+#include "report/formats.h"
+#include "report/i18n.h"
+
+typedef struct {
+    FILE *f;
+    report_lang l;
+    char sep;
+    bool first;
+} csv_out;
+
+static void csv_field(csv_out *c, const char *s)
+{
+    if (!c->first)
+        fputc(c->sep, c->f);
+    c->first = false;
+    if (strchr(s, c->sep) || strpbrk(s, "\"\r\n")) {
+        fputc('"', c->f);
+        for (; *s; s++) {
+            if (*s == '"')
+                fputc('"', c->f);
+            fputc(*s, c->f);
+        }
+        fputc('"', c->f);
+    } else {
+        fputs(s, c->f);
+    }
+}
+
+/* Free text (names, causes, reasons, who) that a spreadsheet would take for a formula gets a leading
+ * quote: a maintenance reason "=HYPERLINK(...)" stays text. */
+static void csv_text(csv_out *c, const char *s)
+{
+    if (strchr("=+-@\t\r", s[0]) && s[0]) {
+        char *q = malloc(strlen(s) + 2);
+        if (q) {
+            q[0] = '\'';
+            strcpy(q + 1, s);
+            csv_field(c, q);
+            free(q);
+            return;
+        }
+    }
+    csv_field(c, s);
+}
+
+static void csv_end(csv_out *c)
+{
+    fputs("\r\n", c->f);
+    c->first = true;
+}
+
+static void csv_int(csv_out *c, int64_t v)
+{
+    char b[32];
+    snprintf(b, sizeof b, "%lld", (long long)v);
+    csv_field(c, b);
+}
+
+/* a number with the language's decimal mark; empty when there is none */
+static void csv_num(csv_out *c, double v, int decimals)
+{
+    char b[64] = "";
+    if (isfinite(v))
+        report_render_number(c->l, v, decimals, b, sizeof b);
+    csv_field(c, b);
+}
+
+static void csv_bool(csv_out *c, bool v) { csv_field(c, v ? TR(c->l, "oui", "yes") : TR(c->l, "non", "no")); }
+
+static void csv_time(csv_out *c, int64_t t, const char *tz)
+{
+    char b[40];
+    i18n_iso(t, tz, b, sizeof b);
+    csv_field(c, b);
+}
+
+static void csv_row(csv_out *c, const char *const *cells)
+{
+    for (; *cells; cells++)
+        csv_field(c, *cells);
+    csv_end(c);
+}
+
+static void csv_sites(csv_out *c, const report_view *v)
+{
+    csv_row(c, (const char *const[]){"section", "site", "name", "kind", "timezone", "unknown_policy", "period_from",
+                                     "period_to", "counted_until", "hours", "target_pct", "availability_pct",
+                                     "target_met", "allowed_downtime_s", "downtime_s", "budget_consumed_pct",
+                                     "unknown_s", "maintenance_s", "eligible_s", "incidents", "mttr_s", "mtbf_s",
+                                     "ytd_from", "ytd_to", "ytd_availability_pct", "ytd_downtime_s",
+                                     "annual_allowed_downtime_s", "annual_budget_consumed_pct", NULL});
+    for (size_t i = 0; i < v->nsites; i++) {
+        const report_view_site *s = &v->sites[i];
+        const report_view_figures *fig = &s->figures;
+        const char *tz = s->timezone;
+        csv_field(c, "sites");
+        csv_field(c, s->id);
+        csv_text(c, s->name);
+        csv_field(c, s->kind);
+        csv_field(c, tz);
+        csv_field(c, s->unknown_policy);
+        csv_time(c, s->period.from, tz);
+        csv_time(c, s->period.to, tz);
+        csv_time(c, s->period.counted_until, tz);
+        csv_num(c, s->period.hours, 0);
+        csv_num(c, s->target, 4);
+        csv_num(c, fig->availability, 6);
+        csv_bool(c, fig->target_met);
+        csv_num(c, fig->allowed_downtime, 1);
+        csv_int(c, fig->downtime);
+        csv_num(c, fig->budget_consumed, 2);
+        csv_int(c, fig->unknown);
+        csv_int(c, fig->maintenance);
+        csv_int(c, fig->eligible);
+        csv_int(c, fig->incidents);
+        csv_num(c, fig->mttr, 1);
+        csv_num(c, fig->mtbf, 1);
+        csv_time(c, s->ytd.from, tz);
+        csv_time(c, s->ytd.to, tz);
+        csv_num(c, s->ytd.figures.availability, 6);
+        csv_int(c, s->ytd.figures.downtime);
+        csv_num(c, s->ytd.annual_allowed_downtime, 1);
+        csv_num(c, content_ytd_budget(s), 2);
+        csv_end(c);
+    }
+}
+
+static void csv_services(csv_out *c, const report_view *v)
+{
+    csv_row(c, (const char *const[]){"section", "site", "service", "availability_pct", "target_met", "downtime_s",
+                                     "unknown_s", "maintenance_s", "incidents", "mttr_s", "mtbf_s", NULL});
+    for (size_t i = 0; i < v->nsites; i++)
+        for (size_t k = 0; k < v->sites[i].nservices; k++) {
+            const report_view_service *sv = &v->sites[i].services[k];
+            csv_field(c, "services");
+            csv_field(c, v->sites[i].id);
+            csv_field(c, sv->name);
+            csv_num(c, sv->figures.availability, 6);
+            csv_bool(c, sv->figures.target_met);
+            csv_int(c, sv->figures.downtime);
+            csv_int(c, sv->figures.unknown);
+            csv_int(c, sv->figures.maintenance);
+            csv_int(c, sv->figures.incidents);
+            csv_num(c, sv->figures.mttr, 1);
+            csv_num(c, sv->figures.mtbf, 1);
+            csv_end(c);
+        }
+}
+
+static void csv_incidents(csv_out *c, const report_view *v)
+{
+    csv_row(c, (const char *const[]){"section", "site", "start", "end", "duration_s", "counted_s", "services", "cause",
+                                     "excluded", NULL});
+    for (size_t i = 0; i < v->nsites; i++) {
+        const report_view_site *s = &v->sites[i];
+        for (size_t k = 0; k < s->nincidents; k++) {
+            const report_view_incident *in = &s->incidents[k];
+            csv_field(c, "incidents");
+            csv_field(c, s->id);
+            csv_time(c, in->start, s->timezone);
+            csv_time(c, in->end, s->timezone);
+            csv_int(c, in->duration);
+            csv_int(c, in->counted);
+            csv_text(c, in->services);
+            csv_text(c, in->cause);
+            csv_bool(c, in->excluded);
+            csv_end(c);
+        }
+    }
+}
+
+static void csv_windows(csv_out *c, const report_view *v)
+{
+    csv_row(c, (const char *const[]){"section", "site", "id", "service", "start", "end", "reason", "who", NULL});
+    for (size_t i = 0; i < v->nsites; i++) {
+        const report_view_site *s = &v->sites[i];
+        for (size_t k = 0; k < s->nwindows; k++) {
+            const report_view_window *w = &s->windows[k];
+            csv_field(c, "maintenance");
+            csv_field(c, s->id);
+            csv_int(c, w->id);
+            csv_field(c, w->service);
+            csv_time(c, w->start, s->timezone);
+            csv_time(c, w->end, s->timezone);
+            csv_text(c, w->reason);
+            csv_text(c, w->who);
+            csv_end(c);
+        }
+    }
+}
+
+vg_code report_csv(const report_view *v, const report_render_opts *o, report_render_out *out, vg_err *err)
+{
+    content_facts f;
+    report_buf b;
+    content_facts_get(v, o->lang, &f);
+    vg_code rc = report_buf_open(&b, err);
+    if (rc)
+        return rc;
+    csv_out c = {b.f, o->lang, o->lang == REPORT_LANG_FR ? ';' : ',', true};
+    if (o->lang == REPORT_LANG_FR)
+        fputs("\xEF\xBB\xBF", b.f); /* the BOM by which spreadsheets recognise UTF-8 */
+    char gen[40];
+    time_t g = (time_t)v->generated_at;
+    struct tm tm;
+    gmtime_r(&g, &tm);
+    strftime(gen, sizeof gen, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    char nsites[16];
+    snprintf(nsites, sizeof nsites, "%zu", f.nsites);
+    csv_row(&c, (const char *const[]){"section", "key", "value", NULL});
+    csv_row(&c, (const char *const[]){"meta", "report", "vigie monthly SLA report", NULL});
+    csv_row(&c, (const char *const[]){"meta", "period", v->period, NULL});
+    csv_row(&c, (const char *const[]){"meta", "sites", nsites, NULL});
+    csv_row(&c, (const char *const[]){"meta", "software", v->software, NULL});
+    csv_row(&c, (const char *const[]){"meta", "generated_at", gen, NULL});
+    csv_row(&c, (const char *const[]){"meta", "digest_sha256", v->digest, NULL});
+    csv_row(&c, (const char *const[]){"meta", "lang", o->lang == REPORT_LANG_FR ? "fr" : "en", NULL});
+    csv_sites(&c, v);
+    csv_services(&c, v);
+    csv_incidents(&c, v);
+    csv_windows(&c, v);
+    return report_buf_close(&b, out, err);
+}

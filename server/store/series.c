@@ -1,0 +1,73 @@
+#include "config.h"
+#include "store/series.h"
+
+#include <rrd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *const series_cf_names[] = {"AVERAGE", "MIN", "MAX"};
+
+bool store_cf_parse(const char *name, store_cf *out)
+{
+    for (size_t i = 0; i < sizeof series_cf_names / sizeof series_cf_names[0]; i++)
+        if (name && strcmp(name, series_cf_names[i]) == 0) {
+            *out = (store_cf)i;
+            return true;
+        }
+    return false;
+}
+
+const char *store_cf_name(store_cf cf) { return series_cf_names[cf <= STORE_CF_MAX ? cf : STORE_CF_AVERAGE]; }
+
+void store_series_clear(store_series *out)
+{
+    if (!out)
+        return;
+    free(out->points);
+    memset(out, 0, sizeof *out);
+}
+
+vg_code store_series_fetch(rrd_store *s, const char *site, const char *device, const char *metric,
+                           const char *instance, store_cf cf, int64_t from, int64_t to, int64_t step,
+                           store_series *out, vg_err *err)
+{
+    memset(out, 0, sizeof *out);
+    char path[2048];
+    if (rrd_store_path(s, site, device, metric, instance ? instance : "", path, sizeof path) != 0)
+        return vg_fail_field(err, VG_E_INVALID, "instance", "not a valid series name");
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return vg_fail(err, VG_E_NOT_FOUND, "no such series: %s", path);
+    if (!rrd_store_file_mappable(path))
+        return vg_fail_field(err, VG_E_IO, "file", "%s is damaged (empty or not a file)", path);
+    time_t start = (time_t)from, end = (time_t)to;
+    unsigned long rstep = step > 0 ? (unsigned long)step : 0, ds_cnt = 0;
+    char **ds_names = NULL;
+    rrd_value_t *data = NULL;
+    rrd_clear_error();
+    rrd_store_flush(s, path);
+    if (rrd_fetch_r(path, store_cf_name(cf), &start, &end, &rstep, &ds_cnt, &ds_names, &data) != 0)
+        return vg_fail(err, VG_E_IO, "fetching %s: %s", path, rrd_get_error());
+    size_t rows = rstep && ds_cnt ? (size_t)((end - start) / (time_t)rstep) : 0;
+    vg_code rc = VG_OK;
+    out->points = calloc(rows ? rows : 1, sizeof *out->points);
+    if (!out->points) {
+        rc = vg_fail(err, VG_E_NOMEM, "out of memory reading %s", path);
+    } else {
+        out->start = (int64_t)start;
+        out->end = (int64_t)end;
+        out->step = (int64_t)rstep;
+        out->npoints = rows;
+        for (size_t i = 0; i < rows; i++) {
+            out->points[i].ts = (int64_t)start + (int64_t)(i + 1) * (int64_t)rstep;
+            out->points[i].value = data[i * ds_cnt]; /* one data source per file: "value" */
+        }
+    }
+    for (unsigned long i = 0; i < ds_cnt; i++)
+        rrd_freemem(ds_names[i]);
+    rrd_freemem(ds_names);
+    rrd_freemem(data);
+    return rc;
+}

@@ -1,0 +1,519 @@
+/* The store's read API and typed tables (server/store/): series written through rrd_store and fetched
+ * back over a period, a missing series, a damaged file refused without a crash; typed health members
+ * read back from their runs; the alerting tables behind alert_store.h; the error codes of deletions. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/alert_store.h"
+#include "store/db.h"
+#include "store/rrd_store.h"
+#include "store/series.h"
+#include "test_util.h"
+
+#define T0 1790000040LL /* a multiple of the step */
+#define STEP 60
+
+typedef struct {
+    char *dir;
+    rrd_store *rrd;
+    db *d;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    f->dir = tu_tmpdir();
+    f->rrd = rrd_store_new(f->dir, STEP);
+    assert_non_null(f->rrd);
+    char path[600];
+    snprintf(path, sizeof path, "%s/vigie.db", f->dir);
+    vg_err err;
+    if (db_open(path, &f->d, &err) != VG_OK)
+        fail_msg("%s", err.msg);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    db_close(f->d);
+    rrd_store_free(f->rrd);
+    tu_rmtree(f->dir);
+    free(f->dir);
+    free(f);
+    return 0;
+}
+
+static push_sample sample(const char *device, const char *metric, const char *instance, double value, int64_t ts)
+{
+    push_sample s;
+    memset(&s, 0, sizeof s);
+    snprintf(s.device, sizeof s.device, "%s", device);
+    snprintf(s.metric, sizeof s.metric, "%s", metric);
+    snprintf(s.instance, sizeof s.instance, "%s", instance);
+    snprintf(s.unit, sizeof s.unit, "%%");
+    s.value = value;
+    s.ts = ts;
+    s.sev = SEV_OK;
+    return s;
+}
+
+/* ups1 battery.charge = i at T0 + i * STEP, for i in [0, n). */
+static void write_charge(fixture *f, int n)
+{
+    for (int i = 0; i < n; i++) {
+        push_batch *b = push_batch_new("agent", (uint64_t)i + 1);
+        push_sample s = sample("ups1", "battery.charge", "", i, T0 + i * STEP);
+        assert_int_equal(push_batch_add(b, &s), 0);
+        rrd_store_stats st = {0};
+        assert_int_equal(rrd_store_write(f->rrd, "nro", b, &st, NULL), VG_OK);
+        assert_int_equal(st.written, 1);
+        push_batch_free(b);
+    }
+}
+
+/* ---- series ----------------------------------------------------------------------------------- */
+
+static void test_series_fetch_back(void **state)
+{
+    fixture *f = *state;
+    write_charge(f, 20);
+    store_series s;
+    vg_err err;
+    assert_int_equal(store_series_fetch(f->rrd, "nro", "ups1", "battery.charge", "", STORE_CF_AVERAGE, T0 + 5 * STEP,
+                                        T0 + 15 * STEP, STEP, &s, &err),
+                     VG_OK);
+    assert_int_equal(s.step, STEP);
+    assert_true(s.npoints >= 10);
+    assert_int_equal(s.points[s.npoints - 1].ts, s.end);
+    size_t found = 0;
+    for (size_t i = 0; i < s.npoints; i++) {
+        assert_int_equal(s.points[i].ts, s.start + (int64_t)(i + 1) * s.step);
+        int64_t k = (s.points[i].ts - T0) / STEP;
+        if (k >= 1 && k < 20) { /* the row ending at the k-th update holds its value */
+            assert_true(fabs(s.points[i].value - (double)k) < 1e-9);
+            found++;
+        }
+    }
+    assert_true(found >= 10);
+    store_series_clear(&s);
+    /* MAX of the same period: the finest archive has the same rows */
+    assert_int_equal(store_series_fetch(f->rrd, "nro", "ups1", "battery.charge", NULL, STORE_CF_MAX, T0 + 5 * STEP,
+                                        T0 + 15 * STEP, 0, &s, NULL),
+                     VG_OK);
+    assert_true(s.npoints > 0);
+    store_series_clear(&s);
+}
+
+static void test_series_missing_and_invalid(void **state)
+{
+    fixture *f = *state;
+    store_series s;
+    vg_err err;
+    assert_int_equal(store_series_fetch(f->rrd, "nro", "ups1", "battery.charge", "", STORE_CF_AVERAGE, T0, T0 + 600,
+                                        STEP, &s, &err),
+                     VG_E_NOT_FOUND);
+    assert_int_equal(err.code, VG_E_NOT_FOUND);
+    assert_int_equal(s.npoints, 0);
+    assert_int_equal(store_series_fetch(f->rrd, "nro", "../etc", "battery.charge", "", STORE_CF_AVERAGE, T0,
+                                        T0 + 600, STEP, &s, &err),
+                     VG_E_INVALID);
+    store_cf cf;
+    assert_true(store_cf_parse("MIN", &cf));
+    assert_int_equal(cf, STORE_CF_MIN);
+    assert_false(store_cf_parse("LAST", &cf));
+    assert_string_equal(store_cf_name(STORE_CF_MAX), "MAX");
+}
+
+static void test_series_damaged(void **state)
+{
+    fixture *f = *state;
+    write_charge(f, 3);
+    char path[1200];
+    assert_int_equal(rrd_store_path(f->rrd, "nro", "ups1", "battery.charge", "", path, sizeof path), 0);
+    /* not an RRD file: librrd refuses it */
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("not an rrd", fp);
+    fclose(fp);
+    store_series s;
+    vg_err err;
+    assert_int_equal(store_series_fetch(f->rrd, "nro", "ups1", "battery.charge", "", STORE_CF_AVERAGE, T0, T0 + 600,
+                                        STEP, &s, &err),
+                     VG_E_IO);
+    /* empty, with a % in its name: never handed to librrd */
+    assert_int_equal(rrd_store_path(f->rrd, "nro", "pdu1", "outlet.current", "x%20n", path, sizeof path), 0);
+    char folder[1200];
+    snprintf(folder, sizeof folder, "mkdir -p \"$(dirname '%s')\" && : > '%s'", path, path);
+    assert_int_equal(system(folder), 0);
+    assert_int_equal(store_series_fetch(f->rrd, "nro", "pdu1", "outlet.current", "x%20n", STORE_CF_AVERAGE, T0,
+                                        T0 + 600, STEP, &s, &err),
+                     VG_E_IO);
+    assert_string_equal(err.field, "file");
+}
+
+/* ---- latest values, health members, deletions --------------------------------------------------- */
+
+typedef struct {
+    int n;
+    char last[200];
+} latest_seen;
+
+static void latest_row(void *ctx, const char *site, const char *agent, const push_sample *s, int64_t received)
+{
+    latest_seen *l = ctx;
+    l->n++;
+    snprintf(l->last, sizeof l->last, "%s/%s/%s@%s", site, s->device, s->metric, s->instance);
+    (void)agent;
+    (void)received;
+}
+
+static void test_latest_query(void **state)
+{
+    fixture *f = *state;
+    push_batch *b = push_batch_new("agent", 1);
+    push_sample s1 = sample("ups1", "battery.charge", "", 90, T0), s2 = sample("pdu1", "outlet.current", "3", 2, T0);
+    assert_int_equal(push_batch_add(b, &s1), 0);
+    assert_int_equal(push_batch_add(b, &s2), 0);
+    bool seen = true;
+    assert_int_equal(db_batch_seen(f->d, "agent", 1, &seen, NULL), VG_OK);
+    assert_false(seen);
+    assert_int_equal(db_batch_store(f->d, "nro", b, T0, NULL), VG_OK);
+    assert_int_equal(db_batch_seen(f->d, "agent", 1, &seen, NULL), VG_OK);
+    assert_true(seen);
+    latest_seen l = {0};
+    assert_int_equal(db_latest_each(f->d, latest_row, &l, NULL), VG_OK);
+    assert_int_equal(l.n, 2);
+    memset(&l, 0, sizeof l);
+    assert_int_equal(db_latest_query(f->d, "nro", "pdu1", latest_row, &l, NULL), VG_OK);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.last, "nro/pdu1/outlet.current@3");
+    memset(&l, 0, sizeof l);
+    assert_int_equal(db_latest_query(f->d, "other", NULL, latest_row, &l, NULL), VG_OK);
+    assert_int_equal(l.n, 0);
+    push_batch_free(b);
+}
+
+static void test_health_members(void **state)
+{
+    fixture *f = *state;
+    db_member dev, c1, c2, got[4];
+    db_member_device(&dev, "ups1");
+    db_member_condition(&c1, "environment", "env", "env.temperature", "1");
+    db_member_condition(&c2, "environment", "env", "env.humidity", "");
+    bool changed;
+    assert_int_equal(db_health_observe(f->d, "nro", &dev, T0, HEALTH_OK, "ok", 90, &changed, NULL), VG_OK);
+    assert_true(changed);
+    assert_int_equal(db_health_observe(f->d, "nro", &c1, T0, HEALTH_DOWN, "too hot", 90, &changed, NULL), VG_OK);
+    assert_int_equal(db_health_observe(f->d, "nro", &c2, T0, HEALTH_OK, "", 90, NULL, NULL), VG_OK);
+    size_t n;
+    assert_int_equal(db_health_conditions(f->d, "nro", "environment", got, 4, &n, NULL), VG_OK);
+    assert_int_equal(n, 2); /* the device is not a condition */
+    assert_int_equal(got[0].kind, DB_MEMBER_CONDITION);
+    assert_string_equal(got[0].service, "environment");
+    assert_string_equal(got[0].device, "env");
+    assert_string_equal(got[0].metric, "env.humidity");
+    assert_string_equal(got[0].instance, "");
+    assert_string_equal(got[1].metric, "env.temperature");
+    assert_string_equal(got[1].instance, "1");
+    char shown[96];
+    db_member_display(&got[1], shown, sizeof shown);
+    assert_string_equal(shown, "env env.temperature@1");
+    db_member_display(&dev, shown, sizeof shown);
+    assert_string_equal(shown, "ups1");
+    avail_span *sp;
+    assert_int_equal(db_health_spans(f->d, "nro", &got[1], T0, T0 + 600, 120, &sp, &n, NULL), VG_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(sp[0].h, HEALTH_DOWN);
+    assert_string_equal(sp[0].cause, "too hot");
+    free(sp);
+    assert_int_equal(db_health_conditions(f->d, "nro", "power", got, 4, &n, NULL), VG_OK);
+    assert_int_equal(n, 0);
+}
+
+/* Runs written before the typed members (the text keys of schema version 2) still read. */
+static void test_health_members_stored_before(void **state)
+{
+    fixture *f = *state;
+    char path[600];
+    snprintf(path, sizeof path, "%s/vigie.db", f->dir);
+    sqlite3 *conn;
+    assert_int_equal(sqlite3_open(path, &conn), SQLITE_OK);
+    sqlite3_busy_timeout(conn, 5000);
+    assert_int_equal(sqlite3_exec(conn,
+                                  "INSERT INTO health_runs(site, member, health, cause, start, last) VALUES"
+                                  " ('nro', 'cond:cooling:clim-1:cooling.state', 3, 'cooling.state=off', 1790000040,"
+                                  " 1790000100), ('nro', 'clim-1', 1, 'all values ok', 1790000040, 1790000100)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(conn);
+    db_member got[2];
+    size_t n;
+    assert_int_equal(db_health_conditions(f->d, "nro", "cooling", got, 2, &n, NULL), VG_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(got[0].device, "clim-1");
+    assert_string_equal(got[0].metric, "cooling.state");
+    assert_string_equal(got[0].instance, "");
+    avail_span *sp;
+    assert_int_equal(db_health_spans(f->d, "nro", &got[0], T0, T0 + 600, 120, &sp, &n, NULL), VG_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(sp[0].h, HEALTH_DOWN);
+    free(sp);
+    db_member dev;
+    db_member_device(&dev, "clim-1");
+    assert_int_equal(db_health_spans(f->d, "nro", &dev, T0, T0 + 600, 120, &sp, &n, NULL), VG_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(sp[0].h, HEALTH_OK);
+    free(sp);
+    /* a new observation extends the old run: the same key */
+    bool changed = true;
+    assert_int_equal(db_health_observe(f->d, "nro", &got[0], T0 + 120, HEALTH_DOWN, "", 90, &changed, NULL), VG_OK);
+    assert_false(changed);
+}
+
+static void test_deletions_agree(void **state)
+{
+    fixture *f = *state;
+    int64_t mid = 0, sid = 0;
+    assert_int_equal(db_maintenance_add(f->d, "nro", "", T0, T0 + 60, "works", "ops", T0, &mid, NULL), VG_OK);
+    assert_int_equal(alert_store_silence_add(f->d, "nro", "", T0, T0 + 60, "works", "ops", T0, &sid, NULL), VG_OK);
+    vg_err err;
+    assert_int_equal(db_maintenance_delete(f->d, mid, &err), VG_OK);
+    assert_int_equal(alert_store_silence_delete(f->d, sid, &err), VG_OK);
+    assert_int_equal(db_maintenance_delete(f->d, mid, &err), VG_E_NOT_FOUND);
+    assert_int_equal(alert_store_silence_delete(f->d, sid, &err), VG_E_NOT_FOUND);
+    assert_int_equal(err.code, VG_E_NOT_FOUND);
+}
+
+/* ---- alert_store ---------------------------------------------------------------------------------- */
+
+static void test_alert_lifecycle(void **state)
+{
+    fixture *f = *state;
+    alert_key k = {"nro", "ups1", "battery.charge", "", "metric"};
+    alert_row r;
+    bool found = true;
+    assert_int_equal(alert_store_find_open(f->d, &k, &r, &found, NULL), VG_OK);
+    assert_false(found);
+    int64_t id = 0;
+    assert_int_equal(alert_store_open(f->d, &k, "warning", "ups1 battery.charge = 40 %", 40, "", T0, &id, NULL), VG_OK);
+    assert_true(id > 0);
+    assert_int_equal(alert_store_find_open(f->d, &k, &r, &found, NULL), VG_OK);
+    assert_true(found);
+    assert_int_equal(r.id, id);
+    assert_string_equal(r.state, "firing");
+    assert_int_equal(r.notified, 0);
+    size_t n;
+    assert_int_equal(alert_store_open_count(f->d, "nro", &n, NULL), VG_OK);
+    assert_int_equal(n, 1);
+    alert_row *rows;
+    assert_int_equal(alert_store_select(f->d, ALERT_SELECT_TO_NOTIFY, &rows, &n, NULL), VG_OK);
+    assert_int_equal(n, 1);
+    free(rows);
+    assert_int_equal(alert_store_mark_notified(f->d, id, T0 + 30, NULL), VG_OK);
+    assert_int_equal(alert_store_select(f->d, ALERT_SELECT_NOTIFIED, &rows, &n, NULL), VG_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].first_notified, T0 + 30);
+    free(rows);
+    assert_int_equal(alert_store_mark_renotified(f->d, id, 1, T0 + 700, NULL), VG_OK);
+    assert_int_equal(alert_store_set_severity(f->d, id, "critical", "ups1 battery.charge = 10 %", 10, true, NULL), VG_OK);
+    assert_int_equal(alert_store_find_open(f->d, &k, &r, &found, NULL), VG_OK);
+    assert_string_equal(r.severity, "critical");
+    assert_int_equal(r.notified, 0); /* worse: notified again */
+    assert_int_equal(r.level, 1);
+    assert_int_equal(alert_store_ack(f->d, id, "ops", "on it", T0 + 800, NULL), VG_OK);
+    assert_int_equal(alert_store_ack(f->d, id, "ops", "again", T0 + 801, NULL), VG_E_NOT_FOUND);
+    assert_int_equal(alert_store_ack(f->d, 999, "ops", "", T0 + 801, NULL), VG_E_NOT_FOUND);
+    assert_int_equal(alert_store_resolve(f->d, id, T0 + 900, NULL), VG_OK);
+    assert_int_equal(alert_store_find_open(f->d, &k, &r, &found, NULL), VG_OK);
+    assert_false(found);
+    assert_int_equal(alert_store_list(f->d, "nro", "resolved", NULL, &rows, &n, NULL), VG_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(rows[0].ack_by, "ops");
+    assert_string_equal(rows[0].ack_comment, "on it");
+    assert_int_equal(rows[0].resolved, T0 + 900);
+    free(rows);
+    assert_int_equal(alert_store_list(f->d, NULL, "firing", NULL, &rows, &n, NULL), VG_OK);
+    assert_int_equal(n, 0);
+    free(rows);
+}
+
+static void test_alert_holds(void **state)
+{
+    fixture *f = *state;
+    alert_key hb = {"nro", "", "agent.heartbeat", "", "heartbeat"}, m = {"nro", "env", "env.leak", "", "metric"};
+    assert_int_equal(alert_store_open(f->d, &hb, "critical", "site nro unreachable", 0, "", T0, NULL, NULL), VG_OK);
+    assert_int_equal(alert_store_open(f->d, &m, "critical", "env env.leak 1", 1, "", T0, NULL, NULL), VG_OK);
+    assert_int_equal(alert_store_update_holds(f->d, NULL), VG_OK);
+    alert_row r;
+    bool found;
+    assert_int_equal(alert_store_find_open(f->d, &m, &r, &found, NULL), VG_OK);
+    assert_string_equal(r.held, "site unreachable");
+    alert_row *rows;
+    size_t n;
+    assert_int_equal(alert_store_select(f->d, ALERT_SELECT_TO_NOTIFY, &rows, &n, NULL), VG_OK);
+    assert_int_equal(n, 1); /* the heartbeat alert itself */
+    assert_string_equal(rows[0].kind, "heartbeat");
+    free(rows);
+}
+
+static void test_alert_tracks_and_sites(void **state)
+{
+    fixture *f = *state;
+    alert_track t, back;
+    memset(&t, 0, sizeof t);
+    t.active = AL_OK;
+    t.pending = AL_WARNING;
+    t.pending_since = T0;
+    t.changes[0] = T0 + 5;
+    t.changes[1] = T0 - 100;
+    bool found = true;
+    assert_int_equal(alert_store_track_load(f->d, "nro", "env", "env.temperature", "1", &back, &found, NULL), VG_OK);
+    assert_false(found);
+    assert_int_equal(alert_store_track_save(f->d, "nro", "env", "env.temperature", "1", &t, 26.5, "°C", NULL), VG_OK);
+    assert_int_equal(alert_store_track_load(f->d, "nro", "env", "env.temperature", "1", &back, &found, NULL), VG_OK);
+    assert_true(found);
+    assert_int_equal(back.pending, AL_WARNING);
+    assert_int_equal(back.pending_since, T0);
+    assert_int_equal(back.changes[0], T0 + 5);
+    assert_int_equal(back.changes[1], T0 - 100);
+    assert_int_equal(back.changes[2], 0);
+    alert_track_ref *due;
+    size_t n;
+    assert_int_equal(alert_store_tracks_due(f->d, &due, &n, NULL), VG_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(due[0].instance, "1");
+    assert_string_equal(due[0].unit, "°C");
+    assert_true(fabs(due[0].value - 26.5) < 1e-9);
+    free(due);
+    assert_int_equal(alert_store_site_pushed(f->d, "nro", T0, NULL), VG_OK);
+    assert_int_equal(alert_store_site_pushed(f->d, "nro", T0 + 60, NULL), VG_OK);
+    alert_site *sites;
+    assert_int_equal(alert_store_sites(f->d, &sites, &n, NULL), VG_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(sites[0].last_push, T0 + 60);
+    free(sites);
+}
+
+static void test_alert_silences(void **state)
+{
+    fixture *f = *state;
+    int64_t id = 0;
+    assert_int_equal(alert_store_silence_add(f->d, "nro", "env", T0, T0 + 3600, "works", "ops", T0, &id, NULL), VG_OK);
+    bool silenced = false;
+    assert_int_equal(alert_store_silenced(f->d, "nro", "env", T0 + 10, &silenced, NULL), VG_OK);
+    assert_true(silenced);
+    assert_int_equal(alert_store_silenced(f->d, "nro", "ups1", T0 + 10, &silenced, NULL), VG_OK);
+    assert_false(silenced);
+    assert_int_equal(alert_store_silenced(f->d, "nro", "env", T0 + 3600, &silenced, NULL), VG_OK);
+    assert_false(silenced);
+    alert_silence *v;
+    size_t n;
+    assert_int_equal(alert_store_silences(f->d, T0 + 10, &v, &n, NULL), VG_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0].id, id);
+    assert_string_equal(v[0].reason, "works");
+    free(v);
+    assert_int_equal(alert_store_silences(f->d, T0 + 3600, &v, &n, NULL), VG_OK);
+    assert_int_equal(n, 0);
+    free(v);
+}
+
+static void test_alert_notifications(void **state)
+{
+    fixture *f = *state;
+    alert_notification a = {7, "noc", "webhook", "http://127.0.0.1:9/hook", "firing", "[vigie] x", "body", "{}"};
+    assert_int_equal(alert_store_notification_add(f->d, &a, T0, NULL), VG_OK);
+    a.channel = "sms";
+    a.target = "+33600000000";
+    assert_int_equal(alert_store_notification_add(f->d, &a, T0, NULL), VG_OK);
+    alert_delivery *due;
+    size_t n;
+    assert_int_equal(alert_store_due(f->d, T0 - 1, 50, &due, &n, NULL), VG_OK);
+    assert_int_equal(n, 0);
+    alert_store_deliveries_free(due, n);
+    assert_int_equal(alert_store_due(f->d, T0, 1, &due, &n, NULL), VG_OK);
+    assert_int_equal(n, 1); /* at most max */
+    alert_store_deliveries_free(due, n);
+    assert_int_equal(alert_store_due(f->d, T0, 50, &due, &n, NULL), VG_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(due[0].channel, "webhook");
+    assert_string_equal(due[0].body, "body");
+    assert_int_equal(alert_store_delivery_sent(f->d, due[0].id, 1, T0 + 1, NULL), VG_OK);
+    assert_int_equal(alert_store_delivery_retry(f->d, due[1].id, 1, "timeout", T0 + 30, NULL), VG_OK);
+    int64_t retried = due[1].id;
+    alert_store_deliveries_free(due, n);
+    assert_int_equal(alert_store_due(f->d, T0 + 10, 50, &due, &n, NULL), VG_OK);
+    assert_int_equal(n, 0); /* sent, and the other not due yet */
+    alert_store_deliveries_free(due, n);
+    assert_int_equal(alert_store_due(f->d, T0 + 30, 50, &due, &n, NULL), VG_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(due[0].attempts, 1);
+    alert_store_deliveries_free(due, n);
+    assert_int_equal(alert_store_delivery_failed(f->d, retried, 2, "timeout", NULL), VG_OK);
+    assert_int_equal(alert_store_due(f->d, T0 + 3600, 50, &due, &n, NULL), VG_OK);
+    assert_int_equal(n, 0);
+    alert_store_deliveries_free(due, n);
+}
+
+/* A savepoint whose work fails leaves nothing behind; one that succeeds keeps its work. */
+static vg_code tx_add_then(void *ctx, vg_err *err)
+{
+    fixture *f = ((void **)ctx)[0];
+    bool fail = *(bool *)((void **)ctx)[1];
+    vg_code rc = alert_store_site_pushed(f->d, "sp", T0, err);
+    return rc != VG_OK ? rc : fail ? vg_fail(err, VG_E_INTERNAL, "asked to fail") : VG_OK;
+}
+
+static void test_savepoint_and_transaction(void **state)
+{
+    fixture *f = *state;
+    bool fail = true;
+    void *ctx[2] = {f, &fail};
+    vg_err err;
+    assert_int_equal(db_savepoint(f->d, "t1", tx_add_then, ctx, &err), VG_E_INTERNAL);
+    alert_site *sites;
+    size_t n;
+    assert_int_equal(alert_store_sites(f->d, &sites, &n, NULL), VG_OK);
+    assert_int_equal(n, 0);
+    free(sites);
+    assert_int_equal(db_transaction(f->d, tx_add_then, ctx, &err), VG_E_INTERNAL);
+    assert_int_equal(alert_store_sites(f->d, &sites, &n, NULL), VG_OK);
+    assert_int_equal(n, 0);
+    free(sites);
+    fail = false;
+    assert_int_equal(db_transaction(f->d, tx_add_then, ctx, &err), VG_OK);
+    assert_int_equal(alert_store_sites(f->d, &sites, &n, NULL), VG_OK);
+    assert_int_equal(n, 1);
+    free(sites);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_series_fetch_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_series_missing_and_invalid, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_series_damaged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_latest_query, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_health_members, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_health_members_stored_before, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deletions_agree, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_alert_lifecycle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_alert_holds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_alert_tracks_and_sites, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_alert_silences, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_alert_notifications, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_savepoint_and_transaction, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
