@@ -263,9 +263,9 @@ static bool agent_send_unspooled(spool *sp, push_client *pc, char *body)
 static void agent_flush(spool *sp, push_client *pc, double budget_s, bool *server_away)
 {
     spool_replay_stats st;
-    char err[SPOOL_ERR_MAX];
-    if (spool_replay(sp, agent_send, pc, budget_s, &st, err, sizeof err) != 0)
-        log_error("spool", "%s", err);
+    vg_err err;
+    if (spool_replay(sp, agent_send, pc, budget_s, &st, &err) != VG_OK)
+        log_error("spool", "%s", err.msg);
     if (st.retry) {
         log_warn("push", "%s; %zu batch(es) waiting in %s", st.why, spool_count(sp), spool_dir(sp));
         *server_away = true;
@@ -324,11 +324,11 @@ static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
         return 1;
     }
     int rc = agent_add_devices(cfg, set, p);
-    char err[SPOOL_ERR_MAX];
+    vg_err err;
     uint64_t max_bytes = (uint64_t)cfg->spool_max_mb << 20;
-    spool *sp = rc ? NULL : spool_open(cfg->spool_dir, cfg->id, max_bytes, err, sizeof err);
+    spool *sp = rc ? NULL : spool_open(cfg->spool_dir, cfg->id, max_bytes, &err);
     if (rc == 0 && !sp) {
-        log_error("spool", "%s", err);
+        log_error("spool", "%s", err.msg);
         rc = 1;
     }
     if (sp)
@@ -338,8 +338,8 @@ static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
     traps *tr = NULL; /* traps and informs, pushed as they come (agent.yaml trap_listen) */
     if (rc == 0 && !once && cfg->trap_listen[0]) {
         tr = traps_new(cfg, set, agent_device_profile, p);
-        if (!tr || traps_listen(tr, err, sizeof err) != 0) {
-            log_error("trap", "%s", tr ? err : "out of memory");
+        if (!tr || traps_listen(tr, &err) != VG_OK) {
+            log_error("trap", "%s", tr ? err.msg : "out of memory");
             rc = 1;
         } else {
             log_info("trap", "listening for traps and informs on %s", cfg->trap_listen);

@@ -10,6 +10,7 @@
 #include <yaml.h>
 
 #include "names.h"
+#include "utf8.h"
 
 struct conf_doc {
     char *name;
@@ -101,6 +102,40 @@ static vg_code conf_check_aliases(conf_doc *d, vg_err *err)
     return rc;
 }
 
+/* No string of a configuration or a profile may hold a control character (utf8.h): a token with
+ * "\r\n" became an extra HTTP header, a name with U+0085 a second line in a log; "\0" would cut a
+ * value short without a word. No key of vigie's files needs a newline or a tab (the SMS body is one
+ * line of JSON or a form), so the check is made once, on every scalar of the document, keys too.
+ * `key` is the nearest mapping key above n, for the message; the value is never quoted (a secret).
+ * The depth was bounded before the document was built, and aliases were refused: the walk ends. */
+static vg_code conf_check_controls(const conf_doc *d, const conf_node *n, const char *key, vg_err *err)
+{
+    yaml_document_t *y = (yaml_document_t *)&d->doc;
+    vg_err why;
+    if (!n)
+        return VG_OK;
+    if (n->type == YAML_SCALAR_NODE) {
+        if (utf8_check_control((const char *)n->data.scalar.value, n->data.scalar.length, &why) != VG_OK)
+            return conf_fail(err, d, n, key, "%s", why.msg);
+    } else if (n->type == YAML_SEQUENCE_NODE) {
+        for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++)
+            if (conf_check_controls(d, yaml_document_get_node(y, *it), key, err) != VG_OK)
+                return VG_E_INVALID;
+    } else if (n->type == YAML_MAPPING_NODE) {
+        for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+            const conf_node *kn = yaml_document_get_node(y, p->key);
+            if (kn && kn->type == YAML_SCALAR_NODE &&
+                utf8_check_control((const char *)kn->data.scalar.value, kn->data.scalar.length, &why) != VG_OK)
+                return conf_fail(err, d, kn, NULL, "a key holds a %s", why.msg);
+            const char *k = conf_node_scalar(kn);
+            if (conf_check_controls(d, kn && kn->type != YAML_SCALAR_NODE ? kn : NULL, key, err) != VG_OK ||
+                conf_check_controls(d, yaml_document_get_node(y, p->value), k ? k : key, err) != VG_OK)
+                return VG_E_INVALID;
+        }
+    }
+    return VG_OK;
+}
+
 /* libyaml's scanner spends, on every token, time in proportion to the depth of the flow collections
  * ([ and {) around it: a few MiB of '[' kept the loader busy for hours. A first pass over the
  * parser's events stops at the first document nested deeper than vigie's files ever are (found by
@@ -170,7 +205,8 @@ conf_doc *conf_doc_load_string(const char *name, const char *text, size_t len, v
         goto fail_name;
     }
     yaml_parser_delete(&parser);
-    if (conf_check_aliases(d, err) != VG_OK) {
+    if (conf_check_aliases(d, err) != VG_OK ||
+        conf_check_controls(d, yaml_document_get_root_node(&d->doc), NULL, err) != VG_OK) {
         conf_doc_free(d);
         return NULL;
     }

@@ -24,7 +24,9 @@ typedef enum { CONF_SCALAR, CONF_MAP, CONF_SEQ, CONF_NONE } conf_kind;
 
 /* Loads a file (or a string named `name` in messages). NULL on error with err filled in: VG_E_IO
  * for a file that cannot be read, VG_E_NOMEM, VG_E_INVALID for the rest (size, depth, syntax, an
- * alias). */
+ * alias, a control character in any key or value: utf8.h's C0, DEL, C1, U+2028, U+2029, "\0" too,
+ * reported as "file:line:col: key 'k': control character U+000D at character 4" without the value,
+ * which may be a secret). So every string the readers below hand out is free of them. */
 conf_doc *conf_doc_load_file(const char *path, vg_err *err);
 conf_doc *conf_doc_load_string(const char *name, const char *text, size_t len, vg_err *err);
 void conf_doc_free(conf_doc *doc);

@@ -15,7 +15,8 @@
 bool name_is_valid(const char *s);
 /* Metric names: lower-case words joined by '.', from vocabulary.yaml ("battery.charge"). */
 bool metric_name_is_valid(const char *s);
-/* Instances and labels: well-formed UTF-8 (utf8.h) without control characters, at most max bytes. */
+/* Instances and labels: well-formed UTF-8 without control characters (utf8.h: C0, DEL, C1, U+2028,
+ * U+2029), at most max bytes. */
 bool text_is_valid(const char *s, size_t max);
 
 /* Writes `in` as one safe path component into out (size outsz): [A-Za-z0-9_-] and inner '.' kept,

@@ -421,20 +421,20 @@ char *push_batch_encode(const push_batch *b)
     return out;
 }
 
-/* An error goes into the server's log line and its JSON answer: control characters become '?', and
- * what is not well-formed UTF-8 (a character cut by truncation, which jansson would refuse to
- * encode) is dropped. */
+/* An error goes into the server's log line and its JSON answer: control characters (utf8.h, an
+ * unknown key may hold one) become '?', and what is not well-formed UTF-8 (a character cut by
+ * truncation, which jansson would refuse to encode) is dropped. */
 static void push_clean_text(char *s)
 {
     unsigned char *p = (unsigned char *)s;
     size_t o = 0;
     for (size_t i = 0; p[i];) {
-        size_t n = utf8_char_len((const char *)p + i);
+        size_t n = utf8_char_len((const char *)p + i), c = n ? utf8_control_len((const char *)p + i) : 0;
         if (n == 0) {
             i++;
-        } else if (n == 1 && (p[i] < 0x20 || p[i] == 0x7f)) {
+        } else if (c) {
             p[o++] = '?';
-            i++;
+            i += c;
         } else {
             memmove(p + o, p + i, n);
             o += n;
@@ -494,8 +494,9 @@ static vg_code push_get_string(json_t *obj, const char *key, push_at at, bool re
         return push_fail(err, push_field_name(at, key, f, sizeof f), "must be a string");
     const char *s = json_string_value(v);
     size_t len = strlen(s);
-    if (len != json_string_length(v))
-        return push_fail(err, push_field_name(at, key, f, sizeof f), "contains a NUL character");
+    vg_err why;
+    if (utf8_check_control(s, json_string_length(v), &why) != VG_OK) /* "\u0000" too: JSON_ALLOW_NUL */
+        return push_fail(err, push_field_name(at, key, f, sizeof f), "%s", why.msg);
     if (len >= size)
         return push_fail(err, push_field_name(at, key, f, sizeof f), "longer than %zu characters", size - 1);
     bool ok = kind == FIELD_NAME     ? name_is_valid(s)
@@ -562,7 +563,9 @@ static vg_code push_decode_sample(json_t *o, size_t i, time_t now, push_sample *
     s->sev = SEV_NONE;
     json_t *sev = json_object_get(o, "severity");
     if (sev) {
-        s->sev = severity_parse(json_string_value(sev));
+        /* "ok\u0000x" is not "ok" (JSON_ALLOW_NUL) */
+        bool whole = json_is_string(sev) && strlen(json_string_value(sev)) == json_string_length(sev);
+        s->sev = whole ? severity_parse(json_string_value(sev)) : SEV_NONE;
         if (s->sev == SEV_NONE)
             return push_fail(err, PUSH_FIELD("severity"), "must be ok, warning, critical or unknown");
     }
@@ -622,7 +625,8 @@ push_batch *push_batch_decode_vocab(const char *text, size_t len, time_t now, co
         return NULL;
     }
     json_error_t jerr;
-    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    /* "\u0000" is let through jansson so that push_get_string names the field that holds it */
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
     if (!root) {
         push_fail(err, "body", "invalid JSON at line %d column %d: %s", jerr.line, jerr.column, jerr.text);
         return NULL;

@@ -8,7 +8,9 @@
  * `text`, `label` and `severity` are optional. An optional "devices" array describes the devices of
  * the batch: [{"name": "ups1", "class": "ups", "profile": "ups-rfc1628"}], so that the server knows
  * what kind of equipment each device is (site services are built from classes). The decoder checks every field and names the first
- * bad one ("samples[3].metric: ..."), so that the server can answer 400 with that message. */
+ * bad one ("samples[3].metric: ..."), so that the server can answer 400 with that message. No string
+ * may hold a control character (utf8.h), "\u0000" included: "samples[3].instance: control character
+ * U+0085 at character 4". */
 #ifndef VIGIE_PUSH_H
 #define VIGIE_PUSH_H
 

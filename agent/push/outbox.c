@@ -78,18 +78,18 @@ static vg_code ob_keep_unspooled(outbox *o, uint64_t seq, const char *text, size
  * VG_E_NOMEM when the push is lost. */
 static vg_code ob_spool(outbox *o, push_text *t, size_t n, int64_t polled)
 {
-    char err[SPOOL_ERR_MAX];
+    vg_err err;
     uint64_t seq;
-    if (spool_next_seq(o->sp, &seq, err, sizeof err) != 0)
-        log_error("spool", "sequence number %" PRIu64 " not recorded, a restart may reuse it: %s", seq, err);
+    if (spool_next_seq(o->sp, &seq, &err) != VG_OK)
+        log_error("spool", "sequence number %" PRIu64 " not recorded, a restart may reuse it: %s", seq, err.msg);
     const char *text;
     size_t len;
     if (!t || push_text_close(t, seq, &text, &len, NULL) != VG_OK) {
         log_error("agent", "DATA LOST: batch %" PRIu64 " (%zu samples): out of memory", seq, n);
         return VG_E_NOMEM;
     }
-    if (spool_put(o->sp, seq, text, len, err, sizeof err) != 0) {
-        log_error("spool", "batch %" PRIu64 " not spooled, to be sent without a copy: %s", seq, err);
+    if (spool_put(o->sp, seq, text, len, &err) != VG_OK) {
+        log_error("spool", "batch %" PRIu64 " not spooled, to be sent without a copy: %s", seq, err.msg);
         return ob_keep_unspooled(o, seq, text, len, n);
     }
     log_debug("spool", "batch %" PRIu64 " spooled: polled at %lld, %zu samples, %zu bytes", seq, (long long)polled, n,

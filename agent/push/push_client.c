@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
+#define PC_TOKEN_MAX 512 /* more than agent_config allows: a longer one is refused, never cut */
+
 struct push_client {
     CURL *curl;
     struct curl_slist *headers;
@@ -33,6 +37,10 @@ push_client *push_client_new(const char *server, const char *token, const char *
         curl_global_init(CURL_GLOBAL_DEFAULT);
         curl_ready = 1;
     }
+    /* agent_config_load refuses such a token already; this is the last guard before a header, since
+     * libcurl sends a header as it is given: "abc\r\nX-Evil: 1" would become two */
+    if (utf8_find_control(token, strlen(token), NULL) || strlen(token) > PC_TOKEN_MAX)
+        return NULL;
     push_client *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
@@ -40,7 +48,7 @@ push_client *push_client_new(const char *server, const char *token, const char *
     while (n > 0 && server[n - 1] == '/')
         n--;
     snprintf(c->url, sizeof c->url, "%.*s/api/v1/ingest", (int)n, server);
-    char auth[400];
+    char auth[sizeof "Authorization: Bearer " + PC_TOKEN_MAX];
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
     c->headers = curl_slist_append(NULL, "Content-Type: application/json");
     c->headers = curl_slist_append(c->headers, auth);

@@ -16,7 +16,8 @@ typedef enum {
                         * are retried: a token can be fixed on the server side) */
 } push_result;
 
-/* `server` is the base URL (http://host:port); the batch goes to server/api/v1/ingest. */
+/* `server` is the base URL (http://host:port); the batch goes to server/api/v1/ingest. NULL when out
+ * of memory, or when the token holds a control character (utf8.h) or is too long for a header. */
 push_client *push_client_new(const char *server, const char *token, const char *ca_file, long timeout_s);
 void push_client_free(push_client *c);
 /* On failure, why[] says what happened (HTTP status and the server's message). */

@@ -44,17 +44,6 @@ struct spool {
 
 static const char *const spool_aside_dirs[] = {"rejected", "corrupt"};
 
-static int sp_fail(char *err, size_t err_size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int sp_fail(char *err, size_t err_size, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_size, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 static void sp_name(uint64_t seq, char *out, size_t size)
 {
     snprintf(out, size, "%0*" PRIu64 ".json", SPOOL_DIGITS, seq);
@@ -173,14 +162,14 @@ static double sp_mono(void)
 
 /* Writes data then more (may be NULL) to dfd/name atomically and durably: temp file, fsync, rename,
  * fsync of the folder. */
-static int sp_write_file2(const spool *s, const char *name, const char *data, size_t len, const char *more,
-                          size_t more_len, char *err, size_t err_size)
+static vg_code sp_write_file2(const spool *s, const char *name, const char *data, size_t len, const char *more,
+                              size_t more_len, vg_err *err)
 {
     char tmp[SPOOL_NAME_MAX + 8];
     snprintf(tmp, sizeof tmp, ".%s.tmp", name);
     int fd = openat(s->dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
     if (fd < 0)
-        return sp_fail(err, err_size, "%s/%s: %s", s->dir, tmp, strerror(errno));
+        return vg_fail(err, VG_E_IO, "%s/%s: %s", s->dir, tmp, strerror(errno));
     const char *step = "write";
     int ok = fd_write_all(fd, data, len) == 0 && (!more || fd_write_all(fd, more, more_len) == 0) &&
              (step = "fsync", fsync(fd) == 0);
@@ -197,16 +186,16 @@ static int sp_write_file2(const spool *s, const char *name, const char *data, si
     }
     if (!ok) {
         unlinkat(s->dfd, tmp, 0);
-        return sp_fail(err, err_size, "%s/%s: %s: %s", s->dir, name, step, strerror(saved));
+        return vg_fail(err, VG_E_IO, "%s/%s: %s: %s", s->dir, name, step, strerror(saved));
     }
     if (fsync(s->dfd) != 0)
-        return sp_fail(err, err_size, "%s: fsync: %s", s->dir, strerror(errno));
-    return 0;
+        return vg_fail(err, VG_E_IO, "%s: fsync: %s", s->dir, strerror(errno));
+    return VG_OK;
 }
 
-static int sp_write_file(const spool *s, const char *name, const char *data, size_t len, char *err, size_t err_size)
+static vg_code sp_write_file(const spool *s, const char *name, const char *data, size_t len, vg_err *err)
 {
-    return sp_write_file2(s, name, data, len, NULL, 0, err, err_size);
+    return sp_write_file2(s, name, data, len, NULL, 0, err);
 }
 
 /* Reads a small counter file ("123\n"). 1 if absent, -1 if it does not hold a number. */
@@ -235,14 +224,14 @@ static int sp_read_u64(const spool *s, const char *name, uint64_t *out)
     return 0;
 }
 
-static int sp_write_u64(const spool *s, const char *name, uint64_t v, char *err, size_t err_size)
+static vg_code sp_write_u64(const spool *s, const char *name, uint64_t v, vg_err *err)
 {
     char buf[32];
     int n = snprintf(buf, sizeof buf, "%" PRIu64 "\n", v);
-    return sp_write_file(s, name, buf, (size_t)n, err, err_size);
+    return sp_write_file(s, name, buf, (size_t)n, err);
 }
 
-static int sp_mkdirs(const char *path, char *err, size_t err_size)
+static vg_code sp_mkdirs(const char *path, vg_err *err)
 {
     char p[4096];
     snprintf(p, sizeof p, "%s", path);
@@ -251,13 +240,13 @@ static int sp_mkdirs(const char *path, char *err, size_t err_size)
             char keep = *c;
             *c = '\0';
             if (mkdir(p, 0750) != 0 && errno != EEXIST)
-                return sp_fail(err, err_size, "cannot create %s: %s", p, strerror(errno));
+                return vg_fail(err, VG_E_IO, "cannot create %s: %s", p, strerror(errno));
             *c = keep;
             if (!keep)
                 break;
         }
     }
-    return 0;
+    return VG_OK;
 }
 
 /* ---- the index of waiting batches ----------------------------------------------------------- */
@@ -310,19 +299,19 @@ static void sp_index_pop(spool *s)
 }
 
 /* Indexes DIR's batch files and removes the temp files a crash may have left. */
-static int sp_scan(spool *s, char *err, size_t err_size)
+static vg_code sp_scan(spool *s, vg_err *err)
 {
     int fd = dup(s->dfd);
     DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
     if (!d) {
         if (fd >= 0)
             close(fd);
-        return sp_fail(err, err_size, "%s: %s", s->dir, strerror(errno));
+        return vg_fail(err, VG_E_IO, "%s: %s", s->dir, strerror(errno));
     }
     rewinddir(d);
     struct dirent *de;
-    int rc = 0;
-    while (rc == 0 && (de = readdir(d))) {
+    vg_code rc = VG_OK;
+    while (rc == VG_OK && (de = readdir(d))) {
         uint64_t seq;
         size_t len = strlen(de->d_name);
         struct stat st;
@@ -334,7 +323,7 @@ static int sp_scan(spool *s, char *err, size_t err_size)
                 size_t cap = s->cap ? s->cap * 2 : 64;
                 spool_entry *e = realloc(s->e, cap * sizeof *e);
                 if (!e) {
-                    rc = sp_fail(err, err_size, "%s: out of memory", s->dir);
+                    rc = vg_fail(err, VG_E_NOMEM, "%s: out of memory", s->dir);
                     break;
                 }
                 s->e = e;
@@ -352,61 +341,61 @@ static int sp_scan(spool *s, char *err, size_t err_size)
 
 /* ---- open, close, sequence numbers ---------------------------------------------------------- */
 
-static int sp_lock(spool *s, char *err, size_t err_size)
+static vg_code sp_lock(spool *s, vg_err *err)
 {
     s->lock_fd = openat(s->dfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
     if (s->lock_fd < 0)
-        return sp_fail(err, err_size, "%s/lock: %s", s->dir, strerror(errno));
+        return vg_fail(err, VG_E_IO, "%s/lock: %s", s->dir, strerror(errno));
     if (flock(s->lock_fd, LOCK_EX | LOCK_NB) != 0) {
         if (errno != EWOULDBLOCK)
-            return sp_fail(err, err_size, "%s/lock: %s", s->dir, strerror(errno));
+            return vg_fail(err, VG_E_IO, "%s/lock: %s", s->dir, strerror(errno));
         char pid[24] = "", who[48] = "";
         ssize_t n = pread(s->lock_fd, pid, sizeof pid - 1, 0);
         pid[n > 0 ? n : 0] = '\0';
         pid[strcspn(pid, "\n")] = '\0';
         if (pid[0])
             snprintf(who, sizeof who, " (pid %s)", pid);
-        return sp_fail(err, err_size, "spool %s is in use by another vigie-agent%s: give each agent its own spool_dir",
-                       s->dir, who);
+        return vg_fail(err, VG_E_CONFLICT,
+                       "spool %s is in use by another vigie-agent%s: give each agent its own spool_dir", s->dir, who);
     }
     char pid[32];
     int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
     if (ftruncate(s->lock_fd, 0) != 0 || pwrite(s->lock_fd, pid, (size_t)n, 0) != n)
-        return sp_fail(err, err_size, "%s/lock: %s", s->dir, strerror(errno));
-    return 0;
+        return vg_fail(err, VG_E_IO, "%s/lock: %s", s->dir, strerror(errno));
+    return VG_OK;
 }
 
-spool *spool_open(const char *dir, const char *agent, uint64_t max_bytes, char *err, size_t err_size)
+spool *spool_open(const char *dir, const char *agent, uint64_t max_bytes, vg_err *err)
 {
     spool *s = calloc(1, sizeof *s);
     if (!s) {
-        sp_fail(err, err_size, "out of memory");
+        vg_fail(err, VG_E_NOMEM, "out of memory");
         return NULL;
     }
     s->dfd = s->lock_fd = -1;
     s->max_bytes = max_bytes;
     if (!dir[0] || strlen(dir) >= sizeof s->dir - SPOOL_NAME_MAX - 16) {
-        sp_fail(err, err_size, "spool folder name empty or too long");
+        vg_fail(err, VG_E_INVALID, "spool folder name empty or too long");
         goto fail;
     }
     snprintf(s->dir, sizeof s->dir, "%s", dir);
     snprintf(s->agent, sizeof s->agent, "%s", agent);
-    if (sp_mkdirs(dir, err, err_size) != 0)
+    if (sp_mkdirs(dir, err) != VG_OK)
         goto fail;
     s->dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (s->dfd < 0) {
-        sp_fail(err, err_size, "%s: %s", dir, strerror(errno));
+        vg_fail(err, VG_E_IO, "%s: %s", dir, strerror(errno));
         goto fail;
     }
-    if (sp_lock(s, err, err_size) != 0)
+    if (sp_lock(s, err) != VG_OK)
         goto fail;
     for (size_t i = 0; i < sizeof spool_aside_dirs / sizeof *spool_aside_dirs; i++) {
         if (mkdirat(s->dfd, spool_aside_dirs[i], 0750) != 0 && errno != EEXIST) {
-            sp_fail(err, err_size, "cannot create %s/%s: %s", dir, spool_aside_dirs[i], strerror(errno));
+            vg_fail(err, VG_E_IO, "cannot create %s/%s: %s", dir, spool_aside_dirs[i], strerror(errno));
             goto fail;
         }
     }
-    if (sp_scan(s, err, err_size) != 0)
+    if (sp_scan(s, err) != VG_OK)
         goto fail;
     int rc = sp_read_u64(s, "dropped", &s->dropped);
     if (rc < 0)
@@ -436,10 +425,10 @@ void spool_close(spool *s)
     free(s);
 }
 
-int spool_next_seq(spool *s, uint64_t *seq, char *err, size_t err_size)
+vg_code spool_next_seq(spool *s, uint64_t *seq, vg_err *err)
 {
     *seq = ++s->last_seq;
-    return sp_write_u64(s, "seq", s->last_seq, err, err_size);
+    return sp_write_u64(s, "seq", s->last_seq, err);
 }
 
 size_t spool_count(const spool *s) { return s->count; }
@@ -470,33 +459,34 @@ static void sp_enforce_bound(spool *s)
     }
     if (n == 0)
         return;
-    char err[SPOOL_ERR_MAX];
-    if (sp_write_u64(s, "dropped", s->dropped, err, sizeof err) != 0)
-        log_error("spool", "cannot record the count of dropped batches: %s", err);
+    vg_err err;
+    if (sp_write_u64(s, "dropped", s->dropped, &err) != VG_OK)
+        log_error("spool", "cannot record the count of dropped batches: %s", err.msg);
     log_error("spool",
               "DATA LOST: spool %s is over its bound of %.6g MB: %u oldest batch(es) dropped (seq %" PRIu64
               "..%" PRIu64 "), %" PRIu64 " dropped so far; %zu batch(es) waiting",
               s->dir, (double)s->max_bytes / (1 << 20), n, first, last, s->dropped, s->count);
 }
 
-int spool_put(spool *s, uint64_t seq, const char *body, size_t len, char *err, size_t err_size)
+vg_code spool_put(spool *s, uint64_t seq, const char *body, size_t len, vg_err *err)
 {
     char name[SPOOL_NAME_MAX], check[2 * SP_HASH_LEN + NAME_MAX_LEN + 80];
     sp_name(seq, name, sizeof name);
     int clen = sp_check_member(s, seq, body, len, check, sizeof check);
     if (clen < 0)
-        return sp_fail(err, err_size, "batch %" PRIu64 " not spooled: not a JSON object, or no SHA-256", seq);
+        return vg_fail(err, VG_E_INVALID, "batch %" PRIu64 " not spooled: not a JSON object, or no SHA-256", seq);
     /* the batch without its closing '}', then the check member, which closes it */
-    if (sp_write_file2(s, name, body, len - 1, check, (size_t)clen, err, err_size) != 0)
-        return -1;
+    vg_code rc = sp_write_file2(s, name, body, len - 1, check, (size_t)clen, err);
+    if (rc != VG_OK)
+        return rc;
     if (sp_index_add(s, seq, len - 1 + (size_t)clen) != 0) {
         unlinkat(s->dfd, name, 0);
-        return sp_fail(err, err_size, "batch %" PRIu64 " not spooled: out of memory", seq);
+        return vg_fail(err, VG_E_NOMEM, "batch %" PRIu64 " not spooled: out of memory", seq);
     }
     if (seq > s->last_seq)
         s->last_seq = seq;
     sp_enforce_bound(s);
-    return 0;
+    return VG_OK;
 }
 
 /* ---- setting files aside -------------------------------------------------------------------- */
@@ -561,25 +551,25 @@ static void sp_trim_aside(spool *s, const char *sub)
 }
 
 /* Moves a waiting batch to DIR/sub/, never over a file already there. */
-static int sp_set_aside(spool *s, const char *name, const char *sub, char *err, size_t err_size)
+static vg_code sp_set_aside(spool *s, const char *name, const char *sub, vg_err *err)
 {
     int fd = openat(s->dfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0 && errno == ENOENT && mkdirat(s->dfd, sub, 0750) == 0)
         fd = openat(s->dfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
-        return sp_fail(err, err_size, "%s/%s: %s", s->dir, sub, strerror(errno));
+        return vg_fail(err, VG_E_IO, "%s/%s: %s", s->dir, sub, strerror(errno));
     char target[SPOOL_NAME_MAX + 8];
     struct stat st;
     snprintf(target, sizeof target, "%s", name);
     for (int i = 1; i < 1000 && fstatat(fd, target, &st, AT_SYMLINK_NOFOLLOW) == 0; i++)
         snprintf(target, sizeof target, "%s.%d", name, i);
-    int rc = 0;
+    vg_code rc = VG_OK;
     if (renameat(s->dfd, name, fd, target) != 0)
-        rc = sp_fail(err, err_size, "cannot move %s/%s to %s/: %s", s->dir, name, sub, strerror(errno));
+        rc = vg_fail(err, VG_E_IO, "cannot move %s/%s to %s/: %s", s->dir, name, sub, strerror(errno));
     else if (fsync(fd) != 0 || fsync(s->dfd) != 0)
-        rc = sp_fail(err, err_size, "%s: fsync: %s", s->dir, strerror(errno));
+        rc = vg_fail(err, VG_E_IO, "%s: fsync: %s", s->dir, strerror(errno));
     close(fd);
-    if (rc == 0)
+    if (rc == VG_OK)
         sp_trim_aside(s, sub);
     return rc;
 }
@@ -679,12 +669,12 @@ static sp_load_result sp_load(spool *s, uint64_t seq, const char *name, char **b
     return SP_LOAD_OK;
 }
 
-int spool_replay(spool *s, spool_send_fn send, void *ctx, double budget_s, spool_replay_stats *st, char *err,
-                 size_t err_size)
+vg_code spool_replay(spool *s, spool_send_fn send, void *ctx, double budget_s, spool_replay_stats *st, vg_err *err)
 {
     memset(st, 0, sizeof *st);
     double start = sp_mono();
     unsigned tried = 0;
+    vg_code rc;
     while (s->count > 0) {
         if (tried > 0 && budget_s > 0 && sp_mono() - start >= budget_s)
             break;
@@ -695,22 +685,22 @@ int spool_replay(spool *s, spool_send_fn send, void *ctx, double budget_s, spool
         size_t len;
         switch (sp_load(s, seq, name, &body, &len, why, sizeof why)) {
         case SP_LOAD_NOMEM:
-            return sp_fail(err, err_size, "%s/%s: out of memory", s->dir, name);
+            return vg_fail(err, VG_E_NOMEM, "%s/%s: out of memory", s->dir, name);
         case SP_LOAD_MISSING:
             log_warn("spool", "%s/%s vanished before it was sent", s->dir, name);
             sp_index_pop(s);
             continue;
         case SP_LOAD_CORRUPT:
             sp_index_pop(s);
-            if (sp_set_aside(s, name, "corrupt", err, err_size) != 0)
-                return -1;
+            if ((rc = sp_set_aside(s, name, "corrupt", err)) != VG_OK)
+                return rc;
             st->corrupt++;
             log_error("spool", "%s/%s is corrupt (%s): moved to %s/corrupt/, not sent", s->dir, name, why, s->dir);
             continue;
         case SP_LOAD_FOREIGN: /* its agent's token is not ours: the server would refuse it forever */
             sp_index_pop(s);
-            if (sp_set_aside(s, name, "rejected", err, err_size) != 0)
-                return -1;
+            if ((rc = sp_set_aside(s, name, "rejected", err)) != VG_OK)
+                return rc;
             st->rejected++;
             log_error("spool", "%s/%s is %s: moved to %s/rejected/, not sent", s->dir, name, why, s->dir);
             continue;
@@ -729,15 +719,15 @@ int spool_replay(spool *s, spool_send_fn send, void *ctx, double budget_s, spool
         if (r == PUSH_SENT) {
             /* no fsync: a removal lost in a crash only sends the batch again, which the server ignores */
             if (unlinkat(s->dfd, name, 0) != 0 && errno != ENOENT)
-                return sp_fail(err, err_size, "%s/%s was sent but cannot be removed: %s", s->dir, name,
+                return vg_fail(err, VG_E_IO, "%s/%s was sent but cannot be removed: %s", s->dir, name,
                                strerror(errno));
             st->sent++;
         } else {
-            if (sp_set_aside(s, name, "rejected", err, err_size) != 0)
-                return -1;
+            if ((rc = sp_set_aside(s, name, "rejected", err)) != VG_OK)
+                return rc;
             st->rejected++;
             log_error("spool", "batch %" PRIu64 " refused by the server, kept in %s/rejected/: %s", seq, s->dir, why);
         }
     }
-    return 0;
+    return VG_OK;
 }

@@ -17,9 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
 #include "push/push_client.h"
-
-#define SPOOL_ERR_MAX 1200
 
 typedef struct spool spool;
 
@@ -37,27 +36,27 @@ typedef struct {
 /* Opens (creating it and its subfolders if needed) and locks the spool folder, and indexes the batches
  * already in it. Batches of another agent than `agent` (the agent was renamed) can never be accepted
  * with this agent's token: they are moved to rejected/ at replay. max_bytes bounds the batches
- * waiting. NULL on error, with err filled in. */
-spool *spool_open(const char *dir, const char *agent, uint64_t max_bytes, char *err, size_t err_size);
+ * waiting. NULL on error, with err filled in: VG_E_IO (a folder that cannot be made or opened),
+ * VG_E_CONFLICT (another agent holds the lock), VG_E_INVALID (no folder name), VG_E_NOMEM. */
+spool *spool_open(const char *dir, const char *agent, uint64_t max_bytes, vg_err *err);
 /* Releases the lock; the files stay. */
 void spool_close(spool *s);
 
 /* The next sequence number, recorded (fsync'd) in DIR/seq before it is returned. The first ever is
- * time(NULL) * 1000. Returns -1 with err filled in if it could not be recorded: *seq is still a new,
- * usable number for this run. */
-int spool_next_seq(spool *s, uint64_t *seq, char *err, size_t err_size);
+ * time(NULL) * 1000. Returns VG_E_IO if it could not be recorded: *seq is still a new, usable number
+ * for this run. */
+vg_code spool_next_seq(spool *s, uint64_t *seq, vg_err *err);
 
 /* Stores a batch durably under its sequence number, then drops the oldest batches (logging an error)
- * while the spool holds more than max_bytes; the newest batch is always kept. -1 with err filled in
- * when the batch could not be written: it is then not in the spool. */
-int spool_put(spool *s, uint64_t seq, const char *body, size_t len, char *err, size_t err_size);
+ * while the spool holds more than max_bytes; the newest batch is always kept. When the batch could not
+ * be written it is not in the spool: VG_E_IO (disk), VG_E_INVALID (not a JSON object), VG_E_NOMEM. */
+vg_code spool_put(spool *s, uint64_t seq, const char *body, size_t len, vg_err *err);
 
 /* Sends the waiting batches oldest first through send(). Stops at the first PUSH_RETRY, or when
  * budget_s seconds have passed (budget_s <= 0: no limit; at least one batch is always tried).
- * Corrupt and rejected batches are set aside and logged, and replay goes on. Returns -1 with err filled
- * in when a file could not be removed or moved (replay stops there), 0 otherwise. */
-int spool_replay(spool *s, spool_send_fn send, void *ctx, double budget_s, spool_replay_stats *st, char *err,
-                 size_t err_size);
+ * Corrupt and rejected batches are set aside and logged, and replay goes on. VG_E_IO when a file could
+ * not be removed or moved (replay stops there), VG_E_NOMEM; the stats say what was done either way. */
+vg_code spool_replay(spool *s, spool_send_fn send, void *ctx, double budget_s, spool_replay_stats *st, vg_err *err);
 
 size_t spool_count(const spool *s);       /* batches waiting */
 uint64_t spool_bytes(const spool *s);     /* their size */

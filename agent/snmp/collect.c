@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "utf8.h"
 
 /* An answer kept until the cycle's samples are built: numbers inline, strings in the device's string
  * arena. (A raw_value per answer, with its 256-byte buffer, made the agent's memory grow by half a
@@ -398,6 +399,8 @@ static void collect_clean_label(const raw_value *v, char *out, size_t size)
         unsigned char ch = (unsigned char)v->str[i];
         out[o++] = (ch < 0x20 || ch == 0x7f) ? ' ' : (char)ch;
     }
+    out[o] = '\0';
+    o = utf8_replace_controls(out, ' '); /* C1, U+2028, U+2029 too, which the server refuses */
     while (o > 0 && out[o - 1] == ' ')
         o--;
     out[o] = '\0';

@@ -319,7 +319,7 @@ static void traps_add_users(const agent_config *cfg)
     }
 }
 
-int traps_listen(traps *t, char *err, size_t err_size)
+vg_code traps_listen(traps *t, vg_err *err)
 {
     const char *l = t->cfg->trap_listen;
     char spec[AGENT_HOST_MAX + 16];
@@ -331,10 +331,8 @@ int traps_listen(traps *t, char *err, size_t err_size)
         snprintf(spec, sizeof spec, "udp:%s", l);
     traps_add_users(t->cfg);
     netsnmp_transport *tr = netsnmp_transport_open_server("snmptrap", spec);
-    if (!tr) {
-        snprintf(err, err_size, "cannot listen for traps on %s: %s", l, strerror(errno));
-        return -1;
-    }
+    if (!tr) /* a port in use or not ours, an address not on this host */
+        return vg_fail(err, VG_E_IO, "cannot listen for traps on %s: %s", l, strerror(errno));
     netsnmp_session s;
     snmp_sess_init(&s);
     s.peername = SNMP_DEFAULT_PEERNAME;
@@ -347,11 +345,9 @@ int traps_listen(traps *t, char *err, size_t err_size)
     s.authenticator = NULL;
     s.isAuthoritative = SNMP_SESS_UNKNOWNAUTH;
     t->sess = snmp_add(&s, tr, NULL, NULL);
-    if (!t->sess) {
-        snprintf(err, err_size, "cannot listen for traps on %s: %s", l, snmp_api_errstring(snmp_errno));
-        return -1;
-    }
-    return 0;
+    if (!t->sess)
+        return vg_fail(err, VG_E_IO, "cannot listen for traps on %s: %s", l, snmp_api_errstring(snmp_errno));
+    return VG_OK;
 }
 
 void traps_wait(traps *t, double seconds)

@@ -20,6 +20,7 @@
 #include <net-snmp/net-snmp-includes.h>
 
 #include "config/agent_config.h"
+#include "error.h"
 #include "profile/profile.h"
 #include "push.h"
 
@@ -33,8 +34,9 @@ typedef const profile *(*traps_profile_fn)(void *ctx, size_t device);
 traps *traps_new(const agent_config *cfg, const profile_set *set, traps_profile_fn profile_of, void *ctx);
 void traps_free(traps *t);
 
-/* Declares cfg's trap_users to Net-SNMP and opens cfg->trap_listen. -1 with err filled in. */
-int traps_listen(traps *t, char *err, size_t err_size);
+/* Declares cfg's trap_users to Net-SNMP and opens cfg->trap_listen. VG_E_IO when the address cannot
+ * be listened on (in use, a privileged port, not this host's). */
+vg_code traps_listen(traps *t, vg_err *err);
 
 /* Maps one received notification from address `src` ("10.0.0.5") into samples waiting to be taken.
  * Returns the number of samples added, -1 when the notification is dropped (not a trap, wrong

@@ -463,8 +463,8 @@ int alerts_tick(db *d, const server_config *cfg, const notify_env *env, int64_t 
         n = 0;
     }
     size_t ndue = n;
-    int *sent = calloc(n ? n : 1, sizeof *sent);
-    char (*why)[512] = calloc(n ? n : 1, sizeof *why);
+    vg_code *sent = calloc(n ? n : 1, sizeof *sent);
+    vg_err *why = calloc(n ? n : 1, sizeof *why); /* why[i].msg: the failure stored for the retry */
     if (!sent || !why)
         n = 0; /* sent again at the next round */
     if (lock)
@@ -474,25 +474,25 @@ int alerts_tick(db *d, const server_config *cfg, const notify_env *env, int64_t 
         notify_env e = env ? *env : (notify_env){0};
         e.cfg = a;
         sent[i] = notify_send(&e, due[i].channel, due[i].target, c ? c->format : "generic", due[i].subject,
-                              due[i].body, due[i].payload, why[i], sizeof why[i]);
+                              due[i].body, due[i].payload, &why[i]);
     }
     if (lock)
         pthread_mutex_lock(lock);
     for (size_t i = 0; i < n; i++) {
         alert_delivery *x = &due[i];
         int attempts = x->attempts + 1;
-        if (sent[i] == 0) {
+        if (sent[i] == VG_OK) {
             log_info("alerts", "notification #%lld sent to %s by %s", (long long)x->id, x->contact, x->channel);
             al_ok(alert_store_delivery_sent(d, x->id, attempts, now, &err), &err);
         } else if (attempts >= a->max_attempts) {
             log_error("alerts", "notification #%lld to %s by %s FAILED after %d attempts: %s", (long long)x->id,
-                      x->contact, x->channel, attempts, why[i]);
-            al_ok(alert_store_delivery_failed(d, x->id, attempts, why[i], &err), &err);
+                      x->contact, x->channel, attempts, why[i].msg);
+            al_ok(alert_store_delivery_failed(d, x->id, attempts, why[i].msg, &err), &err);
         } else {
             int delay = alert_retry_delay(attempts, a->retry_delay);
             log_warn("alerts", "notification #%lld to %s by %s failed (%s): retry in %d s", (long long)x->id,
-                     x->contact, x->channel, why[i], delay);
-            al_ok(alert_store_delivery_retry(d, x->id, attempts, why[i], now + delay, &err), &err);
+                     x->contact, x->channel, why[i].msg, delay);
+            al_ok(alert_store_delivery_retry(d, x->id, attempts, why[i].msg, now + delay, &err), &err);
         }
     }
     if (lock)

@@ -79,14 +79,12 @@ static size_t notify_discard(char *p, size_t size, size_t n, void *ctx)
     return size * n;
 }
 
-static int notify_http(const notify_env *env, const char *url, const char *content_type, const char *body, char *why,
-                       size_t why_size)
+static vg_code notify_http(const notify_env *env, const char *url, const char *content_type, const char *body,
+                           vg_err *err)
 {
     CURL *c = curl_easy_init();
-    if (!c) {
-        snprintf(why, why_size, "libcurl could not start");
-        return -1;
-    }
+    if (!c)
+        return vg_fail(err, VG_E_NOMEM, "libcurl could not start");
     char ct[128];
     snprintf(ct, sizeof ct, "Content-Type: %s", content_type);
     struct curl_slist *h = curl_slist_append(NULL, ct);
@@ -107,62 +105,57 @@ static int notify_http(const notify_env *env, const char *url, const char *conte
     CURLcode rc = curl_easy_perform(c);
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    int ret = 0;
-    if (rc != CURLE_OK) {
-        snprintf(why, why_size, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
-        ret = -1;
-    } else if (status < 200 || status > 299) {
-        snprintf(why, why_size, "HTTP %ld%s%.200s", status, answer.p ? ": " : "", answer.p ? answer.p : "");
-        ret = -1;
-    }
+    /* the peer is away or answers no: retried later either way */
+    vg_code ret = VG_OK;
+    if (rc != CURLE_OK)
+        ret = vg_fail(err, VG_E_UNAVAILABLE, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+    else if (status < 200 || status > 299)
+        ret = vg_fail(err, VG_E_UNAVAILABLE, "HTTP %ld%s%.200s", status, answer.p ? ": " : "",
+                      answer.p ? answer.p : "");
     free(answer.p);
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
     return ret;
 }
 
-int notify_send(const notify_env *env, const char *channel, const char *target, const char *format,
-                const char *subject, const char *text, const char *payload, char *why, size_t why_size)
+vg_code notify_send(const notify_env *env, const char *channel, const char *target, const char *format,
+                    const char *subject, const char *text, const char *payload, vg_err *err)
 {
-    why[0] = '\0';
+    vg_clear(err);
     if (strcmp(channel, "webhook") == 0) {
         if (format && (strcmp(format, "mattermost") == 0 || strcmp(format, "slack") == 0)) {
             size_t n = strlen(subject) + strlen(text) + 2;
             char *msg = malloc(n);
             if (!msg)
-                return -1;
+                return vg_fail(err, VG_E_NOMEM, "out of memory");
             snprintf(msg, n, "%s\n%s", subject, text);
             json_t *o = json_pack("{s:s}", "text", msg);
             char *body = json_dumps(o, JSON_COMPACT);
-            int rc = notify_http(env, target, "application/json", body, why, why_size);
+            vg_code rc = notify_http(env, target, "application/json", body, err);
             free(body);
             free(msg);
             json_decref(o);
             return rc;
         }
-        return notify_http(env, target, "application/json", payload ? payload : "{}", why, why_size);
+        return notify_http(env, target, "application/json", payload ? payload : "{}", err);
     }
     if (strcmp(channel, "sms") == 0) {
         const alerting_config *a = env->cfg;
-        if (!a || !a->sms_url[0]) {
-            snprintf(why, why_size, "alerting.sms_gateway is not configured");
-            return -1;
-        }
+        if (!a || !a->sms_url[0])
+            return vg_fail(err, VG_E_INVALID, "alerting.sms_gateway is not configured");
         char *url = notify_expand(a->sms_url, target, subject, 'u');
         bool json = strstr(a->sms_content_type, "json") != NULL;
         char *body = a->sms_body[0] ? notify_expand(a->sms_body, target, subject, json ? 'j' : 'u') : NULL;
-        int rc = url ? notify_http(env, url, a->sms_content_type, body, why, why_size) : -1;
+        vg_code rc = url ? notify_http(env, url, a->sms_content_type, body, err)
+                         : vg_fail(err, VG_E_NOMEM, "out of memory");
         free(url);
         free(body);
         return rc;
     }
     if (strcmp(channel, "email") == 0) {
-        if (!env->mail) {
-            snprintf(why, why_size, "smtp is not configured in server.yaml");
-            return -1;
-        }
-        return env->mail(env->mail_ctx, target, subject, text, why, why_size);
+        if (!env->mail)
+            return vg_fail(err, VG_E_INVALID, "smtp is not configured in server.yaml");
+        return env->mail(env->mail_ctx, target, subject, text, err);
     }
-    snprintf(why, why_size, "unknown channel '%s'", channel);
-    return -1;
+    return vg_fail(err, VG_E_INVALID, "unknown channel '%s'", channel);
 }

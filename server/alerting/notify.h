@@ -8,10 +8,11 @@
 #include <stddef.h>
 
 #include "alerting/alert_config.h"
+#include "error.h"
 
-/* Sends one e-mail; 0 or -1 with why. main.c wires smtp_send() here when smtp: is configured. */
-typedef int (*notify_mail_fn)(void *ctx, const char *to, const char *subject, const char *body, char *why,
-                              size_t why_size);
+/* Sends one e-mail; VG_OK, or an error saying why (VG_E_UNAVAILABLE: the mail server is away or
+ * refuses). main.c wires smtp_send() here when smtp: is configured. */
+typedef vg_code (*notify_mail_fn)(void *ctx, const char *to, const char *subject, const char *body, vg_err *err);
 
 typedef struct {
     const alerting_config *cfg;
@@ -20,9 +21,11 @@ typedef struct {
 } notify_env;
 
 /* channel: webhook | sms | email; target: URL, phone number or address; payload: the generic
- * webhook's JSON object (subject and text are in it). 0 on success, -1 with why. */
-int notify_send(const notify_env *env, const char *channel, const char *target, const char *format,
-                const char *subject, const char *text, const char *payload, char *why, size_t why_size);
+ * webhook's JSON object (subject and text are in it). On failure err's message is the reason stored
+ * with the delivery for its retry: VG_E_UNAVAILABLE (the peer is away, or answered other than 2xx),
+ * VG_E_INVALID (an unknown channel, a gateway or smtp not configured), VG_E_NOMEM. */
+vg_code notify_send(const notify_env *env, const char *channel, const char *target, const char *format,
+                    const char *subject, const char *text, const char *payload, vg_err *err);
 
 /* Replaces {to} and {text} in tmpl; escape: 'u' URL, 'j' JSON string contents, 0 none. malloc'd. */
 char *notify_expand(const char *tmpl, const char *to, const char *text, char escape);

@@ -288,17 +288,35 @@ static vg_code sc_tls(const conf_doc *d, const conf_node *root, server_config *c
     return sc_pem(d, root, "tls_key", cfg->tls_key, &cfg->tls_key_pem, err);
 }
 
+/* The `http:` section, every key optional. */
+static vg_code sc_http(const conf_doc *d, const conf_node *root, server_config *cfg, vg_err *err)
+{
+    static const char *const keys[] = {"max_connections", "max_connections_per_ip", "timeout", NULL};
+    const conf_node *n = conf_map_get(d, root, "http");
+    cfg->http = (server_http){SERVER_HTTP_MAX_CONNECTIONS, SERVER_HTTP_MAX_PER_IP, SERVER_HTTP_TIMEOUT};
+    if (!n)
+        return VG_OK;
+    vg_code rc;
+    if ((rc = conf_check_map(d, n, "http", keys, err)) ||
+        (rc = conf_get_int32(d, n, "max_connections", false, 1, 10000, &cfg->http.max_connections, err)) ||
+        (rc = conf_get_int32(d, n, "max_connections_per_ip", false, 1, 10000, &cfg->http.max_connections_per_ip, err)) ||
+        (rc = conf_get_int32(d, n, "timeout", false, 1, 3600, &cfg->http.timeout, err)))
+        return rc;
+    return VG_OK;
+}
+
 /* The whole file into cfg, in the order in which one part needs another (agents name sites, contacts
  * with an email need the smtp section). */
 static vg_code sc_read(const conf_doc *d, const conf_node *root, server_config *cfg, vg_err *err)
 {
     static const char *const keys[] = {"listen", "data_dir", "step", "agents", "sites", "api_tokens", "tls_cert",
                                        "tls_key", "metrics_public", "web_dir", "alerting", "smtp", "report", "rrdcached",
-                                       "mibs_dir", NULL};
+                                       "mibs_dir", "http", NULL};
     const conf_node *sites, *agents, *readers, *smtp = conf_map_get(d, root, "smtp");
     cfg->step = 60;
     vg_code rc;
     if ((rc = conf_check_map(d, root, "server.yaml", keys, err)) || (rc = sc_listen(d, root, cfg, err)) ||
+        (rc = sc_http(d, root, cfg, err)) ||
         (rc = conf_get_buf(d, root, "data_dir", false, cfg->data_dir, sizeof cfg->data_dir, err)) ||
         (rc = conf_get_buf(d, root, "rrdcached", false, cfg->rrdcached, sizeof cfg->rrdcached, err)) ||
         (rc = conf_get_buf(d, root, "web_dir", false, cfg->web_dir, sizeof cfg->web_dir, err)) ||

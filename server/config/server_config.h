@@ -53,6 +53,17 @@ typedef struct {
     char lang[4];       /* fr (default) | en */
 } server_report;
 
+/* The `http:` section: how many connections the HTTP front holds, so that idle or slow clients cannot
+ * take every slot (http.c). */
+#define SERVER_HTTP_MAX_CONNECTIONS 512
+#define SERVER_HTTP_MAX_PER_IP 32
+#define SERVER_HTTP_TIMEOUT 60
+typedef struct {
+    int max_connections;        /* in all (default 512) */
+    int max_connections_per_ip; /* from one client address (default 32) */
+    int timeout;                /* seconds a connection may stay idle (default 60) */
+} server_http;
+
 typedef struct {
     char path[SERVER_PATH_MAX + 1];
     char listen_addr[64];
@@ -74,6 +85,7 @@ typedef struct {
     size_t nreaders;
     smtp_config smtp;                    /* the `smtp:` section (smtp.h); configured false without it */
     server_report report;                /* the `report:` section */
+    server_http http;                    /* the `http:` section */
     bool metrics_public;                 /* GET /metrics without an API token (default false) */
     char web_dir[SERVER_PATH_MAX + 1];   /* the dashboard's files (default: the installed ones) */
     char mibs_dir[SERVER_PATH_MAX + 1];  /* where vocabulary.yaml is (default: the installed mibs/) */

@@ -9,6 +9,7 @@
 
 #include "http/api_routes.h"
 #include "log.h"
+#include "report/report.h"
 #include "sla/health.h"
 #include "alerting/alerts.h"
 
@@ -306,37 +307,101 @@ static api_reply api_route_health(api_ctx *ctx, const api_request *req)
 
 typedef api_reply (*api_handler)(api_ctx *ctx, const api_request *req);
 
-static const struct {
+/* The credential a route needs, checked by api_admit() before the body is read and again by the handler. */
+typedef enum { API_AUTH_NONE, API_AUTH_AGENT, API_AUTH_READER, API_AUTH_ADMIN, API_AUTH_METRICS } api_auth;
+
+typedef struct {
     const char *method;
     const char *path;
     bool prefix; /* the path continues with an id */
+    api_auth auth;
     api_handler fn;
-} api_routes[] = {
-    {"POST", "/api/v1/ingest", false, api_route_ingest},
-    {"GET", "/api/v1/status", false, api_route_status},
-    {"GET", "/api/v1/health", false, api_route_health},
-    {"GET", "/api/v1/sites", false, api_route_sites},
-    {"GET", "/api/v1/availability", false, api_route_availability},
-    {"GET", "/api/v1/events", false, api_route_events},
-    {"GET", "/api/v1/maintenance", false, api_route_maintenance_list},
-    {"POST", "/api/v1/maintenance", false, api_route_maintenance_add},
-    {"DELETE", "/api/v1/maintenance/", true, api_route_maintenance_delete},
-    {"GET", "/api/v1/report", false, api_route_report},
-    {"POST", "/api/v1/report/send", false, api_route_report_send},
-    {"GET", "/api/v1/devices", false, api_route_devices},
-    {"GET", "/api/v1/latest", false, api_route_latest},
-    {"GET", "/api/v1/series", false, api_route_series},
-    {"GET", "/api/v1/vocabulary", false, api_route_vocabulary},
-    {"GET", "/metrics", false, api_route_metrics},
-    {"GET", "/", false, api_route_web},
-    {"GET", "/static/", true, api_route_web},
-    {"GET", "/api/v1/alerts", false, api_route_alerts_list},
-    {"POST", "/api/v1/alerts/", true, api_route_alert_ack},
-    {"GET", "/api/v1/silences", false, api_route_silences_list},
-    {"POST", "/api/v1/silences", false, api_route_silences_add},
-    {"DELETE", "/api/v1/silences/", true, api_route_silences_delete},
-    {"POST", "/api/v1/test-notify", false, api_route_test_notify},
+} api_route;
+
+static const api_route api_routes[] = {
+    {"POST", "/api/v1/ingest", false, API_AUTH_AGENT, api_route_ingest},
+    {"GET", "/api/v1/status", false, API_AUTH_READER, api_route_status},
+    {"GET", "/api/v1/health", false, API_AUTH_NONE, api_route_health},
+    {"GET", "/api/v1/sites", false, API_AUTH_READER, api_route_sites},
+    {"GET", "/api/v1/availability", false, API_AUTH_READER, api_route_availability},
+    {"GET", "/api/v1/events", false, API_AUTH_READER, api_route_events},
+    {"GET", "/api/v1/maintenance", false, API_AUTH_READER, api_route_maintenance_list},
+    {"POST", "/api/v1/maintenance", false, API_AUTH_ADMIN, api_route_maintenance_add},
+    {"DELETE", "/api/v1/maintenance/", true, API_AUTH_ADMIN, api_route_maintenance_delete},
+    {"GET", "/api/v1/report", false, API_AUTH_READER, api_route_report},
+    {"POST", "/api/v1/report/send", false, API_AUTH_ADMIN, api_route_report_send},
+    {"GET", "/api/v1/devices", false, API_AUTH_READER, api_route_devices},
+    {"GET", "/api/v1/latest", false, API_AUTH_READER, api_route_latest},
+    {"GET", "/api/v1/series", false, API_AUTH_READER, api_route_series},
+    {"GET", "/api/v1/vocabulary", false, API_AUTH_READER, api_route_vocabulary},
+    {"GET", "/metrics", false, API_AUTH_METRICS, api_route_metrics},
+    {"GET", "/", false, API_AUTH_NONE, api_route_web},
+    {"GET", "/static/", true, API_AUTH_NONE, api_route_web},
+    {"GET", "/api/v1/alerts", false, API_AUTH_READER, api_route_alerts_list},
+    {"POST", "/api/v1/alerts/", true, API_AUTH_ADMIN, api_route_alert_ack},
+    {"GET", "/api/v1/silences", false, API_AUTH_READER, api_route_silences_list},
+    {"POST", "/api/v1/silences", false, API_AUTH_ADMIN, api_route_silences_add},
+    {"DELETE", "/api/v1/silences/", true, API_AUTH_ADMIN, api_route_silences_delete},
+    {"POST", "/api/v1/test-notify", false, API_AUTH_ADMIN, api_route_test_notify},
 };
+#define API_NROUTES (sizeof api_routes / sizeof api_routes[0])
+
+static bool api_path_matches(const api_route *rt, const char *path)
+{
+    return rt->prefix ? strncmp(path, rt->path, strlen(rt->path)) == 0 : strcmp(path, rt->path) == 0;
+}
+
+/* The route of method and path; NULL with the refusal in *deny: 404 for an unknown path, 405 with an
+ * Allow header naming the path's methods for another method. */
+static const api_route *api_route_find(const char *method, const char *path, api_reply *deny)
+{
+    const char *m = strcmp(method, "HEAD") == 0 ? "GET" : method;
+    char allow[128] = "";
+    for (size_t i = 0; i < API_NROUTES; i++) {
+        if (!api_path_matches(&api_routes[i], path))
+            continue;
+        if (strcmp(m, api_routes[i].method) == 0)
+            return &api_routes[i];
+        if (!strstr(allow, api_routes[i].method)) {
+            size_t n = strlen(allow);
+            snprintf(allow + n, sizeof allow - n, "%s%s%s", n ? ", " : "", api_routes[i].method,
+                     strcmp(api_routes[i].method, "GET") == 0 ? ", HEAD" : "");
+        }
+    }
+    if (!allow[0]) {
+        *deny = api_error(404, NULL, "no such endpoint");
+        return NULL;
+    }
+    *deny = api_error(405, NULL, "method not allowed for this path");
+    snprintf(deny->headers, sizeof deny->headers, "Allow: %s", allow);
+    return NULL;
+}
+
+bool api_admit(api_ctx *ctx, const char *method, const char *path, const char *authorization, api_reply *deny)
+{
+    const api_route *rt = api_route_find(method, path, deny);
+    if (!rt)
+        return false;
+    api_request req = {.method = method, .path = path, .authorization = authorization};
+    switch (rt->auth) {
+    case API_AUTH_NONE:
+        return true;
+    case API_AUTH_METRICS:
+        return ctx->cfg->metrics_public || api_check_reader(ctx, &req, false, deny);
+    case API_AUTH_READER:
+    case API_AUTH_ADMIN:
+        return api_check_reader(ctx, &req, rt->auth == API_AUTH_ADMIN, deny);
+    case API_AUTH_AGENT:
+        break;
+    }
+    const char *token = api_bearer(authorization);
+    if (token && server_config_agent_by_token(ctx->cfg, token))
+        return true;
+    api_lock(ctx);
+    (void)api_ingest_allowed(ctx, NULL, token, NULL, NULL, deny);
+    api_unlock(ctx);
+    return false;
+}
 
 static api_reply api_dispatch_locked(api_ctx *ctx, const api_request *req);
 
@@ -355,16 +420,59 @@ api_reply api_dispatch(api_ctx *ctx, const api_request *req)
 
 static api_reply api_dispatch_locked(api_ctx *ctx, const api_request *req)
 {
-    bool path_known = false;
-    const char *method = strcmp(req->method, "HEAD") == 0 ? "GET" : req->method;
-    for (size_t i = 0; i < sizeof api_routes / sizeof api_routes[0]; i++) {
-        bool match = api_routes[i].prefix ? strncmp(req->path, api_routes[i].path, strlen(api_routes[i].path)) == 0
-                                          : strcmp(req->path, api_routes[i].path) == 0;
-        if (!match)
-            continue;
-        path_known = true;
-        if (strcmp(method, api_routes[i].method) == 0)
-            return api_routes[i].fn(ctx, req);
+    api_reply deny;
+    const api_route *rt = api_route_find(req->method, req->path, &deny);
+    return rt ? rt->fn(ctx, req) : deny;
+}
+
+/* ---- time arguments ------------------------------------------------------------------------ */
+
+vg_code api_time_parse(const char *s, const char *tz, int64_t *out, vg_err *err)
+{
+    const char *d = s + (*s == '-');
+    if (*d && strspn(d, "0123456789") == strlen(d) && strlen(s) > 4) {
+        /* Unix seconds: checked here, as strtoll would saturate an overflow without a word */
+        if (*s == '-' || strlen(d) > 12)
+            return vg_fail(err, VG_E_INVALID, "out of range: Unix seconds from 0 to %lld", (long long)API_TIME_MAX);
+        long long v = strtoll(d, NULL, 10);
+        if (v > API_TIME_MAX)
+            return vg_fail(err, VG_E_INVALID, "out of range: Unix seconds from 0 to %lld", (long long)API_TIME_MAX);
+        *out = v;
+        return VG_OK;
     }
-    return path_known ? api_error(405, NULL, "method not allowed for this path") : api_error(404, NULL, "no such endpoint");
+    int64_t t;
+    if (report_parse_time(s, tz, &t) != VG_OK)
+        return vg_fail(err, VG_E_INVALID,
+                       "not Unix seconds nor a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM in the site's time zone)");
+    if (t < 0 || t > API_TIME_MAX)
+        return vg_fail(err, VG_E_INVALID, "out of range");
+    *out = t;
+    return VG_OK;
+}
+
+bool api_time_arg(const api_request *req, const char *name, const char *tz, int64_t *out, api_reply *bad)
+{
+    const char *s = req->arg(req->arg_ctx, name);
+    vg_err err;
+    if (!s || api_time_parse(s, tz, out, &err) == VG_OK)
+        return true;
+    *bad = api_error(400, name, err.msg);
+    return false;
+}
+
+bool api_time_span(int64_t from, int64_t to, const char *from_name, const char *to_name, int64_t max_span,
+                   api_reply *bad)
+{
+    char msg[96];
+    if (to <= from) {
+        snprintf(msg, sizeof msg, "must be after %s", from_name);
+        *bad = api_error(400, to_name, msg);
+        return false;
+    }
+    if (to - from > max_span) {
+        snprintf(msg, sizeof msg, "%s to %s spans at most %lld days", from_name, to_name, (long long)(max_span / 86400));
+        *bad = api_error(400, from_name, msg);
+        return false;
+    }
+    return true;
 }

@@ -23,6 +23,7 @@
 #define VIGIE_API_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -79,8 +80,15 @@ typedef struct {
     const char *(*header)(void *arg_ctx, const char *name); /* a request header; may be NULL */
 } api_request;
 
-/* Routes a request to its handler: 404 for an unknown path, 405 for a known path and another method. */
+/* Routes a request to its handler: 404 for an unknown path, 405 (with an Allow header naming the path's
+ * methods) for a known path and another method. */
 api_reply api_dispatch(api_ctx *ctx, const api_request *req);
+
+/* What http.c asks when a request's headers are in, before it reads a byte of the body: true when the
+ * request may go on; otherwise false with the reply in *deny (404, 405 + Allow, 401 without a valid
+ * token for the route: the agent's for POST /api/v1/ingest, an API token for the others that need one,
+ * 403 for an action without an admin token). Tokens are compared in constant time. */
+bool api_admit(api_ctx *ctx, const char *method, const char *path, const char *authorization, api_reply *deny);
 
 /* Who presented the token: NULL when it is no API token; `admin` when it may act. */
 const server_reader *api_reader(const api_ctx *ctx, const char *authorization);

@@ -10,6 +10,18 @@ api_reply api_json_reply(int status, json_t *o);
 /* 401 unless the request carries an API token (and, when admin, one of role admin; 403 then). */
 bool api_check_reader(const api_ctx *ctx, const api_request *req, bool admin, api_reply *deny);
 
+/* Time arguments: Unix seconds or a date in the site's zone (report_parse_time), within
+ * [0, API_TIME_MAX] (9999-12-31), an overflow refused rather than saturated. */
+#define API_TIME_MAX 253402300799LL
+/* The longest from..to a read route takes (series, availability, events, maintenance): 5 years. */
+#define API_MAX_SPAN (5LL * 366 * 86400)
+vg_code api_time_parse(const char *s, const char *tz, int64_t *out, vg_err *err);
+/* The query argument `name` into *out (left alone when absent); false with a 400 naming it. */
+bool api_time_arg(const api_request *req, const char *name, const char *tz, int64_t *out, api_reply *bad);
+/* from < to and to - from <= max_span; false with a 400 naming the field at fault. */
+bool api_time_span(int64_t from, int64_t to, const char *from_name, const char *to_name, int64_t max_span,
+                   api_reply *bad);
+
 api_reply api_route_sites(api_ctx *ctx, const api_request *req);
 api_reply api_route_availability(api_ctx *ctx, const api_request *req);
 api_reply api_route_events(api_ctx *ctx, const api_request *req);

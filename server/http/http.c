@@ -28,6 +28,7 @@ typedef struct {
     char *body;
     size_t len, cap;
     bool too_big;
+    bool answered; /* a reply is queued: nothing more is read or sent */
 } http_req;
 
 /* Adds the "Name: value" lines of `lines` (api_reply.headers) to resp. */
@@ -111,33 +112,44 @@ static enum MHD_Result http_handler(void *cls, struct MHD_Connection *c, const c
 {
     http_server *h = cls;
     http_req *r = *con_cls;
-    bool post = strcmp(method, "POST") == 0, get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
     const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    (void)version;
     if (!r) {
         r = calloc(1, sizeof *r);
         if (!r)
             return MHD_NO;
         *con_cls = r;
+        /* Trust before bytes: the route, its method and the token are checked on the headers alone, so
+         * that no unauthenticated client makes the server buffer a body. A reply queued now tells
+         * libmicrohttpd to read no body and to close the connection after it. */
+        api_reply deny;
+        if (!api_admit(h->ctx, method, url, auth, &deny)) {
+            r->answered = true;
+            return http_send(c, deny);
+        }
         /* a body announced as too large is refused before it is read */
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (post && cl && strtoull(cl, NULL, 10) > PUSH_MAX_BODY)
+        if (cl && strtoull(cl, NULL, 10) > PUSH_MAX_BODY) {
+            r->answered = true;
             return http_send(c, api_error(413, "body", "request body too large"));
+        }
         return MHD_YES;
     }
-    bool has_body = post || strcmp(method, "PUT") == 0 || strcmp(method, "DELETE") == 0;
-    if (has_body && *upload_size) {
-        if (http_append(r, upload, *upload_size) != 0)
+    if (*upload_size) {
+        /* any method's body is read (within the bound), so that every request gets its reply */
+        if (!r->answered && http_append(r, upload, *upload_size) != 0)
             return MHD_NO;
         *upload_size = 0;
         return MHD_YES;
     }
+    if (r->answered)
+        return MHD_YES;
+    r->answered = true;
     if (r->too_big)
         return http_send(c, api_error(413, "body", "request body too large"));
     api_request req = {.method = method, .path = url, .authorization = auth, .body = r->body ? r->body : "",
                        .len = r->len, .now = time(NULL), .arg = http_arg, .arg_ctx = c,
                        .header = http_header};
-    (void)version;
-    (void)get;
     return http_send(c, api_dispatch(h->ctx, &req));
 }
 
@@ -239,11 +251,18 @@ http_server *http_start(api_ctx *ctx, const char *addr, int port, const char *ce
         flags |= MHD_USE_TLS;
     else
         tls_opts[0].option = MHD_OPTION_END;
+    /* Bounds on connections (server.yaml http:): an idle client is dropped after the timeout, and no
+     * one address takes every slot of the total. epoll (MHD_USE_AUTO) has no FD_SETSIZE ceiling. */
+    server_http hc_set = ctx->cfg->http, *hc = &hc_set;
+    if (hc->max_connections <= 0 || hc->max_connections_per_ip <= 0 || hc->timeout <= 0)
+        *hc = (server_http){SERVER_HTTP_MAX_CONNECTIONS, SERVER_HTTP_MAX_PER_IP, SERVER_HTTP_TIMEOUT};
+    flags |= MHD_USE_AUTO;
     atomic_store(&h->starting, true);
     h->mhd = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, http_handler, h, MHD_OPTION_EXTERNAL_LOGGER,
                               http_log, h, MHD_OPTION_SOCK_ADDR, &ss, MHD_OPTION_NOTIFY_COMPLETED, http_completed,
-                              h, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60, MHD_OPTION_CONNECTION_LIMIT,
-                              (unsigned int)512, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)HTTP_THREADS, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
+                              h, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)hc->timeout, MHD_OPTION_CONNECTION_LIMIT,
+                              (unsigned int)hc->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                              (unsigned int)hc->max_connections_per_ip, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)HTTP_THREADS, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
     atomic_store(&h->starting, false);
     if (!h->mhd) {
         const char *why = h->start_msg[0] ? h->start_msg : "port in use, or no permission";

@@ -1,5 +1,7 @@
-/* http: the HTTP(S) front of vigie-server (libmicrohttpd, with GnuTLS for HTTPS). It reads request
- * bodies within bounds, routes them to the handlers of api.h and writes their replies; nothing else. */
+/* http: the HTTP(S) front of vigie-server (libmicrohttpd, with GnuTLS for HTTPS). It bounds the
+ * connections (server.yaml http:: in all, per client address, idle timeout), asks api_admit() about
+ * each request on its headers alone (route, method, token) before it reads a body, reads bodies within
+ * PUSH_MAX_BODY, routes requests to the handlers of api.h and writes their replies; nothing else. */
 #ifndef VIGIE_HTTP_H
 #define VIGIE_HTTP_H
 

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <jansson.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,6 +107,8 @@ static long long aa_duration(const json_t *j)
     long long v = strtoll(s, &end, 10);
     if (end == s || v < 0)
         return -1;
+    if (v > 31 * 86400)
+        return LLONG_MAX; /* past any bound, and v * mult cannot overflow below */
     long long mult = !*end || strcmp(end, "s") == 0 ? 1 : strcmp(end, "m") == 0 ? 60 : strcmp(end, "h") == 0 ? 3600
                    : strcmp(end, "d") == 0 ? 86400 : -1;
     return mult < 0 ? -1 : v * mult;
@@ -134,8 +137,8 @@ api_reply api_route_silences_add(api_ctx *ctx, const api_request *req)
         r = api_error(400, "reason", "a reason of at most 127 printable characters is required");
     else if (duration <= 0 || duration > 31 * 86400)
         r = api_error(400, "duration", "a duration such as 7200, \"2h\", \"30m\" or \"1d\" (at most 31 days)");
-    else if (js && !json_is_integer(js))
-        r = api_error(400, "start", "Unix seconds");
+    else if (js && (!json_is_integer(js) || start < 0 || start > API_TIME_MAX))
+        r = api_error(400, "start", "Unix seconds, from 0 to 9999-12-31");
     else {
         const server_reader *who = api_reader(ctx, req->authorization);
         int64_t id = 0;

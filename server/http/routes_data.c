@@ -320,18 +320,6 @@ static double data_consolidate(const double *v, size_t k, const char *cf)
     return known && strcmp(cf, "AVERAGE") == 0 ? acc / (double)known : acc;
 }
 
-static bool data_time_arg(const api_request *req, const char *name, const char *tz, int64_t *out, api_reply *bad)
-{
-    const char *s = req->arg(req->arg_ctx, name);
-    if (!s)
-        return true;
-    if (report_parse_time(s, tz, out) != 0) {
-        *bad = api_error(400, name, "not Unix seconds nor a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM in the site's time zone)");
-        return false;
-    }
-    return true;
-}
-
 api_reply api_route_series(api_ctx *ctx, const api_request *req)
 {
     api_reply bad;
@@ -355,15 +343,11 @@ api_reply api_route_series(api_ctx *ctx, const api_request *req)
         return api_error(400, "cf", "must be AVERAGE, MIN or MAX");
     int64_t to = (int64_t)req->now, from;
     const char *tz = data_tz(ctx, site);
-    if (!data_time_arg(req, "to", tz, &to, &bad))
+    if (!api_time_arg(req, "to", tz, &to, &bad))
         return bad;
     from = to - 86400;
-    if (!data_time_arg(req, "from", tz, &from, &bad))
+    if (!api_time_arg(req, "from", tz, &from, &bad) || !api_time_span(from, to, "from", "to", SERIES_MAX_SPAN, &bad))
         return bad;
-    if (to <= from)
-        return api_error(400, "to", "must be after from");
-    if (to - from > SERIES_MAX_SPAN)
-        return api_error(400, "from", "a series spans at most 5 years");
     unsigned long step = 0;
     if (step_s) {
         char *end;

@@ -28,16 +28,8 @@ static bool sla_period(const api_request *req, const char *tz, report_query *q, 
             *bad = api_error(400, from ? "to" : "from", "from and to go together");
             return false;
         }
-        if (report_parse_time(from, tz, &q->from) != 0 || report_parse_time(to, tz, &q->to) != 0) {
-            *bad = api_error(400, report_parse_time(from, tz, &q->from) ? "from" : "to",
-                             "not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM in the site's time zone) nor Unix seconds");
-            return false;
-        }
-        if (q->to <= q->from) {
-            *bad = api_error(400, "to", "must be after from");
-            return false;
-        }
-        return true;
+        return api_time_arg(req, "from", tz, &q->from, bad) && api_time_arg(req, "to", tz, &q->to, bad) &&
+               api_time_span(q->from, q->to, "from", "to", API_MAX_SPAN, bad);
     }
     if (month) {
         if (report_parse_month(month, &q->year, &q->month) != 0) {
@@ -187,9 +179,9 @@ static int sla_time(json_t *j, const char *tz, int64_t *out)
 {
     if (json_is_integer(j)) {
         *out = json_integer_value(j);
-        return 0;
+        return *out >= 0 && *out <= API_TIME_MAX ? 0 : -1;
     }
-    return json_is_string(j) && report_parse_time(json_string_value(j), tz, out) == VG_OK ? 0 : -1;
+    return json_is_string(j) && api_time_parse(json_string_value(j), tz, out, NULL) == VG_OK ? 0 : -1;
 }
 
 /* POST {"site", "service" (optional), "start", "end", "reason"}: start and end as in from/to. */

@@ -203,7 +203,7 @@ static void html_site_head(FILE *f, const report_view_site *s, report_lang l, co
     fprintf(f, "</tbody></table>\n");
 }
 
-static void html_services(FILE *f, const report_view_site *s, report_lang l)
+static void html_services(FILE *f, const report_view_site *s, report_lang l, const vocab *words)
 {
     fprintf(f, "<h3>%s</h3><table><thead><tr>", TR(l, "Disponibilité par service", "Availability per service"));
     const char *sh[] = {TR(l, "Service", "Service"), TR(l, "Disponibilité", "Availability"),
@@ -221,7 +221,7 @@ static void html_services(FILE *f, const report_view_site *s, report_lang l)
         report_render_duration(l, (double)v->maintenance, mt, sizeof mt);
         snprintf(inc, sizeof inc, "%lld", (long long)v->incidents);
         fprintf(f, "<tr>");
-        html_cell(f, "td", NULL, i18n_service(l, s->services[k].name));
+        html_cell(f, "td", NULL, i18n_service(words, l, s->services[k].name));
         html_cell(f, "td", "num", av);
         html_cell(f, "td", "num", down);
         html_cell(f, "td", "num", inc);
@@ -232,7 +232,7 @@ static void html_services(FILE *f, const report_view_site *s, report_lang l)
     fprintf(f, "</tbody></table>\n");
 }
 
-static void html_incidents(FILE *f, const report_view_site *s, report_lang l)
+static void html_incidents(FILE *f, const report_view_site *s, report_lang l, const vocab *words)
 {
     fprintf(f, "<h3>%s</h3>\n", TR(l, "Incidents", "Incidents"));
     if (s->nincidents == 0) {
@@ -252,7 +252,7 @@ static void html_incidents(FILE *f, const report_view_site *s, report_lang l)
         report_render_time(l, in->start, s->timezone, a, sizeof a);
         report_render_time(l, in->end, s->timezone, e, sizeof e);
         report_render_duration(l, (double)in->duration, d, sizeof d);
-        i18n_services(l, in->services, sv, sizeof sv);
+        i18n_services(words, l, in->services, sv, sizeof sv);
         fprintf(f, "<tr>");
         html_cell(f, "td", NULL, a);
         html_cell(f, "td", NULL, e);
@@ -265,7 +265,7 @@ static void html_incidents(FILE *f, const report_view_site *s, report_lang l)
     fprintf(f, "</tbody></table>\n");
 }
 
-static void html_windows(FILE *f, const report_view_site *s, report_lang l)
+static void html_windows(FILE *f, const report_view_site *s, report_lang l, const vocab *words)
 {
     fprintf(f, "<h3>%s</h3>\n", TR(l, "Fenêtres de maintenance", "Maintenance windows"));
     if (s->nwindows == 0) {
@@ -287,7 +287,7 @@ static void html_windows(FILE *f, const report_view_site *s, report_lang l)
         fprintf(f, "<tr>");
         html_cell(f, "td", NULL, a);
         html_cell(f, "td", NULL, e);
-        html_cell(f, "td", NULL, *w->service ? i18n_service(l, w->service) : TR(l, "tout le site", "whole site"));
+        html_cell(f, "td", NULL, *w->service ? i18n_service(words, l, w->service) : TR(l, "tout le site", "whole site"));
         html_cell(f, "td", NULL, w->reason);
         html_cell(f, "td", NULL, w->who);
         fprintf(f, "</tr>\n");
@@ -342,9 +342,9 @@ vg_code report_html(const report_view *v, const report_render_opts *o, report_re
     for (size_t i = 0; i < v->nsites; i++) {
         const report_view_site *s = &v->sites[i];
         html_site_head(f, s, l, &fa);
-        html_services(f, s, l);
-        html_incidents(f, s, l);
-        html_windows(f, s, l);
+        html_services(f, s, l, o->vocab);
+        html_incidents(f, s, l, o->vocab);
+        html_windows(f, s, l, o->vocab);
         html_graphs(f, o, s);
         fprintf(f, "</section>\n");
     }

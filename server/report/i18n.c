@@ -177,21 +177,15 @@ void i18n_iso(int64_t t, const char *tz, char *out, size_t size)
              tm.tm_hour, tm.tm_min, tm.tm_sec, sign, off / 3600, off % 3600 / 60);
 }
 
-const char *i18n_service(report_lang l, const char *s)
+const char *i18n_service(const vocab *words, report_lang l, const char *s)
 {
-    if (strcmp(s, "power") == 0)
-        return TR(l, "Énergie", "Power");
-    if (strcmp(s, "cooling") == 0)
-        return TR(l, "Climatisation", "Cooling");
-    if (strcmp(s, "network") == 0)
-        return TR(l, "Réseau", "Network");
-    if (strcmp(s, "environment") == 0)
-        return TR(l, "Environnement", "Environment");
-    return s;
+    const vocab_word *w = words ? vocab_service_find(words, s) : NULL;
+    const char *label = w ? TR(l, w->label.fr, w->label.en) : "";
+    return label[0] ? label : s;
 }
 
 /* "power, cooling" -> "Énergie, Climatisation" */
-void i18n_services(report_lang l, const char *in, char *out, size_t size)
+void i18n_services(const vocab *words, report_lang l, const char *in, char *out, size_t size)
 {
     size_t o = 0;
     out[0] = '\0';
@@ -199,7 +193,7 @@ void i18n_services(report_lang l, const char *in, char *out, size_t size)
         size_t n = strcspn(in, ",");
         char one[64];
         snprintf(one, sizeof one, "%.*s", (int)n, in);
-        o += (size_t)snprintf(out + o, size - o, "%s%s", o ? ", " : "", i18n_service(l, one));
+        o += (size_t)snprintf(out + o, size - o, "%s%s", o ? ", " : "", i18n_service(words, l, one));
         in += n;
         while (*in == ',' || *in == ' ')
             in++;
@@ -208,6 +202,8 @@ void i18n_services(report_lang l, const char *in, char *out, size_t size)
         snprintf(out, size, "%s", TR(l, "site", "site"));
 }
 
+/* Not the vocabulary's site_kinds words: the report spells a kind out ("NRO (nœud de raccordement
+ * optique)") where the dashboard's short label ("NRO", "NRO shelter") suffices. */
 const char *i18n_kind(report_lang l, const char *k)
 {
     if (strcmp(k, "datacenter") == 0)

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "report/report_render.h"
+#include "vocab.h"
 
 /* The French or the English text. */
 #define TR(l, fr, en) ((l) == REPORT_LANG_FR ? (fr) : (en))
@@ -25,10 +26,11 @@ void i18n_date(report_lang l, int64_t t, const char *tz, char *out, size_t size)
 void i18n_long_time(report_lang l, int64_t t, char *out, size_t size);
 /* ISO 8601 in zone tz with its offset: "2026-10-14T03:12:00+02:00" (the CSV's, the same in both languages) */
 void i18n_iso(int64_t t, const char *tz, char *out, size_t size);
-/* "power" -> "Énergie" | "Power"; an unknown name as it is */
-const char *i18n_service(report_lang l, const char *service);
+/* "power" -> "Énergie" | "Power", the vocabulary's words (words NULL, or a name it does not list: the
+ * name as it is) */
+const char *i18n_service(const vocab *words, report_lang l, const char *service);
 /* "power, cooling" -> "Énergie, Climatisation"; "" -> "site" */
-void i18n_services(report_lang l, const char *list, char *out, size_t size);
+void i18n_services(const vocab *words, report_lang l, const char *list, char *out, size_t size);
 /* "nro" -> "NRO (nœud de raccordement optique)" */
 const char *i18n_kind(report_lang l, const char *kind);
 /* the unknown-time policy: "up" -> "comptée disponible" */

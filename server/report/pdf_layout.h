@@ -31,6 +31,7 @@ typedef struct {
     const char *running; /* the running header: "Rapport … – octobre 2026" */
     const char *digest;
     const char *software;
+    const vocab *vocab; /* the services' words */
 } pdf_layout;
 
 enum { PDF_LEFT, PDF_RIGHT, PDF_CENTER }; /* alignments */

@@ -245,7 +245,7 @@ static void pages_site_services(pdf_layout *p, const report_view_site *s)
     for (size_t k = 0; k < s->nservices; k++) {
         const report_view_figures *v = &s->services[k].figures;
         char b[64];
-        pdf_cell(&c, i18n_service(l, s->services[k].name), PDF_PLAIN);
+        pdf_cell(&c, i18n_service(p->vocab, l, s->services[k].name), PDF_PLAIN);
         report_render_availability(l, v->availability, b, sizeof b);
         pdf_cell(&c, b, PDF_PLAIN);
         report_render_duration(l, (double)v->downtime, b, sizeof b);
@@ -287,7 +287,7 @@ static void pages_site_incidents(pdf_layout *p, const report_view_site *s)
         pdf_cell(&c, b, PDF_PLAIN);
         report_render_duration(l, (double)in->duration, b, sizeof b);
         pdf_cell(&c, b, PDF_PLAIN);
-        i18n_services(l, in->services, b, sizeof b);
+        i18n_services(p->vocab, l, in->services, b, sizeof b);
         pdf_cell(&c, b, PDF_PLAIN);
         pdf_cell(&c, in->cause, PDF_PLAIN);
         pdf_cell(&c, in->excluded ? TR(l, "oui (maintenance)", "yes (maintenance)") : TR(l, "non", "no"),
@@ -321,7 +321,7 @@ static void pages_site_windows(pdf_layout *p, const report_view_site *s)
         pdf_cell(&c, b, PDF_PLAIN);
         report_render_time(l, w->end, s->timezone, b, sizeof b);
         pdf_cell(&c, b, PDF_PLAIN);
-        pdf_cell(&c, *w->service ? i18n_service(l, w->service) : TR(l, "tout le site", "whole site"), PDF_PLAIN);
+        pdf_cell(&c, *w->service ? i18n_service(p->vocab, l, w->service) : TR(l, "tout le site", "whole site"), PDF_PLAIN);
         pdf_cell(&c, w->reason, PDF_PLAIN);
         pdf_cell(&c, w->who, PDF_PLAIN);
     }
@@ -381,8 +381,9 @@ static cairo_status_t pages_discard(void *closure, const unsigned char *data, un
 }
 
 /* One pass over the whole document: the number of pages in *npages. */
-static vg_code pages_pass(const report_view *v, report_lang l, const content_facts *fa, report_graphs *const *graphs,
-                          int pages, cairo_write_func_t write, void *closure, int *npages, vg_err *err)
+static vg_code pages_pass(const report_view *v, report_lang l, const vocab *words, const content_facts *fa,
+                          report_graphs *const *graphs, int pages, cairo_write_func_t write, void *closure,
+                          int *npages, vg_err *err)
 {
     cairo_surface_t *surf = cairo_pdf_surface_create_for_stream(write, closure, PDF_PW, PDF_PH);
     char running[200], gen[40];
@@ -398,7 +399,7 @@ static vg_code pages_pass(const report_view *v, report_lang l, const content_fac
     cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATE_DATE, gen);
     cairo_t *cr = cairo_create(surf);
     pdf_layout p = {.cr = cr, .l = l, .y = PDF_TOP, .page = 1, .pages = pages, .running = running, .digest = v->digest,
-                    .software = v->software};
+                    .software = v->software, .vocab = words};
     pdf_page_furniture(&p, true);
     pages_cover(&p, v, fa);
     for (size_t i = 0; i < v->nsites; i++)
@@ -426,10 +427,10 @@ vg_code report_pdf(const report_view *v, const report_render_opts *o, report_ren
         graphs[i] = report_graphs_find(o, &v->sites[i]);
     /* the first pass counts the pages, for "page 3 / 7" */
     int pages = 0;
-    vg_code rc = pages_pass(v, o->lang, &fa, graphs, 0, pages_discard, NULL, &pages, err);
+    vg_code rc = pages_pass(v, o->lang, o->vocab, &fa, graphs, 0, pages_discard, NULL, &pages, err);
     report_buf b;
     if (rc == VG_OK && (rc = report_buf_open(&b, err)) == VG_OK) {
-        rc = pages_pass(v, o->lang, &fa, graphs, pages, pages_write, b.f, &pages, err);
+        rc = pages_pass(v, o->lang, o->vocab, &fa, graphs, pages, pages_write, b.f, &pages, err);
         if (rc == VG_OK)
             rc = report_buf_close(&b, out, err);
         else {

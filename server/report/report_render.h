@@ -54,7 +54,7 @@ typedef struct {
     report_lang lang;
     db *db;          /* the devices of each site, for the graphs; NULL: no graphs */
     rrd_store *rrd;  /* where the series are; NULL: no graphs */
-    const vocab *vocab; /* which graphs there are (its `graphs:`); NULL: no graphs */
+    const vocab *vocab; /* which graphs there are, the services' words; NULL: no graphs, services by name */
 } report_render_opts;
 
 typedef struct {

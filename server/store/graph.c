@@ -79,8 +79,8 @@ static _Noreturn void graph_drawer(int req, int ans)
 }
 
 /* Forks the drawer; fd is the server's channel, which it must not hold (the server sees the end of
- * the graph process, not of its drawer). */
-static vg_code graph_drawer_start(int fd, char *why, size_t why_size)
+ * the graph process, not of its drawer), and frame the graph process's buffer, which it frees. */
+static vg_code graph_drawer_start(int fd, unsigned char *frame, char *why, size_t why_size)
 {
     int req[2], ans[2];
     if (pipe2(req, O_CLOEXEC) != 0) {
@@ -103,6 +103,7 @@ static vg_code graph_drawer_start(int fd, char *why, size_t why_size)
         return VG_E_IO;
     }
     if (pid == 0) {
+        free(frame); /* this process's copy of the graph process's buffer */
         close(fd);
         close(req[1]);
         close(ans[0]);
@@ -167,14 +168,14 @@ static int graph_read_drawer(int fd, void *data, size_t n, int64_t deadline)
 }
 
 /* Has the drawer draw one request and answers the server. */
-static vg_code graph_serve_one(int fd, const unsigned char *frame, size_t len)
+static vg_code graph_serve_one(int fd, unsigned char *frame, size_t len)
 {
     char why[200];
     uint32_t len32 = (uint32_t)len;
     bool sent = false;
     /* a drawer that ended since the last graph takes no request: another one, once */
     for (int tries = 0; tries < 2 && !sent; tries++) {
-        if (drawer.pid == 0 && graph_drawer_start(fd, why, sizeof why) != VG_OK)
+        if (drawer.pid == 0 && graph_drawer_start(fd, frame, why, sizeof why) != VG_OK)
             return graph_answer(fd, VG_E_IO, why, strlen(why));
         sent = fd_write_all(drawer.req, &len32, 4) == VG_OK && fd_write_all(drawer.req, frame, len) == VG_OK;
         if (!sent)

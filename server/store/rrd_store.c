@@ -671,21 +671,19 @@ static int rs_batch_write(rrd_store *s, const char *site, const push_sample **or
     return rc;
 }
 
-static int rs_write_here(void *ctx, const char *site, const push_batch *b, rrd_store_stats *st, char *err,
-                         size_t err_size)
+static vg_code rs_write_here(void *ctx, const char *site, const push_batch *b, rrd_store_stats *st, vg_err *err)
 {
     rrd_store *s = ctx;
     size_t n = push_batch_count(b);
     st->written = st->stale = 0;
     if (n == 0)
-        return 0;
+        return VG_OK;
     const push_sample **order = malloc(n * sizeof *order);
     size_t *runs = malloc((n + 1) * sizeof *runs);
     if (!order || !runs) {
         free(order);
         free(runs);
-        snprintf(err, err_size, "out of memory");
-        return -1;
+        return vg_fail(err, VG_E_NOMEM, "out of memory");
     }
     for (size_t i = 0; i < n; i++)
         order[i] = push_batch_at(b, i);
@@ -695,11 +693,12 @@ static int rs_write_here(void *ctx, const char *site, const push_batch *b, rrd_s
         if (i == 0 || !rs_same_series(order[i - 1], order[i]))
             runs[nruns++] = i;
     runs[nruns] = n;
-    int rc = s->daemon[0] ? rs_batch_write(s, site, order, runs, nruns, st, err, err_size)
-                          : rs_write_runs(s, site, order, runs, nruns, st, err, err_size);
+    char msg[VG_ERR_MAX] = "";
+    int rc = s->daemon[0] ? rs_batch_write(s, site, order, runs, nruns, st, msg, sizeof msg)
+                          : rs_write_runs(s, site, order, runs, nruns, st, msg, sizeof msg);
     free(runs);
     free(order);
-    return rc;
+    return rc == 0 ? VG_OK : vg_fail(err, VG_E_IO, "%s", msg[0] ? msg : "the RRD files could not be written");
 }
 
 /* The writer of a sample's file: by its device, so that a device's folder and files have one writer. */
@@ -710,34 +709,36 @@ static size_t rs_route(const push_sample *smp, size_t n)
 
 vg_code rrd_store_write(rrd_store *s, const char *site, const push_batch *b, rrd_store_stats *st, vg_err *err)
 {
-    char msg[VG_ERR_MAX] = "";
-    int rc;
+    vg_err e;
+    vg_clear(&e);
+    vg_code rc;
     if (s->nwriters && !s->daemon[0]) { /* the writers queue concurrent batches themselves */
-        rc = rrd_writer_write_split(s->writers, s->nwriters, rs_route, site, b, st, msg, sizeof msg);
+        rc = rrd_writer_write_split(s->writers, s->nwriters, rs_route, site, b, st, &e);
     } else {
         pthread_mutex_lock(&s->lock);
-        rc = rs_write_here(s, site, b, st, msg, sizeof msg);
+        rc = rs_write_here(s, site, b, st, &e);
         pthread_mutex_unlock(&s->lock);
     }
-    return rc == 0 ? VG_OK : vg_fail(err, VG_E_IO, "%s", msg[0] ? msg : "the RRD files could not be written");
+    /* a writer process that died failed this write too: the same answer as a file that failed */
+    return rc == VG_OK ? VG_OK : vg_fail(err, VG_E_IO, "%s", e.msg[0] ? e.msg : "the RRD files could not be written");
 }
 
 vg_code rrd_store_start_writer(rrd_store *s, vg_err *err)
 {
     if (s->daemon[0] || s->nwriters) /* rrdcached is already a writer process of its own */
         return VG_OK;
-    char msg[VG_ERR_MAX] = "";
+    vg_err e;
     /* one per core: each is one process writing one file at a time */
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     size_t n = cores < 1 ? 1 : cores > RS_WRITERS_MAX ? RS_WRITERS_MAX : (size_t)cores;
     /* each child writes with its own copy of this store, through rs_write_here; the files of a device
      * always go to the same one (rs_route), so that its cache and a file's updates stay in one process */
     for (size_t i = 0; i < n; i++) {
-        s->writers[i] = rrd_writer_start(rs_write_here, s, msg, sizeof msg);
+        s->writers[i] = rrd_writer_start(rs_write_here, s, &e);
         if (!s->writers[i]) {
             for (size_t j = 0; j < i; j++)
                 rrd_writer_free(s->writers[j]);
-            return vg_fail(err, VG_E_UNAVAILABLE, "%s", msg);
+            return vg_fail(err, VG_E_UNAVAILABLE, "%s", e.msg);
         }
     }
     s->nwriters = n;
@@ -747,9 +748,9 @@ vg_code rrd_store_start_writer(rrd_store *s, vg_err *err)
 void rrd_store_check_writers(rrd_store *s)
 {
     for (size_t i = 0; i < s->nwriters; i++) {
-        char err[400];
-        if (rrd_writer_check(s->writers[i], err, sizeof err))
-            log_error("rrd", "%s", err);
+        vg_err err;
+        if (rrd_writer_check(s->writers[i], &err) != VG_OK)
+            log_error("rrd", "%s", err.msg);
     }
 }
 

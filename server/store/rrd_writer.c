@@ -135,16 +135,15 @@ static int rw_serve(int fd, rrd_writer_fn fn, void *ctx)
         frame = f;
         if (fd_read_all(fd, frame, len) != 0)
             break;
-        char site[NAME_MAX_LEN + 1], err[RW_ERR_MAX] = "";
+        char site[NAME_MAX_LEN + 1];
+        vg_err err;
+        vg_clear(&err);
         rrd_store_stats st = {0};
         push_batch *b = rw_decode(frame, len, site);
-        int32_t wrc = -1;
-        if (b)
-            wrc = fn(ctx, site, b, &st, err, sizeof err) == 0 ? 0 : -1;
-        else
-            snprintf(err, sizeof err, "the RRD writer process received a malformed batch");
+        vg_code wrc = b ? fn(ctx, site, b, &st, &err)
+                        : vg_fail(&err, VG_E_INTERNAL, "the RRD writer process received a malformed batch");
         push_batch_free(b);
-        if (rw_answer(fd, wrc, &st, err) != 0)
+        if (rw_answer(fd, (int32_t)wrc, &st, err.msg) != 0)
             break;
     }
     free(frame);
@@ -176,19 +175,17 @@ static void rw_child(int fd, rrd_writer_fn fn, void *ctx)
 
 /* ---- the server's end ------------------------------------------------------------------------------ */
 
-static int rw_spawn(rrd_writer *w, char *err, size_t err_size)
+static vg_code rw_spawn(rrd_writer *w, vg_err *err)
 {
     int sv[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
-        snprintf(err, err_size, "cannot start the RRD writer process: socketpair: %s", strerror(errno));
-        return -1;
-    }
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+        return vg_fail(err, VG_E_UNAVAILABLE, "cannot start the RRD writer process: socketpair: %s", strerror(errno));
     pid_t pid = fork();
     if (pid < 0) {
-        snprintf(err, err_size, "cannot start the RRD writer process: fork: %s", strerror(errno));
+        vg_code rc = vg_fail(err, VG_E_UNAVAILABLE, "cannot start the RRD writer process: fork: %s", strerror(errno));
         close(sv[0]);
         close(sv[1]);
-        return -1;
+        return rc;
     }
     if (pid == 0) {
         close(sv[0]);
@@ -197,7 +194,7 @@ static int rw_spawn(rrd_writer *w, char *err, size_t err_size)
     close(sv[1]);
     w->pid = pid;
     w->fd = sv[0];
-    return 0;
+    return VG_OK;
 }
 
 /* Reaps the child (killing it if it is still there after a second) and says how it ended. */
@@ -222,17 +219,17 @@ static void rw_reap(rrd_writer *w, char *how, size_t how_size)
     w->pid = 0;
 }
 
-rrd_writer *rrd_writer_start(rrd_writer_fn fn, void *ctx, char *err, size_t err_size)
+rrd_writer *rrd_writer_start(rrd_writer_fn fn, void *ctx, vg_err *err)
 {
     rrd_writer *w = calloc(1, sizeof *w);
     if (!w) {
-        snprintf(err, err_size, "out of memory");
+        vg_fail(err, VG_E_NOMEM, "out of memory");
         return NULL;
     }
     w->fn = fn;
     w->ctx = ctx;
     w->fd = -1;
-    if (rw_spawn(w, err, err_size) != 0) {
+    if (rw_spawn(w, err) != VG_OK) {
         free(w);
         return NULL;
     }
@@ -308,12 +305,12 @@ static unsigned char *rw_encode(const char *site, const push_batch *b, rrd_write
     return buf;
 }
 
-/* Reads one answer: its result, or -2 when the channel failed. */
-static int rw_read_answer(int fd, rrd_store_stats *st, char *err, size_t err_size)
+/* Reads one answer: what fn returned in the child, in *code and err; false when the channel failed. */
+static bool rw_read_answer(int fd, rrd_store_stats *st, vg_code *code, vg_err *err)
 {
     unsigned char head[4 + 8 + 8 + 2];
     if (fd_read_all(fd, head, sizeof head) != 0)
-        return -2;
+        return false;
     int32_t rc;
     uint64_t written, stale;
     uint16_t el;
@@ -324,53 +321,54 @@ static int rw_read_answer(int fd, rrd_store_stats *st, char *err, size_t err_siz
     rw_get(&p, end, &el, 2);
     char text[RW_ERR_MAX + 1];
     if (el > RW_ERR_MAX || (el && fd_read_all(fd, text, el) != 0))
-        return -2;
+        return false;
     text[el] = '\0';
     st->written = (size_t)written;
     st->stale = (size_t)stale;
-    if (rc != 0)
-        snprintf(err, err_size, "%s", text);
-    return rc == 0 ? 0 : -1;
+    *code = VG_OK;
+    if (rc != VG_OK)
+        *code = vg_fail(err, rc > VG_OK && rc <= VG_E_INTERNAL ? (vg_code)rc : VG_E_INTERNAL, "%s", text);
+    return true;
 }
 
 /* The channel failed (lock held): the child is reaped and another one started; the tickets given so
- * far fail. */
-static void rw_restart(rrd_writer *w, bool in_batch, char *err, size_t err_size)
+ * far fail. VG_E_UNAVAILABLE, err saying how the child ended and whether another one runs. */
+static vg_code rw_restart(rrd_writer *w, bool in_batch, vg_err *err)
 {
-    char how[160], why[256] = "";
+    char how[160];
+    vg_err why;
+    vg_clear(&why);
     /* a thread may be sending into the old channel: make its send fail, and wait for it, before the
      * descriptor is closed and its number given to the new channel */
     shutdown(w->fd, SHUT_RDWR);
     while (w->sending)
         pthread_cond_wait(&w->changed, &w->lock);
     rw_reap(w, how, sizeof how);
-    int again = rw_spawn(w, why, sizeof why);
+    vg_code again = rw_spawn(w, &why);
     w->generation++;
     w->restarts++;
     w->next_ticket = w->serving = 0;
     if (in_batch)
-        snprintf(err, err_size, "the RRD writer process %s while writing this batch; %s", how,
-                 again == 0 ? "a new one was started (the batch can be sent again)" : why);
-    else
-        snprintf(err, err_size, "the RRD writer process %s; %s", how, again == 0 ? "a new one was started" : why);
+        return vg_fail(err, VG_E_UNAVAILABLE, "the RRD writer process %s while writing this batch; %s", how,
+                       again == VG_OK ? "a new one was started (the batch can be sent again)" : why.msg);
+    return vg_fail(err, VG_E_UNAVAILABLE, "the RRD writer process %s; %s", how,
+                   again == VG_OK ? "a new one was started" : why.msg);
 }
 
-int rrd_writer_check(rrd_writer *w, char *err, size_t err_size)
+vg_code rrd_writer_check(rrd_writer *w, vg_err *err)
 {
-    int restarted = 0;
+    vg_code rc = VG_OK;
     pthread_mutex_lock(&w->lock);
     siginfo_t info;
     memset(&info, 0, sizeof info);
     /* WNOWAIT: rw_reap collects it, and says how it ended */
     if (w->pid > 0 && waitid(P_PID, (id_t)w->pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == w->pid) {
-        rw_restart(w, false, err, err_size);
-        restarted = 1;
-    } else if (w->pid == 0 && rw_spawn(w, err, err_size) == 0) { /* a restart that failed before */
-        snprintf(err, err_size, "the RRD writer process could be started again");
-        restarted = 1;
+        rc = rw_restart(w, false, err);
+    } else if (w->pid == 0 && rw_spawn(w, NULL) == VG_OK) { /* a restart that failed before */
+        rc = vg_fail(err, VG_E_UNAVAILABLE, "the RRD writer process could be started again");
     }
     pthread_mutex_unlock(&w->lock);
-    return restarted;
+    return rc;
 }
 
 /* A batch in a writer's channel, waiting for its answer. */
@@ -380,15 +378,16 @@ typedef struct {
     bool sent;
 } rw_ticket;
 
-/* Sends a frame, in turn with the other threads; 0, or -1 with err when no child can be started. */
-static int rw_send(rrd_writer *w, const unsigned char *frame, size_t len, rw_ticket *t, char *err, size_t err_size)
+/* Sends a frame, in turn with the other threads; VG_E_UNAVAILABLE when no child can be started. */
+static vg_code rw_send(rrd_writer *w, const unsigned char *frame, size_t len, rw_ticket *t, vg_err *err)
 {
     pthread_mutex_lock(&w->lock);
     while (w->sending)
         pthread_cond_wait(&w->changed, &w->lock);
-    if (w->pid == 0 && rw_spawn(w, err, err_size) != 0) { /* a restart that failed before */
+    vg_code rc = w->pid == 0 ? rw_spawn(w, err) : VG_OK; /* a restart that failed before */
+    if (rc != VG_OK) {
         pthread_mutex_unlock(&w->lock);
-        return -1;
+        return rc;
     }
     t->generation = w->generation;
     t->ticket = w->next_ticket++;
@@ -400,29 +399,27 @@ static int rw_send(rrd_writer *w, const unsigned char *frame, size_t len, rw_tic
     w->sending = false;
     pthread_cond_broadcast(&w->changed);
     pthread_mutex_unlock(&w->lock);
-    return 0;
+    return VG_OK;
 }
 
-/* Waits for the answer to a ticket: what the child said, or -1 with err when it died. */
-static int rw_wait(rrd_writer *w, const rw_ticket *t, rrd_store_stats *st, char *err, size_t err_size)
+/* Waits for the answer to a ticket: what the child said, or VG_E_UNAVAILABLE when it died. */
+static vg_code rw_wait(rrd_writer *w, const rw_ticket *t, rrd_store_stats *st, vg_err *err)
 {
     pthread_mutex_lock(&w->lock);
     while (w->generation == t->generation && w->serving != t->ticket)
         pthread_cond_wait(&w->changed, &w->lock);
-    int rc;
+    vg_code rc = VG_OK;
     if (w->generation != t->generation) {
-        snprintf(err, err_size, "the RRD writer process ended before writing this batch; a new one was started "
-                 "(the batch can be sent again)");
-        rc = -1;
+        rc = vg_fail(err, VG_E_UNAVAILABLE, "the RRD writer process ended before writing this batch; a new one "
+                     "was started (the batch can be sent again)");
     } else {
         /* our turn: only this thread reads the channel until serving moves on */
         pthread_mutex_unlock(&w->lock);
-        rc = t->sent ? rw_read_answer(t->fd, st, err, err_size) : -2;
+        bool answered = t->sent && rw_read_answer(t->fd, st, &rc, err);
         pthread_mutex_lock(&w->lock);
-        if (rc == -2) {
-            rw_restart(w, true, err, err_size);
+        if (!answered) {
+            rc = rw_restart(w, true, err);
             st->written = st->stale = 0;
-            rc = -1;
         } else
             w->serving++;
         pthread_cond_broadcast(&w->changed);
@@ -431,28 +428,25 @@ static int rw_wait(rrd_writer *w, const rw_ticket *t, rrd_store_stats *st, char 
     return rc;
 }
 
-int rrd_writer_write_split(rrd_writer *const *ws, size_t n, rrd_writer_route route, const char *site,
-                           const push_batch *b, rrd_store_stats *st, char *err, size_t err_size)
+vg_code rrd_writer_write_split(rrd_writer *const *ws, size_t n, rrd_writer_route route, const char *site,
+                               const push_batch *b, rrd_store_stats *st, vg_err *err)
 {
     st->written = st->stale = 0;
     rw_ticket tickets[RRD_WRITER_SPLIT_MAX];
     bool queued[RRD_WRITER_SPLIT_MAX] = {false};
-    int rc = 0;
-    if (n == 0 || n > RRD_WRITER_SPLIT_MAX) {
-        snprintf(err, err_size, "no RRD writer");
-        return -1;
-    }
+    vg_code rc = VG_OK;
+    if (n == 0 || n > RRD_WRITER_SPLIT_MAX)
+        return vg_fail(err, VG_E_INVALID, "no RRD writer");
     /* every writer's share is sent before the first answer is awaited: they write at the same time */
-    for (size_t k = 0; k < n && rc == 0; k++) {
+    for (size_t k = 0; k < n && rc == VG_OK; k++) {
         size_t len;
         uint32_t count;
         unsigned char *frame = rw_encode(site, b, n > 1 ? route : NULL, k, n, &len, &count);
         if (!frame) {
-            snprintf(err, err_size, "out of memory");
-            rc = -1;
+            rc = vg_fail(err, VG_E_NOMEM, "out of memory");
         } else if (count > 0 || (k == 0 && push_batch_count(b) == 0)) {
-            rc = rw_send(ws[k], frame, len, &tickets[k], err, err_size);
-            queued[k] = rc == 0;
+            rc = rw_send(ws[k], frame, len, &tickets[k], err);
+            queued[k] = rc == VG_OK;
         }
         free(frame);
     }
@@ -460,11 +454,12 @@ int rrd_writer_write_split(rrd_writer *const *ws, size_t n, rrd_writer_route rou
         if (!queued[k])
             continue;
         rrd_store_stats part = {0};
-        char why[RW_ERR_MAX];
-        if (rw_wait(ws[k], &tickets[k], &part, why, sizeof why) != 0) {
-            if (rc == 0) /* the first failure tells */
-                snprintf(err, err_size, "%s", why);
-            rc = -1;
+        vg_err why;
+        vg_code r = rw_wait(ws[k], &tickets[k], &part, &why);
+        if (r != VG_OK && rc == VG_OK) { /* the first failure tells */
+            rc = r;
+            if (err)
+                *err = why;
         }
         st->written += part.written;
         st->stale += part.stale;
@@ -472,8 +467,7 @@ int rrd_writer_write_split(rrd_writer *const *ws, size_t n, rrd_writer_route rou
     return rc;
 }
 
-int rrd_writer_write(rrd_writer *w, const char *site, const push_batch *b, rrd_store_stats *st, char *err,
-                     size_t err_size)
+vg_code rrd_writer_write(rrd_writer *w, const char *site, const push_batch *b, rrd_store_stats *st, vg_err *err)
 {
-    return rrd_writer_write_split(&w, 1, NULL, site, b, st, err, err_size);
+    return rrd_writer_write_split(&w, 1, NULL, site, b, st, err);
 }

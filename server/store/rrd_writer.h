@@ -23,21 +23,24 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "error.h"
 #include "push.h"
 #include "store/rrd_store.h"
 
-typedef int (*rrd_writer_fn)(void *ctx, const char *site, const push_batch *b, rrd_store_stats *st, char *err,
-                             size_t err_size);
+/* Writes one batch in the child; its code and message go back to the caller of rrd_writer_write. */
+typedef vg_code (*rrd_writer_fn)(void *ctx, const char *site, const push_batch *b, rrd_store_stats *st,
+                                 vg_err *err);
 
 typedef struct rrd_writer rrd_writer;
 
-rrd_writer *rrd_writer_start(rrd_writer_fn fn, void *ctx, char *err, size_t err_size);
+/* NULL with err filled in: VG_E_UNAVAILABLE (no process or socket could be made), VG_E_NOMEM. */
+rrd_writer *rrd_writer_start(rrd_writer_fn fn, void *ctx, vg_err *err);
 /* Closes the child's channel and waits for it to finish the batch it may be writing. */
 void rrd_writer_free(rrd_writer *w);
 
-/* Writes the batch in the child: what fn returned there, or -1 with err saying why the child failed. */
-int rrd_writer_write(rrd_writer *w, const char *site, const push_batch *b, rrd_store_stats *st, char *err,
-                     size_t err_size);
+/* Writes the batch in the child: what fn returned there (its code and message), or VG_E_UNAVAILABLE
+ * with err saying how the child failed. */
+vg_code rrd_writer_write(rrd_writer *w, const char *site, const push_batch *b, rrd_store_stats *st, vg_err *err);
 
 /* Several writers share the files: route() names the writer (0 to n - 1) of a sample's file, always
  * the same for a file. Each writer's share is sent before any answer is awaited, so that they write at
@@ -45,12 +48,13 @@ int rrd_writer_write(rrd_writer *w, const char *site, const push_batch *b, rrd_s
  * sent again, they are skipped as stale). */
 #define RRD_WRITER_SPLIT_MAX 8
 typedef size_t (*rrd_writer_route)(const push_sample *s, size_t n);
-int rrd_writer_write_split(rrd_writer *const *ws, size_t n, rrd_writer_route route, const char *site,
-                           const push_batch *b, rrd_store_stats *st, char *err, size_t err_size);
+vg_code rrd_writer_write_split(rrd_writer *const *ws, size_t n, rrd_writer_route route, const char *site,
+                               const push_batch *b, rrd_store_stats *st, vg_err *err);
 
-/* Starts a new child if the one there has ended (between batches: nothing was lost). 1 with err saying
- * how it ended, 0 when it is alive. For a timer, so that a writer no batch has gone to is not left dead. */
-int rrd_writer_check(rrd_writer *w, char *err, size_t err_size);
+/* Starts a new child if the one there has ended (between batches: nothing was lost). VG_E_UNAVAILABLE
+ * with err saying how it ended and whether another one runs now, VG_OK when it was alive. For a timer,
+ * so that a writer no batch has gone to is not left dead. */
+vg_code rrd_writer_check(rrd_writer *w, vg_err *err);
 
 /* How many times the child ended and was replaced (for /metrics). */
 unsigned long rrd_writer_restarts(rrd_writer *w);

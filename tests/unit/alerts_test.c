@@ -14,12 +14,15 @@
 
 #include "alerting/rules.h"
 #include "alerting/alerts.h"
+#include "alerting/notify.h"
 #include "http/api.h"
 #include "store/db.h"
 #include "config/server_config.h"
 #include "test_util.h"
 
 #include <sqlite3.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #define T0 1790000000
 
@@ -481,6 +484,40 @@ static void test_api(void **state)
     assert_int_equal(count(f, "SELECT COUNT(*) FROM notifications WHERE event = 'test'"), 1);
 }
 
+static vg_code refusing_mail(void *ctx, const char *to, const char *subject, const char *body, vg_err *err)
+{
+    (void)ctx, (void)subject, (void)body;
+    return vg_fail(err, VG_E_UNAVAILABLE, "550 no such user %s", to);
+}
+
+/* notify_send's errors: the reason stored for a retry is the message, the code says what kind. */
+static void test_notify_errors(void **state)
+{
+    (void)state;
+    notify_env env = {0};
+    vg_err err;
+    assert_int_equal(notify_send(&env, "pigeon", "x", "generic", "s", "t", NULL, &err), VG_E_INVALID);
+    assert_string_equal(err.msg, "unknown channel 'pigeon'");
+    assert_int_equal(notify_send(&env, "email", "boss@example.org", "generic", "s", "t", NULL, &err), VG_E_INVALID);
+    assert_string_equal(err.msg, "smtp is not configured in server.yaml");
+    assert_int_equal(notify_send(&env, "sms", "+33600000000", "generic", "s", "t", NULL, &err), VG_E_INVALID);
+    env.mail = refusing_mail;
+    assert_int_equal(notify_send(&env, "email", "boss@example.org", "generic", "s", "t", NULL, &err), VG_E_UNAVAILABLE);
+    assert_string_equal(err.msg, "550 no such user boss@example.org");
+    /* a webhook nobody listens on: a bound socket that does not accept */
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t alen = sizeof a;
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/hook", ntohs(a.sin_port));
+    assert_int_equal(notify_send(&env, "webhook", url, "generic", "s", "t", "{}", &err), VG_E_UNAVAILABLE);
+    assert_true(err.msg[0] != '\0');
+    close(fd);
+    assert_int_equal(notify_send(&env, "webhook", url, "generic", "s", "t", "{}", NULL), VG_E_UNAVAILABLE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -493,6 +530,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_db_site_down, db_setup, db_teardown),
         cmocka_unit_test_setup_teardown(test_db_repeat, db_setup, db_teardown),
         cmocka_unit_test_setup_teardown(test_api, db_setup, db_teardown),
+        cmocka_unit_test(test_notify_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -32,7 +32,7 @@ static int setup_each(void **state)
              "agents:\n  - {id: nro-doullens, token: token-doullens-0001, site: doullens}\n"
              "  - {id: nro-limited, token: token-limited-00001, site: doullens, devices: [ups1, olt1]}\n"
              "  - {id: nro-peronne, token: token-peronne-00001, site: peronne}\n"
-             "api_tokens: [{name: ops, token: token-reader-000001}]\n",
+             "api_tokens: [{name: ops, token: token-reader-000001}, {name: boss, token: token-admin-0000001, role: admin}]\n",
              dir);
     vg_err cerr;
     cfg = server_config_load(tu_write(dir, "server.yaml", yaml, path, sizeof path), &cerr);
@@ -378,11 +378,136 @@ static void test_vocabulary(void **state)
            400, "must be ups, pdu, cooling, olt, env or generic");
 }
 
+/* api_admit: what http.c asks on the headers alone, before any byte of a body is read. */
+static void admit(const char *method, const char *path, const char *auth, int status, const char *part,
+                  const char *headers)
+{
+    api_reply r = {0};
+    bool ok = api_admit(&ctx, method, path, auth, &r);
+    if (status == 0) {
+        if (!ok)
+            fail_msg("%s %s refused: %d %s", method, path, r.status, r.body);
+        return;
+    }
+    if (ok)
+        fail_msg("%s %s admitted, wanted %d", method, path, status);
+    if (headers && strcmp(r.headers, headers) != 0)
+        fail_msg("%s %s: headers '%s', wanted '%s'", method, path, r.headers, headers);
+    expect(r, status, part);
+}
+
+static void test_admit(void **state)
+{
+    /* the ingest's refusals are those of api_ingest, counted alike */
+    admit("POST", "/api/v1/ingest", NULL, 401, "Bearer token is required", NULL);
+    admit("POST", "/api/v1/ingest", "Bearer wrong-token-000000000", 401, "unknown agent token", NULL);
+    admit("POST", "/api/v1/ingest", "Bearer token-reader-000001", 401, "unknown agent token", NULL);
+    assert_int_equal(ctx.rejected, 3);
+    admit("POST", "/api/v1/ingest", "Bearer token-doullens-0001", 0, NULL, NULL);
+    /* reads need an API token, actions an admin one; an agent's token reads nothing */
+    admit("GET", "/api/v1/sites", NULL, 401, "an API token is required", NULL);
+    admit("GET", "/api/v1/sites", "Bearer token-doullens-0001", 401, "an API token is required", NULL);
+    admit("GET", "/api/v1/sites", "Bearer token-reader-000001", 0, NULL, NULL);
+    admit("HEAD", "/api/v1/series", "Bearer token-reader-000001", 0, NULL, NULL);
+    admit("POST", "/api/v1/maintenance", "Bearer token-reader-000001", 403, "role admin", NULL);
+    admit("POST", "/api/v1/maintenance", "Bearer token-admin-0000001", 0, NULL, NULL);
+    admit("DELETE", "/api/v1/silences/3", NULL, 401, NULL, NULL);
+    admit("GET", "/metrics", NULL, 401, NULL, NULL);
+    admit("GET", "/api/v1/health", NULL, 0, NULL, NULL);
+    admit("GET", "/static/app.js", NULL, 0, NULL, NULL);
+    /* another method: 405 naming the path's methods, before any credential is looked at */
+    admit("PATCH", "/api/v1/sites", NULL, 405, "method not allowed", "Allow: GET, HEAD");
+    admit("PUT", "/api/v1/maintenance", NULL, 405, NULL, "Allow: GET, HEAD, POST");
+    admit("GET", "/api/v1/maintenance/4", NULL, 405, NULL, "Allow: DELETE");
+    admit("OPTIONS", "/api/v1/ingest", NULL, 405, NULL, "Allow: POST");
+    admit("BREW", "/", NULL, 405, NULL, "Allow: GET, HEAD");
+    admit("PATCH", "/api/v1/nothing", NULL, 404, "no such endpoint", "");
+    admit("GET", "/api/v2/sites", "Bearer token-reader-000001", 404, NULL, "");
+    /* api_dispatch answers the same */
+    api_request req = {.method = "PATCH", .path = "/api/v1/alerts", .authorization = "Bearer token-reader-000001",
+                       .body = "{}", .len = 2, .now = NOW, .arg = query_arg, .arg_ctx = ""};
+    api_reply r = api_dispatch(&ctx, &req);
+    assert_string_equal(r.headers, "Allow: GET, HEAD");
+    expect(r, 405, NULL);
+}
+
+static void get_expect(const char *path, const char *query, int status, const char *part)
+{
+    api_request req = {.method = "GET", .path = path, .authorization = "Bearer token-reader-000001", .body = "",
+                       .now = NOW, .arg = query_arg, .arg_ctx = (void *)query};
+    api_reply r = api_dispatch(&ctx, &req);
+    if (r.status != status || (part && (!r.body || !strstr(r.body, part))))
+        fail_msg("GET %s?%s: got %d %s, wanted %d with '%s'", path, query, r.status, r.body, status, part ? part : "");
+    free(r.body);
+}
+
+/* Every time range of the read routes: from < to, a bounded span, no overflow; 400 naming the field. */
+static void test_time_ranges(void **state)
+{
+    static const char *const routes[] = {"/api/v1/series", "/api/v1/availability", "/api/v1/events",
+                                          "/api/v1/maintenance", "/api/v1/sites"};
+    const char *series = "site=doullens&device=ups1&metric=battery.charge&";
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        const char *pre = i == 0 ? series : "";
+        char q[400];
+        snprintf(q, sizeof q, "%sfrom=1790000000&to=1780000000", pre);
+        get_expect(routes[i], q, 400, "\"field\":\"to\"");
+        snprintf(q, sizeof q, "%sfrom=1790000000&to=1790000000", pre);
+        get_expect(routes[i], q, 400, "\"field\":\"to\"");
+        snprintf(q, sizeof q, "%sfrom=100000&to=1790000000", pre); /* 56 years */
+        get_expect(routes[i], q, 400, "\"field\":\"from\"");
+        snprintf(q, sizeof q, "%sfrom=99999999999999999999&to=1790000000", pre); /* past long long */
+        get_expect(routes[i], q, 400, "\"field\":\"from\"");
+        snprintf(q, sizeof q, "%sfrom=1780000000&to=9223372036854775807", pre);
+        get_expect(routes[i], q, 400, "\"field\":\"to\"");
+        snprintf(q, sizeof q, "%sfrom=-9223372036854775808&to=1780000000", pre);
+        get_expect(routes[i], q, 400, "\"field\":\"from\"");
+        snprintf(q, sizeof q, "%sfrom=2026-13-01&to=1780000000", pre);
+        get_expect(routes[i], q, 400, "\"field\":\"from\"");
+    }
+    get_expect("/api/v1/events", "from=1780000000&to=1790000000", 200, "\"events\":[]");
+    get_expect("/api/v1/events", "month=99999-01", 400, "\"field\":\"month\"");
+    get_expect("/api/v1/availability", "month=2026-00", 400, "\"field\":\"month\"");
+}
+
+static void post_expect(const char *path, const char *body, int status, const char *part)
+{
+    api_request req = {.method = "POST", .path = path, .authorization = "Bearer token-admin-0000001", .body = body,
+                       .len = strlen(body), .now = NOW, .arg = query_arg, .arg_ctx = ""};
+    api_reply r = api_dispatch(&ctx, &req);
+    if (r.status != status || (part && (!r.body || !strstr(r.body, part))))
+        fail_msg("POST %s %s: got %d %s, wanted %d with '%s'", path, body, r.status, r.body, status, part ? part : "");
+    free(r.body);
+}
+
+/* The times of the actions' bodies: no overflow of start + duration or of end - start. */
+static void test_action_times(void **state)
+{
+    post_expect("/api/v1/maintenance",
+                "{\"site\":\"doullens\",\"start\":-9223372036854775807,\"end\":9223372036854775807,\"reason\":\"x\"}", 400,
+                "\"field\":\"start\"");
+    post_expect("/api/v1/maintenance",
+                "{\"site\":\"doullens\",\"start\":1790000000,\"end\":9223372036854775807,\"reason\":\"x\"}", 400,
+                "\"field\":\"end\"");
+    post_expect("/api/v1/maintenance", "{\"site\":\"doullens\",\"start\":\"99999999999999999999\",\"end\":1790000000,"
+                "\"reason\":\"x\"}", 400, "\"field\":\"start\"");
+    post_expect("/api/v1/maintenance", "{\"site\":\"doullens\",\"start\":1790000000,\"end\":1790003600,\"reason\":\"x\"}",
+                201, "\"end\":1790003600");
+    post_expect("/api/v1/silences", "{\"site\":\"doullens\",\"duration\":\"9999999999999999d\",\"reason\":\"x\"}", 400,
+                "\"field\":\"duration\"");
+    post_expect("/api/v1/silences", "{\"site\":\"doullens\",\"duration\":3600,\"start\":9223372036854775807,"
+                "\"reason\":\"x\"}", 400, "\"field\":\"start\"");
+    post_expect("/api/v1/silences", "{\"site\":\"doullens\",\"duration\":\"2h\",\"reason\":\"x\"}", 201, "\"site\"");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_vocabulary, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_auth, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_admit, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_time_ranges, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_action_times, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_malformed_changes_nothing, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_store_and_read_back, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_duplicate_and_stale, setup_each, teardown_each),

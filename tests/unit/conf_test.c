@@ -9,6 +9,7 @@
 
 #include "config/agent_config.h"
 #include "conf.h"
+#include "push/push_client.h"
 #include "config/server_config.h"
 #include "test_util.h"
 
@@ -79,7 +80,8 @@ static void expect_agent_error(const char *text, const char *where, const char *
 {
     vg_err err;
     agent_config *c = load_agent(text, &err);
-    assert_null(c);
+    if (c)
+        fail_msg("accepted: %s", text);
     char want[700];
     snprintf(want, sizeof want, "%s/agent.yaml:%s", dir, where);
     if (strncmp(err.msg, want, strlen(want)) != 0 || !strstr(err.msg, what))
@@ -208,6 +210,89 @@ static void expect_server_error(const char *text, const char *where, const char 
     snprintf(want, sizeof want, "%s/server.yaml:%s", dir, where);
     if (strncmp(err.msg, want, strlen(want)) != 0 || !strstr(err.msg, what))
         fail_msg("got '%s', wanted prefix '%s' and '%s'", err.msg, want, what);
+}
+
+/* Control characters (utf8.h) in any string of a configuration: refused at file:line:column with the
+ * key, the character named, a token's value never in the message (it would go to a log). The YAML
+ * escapes are libyaml's: "\r\n", "\t", "\N" (U+0085), "\L" (U+2028), "\0". */
+static void test_control_characters(void **state)
+{
+    static const struct {
+        const char *esc, *what;
+    } bad[] = {{"\\r\\nX-Evil: 1", "control character U+000D at character 4"},
+               {"\\t", "control character U+0009 at character 4"},
+               {"\\N", "control character U+0085 at character 4"},
+               {"\xe2\x80\xa8", "control character U+2028 at character 4"},
+               {"\\L", "control character U+2028 at character 4"},
+               {"\\P", "control character U+2029 at character 4"},
+               {"\\0", "control character U+0000 at character 4"},
+               {"\\e[0m", "control character U+001B at character 4"},
+               {"\\x7f", "control character U+007F at character 4"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char text[400], want[700];
+        vg_err err;
+        /* the agent's token */
+        snprintf(text, sizeof text, "agent: a\nserver: http://x\ntoken: \"abc%sdefghijklmnopq\"\ndevices: [{name: u, host: h}]\n",
+                 bad[i].esc);
+        expect_agent_error(text, "3:8: key 'token'", bad[i].what);
+        assert_null(load_agent(text, &err));
+        assert_string_equal(err.field, "token");
+        if (strstr(err.msg, "abc") || strstr(err.msg, "defghijklmnopq"))
+            fail_msg("the token is in the message: %s", err.msg);
+        /* any string: a device's community (a secret as well), the server URL */
+        snprintf(text, sizeof text,
+                 "agent: a\nserver: http://x\ntoken: tttttttttttttttt\ndevices:\n  - {name: u, host: h, community: \"pub%s\"}\n",
+                 bad[i].esc);
+        expect_agent_error(text, "5:35: key 'community'", bad[i].what);
+        assert_null(strstr(err.msg, "pub"));
+        snprintf(text, sizeof text, "agent: a\nserver: \"htt%s\"\ntoken: tttttttttttttttt\ndevices: [{name: u, host: h}]\n",
+                 bad[i].esc);
+        expect_agent_error(text, "2:9: key 'server'", bad[i].what);
+        /* the server's agent and API tokens */
+        snprintf(text, sizeof text, "agents:\n  - {id: a, token: \"abc%sdefghijklmnopq\"}\n", bad[i].esc);
+        expect_server_error(text, "2:20: key 'token'", bad[i].what);
+        snprintf(text, sizeof text, "agents: []\napi_tokens:\n  - {name: ops, token: \"abc%sdefghijklmnopq\", role: admin}\n",
+                 bad[i].esc);
+        expect_server_error(text, "3:24: key 'token'", bad[i].what);
+        assert_null(load_server(text, &err));
+        if (strstr(err.msg, "abc") || strstr(err.msg, "defghijklmnopq"))
+            fail_msg("the token is in the message: %s", err.msg);
+        (void)want;
+    }
+    vg_err err;
+    /* checked when the file is loaded, before its keys are: a list item names the list's key, a key
+     * names none */
+    expect_agent_error("agent: a\nserver: http://x\ntoken: tttttttttttttttt\ndevices: [{name: u, host: h}]\n"
+                       "profiles_extra: [ok, \"b\\td\"]\n",
+                       "5:22: key 'profiles_extra'", "control character U+0009 at character 2");
+    expect_agent_error("agent: a\n\"ser\\Nver\": http://x\n", "2:1: a key holds a control character U+0085 at character 4",
+                       "");
+    /* a literal block keeps its newlines: refused like "\n" */
+    expect_agent_error("agent: a\nserver: http://x\ntoken: |\n  abcdefghijklmnop\n  X-Evil: 1\n", "3:8: key 'token'",
+                       "control character U+000A at character 17");
+    /* the characters next to the refused ones are fine: U+00A0, U+2027, U+202A, U+FEFF, a plain line
+     * folded into one */
+    /* a raw U+0085 in a file is a line break to YAML 1.1 (libyaml), folded into a space like any: it
+     * never reaches a value */
+    agent_config *c = load_agent("agent: a\nserver: http://x\ntoken: \"abcdefgh\xc2\x85ijklmnop\"\n"
+                                 "devices: [{name: u, host: h}]\n", &err);
+    if (!c)
+        fail_msg("refused: %s", err.msg);
+    assert_string_equal(c->token, "abcdefgh ijklmnop");
+    agent_config_free(c);
+    c = load_agent("agent: a\nserver: http://x\ntoken: tttttttttttttttt\n"
+                                 "devices: [{name: u, host: h, community: \"\\_\xe2\x80\xa7\xe2\x80\xaa\xef\xbb\xbf a\n  b\"}]\n",
+                                 &err);
+    if (!c)
+        fail_msg("refused: %s", err.msg);
+    assert_string_equal(c->devices[0].community, "\xc2\xa0\xe2\x80\xa7\xe2\x80\xaa\xef\xbb\xbf a b");
+    agent_config_free(c);
+    /* the push client, the last guard before the Authorization header, refuses one too */
+    assert_null(push_client_new("http://127.0.0.1:9", "abcdefgh\r\nX-Evil: 1", NULL, 1));
+    assert_null(push_client_new("http://127.0.0.1:9", "abcdefgh\xc2\x85ijklmnop", NULL, 1));
+    push_client *pc = push_client_new("http://127.0.0.1:9", "abcdefghijklmnop", NULL, 1);
+    assert_non_null(pc);
+    push_client_free(pc);
 }
 
 static void test_server_tls_valid(void **state)
@@ -414,6 +499,7 @@ int main(void)
         cmocka_unit_test(test_agent_missing_and_types),
         cmocka_unit_test(test_agent_names_and_duplicates),
         cmocka_unit_test(test_yaml_syntax_and_aliases),
+        cmocka_unit_test(test_control_characters),
         cmocka_unit_test(test_server_valid),
         cmocka_unit_test(test_server_errors),
         cmocka_unit_test(test_server_tls_valid),

@@ -42,10 +42,10 @@ static int teardown_each(void **state)
 
 static spool *open_spool(void)
 {
-    char err[SPOOL_ERR_MAX];
-    spool *s = spool_open(dir, "nro-doullens", 64 * MB, err, sizeof err);
+    vg_err err;
+    spool *s = spool_open(dir, "nro-doullens", 64 * MB, &err);
     if (!s)
-        fail_msg("spool_open: %s", err);
+        fail_msg("spool_open: %s", err.msg);
     return s;
 }
 
@@ -60,8 +60,8 @@ static push_result keep_send(void *ctx, const char *body, size_t len, char *why,
 static void replay_all(spool *s)
 {
     spool_replay_stats st;
-    char err[SPOOL_ERR_MAX];
-    assert_int_equal(spool_replay(s, keep_send, NULL, 0, &st, err, sizeof err), 0);
+    vg_err err;
+    assert_int_equal(spool_replay(s, keep_send, NULL, 0, &st, &err), 0);
     assert_int_equal(st.corrupt + st.rejected, 0);
 }
 

@@ -130,8 +130,8 @@ static void test_reject_sample_fields(void **state)
                   "samples[0].metric", "lower-case");
     expect_reject(SAMPLE_WITHOUT("\"device\":\"d\",\"metric\":\"a..b\",\"value\":1,\"ts\":1790000000"),
                   "samples[0].metric", "lower-case");
-    expect_reject(SAMPLE(",\"instance\":\"a\\u0001b\""), "samples[0].instance", "printable");
-    expect_reject(SAMPLE(",\"instance\":\"a\\u0000b\""), "body", "not allowed");
+    expect_reject(SAMPLE(",\"instance\":\"a\\u0001b\""), "samples[0].instance", "control character U+0001 at character 2");
+    expect_reject(SAMPLE(",\"instance\":\"a\\u0000b\""), "samples[0].instance", "control character U+0000 at character 2");
     expect_reject(SAMPLE_WITHOUT("\"device\":\"d\",\"metric\":\"m\",\"ts\":1790000000"), "samples[0].value", "missing");
     expect_reject(SAMPLE_WITHOUT("\"device\":\"d\",\"metric\":\"m\",\"value\":\"1\",\"ts\":1790000000"),
                   "samples[0].value", "finite number");
@@ -145,6 +145,89 @@ static void test_reject_sample_fields(void **state)
     expect_reject(SAMPLE(",\"unit\":\"abcdefghijklmnopqrstuvwxyz\""), "samples[0].unit", "longer than");
     expect_reject(SAMPLE(",\"colour\":\"red\""), "samples[0].colour", "unknown field");
     expect_reject(SAMPLE(",\"label\":\"\\udc00\""), "body", "invalid JSON");
+}
+
+/* A body whose second sample (0, 1), second device (2) or envelope (3) has member "key":"ab" ESC. */
+static void build_body(char *json, size_t size, int which, const char *key, const char *esc)
+{
+    switch (which) {
+    case 0: /* instance, text, label and unit of a sample */
+        snprintf(json, size,
+                 "{\"agent\":\"a\",\"seq\":1,\"samples\":[{\"device\":\"d\",\"metric\":\"m\",\"value\":1,\"ts\":1790000000},"
+                 "{\"device\":\"d\",\"metric\":\"m\",\"value\":1,\"ts\":1790000000,\"%s\":\"ab%s\"}]}",
+                 key, esc);
+        break;
+    case 1: /* device and metric of a sample */
+        snprintf(json, size,
+                 "{\"agent\":\"a\",\"seq\":1,\"samples\":[{\"device\":\"d\",\"metric\":\"m\",\"value\":1,\"ts\":1790000000},"
+                 "{\"%s\":\"ab%s\",\"metric\":\"m\",\"device\":\"d\",\"value\":1,\"ts\":1790000000}]}",
+                 key, esc);
+        break;
+    case 2: /* name, class and profile of a device */
+        snprintf(json, size,
+                 "{\"agent\":\"a\",\"seq\":1,\"samples\":[],\"devices\":[{\"name\":\"d\",\"class\":\"ups\"},"
+                 "{\"name\":\"d\",\"class\":\"ups\",\"%s\":\"ab%s\"}]}",
+                 key, esc);
+        break;
+    default: /* the agent */
+        snprintf(json, size, "{\"seq\":1,\"samples\":[],\"%s\":\"ab%s\"}", key, esc);
+    }
+}
+
+/* Control characters (utf8.h) in every name and text of a push, named by field and code point. The
+ * escapes are JSON's: the decoder sees the characters themselves. */
+static void test_reject_controls(void **state)
+{
+    static const struct {
+        const char *esc, *cp;
+    } bad[] = {{"\\u0085", "U+0085"}, {"\xc2\x85", "U+0085"}, {"\\u2028", "U+2028"}, {"\xe2\x80\xa9", "U+2029"},
+               {"\\u0000", "U+0000"}, {"\\u001b[31m", "U+001B"}, {"\\r\\n", "U+000D"}, {"\\t", "U+0009"},
+               {"\\u007f", "U+007F"}, {"\\u009f", "U+009F"}};
+    static const struct {
+        int fmt;
+        const char *key, *field;
+    } where[] = {{0, "instance", "samples[1].instance"}, {0, "text", "samples[1].text"},
+                 {0, "label", "samples[1].label"},       {0, "unit", "samples[1].unit"},
+                 {1, "device", "samples[1].device"},     {1, "metric", "samples[1].metric"},
+                 {2, "name", "devices[1].name"},         {2, "class", "devices[1].class"},
+                 {2, "profile", "devices[1].profile"},   {3, "agent", "agent"}};
+    for (size_t w = 0; w < sizeof where / sizeof where[0]; w++) {
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            char json[400], msg[64];
+            /* the key is written once; a duplicate (device, metric, name, class) replaces the first */
+            build_body(json, sizeof json, where[w].fmt, where[w].key, bad[i].esc);
+            char *dup = NULL;
+            if (where[w].fmt == 1) { /* drop the first, good member of the same name */
+                char good[40];
+                snprintf(good, sizeof good, ",\"%s\":\"%s\"", where[w].key, where[w].key[0] == 'd' ? "d" : "m");
+                dup = strstr(strstr(json, "},{") + 3, good);
+                if (dup)
+                    memmove(dup, dup + strlen(good), strlen(dup + strlen(good)) + 1);
+            } else if (where[w].fmt == 2 && strcmp(where[w].key, "profile") != 0) {
+                char good[40];
+                snprintf(good, sizeof good, "\"%s\":\"%s\",", where[w].key, where[w].key[0] == 'n' ? "d" : "ups");
+                dup = strstr(strstr(json, "},{") + 3, good);
+                if (dup)
+                    memmove(dup, dup + strlen(good), strlen(dup + strlen(good)) + 1);
+            }
+            snprintf(msg, sizeof msg, "control character %s at character 3", bad[i].cp);
+            expect_reject(json, where[w].field, msg);
+        }
+    }
+    /* the severity is one of four words: "ok" followed by a NUL is not "ok" */
+    expect_reject(SAMPLE(",\"severity\":\"ok\\u0000\""), "samples[0].severity", "ok, warning");
+    /* an unknown key holding one: named, the character made '?' so that the answer is one clean line */
+    expect_reject(SAMPLE(",\"x\\u2028y\":1"), "samples[0].x?y", "unknown field");
+    /* a good batch with the neighbours of the refused characters is still accepted */
+    const char *good = "{\"agent\":\"a\",\"seq\":1,\"samples\":[{\"device\":\"d\",\"metric\":\"m\",\"value\":1,"
+                       "\"ts\":1790000000,\"instance\":\" ~\\u00a0\\u2027\\u202a\",\"text\":\"é€\",\"label\":\"Salle « 3 »\"}],"
+                       "\"devices\":[{\"name\":\"d\",\"class\":\"ups\",\"profile\":\"ups-rfc1628\"}]}";
+    vg_err err;
+    push_batch *b = push_batch_decode(good, strlen(good), NOW, &err);
+    if (!b)
+        fail_msg("good batch refused: %s: %s", err.field, err.msg);
+    assert_string_equal(push_batch_at(b, 0)->instance, " ~\xc2\xa0\xe2\x80\xa7\xe2\x80\xaa");
+    push_batch_free(b);
 }
 
 static void test_reject_too_many(void **state)
@@ -180,6 +263,10 @@ static void test_names(void **state)
     assert_false(text_is_valid("\xc3", 64));         /* truncated UTF-8 */
     assert_false(text_is_valid("\xc0\xaf", 64));     /* overlong encoding of '/' */
     assert_false(text_is_valid("tab\there", 64));
+    assert_false(text_is_valid("next\xc2\x85line", 64));    /* U+0085 */
+    assert_false(text_is_valid("line\xe2\x80\xa8sep", 64)); /* U+2028 */
+    assert_false(text_is_valid("del\x7f", 64));
+    assert_true(text_is_valid("nbsp\xc2\xa0ok", 64));      /* U+00A0 is printable */
     char out[64];
     assert_int_equal(name_to_path_component("0/1/3", out, sizeof out), 0);
     assert_string_equal(out, "0%2F1%2F3");
@@ -195,7 +282,7 @@ static void test_names(void **state)
 /* utf8.h, the one UTF-8 check behind text_is_valid and the cleaning of push errors. */
 static void test_utf8(void **state)
 {
-    static const char *const good[] = {"", "abc", "\xc2\x80", "\xc3\xa9", "\xe0\xa0\x80", "\xe2\x82\xac",
+    static const char *const good[] = {"", "abc", "\xc2\xa0", "\xc3\xa9", "\xe0\xa0\x80", "\xe2\x82\xac",
                                        "\xed\x9f\xbf" /* U+D7FF, below the surrogates */,
                                        "\xee\x80\x80" /* U+E000, above them */, "\xf0\x90\x80\x80",
                                        "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf" /* U+10FFFF */};
@@ -225,6 +312,34 @@ static void test_utf8(void **state)
     assert_int_equal(utf8_char_len("\xf0\x9f\x98\x80"), 4);
     assert_int_equal(utf8_char_len("\xe2\x82"), 0);
     assert_int_equal(utf8_char_len("\xed\xa0\x80"), 0);
+    /* the control characters: well-formed, refused as text */
+    static const struct {
+        const char *s;
+        unsigned long cp;
+        size_t offset, pos;
+    } ctl[] = {{"\x01", 0x01, 0, 1},           {"ab\x1f", 0x1f, 2, 3},         {"\xc3\xa9\x7f", 0x7f, 2, 2},
+               {"x\xc2\x80", 0x80, 1, 2},      {"\xe2\x82\xac\xc2\x85", 0x85, 3, 2}, {"\xc2\x9f", 0x9f, 0, 1},
+               {"a b\xe2\x80\xa8", 0x2028, 3, 4}, {"\xe2\x80\xa9", 0x2029, 0, 1},
+               {"\xff\r", 0x0d, 1, 2} /* a stray byte counts as one character */};
+    for (size_t i = 0; i < sizeof ctl / sizeof ctl[0]; i++) {
+        utf8_control at;
+        if (!utf8_find_control(ctl[i].s, strlen(ctl[i].s), &at) || at.cp != ctl[i].cp || at.offset != ctl[i].offset ||
+            at.pos != ctl[i].pos)
+            fail_msg("ctl[%zu] not found where it is", i);
+        if (text_is_valid(ctl[i].s, 64))
+            fail_msg("ctl[%zu] accepted as text", i);
+    }
+    assert_false(utf8_find_control("\xc2\xa0\xe2\x80\xa7\xe2\x80\xaa~ ", 10, NULL)); /* U+00A0, U+2027, U+202A */
+    assert_true(utf8_find_control("ab\0c", 4, NULL)); /* a NUL within the length is U+0000 */
+    assert_int_equal(utf8_control_len("\xc2\x85x"), 2);
+    assert_int_equal(utf8_control_len("\xc2\xa0"), 0);
+    char label[] = "Salle\xc2\x85" "3\xe2\x80\xa8\xc3\xa9\x01";
+    assert_int_equal(utf8_replace_controls(label, ' '), 11);
+    assert_string_equal(label, "Salle 3 \xc3\xa9 ");
+    vg_err cerr;
+    assert_int_equal(utf8_check_control("secret\r\nX-Evil: 1", 19, &cerr), VG_E_INVALID);
+    assert_string_equal(cerr.msg, "control character U+000D at character 7");
+    assert_int_equal(utf8_check_control("fine", 4, &cerr), VG_OK);
     /* a key cut in the middle of a character by the decoder's bound: the message drops the piece */
     char body[200];
     snprintf(body, sizeof body,
@@ -242,7 +357,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_roundtrip),         cmocka_unit_test(test_sample_set_bounds),
         cmocka_unit_test(test_reject_envelope),   cmocka_unit_test(test_reject_sample_fields),
-        cmocka_unit_test(test_reject_too_many),   cmocka_unit_test(test_names),
+        cmocka_unit_test(test_reject_controls),   cmocka_unit_test(test_reject_too_many),
+        cmocka_unit_test(test_names),
         cmocka_unit_test(test_utf8),
     };
     return cmocka_run_group_tests_name("push", tests, NULL, NULL);

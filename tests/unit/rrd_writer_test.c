@@ -35,20 +35,18 @@ static int teardown_each(void **state)
 
 /* The function the child runs: appends "SITE SEQ VALUE" per sample to dir/log; site "bad" fails with
  * a message, site "crash" kills the child. */
-static int log_fn(void *ctx, const char *site, const push_batch *b, rrd_store_stats *st, char *err, size_t err_size)
+static vg_code log_fn(void *ctx, const char *site, const push_batch *b, rrd_store_stats *st, vg_err *err)
 {
     (void)ctx;
     if (strcmp(site, "crash") == 0)
         raise(SIGKILL);
-    if (strcmp(site, "bad") == 0) {
-        snprintf(err, err_size, "cannot write %s: disk full", push_batch_at(b, 0)->device);
-        return -1;
-    }
+    if (strcmp(site, "bad") == 0)
+        return vg_fail(err, VG_E_IO, "cannot write %s: disk full", push_batch_at(b, 0)->device);
     char path[600];
     snprintf(path, sizeof path, "%s/log", dir);
     FILE *f = fopen(path, "a");
     if (!f)
-        return -1;
+        return vg_fail(err, VG_E_IO, "%s: %s", path, strerror(errno));
     for (size_t i = 0; i < push_batch_count(b); i++) {
         const push_sample *s = push_batch_at(b, i);
         fprintf(f, "%s %s %s %s %lld %.17g\n", site, s->device, s->metric, s->instance[0] ? s->instance : "-",
@@ -59,7 +57,7 @@ static int log_fn(void *ctx, const char *site, const push_batch *b, rrd_store_st
     }
     st->stale = 1; /* to see that the counts come back */
     fclose(f);
-    return 0;
+    return VG_OK;
 }
 
 static push_batch *batch_of(const char *device, int64_t ts, int n)
@@ -95,14 +93,14 @@ static char *read_log(void)
 static void test_batch_and_answers(void **state)
 {
     (void)state;
-    char err[512] = "";
-    rrd_writer *w = rrd_writer_start(log_fn, NULL, err, sizeof err);
+    vg_err err;
+    rrd_writer *w = rrd_writer_start(log_fn, NULL, &err);
     assert_non_null(w);
     pid_t child = rrd_writer_pid(w);
     assert_true(child > 0 && child != getpid());
     push_batch *b = batch_of("pdu-a1", 1790000000, 3);
     rrd_store_stats st = {0};
-    assert_int_equal(rrd_writer_write(w, "italie", b, &st, err, sizeof err), 0);
+    assert_int_equal(rrd_writer_write(w, "italie", b, &st, &err), VG_OK);
     assert_int_equal(st.written, 3);
     assert_int_equal(st.stale, 1);
     char *log = read_log();
@@ -112,13 +110,14 @@ static void test_batch_and_answers(void **state)
                              "italie pdu-a1 outlet.current Outlet 3 1790000000 2.25\n");
     free(log);
     /* a failure in the child comes back with its message, and the child goes on */
-    assert_int_equal(rrd_writer_write(w, "bad", b, &st, err, sizeof err), -1);
-    assert_string_equal(err, "cannot write pdu-a1: disk full");
+    assert_int_equal(rrd_writer_write(w, "bad", b, &st, &err), VG_E_IO);
+    assert_int_equal(err.code, VG_E_IO);
+    assert_string_equal(err.msg, "cannot write pdu-a1: disk full");
     assert_int_equal(st.written, 0);
     assert_int_equal(rrd_writer_pid(w), child);
     /* an empty batch */
     push_batch *empty = push_batch_new("test", 2);
-    assert_int_equal(rrd_writer_write(w, "italie", empty, &st, err, sizeof err), 0);
+    assert_int_equal(rrd_writer_write(w, "italie", empty, &st, &err), VG_OK);
     assert_int_equal(st.written, 0);
     push_batch_free(empty);
     push_batch_free(b);
@@ -131,42 +130,44 @@ static void test_batch_and_answers(void **state)
 static void test_child_dies(void **state)
 {
     (void)state;
-    char err[512] = "";
-    rrd_writer *w = rrd_writer_start(log_fn, NULL, err, sizeof err);
+    vg_err err;
+    rrd_writer *w = rrd_writer_start(log_fn, NULL, &err);
     assert_non_null(w);
     pid_t first = rrd_writer_pid(w);
     push_batch *b = batch_of("ups1", 1790000000, 2);
     rrd_store_stats st = {0};
-    assert_int_equal(rrd_writer_write(w, "crash", b, &st, err, sizeof err), -1);
-    assert_non_null(strstr(err, "killed by signal 9"));
-    assert_non_null(strstr(err, "a new one was started"));
+    assert_int_equal(rrd_writer_write(w, "crash", b, &st, &err), VG_E_UNAVAILABLE);
+    assert_non_null(strstr(err.msg, "killed by signal 9"));
+    assert_non_null(strstr(err.msg, "a new one was started"));
     pid_t second = rrd_writer_pid(w);
     assert_true(second > 0 && second != first);
     /* the next batch goes to the new child */
-    assert_int_equal(rrd_writer_write(w, "doullens", b, &st, err, sizeof err), 0);
+    assert_int_equal(rrd_writer_write(w, "doullens", b, &st, &err), VG_OK);
     assert_int_equal(st.written, 2);
     /* killed from outside between two batches: the next batch fails, the one after is written */
     assert_int_equal(kill(second, SIGKILL), 0);
-    int rc = rrd_writer_write(w, "doullens", b, &st, err, sizeof err);
-    if (rc != 0)
-        assert_non_null(strstr(err, "RRD writer process"));
-    assert_int_equal(rrd_writer_write(w, "doullens", b, &st, err, sizeof err), 0);
+    vg_code rc = rrd_writer_write(w, "doullens", b, &st, &err);
+    if (rc != VG_OK) {
+        assert_int_equal(rc, VG_E_UNAVAILABLE);
+        assert_non_null(strstr(err.msg, "RRD writer process"));
+    }
+    assert_int_equal(rrd_writer_write(w, "doullens", b, &st, &err), VG_OK);
     pid_t third = rrd_writer_pid(w);
     assert_true(third != second);
     /* killed while idle: the check (the server's timer) finds it, says how, and starts another */
-    assert_int_equal(rrd_writer_check(w, err, sizeof err), 0);
+    assert_int_equal(rrd_writer_check(w, &err), VG_OK);
     assert_int_equal(kill(third, SIGKILL), 0);
-    int found = 0;
-    for (int i = 0; i < 200 && !found; i++) {
-        found = rrd_writer_check(w, err, sizeof err);
-        if (!found)
+    vg_code found = VG_OK;
+    for (int i = 0; i < 200 && found == VG_OK; i++) {
+        found = rrd_writer_check(w, &err);
+        if (found == VG_OK)
             usleep(10000);
     }
-    assert_int_equal(found, 1);
-    assert_non_null(strstr(err, "killed by signal 9"));
+    assert_int_equal(found, VG_E_UNAVAILABLE);
+    assert_non_null(strstr(err.msg, "killed by signal 9"));
     assert_true(rrd_writer_pid(w) > 0 && rrd_writer_pid(w) != third);
     assert_int_equal(kill(third, 0), -1); /* reaped, not left a zombie */
-    assert_int_equal(rrd_writer_write(w, "doullens", b, &st, err, sizeof err), 0);
+    assert_int_equal(rrd_writer_write(w, "doullens", b, &st, &err), VG_OK);
     assert_int_equal(st.written, 2);
     assert_int_equal(rrd_writer_restarts(w), 3); /* the crash, the kill between batches, the idle kill */
     push_batch_free(b);
@@ -185,12 +186,13 @@ typedef struct {
 static void *send_many(void *arg)
 {
     sender *s = arg;
-    char device[32], err[512];
+    char device[32];
+    vg_err err;
     snprintf(device, sizeof device, "dev-%d", s->id);
     for (int k = 0; k < PER_THREAD; k++) {
         push_batch *b = batch_of(device, 1790000000 + 60 * k, 1 + k % 7);
         rrd_store_stats st = {0};
-        if (rrd_writer_write(s->w, "italie", b, &st, err, sizeof err) != 0 || st.written != (size_t)(1 + k % 7))
+        if (rrd_writer_write(s->w, "italie", b, &st, &err) != VG_OK || st.written != (size_t)(1 + k % 7))
             s->failures++;
         push_batch_free(b);
     }
@@ -200,8 +202,8 @@ static void *send_many(void *arg)
 static void test_threads_keep_order(void **state)
 {
     (void)state;
-    char err[512] = "";
-    rrd_writer *w = rrd_writer_start(log_fn, NULL, err, sizeof err);
+    vg_err err;
+    rrd_writer *w = rrd_writer_start(log_fn, NULL, &err);
     assert_non_null(w);
     pthread_t t[THREADS];
     sender s[THREADS];
@@ -246,9 +248,9 @@ static size_t route_by_number(const push_sample *s, size_t n)
 static void test_split_between_writers(void **state)
 {
     (void)state;
-    char err[512] = "";
+    vg_err err;
     static int tag;
-    rrd_writer *ws[2] = {rrd_writer_start(log_fn, &tag, err, sizeof err), rrd_writer_start(log_fn, &tag, err, sizeof err)};
+    rrd_writer *ws[2] = {rrd_writer_start(log_fn, &tag, &err), rrd_writer_start(log_fn, &tag, &err)};
     assert_non_null(ws[0]);
     assert_non_null(ws[1]);
     push_batch *b = push_batch_new("test", 1);
@@ -263,7 +265,7 @@ static void test_split_between_writers(void **state)
         push_batch_add(b, &one);
     }
     rrd_store_stats st = {0};
-    assert_int_equal(rrd_writer_write_split(ws, 2, route_by_number, "italie", b, &st, err, sizeof err), 0);
+    assert_int_equal(rrd_writer_write_split(ws, 2, route_by_number, "italie", b, &st, &err), VG_OK);
     assert_int_equal(st.written, 8);
     assert_int_equal(st.stale, 2); /* each child's answer counted once */
     /* each device's samples were written by its writer, and the two writers were used */
@@ -287,14 +289,15 @@ static void test_split_between_writers(void **state)
     assert_int_equal(pid_of[1], rrd_writer_pid(ws[1]));
     assert_int_equal(pid_of[3], rrd_writer_pid(ws[1]));
     /* one writer failing fails the batch, with its message; the other share is written */
-    assert_int_equal(rrd_writer_write_split(ws, 2, route_by_number, "bad", b, &st, err, sizeof err), -1);
-    assert_non_null(strstr(err, "disk full"));
+    assert_int_equal(rrd_writer_write_split(ws, 2, route_by_number, "bad", b, &st, &err), VG_E_IO);
+    assert_non_null(strstr(err.msg, "disk full"));
+    assert_int_equal(rrd_writer_write_split(ws, 0, route_by_number, "italie", b, &st, &err), VG_E_INVALID);
     /* a writer killed: the batch fails, the next one is written by a new child */
     assert_int_equal(kill(rrd_writer_pid(ws[1]), SIGKILL), 0);
-    int rc = rrd_writer_write_split(ws, 2, route_by_number, "italie", b, &st, err, sizeof err);
-    if (rc != 0)
-        assert_non_null(strstr(err, "RRD writer process"));
-    assert_int_equal(rrd_writer_write_split(ws, 2, route_by_number, "italie", b, &st, err, sizeof err), 0);
+    vg_code rc = rrd_writer_write_split(ws, 2, route_by_number, "italie", b, &st, &err);
+    if (rc != VG_OK)
+        assert_non_null(strstr(err.msg, "RRD writer process"));
+    assert_int_equal(rrd_writer_write_split(ws, 2, route_by_number, "italie", b, &st, &err), VG_OK);
     assert_int_equal(st.written, 8);
     push_batch_free(b);
     rrd_writer_free(ws[0]);

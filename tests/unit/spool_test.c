@@ -35,10 +35,10 @@ static int teardown_each(void **state)
 
 static spool *open_spool(uint64_t max_bytes)
 {
-    char err[SPOOL_ERR_MAX];
-    spool *s = spool_open(dir, "nro-doullens", max_bytes, err, sizeof err);
+    vg_err err;
+    spool *s = spool_open(dir, "nro-doullens", max_bytes, &err);
     if (!s)
-        fail_msg("spool_open: %s", err);
+        fail_msg("spool_open: %s", err.msg);
     return s;
 }
 
@@ -65,12 +65,12 @@ static char *make_body(uint64_t seq, int64_t ts, int n) { return make_agent_body
 /* Spools a new batch numbered by the spool; returns its sequence number, its body in *body if asked. */
 static uint64_t put_new(spool *s, int64_t ts, int n, char **body)
 {
-    char err[SPOOL_ERR_MAX];
+    vg_err err;
     uint64_t seq;
-    assert_int_equal(spool_next_seq(s, &seq, err, sizeof err), 0);
+    assert_int_equal(spool_next_seq(s, &seq, &err), 0);
     char *b = make_body(seq, ts, n);
-    if (spool_put(s, seq, b, strlen(b), err, sizeof err) != 0)
-        fail_msg("spool_put: %s", err);
+    if (spool_put(s, seq, b, strlen(b), &err) != 0)
+        fail_msg("spool_put: %s", err.msg);
     if (body)
         *body = b;
     else
@@ -175,9 +175,9 @@ static void fake_free(fake_server *f)
 static spool_replay_stats replay(spool *s, fake_server *f)
 {
     spool_replay_stats st;
-    char err[SPOOL_ERR_MAX];
-    if (spool_replay(s, fake_send, f, 0, &st, err, sizeof err) != 0)
-        fail_msg("spool_replay: %s", err);
+    vg_err err;
+    if (spool_replay(s, fake_send, f, 0, &st, &err) != 0)
+        fail_msg("spool_replay: %s", err.msg);
     return st;
 }
 
@@ -281,13 +281,13 @@ static void test_seq_persists(void **state)
 {
     time_t before = time(NULL);
     spool *s = open_spool(64 * MB);
-    char err[SPOOL_ERR_MAX];
+    vg_err err;
     uint64_t a, b;
     /* a new spool starts from the time, as the agent always did */
-    assert_int_equal(spool_next_seq(s, &a, err, sizeof err), 0);
+    assert_int_equal(spool_next_seq(s, &a, &err), 0);
     assert_true(a >= (uint64_t)before * 1000 && a <= (uint64_t)time(NULL) * 1000);
     assert_int_equal(read_number("seq"), a);
-    assert_int_equal(spool_next_seq(s, &b, err, sizeof err), 0);
+    assert_int_equal(spool_next_seq(s, &b, &err), 0);
     assert_int_equal(b, a + 1);
     assert_int_equal(read_number("seq"), b);
     spool_close(s);
@@ -295,7 +295,7 @@ static void test_seq_persists(void **state)
     /* a restart goes on from the next number, even with nothing spooled */
     s = open_spool(64 * MB);
     assert_int_equal(spool_last_seq(s), b);
-    assert_int_equal(spool_next_seq(s, &a, err, sizeof err), 0);
+    assert_int_equal(spool_next_seq(s, &a, &err), 0);
     assert_int_equal(a, b + 1);
     spool_close(s);
 
@@ -307,7 +307,7 @@ static void test_seq_persists(void **state)
     char path[1200];
     tu_write(dir, "seq", "5\n", path, sizeof path);
     s = open_spool(64 * MB);
-    assert_int_equal(spool_next_seq(s, &b, err, sizeof err), 0);
+    assert_int_equal(spool_next_seq(s, &b, &err), 0);
     assert_int_equal(b, c + 1);
     spool_close(s);
 
@@ -315,7 +315,7 @@ static void test_seq_persists(void **state)
     tu_write(dir, "seq", "garbage", path, sizeof path);
     before = time(NULL);
     s = open_spool(64 * MB);
-    assert_int_equal(spool_next_seq(s, &b, err, sizeof err), 0);
+    assert_int_equal(spool_next_seq(s, &b, &err), 0);
     assert_true(b >= (uint64_t)before * 1000);
     spool_close(s);
 }
@@ -565,8 +565,8 @@ static void test_check_names_agent_and_batch(void **state)
     snprintf(other, sizeof other, "%s/%020llu.json", dir, (unsigned long long)(seq + 5));
     assert_int_equal(link(path, other), 0);
     /* read back by an agent of another name (renamed): not its batch, set aside as rejected */
-    char err[SPOOL_ERR_MAX];
-    s = spool_open(dir, "nro-peronne", 64 * MB, err, sizeof err);
+    vg_err err;
+    s = spool_open(dir, "nro-peronne", 64 * MB, &err);
     assert_non_null(s);
     fake_server f = {0};
     spool_replay_stats st = replay(s, &f);
@@ -606,20 +606,56 @@ static void test_aside_bounded(void **state)
 static void test_one_agent_per_spool(void **state)
 {
     spool *s = open_spool(64 * MB);
-    char err[SPOOL_ERR_MAX];
-    spool *t = spool_open(dir, "nro-doullens", 64 * MB, err, sizeof err);
+    vg_err err;
+    spool *t = spool_open(dir, "nro-doullens", 64 * MB, &err);
     assert_null(t);
-    assert_non_null(strstr(err, "in use by another vigie-agent"));
+    assert_int_equal(err.code, VG_E_CONFLICT);
+    assert_non_null(strstr(err.msg, "in use by another vigie-agent"));
     spool_close(s);
-    t = spool_open(dir, "nro-doullens", 64 * MB, err, sizeof err);
+    t = spool_open(dir, "nro-doullens", 64 * MB, &err);
     assert_non_null(t);
     spool_close(t);
     /* a folder that cannot be created is an error, not a crash */
     char path[1200];
     tu_write(dir, "file", "x", path, sizeof path);
     snprintf(path, sizeof path, "%s/file/spool", dir);
-    assert_null(spool_open(path, "nro-doullens", 64 * MB, err, sizeof err));
-    assert_non_null(strstr(err, "cannot create"));
+    assert_null(spool_open(path, "nro-doullens", 64 * MB, &err));
+    assert_int_equal(err.code, VG_E_IO);
+    assert_non_null(strstr(err.msg, "cannot create"));
+    /* a file where the folder should be: the path is in the message */
+    snprintf(path, sizeof path, "%s/file", dir);
+    assert_null(spool_open(path, "nro-doullens", 64 * MB, &err));
+    assert_int_equal(err.code, VG_E_IO);
+    assert_non_null(strstr(err.msg, path));
+    assert_null(spool_open("", "nro-doullens", 64 * MB, &err));
+    assert_int_equal(err.code, VG_E_INVALID);
+}
+
+/* Files that cannot be written (a folder in their place, as root would still write a read-only one):
+ * the sequence number and the batch fail with VG_E_IO and the path, and the batch is not spooled. */
+static void test_write_errors(void **state)
+{
+    spool *s = open_spool(64 * MB);
+    vg_err err;
+    uint64_t seq;
+    char path[1200];
+    snprintf(path, sizeof path, "%s/seq", dir);
+    assert_int_equal(mkdir(path, 0750), 0);
+    assert_int_equal(mkdir(strcat(path, "/x"), 0750), 0);
+    assert_int_equal(spool_next_seq(s, &seq, &err), VG_E_IO);
+    assert_non_null(strstr(err.msg, dir));
+    snprintf(path, sizeof path, "%s/%020llu.json", dir, (unsigned long long)seq);
+    assert_int_equal(mkdir(path, 0750), 0);
+    assert_int_equal(mkdir(strcat(path, "/x"), 0750), 0);
+    char *b = make_body(seq, time(NULL), 1);
+    assert_int_equal(spool_put(s, seq, b, strlen(b), &err), VG_E_IO);
+    assert_non_null(strstr(err.msg, dir));
+    assert_int_equal(spool_count(s), 0);
+    assert_int_equal(spool_put(s, seq, "not json", 8, &err), VG_E_INVALID);
+    assert_int_equal(spool_put(s, seq + 1, b, strlen(b), &err), VG_OK);
+    assert_int_equal(spool_count(s), 1);
+    free(b);
+    spool_close(s);
 }
 
 static void test_budget(void **state)
@@ -630,8 +666,8 @@ static void test_budget(void **state)
     /* a tiny budget still sends one batch, then leaves the rest for the next cycle */
     fake_server f = {0};
     spool_replay_stats st;
-    char err[SPOOL_ERR_MAX];
-    assert_int_equal(spool_replay(s, fake_send, &f, 1e-9, &st, err, sizeof err), 0);
+    vg_err err;
+    assert_int_equal(spool_replay(s, fake_send, &f, 1e-9, &st, &err), 0);
     assert_int_equal(st.sent, 1);
     assert_false(st.retry);
     assert_int_equal(spool_count(s), 2);
@@ -655,6 +691,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_aside_bounded, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_one_agent_per_spool, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_budget, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_write_errors, setup_each, teardown_each),
     };
     return cmocka_run_group_tests_name("spool", tests, NULL, NULL);
 }

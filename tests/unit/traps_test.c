@@ -7,6 +7,10 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "snmp/engine.h"
 #include "snmp/traps.h"
 #include "test_util.h"
 
@@ -257,6 +261,32 @@ static void test_profile_traps_schema(void **state)
     free(dir);
 }
 
+/* An address that cannot be listened on is VG_E_IO, with the address; once free, it is listened on. */
+static void test_listen_errors(void **state)
+{
+    (void)state;
+    poller_snmp_init();
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t alen = sizeof a;
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
+    agent_config c = cfg;
+    snprintf(c.trap_listen, sizeof c.trap_listen, "127.0.0.1:%d", ntohs(a.sin_port));
+    traps *t = traps_new(&c, set, NULL, NULL);
+    vg_err err;
+    assert_int_equal(traps_listen(t, &err), VG_E_IO);
+    assert_int_equal(err.code, VG_E_IO);
+    char want[128];
+    snprintf(want, sizeof want, "cannot listen for traps on %s: ", c.trap_listen);
+    assert_non_null(strstr(err.msg, want));
+    traps_free(t);
+    close(fd);
+    t = traps_new(&c, set, NULL, NULL);
+    assert_int_equal(traps_listen(t, NULL), VG_OK);
+    traps_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -267,6 +297,7 @@ int main(void)
         cmocka_unit_test(test_unknown_source_is_kept_raw),
         cmocka_unit_test(test_wrong_community_dropped),
         cmocka_unit_test(test_profile_traps_schema),
+        cmocka_unit_test(test_listen_errors),
     };
     return cmocka_run_group_tests_name("traps", tests, setup, teardown);
 }
