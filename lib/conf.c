@@ -124,11 +124,11 @@ static vg_code conf_check_controls(const conf_doc *d, const conf_node *n, const 
     } else if (n->type == YAML_MAPPING_NODE) {
         for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
             const conf_node *kn = yaml_document_get_node(y, p->key);
-            if (kn && kn->type == YAML_SCALAR_NODE &&
-                utf8_check_control((const char *)kn->data.scalar.value, kn->data.scalar.length, &why) != VG_OK)
-                return conf_fail(err, d, kn, NULL, "a key holds a %s", why.msg);
             const char *k = conf_node_scalar(kn);
-            if (conf_check_controls(d, kn && kn->type != YAML_SCALAR_NODE ? kn : NULL, key, err) != VG_OK ||
+            if (k && utf8_check_control(k, kn->data.scalar.length, &why) != VG_OK)
+                return conf_fail(err, d, kn, NULL, "a key holds a %s", why.msg);
+            /* a key that is a list or a map is refused by conf_check_map; it is walked all the same */
+            if ((!k && conf_check_controls(d, kn, key, err) != VG_OK) ||
                 conf_check_controls(d, yaml_document_get_node(y, p->value), k ? k : key, err) != VG_OK)
                 return VG_E_INVALID;
         }

@@ -70,15 +70,10 @@ typedef struct {
     atomic_bool stop; /* set by the main thread, read by the timer thread */
 } server_timer;
 
-/* smtp_send still answers in a char buffer (routes_report.c calls it too): every failure of one mail
- * is the server or the path to it, retried later. */
 static vg_code server_mail(void *ctx, const char *to, const char *subject, const char *body, vg_err *err)
 {
     const char *rcpt[] = {to, NULL};
-    char why[VG_ERR_MAX];
-    if (smtp_send(ctx, rcpt, subject, body, NULL, 0, why, sizeof why) != 0)
-        return vg_fail(err, VG_E_UNAVAILABLE, "%s", why);
-    return VG_OK;
+    return smtp_send(ctx, rcpt, subject, body, NULL, 0, err);
 }
 
 static void *server_timer_run(void *arg)

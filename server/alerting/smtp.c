@@ -81,22 +81,16 @@ static void smtp_date(time_t t, char *out, size_t size)
              tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-int smtp_send(const smtp_config *cfg, const char *const *to, const char *subject, const char *body,
-              const smtp_attachment *attachments, size_t nattachments, char *why, size_t why_size)
+vg_code smtp_send(const smtp_config *cfg, const char *const *to, const char *subject, const char *body,
+                  const smtp_attachment *attachments, size_t nattachments, vg_err *err)
 {
-    if (!cfg->configured) {
-        snprintf(why, why_size, "no mail server: server.yaml has no smtp section");
-        return -1;
-    }
-    if (!to || !to[0]) {
-        snprintf(why, why_size, "no recipient");
-        return -1;
-    }
+    if (!cfg->configured)
+        return vg_fail(err, VG_E_INVALID, "no mail server: server.yaml has no smtp section");
+    if (!to || !to[0])
+        return vg_fail(err, VG_E_INVALID, "no recipient");
     CURL *c = curl_easy_init();
-    if (!c) {
-        snprintf(why, why_size, "libcurl could not start");
-        return -1;
-    }
+    if (!c)
+        return vg_fail(err, VG_E_NOMEM, "libcurl could not start");
     char from[300], line[2048], cerr[CURL_ERROR_SIZE] = "";
     struct curl_slist *rcpt = NULL, *headers = NULL;
     smtp_envelope(cfg->from, from, sizeof from);
@@ -146,8 +140,7 @@ int smtp_send(const smtp_config *cfg, const char *const *to, const char *subject
         curl_slist_free_all(rcpt);
         curl_slist_free_all(headers);
         curl_easy_cleanup(c);
-        snprintf(why, why_size, "out of memory");
-        return -1;
+        return vg_fail(err, VG_E_NOMEM, "out of memory");
     }
     size_t t = 0;
     for (size_t i = 0; i < blen; i++) {
@@ -194,14 +187,13 @@ int smtp_send(const smtp_config *cfg, const char *const *to, const char *subject
     CURLcode rc = curl_easy_perform(c);
     long code = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-    int ret = 0;
-    if (rc != CURLE_OK) {
+    vg_code ret = VG_OK;
+    if (rc != CURLE_OK) { /* the server is away, or refused the mail */
         char said[48] = "";
         if (code)
             snprintf(said, sizeof said, " (the server's last answer: %ld)", code);
-        snprintf(why, why_size, "%s: %s%s%s", cfg->url, cerr[0] ? cerr : curl_easy_strerror(rc), said,
-                 rc == CURLE_USE_SSL_FAILED ? "; the server offers no STARTTLS" : "");
-        ret = -1;
+        ret = vg_fail(err, VG_E_UNAVAILABLE, "%s: %s%s%s", cfg->url, cerr[0] ? cerr : curl_easy_strerror(rc), said,
+                      rc == CURLE_USE_SSL_FAILED ? "; the server offers no STARTTLS" : "");
     }
     curl_mime_free(mime);
     free(text);

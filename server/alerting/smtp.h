@@ -35,8 +35,9 @@ bool smtp_address_is_valid(const char *s, bool named);
 vg_code smtp_config_read(const conf_doc *doc, const conf_node *n, smtp_config *cfg, vg_err *err);
 
 /* Sends a plain-text UTF-8 mail to every address of `to` (NULL-terminated), with optional
- * attachments. 0 on success; -1 with why[] saying what the server or libcurl answered. */
-int smtp_send(const smtp_config *cfg, const char *const *to, const char *subject, const char *body,
-              const smtp_attachment *attachments, size_t nattachments, char *why, size_t why_size);
+ * attachments. VG_E_UNAVAILABLE with what the server or libcurl answered, VG_E_INVALID when smtp is
+ * not configured or there is no recipient, VG_E_NOMEM. */
+vg_code smtp_send(const smtp_config *cfg, const char *const *to, const char *subject, const char *body,
+                  const smtp_attachment *attachments, size_t nattachments, vg_err *err);
 
 #endif

@@ -151,7 +151,7 @@ api_reply api_route_report_send(api_ctx *ctx, const api_request *req)
         return bad;
     report_render_opts o = {.lang = r.lang, .db = ctx->db, .rrd = ctx->rrd, .vocab = ctx->cfg->vocab};
     report_render_out pdf;
-    char err[600], subject[200], digest[65];
+    char subject[200], digest[65];
     vg_err rerr;
     if (report_render_pdf(doc, &o, &pdf, &rerr) != VG_OK) {
         json_decref(doc);
@@ -174,15 +174,15 @@ api_reply api_route_report_send(api_ctx *ctx, const api_request *req)
     }
     to[cfg->report.nrecipients] = NULL;
     smtp_attachment att = {r.filename, "application/pdf", pdf.data, pdf.len};
-    int rc = body ? smtp_send(&cfg->smtp, to, subject, body, &att, 1, err, sizeof err) : -1;
-    if (!body)
-        snprintf(err, sizeof err, "out of memory");
+    vg_err merr;
+    vg_code rc = body ? smtp_send(&cfg->smtp, to, subject, body, &att, 1, &merr)
+                      : vg_fail(&merr, VG_E_NOMEM, "out of memory");
     free(body);
     free(pdf.data);
-    if (rc != 0) {
+    if (rc != VG_OK) { /* 502: the mail server, not this one, failed */
         json_decref(list);
-        log_error("report", "%s not sent: %s", r.filename, err);
-        return api_error(502, NULL, err);
+        log_error("report", "%s not sent: %s", r.filename, merr.msg);
+        return api_error(502, NULL, merr.msg);
     }
     log_info("report", "%s sent to %zu recipient(s)", r.filename, cfg->report.nrecipients);
     char month[8];

@@ -15,6 +15,7 @@
 #include "alerting/rules.h"
 #include "alerting/alerts.h"
 #include "alerting/notify.h"
+#include "alerting/smtp.h"
 #include "http/api.h"
 #include "store/db.h"
 #include "config/server_config.h"
@@ -516,6 +517,18 @@ static void test_notify_errors(void **state)
     assert_true(err.msg[0] != '\0');
     close(fd);
     assert_int_equal(notify_send(&env, "webhook", url, "generic", "s", "t", "{}", NULL), VG_E_UNAVAILABLE);
+    /* smtp_send: not configured, no recipient, a mail server that is away */
+    smtp_config smtp = {0};
+    const char *to[] = {"boss@example.org", NULL};
+    assert_int_equal(smtp_send(&smtp, to, "s", "t", NULL, 0, &err), VG_E_INVALID);
+    assert_string_equal(err.msg, "no mail server: server.yaml has no smtp section");
+    smtp.configured = true;
+    snprintf(smtp.url, sizeof smtp.url, "smtp://127.0.0.1:%d", ntohs(a.sin_port));
+    snprintf(smtp.from, sizeof smtp.from, "vigie@example.org");
+    smtp.timeout = 5;
+    assert_int_equal(smtp_send(&smtp, NULL, "s", "t", NULL, 0, &err), VG_E_INVALID);
+    assert_int_equal(smtp_send(&smtp, to, "s", "t", NULL, 0, &err), VG_E_UNAVAILABLE);
+    assert_non_null(strstr(err.msg, smtp.url));
 }
 
 int main(void)
