@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include "profile/profile.h"
 #include "push.h"
 #include "push/push_client.h"
+#include "push/pusher.h"
 #include "push/spool.h"
 #include "snmp/traps.h"
 
@@ -46,6 +48,8 @@ static void agent_usage(FILE *f)
             "  -c, --config FILE       agent configuration (default " VIGIE_SYSCONF_DIR "/agent.yaml)\n"
             "      --once              poll and push once, then exit\n"
             "      --check-config      check the configuration and the profiles, then exit\n"
+            "      --spool-status      print what the spool holds (waiting, dead/, corrupt/, rejected/,\n"
+            "                          duplicate/, dropped) and the last push's outcome, then exit\n"
             "      --profiles DIR      device profiles folder (default " VIGIE_MIBS_DIR ")\n"
             "      --log-level LEVEL   error, warn, info (default) or debug\n\n"
             "Trying a device:\n"
@@ -70,7 +74,7 @@ static void agent_usage(FILE *f)
 enum {
     OPT_ONCE = 256, OPT_CHECK_CONFIG, OPT_PROFILES, OPT_LOG_LEVEL, OPT_PROBE, OPT_PORT, OPT_COMMUNITY,
     OPT_SNMPVER, OPT_USER, OPT_LEVEL, OPT_AUTHP, OPT_AUTHS, OPT_PRIVP, OPT_PRIVS, OPT_TIMEOUT, OPT_RETRIES,
-    OPT_PROFILE, OPT_JSON, OPT_CHECK_PROFILES, OPT_CONTEXT
+    OPT_PROFILE, OPT_JSON, OPT_CHECK_PROFILES, OPT_CONTEXT, OPT_SPOOL_STATUS
 };
 
 typedef struct {
@@ -78,7 +82,7 @@ typedef struct {
     const char *profiles;
     const char *probe;
     const char *profile;
-    bool once, check_config, json, check_profiles;
+    bool once, check_config, json, check_profiles, spool_status;
     agent_device dev;
     agent_usm usm; /* --user and the other SNMPv3 options: dev.usm points here with --version 3 */
 } agent_args;
@@ -109,7 +113,7 @@ static int agent_parse_args(int argc, char **argv, agent_args *a)
         {"auth-password", required_argument, NULL, OPT_AUTHS}, {"priv-protocol", required_argument, NULL, OPT_PRIVP},
         {"priv-password", required_argument, NULL, OPT_PRIVS}, {"context", required_argument, NULL, OPT_CONTEXT}, {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"retries", required_argument, NULL, OPT_RETRIES}, {"profile", required_argument, NULL, OPT_PROFILE},
-        {"json", no_argument, NULL, OPT_JSON}, {"check-profiles", no_argument, NULL, OPT_CHECK_PROFILES},
+        {"json", no_argument, NULL, OPT_JSON}, {"spool-status", no_argument, NULL, OPT_SPOOL_STATUS}, {"check-profiles", no_argument, NULL, OPT_CHECK_PROFILES},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     agent_device *d = &a->dev;
     d->port = 161;
@@ -133,6 +137,7 @@ static int agent_parse_args(int argc, char **argv, agent_args *a)
         case 'c': a->config = optarg; break;
         case OPT_ONCE: a->once = true; break;
         case OPT_CHECK_CONFIG: a->check_config = true; break;
+        case OPT_SPOOL_STATUS: a->spool_status = true; break;
         case OPT_PROFILES: a->profiles = optarg; break;
         case OPT_LOG_LEVEL: {
             log_level l;
@@ -242,50 +247,24 @@ static int agent_probe(agent_args *a)
 
 /* ---- the daemon ---------------------------------------------------------------------------- */
 
-static push_result agent_send(void *ctx, const char *body, size_t len, char *why, size_t why_size)
+/* Batches the spool could not take go to the pusher, which sends them after the spooled ones. */
+static void agent_hand_over(outbox *ob, pusher *pu)
 {
-    return push_client_send(ctx, body, len, why, why_size);
-}
-
-/* A batch the spool could not take goes after the spooled ones (the server keeps each series in time
- * order), and only if they have all gone. */
-static bool agent_send_unspooled(spool *sp, push_client *pc, char *body)
-{
-    char why[700] = "older batches still waiting in the spool";
-    bool sent = spool_count(sp) == 0 && push_client_send(pc, body, strlen(body), why, sizeof why) == PUSH_SENT;
-    if (!sent)
-        log_error("push", "DATA LOST: a batch neither spooled nor sent: %s", why);
-    free(body);
-    return sent;
-}
-
-/* Sends spooled batches oldest first for at most budget_s seconds (<= 0: until done or refused). */
-static void agent_flush(spool *sp, push_client *pc, double budget_s, bool *server_away)
-{
-    spool_replay_stats st;
-    vg_err err;
-    if (spool_replay(sp, agent_send, pc, budget_s, &st, &err) != VG_OK)
-        log_error("spool", "%s", err.msg);
-    if (st.retry) {
-        log_warn("push", "%s; %zu batch(es) waiting in %s", st.why, spool_count(sp), spool_dir(sp));
-        *server_away = true;
-    } else if (*server_away && (st.sent || st.rejected)) {
-        log_info("push", "server back: %u spooled batch(es) sent, %zu still waiting", st.sent, spool_count(sp));
-        *server_away = false;
-    }
+    for (char *body; (body = outbox_take_unspooled(ob));)
+        pusher_give(pu, body);
+    pusher_kick(pu);
 }
 
 /* Traps received since the last call go out at once, through the spool like a poll's push. */
-static void agent_push_traps(traps *tr, outbox *ob, spool *sp, push_client *pc, bool *server_away)
+static void agent_push_traps(traps *tr, outbox *ob, pusher *pu)
 {
     push_batch *b = traps_take(tr);
     if (!b)
         return;
+    outbox_retry(ob);
     outbox_put_batch(ob, b, (int64_t)time(NULL));
     push_batch_free(b);
-    agent_flush(sp, pc, 2, server_away);
-    for (char *body; (body = outbox_take_unspooled(ob));)
-        agent_send_unspooled(sp, pc, body);
+    agent_hand_over(ob, pu);
 }
 
 static const profile *agent_device_profile(void *p, size_t i) { return poller_device_profile(p, i); }
@@ -334,7 +313,6 @@ static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
     if (sp)
         log_info("agent", "%s: polling %zu device(s) every %d s, pushing to %s; spool %s (%zu batch(es) waiting)",
                  cfg->id, cfg->ndevices, cfg->interval, cfg->server, spool_dir(sp), spool_count(sp));
-    bool server_away = sp && spool_count(sp) > 0;
     traps *tr = NULL; /* traps and informs, pushed as they come (agent.yaml trap_listen) */
     if (rc == 0 && !once && cfg->trap_listen[0]) {
         tr = traps_new(cfg, set, agent_device_profile, p);
@@ -346,12 +324,19 @@ static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
         }
     }
     outbox *ob = rc == 0 ? outbox_new(sp, cfg->id, 0) : NULL;
-    if (rc == 0 && !ob) {
+    pusher *pu = rc == 0 ? pusher_new(sp, pc) : NULL;
+    if (rc == 0 && (!ob || !pu)) {
         log_error("agent", "out of memory");
+        rc = 1;
+    }
+    /* the pushes run on their own thread: a server that hangs never delays a poll (--once: in turn) */
+    if (rc == 0 && !once && pusher_start(pu, &err) != VG_OK) {
+        log_error("push", "%s", err.msg);
         rc = 1;
     }
     while (rc == 0 && !agent_stop) {
         double start = agent_now();
+        outbox_retry(ob); /* the pushes held for want of a recorded number go first */
         poll_sink sink = outbox_sink(ob, (int64_t)start);
         int answered = poller_cycle(p, &sink, (int64_t)start, cfg->interval * 0.9);
         size_t values = outbox_end_cycle(ob);
@@ -359,18 +344,27 @@ static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
         log_debug("agent", "cycle: %d of %zu devices answered, %zu values in %.3f s (spooled)", answered,
                   cfg->ndevices, values, agent_now() - start);
         double next = (double)((long long)start / cfg->interval + 1) * cfg->interval;
-        /* replaying a long backlog never delays the next poll (one batch is always tried) */
-        double budget = next - agent_now() - 0.2;
-        agent_flush(sp, pc, once ? 0 : budget > 0.01 ? budget : 0.01, &server_away);
-        bool lost = false;
-        for (char *body; (body = outbox_take_unspooled(ob));)
-            lost |= !agent_send_unspooled(sp, pc, body);
         if (once) {
-            rc = spool_count(sp) || lost ? 1 : 0;
+            for (char *body; (body = outbox_take_unspooled(ob));)
+                pusher_give(pu, body);
+            bool all_sent = pusher_run_once(pu);
+            /* a number that could not be recorded fails --once even when the batch went out later */
+            if (outbox_seq_failures(ob) > 0)
+                log_error("spool", "--once: %" PRIu64 " time(s) no sequence number could be recorded in %s; "
+                                   "%zu batch(es) held in memory, not sent",
+                          outbox_seq_failures(ob), spool_dir(sp), outbox_held(ob));
+            if (spool_duplicates(sp) || spool_dead(sp))
+                log_error("spool", "--once: %" PRIu64 " batch(es) set aside in %s/duplicate/, %" PRIu64 " in %s/dead/",
+                          spool_duplicates(sp), spool_dir(sp), spool_dead(sp), spool_dir(sp));
+            rc = all_sent && outbox_held(ob) == 0 && outbox_seq_failures(ob) == 0 && spool_duplicates(sp) == 0 &&
+                         spool_dead(sp) == 0
+                     ? 0
+                     : 1;
             break;
         }
+        agent_hand_over(ob, pu);
         for (;;) { /* until the next poll: traps that came during the cycle, then as they come */
-            agent_push_traps(tr, ob, sp, pc, &server_away);
+            agent_push_traps(tr, ob, pu);
             if (agent_stop || agent_now() >= next)
                 break;
             traps_wait(tr, next - agent_now());
@@ -380,6 +374,10 @@ static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
         log_info("agent", "stopping on signal %d", (int)agent_stop);
     if (sp && spool_count(sp))
         log_info("agent", "%zu batch(es) left in %s, sent at the next start", spool_count(sp), spool_dir(sp));
+    pusher_free(pu); /* stops the push thread first: it uses the spool and the client */
+    if (ob && outbox_held(ob))
+        log_error("agent", "DATA LOST: %zu batch(es) held in memory without a sequence number when the agent stopped",
+                  outbox_held(ob));
     traps_free(tr);
     outbox_free(ob);
     spool_close(sp);
@@ -391,7 +389,7 @@ static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
 int main(int argc, char **argv)
 {
     agent_args a = {0};
-    /* The poller is one thread; libcurl's resolver threads are short-lived. One malloc arena keeps them
+    /* The poller and the push thread; libcurl's resolver threads are short-lived. One malloc arena keeps them
      * from each reserving a heap of their own that the agent then carries. */
     mallopt(M_ARENA_MAX, 1);
     /* one-shot commands print their result; only problems go to the log */
@@ -424,7 +422,11 @@ int main(int argc, char **argv)
         agent_config_free(cfg);
         return 2;
     }
-    if (a.check_config) {
+    if (a.spool_status) {
+        rc = spool_status_print(cfg->spool_dir, stdout, &err) == VG_OK ? 0 : 1;
+        if (rc)
+            fprintf(stderr, "vigie-agent: %s\n", err.msg);
+    } else if (a.check_config) {
         poller *p = poller_new(set);
         rc = p ? agent_add_devices(cfg, set, p) : 1;
         poller_free(p);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <curl/curl.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "alerting/alerts.h"
+#include "alerting/sender.h"
 #include "http/api.h"
 #include "store/db.h"
 #include "http/http.h"
@@ -35,11 +37,13 @@ static void server_usage(FILE *f)
                "Receive the agents' samples, store them in RRD files and serve the API.\n\n"
                "  -c, --config FILE      server configuration (default " VIGIE_SYSCONF_DIR "/server.yaml)\n"
                "      --check-config     check the configuration, then exit\n"
+               "      --init             accept a new or empty DATA_DIR/vigie.db beside existing RRD data\n"
                "      --log-level LEVEL  error, warn, info (default) or debug\n"
                "  -h, --help             show this help\n"
                "  -V, --version          show the version\n\n"
                "Exit status: 0 after a clean stop, 1 on a runtime failure, 2 on bad arguments or\n"
-               "configuration. See vigie-server(8).\n");
+               "configuration, or a database that is damaged, or new beside existing RRD data.\n"
+               "See vigie-server(8).\n");
 }
 
 static int server_bad_arg(const char *msg, const char *val)
@@ -59,14 +63,22 @@ static int server_prepare_dir(const char *dir)
 
 /* The alerting timer: alerts_tick() every ALERT_TICK seconds (for-durations, heartbeats, repeats,
  * escalations, deliveries). It shares one mutex with the HTTP thread, taken around api_dispatch()
- * (api_ctx.lock), so that the db and the state see one caller at a time; deliveries run outside it. */
+ * (api_ctx.lock), so that the db and the state see one caller at a time. Notifications are delivered
+ * by the sender's threads (alerting/sender.h), never by the timer: a hanging receiver delays no tick. */
 #define ALERT_TICK 2
+
+/* Retention (the `retention:` section): purged at most once an hour from the timer, by chunks of
+ * RETENTION_CHUNK rows, each its own transaction under the lock, so that a push waits one chunk. */
+#define RETENTION_EVERY 3600
+#define RETENTION_CHUNK 1000
+#define RETENTION_MAX_CHUNKS 1000 /* per hour: the rest waits for the next hour */
 
 typedef struct {
     api_ctx *ctx;
     pthread_mutex_t *lock;
     notify_env env;
     int64_t started;
+    int64_t purged; /* when the retention last ran */
     atomic_bool stop; /* set by the main thread, read by the timer thread */
 } server_timer;
 
@@ -76,11 +88,41 @@ static vg_code server_mail(void *ctx, const char *to, const char *subject, const
     return smtp_send(ctx, rcpt, subject, body, NULL, 0, err);
 }
 
+static int64_t server_cutoff(int64_t now, int days) { return days > 0 ? now - (int64_t)days * 86400 : 0; }
+
+static void server_retention_run(server_timer *t, int64_t now)
+{
+    const server_retention *r = &t->ctx->cfg->retention;
+    db_retention cut = {server_cutoff(now, r->batches), server_cutoff(now, r->notifications),
+                        server_cutoff(now, r->alerts), server_cutoff(now, r->events),
+                        server_cutoff(now, r->health_runs)};
+    long total = 0, n = RETENTION_CHUNK;
+    vg_err err;
+    vg_code rc = VG_OK;
+    for (int i = 0; i < RETENTION_MAX_CHUNKS && n >= RETENTION_CHUNK && !atomic_load(&t->stop); i++) {
+        pthread_mutex_lock(t->lock);
+        rc = db_retention_purge(t->ctx->db, &cut, RETENTION_CHUNK, &n, &err);
+        pthread_mutex_unlock(t->lock);
+        total += n;
+        if (rc != VG_OK) {
+            log_error("retention", "%s", err.msg);
+            break;
+        }
+    }
+    if (total > 0)
+        log_info("retention", "%ld rows older than their retention deleted", total);
+}
+
 static void *server_timer_run(void *arg)
 {
     server_timer *t = arg;
     while (!atomic_load(&t->stop)) {
-        alerts_tick(t->ctx->db, t->ctx->cfg, &t->env, t->started, (int64_t)time(NULL), t->lock);
+        int64_t now = (int64_t)time(NULL);
+        if (now - t->purged >= RETENTION_EVERY || now < t->purged) {
+            t->purged = now;
+            server_retention_run(t, now);
+        }
+        alerts_tick(t->ctx->db, t->ctx->cfg, t->started, (int64_t)time(NULL), t->lock);
         malloc_trim(0); /* see mallopt in server_run */
         rrd_store_check_writers(t->ctx->rrd);
         for (int i = 0; i < ALERT_TICK * 10 && !atomic_load(&t->stop); i++)
@@ -89,7 +131,54 @@ static void *server_timer_run(void *arg)
     return NULL;
 }
 
-static int server_run(const server_config *cfg)
+static int server_rrd_seen(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)ftw;
+    size_t n = strlen(path);
+    return type == FTW_F && S_ISREG(st->st_mode) && n > 4 && strcmp(path + n - 4, ".rrd") == 0;
+}
+
+/* Whether DATA_DIR/rrd holds at least one RRD file (the series of a server that ran before). */
+static bool server_has_rrd_data(const char *data_dir)
+{
+    char dir[SERVER_PATH_MAX + 8];
+    snprintf(dir, sizeof dir, "%s/rrd/", data_dir); /* the slash: rrd may be a link to another disk */
+    return nftw(dir, server_rrd_seen, 16, FTW_PHYS) == 1;
+}
+
+/* A vigie.db that is missing or empty beside RRD files is a database lost (deleted, truncated,
+ * another disk mounted): starting would forget the accepted batches, the events and the alerts
+ * without a word. 2 (refused) unless --init; then quick_check on what is opened. */
+static int server_open_db(const server_config *cfg, const char *dbpath, bool init, db **out)
+{
+    struct stat st;
+    bool empty = stat(dbpath, &st) != 0 || st.st_size == 0;
+    if (empty && !init && server_has_rrd_data(cfg->data_dir)) {
+        log_error("server", "%s is %s but %s/rrd holds RRD data: the database was lost or truncated. Restore it "
+                  "from a backup, or start once with --init to begin a new database beside that data",
+                  dbpath, stat(dbpath, &st) != 0 ? "missing" : "empty", cfg->data_dir);
+        return 2;
+    }
+    vg_err derr;
+    vg_code rc = db_open(dbpath, out, &derr);
+    if (rc == VG_OK && (rc = db_quick_check(*out, &derr)) != VG_OK) {
+        db_close(*out);
+        *out = NULL;
+    }
+    if (rc != VG_OK) {
+        /* a file that is not a database, or a damaged one: SQLite's open or quick_check says so */
+        bool damaged = rc == VG_E_IO && stat(dbpath, &st) == 0 && st.st_size > 0;
+        log_error("server", "%s: %s%s", dbpath, derr.msg,
+                  damaged ? ": the database is damaged; restore it from a backup (or move it away and start "
+                            "with --init to begin a new one)" : "");
+        return damaged || rc == VG_E_CONFLICT ? 2 : 1;
+    }
+    if (empty && init)
+        log_warn("server", "%s: a new database (--init)", dbpath);
+    return 0;
+}
+
+static int server_run(const server_config *cfg, bool init)
 {
     char err[1200] = "", dbpath[SERVER_PATH_MAX + 16];
     if (server_prepare_dir(cfg->data_dir) != 0)
@@ -97,10 +186,9 @@ static int server_run(const server_config *cfg)
     snprintf(dbpath, sizeof dbpath, "%s/vigie.db", cfg->data_dir);
     api_ctx ctx = {.cfg = cfg};
     vg_err derr;
-    if (db_open(dbpath, &ctx.db, &derr) != VG_OK) {
-        log_error("server", "%s: %s", dbpath, derr.msg);
-        return 1;
-    }
+    int orc = server_open_db(cfg, dbpath, init, &ctx.db);
+    if (orc != 0)
+        return orc;
     ctx.rrd = rrd_store_new(cfg->data_dir, cfg->step);
     if (ctx.rrd && cfg->rrdcached[0]) {
         rrd_store_set_daemon(ctx.rrd, cfg->rrdcached);
@@ -162,6 +250,10 @@ static int server_run(const server_config *cfg)
         timer_started = pthread_create(&timer_thread, NULL, server_timer_run, &timer) == 0;
         if (!timer_started)
             log_error("server", "cannot start the alerting timer: no alert will be notified");
+        alert_sender *sender = alert_sender_new(ctx.db, cfg, &timer.env, &lock, NULL, NULL);
+        vg_err serr;
+        if (!sender || alert_sender_start(sender, &serr) != VG_OK)
+            log_error("server", "%s: no notification will be sent", sender ? serr.msg : "out of memory");
         int sig = 0;
         sigwait(&set, &sig);
         log_info("server", "stopping on signal %d", sig);
@@ -170,6 +262,7 @@ static int server_run(const server_config *cfg)
             atomic_store(&timer.stop, true);
             pthread_join(timer_thread, NULL);
         }
+        alert_sender_free(sender);
         rc = 0;
     } else {
         log_error("server", "%s", err);
@@ -184,18 +277,20 @@ int main(int argc, char **argv)
 {
     static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
                                          {"check-config", no_argument, NULL, 'k'},
+                                         {"init", no_argument, NULL, 'i'},
                                          {"log-level", required_argument, NULL, 'l'},
                                          {"help", no_argument, NULL, 'h'},
                                          {"version", no_argument, NULL, 'V'},
                                          {NULL, 0, NULL, 0}};
     const char *path = VIGIE_SYSCONF_DIR "/server.yaml";
-    bool check = false;
+    bool check = false, init = false;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
         switch (c) {
         case 'c': path = optarg; break;
         case 'k': check = true; break;
+        case 'i': init = true; break;
         case 'l': {
             log_level l;
             if (log_level_parse(optarg, &l) != 0)
@@ -227,7 +322,7 @@ int main(int argc, char **argv)
         printf("%s: valid, %zu agent(s), %zu site(s), %s\n", path, cfg->nagents, cfg->nsites,
                cfg->tls_cert_pem ? "HTTPS" : "plain HTTP");
     else
-        rc = server_run(cfg);
+        rc = server_run(cfg, init);
     server_config_free(cfg);
     return rc;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 
@@ -19,6 +20,10 @@ struct outbox {
     push_device cur;          /* the device whose samples come now ("" name: none) */
     char **unspooled;         /* pushes the spool could not take, oldest first */
     size_t nunspooled, capunspooled;
+    push_text *held[OUTBOX_HELD_MAX]; /* pushes waiting for a number that can be recorded, oldest first */
+    size_t held_n[OUTBOX_HELD_MAX];   /* their samples */
+    size_t nheld;
+    uint64_t seq_failures, held_lost;
 };
 
 void outbox_free(outbox *o)
@@ -28,6 +33,8 @@ void outbox_free(outbox *o)
     push_text_free(o->text);
     for (size_t i = 0; i < o->nunspooled; i++)
         free(o->unspooled[i]);
+    for (size_t i = 0; i < o->nheld; i++)
+        push_text_free(o->held[i]);
     free(o->unspooled);
     free(o);
 }
@@ -72,19 +79,14 @@ static vg_code ob_keep_unspooled(outbox *o, uint64_t seq, const char *text, size
     return VG_OK;
 }
 
-/* Every push goes this way: numbered, closed with its number, written to the spool before any attempt
- * to send it; should the spool fail (disk full, read-only), kept in memory to be sent without a copy.
- * t NULL: its n samples could not be written. What goes wrong is logged here, where it is handled;
- * VG_E_NOMEM when the push is lost. */
-static vg_code ob_spool(outbox *o, push_text *t, size_t n, int64_t polled)
+/* A numbered push goes to the spool, or when the spool fails (disk full, read-only) into memory, to
+ * be sent without a copy: its number is on disk, so it can never be given again. */
+static vg_code ob_put_numbered(outbox *o, push_text *t, uint64_t seq, size_t n, int64_t polled)
 {
     vg_err err;
-    uint64_t seq;
-    if (spool_next_seq(o->sp, &seq, &err) != VG_OK)
-        log_error("spool", "sequence number %" PRIu64 " not recorded, a restart may reuse it: %s", seq, err.msg);
     const char *text;
     size_t len;
-    if (!t || push_text_close(t, seq, &text, &len, NULL) != VG_OK) {
+    if (push_text_close(t, seq, &text, &len, NULL) != VG_OK) {
         log_error("agent", "DATA LOST: batch %" PRIu64 " (%zu samples): out of memory", seq, n);
         return VG_E_NOMEM;
     }
@@ -97,11 +99,78 @@ static vg_code ob_spool(outbox *o, push_text *t, size_t n, int64_t polled)
     return VG_OK;
 }
 
+/* Numbers and spools the held pushes, oldest first, while numbers can be recorded. false: some are
+ * still held (logged). */
+static bool ob_number_held(outbox *o, int64_t polled)
+{
+    while (o->nheld > 0) {
+        vg_err err;
+        uint64_t seq;
+        if (spool_next_seq(o->sp, &seq, &err) != VG_OK) {
+            o->seq_failures++;
+            log_error("spool", "no sequence number can be recorded (%s): %zu batch(es) held in memory, unnumbered",
+                      err.msg, o->nheld);
+            return false;
+        }
+        ob_put_numbered(o, o->held[0], seq, o->held_n[0], polled);
+        push_text_free(o->held[0]);
+        o->nheld--;
+        memmove(o->held, o->held + 1, o->nheld * sizeof *o->held);
+        memmove(o->held_n, o->held_n + 1, o->nheld * sizeof *o->held_n);
+    }
+    return true;
+}
+
+/* Every push goes this way: numbered, closed with its number, written to the spool before any attempt
+ * to send it. A number is only used once it is on disk (spool_next_seq): until one can be recorded,
+ * the push is held in memory unnumbered, after the pushes held already, so that no number is ever
+ * given twice (the server would drop the second batch as a duplicate). *tp NULL: its n samples could
+ * not be written. When the push is held, *tp is taken (set to NULL). What goes wrong is logged here,
+ * where it is handled; VG_E_NOMEM when the push is lost, VG_E_IO when it is held. */
+static vg_code ob_spool(outbox *o, push_text **tp, size_t n, int64_t polled)
+{
+    if (!*tp) {
+        log_error("agent", "DATA LOST: a batch of %zu samples: out of memory", n);
+        return VG_E_NOMEM;
+    }
+    vg_err err;
+    uint64_t seq = 0;
+    bool numbered = ob_number_held(o, polled);
+    if (numbered && spool_next_seq(o->sp, &seq, &err) != VG_OK) {
+        o->seq_failures++;
+        log_error("spool", "no sequence number can be recorded (%s): the batch is held in memory, unnumbered",
+                  err.msg);
+        numbered = false;
+    }
+    if (numbered)
+        return ob_put_numbered(o, *tp, seq, n, polled);
+    if (o->nheld == OUTBOX_HELD_MAX) { /* memory is bounded too: the oldest goes, loudly */
+        o->held_lost++;
+        log_error("agent", "DATA LOST: %d batches held without a sequence number: the oldest (%zu samples) dropped",
+                  OUTBOX_HELD_MAX, o->held_n[0]);
+        push_text_free(o->held[0]);
+        o->nheld--;
+        memmove(o->held, o->held + 1, o->nheld * sizeof *o->held);
+        memmove(o->held_n, o->held_n + 1, o->nheld * sizeof *o->held_n);
+    }
+    o->held[o->nheld] = *tp;
+    o->held_n[o->nheld++] = n;
+    *tp = NULL;
+    return VG_E_IO;
+}
+
 /* Ends the current push. */
 static void ob_close_push(outbox *o)
 {
-    ob_spool(o, o->text, push_text_count(o->text), o->polled);
-    push_text_clear(o->text);
+    push_text *fresh = push_text_new(o->agent); /* the next push's, should this one be held */
+    push_text *t = fresh ? o->text : NULL;       /* NULL: lost, out of memory (logged by ob_spool) */
+    ob_spool(o, &t, push_text_count(o->text), o->polled);
+    if (fresh && !t) {
+        o->text = fresh; /* the push was held */
+    } else {
+        push_text_clear(o->text);
+        push_text_free(fresh);
+    }
     o->cycle_pushes++;
 }
 
@@ -151,11 +220,18 @@ size_t outbox_end_cycle(outbox *o)
 vg_code outbox_put_batch(outbox *o, const push_batch *b, int64_t polled)
 {
     push_text *t = push_text_new(o->agent);
-    bool ok = t && push_text_add_batch(t, b, NULL) == VG_OK;
-    vg_code rc = ob_spool(o, ok ? t : NULL, push_batch_count(b), polled);
+    if (t && push_text_add_batch(t, b, NULL) != VG_OK) {
+        push_text_free(t);
+        t = NULL;
+    }
+    vg_code rc = ob_spool(o, &t, push_batch_count(b), polled);
     push_text_free(t);
-    return rc;
+    return rc == VG_E_IO ? VG_OK : rc;
 }
+
+bool outbox_retry(outbox *o) { return ob_number_held(o, (int64_t)time(NULL)); }
+size_t outbox_held(const outbox *o) { return o->nheld; }
+uint64_t outbox_seq_failures(const outbox *o) { return o->seq_failures; }
 
 char *outbox_take_unspooled(outbox *o)
 {

@@ -2,6 +2,9 @@
 #include "push/push_client.h"
 
 #include <curl/curl.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +20,16 @@ struct push_client {
     char reply[512];
     size_t reply_len;
     char curl_err[CURL_ERROR_SIZE]; /* libcurl's detailed reason, e.g. "SSL certificate problem: ..." */
+    atomic_int abort;               /* push_client_abort: the agent stops, a hanging send ends now */
 };
+
+static int pc_on_progress(void *ctx, curl_off_t dlt, curl_off_t dln, curl_off_t ult, curl_off_t uln)
+{
+    (void)dlt, (void)dln, (void)ult, (void)uln;
+    return atomic_load(&((push_client *)ctx)->abort) ? 1 : 0;
+}
+
+void push_client_abort(push_client *c) { atomic_store(&c->abort, 1); }
 
 static size_t pc_on_reply(char *data, size_t size, size_t n, void *ctx)
 {
@@ -66,6 +78,9 @@ push_client *push_client_new(const char *server, const char *token, const char *
     curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, c);
     curl_easy_setopt(c->curl, CURLOPT_USERAGENT, PACKAGE_NAME "-agent/" PACKAGE_VERSION);
     curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, c->curl_err);
+    curl_easy_setopt(c->curl, CURLOPT_XFERINFOFUNCTION, pc_on_progress);
+    curl_easy_setopt(c->curl, CURLOPT_XFERINFODATA, c);
+    curl_easy_setopt(c->curl, CURLOPT_NOPROGRESS, 0L);
     /* HTTPS: the server's certificate must chain to ca_file (else the system CAs) and name the host of
      * the URL. These are libcurl's defaults, set here so that nobody turns them off: never disable them. */
     curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -100,9 +115,18 @@ push_result push_client_send(push_client *c, const char *body, size_t len, char 
     }
     long status = 0;
     curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
-    if (status >= 200 && status < 300)
-        return PUSH_SENT;
+    if (status >= 200 && status < 300) {
+        json_t *j = json_loadb(c->reply, c->reply_len, 0, NULL);
+        bool dup = json_is_true(json_object_get(j, "duplicate"));
+        json_decref(j);
+        if (dup)
+            snprintf(why, why_size, "%s answered duplicate: %s", c->url, c->reply);
+        return dup ? PUSH_DUPLICATE : PUSH_SENT;
+    }
     snprintf(why, why_size, "%s answered %ld: %s", c->url, status, c->reply);
-    /* a bad token may be fixed on the server side: only a malformed batch is given up */
-    return status == 400 || status == 413 || status == 422 ? PUSH_REJECTED : PUSH_RETRY;
+    /* a bad token may be fixed on the server side: only a malformed batch is given up. 503 and 429 say
+     * "later"; another 5xx may be this batch's own fault, and is counted (spool.h) */
+    if (status == 400 || status == 413 || status == 422)
+        return PUSH_REJECTED;
+    return status >= 500 && status != 503 ? PUSH_FAILED : PUSH_RETRY;
 }

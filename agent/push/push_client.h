@@ -12,8 +12,11 @@ typedef struct push_client push_client;
 typedef enum {
     PUSH_SENT = 0,     /* 2xx: the server has stored the batch */
     PUSH_RETRY = -1,   /* network error or 5xx: keep the batch and send it again later */
-    PUSH_REJECTED = -2 /* 400, 413, 422: the server will never accept this batch as it is (401 and 403
-                        * are retried: a token can be fixed on the server side) */
+    PUSH_REJECTED = -2, /* 400, 413, 422: the server will never accept this batch as it is (401 and 403
+                         * are retried: a token can be fixed on the server side) */
+    PUSH_FAILED = -3,   /* another 5xx than 503: the server could not store it; retried, and set aside
+                         * when that keeps happening for the same reason (spool.h) */
+    PUSH_DUPLICATE = -4 /* 2xx with "duplicate": true: the server already holds a batch of this number */
 } push_result;
 
 /* `server` is the base URL (http://host:port); the batch goes to server/api/v1/ingest. NULL when out
@@ -22,5 +25,7 @@ push_client *push_client_new(const char *server, const char *token, const char *
 void push_client_free(push_client *c);
 /* On failure, why[] says what happened (HTTP status and the server's message). */
 push_result push_client_send(push_client *c, const char *body, size_t len, char *why, size_t why_size);
+/* From any thread: the send under way, and every later one, end at once with PUSH_RETRY. */
+void push_client_abort(push_client *c);
 
 #endif

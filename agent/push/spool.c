@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -40,17 +41,27 @@ struct spool {
     uint64_t max_bytes, bytes, dropped, last_seq;
     spool_entry *e; /* waiting batches, oldest first: e[head .. head + count) */
     size_t head, count, cap;
+    /* The poller spools (spool_next_seq, spool_put) while the push thread replays: the lock guards the
+     * index and the counters, never a send */
+    pthread_mutex_t mu;
+    /* the one batch whose fate is unknown: sent, and no answer came (or the agent stopped meanwhile).
+     * Only the oldest can be such a batch, since replay stops at the first one not taken. A "duplicate"
+     * answer for it is the server's stored copy; for any other batch, a number used twice */
+    uint64_t unsure_seq;
+    uint64_t fail_seq;         /* the batch the server refused (5xx) fail_count times for fail_why */
+    unsigned fail_count;
+    char fail_why[200];
+    uint64_t dead, duplicates; /* since the spool was opened */
 };
 
-static const char *const spool_aside_dirs[] = {"rejected", "corrupt"};
+static const char *const spool_aside_dirs[] = {"rejected", "corrupt", "dead", "duplicate"};
 
 static void sp_name(uint64_t seq, char *out, size_t size)
 {
     snprintf(out, size, "%0*" PRIu64 ".json", SPOOL_DIGITS, seq);
 }
 
-/* "<20 digits>.json", and with `suffix` also "<20 digits>.json.<n>" (names in rejected/, corrupt/) */
-static bool sp_parse_name(const char *name, bool suffix, uint64_t *seq)
+bool spool_parse_name(const char *name, bool suffix, uint64_t *seq)
 {
     uint64_t v = 0;
     for (int i = 0; i < SPOOL_DIGITS; i++) {
@@ -317,7 +328,7 @@ static vg_code sp_scan(spool *s, vg_err *err)
         struct stat st;
         if (de->d_name[0] == '.' && len > 5 && strcmp(de->d_name + len - 4, ".tmp") == 0) {
             unlinkat(s->dfd, de->d_name, 0); /* a write that never completed: its batch was not spooled */
-        } else if (sp_parse_name(de->d_name, false, &seq) &&
+        } else if (spool_parse_name(de->d_name, false, &seq) &&
                    fstatat(s->dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
             if (s->count == s->cap) {
                 size_t cap = s->cap ? s->cap * 2 : 64;
@@ -374,6 +385,7 @@ spool *spool_open(const char *dir, const char *agent, uint64_t max_bytes, vg_err
     }
     s->dfd = s->lock_fd = -1;
     s->max_bytes = max_bytes;
+    pthread_mutex_init(&s->mu, NULL);
     if (!dir[0] || strlen(dir) >= sizeof s->dir - SPOOL_NAME_MAX - 16) {
         vg_fail(err, VG_E_INVALID, "spool folder name empty or too long");
         goto fail;
@@ -407,6 +419,8 @@ spool *spool_open(const char *dir, const char *agent, uint64_t max_bytes, vg_err
         s->last_seq = (uint64_t)time(NULL) * 1000 - 1;
     if (s->count && s->e[s->count - 1].seq > s->last_seq)
         s->last_seq = s->e[s->count - 1].seq;
+    if (s->count) /* it may have been on its way when the last agent stopped */
+        s->unsure_seq = s->e[0].seq;
     return s;
 fail:
     spool_close(s);
@@ -422,19 +436,38 @@ void spool_close(spool *s)
     if (s->dfd >= 0)
         close(s->dfd);
     free(s->e);
+    pthread_mutex_destroy(&s->mu);
     free(s);
 }
 
 vg_code spool_next_seq(spool *s, uint64_t *seq, vg_err *err)
 {
-    *seq = ++s->last_seq;
-    return sp_write_u64(s, "seq", s->last_seq, err);
+    pthread_mutex_lock(&s->mu);
+    *seq = s->last_seq + 1;
+    /* a number is given only once it is on disk: one not recorded could be given again after a
+     * restart, and the server would take the second batch for the first */
+    vg_code rc = sp_write_u64(s, "seq", *seq, err);
+    if (rc == VG_OK)
+        s->last_seq = *seq;
+    pthread_mutex_unlock(&s->mu);
+    return rc;
 }
 
-size_t spool_count(const spool *s) { return s->count; }
-uint64_t spool_bytes(const spool *s) { return s->bytes; }
-uint64_t spool_dropped(const spool *s) { return s->dropped; }
-uint64_t spool_last_seq(const spool *s) { return s->last_seq; }
+#define SP_GET(type, name, expr)                                                                                   \
+    type name(const spool *s)                                                                                      \
+    {                                                                                                              \
+        spool *m = (spool *)s;                                                                                     \
+        pthread_mutex_lock(&m->mu);                                                                                \
+        type v = (expr);                                                                                           \
+        pthread_mutex_unlock(&m->mu);                                                                              \
+        return v;                                                                                                  \
+    }
+SP_GET(size_t, spool_count, s->count)
+SP_GET(uint64_t, spool_bytes, s->bytes)
+SP_GET(uint64_t, spool_dropped, s->dropped)
+SP_GET(uint64_t, spool_last_seq, s->last_seq)
+SP_GET(uint64_t, spool_dead, s->dead)
+SP_GET(uint64_t, spool_duplicates, s->duplicates)
 const char *spool_dir(const spool *s) { return s->dir; }
 
 /* ---- writing, and the bound ----------------------------------------------------------------- */
@@ -468,7 +501,17 @@ static void sp_enforce_bound(spool *s)
               s->dir, (double)s->max_bytes / (1 << 20), n, first, last, s->dropped, s->count);
 }
 
+static vg_code sp_put_locked(spool *s, uint64_t seq, const char *body, size_t len, vg_err *err);
+
 vg_code spool_put(spool *s, uint64_t seq, const char *body, size_t len, vg_err *err)
+{
+    pthread_mutex_lock(&s->mu);
+    vg_code rc = sp_put_locked(s, seq, body, len, err);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+static vg_code sp_put_locked(spool *s, uint64_t seq, const char *body, size_t len, vg_err *err)
 {
     char name[SPOOL_NAME_MAX], check[2 * SP_HASH_LEN + NAME_MAX_LEN + 80];
     sp_name(seq, name, sizeof name);
@@ -517,7 +560,7 @@ static void sp_trim_aside(spool *s, const char *sub)
     struct dirent *de;
     while ((de = readdir(d))) {
         struct stat st;
-        if (strlen(de->d_name) >= SPOOL_NAME_MAX || !sp_parse_name(de->d_name, true, &seq) ||
+        if (strlen(de->d_name) >= SPOOL_NAME_MAX || !spool_parse_name(de->d_name, true, &seq) ||
             fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
             continue;
         if (n == cap) {
@@ -669,16 +712,45 @@ static sp_load_result sp_load(spool *s, uint64_t seq, const char *name, char **b
     return SP_LOAD_OK;
 }
 
+/* Takes batch seq out of the index if it is still the oldest (the bound may have dropped it meanwhile). */
+static void sp_pop_seq(spool *s, uint64_t seq)
+{
+    pthread_mutex_lock(&s->mu);
+    if (s->count > 0 && s->e[s->head].seq == seq)
+        sp_index_pop(s);
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* DIR/status: the last push's outcome, for --spool-status (no fsync: it is only shown). */
+static void sp_write_status(spool *s, const char *outcome, const char *why)
+{
+    char buf[1000], tmp[] = ".status.tmp";
+    int n = snprintf(buf, sizeof buf, "%lld %s %s\n", (long long)time(NULL), outcome, why);
+    int fd = openat(s->dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
+    if (fd < 0)
+        return;
+    bool ok = n > 0 && fd_write_all(fd, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1) == 0;
+    if (close(fd) != 0 || !ok || renameat(s->dfd, tmp, s->dfd, "status") != 0)
+        unlinkat(s->dfd, tmp, 0);
+}
+
 vg_code spool_replay(spool *s, spool_send_fn send, void *ctx, double budget_s, spool_replay_stats *st, vg_err *err)
 {
     memset(st, 0, sizeof *st);
     double start = sp_mono();
     unsigned tried = 0;
-    vg_code rc;
-    while (s->count > 0) {
+    vg_code rc = VG_OK;
+    const char *outcome = NULL;
+    char last_why[700] = "";
+    for (;;) {
         if (tried > 0 && budget_s > 0 && sp_mono() - start >= budget_s)
             break;
-        uint64_t seq = s->e[s->head].seq;
+        pthread_mutex_lock(&s->mu);
+        bool any = s->count > 0;
+        uint64_t seq = any ? s->e[s->head].seq : 0;
+        pthread_mutex_unlock(&s->mu);
+        if (!any)
+            break;
         char name[SPOOL_NAME_MAX], why[700];
         sp_name(seq, name, sizeof name);
         char *body;
@@ -686,19 +758,19 @@ vg_code spool_replay(spool *s, spool_send_fn send, void *ctx, double budget_s, s
         switch (sp_load(s, seq, name, &body, &len, why, sizeof why)) {
         case SP_LOAD_NOMEM:
             return vg_fail(err, VG_E_NOMEM, "%s/%s: out of memory", s->dir, name);
-        case SP_LOAD_MISSING:
-            log_warn("spool", "%s/%s vanished before it was sent", s->dir, name);
-            sp_index_pop(s);
+        case SP_LOAD_MISSING: /* the bound may have dropped it (logged there) */
+            log_debug("spool", "%s/%s vanished before it was sent", s->dir, name);
+            sp_pop_seq(s, seq);
             continue;
         case SP_LOAD_CORRUPT:
-            sp_index_pop(s);
+            sp_pop_seq(s, seq);
             if ((rc = sp_set_aside(s, name, "corrupt", err)) != VG_OK)
                 return rc;
             st->corrupt++;
             log_error("spool", "%s/%s is corrupt (%s): moved to %s/corrupt/, not sent", s->dir, name, why, s->dir);
             continue;
         case SP_LOAD_FOREIGN: /* its agent's token is not ours: the server would refuse it forever */
-            sp_index_pop(s);
+            sp_pop_seq(s, seq);
             if ((rc = sp_set_aside(s, name, "rejected", err)) != VG_OK)
                 return rc;
             st->rejected++;
@@ -708,26 +780,69 @@ vg_code spool_replay(spool *s, spool_send_fn send, void *ctx, double budget_s, s
             break;
         }
         tried++;
+        why[0] = '\0';
         push_result r = send(ctx, body, len, why, sizeof why);
         free(body);
+        snprintf(last_why, sizeof last_why, "%s", why);
+        if (r == PUSH_FAILED) { /* the server answered, and could not store it: the same reason N times
+                                 * is this batch's fault, not the server's */
+            if (seq == s->fail_seq && strncmp(why, s->fail_why, sizeof s->fail_why - 1) == 0) {
+                s->fail_count++;
+            } else {
+                s->fail_seq = seq;
+                s->fail_count = 1;
+                snprintf(s->fail_why, sizeof s->fail_why, "%s", why);
+            }
+            if (s->fail_count < SPOOL_DEAD_AFTER)
+                r = PUSH_RETRY;
+        }
         if (r == PUSH_RETRY) {
             st->retry = true;
             snprintf(st->why, sizeof st->why, "%s", why);
+            s->unsure_seq = seq; /* it may have arrived and its answer be lost */
+            outcome = "retry";
             break;
         }
-        sp_index_pop(s);
+        sp_pop_seq(s, seq);
+        if (r == PUSH_DUPLICATE && seq == s->unsure_seq) /* the answer to an earlier try was lost */
+            r = PUSH_SENT;
         if (r == PUSH_SENT) {
             /* no fsync: a removal lost in a crash only sends the batch again, which the server ignores */
-            if (unlinkat(s->dfd, name, 0) != 0 && errno != ENOENT)
-                return vg_fail(err, VG_E_IO, "%s/%s was sent but cannot be removed: %s", s->dir, name,
-                               strerror(errno));
+            if (unlinkat(s->dfd, name, 0) != 0 && errno != ENOENT) {
+                rc = vg_fail(err, VG_E_IO, "%s/%s was sent but cannot be removed: %s", s->dir, name, strerror(errno));
+                break;
+            }
             st->sent++;
+            outcome = "sent";
+        } else if (r == PUSH_DUPLICATE) {
+            if ((rc = sp_set_aside(s, name, "duplicate", err)) != VG_OK)
+                break;
+            st->duplicate++;
+            s->duplicates++;
+            outcome = "duplicate";
+            log_error("spool",
+                      "DATA LOST: batch %" PRIu64 " was never stored by this agent, and the server already holds a "
+                      "batch with its number (a sequence number used twice): kept in %s/duplicate/",
+                      seq, s->dir);
+        } else if (r == PUSH_FAILED) {
+            if ((rc = sp_set_aside(s, name, "dead", err)) != VG_OK)
+                break;
+            st->dead++;
+            s->dead++;
+            s->fail_seq = 0;
+            s->fail_count = 0;
+            outcome = "dead";
+            log_error("spool", "batch %" PRIu64 " refused %d times for the same reason, moved to %s/dead/: %s", seq,
+                      SPOOL_DEAD_AFTER, s->dir, why);
         } else {
             if ((rc = sp_set_aside(s, name, "rejected", err)) != VG_OK)
-                return rc;
+                break;
             st->rejected++;
+            outcome = "rejected";
             log_error("spool", "batch %" PRIu64 " refused by the server, kept in %s/rejected/: %s", seq, s->dir, why);
         }
     }
-    return VG_OK;
+    if (outcome)
+        sp_write_status(s, outcome, last_why);
+    return rc;
 }

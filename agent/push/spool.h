@@ -6,7 +6,10 @@
  * member); it is removed only once the server has
  * stored it (2xx). Replay goes oldest first and stops at the first batch the server cannot take now.
  * A batch the server refuses for good (4xx) is moved to DIR/rejected/, a file that does not decode to
- * DIR/corrupt/: nothing is deleted silently. Beyond max_bytes the oldest batches are dropped, logged,
+ * DIR/corrupt/: nothing is deleted silently. A batch the server answers 5xx for the same reason
+ * SPOOL_DEAD_AFTER times in a row is this batch's fault, not an outage: it is moved to DIR/dead/ and the
+ * queue moves on. A "duplicate" answer for a batch that was never sent before (the server holds another
+ * batch with its number) moves it to DIR/duplicate/, loudly. The last outcome is in DIR/status. Beyond max_bytes the oldest batches are dropped, logged,
  * and counted in DIR/dropped. DIR/seq holds the last sequence number used, so that a restarted agent
  * goes on from the next one (the server stores each (agent, seq) once). DIR/lock keeps a second agent
  * out. File names come from sequence numbers only, never from device data. */
@@ -16,11 +19,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "error.h"
 #include "push/push_client.h"
 
 typedef struct spool spool;
+
+/* A batch answered 5xx this many times in a row, for the same reason, goes to DIR/dead/. */
+#define SPOOL_DEAD_AFTER 3
 
 /* Sends one body; the same contract as push_client_send (why[] filled on failure). */
 typedef push_result (*spool_send_fn)(void *ctx, const char *body, size_t len, char *why, size_t why_size);
@@ -29,6 +36,8 @@ typedef struct {
     unsigned sent;     /* stored by the server, removed */
     unsigned rejected; /* refused for good, or another agent's: moved to rejected/ */
     unsigned corrupt;  /* unreadable or undecodable, moved to corrupt/ */
+    unsigned dead;     /* refused SPOOL_DEAD_AFTER times for the same reason, moved to dead/ */
+    unsigned duplicate; /* answered "duplicate" though never sent before, moved to duplicate/ */
     bool retry;        /* stopped at a batch the server could not take now (why[] says why) */
     char why[700];
 } spool_replay_stats;
@@ -43,8 +52,10 @@ spool *spool_open(const char *dir, const char *agent, uint64_t max_bytes, vg_err
 void spool_close(spool *s);
 
 /* The next sequence number, recorded (fsync'd) in DIR/seq before it is returned. The first ever is
- * time(NULL) * 1000. Returns VG_E_IO if it could not be recorded: *seq is still a new, usable number
- * for this run. */
+ * time(NULL) * 1000. Returns VG_E_IO if it could not be recorded: then no number is given (*seq must
+ * not be used; the next call tries the same number again), since a number not on disk could be given
+ * again after a restart. Thread-safe, like every function here: the poller spools while the push
+ * thread replays. */
 vg_code spool_next_seq(spool *s, uint64_t *seq, vg_err *err);
 
 /* Stores a batch durably under its sequence number, then drops the oldest batches (logging an error)
@@ -52,7 +63,10 @@ vg_code spool_next_seq(spool *s, uint64_t *seq, vg_err *err);
  * be written it is not in the spool: VG_E_IO (disk), VG_E_INVALID (not a JSON object), VG_E_NOMEM. */
 vg_code spool_put(spool *s, uint64_t seq, const char *body, size_t len, vg_err *err);
 
-/* Sends the waiting batches oldest first through send(). Stops at the first PUSH_RETRY, or when
+/* Sends the waiting batches oldest first through send(). PUSH_FAILED counts towards dead/ and stops
+ * replay like a PUSH_RETRY until the count is reached; PUSH_DUPLICATE is a success only for the batch
+ * that was tried before without an answer (or was the oldest when the spool was opened). Stops at the
+ * first PUSH_RETRY, or when
  * budget_s seconds have passed (budget_s <= 0: no limit; at least one batch is always tried).
  * Corrupt and rejected batches are set aside and logged, and replay goes on. VG_E_IO when a file could
  * not be removed or moved (replay stops there), VG_E_NOMEM; the stats say what was done either way. */
@@ -63,5 +77,15 @@ uint64_t spool_bytes(const spool *s);     /* their size */
 uint64_t spool_dropped(const spool *s);   /* batches dropped over the bound since the spool was created */
 uint64_t spool_last_seq(const spool *s);  /* the last number given, 0 before the first */
 const char *spool_dir(const spool *s);
+uint64_t spool_dead(const spool *s);       /* batches moved to dead/ since the spool was opened */
+uint64_t spool_duplicates(const spool *s); /* batches moved to duplicate/ since the spool was opened */
+
+/* Prints what DIR holds (batches waiting: count, bytes, oldest; the counts of rejected/, corrupt/,
+ * dead/, duplicate/; the dropped count; the last push's outcome) without locking it: the agent may be
+ * running. VG_E_IO when DIR cannot be read. */
+vg_code spool_status_print(const char *dir, FILE *out, vg_err *err);
+/* A batch file's name, "<20 digits>.json", and with `suffix` also "<20 digits>.json.<n>" (the names in
+ * rejected/, corrupt/, dead/, duplicate/): true and *seq set when it is one. */
+bool spool_parse_name(const char *name, bool suffix, uint64_t *seq);
 
 #endif

@@ -85,6 +85,10 @@ static bool al_muted(db *d, const char *site, const char *device, int64_t now)
 
 typedef alert_row al_row;
 
+/* The bounds of a grouped message (see al_message). */
+#define AL_GROUP_LISTED 20
+#define AL_GROUP_TEXT_MAX 4000
+
 /* Builds the subject, the phone-friendly text and the generic webhook's JSON of a group. */
 static void al_message(const al_row *rows, size_t n, const char *event, char *subject, size_t ssize, char **text,
                        char **payload)
@@ -99,28 +103,39 @@ static void al_message(const al_row *rows, size_t n, const char *event, char *su
         snprintf(subject, ssize, "[vigie] %s %s: %s%s", tag, rows[0].site, rows[0].summary, what);
     else
         snprintf(subject, ssize, "[vigie] %s %s: %zu alerts%s", tag, rows[0].site, n, what);
-    size_t cap = 256 + n * 600, len = 0;
+    /* a group lists at most AL_GROUP_LISTED alerts in at most AL_GROUP_TEXT_MAX bytes, then says how
+     * many more: a site that fires 2,000 alerts at once still sends a message an SMS gateway, a chat
+     * and a phone can take */
+    size_t cap = AL_GROUP_TEXT_MAX + 1, len = 0, listed = 0;
     char *t = malloc(cap);
     json_t *arr = json_array();
-    t[0] = '\0';
-    for (size_t i = 0; i < n && t; i++) {
-        char since[64];
+    if (t)
+        t[0] = '\0';
+    for (size_t i = 0; i < n && t && listed < AL_GROUP_LISTED; i++) {
+        char since[64], line[700];
         al_time(rows[i].fired, since, sizeof since);
-        len += (size_t)snprintf(t + len, cap - len, "#%lld %s %s\nsince %s\n", (long long)rows[i].id,
-                                strcmp(event, "resolved") == 0 ? "resolved" : rows[i].severity, rows[i].summary, since);
-        if (len >= cap)
-            len = cap - 1;
+        int w = snprintf(line, sizeof line, "#%lld %s %s\nsince %s\n", (long long)rows[i].id,
+                         strcmp(event, "resolved") == 0 ? "resolved" : rows[i].severity, rows[i].summary, since);
+        /* room kept for the "... and N more" and the ack lines */
+        if (w < 0 || len + (size_t)w + 80 > AL_GROUP_TEXT_MAX)
+            break;
+        memcpy(t + len, line, (size_t)w + 1);
+        len += (size_t)w;
+        listed++;
         json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:I}", "id",
                                              (json_int_t)rows[i].id, "site", rows[i].site, "device", rows[i].device,
                                              "metric", rows[i].metric, "instance", rows[i].instance, "kind",
                                              rows[i].kind, "severity", rows[i].severity, "summary", rows[i].summary,
                                              "value", rows[i].value, "fired", (json_int_t)rows[i].fired));
     }
+    if (t && listed < n)
+        len += (size_t)snprintf(t + len, cap - len, "... and %zu more\n", n - listed);
     if (t && strcmp(event, "resolved") != 0 && n > 0)
         snprintf(t + len, cap - len, "ack: vigie ack %lld", (long long)rows[0].id);
     *text = t ? t : strdup("");
-    json_t *o = json_pack("{s:i, s:s, s:s, s:s, s:s, s:o}", "vigie", 1, "event", event, "site", n ? rows[0].site : "",
-                          "subject", subject, "text", *text, "alerts", arr);
+    json_t *o = json_pack("{s:i, s:s, s:s, s:s, s:s, s:o, s:I}", "vigie", 1, "event", event, "site",
+                          n ? rows[0].site : "", "subject", subject, "text", *text, "alerts", arr, "more",
+                          (json_int_t)(n - listed));
     *payload = json_dumps(o, JSON_COMPACT);
     json_decref(o);
 }
@@ -446,60 +461,15 @@ static vg_code al_tick_tx(void *ctx, vg_err *err)
     return VG_OK;
 }
 
-int alerts_tick(db *d, const server_config *cfg, const notify_env *env, int64_t started, int64_t now,
-                pthread_mutex_t *lock)
+int alerts_tick(db *d, const server_config *cfg, int64_t started, int64_t now, pthread_mutex_t *lock)
 {
-    const alerting_config *a = al_cfg(cfg);
     if (lock)
         pthread_mutex_lock(lock);
     al_tick_job job = {d, cfg, started, now};
     vg_err err;
     int rc = db_transaction(d, al_tick_tx, &job, &err) == VG_OK ? 0 : -1;
-    alert_delivery *due = NULL;
-    size_t n = 0;
-    if (!al_ok(alert_store_due(d, now, 50, &due, &n, &err), &err)) {
-        alert_store_deliveries_free(due, n);
-        due = NULL;
-        n = 0;
-    }
-    size_t ndue = n;
-    vg_code *sent = calloc(n ? n : 1, sizeof *sent);
-    vg_err *why = calloc(n ? n : 1, sizeof *why); /* why[i].msg: the failure stored for the retry */
-    if (!sent || !why)
-        n = 0; /* sent again at the next round */
     if (lock)
         pthread_mutex_unlock(lock);
-    for (size_t i = 0; i < n; i++) {
-        const alert_contact *c = alerting_contact(a, due[i].contact);
-        notify_env e = env ? *env : (notify_env){0};
-        e.cfg = a;
-        sent[i] = notify_send(&e, due[i].channel, due[i].target, c ? c->format : "generic", due[i].subject,
-                              due[i].body, due[i].payload, &why[i]);
-    }
-    if (lock)
-        pthread_mutex_lock(lock);
-    for (size_t i = 0; i < n; i++) {
-        alert_delivery *x = &due[i];
-        int attempts = x->attempts + 1;
-        if (sent[i] == VG_OK) {
-            log_info("alerts", "notification #%lld sent to %s by %s", (long long)x->id, x->contact, x->channel);
-            al_ok(alert_store_delivery_sent(d, x->id, attempts, now, &err), &err);
-        } else if (attempts >= a->max_attempts) {
-            log_error("alerts", "notification #%lld to %s by %s FAILED after %d attempts: %s", (long long)x->id,
-                      x->contact, x->channel, attempts, why[i].msg);
-            al_ok(alert_store_delivery_failed(d, x->id, attempts, why[i].msg, &err), &err);
-        } else {
-            int delay = alert_retry_delay(attempts, a->retry_delay);
-            log_warn("alerts", "notification #%lld to %s by %s failed (%s): retry in %d s", (long long)x->id,
-                     x->contact, x->channel, why[i].msg, delay);
-            al_ok(alert_store_delivery_retry(d, x->id, attempts, why[i].msg, now + delay, &err), &err);
-        }
-    }
-    if (lock)
-        pthread_mutex_unlock(lock);
-    alert_store_deliveries_free(due, ndue);
-    free(sent);
-    free(why);
     return rc;
 }
 

@@ -8,7 +8,8 @@
  *   alerts_tick()    every few seconds from vigie-server's timer thread: for-durations, heartbeat
  *                    (site unreachable), site down (state events), holds behind site/device
  *                    unreachable, silences and maintenance, grouping per site, repeats, escalation
- *                    along the on-call chain, and delivery with retries (notify.c).
+ *                    along the on-call chain. It only queues notifications: sender.h delivers them,
+ *                    with retries, in threads of its own.
  *
  * An alert is firing, then acknowledged (who, comment), then resolved; its id never changes. Every
  * notification is a row of `notifications` with its status (pending, sent, retrying, failed). */
@@ -29,10 +30,8 @@ int alerts_ingest(db *d, const server_config *cfg, const char *site, const push_
 
 /* One round of the timer. `started`: when the server started (heartbeats are judged from then,
  * so that a restart does not page for every site before its agent's next push; 0: no grace).
- * `lock` (may be NULL) guards db and state: it is taken for the bookkeeping and released during the
- * network deliveries. */
-int alerts_tick(db *d, const server_config *cfg, const notify_env *env, int64_t started, int64_t now,
-                pthread_mutex_t *lock);
+ * `lock` (may be NULL) guards db and state: it is held for the round, which sends nothing. */
+int alerts_tick(db *d, const server_config *cfg, int64_t started, int64_t now, pthread_mutex_t *lock);
 
 /* Alerts as JSON, newest first; filters may be NULL. */
 json_t *alerts_list(db *d, const char *site, const char *state, const char *sev, int64_t now);

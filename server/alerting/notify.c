@@ -79,6 +79,14 @@ static size_t notify_discard(char *p, size_t size, size_t n, void *ctx)
     return size * n;
 }
 
+/* libcurl's progress callback: non-zero aborts the transfer (CURLE_ABORTED_BY_CALLBACK). */
+static int notify_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+    (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    const atomic_bool *cancel = ctx;
+    return cancel && atomic_load(cancel);
+}
+
 static vg_code notify_http(const notify_env *env, const char *url, const char *content_type, const char *body,
                            vg_err *err)
 {
@@ -93,7 +101,14 @@ static vg_code notify_http(const notify_env *env, const char *url, const char *c
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, env->cfg ? env->cfg->timeout : 10L);
+    long timeout = env->cfg ? env->cfg->timeout : 10L;
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, timeout);
+    if (env->cancel) {
+        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, notify_progress);
+        curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)env->cancel);
+        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    }
     curl_easy_setopt(c, CURLOPT_USERAGENT, "vigie-server/" PACKAGE_VERSION);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, notify_discard);

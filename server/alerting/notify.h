@@ -5,6 +5,8 @@
 #ifndef VIGIE_NOTIFY_H
 #define VIGIE_NOTIFY_H
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "alerting/alert_config.h"
@@ -18,9 +20,11 @@ typedef struct {
     const alerting_config *cfg;
     notify_mail_fn mail;   /* NULL: e-mail notifications fail with "smtp is not configured" */
     void *mail_ctx;
+    const atomic_bool *cancel; /* NULL, or set to cut an HTTP attempt short (the sender stopping) */
 } notify_env;
 
-/* channel: webhook | sms | email; target: URL, phone number or address; payload: the generic
+/* Each HTTP attempt lasts at most env->cfg->timeout seconds, connection included.
+ * channel: webhook | sms | email; target: URL, phone number or address; payload: the generic
  * webhook's JSON object (subject and text are in it). On failure err's message is the reason stored
  * with the delivery for its retry: VG_E_UNAVAILABLE (the peer is away, or answered other than 2xx),
  * VG_E_INVALID (an unknown channel, a gateway or smtp not configured), VG_E_NOMEM. */

@@ -305,24 +305,58 @@ static vg_code sc_http(const conf_doc *d, const conf_node *root, server_config *
     return VG_OK;
 }
 
+/* The `retention:` section, every key optional (days; 0 keeps for ever). */
+static vg_code sc_retention(const conf_doc *d, const conf_node *root, server_config *cfg, vg_err *err)
+{
+    static const char *const keys[] = {"batches", "notifications", "alerts", "events", "health_runs", NULL};
+    const conf_node *n = conf_map_get(d, root, "retention");
+    server_retention *r = &cfg->retention;
+    *r = (server_retention){90, 90, 400, 400, 400};
+    if (!n)
+        return VG_OK;
+    vg_code rc;
+    if ((rc = conf_check_map(d, n, "retention", keys, err)) ||
+        (rc = conf_get_int32(d, n, "batches", false, 0, 36500, &r->batches, err)) ||
+        (rc = conf_get_int32(d, n, "notifications", false, 0, 36500, &r->notifications, err)) ||
+        (rc = conf_get_int32(d, n, "alerts", false, 0, 36500, &r->alerts, err)) ||
+        (rc = conf_get_int32(d, n, "events", false, 0, 36500, &r->events, err)) ||
+        (rc = conf_get_int32(d, n, "health_runs", false, 0, 36500, &r->health_runs, err)))
+        return rc;
+    const char *history[] = {"events", "health_runs"};
+    int days[] = {r->events, r->health_runs};
+    for (int i = 0; i < 2; i++)
+        if (days[i] != 0 && days[i] < SERVER_RETENTION_MIN_HISTORY)
+            return conf_fail(err, d, conf_map_get(d, n, history[i]), history[i],
+                             "must be 0 (for ever) or at least %d days: past months' availability is computed "
+                             "from them", SERVER_RETENTION_MIN_HISTORY);
+    return VG_OK;
+}
+
 /* The whole file into cfg, in the order in which one part needs another (agents name sites, contacts
  * with an email need the smtp section). */
 static vg_code sc_read(const conf_doc *d, const conf_node *root, server_config *cfg, vg_err *err)
 {
     static const char *const keys[] = {"listen", "data_dir", "step", "agents", "sites", "api_tokens", "tls_cert",
                                        "tls_key", "metrics_public", "web_dir", "alerting", "smtp", "report", "rrdcached",
-                                       "mibs_dir", "http", NULL};
+                                       "mibs_dir", "http", "retention", "max_series_per_device",
+                                       "max_series_per_agent", "disk_reserve_mb", NULL};
     const conf_node *sites, *agents, *readers, *smtp = conf_map_get(d, root, "smtp");
     cfg->step = 60;
+    cfg->max_series_per_device = 2000;
+    cfg->max_series_per_agent = 20000;
+    cfg->disk_reserve_mb = 1024;
     vg_code rc;
     if ((rc = conf_check_map(d, root, "server.yaml", keys, err)) || (rc = sc_listen(d, root, cfg, err)) ||
-        (rc = sc_http(d, root, cfg, err)) ||
+        (rc = sc_http(d, root, cfg, err)) || (rc = sc_retention(d, root, cfg, err)) ||
         (rc = conf_get_buf(d, root, "data_dir", false, cfg->data_dir, sizeof cfg->data_dir, err)) ||
         (rc = conf_get_buf(d, root, "rrdcached", false, cfg->rrdcached, sizeof cfg->rrdcached, err)) ||
         (rc = conf_get_buf(d, root, "web_dir", false, cfg->web_dir, sizeof cfg->web_dir, err)) ||
         (rc = conf_get_buf(d, root, "mibs_dir", false, cfg->mibs_dir, sizeof cfg->mibs_dir, err)) ||
         (rc = conf_get_bool(d, root, "metrics_public", false, &cfg->metrics_public, err)) ||
         (rc = conf_get_int32(d, root, "step", false, 5, 3600, &cfg->step, err)) || (rc = sc_tls(d, root, cfg, err)) ||
+        (rc = conf_get_int32(d, root, "max_series_per_device", false, 1, 1000000, &cfg->max_series_per_device, err)) ||
+        (rc = conf_get_int32(d, root, "max_series_per_agent", false, 1, 10000000, &cfg->max_series_per_agent, err)) ||
+        (rc = conf_get_int32(d, root, "disk_reserve_mb", false, 0, 10000000, &cfg->disk_reserve_mb, err)) ||
         (rc = sc_vocab(d, root, cfg, err)) ||
         (rc = conf_get_list(d, root, "sites", false, 0, SERVER_MAX_SITES, "entries", &sites, err)) ||
         (rc = conf_get_list(d, root, "agents", true, 0, SERVER_MAX_AGENTS, "entries", &agents, err)) ||

@@ -64,6 +64,17 @@ typedef struct {
     int timeout;                /* seconds a connection may stay idle (default 60) */
 } server_http;
 
+/* The `retention:` section: days each growing table keeps (0: for ever); see conf/server.yaml. Events
+ * and health runs are what past months' availability is computed from: at least 397 days (13 months). */
+#define SERVER_RETENTION_MIN_HISTORY 397
+typedef struct {
+    int batches;       /* accepted batches (replay detection), default 90 */
+    int notifications; /* sent or failed notifications, default 90 */
+    int alerts;        /* resolved alerts and their notifications, ended silences, default 400 */
+    int events;        /* state change events and ended maintenance windows, default 400 */
+    int health_runs;   /* health runs ended before, default 400 */
+} server_retention;
+
 typedef struct {
     char path[SERVER_PATH_MAX + 1];
     char listen_addr[64];
@@ -86,7 +97,12 @@ typedef struct {
     smtp_config smtp;                    /* the `smtp:` section (smtp.h); configured false without it */
     server_report report;                /* the `report:` section */
     server_http http;                    /* the `http:` section */
+    server_retention retention;          /* the `retention:` section */
     bool metrics_public;                 /* GET /metrics without an API token (default false) */
+    /* ingest quotas: a sample of a new series past them is refused alone (http/api.c) */
+    int max_series_per_device;           /* default 2000 */
+    int max_series_per_agent;            /* series in the agent's site folder, default 20000 */
+    int disk_reserve_mb;                 /* no new RRD file below this much free space, default 1024 */
     char web_dir[SERVER_PATH_MAX + 1];   /* the dashboard's files (default: the installed ones) */
     char mibs_dir[SERVER_PATH_MAX + 1];  /* where vocabulary.yaml is (default: the installed mibs/) */
     struct vocab *vocab;                 /* mibs_dir/vocabulary.yaml (vocab.h); always set */

@@ -50,6 +50,7 @@ typedef struct {
     db *db;
     rrd_store *rrd;
     unsigned long batches, samples, rejected;
+    unsigned long samples_rejected, series_failed; /* refused alone in accepted batches (api_ingest_filter) */
     api_latency rrd_write;    /* time spent in rrd_store_write per accepted batch */
     pthread_mutex_t *lock;    /* NULL, or held around each api_dispatch() (shared with alerts_tick);
                                  ingest lets it go while the RRD files are written */

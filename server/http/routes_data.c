@@ -114,6 +114,16 @@ static const char *data_tz(const api_ctx *ctx, const char *site)
 
 static int64_t data_stale_after(const api_ctx *ctx) { return 3 * (int64_t)ctx->cfg->step; }
 
+/* Whether a value may be served as a reading of its metric: inside the physical range the vocabulary
+ * gives it (a value outside is a device's or a file's garbage, doc/api.md). NaN is never one. */
+static bool data_plausible(const vocab *v, const char *metric, double value)
+{
+    if (isnan(value))
+        return false;
+    const vocab_metric *m = v ? vocab_metric_find(v, metric) : NULL;
+    return !m || !m->has_range || (value >= m->range_min && value <= m->range_max);
+}
+
 /* ---- devices -------------------------------------------------------------------------------- */
 
 /* What the latest values say of a device: newest sample, reachability, worst severity. */
@@ -254,6 +264,7 @@ typedef struct {
     json_t *list;
     time_t now;
     int64_t stale_after;
+    const vocab *vocab;
 } data_latest_walk;
 
 static void data_latest_row(void *arg, const char *site, const char *agent, const push_sample *s, int64_t received)
@@ -261,6 +272,8 @@ static void data_latest_row(void *arg, const char *site, const char *agent, cons
     data_latest_walk *w = arg;
     if ((w->site && strcmp(site, w->site) != 0) || (w->device && strcmp(s->device, w->device) != 0))
         return;
+    if (!data_plausible(w->vocab, s->metric, s->value))
+        return; /* left out: not a reading */
     int64_t age = (int64_t)w->now - s->ts;
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:f, s:s, s:I, s:I, s:b}", "site", site, "device", s->device,
                           "metric", s->metric, "instance", s->instance, "value", s->value, "unit", s->unit, "ts",
@@ -284,7 +297,7 @@ api_reply api_route_latest(api_ctx *ctx, const api_request *req)
         return deny;
     if (device && !name_is_valid(device))
         return api_error(400, "device", "not a valid device name");
-    data_latest_walk w = {site, device, json_array(), req->now, data_stale_after(ctx)};
+    data_latest_walk w = {site, device, json_array(), req->now, data_stale_after(ctx), ctx->cfg->vocab};
     if (db_latest_query(ctx->db, site, device, data_latest_row, &w, NULL) != VG_OK) {
         json_decref(w.list);
         return api_error(500, NULL, "database error");
@@ -379,6 +392,9 @@ api_reply api_route_series(api_ctx *ctx, const api_request *req)
         log_error("api", "%s", err.msg);
         return api_error(vg_http_status(err.code), NULL, "cannot read the series");
     }
+    const vocab_metric *vm = vocab_metric_find(ctx->cfg->vocab, metric);
+    if (vm && vm->has_range)
+        store_series_clip(&ser, vm->range_min, vm->range_max); /* served as null, before consolidating */
     step = (unsigned long)ser.step;
     size_t rows = ser.npoints;
     /* an archive finer than asked: consolidate k rows into one, so that the step is at least the one
@@ -510,6 +526,7 @@ typedef struct {
     data_row *rows;
     size_t n, cap;
     bool oom;
+    const vocab *vocab;
 } data_rows;
 
 static void data_collect(void *arg, const char *site, const char *agent, const push_sample *s, int64_t received)
@@ -517,7 +534,7 @@ static void data_collect(void *arg, const char *site, const char *agent, const p
     data_rows *r = arg;
     (void)agent;
     (void)received;
-    if (r->oom)
+    if (r->oom || !data_plausible(r->vocab, s->metric, s->value))
         return;
     if (r->n == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 1024;
@@ -608,7 +625,7 @@ static void data_this_month(const char *tz, time_t now, int *year, int *month)
 
 static void data_metrics_devices(api_ctx *ctx, data_buf *b, time_t now)
 {
-    data_rows rows = {0};
+    data_rows rows = {.vocab = ctx->cfg->vocab};
     if (db_latest_each(ctx->db, data_collect, &rows, NULL) != VG_OK || rows.oom) {
         log_error("api", "/metrics: cannot read the latest values");
         free(rows.rows);
@@ -758,6 +775,12 @@ static void data_metrics_server(api_ctx *ctx, data_buf *b)
     data_put_family(b, "vigie_ingest_rejected_total", "counter",
                     "Pushes refused (bad token, malformed batch, wrong agent) since the server started");
     data_put(b, "vigie_ingest_rejected_total %lu\n", ctx->rejected);
+    data_put_family(b, "vigie_ingest_samples_rejected_total", "counter",
+                    "Samples refused alone in accepted batches (vocabulary, file name, quota, disk reserve, duplicate)");
+    data_put(b, "vigie_ingest_samples_rejected_total %lu\n", ctx->samples_rejected);
+    data_put_family(b, "vigie_ingest_series_failed_total", "counter",
+                    "Series of accepted batches refused because their RRD file cannot be reached, once per batch");
+    data_put(b, "vigie_ingest_series_failed_total %lu\n", ctx->series_failed);
     pid_t pids[8];
     data_put_family(b, "vigie_rrd_writers", "gauge",
                     "Processes writing the RRD files (0 through rrdcached, which writes them)");

@@ -1,9 +1,11 @@
 #include "config.h"
 #include "store/db_internal.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* The connection, its schema and its transactions; the tables' statements are in db_latest.c,
  * db_health.c, db_events.c, db_maintenance.c and alert_store.c. */
@@ -44,6 +46,50 @@ const char *db_col_text(sqlite3_stmt *st, int i)
 {
     const unsigned char *t = sqlite3_column_text(st, i);
     return t ? (const char *)t : "";
+}
+
+/* The outcome of the last writes, for /api/v1/health: process-wide (every connection and the RRD
+ * writes report here), behind a mutex of its own since the HTTP threads and the timer write. */
+static pthread_mutex_t db_status_lock = PTHREAD_MUTEX_INITIALIZER;
+static db_storage db_status[2]; /* DB_PART_DB, DB_PART_RRD */
+
+void db_storage_note(db_part part, bool ok, const char *what)
+{
+    if (part != DB_PART_DB && part != DB_PART_RRD)
+        return;
+    int64_t now = (int64_t)time(NULL);
+    pthread_mutex_lock(&db_status_lock);
+    db_storage *st = &db_status[part];
+    if (!ok) {
+        if (!st->failing)
+            st->since = now;
+        st->failing = true;
+        st->error_at = now;
+        snprintf(st->last_error, sizeof st->last_error, "%s", what ? what : "write failed");
+    } else if (st->failing) {
+        st->failing = false;
+        st->since = now; /* ok since */
+    }
+    pthread_mutex_unlock(&db_status_lock);
+}
+
+void db_storage_get(db_part part, db_storage *out)
+{
+    memset(out, 0, sizeof *out);
+    if (part != DB_PART_DB && part != DB_PART_RRD)
+        return;
+    pthread_mutex_lock(&db_status_lock);
+    *out = db_status[part];
+    pthread_mutex_unlock(&db_status_lock);
+}
+
+/* A failed write of the database: noted for /api/v1/health (VG_E_IO only: a conflict or a bad input
+ * is not the storage failing). */
+static vg_code db_noted(vg_code rc, const vg_err *err)
+{
+    if (rc == VG_E_IO || rc == VG_E_NOMEM)
+        db_storage_note(DB_PART_DB, false, err && err->msg[0] ? err->msg : "database write failed");
+    return rc;
 }
 
 /* BEGIN IMMEDIATE, COMMIT or ROLLBACK from statements kept prepared: they run three times per push. */
@@ -97,6 +143,13 @@ static const char *const db_schema[] = {
     " payload TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt INTEGER NOT NULL,"
     " last_error TEXT NOT NULL DEFAULT '', created INTEGER NOT NULL, sent INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX notifications_due ON notifications(status, next_attempt);",
+    /* version 4: what the retention purge (db_retention.c) selects by, so that it never scans a table */
+    "CREATE INDEX batches_by_received ON batches(received);"
+    "CREATE INDEX events_by_ts ON events(ts);"
+    "CREATE INDEX health_runs_by_last ON health_runs(last);"
+    "CREATE INDEX alerts_by_resolved ON alerts(resolved) WHERE state = 'resolved';"
+    "CREATE INDEX notifications_by_created ON notifications(created);"
+    "CREATE INDEX notifications_by_alert ON notifications(alert_id);",
 };
 
 static vg_code db_migrate(db *d, vg_err *err)
@@ -153,6 +206,23 @@ vg_code db_open(const char *path, db **out, vg_err *err)
     return VG_OK;
 }
 
+vg_code db_quick_check(db *d, vg_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(d->sql, "PRAGMA quick_check(1)", -1, &st, NULL) != SQLITE_OK)
+        return db_io(d, err, "quick_check");
+    int rc = sqlite3_step(st);
+    char first[300] = "";
+    if (rc == SQLITE_ROW)
+        snprintf(first, sizeof first, "%s", db_col_text(st, 0));
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return db_io(d, err, "quick_check");
+    if (strcmp(first, "ok") != 0)
+        return vg_fail(err, VG_E_IO, "quick_check: %s", first);
+    return VG_OK;
+}
+
 void db_close(db *d)
 {
     if (!d)
@@ -170,19 +240,39 @@ void db_close(db *d)
 
 vg_code db_begin(db *d, vg_err *err)
 {
-    return db_exec_kept(d, &d->begin, "BEGIN IMMEDIATE") == SQLITE_OK ? VG_OK : db_io(d, err, "begin");
+    /* A transaction still open here was left by a failure no path rolled back (nothing nests
+     * db_begin): end it, or every later write fails with "cannot start a transaction within a
+     * transaction" until a restart. */
+    if (!sqlite3_get_autocommit(d->sql))
+        db_rollback(d);
+    d->tx_changes = sqlite3_total_changes(d->sql);
+    if (db_exec_kept(d, &d->begin, "BEGIN IMMEDIATE") == SQLITE_OK)
+        return VG_OK;
+    return db_noted(db_io(d, err, "begin"), err);
 }
 
 vg_code db_commit(db *d, vg_err *err)
 {
-    if (db_exec_kept(d, &d->commit, "COMMIT") == SQLITE_OK)
+    if (db_exec_kept(d, &d->commit, "COMMIT") == SQLITE_OK) {
+        if (sqlite3_total_changes(d->sql) != d->tx_changes)
+            db_storage_note(DB_PART_DB, true, NULL);
         return VG_OK;
+    }
     db_io(d, err, "commit");
     db_rollback(d);
-    return VG_E_IO;
+    return db_noted(VG_E_IO, err);
 }
 
-void db_rollback(db *d) { db_exec_kept(d, &d->rollback, "ROLLBACK"); }
+/* After SQLITE_FULL or SQLITE_IOERR, SQLite may already have rolled the transaction back itself
+ * (then ROLLBACK would only fail); the kept ROLLBACK can fail when its statement cannot be prepared
+ * (no memory), so the plain one is tried then. */
+void db_rollback(db *d)
+{
+    if (sqlite3_get_autocommit(d->sql))
+        return;
+    if (db_exec_kept(d, &d->rollback, "ROLLBACK") != SQLITE_OK && !sqlite3_get_autocommit(d->sql))
+        sqlite3_exec(d->sql, "ROLLBACK", NULL, NULL, NULL);
+}
 
 vg_code db_transaction(db *d, db_tx_fn fn, void *ctx, vg_err *err)
 {
@@ -191,7 +281,7 @@ vg_code db_transaction(db *d, db_tx_fn fn, void *ctx, vg_err *err)
         return rc;
     if ((rc = fn(ctx, err)) != VG_OK) {
         db_rollback(d);
-        return rc;
+        return db_noted(rc, err);
     }
     return db_commit(d, err);
 }
@@ -202,17 +292,23 @@ vg_code db_savepoint(db *d, const char *name, db_tx_fn fn, void *ctx, vg_err *er
     snprintf(sql[0], sizeof sql[0], "SAVEPOINT %s", name);
     snprintf(sql[1], sizeof sql[1], "RELEASE %s", name);
     snprintf(sql[2], sizeof sql[2], "ROLLBACK TO %s", name);
+    /* outside a transaction, SAVEPOINT starts one and its RELEASE commits it: a RELEASE that fails
+     * (disk full) leaves it open, so it is then rolled back whole */
+    bool outer = sqlite3_get_autocommit(d->sql) != 0;
+    int changes = sqlite3_total_changes(d->sql);
     if (sqlite3_exec(d->sql, sql[0], NULL, NULL, NULL) != SQLITE_OK)
-        return db_io(d, err, name);
+        return db_noted(db_io(d, err, name), err);
     vg_code rc = fn(ctx, err);
-    if (rc != VG_OK) {
-        sqlite3_exec(d->sql, sql[2], NULL, NULL, NULL);
-        sqlite3_exec(d->sql, sql[1], NULL, NULL, NULL);
-        return rc;
+    if (rc == VG_OK && sqlite3_exec(d->sql, sql[1], NULL, NULL, NULL) == SQLITE_OK) {
+        if (outer && sqlite3_total_changes(d->sql) != changes)
+            db_storage_note(DB_PART_DB, true, NULL);
+        return VG_OK;
     }
-    if (sqlite3_exec(d->sql, sql[1], NULL, NULL, NULL) != SQLITE_OK) {
+    if (rc == VG_OK)
         rc = db_io(d, err, name);
-        sqlite3_exec(d->sql, sql[2], NULL, NULL, NULL);
-    }
-    return rc;
+    sqlite3_exec(d->sql, sql[2], NULL, NULL, NULL);
+    sqlite3_exec(d->sql, sql[1], NULL, NULL, NULL);
+    if (outer)
+        db_rollback(d);
+    return db_noted(rc, err);
 }

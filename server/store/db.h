@@ -36,6 +36,34 @@ vg_code db_transaction(db *d, db_tx_fn fn, void *ctx, vg_err *err);
  * the release fails): what fn returned, or VG_E_IO. name is an SQL identifier of the caller's. */
 vg_code db_savepoint(db *d, const char *name, db_tx_fn fn, void *ctx, vg_err *err);
 
+/* ---- storage status (db.c), for /api/v1/health -------------------------------------------- */
+
+/* What is written: the database, or the RRD files (noted by their writer's caller). */
+typedef enum { DB_PART_DB = 0, DB_PART_RRD = 1 } db_part;
+typedef struct {
+    bool failing;         /* the last write of this part failed */
+    int64_t since;        /* when it started failing, or when it last recovered (0: never failed) */
+    int64_t error_at;     /* time of the last error, 0 when none */
+    char last_error[256]; /* its message (never a secret), kept after recovery */
+} db_storage;
+/* Notes the outcome of a write (process-wide, thread-safe): the db functions note their own
+ * transactions; callers of rrd_store_write note theirs with DB_PART_RRD. */
+void db_storage_note(db_part part, bool ok, const char *what);
+void db_storage_get(db_part part, db_storage *out);
+
+/* Runs PRAGMA quick_check: VG_E_IO naming the first problem when the database is damaged. */
+vg_code db_quick_check(db *d, vg_err *err);
+
+/* Retention (db_retention.c): deletes what is older than its cutoff (Unix time; 0: keep all), at most
+ * `limit` rows per table and per call, each table in a short transaction of its own: accepted
+ * batches (received), sent or failed notifications (created), resolved alerts (resolved) and their
+ * notifications, state change events (ts), health runs ended before the cutoff (last).
+ * *deleted (may be NULL): the rows deleted. */
+typedef struct {
+    int64_t batches, notifications, alerts, events, health_runs;
+} db_retention;
+vg_code db_retention_purge(db *d, const db_retention *cutoff, int limit, long *deleted, vg_err *err);
+
 /* ---- accepted batches, latest values, devices (db_latest.c) --------------------------------- */
 
 /* *seen: whether the agent's batch `seq` was already stored. */

@@ -70,6 +70,7 @@ vg_code db_batch_store(db *d, const char *site, const push_batch *b, int64_t rec
     if (!ok) {
         db_io(d, err, "store batch");
         db_rollback(d);
+        db_storage_note(DB_PART_DB, false, err ? err->msg : "store batch failed");
         return VG_E_IO;
     }
     return db_commit(d, err);

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "store/rrd_store.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -23,6 +25,7 @@
 #include "store/rrd_writer.h"
 
 #define RRD_PATH_MAX 1024
+#define RRD_FILE_NAME_MAX 255 /* NAME_MAX of Linux file systems */
 #define RRD_CACHE_SLOTS 65536u /* a power of two; last-update times of known files */
 #define RS_LAST_UNKNOWN ((time_t)-1) /* a cached file whose last update must be read again */
 #define RS_WRITERS_MAX 4 /* writer processes, one per core up to this */
@@ -121,9 +124,86 @@ vg_code rrd_store_path(const rrd_store *s, const char *site, const char *device,
         return VG_E_INVALID;
     if (*instance && name_to_path_component(instance, inst, sizeof inst) != 0)
         return VG_E_INVALID;
+    /* a file name is at most NAME_MAX bytes: an instance of 128 bytes is up to 384 once escaped */
+    if (strlen(metric) + (*instance ? 1 + strlen(inst) : 0) + 4 > RRD_FILE_NAME_MAX)
+        return VG_E_INVALID;
     int n = *instance ? snprintf(out, size, "%s/%s/%s/%s@%s.rrd", s->dir, site, device, metric, inst)
                       : snprintf(out, size, "%s/%s/%s/%s.rrd", s->dir, site, device, metric);
     return n > 0 && (size_t)n < size ? VG_OK : VG_E_INVALID;
+}
+
+vg_code rrd_store_admit(const rrd_store *s, const char *site, const push_sample *smp, bool *is_new, vg_err *err)
+{
+    char path[RRD_PATH_MAX], inst[INSTANCE_MAX_LEN * 3 + 1] = "";
+    *is_new = false;
+    if (rrd_store_path(s, site, smp->device, smp->metric, smp->instance, path, sizeof path) != VG_OK) {
+        if (*smp->instance && name_to_path_component(smp->instance, inst, sizeof inst) == VG_OK &&
+            strlen(smp->metric) + 1 + strlen(inst) + 4 > RRD_FILE_NAME_MAX)
+            return vg_fail_field(err, VG_E_INVALID, "instance",
+                                 "its file name would be %zu bytes once made path-safe (%%XX), more than %d",
+                                 strlen(smp->metric) + 1 + strlen(inst) + 4, RRD_FILE_NAME_MAX);
+        return vg_fail_field(err, VG_E_INVALID, "metric", "cannot be stored: its file name is invalid or too long");
+    }
+    struct stat st;
+    if (stat(path, &st) == 0)
+        return VG_OK; /* a file there that is not an RRD file is set aside by the writer (rs_set_aside_if_corrupt) */
+    if (errno == ENOENT) {
+        *is_new = true;
+        return VG_OK;
+    }
+    /* ENOTDIR (a file where the device's folder should be), EACCES, ELOOP: every retry would fail too */
+    return vg_fail(err, VG_E_IO, "%s: cannot be written: %s", path, strerror(errno));
+}
+
+/* The .rrd files of one folder (not the ones set aside: NAME.rrd.corrupt-TIME). */
+static size_t rs_count_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t l = strlen(e->d_name);
+        n += l > 4 && strcmp(e->d_name + l - 4, ".rrd") == 0;
+    }
+    closedir(d);
+    return n;
+}
+
+size_t rrd_store_series_count(const rrd_store *s, const char *site, const char *device)
+{
+    char dir[RRD_PATH_MAX];
+    if (!name_is_valid(site) || (device && !name_is_valid(device)))
+        return 0;
+    if (device) {
+        snprintf(dir, sizeof dir, "%s/%s/%s", s->dir, site, device);
+        return rs_count_dir(dir);
+    }
+    snprintf(dir, sizeof dir, "%s/%s", s->dir, site);
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.' || !name_is_valid(e->d_name))
+            continue;
+        char sub[RRD_PATH_MAX];
+        snprintf(sub, sizeof sub, "%s/%.*s", dir, NAME_MAX_LEN, e->d_name);
+        n += rs_count_dir(sub);
+    }
+    closedir(d);
+    return n;
+}
+
+vg_code rrd_store_disk_free(const rrd_store *s, uint64_t *bytes)
+{
+    struct statvfs v;
+    if (statvfs(s->dir, &v) != 0)
+        return VG_E_IO;
+    *bytes = (uint64_t)v.f_bavail * (uint64_t)v.f_frsize;
+    return VG_OK;
 }
 
 bool rrd_store_file_mappable(const char *path)
@@ -200,22 +280,48 @@ static int rs_mkdirs(const char *path)
     return mkdir(tmp, 0750) != 0 && errno != EEXIST ? -1 : 0;
 }
 
+/* The archives of a new file. AVERAGE keeps every resolution users read: 2 days at the step, 14 days
+ * at 5 steps, 400 days hourly, 5 years daily. MIN/MAX only draw the dashboard's band around the
+ * average (web/app.js): its 24 h and 7 d views read the 5-step archive, the month view and the monthly
+ * report the hourly one, older months the daily one; so MIN/MAX keep 7 days at 5 steps and 62 days
+ * hourly (this month and the last), not 14 and 400. A 10 s step: 83,730 rows, about 660 KiB a file
+ * (it was 124,146 rows, 976 KiB); 60 s: 29,010 rows, 232 KiB (was 385 KiB). Files made before keep
+ * their archives: readers pick archives by what a file has. */
+static int rs_archives(const rrd_store *s, char r[][64])
+{
+    int rows1 = 2 * 86400 / s->step, rows5 = 14 * 86400 / (5 * s->step), band5 = 7 * 86400 / (5 * s->step);
+    int per_hour = 3600 / s->step > 0 ? 3600 / s->step : 1, per_day = 86400 / s->step;
+    int hours = 400 * 24, band_hours = 62 * 24;
+    int n = 0;
+    snprintf(r[n++], 64, "RRA:AVERAGE:0.5:1:%d", rows1);
+    snprintf(r[n++], 64, "RRA:AVERAGE:0.5:5:%d", rows5);
+    snprintf(r[n++], 64, "RRA:AVERAGE:0.5:%d:%d", per_hour, hours);
+    snprintf(r[n++], 64, "RRA:AVERAGE:0.5:%d:%d", per_day, 5 * 366);
+    const char *cf[] = {"MIN", "MAX"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(r[n++], 64, "RRA:%s:0.5:5:%d", cf[i], band5);
+        snprintf(r[n++], 64, "RRA:%s:0.5:%d:%d", cf[i], per_hour, band_hours);
+        snprintf(r[n++], 64, "RRA:%s:0.5:%d:%d", cf[i], per_day, 5 * 366);
+    }
+    return n;
+}
+
+uint64_t rrd_store_file_bytes(const rrd_store *s)
+{
+    char r[12][64];
+    int n = rs_archives(s, r);
+    uint64_t rows = 0;
+    for (int i = 0; i < n; i++)
+        rows += strtoull(strrchr(r[i], ':') + 1, NULL, 10);
+    return rows * 8 + 4096; /* 8 bytes a row, and the header */
+}
+
 static int rs_create_file(const rrd_store *s, const char *path, time_t first, char *err, size_t err_size)
 {
     char ds[64];
     snprintf(ds, sizeof ds, "DS:value:GAUGE:%d:U:U", s->step * 3);
-    /* rows: 2 days at the step, 14 days at 5 steps, ~13 months hourly, 5 years daily */
-    int rows1 = 2 * 86400 / s->step, rows5 = 14 * 86400 / (5 * s->step);
-    int per_hour = 3600 / s->step > 0 ? 3600 / s->step : 1, per_day = 86400 / s->step;
     char r[12][64];
-    int n = 0;
-    const char *cf[] = {"AVERAGE", "MIN", "MAX"};
-    snprintf(r[n++], 64, "RRA:AVERAGE:0.5:1:%d", rows1);
-    for (int i = 0; i < 3; i++) {
-        snprintf(r[n++], 64, "RRA:%s:0.5:5:%d", cf[i], rows5);
-        snprintf(r[n++], 64, "RRA:%s:0.5:%d:%d", cf[i], per_hour, 400 * 24);
-        snprintf(r[n++], 64, "RRA:%s:0.5:%d:%d", cf[i], per_day, 5 * 366);
-    }
+    int n = rs_archives(s, r);
     const char *argv[16];
     int argc = 0;
     argv[argc++] = ds;

@@ -7,9 +7,10 @@
  *   DATA_DIR/rrd/SITE/DEVICE/METRIC@INSTANCE.rrd     table rows (instance made path-safe: %XX)
  *
  * Each file has one GAUGE data source named "value", step = the agents' poll interval, heartbeat
- * 3 steps, an AVERAGE archive of 2 days at the step, and AVERAGE/MIN/MAX archives of 14 days at 5
- * steps, about 400 days at one hour and 5 years at one day (for monthly SLA graphs); "one hour" and
- * "one day" are rounded down to whole steps when the step does not divide them. Names are validated before they come here
+ * 3 steps, AVERAGE archives of 2 days at the step, 14 days at 5 steps, 400 days at one hour and 5 years
+ * at one day (for monthly SLA graphs), and MIN/MAX archives of 7 days at 5 steps, 62 days at one hour
+ * and 5 years at one day (the dashboard's band; see rs_archives); "one hour" and "one day" are
+ * rounded down to whole steps when the step does not divide them. Names are validated before they come here
  * and are still re-checked: a device name never becomes a path unchecked.
  *
  * RRD refuses a sample not newer than the file's last update; rrd_store_write skips those and counts
@@ -66,7 +67,20 @@ const char *rrd_store_daemon(const rrd_store *s);
  * arguments, and a name with "%20n" aborts the process. Readers check this before librrd opens a file. */
 bool rrd_store_file_mappable(const char *path);
 
-/* The file that holds a series (for readers and tests). VG_E_INVALID when a name is invalid. */
+/* Whether a sample's series can be stored, before the batch is written (ingest): VG_E_INVALID with
+ * err's field "instance" or "metric" when its file name cannot be made (longer than 255 bytes once
+ * escaped), VG_E_IO when its file cannot be reached (a file where its folder should be): the sample
+ * is refused alone instead of failing every retry of the batch. *is_new: no file yet. */
+vg_code rrd_store_admit(const rrd_store *s, const char *site, const push_sample *smp, bool *is_new, vg_err *err);
+/* The series (.rrd files) stored for a device, or for every device of a site when device is NULL. */
+size_t rrd_store_series_count(const rrd_store *s, const char *site, const char *device);
+/* The bytes free for the server in the data folder (statvfs). VG_E_IO when it cannot be read. */
+vg_code rrd_store_disk_free(const rrd_store *s, uint64_t *bytes);
+/* The size of a new series' file. */
+uint64_t rrd_store_file_bytes(const rrd_store *s);
+
+/* The file that holds a series (for readers and tests). VG_E_INVALID when a name is invalid or its
+ * file name would be longer than 255 bytes. */
 vg_code rrd_store_path(const rrd_store *s, const char *site, const char *device, const char *metric,
                        const char *instance, char *out, size_t size);
 

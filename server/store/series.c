@@ -1,6 +1,7 @@
 #include "config.h"
 #include "store/series.h"
 
+#include <math.h>
 #include <rrd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,19 @@ void store_series_clear(store_series *out)
         return;
     free(out->points);
     memset(out, 0, sizeof *out);
+}
+
+size_t store_series_clip(store_series *s, double lo, double hi)
+{
+    size_t n = 0;
+    for (size_t i = 0; s && i < s->npoints; i++) {
+        double v = s->points[i].value;
+        if (!isnan(v) && !(v >= lo && v <= hi)) {
+            s->points[i].value = NAN;
+            n++;
+        }
+    }
+    return n;
 }
 
 vg_code store_series_fetch(rrd_store *s, const char *site, const char *device, const char *metric,

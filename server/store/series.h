@@ -41,4 +41,8 @@ vg_code store_series_fetch(rrd_store *s, const char *site, const char *device, c
                            store_series *out, vg_err *err);
 void store_series_clear(store_series *out);
 
+/* Makes unknown (NaN) every point outside [lo, hi], the metric's physical range (vocabulary.yaml):
+ * a garbage page of a file read back as -3.7e240 V is not a reading. Returns how many were. */
+size_t store_series_clip(store_series *s, double lo, double hi);
+
 #endif

@@ -484,9 +484,9 @@ def run(args, work, spawn, stop, log):
     small_n = min(args.report_small, n)
     month, t0, t1 = previous_month()
     sites = [Site(i, ndev, t0, t1, step) for i in range(n)]
-    cli = os.path.join(args.bindir, 'server', 'vigie')
+    cli = os.path.join(args.bindir, 'cli', 'vigie')
     if not os.access(cli, os.X_OK):  # bench.py copies the CLI with the daemons; older copies did not
-        cli = os.path.join(args.builddir, 'server', 'vigie')
+        cli = os.path.join(args.builddir, 'cli', 'vigie')
     data = os.path.join(work, 'report-data')
     rwork = os.path.join(work, 'reports')
     os.makedirs(rwork, exist_ok=True)

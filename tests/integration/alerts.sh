@@ -105,6 +105,7 @@ ID=$(json_get "$T_TMP/a1.json" "j['alerts'][0]['id']")
 ok $? "vigie ack acknowledges the alert, with who and the comment"
 
 "$CLI" silence --site nro --duration 1h --reason "works on the cooling" >/dev/null
+sleep 3 # deliveries are asynchronous (sender.h): the escalations queued before the silence land first
 BEFORE=$(wc -l <"$REC")
 push "$(sample clim cooling.state 1 critical)"
 sleep 5

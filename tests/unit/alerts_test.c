@@ -1,8 +1,9 @@
 /* The pure alerting engine (alert_rules.c) over a fake clock: scripted sample streams for
  * hysteresis, the for-duration, flapping, dependencies, grouping and escalation timing; then the
  * stored lifecycle (alerts.c) with a real SQLite database, still on a fake clock: holds behind an
- * unreachable device and a lost heartbeat, one flapping notice, grouping, acknowledgement. The
- * contact's webhook points at a closed port: deliveries fail, the queued notifications are counted. */
+ * unreachable device and a lost heartbeat, one flapping notice, grouping, acknowledgement, the bound of
+ * a grouped message. The contact's webhook points at a closed port: deliveries (sender.h, driven on
+ * the fake clock) fail, the queued notifications are counted and retried from the failed attempt. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -15,6 +16,7 @@
 #include "alerting/rules.h"
 #include "alerting/alerts.h"
 #include "alerting/notify.h"
+#include "alerting/sender.h"
 #include "alerting/smtp.h"
 #include "http/api.h"
 #include "store/db.h"
@@ -291,6 +293,19 @@ static int count(fixture *f, const char *sql)
     return n;
 }
 
+/* The sender's clock: now, then `step` seconds later at each reading (an attempt that takes time). */
+typedef struct {
+    int64_t now, step;
+} fake_clock;
+
+static int64_t fake_now(void *ctx)
+{
+    fake_clock *c = ctx;
+    int64_t t = c->now;
+    c->now += c->step;
+    return t;
+}
+
 static void test_db_device_hold_and_grouping(void **state)
 {
     fixture *f = *state;
@@ -299,9 +314,14 @@ static void test_db_device_hold_and_grouping(void **state)
     push(f, t, "ups", "battery.runtime", 300, SEV_CRITICAL);
     push(f, t + 5, "clim", "cooling.state", 1, SEV_WARNING);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM alerts WHERE state = 'firing'"), 3);
-    alerts_tick(f->d, f->cfg, NULL, 0, t + 10, NULL);
+    alerts_tick(f->d, f->cfg, 0, t + 10, NULL);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM notifications"), 0); /* waiting for the group */
-    alerts_tick(f->d, f->cfg, NULL, 0, t + 30, NULL);
+    alerts_tick(f->d, f->cfg, 0, t + 30, NULL);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM notifications WHERE status = 'pending'"), 1); /* queued only */
+    fake_clock ck = {t + 30, 0};
+    alert_sender *snd = alert_sender_new(f->d, f->cfg, NULL, NULL, fake_now, &ck);
+    assert_int_equal(alert_sender_run_once(snd), 1);
+    alert_sender_free(snd);
     /* one message for the site, with the device and the cooling alerts, not the held metric */
     assert_int_equal(count(f, "SELECT COUNT(*) FROM notifications"), 1);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM notifications WHERE payload LIKE '%ups unreachable%'"
@@ -324,23 +344,23 @@ static void test_db_heartbeat_hold(void **state)
     int64_t t = T0;
     push(f, t, "env", "env.temperature", 28, SEV_OK); /* the rule judges it: critical, for 120 s */
     assert_int_equal(count(f, "SELECT COUNT(*) FROM alerts"), 0);
-    alerts_tick(f->d, f->cfg, NULL, 0, t + 119, NULL);
+    alerts_tick(f->d, f->cfg, 0, t + 119, NULL);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM alerts"), 0);
-    alerts_tick(f->d, f->cfg, NULL, 0, t + 120, NULL); /* `for` elapsed on the timer */
+    alerts_tick(f->d, f->cfg, 0, t + 120, NULL); /* `for` elapsed on the timer */
     assert_int_equal(count(f, "SELECT COUNT(*) FROM alerts WHERE metric = 'env.temperature'"
                               " AND severity = 'critical'"), 1);
     /* no push for 3 x 60 s: the site is unreachable, the metric alert waits behind it */
-    alerts_tick(f->d, f->cfg, NULL, 0, t + 181, NULL);
+    alerts_tick(f->d, f->cfg, 0, t + 181, NULL);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM alerts WHERE kind = 'heartbeat' AND state = 'firing'"), 1);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM alerts WHERE metric = 'env.temperature'"
                               " AND held = 'site unreachable'"), 1);
-    alerts_tick(f->d, f->cfg, NULL, 0, t + 211, NULL);
+    alerts_tick(f->d, f->cfg, 0, t + 211, NULL);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM notifications"), 1);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM notifications WHERE subject LIKE '%unreachable%'"), 1);
     /* the agent is back: the heartbeat alert resolves, the hold is lifted */
     push(f, t + 240, "env", "env.temperature", 28, SEV_OK);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM alerts WHERE kind = 'heartbeat' AND state = 'resolved'"), 1);
-    alerts_tick(f->d, f->cfg, NULL, 0, t + 241, NULL);
+    alerts_tick(f->d, f->cfg, 0, t + 241, NULL);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM alerts WHERE metric = 'env.temperature' AND notified = 1"), 1);
 }
 
@@ -353,20 +373,20 @@ static void test_db_flapping_and_silence(void **state)
     assert_true(sid > 0);
     /* a silenced device: recorded, not notified */
     push(f, t, "env", "env.leak", 1, SEV_CRITICAL);
-    alerts_tick(f->d, f->cfg, NULL, 0, t + 60, NULL);
+    alerts_tick(f->d, f->cfg, 0, t + 60, NULL);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM alerts WHERE metric = 'env.leak' AND state = 'firing'"), 1);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM notifications"), 0);
     assert_int_equal(alerts_silence_delete(f->d, sid, NULL), VG_OK);
     /* a door contact going open/closed every 20 s: one flapping notice */
     for (int i = 0; i < 10; i++)
         push(f, t + 100 + 20 * i, "door", "env.door", i % 2, i % 2 ? SEV_OK : SEV_WARNING);
-    alerts_tick(f->d, f->cfg, NULL, 0, t + 400, NULL);
+    alerts_tick(f->d, f->cfg, 0, t + 400, NULL);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM alerts WHERE kind = 'flapping' AND state = 'firing'"), 1);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM alerts WHERE metric = 'env.door' AND kind = 'metric'"
                               " AND notified = 1"), 0);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM notifications WHERE payload LIKE '%flapping%'"), 1);
     /* quiet for a whole window: stable again */
-    alerts_tick(f->d, f->cfg, NULL, 0, t + 100 + 180 + 600, NULL);
+    alerts_tick(f->d, f->cfg, 0, t + 100 + 180 + 600, NULL);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM alerts WHERE kind = 'flapping' AND state = 'resolved'"), 1);
 }
 
@@ -376,16 +396,16 @@ static void test_db_site_down(void **state)
     int64_t t = T0;
     push(f, t, "ups", "battery.charge", 100, SEV_OK); /* the site is known */
     assert_int_equal(db_event_add(f->d, "nro", "site", "nro", t + 10, "down", "power lost", t + 10, NULL), VG_OK);
-    alerts_tick(f->d, f->cfg, NULL, 0, t + 20, NULL);
+    alerts_tick(f->d, f->cfg, 0, t + 20, NULL);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM alerts WHERE kind = 'site' AND severity = 'critical'"
                               " AND state = 'firing'"), 1);
     assert_int_equal(db_event_add(f->d, "nro", "site", "nro", t + 30, "up", "power back", t + 30, NULL), VG_OK);
-    alerts_tick(f->d, f->cfg, NULL, 0, t + 40, NULL);
+    alerts_tick(f->d, f->cfg, 0, t + 40, NULL);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM alerts WHERE kind = 'site' AND state = 'resolved'"), 1);
     /* a server started at t + 100 judges heartbeats from then: no page on a restart */
-    alerts_tick(f->d, f->cfg, NULL, t + 100, t + 250, NULL);
+    alerts_tick(f->d, f->cfg, t + 100, t + 250, NULL);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM alerts WHERE kind = 'heartbeat'"), 0);
-    alerts_tick(f->d, f->cfg, NULL, t + 100, t + 281, NULL);
+    alerts_tick(f->d, f->cfg, t + 100, t + 281, NULL);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM alerts WHERE kind = 'heartbeat'"), 1);
 }
 
@@ -394,21 +414,68 @@ static void test_db_repeat(void **state)
     fixture *f = *state;
     int64_t t = T0;
     push(f, t, "ups", "battery.runtime", 300, SEV_CRITICAL);
-    alerts_tick(f->d, f->cfg, NULL, 0, t + 30, NULL);
+    alerts_tick(f->d, f->cfg, 0, t + 30, NULL);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM notifications WHERE event = 'firing'"), 1);
     /* critical: a reminder every 1800 s (the default) while firing and unacknowledged */
-    alerts_tick(f->d, f->cfg, NULL, 0, t + 30 + 1799, NULL);
+    alerts_tick(f->d, f->cfg, 0, t + 30 + 1799, NULL);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM notifications WHERE event = 'repeat'"), 0);
-    alerts_tick(f->d, f->cfg, NULL, 0, t + 30 + 1800, NULL);
+    alerts_tick(f->d, f->cfg, 0, t + 30 + 1800, NULL);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM notifications WHERE event = 'repeat'"), 1);
     assert_int_equal(alerts_ack(f->d, 1, "ops", "", t + 2000, NULL), VG_OK);
-    alerts_tick(f->d, f->cfg, NULL, 0, t + 30 + 3600, NULL);
+    alerts_tick(f->d, f->cfg, 0, t + 30 + 3600, NULL);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM notifications WHERE event = 'repeat'"), 1);
     /* it clears: one resolution to the contact notified (the lost heartbeat of the long gap too) */
     push(f, t + 4000, "ups", "battery.runtime", 3000, SEV_OK);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM alerts WHERE state = 'resolved' AND metric = 'battery.runtime'"), 1);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM notifications WHERE event = 'resolved'"
                               " AND payload LIKE '%battery.runtime%'"), 1);
+}
+
+/* A site firing 50 alerts at once sends one message of bounded size: 20 alerts listed, then
+ * "... and 30 more", in at most 4,000 bytes of text. */
+static void test_db_group_bounded(void **state)
+{
+    fixture *f = *state;
+    int64_t t = T0;
+    for (int i = 0; i < 50; i++) {
+        char dev[32];
+        snprintf(dev, sizeof dev, "pdu-%02d", i);
+        push(f, t, dev, "outlet.state", 0, SEV_WARNING);
+    }
+    alerts_tick(f->d, f->cfg, 0, t + 30, NULL);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM notifications WHERE event = 'firing'"), 1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM notifications WHERE subject LIKE '%50 alerts%'"), 1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM notifications WHERE body LIKE '%... and 30 more%'"), 1);
+    assert_int_equal(count(f, "SELECT MAX(length(body)) <= 4000 FROM notifications"), 1);
+    assert_int_equal(count(f, "SELECT json_array_length(payload, '$.alerts') FROM notifications"), 20);
+    assert_int_equal(count(f, "SELECT json_extract(payload, '$.more') FROM notifications"), 30);
+    assert_int_equal(count(f, "SELECT length(payload) < 12000 FROM notifications"), 1);
+}
+
+/* A failed attempt is retried retry_delay (5 s here), doubled each time, after the attempt ended:
+ * an attempt that takes 7 s (the fake clock moves while it runs) is retried at its end + 5 s, not at
+ * its start + 5 s. */
+static void test_db_retry_backoff(void **state)
+{
+    fixture *f = *state;
+    int64_t t = T0;
+    push(f, t, "ups", "battery.runtime", 300, SEV_CRITICAL);
+    alerts_tick(f->d, f->cfg, 0, t + 30, NULL);
+    fake_clock ck = {t + 30, 7}; /* read at t+30, the attempt ends at t+37 */
+    alert_sender *snd = alert_sender_new(f->d, f->cfg, NULL, NULL, fake_now, &ck);
+    assert_int_equal(alert_sender_run_once(snd), 1);
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM notifications WHERE status = 'retrying' AND attempts = 1"
+             " AND next_attempt = %lld", (long long)(t + 37 + 5));
+    assert_int_equal(count(f, sql), 1);
+    ck = (fake_clock){t + 41, 0};
+    assert_int_equal(alert_sender_run_once(snd), 0); /* not due yet */
+    ck = (fake_clock){t + 42, 3};                   /* due; this attempt takes 3 s */
+    assert_int_equal(alert_sender_run_once(snd), 1);
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM notifications WHERE status = 'retrying' AND attempts = 2"
+             " AND next_attempt = %lld", (long long)(t + 45 + 10));
+    assert_int_equal(count(f, sql), 1);
+    alert_sender_free(snd);
 }
 
 /* The query string of a request: "k=v&k2=v2". */
@@ -542,6 +609,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_db_flapping_and_silence, db_setup, db_teardown),
         cmocka_unit_test_setup_teardown(test_db_site_down, db_setup, db_teardown),
         cmocka_unit_test_setup_teardown(test_db_repeat, db_setup, db_teardown),
+        cmocka_unit_test_setup_teardown(test_db_group_bounded, db_setup, db_teardown),
+        cmocka_unit_test_setup_teardown(test_db_retry_backoff, db_setup, db_teardown),
         cmocka_unit_test_setup_teardown(test_api, db_setup, db_teardown),
         cmocka_unit_test(test_notify_errors),
     };

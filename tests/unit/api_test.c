@@ -266,6 +266,120 @@ static void push_x_n(int seq, long ts)
     expect(ingest("token-doullens-0001", body, (time_t)ts + 10), 200, "\"stored\":1");
 }
 
+/* The JSON reply of a push that must be 200. */
+static json_t *ingest_ok(const char *body, time_t now)
+{
+    api_reply r = ingest("token-doullens-0001", body, now);
+    if (r.status != 200)
+        fail_msg("got %d %s", r.status, r.body);
+    json_t *o = json_loads(r.body, 0, NULL);
+    free(r.body);
+    assert_non_null(o);
+    return o;
+}
+
+static void latest_value(void *c, const char *site, const char *agent, const push_sample *s, int64_t received)
+{
+    (void)site, (void)agent, (void)received;
+    if (strcmp(s->metric, "battery.runtime") == 0)
+        *(double *)c = s->value;
+}
+
+/* Samples that can never be stored are refused alone, named, and the rest of the batch is stored:
+ * a metric outside the vocabulary, an instance whose file name is past 255 bytes once escaped; an
+ * x. metric is stored; of a duplicate in a batch the last one wins, in RRD and latest alike. */
+static void test_refused_alone(void **state)
+{
+    char inst[101], body[2000];
+    memset(inst, '#', 100);
+    inst[100] = '\0';
+    snprintf(body, sizeof body,
+             "{\"agent\":\"nro-doullens\",\"seq\":1,\"samples\":["
+             "{\"device\":\"ups1\",\"metric\":\"battery.charge\",\"value\":98,\"ts\":1789999990},"
+             "{\"device\":\"ups1\",\"metric\":\"ups.nothing\",\"value\":1,\"ts\":1789999990},"
+             "{\"device\":\"ups1\",\"metric\":\"input.voltage\",\"instance\":\"%s\",\"value\":1,\"ts\":1789999990},"
+             "{\"device\":\"ups1\",\"metric\":\"x.vendor.thing\",\"value\":5,\"ts\":1789999990},"
+             "{\"device\":\"ups1\",\"metric\":\"battery.runtime\",\"value\":100,\"ts\":1789999990},"
+             "{\"device\":\"ups1\",\"metric\":\"battery.runtime\",\"value\":200,\"ts\":1789999990}]}",
+             inst);
+    json_t *o = ingest_ok(body, NOW);
+    assert_int_equal(json_integer_value(json_object_get(o, "stored")), 3);
+    assert_int_equal(json_integer_value(json_object_get(o, "rejected")), 3);
+    json_t *rej = json_object_get(o, "rejects");
+    assert_int_equal(json_array_size(rej), 3);
+    const char *want[][2] = {{"samples[1].metric", "vocabulary"}, {"samples[2].instance", "more than 255"},
+                             {"samples[4].ts", "duplicate in batch"}};
+    for (size_t i = 0; i < 3; i++) {
+        json_t *e = json_array_get(rej, i);
+        const char *field = json_string_value(json_object_get(e, "field"));
+        const char *reason = json_string_value(json_object_get(e, "reason"));
+        bool found = false;
+        for (size_t k = 0; k < 3; k++)
+            found |= strcmp(field, want[k][0]) == 0 && strstr(reason, want[k][1]) != NULL;
+        if (!found)
+            fail_msg("unexpected refusal %s: %s", field, reason);
+    }
+    json_decref(o);
+    assert_int_equal(ctx.samples_rejected, 3);
+    assert_int_equal(ctx.batches, 1);
+    assert_int_equal(rrd_files(), 5); /* doullens/, ups1/ and battery.charge, x.vendor.thing, battery.runtime */
+    char path[1200];
+    assert_int_equal(rrd_store_path(ctx.rrd, "doullens", "ups1", "battery.runtime", "", path, sizeof path), 0);
+    time_t last = 0;
+    unsigned long nds = 0;
+    char **names = NULL, **vals = NULL;
+    assert_int_equal(rrd_lastupdate_r(path, &last, &nds, &names, &vals), 0);
+    assert_int_equal(last, 1789999990);
+    assert_string_equal(vals[0], "200");
+    for (unsigned long i = 0; i < nds; i++) {
+        rrd_freemem(names[i]);
+        rrd_freemem(vals[i]);
+    }
+    rrd_freemem(names);
+    rrd_freemem(vals);
+    double latest = 0;
+    assert_int_equal(db_latest_query(ctx.db, "doullens", "ups1", latest_value, &latest, NULL), VG_OK);
+    assert_true(latest == 200);
+    /* the file name check itself */
+    assert_int_equal(rrd_store_path(ctx.rrd, "doullens", "ups1", "input.voltage", inst, path, sizeof path),
+                     VG_E_INVALID);
+}
+
+/* A series whose folder is a file, and a new series past the quota, are refused alone; the series
+ * that exist are still written. */
+static void test_unreachable_and_quota(void **state)
+{
+    char p[700];
+    snprintf(p, sizeof p, "%s/rrd/doullens", dir);
+    assert_int_equal(mkdir(p, 0750), 0);
+    snprintf(p, sizeof p, "%s/rrd/doullens/blocked", dir);
+    FILE *f = fopen(p, "w");
+    assert_non_null(f);
+    fclose(f);
+    json_t *o = ingest_ok("{\"agent\":\"nro-doullens\",\"seq\":1,\"samples\":["
+                          "{\"device\":\"blocked\",\"metric\":\"battery.charge\",\"value\":1,\"ts\":1789999990},"
+                          "{\"device\":\"ups1\",\"metric\":\"battery.charge\",\"value\":2,\"ts\":1789999990}]}",
+                          NOW);
+    assert_int_equal(json_integer_value(json_object_get(o, "stored")), 1);
+    json_t *e = json_array_get(json_object_get(o, "rejects"), 0);
+    assert_int_equal(json_integer_value(json_object_get(e, "index")), 0);
+    assert_non_null(strstr(json_string_value(json_object_get(e, "reason")), "Not a directory"));
+    json_decref(o);
+    assert_int_equal(ctx.series_failed, 1);
+    cfg->max_series_per_device = 2;
+    o = ingest_ok("{\"agent\":\"nro-doullens\",\"seq\":2,\"samples\":["
+                  "{\"device\":\"ups1\",\"metric\":\"battery.charge\",\"value\":3,\"ts\":1790000050},"
+                  "{\"device\":\"ups1\",\"metric\":\"battery.runtime\",\"value\":4,\"ts\":1790000050},"
+                  "{\"device\":\"ups1\",\"metric\":\"battery.voltage\",\"value\":5,\"ts\":1790000050}]}",
+                  NOW + 60);
+    assert_int_equal(json_integer_value(json_object_get(o, "stored")), 2);
+    e = json_array_get(json_object_get(o, "rejects"), 0);
+    assert_string_equal(json_string_value(json_object_get(e, "field")), "samples[2].metric");
+    assert_non_null(strstr(json_string_value(json_object_get(e, "reason")), "max_series_per_device"));
+    json_decref(o);
+    assert_int_equal(rrd_store_series_count(ctx.rrd, "doullens", "ups1"), 2);
+}
+
 /* librrd 1.7 formats the name of a file it cannot map as a printf format; the instance "x n" is stored
  * as "@x%20n.rrd", and an empty file of that name made librrd abort the server ("%n"). */
 static void test_empty_file_named_with_percent(void **state)
@@ -519,6 +633,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_duplicate_and_stale, setup_server, teardown_each),
         cmocka_unit_test_setup_teardown(test_corrupt_rrd_set_aside, setup_server, teardown_each),
         cmocka_unit_test_setup_teardown(test_empty_file_named_with_percent, setup_server, teardown_each),
+        cmocka_unit_test_setup_teardown(test_refused_alone, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_refused_alone, setup_server, teardown_each),
+        cmocka_unit_test_setup_teardown(test_unreachable_and_quota, setup_server, teardown_each),
         cmocka_unit_test_setup_teardown(test_concurrent_pushes, setup_server, teardown_each),
     };
     return cmocka_run_group_tests_name("api", tests, NULL, NULL);

@@ -1,8 +1,8 @@
 /* The outbox between the poller and the spool: a cycle's samples cut into pushes of `slice` samples,
  * each numbered and spooled as soon as it is full, each one a batch the server's decoder accepts with
  * the devices of its samples described, optional fields kept or left out per sample, a sample the
- * server would refuse kept out, an empty cycle still pushed, and pushes the spool cannot take kept in
- * memory to be sent without a copy. */
+ * server would refuse kept out, an empty cycle still pushed, pushes the spool cannot take kept in
+ * memory to be sent without a copy, and pushes held unnumbered while no number can be recorded. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -10,6 +10,9 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <math.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "push/outbox.h"
@@ -185,11 +188,34 @@ static void test_empty_cycle_still_pushed(void **state)
     spool_close(s);
 }
 
-static void test_unspooled_kept_in_memory(void **state)
+/* A folder with a file in it where `name` should be written: the rename over it fails, as on a full
+ * disk (root would still write a read-only file). */
+static void block(const char *name)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    assert_int_equal(mkdir(path, 0750), 0);
+    assert_int_equal(mkdir(strcat(path, "/x"), 0750), 0);
+}
+
+static void unblock(const char *name)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s/x", dir, name);
+    assert_int_equal(rmdir(path), 0);
+    path[strlen(path) - 2] = '\0';
+    assert_int_equal(rmdir(path), 0);
+}
+
+/* The sequence number cannot be recorded: no number is used, the pushes are held in memory
+ * unnumbered (not sent: a restart could give their numbers again), and once the number can be
+ * recorded they are numbered and spooled, oldest first, with the numbers that follow the last one. */
+static void test_seq_not_recorded_holds_pushes(void **state)
 {
     spool *s = open_spool();
     outbox *o = outbox_new(s, "nro-doullens", 2);
-    tu_rmtree(dir); /* the spool's folder is gone: nothing can be written there any more */
+    uint64_t last = spool_last_seq(s);
+    block("seq");
     int64_t now = time(NULL);
     poll_sink out = outbox_sink(o, now);
     assert_int_equal(out.device(out.ctx, "ups1", "ups", "ups-rfc1628"), 0);
@@ -197,12 +223,56 @@ static void test_unspooled_kept_in_memory(void **state)
         give(&out, "ups1", "battery.charge", "", 90 + i, now);
     assert_int_equal(outbox_end_cycle(o), 3);
     assert_int_equal(spool_count(s), 0);
+    assert_int_equal(outbox_held(o), 2);
+    assert_true(outbox_seq_failures(o) >= 2);
+    assert_null(outbox_take_unspooled(o)); /* nothing to be sent without a number on disk */
+    assert_int_equal(spool_last_seq(s), last);
+    assert_false(outbox_retry(o)); /* still blocked: still held */
+    assert_int_equal(outbox_held(o), 2);
+    unblock("seq");
+    assert_true(outbox_retry(o));
+    assert_int_equal(outbox_held(o), 0);
+    assert_int_equal(spool_count(s), 2);
+    assert_int_equal(spool_last_seq(s), last + 2);
+    replay_all(s);
+    assert_int_equal(nbodies, 2);
+    size_t n[2] = {2, 1};
+    for (int k = 0; k < 2; k++) {
+        push_batch *b = decode(bodies[k]);
+        assert_int_equal(push_batch_count(b), n[k]);
+        assert_int_equal(push_batch_seq(b), last + 1 + k);
+        push_batch_free(b);
+    }
+    outbox_free(o);
+    spool_close(s);
+}
+
+/* The number is recorded but the batch cannot be written: kept in memory, to be sent without a copy. */
+static void test_unspooled_kept_in_memory(void **state)
+{
+    spool *s = open_spool();
+    outbox *o = outbox_new(s, "nro-doullens", 2);
+    uint64_t last = spool_last_seq(s);
+    for (uint64_t k = 1; k <= 2; k++) {
+        char name[64];
+        snprintf(name, sizeof name, "%020llu.json", (unsigned long long)(last + k));
+        block(name);
+    }
+    int64_t now = time(NULL);
+    poll_sink out = outbox_sink(o, now);
+    assert_int_equal(out.device(out.ctx, "ups1", "ups", "ups-rfc1628"), 0);
+    for (int i = 0; i < 3; i++)
+        give(&out, "ups1", "battery.charge", "", 90 + i, now);
+    assert_int_equal(outbox_end_cycle(o), 3);
+    assert_int_equal(spool_count(s), 0);
+    assert_int_equal(outbox_held(o), 0);
     size_t n[2] = {2, 1};
     for (int k = 0; k < 2; k++) {
         char *body = outbox_take_unspooled(o);
         assert_non_null(body);
         push_batch *b = decode(body);
         assert_int_equal(push_batch_count(b), n[k]);
+        assert_int_equal(push_batch_seq(b), last + 1 + k);
         push_batch_free(b);
         free(body);
     }
@@ -218,6 +288,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_optional_fields_per_sample, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_empty_cycle_still_pushed, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_unspooled_kept_in_memory, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_seq_not_recorded_holds_pushes, setup_each, teardown_each),
     };
     return cmocka_run_group_tests_name("outbox", tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* The agent's on-disk spool in a temp folder, with a fake server: write and replay order, stopping at
  * the first retry, persistence across close and open, the size bound and its counter, sequence
- * numbers across restarts, corrupt and truncated files set aside, rejected batches kept aside. */
+ * numbers across restarts, corrupt and truncated files set aside, rejected batches kept aside, dead
+ * letters, duplicates, numbers never given unrecorded, --spool-status. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -11,6 +12,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "push.h"
 #include "push/spool.h"
@@ -146,6 +148,7 @@ static unsigned long long read_number(const char *name)
 typedef struct {
     push_result script[32]; /* answer to the i-th send; past the script: PUSH_SENT */
     size_t nscript;
+    const char *reason[32]; /* the 500's message of the i-th send (PUSH_FAILED), "disk full" if NULL */
     char *bodies[32];       /* what was sent, in order */
     size_t nsent;
 } fake_server;
@@ -162,6 +165,10 @@ static push_result fake_send(void *ctx, const char *body, size_t len, char *why,
         snprintf(why, why_size, "connection refused");
     else if (r == PUSH_REJECTED)
         snprintf(why, why_size, "answered 400: samples[0].metric: bad");
+    else if (r == PUSH_FAILED)
+        snprintf(why, why_size, "answered 500: %s", f->reason[i] ? f->reason[i] : "disk full");
+    else if (r == PUSH_DUPLICATE)
+        snprintf(why, why_size, "answered duplicate");
     return r;
 }
 
@@ -675,6 +682,152 @@ static void test_budget(void **state)
     spool_close(s);
 }
 
+/* A batch the server answers 500 for, the same reason SPOOL_DEAD_AFTER times in a row, goes to dead/
+ * and the queue moves on; until then replay stops at it, like at an outage, and another reason starts
+ * the count again. */
+static void test_dead_letter(void **state)
+{
+    assert_int_equal(SPOOL_DEAD_AFTER, 3);
+    spool *s = open_spool(64 * MB);
+    int64_t now = time(NULL);
+    char *body[2];
+    uint64_t seq[2];
+    for (int i = 0; i < 2; i++)
+        seq[i] = put_new(s, now - 20 + 10 * i, 2, &body[i]);
+    /* twice "disk full", then another reason: counted again from one */
+    fake_server f = {.script = {PUSH_FAILED, PUSH_FAILED}, .nscript = 2};
+    for (int k = 0; k < 2; k++) {
+        spool_replay_stats st = replay(s, &f);
+        assert_true(st.retry);
+        assert_int_equal(st.dead, 0);
+    }
+    f.reason[2] = "file name too long";
+    f.script[2] = PUSH_FAILED;
+    f.nscript = 3;
+    spool_replay_stats st = replay(s, &f);
+    assert_true(st.retry);
+    assert_int_equal(spool_count(s), 2);
+    /* the same reason twice more: three in a row, set aside, and the next batch goes */
+    for (int k = 3; k < 5; k++) {
+        f.reason[k] = "file name too long";
+        f.script[k] = PUSH_FAILED;
+    }
+    f.nscript = 5;
+    st = replay(s, &f);
+    assert_true(st.retry);
+    st = replay(s, &f);
+    assert_int_equal(st.dead, 1);
+    assert_int_equal(st.sent, 1);
+    assert_false(st.retry);
+    assert_int_equal(f.nsent, 6);
+    assert_string_equal(f.bodies[5], body[1]);
+    assert_true(file_exists("dead", seq[0]));
+    assert_int_equal(count_files("dead"), 1);
+    assert_int_equal(count_files(""), 0);
+    assert_int_equal(spool_dead(s), 1);
+    free(body[0]);
+    free(body[1]);
+    fake_free(&f);
+    spool_close(s);
+}
+
+/* "duplicate" for a batch never sent before is a number used twice: set aside in duplicate/ and
+ * counted; for the batch whose earlier try got no answer (or the oldest at start, which may have been
+ * on its way when the agent stopped) it is the server's stored copy: removed as sent. */
+static void test_duplicate(void **state)
+{
+    spool *s = open_spool(64 * MB);
+    int64_t now = time(NULL);
+    uint64_t seq[4];
+    for (int i = 0; i < 4; i++)
+        seq[i] = put_new(s, now - 40 + 10 * i, 1, NULL);
+    /* seq[0] sent; seq[1] tried, no answer, then "duplicate": ours; seq[2] "duplicate" at once */
+    fake_server f = {.script = {PUSH_SENT, PUSH_RETRY, PUSH_DUPLICATE, PUSH_DUPLICATE}, .nscript = 4};
+    spool_replay_stats st = replay(s, &f);
+    assert_true(st.retry);
+    st = replay(s, &f);
+    assert_int_equal(st.sent, 2); /* seq[1] (its copy was stored) and seq[3] */
+    assert_int_equal(st.duplicate, 1);
+    assert_false(file_exists("duplicate", seq[1]));
+    assert_true(file_exists("duplicate", seq[2]));
+    assert_int_equal(count_files("duplicate"), 1);
+    assert_int_equal(spool_duplicates(s), 1);
+    assert_int_equal(count_files(""), 0);
+    fake_free(&f);
+    /* after a restart, the oldest batch may have been on its way: "duplicate" is its copy */
+    uint64_t a = put_new(s, now, 1, NULL), b = put_new(s, now, 1, NULL);
+    spool_close(s);
+    s = open_spool(64 * MB);
+    f = (fake_server){.script = {PUSH_DUPLICATE, PUSH_DUPLICATE}, .nscript = 2};
+    st = replay(s, &f);
+    assert_int_equal(st.sent, 1);
+    assert_int_equal(st.duplicate, 1);
+    assert_false(file_exists("duplicate", a));
+    assert_true(file_exists("duplicate", b));
+    fake_free(&f);
+    spool_close(s);
+}
+
+/* A number that cannot be recorded is not given: the next call, once it can be, gives the same. */
+static void test_seq_not_recorded_not_given(void **state)
+{
+    spool *s = open_spool(64 * MB);
+    vg_err err;
+    uint64_t first, seq;
+    assert_int_equal(spool_next_seq(s, &first, &err), VG_OK);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/seq", dir);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(mkdir(path, 0750), 0);
+    assert_int_equal(mkdir(strcat(path, "/x"), 0750), 0);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(spool_next_seq(s, &seq, &err), VG_E_IO);
+        assert_int_equal(spool_last_seq(s), first);
+    }
+    assert_int_equal(rmdir(path), 0);
+    path[strlen(path) - 2] = '\0';
+    assert_int_equal(rmdir(path), 0);
+    assert_int_equal(spool_next_seq(s, &seq, &err), VG_OK);
+    assert_int_equal(seq, first + 1);
+    spool_close(s);
+    /* and a restart goes on from it */
+    s = open_spool(64 * MB);
+    assert_int_equal(spool_next_seq(s, &seq, &err), VG_OK);
+    assert_int_equal(seq, first + 2);
+    spool_close(s);
+}
+
+/* --spool-status: waiting batches, the folders set aside, the last outcome. */
+static void test_status_print(void **state)
+{
+    spool *s = open_spool(64 * MB);
+    int64_t now = time(NULL);
+    for (int i = 0; i < 3; i++)
+        put_new(s, now, 1, NULL);
+    fake_server f = {.script = {PUSH_REJECTED, PUSH_RETRY}, .nscript = 2};
+    replay(s, &f);
+    char *out = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&out, &len);
+    vg_err err;
+    assert_int_equal(spool_status_print(dir, m, &err), VG_OK);
+    fclose(m);
+    assert_non_null(strstr(out, "waiting: 2 batch(es), "));
+    assert_non_null(strstr(out, "\nrejected: 1\n"));
+    assert_non_null(strstr(out, "\ncorrupt: 0\n"));
+    assert_non_null(strstr(out, "\ndead: 0\n"));
+    assert_non_null(strstr(out, "\nduplicate: 0\n"));
+    assert_non_null(strstr(out, "last push: "));
+    assert_non_null(strstr(out, " retry connection refused"));
+    free(out);
+    fake_free(&f);
+    spool_close(s);
+    char missing[1200];
+    snprintf(missing, sizeof missing, "%s/none", dir);
+    assert_int_equal(spool_status_print(missing, stdout, &err), VG_E_IO);
+    assert_non_null(strstr(err.msg, missing));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -692,6 +845,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_one_agent_per_spool, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_budget, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_write_errors, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_dead_letter, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_duplicate, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_seq_not_recorded_not_given, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_status_print, setup_each, teardown_each),
     };
     return cmocka_run_group_tests_name("spool", tests, NULL, NULL);
 }

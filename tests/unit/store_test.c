@@ -498,6 +498,178 @@ static void test_savepoint_and_transaction(void **state)
     free(sites);
 }
 
+/* ---- storage status, retention, range ------------------------------------------------------------- */
+
+static vg_code tx_io_fail(void *ctx, vg_err *err)
+{
+    (void)ctx;
+    return vg_fail(err, VG_E_IO, "disk full, as a test says");
+}
+
+static void test_storage_status(void **state)
+{
+    fixture *f = *state;
+    bool fail = false;
+    void *ctx[2] = {f, &fail};
+    db_storage st;
+    vg_err err;
+    assert_int_equal(db_transaction(f->d, tx_io_fail, NULL, &err), VG_E_IO);
+    db_storage_get(DB_PART_DB, &st);
+    assert_true(st.failing);
+    assert_true(st.error_at > 0 && st.since > 0);
+    assert_non_null(strstr(st.last_error, "disk full"));
+    /* a transaction that writes nothing proves nothing: still failing */
+    assert_int_equal(db_transaction(f->d, tx_io_fail, NULL, &err), VG_E_IO);
+    assert_int_equal(db_savepoint(f->d, "sp_io", tx_io_fail, NULL, &err), VG_E_IO);
+    db_storage_get(DB_PART_DB, &st);
+    assert_true(st.failing);
+    /* a write that succeeds: ok again, the last error kept */
+    assert_int_equal(db_transaction(f->d, tx_add_then, ctx, NULL), VG_OK);
+    db_storage_get(DB_PART_DB, &st);
+    assert_false(st.failing);
+    assert_non_null(strstr(st.last_error, "disk full"));
+    db_storage_note(DB_PART_RRD, false, "rrd: no space");
+    db_storage_get(DB_PART_RRD, &st);
+    assert_true(st.failing);
+    db_storage_note(DB_PART_RRD, true, NULL);
+    db_storage_get(DB_PART_RRD, &st);
+    assert_false(st.failing);
+    assert_int_equal(db_quick_check(f->d, NULL), VG_OK);
+}
+
+static void exec_sql(fixture *f, const char *sql);
+
+/* A savepoint whose RELEASE fails (here a deferred foreign key that a trigger breaks; a full disk
+ * in production) leaves SQLite's transaction open: it must be rolled back, or every later write fails
+ * with "cannot start a transaction within a transaction" until a restart. */
+static void test_failed_release_leaves_no_transaction(void **state)
+{
+    fixture *f = *state;
+    bool fail = false;
+    void *ctx[2] = {f, &fail};
+    exec_sql(f, "CREATE TABLE t_parent(id INTEGER PRIMARY KEY);"
+                "CREATE TABLE t_child(pid INTEGER REFERENCES t_parent(id) DEFERRABLE INITIALLY DEFERRED);"
+                "CREATE TRIGGER t_break AFTER INSERT ON alert_sites BEGIN INSERT INTO t_child VALUES(999); END;"
+                "CREATE TRIGGER t_break2 AFTER UPDATE ON alert_sites BEGIN INSERT INTO t_child VALUES(999); END;");
+    vg_err err;
+    assert_int_equal(db_savepoint(f->d, "t_release", tx_add_then, ctx, &err), VG_E_IO);
+    assert_int_equal(db_transaction(f->d, tx_add_then, ctx, &err), VG_E_IO); /* COMMIT fails the same way */
+    /* the next writes work: no transaction was left open (another connection can change the schema) */
+    exec_sql(f, "DROP TRIGGER t_break; DROP TRIGGER t_break2;");
+    assert_int_equal(db_savepoint(f->d, "t_release", tx_add_then, ctx, &err), VG_OK);
+    push_batch *b = push_batch_new("agent", 7);
+    if (db_batch_store(f->d, "nro", b, T0, &err) != VG_OK)
+        fail_msg("%s", err.msg);
+    push_batch_free(b);
+    alert_site *sites;
+    size_t n;
+    assert_int_equal(alert_store_sites(f->d, &sites, &n, NULL), VG_OK);
+    assert_int_equal(n, 1);
+    free(sites);
+}
+
+static long count_rows(fixture *f, const char *sql)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/vigie.db", f->dir);
+    sqlite3 *c;
+    assert_int_equal(sqlite3_open(path, &c), SQLITE_OK);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(c, sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(c));
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    long n = (long)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(c);
+    return n;
+}
+
+static void exec_sql(fixture *f, const char *sql)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/vigie.db", f->dir);
+    sqlite3 *c;
+    assert_int_equal(sqlite3_open(path, &c), SQLITE_OK);
+    char *msg = NULL;
+    if (sqlite3_exec(c, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg);
+    sqlite3_close(c);
+}
+
+/* Rows older than their cutoff go, the others stay: open alerts and undelivered notifications stay
+ * whatever their age, a health run still going on past the cutoff stays. */
+static void test_retention(void **state)
+{
+    fixture *f = *state;
+    const int64_t old = T0 - 100 * 86400, cut = T0 - 50 * 86400, recent = T0;
+    for (int i = 0; i < 5; i++) {
+        push_batch *b = push_batch_new("agent", (uint64_t)i + 1);
+        assert_int_equal(db_batch_store(f->d, "nro", b, i < 3 ? old + i : recent, NULL), VG_OK);
+        push_batch_free(b);
+    }
+    assert_int_equal(db_event_add(f->d, "nro", "device", "ups1", old, "down", "test", old, NULL), VG_OK);
+    assert_int_equal(db_event_add(f->d, "nro", "device", "ups1", recent, "ok", "test", recent, NULL), VG_OK);
+    char sql[2048];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO health_runs VALUES('nro','ups1',0,'',%lld,%lld);"
+             "INSERT INTO health_runs VALUES('nro','ups2',0,'',%lld,%lld);"
+             "INSERT INTO health_runs VALUES('nro','ups3',0,'',%lld,%lld);"
+             "INSERT INTO alerts(id,site,device,metric,instance,kind,severity,state,summary,value,fired,resolved)"
+             " VALUES(1,'nro','ups1','m','','metric','critical','resolved','',0,%lld,%lld),"
+             " (2,'nro','ups1','m','','metric','critical','firing','',0,%lld,0),"
+             " (3,'nro','ups1','m','','metric','critical','resolved','',0,%lld,%lld);"
+             "INSERT INTO notifications(alert_id,contact,channel,target,event,subject,body,payload,status,"
+             "next_attempt,created) VALUES(1,'c','webhook','t','fire','s','b','p','sent',0,%lld),"
+             " (2,'c','webhook','t','fire','s','b','p','pending',0,%lld),"
+             " (2,'c','webhook','t','fire','s','b','p','failed',0,%lld),"
+             " (3,'c','webhook','t','fire','s','b','p','sent',0,%lld);",
+             (long long)old, (long long)(old + 60), (long long)old, (long long)recent, (long long)recent,
+             (long long)recent, (long long)old, (long long)(old + 60), (long long)old, (long long)recent,
+             (long long)recent, (long long)old, (long long)old, (long long)old, (long long)recent);
+    exec_sql(f, sql);
+    /* nothing is purged with every cutoff 0 (kept for ever) */
+    db_retention none = {0};
+    long n = -1;
+    assert_int_equal(db_retention_purge(f->d, &none, 100, &n, NULL), VG_OK);
+    assert_int_equal(n, 0);
+    db_retention c = {cut, cut, cut, cut, cut};
+    /* by chunks: 2 rows a table per call, until nothing is left to purge */
+    long total = 0;
+    do {
+        assert_int_equal(db_retention_purge(f->d, &c, 2, &n, NULL), VG_OK);
+        total += n;
+    } while (n > 0);
+    assert_int_equal(count_rows(f, "SELECT COUNT(*) FROM batches"), 2);
+    assert_int_equal(count_rows(f, "SELECT COUNT(*) FROM batches WHERE received < 1790000000 - 50 * 86400"), 0);
+    assert_int_equal(count_rows(f, "SELECT COUNT(*) FROM events"), 1);
+    assert_int_equal(count_rows(f, "SELECT COUNT(*) FROM health_runs"), 2); /* ups2 goes on past the cutoff */
+    assert_int_equal(count_rows(f, "SELECT COUNT(*) FROM health_runs WHERE member = 'ups1'"), 0);
+    assert_int_equal(count_rows(f, "SELECT COUNT(*) FROM alerts"), 2); /* the open one and the recent one */
+    assert_int_equal(count_rows(f, "SELECT COUNT(*) FROM alerts WHERE id = 1"), 0);
+    /* the pending one stays; the old failed one and the one of the deleted alert go */
+    assert_int_equal(count_rows(f, "SELECT COUNT(*) FROM notifications"), 2);
+    assert_int_equal(count_rows(f, "SELECT COUNT(*) FROM notifications WHERE status = 'pending'"), 1);
+    assert_int_equal(total, 3 + 1 + 1 + 1 + 2);
+    /* a replay of a batch still kept is still seen */
+    bool seen = false;
+    assert_int_equal(db_batch_seen(f->d, "agent", 5, &seen, NULL), VG_OK);
+    assert_true(seen);
+    assert_int_equal(db_batch_seen(f->d, "agent", 1, &seen, NULL), VG_OK);
+    assert_false(seen);
+}
+
+/* Points outside the physical range become unknown; NaN and in-range points are left alone. */
+static void test_series_clip(void **state)
+{
+    (void)state;
+    store_point pts[5] = {{60, 230.0}, {120, -3.7e240}, {180, NAN}, {240, 1e300}, {300, -1500}};
+    store_series s = {0, 300, 60, 5, pts};
+    assert_int_equal(store_series_clip(&s, -1500, 1500), 2);
+    assert_true(pts[0].value == 230.0 && pts[4].value == -1500);
+    assert_true(isnan(pts[1].value) && isnan(pts[2].value) && isnan(pts[3].value));
+    assert_int_equal(store_series_clip(&s, -1500, 1500), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -514,6 +686,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_alert_silences, setup, teardown),
         cmocka_unit_test_setup_teardown(test_alert_notifications, setup, teardown),
         cmocka_unit_test_setup_teardown(test_savepoint_and_transaction, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_release_leaves_no_transaction, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_storage_status, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retention, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_series_clip, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,104 @@
+/* --spool-status: what a spool folder holds, read without its lock (the agent may be running). */
+#include "config.h"
+#include "push/spool.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The first line of dfd/name, "" when it cannot be read. */
+static void ss_read(int dfd, const char *name, char *buf, size_t size)
+{
+    int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    ssize_t got = fd >= 0 ? read(fd, buf, size - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    buf[got > 0 ? got : 0] = '\0';
+    buf[strcspn(buf, "\n")] = '\0';
+}
+
+/* Batch files in dir/sub (sub NULL: dir): count, bytes, and the oldest's number and time. */
+static int ss_count_dir(int dfd, const char *sub, bool suffix, size_t *n, uint64_t *bytes, uint64_t *oldest,
+                        time_t *oldest_t)
+{
+    int fd = sub ? openat(dfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : dup(dfd);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    *n = 0;
+    *bytes = 0;
+    *oldest = 0;
+    *oldest_t = 0;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return errno == ENOENT ? 0 : -1;
+    }
+    rewinddir(d);
+    struct dirent *de;
+    uint64_t seq;
+    while ((de = readdir(d))) {
+        struct stat st;
+        if (strlen(de->d_name) >= 48 || !spool_parse_name(de->d_name, suffix, &seq) ||
+            fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        if (*n == 0 || seq < *oldest) {
+            *oldest = seq;
+            *oldest_t = st.st_mtime;
+        }
+        (*n)++;
+        *bytes += (uint64_t)st.st_size;
+    }
+    closedir(d);
+    return 0;
+}
+
+vg_code spool_status_print(const char *dir, FILE *out, vg_err *err)
+{
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return vg_fail(err, VG_E_IO, "spool %s: %s", dir, strerror(errno));
+    size_t n;
+    uint64_t bytes, oldest;
+    time_t t;
+    if (ss_count_dir(dfd, NULL, false, &n, &bytes, &oldest, &t) != 0) {
+        close(dfd);
+        return vg_fail(err, VG_E_IO, "spool %s: %s", dir, strerror(errno));
+    }
+    fprintf(out, "spool: %s\n", dir);
+    fprintf(out, "waiting: %zu batch(es), %" PRIu64 " bytes", n, bytes);
+    if (n) {
+        char when[40];
+        struct tm tm;
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+        fprintf(out, ", oldest %" PRIu64 " spooled at %s", oldest, when);
+    }
+    fputc('\n', out);
+    static const char *const aside[] = {"rejected", "corrupt", "dead", "duplicate"};
+    for (size_t i = 0; i < sizeof aside / sizeof *aside; i++) {
+        size_t k = 0;
+        ss_count_dir(dfd, aside[i], true, &k, &bytes, &oldest, &t);
+        fprintf(out, "%s: %zu\n", aside[i], k);
+    }
+    char buf[1000];
+    ss_read(dfd, "dropped", buf, sizeof buf);
+    fprintf(out, "dropped: %llu\n", strtoull(buf, NULL, 10));
+    ss_read(dfd, "status", buf, sizeof buf);
+    long long when = 0;
+    int used = 0;
+    if (sscanf(buf, "%lld %n", &when, &used) == 1 && used > 0) {
+        char ts[40];
+        time_t w = (time_t)when;
+        struct tm tm;
+        strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&w, &tm));
+        fprintf(out, "last push: %s %s\n", ts, buf + used);
+    } else {
+        fprintf(out, "last push: none recorded\n");
+    }
+    close(dfd);
+    return VG_OK;
+}
