@@ -52,6 +52,10 @@ struct spool {
     unsigned fail_count;
     char fail_why[200];
     uint64_t dead, duplicates; /* since the spool was opened */
+    /* the batch the push thread is sending now: the bound drops the batches after it rather than it,
+     * since it may be stored this very moment (dropped and stored would be counted lost and not be) */
+    uint64_t sending;
+    bool sending_set;
 };
 
 static const char *const spool_aside_dirs[] = {"rejected", "corrupt", "dead", "duplicate"};
@@ -477,14 +481,25 @@ static void sp_enforce_bound(spool *s)
     unsigned n = 0;
     uint64_t first = 0, last = 0;
     while (s->bytes > s->max_bytes && s->count > 1) {
+        bool skip = s->sending_set && s->e[s->head].seq == s->sending; /* drop the next one instead */
+        if (skip && s->count < 3)
+            break;
+        size_t at = s->head + (skip ? 1 : 0);
         char name[SPOOL_NAME_MAX];
-        uint64_t seq = s->e[s->head].seq;
+        uint64_t seq = s->e[at].seq;
         sp_name(seq, name, sizeof name);
         if (unlinkat(s->dfd, name, 0) != 0 && errno != ENOENT) {
             log_error("spool", "%s/%s: cannot drop it: %s", s->dir, name, strerror(errno));
             break;
         }
-        sp_index_pop(s);
+        if (skip) { /* the batch in flight takes the dropped one's place, and stays the oldest */
+            s->bytes -= s->e[at].size;
+            s->e[at] = s->e[s->head];
+            s->head++;
+            s->count--;
+        } else {
+            sp_index_pop(s);
+        }
         if (n++ == 0)
             first = seq;
         last = seq;
@@ -748,6 +763,8 @@ vg_code spool_replay(spool *s, spool_send_fn send, void *ctx, double budget_s, s
         pthread_mutex_lock(&s->mu);
         bool any = s->count > 0;
         uint64_t seq = any ? s->e[s->head].seq : 0;
+        s->sending = seq; /* from now until its answer, the bound leaves it alone */
+        s->sending_set = any;
         pthread_mutex_unlock(&s->mu);
         if (!any)
             break;
@@ -783,6 +800,9 @@ vg_code spool_replay(spool *s, spool_send_fn send, void *ctx, double budget_s, s
         why[0] = '\0';
         push_result r = send(ctx, body, len, why, sizeof why);
         free(body);
+        pthread_mutex_lock(&s->mu);
+        s->sending_set = false;
+        pthread_mutex_unlock(&s->mu);
         snprintf(last_why, sizeof last_why, "%s", why);
         if (r == PUSH_FAILED) { /* the server answered, and could not store it: the same reason N times
                                  * is this batch's fault, not the server's */

@@ -50,7 +50,10 @@ stored = {int(s) for s in open(seqs).read().split()}
 lost = [s for s in made if s not in stored]
 said = sum(int(n) for n in re.findall(r'DATA LOST: spool .*?: (\d+) oldest batch', log))
 assert len(lost) == dropped == said, (len(made), len(stored), lost, dropped, said)
-assert lost == sorted(made)[:len(lost)], "the oldest ones are the ones dropped"
+# the oldest are dropped, but for the one the push thread may be sending at that moment (it may be
+# stored then: the bound drops the ones after it)
+oldest = sorted(made)
+assert lost in (oldest[:len(lost)], oldest[1:len(lost) + 1]), "the oldest ones are the ones dropped"
 print(len(made), "made,", len(stored), "stored,", dropped, "dropped")
 PY
 finish
