@@ -50,10 +50,11 @@ stored = {int(s) for s in open(seqs).read().split()}
 lost = [s for s in made if s not in stored]
 said = sum(int(n) for n in re.findall(r'DATA LOST: spool .*?: (\d+) oldest batch', log))
 assert len(lost) == dropped == said, (len(made), len(stored), lost, dropped, said)
-# the oldest are dropped, but for the one the push thread may be sending at that moment (it may be
-# stored then: the bound drops the ones after it)
-oldest = sorted(made)
-assert lost in (oldest[:len(lost)], oldest[1:len(lost) + 1]), "the oldest ones are the ones dropped"
+# the oldest are dropped, but for the one the push thread is sending at that moment (it may be stored
+# then: the bound drops the one after it), at most one such batch per drop
+events = len(re.findall(r'DATA LOST: spool ', log))
+spared = [s for s in made if lost and s < max(lost) and s not in lost]
+assert len(spared) <= events and all(s in stored for s in spared), ("the oldest ones are the ones dropped", lost, spared)
 print(len(made), "made,", len(stored), "stored,", dropped, "dropped")
 PY
 finish
