@@ -58,7 +58,10 @@ sim_stop
 wait_for 20 reachable_is False
 ok $? "a silent device is reported unreachable"
 check "device.reachable = 0 in the RRD file" num_eq "$(last device.reachable)" 0
-check "device.reachable's RRD file holds values of the polls (rrdtool fetch)" test "$(rrd_count "$RRD/device.reachable.rrd")" -ge 1
+# a row of the file is known once an update reaches past its step: wait for the next poll's if need be
+reach_rows() { [ "$(rrd_count "$RRD/device.reachable.rrd")" -ge 1 ]; }
+wait_for 15 reach_rows
+ok $? "device.reachable's RRD file holds values of the polls (rrdtool fetch: $(rrd_count "$RRD/device.reachable.rrd"))"
 check "the agent is still running" kill -0 "$AGENT_PID"
 
 # Refused pushes change nothing on disk.
