@@ -49,7 +49,8 @@ static void agent_usage(FILE *f)
             "      --once              poll and push once, then exit\n"
             "      --check-config      check the configuration and the profiles, then exit\n"
             "      --spool-status      print what the spool holds (waiting, dead/, corrupt/, rejected/,\n"
-            "                          duplicate/, dropped) and the last push's outcome, then exit\n"
+            "                          duplicate/, dropped), the last push's outcome and the\n"
+            "                          trap counts (received, dropped), then exit\n"
             "      --profiles DIR      device profiles folder (default " VIGIE_MIBS_DIR ")\n"
             "      --log-level LEVEL   error, warn, info (default) or debug\n\n"
             "Trying a device:\n"
@@ -255,10 +256,13 @@ static void agent_hand_over(outbox *ob, pusher *pu)
     pusher_kick(pu);
 }
 
-/* Traps received since the last call go out at once, through the spool like a poll's push. */
-static void agent_push_traps(traps *tr, outbox *ob, pusher *pu)
+static double agent_now(void);
+
+/* The traps' batch when it is due (traps.h: a burst is one batch), through the spool like a poll's
+ * push; final: what waits when the agent stops. */
+static void agent_push_traps(traps *tr, outbox *ob, pusher *pu, bool final)
 {
-    push_batch *b = traps_take(tr);
+    push_batch *b = traps_take_due(tr, agent_now(), final);
     if (!b)
         return;
     outbox_retry(ob);
@@ -310,6 +314,9 @@ static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
         log_error("spool", "%s", err.msg);
         rc = 1;
     }
+    if (sp) /* the folders set aside are purged at the first poll, then hourly (spool_housekeep) */
+        spool_set_retention(sp, &(spool_retention){cfg->spool_keep_days, (unsigned)cfg->spool_keep_files,
+                                                   (uint64_t)cfg->spool_keep_mb << 20});
     if (sp)
         log_info("agent", "%s: polling %zu device(s) every %d s, pushing to %s; spool %s (%zu batch(es) waiting)",
                  cfg->id, cfg->ndevices, cfg->interval, cfg->server, spool_dir(sp), spool_count(sp));
@@ -341,8 +348,10 @@ static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
         int answered = poller_cycle(p, &sink, (int64_t)start, cfg->interval * 0.9);
         size_t values = outbox_end_cycle(ob);
         malloc_trim(0); /* the cycle's answers and texts are gone: give their pages back */
-        log_debug("agent", "cycle: %d of %zu devices answered, %zu values in %.3f s (spooled)", answered,
-                  cfg->ndevices, values, agent_now() - start);
+        spool_housekeep(sp, (time_t)start);
+        /* the poll time and count are what the soak (tests/soak/) counts as sent */
+        log_debug("agent", "cycle at %lld: %d of %zu devices answered, %zu values in %.3f s (spooled)",
+                  (long long)start, answered, cfg->ndevices, values, agent_now() - start);
         double next = (double)((long long)start / cfg->interval + 1) * cfg->interval;
         if (once) {
             for (char *body; (body = outbox_take_unspooled(ob));)
@@ -364,14 +373,18 @@ static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
         }
         agent_hand_over(ob, pu);
         for (;;) { /* until the next poll: traps that came during the cycle, then as they come */
-            agent_push_traps(tr, ob, pu);
+            agent_push_traps(tr, ob, pu, false);
             if (agent_stop || agent_now() >= next)
                 break;
+            if (next - agent_now() > cfg->interval) /* the wall clock stepped back: the new time's grid */
+                next = (double)((long long)agent_now() / cfg->interval + 1) * cfg->interval;
             traps_wait(tr, next - agent_now());
         }
     }
     if (agent_stop)
         log_info("agent", "stopping on signal %d", (int)agent_stop);
+    if (tr && ob && pu)
+        agent_push_traps(tr, ob, pu, true); /* into the spool: the pusher's last pass may send it */
     if (sp && spool_count(sp))
         log_info("agent", "%zu batch(es) left in %s, sent at the next start", spool_count(sp), spool_dir(sp));
     pusher_free(pu); /* stops the push thread first: it uses the spool and the client */
@@ -423,7 +436,10 @@ int main(int argc, char **argv)
         return 2;
     }
     if (a.spool_status) {
-        rc = spool_status_print(cfg->spool_dir, stdout, &err) == VG_OK ? 0 : 1;
+        rc = spool_status_print(cfg->spool_dir, stdout, &err) == VG_OK &&
+                     trap_limit_print(cfg->spool_dir, stdout, &err) == VG_OK
+                 ? 0
+                 : 1;
         if (rc)
             fprintf(stderr, "vigie-agent: %s\n", err.msg);
     } else if (a.check_config) {

@@ -554,12 +554,6 @@ static vg_code push_decode_sample(json_t *o, size_t i, time_t now, push_sample *
     if (!json_is_integer(ts))
         return push_fail(err, PUSH_FIELD("ts"), "must be an integer (seconds since 1970, UTC)");
     s->ts = json_integer_value(ts);
-    if (s->ts < (int64_t)now - PUSH_MAX_AGE)
-        return push_fail(err, PUSH_FIELD("ts"), "%lld is more than %d days in the past", (long long)s->ts,
-                         PUSH_MAX_AGE / 86400);
-    if (s->ts > (int64_t)now + PUSH_MAX_AHEAD)
-        return push_fail(err, PUSH_FIELD("ts"), "%lld is in the future (server time %lld): check the agent's clock",
-                         (long long)s->ts, (long long)now);
     s->sev = SEV_NONE;
     json_t *sev = json_object_get(o, "severity");
     if (sev) {
@@ -568,6 +562,17 @@ static vg_code push_decode_sample(json_t *o, size_t i, time_t now, push_sample *
         s->sev = whole ? severity_parse(json_string_value(sev)) : SEV_NONE;
         if (s->sev == SEV_NONE)
             return push_fail(err, PUSH_FIELD("severity"), "must be ok, warning, critical or unknown");
+    }
+    if (now != PUSH_ANY_TIME && (s->ts < (int64_t)now - PUSH_MAX_AGE || s->ts > (int64_t)now + PUSH_MAX_AHEAD)) {
+        /* last, so that a sample refused for its time has nothing else wrong: it can be sent again */
+        bool old = s->ts < (int64_t)now - PUSH_MAX_AGE;
+        push_fail(err, PUSH_FIELD("ts"),
+                  old ? "%lld is more than %d days before the server's time %lld: check the agent's and the "
+                        "server's clocks"
+                      : "%lld is more than %d s ahead of the server's time %lld: check the agent's and the server's clocks",
+                  (long long)s->ts, old ? PUSH_MAX_AGE / 86400 : PUSH_MAX_AHEAD, (long long)now);
+        err->code = VG_E_CONFLICT;
+        return VG_E_CONFLICT;
     }
 #undef PUSH_FIELD
     return VG_OK;
@@ -675,14 +680,28 @@ push_batch *push_batch_decode_vocab(const char *text, size_t len, time_t now, co
     }
     size_t i;
     json_t *o;
+    vg_err when; /* the first sample refused for its time: the answer unless another field is wrong */
+    when.code = VG_OK;
     json_array_foreach(samples, i, o) {
         push_sample s;
-        if (push_decode_sample(o, i, now, &s, err) != 0 ||
-            (push_batch_add(b, &s) != 0 && push_fail(err, "samples", "out of memory"))) {
+        vg_err e;
+        vg_code rc = push_decode_sample(o, i, now, &s, &e);
+        if (rc == VG_E_CONFLICT && when.code == VG_OK)
+            when = e;
+        if (rc == VG_E_CONFLICT || (rc == VG_OK && when.code != VG_OK))
+            continue; /* refused as a whole in the end: only the other fields still matter */
+        if (rc != VG_OK)
+            *err = e;
+        if (rc != VG_OK || (push_batch_add(b, &s) != 0 && push_fail(err, "samples", "out of memory"))) {
             push_batch_free(b);
             b = NULL;
             break;
         }
+    }
+    if (b && when.code != VG_OK) {
+        *err = when;
+        push_batch_free(b);
+        b = NULL;
     }
 out:
     json_decref(root);

@@ -29,6 +29,17 @@
  * spooled data; a clock more than PUSH_MAX_AHEAD ahead is wrong and would block later updates. */
 #define PUSH_MAX_AGE (93 * 24 * 3600)
 #define PUSH_MAX_AHEAD 300
+/* `now` for a decoder that bounds no timestamp: the agent rereading a batch of its own spool, whose
+ * times the server judges. */
+#define PUSH_ANY_TIME ((time_t)-1)
+
+/* Clocks. At each send the agent puts its own wall clock in this request header ("1790000000.250",
+ * Unix seconds), and the server answers with its own in the same header: each side learns the other's
+ * skew (server/alerting/skew.h). A batch refused only for its samples' times (outside the window
+ * above: a clock stepped) is answered 409 with "retry": PUSH_RETRY_CLOCK, never 400: it is not wrong,
+ * only early or late, and the agent keeps it and sends it again (README, "Nothing lost"). */
+#define PUSH_CLOCK_HEADER "X-Vigie-Clock"
+#define PUSH_RETRY_CLOCK "clock"
 
 typedef enum { SEV_OK = 0, SEV_WARNING = 1, SEV_CRITICAL = 2, SEV_UNKNOWN = 3, SEV_NONE = -1 } severity;
 
@@ -118,7 +129,10 @@ vg_code push_text_close(push_text *t, uint64_t seq, const char **text, size_t *l
 void push_text_clear(push_text *t);
 
 
-/* Decodes and validates a body. `now` bounds the timestamps. NULL on error, err filled in. */
+/* Decodes and validates a body. `now` bounds the timestamps (PUSH_ANY_TIME: not). NULL on error, err
+ * filled in: VG_E_CONFLICT when the only fault is a sample's time outside [now - PUSH_MAX_AGE,
+ * now + PUSH_MAX_AHEAD] (err names the first such sample; every other field was checked), else
+ * VG_E_INVALID for the first bad field. */
 push_batch *push_batch_decode(const char *json, size_t len, time_t now, vg_err *err);
 /* The same with each device's class checked against the vocabulary (vocab.h): the server's ingest.
  * Without one (push_batch_decode: the agent rereading its spool, whose classes agent.yaml had

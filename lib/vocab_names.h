@@ -7,6 +7,8 @@
 #define VOCAB_DEVICE_REACHABLE "device.reachable"
 #define VOCAB_DEVICE_UPTIME "device.uptime"
 #define VOCAB_DEVICE_TRAP "device.trap"
+#define VOCAB_DEVICE_TRAP_RECEIVED "device.trap.received"
+#define VOCAB_DEVICE_TRAP_DROPPED "device.trap.dropped"
 #define VOCAB_DEVICE_REBOOT "device.reboot"
 
 #endif

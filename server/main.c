@@ -62,8 +62,8 @@ static int server_prepare_dir(const char *dir)
 }
 
 /* The alerting timer: alerts_tick() every ALERT_TICK seconds (for-durations, heartbeats, repeats,
- * escalations, deliveries). It shares one mutex with the HTTP thread, taken around api_dispatch()
- * (api_ctx.lock), so that the db and the state see one caller at a time. Notifications are delivered
+ * escalations, deliveries), on a database connection of its own. It shares the writers' lock
+ * (api_ctx.lock) with the HTTP threads' writes, so that the state sees one writer at a time. Notifications are delivered
  * by the sender's threads (alerting/sender.h), never by the timer: a hanging receiver delays no tick. */
 #define ALERT_TICK 2
 
@@ -95,13 +95,16 @@ static void server_retention_run(server_timer *t, int64_t now)
     const server_retention *r = &t->ctx->cfg->retention;
     db_retention cut = {server_cutoff(now, r->batches), server_cutoff(now, r->notifications),
                         server_cutoff(now, r->alerts), server_cutoff(now, r->events),
-                        server_cutoff(now, r->health_runs)};
+                        server_cutoff(now, r->health_runs), server_cutoff(now, r->late_samples)};
     long total = 0, n = RETENTION_CHUNK;
     vg_err err;
     vg_code rc = VG_OK;
+    db *d = api_db(t->ctx);
+    if (!d)
+        return;
     for (int i = 0; i < RETENTION_MAX_CHUNKS && n >= RETENTION_CHUNK && !atomic_load(&t->stop); i++) {
         pthread_mutex_lock(t->lock);
-        rc = db_retention_purge(t->ctx->db, &cut, RETENTION_CHUNK, &n, &err);
+        rc = db_retention_purge(d, &cut, RETENTION_CHUNK, &n, &err);
         pthread_mutex_unlock(t->lock);
         total += n;
         if (rc != VG_OK) {
@@ -122,7 +125,9 @@ static void *server_timer_run(void *arg)
             t->purged = now;
             server_retention_run(t, now);
         }
-        alerts_tick(t->ctx->db, t->ctx->cfg, t->started, (int64_t)time(NULL), t->lock);
+        db *d = api_db(t->ctx); /* the timer thread's own connection */
+        if (d)
+            alerts_tick(d, t->ctx->cfg, t->started, (int64_t)time(NULL), t->lock);
         malloc_trim(0); /* see mallopt in server_run */
         rrd_store_check_writers(t->ctx->rrd);
         for (int i = 0; i < ALERT_TICK * 10 && !atomic_load(&t->stop); i++)
@@ -189,6 +194,11 @@ static int server_run(const server_config *cfg, bool init)
     int orc = server_open_db(cfg, dbpath, init, &ctx.db);
     if (orc != 0)
         return orc;
+    if (db_pool_new(dbpath, &ctx.pool, &derr) != VG_OK) {
+        log_error("server", "%s", derr.msg);
+        db_close(ctx.db);
+        return 1;
+    }
     ctx.rrd = rrd_store_new(cfg->data_dir, cfg->step);
     if (ctx.rrd && cfg->rrdcached[0]) {
         rrd_store_set_daemon(ctx.rrd, cfg->rrdcached);
@@ -196,6 +206,7 @@ static int server_run(const server_config *cfg, bool init)
     }
     if (!ctx.rrd) {
         log_error("server", "cannot use %s/rrd", cfg->data_dir);
+        db_pool_free(ctx.pool);
         db_close(ctx.db);
         return 1;
     }
@@ -203,6 +214,7 @@ static int server_run(const server_config *cfg, bool init)
     if (rrd_store_start_writer(ctx.rrd, &derr) != VG_OK) {
         log_error("server", "%s", derr.msg);
         rrd_store_free(ctx.rrd);
+        db_pool_free(ctx.pool);
         db_close(ctx.db);
         return 1;
     }
@@ -250,10 +262,15 @@ static int server_run(const server_config *cfg, bool init)
         timer_started = pthread_create(&timer_thread, NULL, server_timer_run, &timer) == 0;
         if (!timer_started)
             log_error("server", "cannot start the alerting timer: no alert will be notified");
-        alert_sender *sender = alert_sender_new(ctx.db, cfg, &timer.env, &lock, NULL, NULL);
+        /* the sender's thread and its workers share a connection of their own, used under the lock */
         vg_err serr;
+        db *sender_db = NULL;
+        alert_sender *sender = NULL;
+        if (db_open(dbpath, &sender_db, &serr) == VG_OK &&
+            (sender = alert_sender_new(sender_db, cfg, &timer.env, &lock, NULL, NULL)) == NULL)
+            vg_fail(&serr, VG_E_NOMEM, "out of memory");
         if (!sender || alert_sender_start(sender, &serr) != VG_OK)
-            log_error("server", "%s: no notification will be sent", sender ? serr.msg : "out of memory");
+            log_error("server", "%s: no notification will be sent", serr.msg);
         int sig = 0;
         sigwait(&set, &sig);
         log_info("server", "stopping on signal %d", sig);
@@ -263,12 +280,14 @@ static int server_run(const server_config *cfg, bool init)
             pthread_join(timer_thread, NULL);
         }
         alert_sender_free(sender);
+        db_close(sender_db);
         rc = 0;
     } else {
         log_error("server", "%s", err);
     }
     store_graph_stop();
     rrd_store_free(ctx.rrd);
+    db_pool_free(ctx.pool);
     db_close(ctx.db);
     return rc;
 }

@@ -180,7 +180,9 @@ static vg_code ac_traps(const conf_doc *d, const conf_node *root, agent_config *
     snprintf(cfg->trap_community, sizeof cfg->trap_community, "public");
     vg_code rc;
     if ((rc = conf_get_buf(d, root, "trap_listen", false, cfg->trap_listen, sizeof cfg->trap_listen, err)) ||
-        (rc = conf_get_buf(d, root, "trap_community", false, cfg->trap_community, sizeof cfg->trap_community, err)))
+        (rc = conf_get_buf(d, root, "trap_community", false, cfg->trap_community, sizeof cfg->trap_community, err)) ||
+        (rc = conf_get_int32(d, root, "trap_rate", false, 1, 100000, &cfg->trap_rate, err)) ||
+        (rc = conf_get_int32(d, root, "trap_source_rate", false, 1, 100000, &cfg->trap_source_rate, err)))
         return rc;
     const char *colon = strrchr(cfg->trap_listen, ':');
     char *end;
@@ -210,12 +212,29 @@ static void ac_warn_permissions(const agent_config *cfg)
         log_warn("config", "%s holds secrets and is readable by other users: chmod o-r %s", cfg->path, cfg->path);
 }
 
+/* `spool_retention:`, every key optional; a folder set aside is always bounded (see spool.h). */
+static vg_code ac_spool_retention(const conf_doc *d, const conf_node *root, agent_config *cfg, vg_err *err)
+{
+    static const char *const keys[] = {"days", "max_files", "max_mb", NULL};
+    const conf_node *n = conf_map_get(d, root, "spool_retention");
+    if (!n)
+        return VG_OK;
+    vg_code rc;
+    if ((rc = conf_check_map(d, n, "spool_retention", keys, err)) ||
+        (rc = conf_get_int32(d, n, "days", false, 1, 3650, &cfg->spool_keep_days, err)) ||
+        (rc = conf_get_int32(d, n, "max_files", false, 1, 100000, &cfg->spool_keep_files, err)) ||
+        (rc = conf_get_int32(d, n, "max_mb", false, 1, 10240, &cfg->spool_keep_mb, err)))
+        return rc;
+    return VG_OK;
+}
+
 /* The keys of the file's top level but the lists of devices and traps. */
 static vg_code ac_root(const conf_doc *d, const conf_node *root, agent_config *cfg, vg_err *err)
 {
     static const char *const keys[] = {"agent", "site", "server", "token", "ca_file", "profiles",
                                        "interval", "timeout", "retries", "spool_dir", "spool_max_mb",
-                                       "devices", "trap_listen", "trap_community", "trap_users", NULL};
+                                       "devices", "trap_listen", "trap_community", "trap_users", "trap_rate", "trap_source_rate",
+                                       "spool_retention", NULL};
     vg_code rc;
     if ((rc = conf_check_map(d, root, "agent.yaml", keys, err)) ||
         (rc = conf_get_buf(d, root, "agent", true, cfg->id, sizeof cfg->id, err)) ||
@@ -228,7 +247,8 @@ static vg_code ac_root(const conf_doc *d, const conf_node *root, agent_config *c
         (rc = conf_get_double(d, root, "timeout", false, &cfg->timeout, err)) ||
         (rc = conf_get_int32(d, root, "retries", false, 0, 10, &cfg->retries, err)) ||
         (rc = conf_get_buf(d, root, "spool_dir", false, cfg->spool_dir, sizeof cfg->spool_dir, err)) ||
-        (rc = conf_get_int32(d, root, "spool_max_mb", false, 1, 10240, &cfg->spool_max_mb, err)))
+        (rc = conf_get_int32(d, root, "spool_max_mb", false, 1, 10240, &cfg->spool_max_mb, err)) ||
+        (rc = ac_spool_retention(d, root, cfg, err)))
         return rc;
     if (!name_is_valid(cfg->id))
         return conf_fail(err, d, conf_map_get(d, root, "agent"), "agent", "'%s': use 1-64 of [A-Za-z0-9._-]", cfg->id);
@@ -284,6 +304,9 @@ agent_config *agent_config_load(const char *path, const char *default_profiles, 
     cfg->retries = 1;
     snprintf(cfg->spool_dir, sizeof cfg->spool_dir, "%s", VIGIE_STATE_DIR "/spool");
     cfg->spool_max_mb = 64;
+    cfg->spool_keep_days = 30; /* spool.h's SPOOL_KEEP_DAYS and SPOOL_KEEP_FILES */
+    cfg->spool_keep_files = 1000;
+    cfg->spool_keep_mb = 64;
     const conf_node *root = conf_doc_root(d);
     vg_code rc = ac_root(d, root, cfg, err);
     if (rc == VG_OK)

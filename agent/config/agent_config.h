@@ -68,11 +68,15 @@ typedef struct {
     int retries;
     char spool_dir[AGENT_PATH_MAX + 1]; /* batches not yet stored by the server (see spool.h) */
     int spool_max_mb;                   /* bound of the batches waiting there */
+    /* `spool_retention:` of the folders set aside (rejected/, corrupt/, dead/, duplicate/), each: files
+     * older than keep_days (since set aside), and the oldest beyond keep_files or keep_mb, are deleted */
+    int spool_keep_days, spool_keep_files, spool_keep_mb;
     agent_device *devices;
     size_t ndevices;
     /* SNMP traps and informs (see traps.h): off while trap_listen is empty */
     char trap_listen[AGENT_HOST_MAX + 8];    /* "0.0.0.0:162", "[::]:162" */
     char trap_community[AGENT_SECRET_MAX + 1]; /* v1/v2c traps with another community are dropped */
+    int trap_rate, trap_source_rate;           /* traps a second accepted, agent and address (0: trap_limit.h) */
     agent_trap_user *trap_users;             /* SNMPv3 senders */
     size_t ntrap_users;
 } agent_config;

@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
+#include "push.h"
 #include "utf8.h"
 
 #define PC_TOKEN_MAX 512 /* more than agent_config allows: a longer one is refused, never cut */
@@ -21,6 +24,9 @@ struct push_client {
     size_t reply_len;
     char curl_err[CURL_ERROR_SIZE]; /* libcurl's detailed reason, e.g. "SSL certificate problem: ..." */
     atomic_int abort;               /* push_client_abort: the agent stops, a hanging send ends now */
+    double server_clock;            /* the reply's PUSH_CLOCK_HEADER, 0 when it had none */
+    double skew;                    /* learnt at the last reply that had one */
+    bool skew_known;
 };
 
 static int pc_on_progress(void *ctx, curl_off_t dlt, curl_off_t dln, curl_off_t ult, curl_off_t uln)
@@ -40,6 +46,40 @@ static size_t pc_on_reply(char *data, size_t size, size_t n, void *ctx)
     c->reply_len += keep;
     c->reply[c->reply_len] = '\0';
     return len;
+}
+
+/* The agent's wall clock (CLOCK_REALTIME: what it stamps samples with). */
+static double pc_wall_clock(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A reply header: the server's clock, when it is one. */
+static size_t pc_on_header(char *data, size_t size, size_t n, void *ctx)
+{
+    push_client *c = ctx;
+    size_t len = size * n, name = strlen(PUSH_CLOCK_HEADER);
+    if (len > name + 1 && len < 64 && strncasecmp(data, PUSH_CLOCK_HEADER, name) == 0 && data[name] == ':') {
+        char v[64];
+        memcpy(v, data + name + 1, len - name - 1);
+        v[len - name - 1] = '\0';
+        char *end;
+        double t = strtod(v, &end);
+        while (*end == ' ' || *end == '\r' || *end == '\n')
+            end++;
+        if (end != v && !*end && t > 1 && t < 8589934592.0)
+            c->server_clock = t;
+    }
+    return len;
+}
+
+bool push_client_skew(const push_client *c, double *skew)
+{
+    if (c->skew_known)
+        *skew = c->skew;
+    return c->skew_known;
 }
 
 push_client *push_client_new(const char *server, const char *token, const char *ca_file, long timeout_s)
@@ -76,6 +116,8 @@ push_client *push_client_new(const char *server, const char *token, const char *
     curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, pc_on_reply);
     curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, c);
+    curl_easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, pc_on_header);
+    curl_easy_setopt(c->curl, CURLOPT_HEADERDATA, c);
     curl_easy_setopt(c->curl, CURLOPT_USERAGENT, PACKAGE_NAME "-agent/" PACKAGE_VERSION);
     curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, c->curl_err);
     curl_easy_setopt(c->curl, CURLOPT_XFERINFOFUNCTION, pc_on_progress);
@@ -106,9 +148,24 @@ push_result push_client_send(push_client *c, const char *body, size_t len, char 
     c->reply_len = 0;
     c->reply[0] = '\0';
     c->curl_err[0] = '\0';
+    c->server_clock = 0;
     curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
     curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    /* the clock as the request goes, not as the batch was made: a replayed batch is no skew */
+    double t0 = pc_wall_clock();
+    char clock_line[64];
+    snprintf(clock_line, sizeof clock_line, "%s: %.3f", PUSH_CLOCK_HEADER, t0);
+    struct curl_slist last = {clock_line, NULL}, *tail = c->headers;
+    while (tail->next)
+        tail = tail->next;
+    tail->next = &last; /* for this send only: the list is the client's, and only this thread sends */
     CURLcode rc = curl_easy_perform(c->curl);
+    tail->next = NULL;
+    double t1 = pc_wall_clock();
+    if (c->server_clock > 0) {
+        c->skew = (t0 + t1) / 2 - c->server_clock;
+        c->skew_known = true;
+    }
     if (rc != CURLE_OK) {
         snprintf(why, why_size, "%s: %s", c->url, c->curl_err[0] ? c->curl_err : curl_easy_strerror(rc));
         return PUSH_RETRY;
@@ -126,6 +183,14 @@ push_result push_client_send(push_client *c, const char *body, size_t len, char 
     snprintf(why, why_size, "%s answered %ld: %s", c->url, status, c->reply);
     /* a bad token may be fixed on the server side: only a malformed batch is given up. 503 and 429 say
      * "later"; another 5xx may be this batch's own fault, and is counted (spool.h) */
+    if (status == 409) { /* refused for its samples' times only: kept, and sent again later */
+        json_t *j = json_loadb(c->reply, c->reply_len, 0, NULL);
+        const char *retry = json_string_value(json_object_get(j, "retry"));
+        bool clock = retry && strcmp(retry, PUSH_RETRY_CLOCK) == 0;
+        json_decref(j);
+        if (clock)
+            return PUSH_CLOCK;
+    }
     if (status == 400 || status == 413 || status == 422)
         return PUSH_REJECTED;
     return status >= 500 && status != 503 ? PUSH_FAILED : PUSH_RETRY;

@@ -8,10 +8,13 @@
 #include <time.h>
 
 #include "log.h"
+#include "push.h"
 
 #define PUSHER_BACKOFF_MIN 1.0
 #define PUSHER_BACKOFF_MAX 30.0
 #define PUSHER_STOP_GRACE 2.0 /* on stop, what the last cycle spooled may still go out in this time */
+#define PUSHER_SKEW_WARN 30.0  /* the agent's clock this far from the server's is worth a warning */
+#define PUSHER_LOG_EVERY 600.0 /* a clock warning or time refusal is logged once in this many seconds */
 
 typedef struct {
     char *body;
@@ -29,6 +32,13 @@ struct pusher {
     pusher_body bodies[PUSHER_UNSPOOLED_MAX]; /* oldest first */
     size_t nbodies;
     double backoff;
+    /* clocks (push thread only): batches refused for their times are spooled again under a new number,
+     * after the others; one spooled again in this pass is not tried again before the next */
+    uint64_t requeued_from;          /* the first number given in this pass, 0 for none */
+    unsigned clock_refused;          /* since the last line about it */
+    double clock_logged, skew_logged; /* monotonic time of those lines, 0 for never */
+    bool skew_warned;
+    bool last_clock;                 /* the last answer was a refusal for time (logged by pu_log_clock) */
 };
 
 pusher *pusher_new(spool *sp, push_client *pc)
@@ -49,9 +59,90 @@ pusher *pusher_new(spool *sp, push_client *pc)
     return p;
 }
 
+static double pu_mono(void);
+
+/* What the agent learnt of its clock from the reply: a warning while it is PUSHER_SKEW_WARN off (once
+ * every PUSHER_LOG_EVERY), a line when it is back. */
+static void pu_check_skew(pusher *p)
+{
+    double skew;
+    if (!push_client_skew(p->pc, &skew))
+        return;
+    double now = pu_mono();
+    bool off = skew > PUSHER_SKEW_WARN || skew < -PUSHER_SKEW_WARN;
+    if (off && (!p->skew_warned || now - p->skew_logged >= PUSHER_LOG_EVERY)) {
+        log_warn("push", "this agent's clock is %.0f s %s the server's: check NTP on both%s", skew < 0 ? -skew : skew,
+                 skew < 0 ? "behind" : "ahead of", skew > PUSH_MAX_AHEAD ? " (its samples are refused until then, "
+                                                                          "and kept)" : "");
+        p->skew_logged = now;
+        p->skew_warned = true;
+    } else if (!off && p->skew_warned) {
+        log_info("push", "this agent's clock is within %.1f s of the server's again", skew < 0 ? -skew : skew);
+        p->skew_warned = false;
+    }
+}
+
+/* A batch refused for its samples' times: it is spooled again under a new number, after the batches
+ * waiting, so that it never holds them up, and sent again until the clocks agree (its times are kept
+ * as they are: never rewritten). PUSH_SENT once the new copy is on disk (the old file goes), else
+ * PUSH_RETRY: the batch stays as it is, and nothing is doubled. */
+static push_result pu_requeue(pusher *p, const char *body, size_t len, char *why, size_t why_size)
+{
+    vg_err err;
+    push_batch *b = push_batch_decode(body, len, PUSH_ANY_TIME, &err);
+    if (!b)
+        return PUSH_RETRY;
+    push_result r = PUSH_RETRY;
+    uint64_t seq;
+    if (p->requeued_from && push_batch_seq(b) >= p->requeued_from) {
+        size_t n = strlen(why);
+        snprintf(why + n, why_size - n, " (spooled again in this pass: tried again later)");
+    } else if (spool_next_seq(p->sp, &seq, &err) == VG_OK) {
+        uint64_t old = push_batch_seq(b);
+        push_batch_set_seq(b, seq);
+        char *text = push_batch_encode(b);
+        if (text && spool_put(p->sp, seq, text, strlen(text), &err) == VG_OK) {
+            if (!p->requeued_from)
+                p->requeued_from = seq;
+            p->clock_refused++;
+            log_debug("push", "batch %llu refused for its times, spooled again as %llu", (unsigned long long)old,
+                      (unsigned long long)seq);
+            r = PUSH_SENT;
+        } else if (text) {
+            log_error("spool", "a batch refused for its times stays as it is: %s", err.msg);
+        }
+        free(text);
+    } else {
+        log_error("spool", "a batch refused for its times stays as it is: %s", err.msg);
+    }
+    push_batch_free(b);
+    return r;
+}
+
+/* The line about batches refused for their times, once every PUSHER_LOG_EVERY. */
+static void pu_log_clock(pusher *p, const char *why)
+{
+    double now = pu_mono();
+    if (!p->clock_refused || (p->clock_logged && now - p->clock_logged < PUSHER_LOG_EVERY))
+        return;
+    log_warn("push", "%u batch(es) refused for their samples' times (a clock stepped?): kept in the spool and sent "
+                     "again until the clocks agree, never set aside (logged once in %.0f s): %s",
+             p->clock_refused, PUSHER_LOG_EVERY, why);
+    p->clock_refused = 0;
+    p->clock_logged = now;
+}
+
 static push_result pu_send(void *ctx, const char *body, size_t len, char *why, size_t why_size)
 {
-    return push_client_send(ctx, body, len, why, why_size);
+    pusher *p = ctx;
+    push_result r = push_client_send(p->pc, body, len, why, why_size);
+    pu_check_skew(p);
+    p->last_clock = r == PUSH_CLOCK;
+    if (r == PUSH_CLOCK) {
+        r = pu_requeue(p, body, len, why, why_size);
+        pu_log_clock(p, why);
+    }
+    return r;
 }
 
 /* The batches given, once the spool is empty (they are younger than every spooled one). false when
@@ -67,12 +158,15 @@ static bool pu_send_bodies(pusher *p)
             return true;
         char why[700] = "";
         push_result r = push_client_send(p->pc, b.body, strlen(b.body), why, sizeof why);
+        pu_check_skew(p);
         bool done = true;
         if (r == PUSH_DUPLICATE && b.tries == 0)
             log_error("push", "DATA LOST: a batch not spooled was never stored, and the server holds one with its "
                               "number (a sequence number used twice): %s", why);
         else if (r == PUSH_REJECTED)
             log_error("push", "DATA LOST: a batch not spooled was refused by the server: %s", why);
+        else if (r == PUSH_CLOCK) /* its times: kept in memory and sent again, never dropped */
+            done = false;
         else if (r == PUSH_RETRY || r == PUSH_FAILED)
             done = r == PUSH_FAILED && b.tries + 1 >= SPOOL_DEAD_AFTER;
         if (done && r == PUSH_FAILED)
@@ -98,10 +192,12 @@ static bool pu_pass(pusher *p, double budget_s)
 {
     spool_replay_stats st;
     vg_err err;
-    if (spool_replay(p->sp, pu_send, p->pc, budget_s, &st, &err) != VG_OK)
+    p->requeued_from = 0;
+    if (spool_replay(p->sp, pu_send, p, budget_s, &st, &err) != VG_OK)
         log_error("spool", "%s", err.msg);
     if (st.retry) {
-        log_warn("push", "%s; %zu batch(es) waiting in %s", st.why, spool_count(p->sp), spool_dir(p->sp));
+        if (!p->last_clock) /* a refusal for time has its own line, rate-limited */
+            log_warn("push", "%s; %zu batch(es) waiting in %s", st.why, spool_count(p->sp), spool_dir(p->sp));
         p->server_away = true;
         return false;
     }

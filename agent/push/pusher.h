@@ -6,7 +6,13 @@
  * series reaches the server in time order. The spool on disk is the hand-off and the bound
  * (spool_max_mb): a server that hangs or is away only makes the spool grow, never delays a poll. After
  * a failed attempt the pusher waits 1 s, then twice as long each time, up to 30 s, before it tries
- * again; a kick does not shorten that wait. */
+ * again; a kick does not shorten that wait.
+ *
+ * Clocks: a batch the server refuses only for its samples' times (PUSH_CLOCK: a clock stepped) is
+ * spooled again under a new number, behind the batches waiting, and sent again at each pass until the
+ * server takes it: it never counts towards dead/, never holds the queue up, its times are never
+ * rewritten. Such refusals, and the agent's clock skew learnt from the replies (past 30 s), are logged
+ * once every 10 minutes. */
 #ifndef VIGIE_PUSHER_H
 #define VIGIE_PUSHER_H
 

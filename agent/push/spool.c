@@ -56,9 +56,15 @@ struct spool {
      * since it may be stored this very moment (dropped and stored would be counted lost and not be) */
     uint64_t sending;
     bool sending_set;
+    /* the folders set aside: their retention, and the files it deleted (DIR/purged). Its own lock, so
+     * that a purge never holds up the live queue */
+    pthread_mutex_t aside_mu;
+    spool_retention ret;
+    uint64_t purged;
+    time_t purged_at; /* the last spool_purge, 0 before the first */
 };
 
-static const char *const spool_aside_dirs[] = {"rejected", "corrupt", "dead", "duplicate"};
+static const char *const spool_aside_dirs[SPOOL_ASIDE_DIRS] = {"rejected", "corrupt", "dead", "duplicate"};
 
 static void sp_name(uint64_t seq, char *out, size_t size)
 {
@@ -389,7 +395,9 @@ spool *spool_open(const char *dir, const char *agent, uint64_t max_bytes, vg_err
     }
     s->dfd = s->lock_fd = -1;
     s->max_bytes = max_bytes;
+    s->ret = (spool_retention){SPOOL_KEEP_DAYS, SPOOL_KEEP_FILES, max_bytes};
     pthread_mutex_init(&s->mu, NULL);
+    pthread_mutex_init(&s->aside_mu, NULL);
     if (!dir[0] || strlen(dir) >= sizeof s->dir - SPOOL_NAME_MAX - 16) {
         vg_fail(err, VG_E_INVALID, "spool folder name empty or too long");
         goto fail;
@@ -416,6 +424,8 @@ spool *spool_open(const char *dir, const char *agent, uint64_t max_bytes, vg_err
     int rc = sp_read_u64(s, "dropped", &s->dropped);
     if (rc < 0)
         log_warn("spool", "%s/dropped does not hold a number: the count of dropped batches starts again", dir);
+    if (sp_read_u64(s, "purged", &s->purged) < 0)
+        log_warn("spool", "%s/purged does not hold a number: the count of purged files starts again", dir);
     rc = sp_read_u64(s, "seq", &s->last_seq);
     if (rc < 0)
         log_warn("spool", "%s/seq does not hold a number: sequence numbers start again from the time", dir);
@@ -441,6 +451,7 @@ void spool_close(spool *s)
         close(s->dfd);
     free(s->e);
     pthread_mutex_destroy(&s->mu);
+    pthread_mutex_destroy(&s->aside_mu);
     free(s);
 }
 
@@ -549,31 +560,46 @@ static vg_code sp_put_locked(spool *s, uint64_t seq, const char *body, size_t le
 
 /* ---- setting files aside -------------------------------------------------------------------- */
 
+/* ---- the folders of batches set aside, and their retention ------------------------------------
+ *
+ * rejected/, corrupt/, dead/ and duplicate/ each keep their files for ret.days after they were set
+ * aside (their mtime, set when they are moved there), and at most ret.max_files files and
+ * ret.max_bytes bytes: the oldest go first. The live queue (DIR itself) is never purged here. */
+
 typedef struct {
     char name[SPOOL_NAME_MAX];
     uint64_t size;
+    time_t mtime;
 } spool_aside_file;
 
 static int sp_aside_cmp(const void *a, const void *b)
 {
-    return strcmp(((const spool_aside_file *)a)->name, ((const spool_aside_file *)b)->name);
+    const spool_aside_file *x = a, *y = b;
+    if (x->mtime != y->mtime)
+        return x->mtime < y->mtime ? -1 : 1;
+    return strcmp(x->name, y->name);
 }
 
-/* Keeps DIR/sub (rejected/ or corrupt/) within max_bytes, dropping its oldest files loudly. */
-static void sp_trim_aside(spool *s, const char *sub)
+/* The files of DIR/sub that the retention deletes; at most SPOOL_ASIDE_SCAN_MAX are looked at (the
+ * bound of max_files keeps a folder far below it). */
+#define SPOOL_ASIDE_SCAN_MAX 200000
+
+/* Applies the retention to DIR/sub (cutoff 0: the bounds only). Returns the files deleted, counted into
+ * *bytes; errors are logged here, once per folder. Called with aside_mu held. */
+static unsigned sp_purge_dir(spool *s, const char *sub, time_t cutoff, uint64_t *bytes)
 {
     int fd = openat(s->dfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
     if (!d) {
         if (fd >= 0)
             close(fd);
-        return;
+        return 0;
     }
     spool_aside_file *f = NULL;
     size_t n = 0, cap = 0;
     uint64_t total = 0, seq;
     struct dirent *de;
-    while ((de = readdir(d))) {
+    while ((de = readdir(d)) && n < SPOOL_ASIDE_SCAN_MAX) {
         struct stat st;
         if (strlen(de->d_name) >= SPOOL_NAME_MAX || !spool_parse_name(de->d_name, true, &seq) ||
             fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
@@ -587,25 +613,114 @@ static void sp_trim_aside(spool *s, const char *sub)
             cap = ncap;
         }
         snprintf(f[n].name, sizeof f[n].name, "%s", de->d_name);
-        f[n++].size = (uint64_t)st.st_size;
+        f[n].size = (uint64_t)st.st_size;
+        f[n++].mtime = st.st_mtime;
         total += (uint64_t)st.st_size;
     }
-    if (total > s->max_bytes && n > 1) {
+    if (n > 1)
         qsort(f, n, sizeof *f, sp_aside_cmp);
-        size_t i = 0;
-        for (; i + 1 < n && total > s->max_bytes; i++) {
-            if (unlinkat(dirfd(d), f[i].name, 0) != 0) {
-                log_error("spool", "%s/%s/%s: cannot delete it: %s", s->dir, sub, f[i].name, strerror(errno));
-                break;
-            }
-            total -= f[i].size;
+    size_t i = 0;
+    /* oldest first: past their days, then while the folder is over a bound (its newest file stays) */
+    for (; i < n; i++) {
+        bool old = f[i].mtime < cutoff;
+        bool over = i + 1 < n && (n - i > s->ret.max_files || total > s->ret.max_bytes);
+        if (!old && !over)
+            break;
+        if (unlinkat(dirfd(d), f[i].name, 0) != 0 && errno != ENOENT) {
+            log_error("spool", "%s/%s/%s: cannot delete it: %s", s->dir, sub, f[i].name, strerror(errno));
+            break;
         }
-        if (i > 0)
-            log_error("spool", "%s/%s is over the bound of %.6g MB: its %zu oldest file(s) deleted", s->dir, sub,
-                      (double)s->max_bytes / (1 << 20), i);
+        total -= f[i].size;
+        *bytes += f[i].size;
     }
     free(f);
     closedir(d);
+    return (unsigned)i;
+}
+
+/* Adds n files deleted to DIR/purged, the count --spool-status shows (its mtime: the last purge). */
+static void sp_count_purged(spool *s, unsigned n)
+{
+    s->purged += n;
+    vg_err err;
+    if (sp_write_u64(s, "purged", s->purged, &err) != VG_OK)
+        log_error("spool", "cannot record the count of files deleted by the retention: %s", err.msg);
+}
+
+void spool_set_retention(spool *s, const spool_retention *r)
+{
+    pthread_mutex_lock(&s->aside_mu);
+    s->ret = *r;
+    if (s->ret.days < 1)
+        s->ret.days = 1;
+    if (s->ret.max_files < 1)
+        s->ret.max_files = 1;
+    pthread_mutex_unlock(&s->aside_mu);
+}
+
+unsigned spool_purge(spool *s, time_t now, spool_purge_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    pthread_mutex_lock(&s->aside_mu);
+    time_t cutoff = now - (time_t)s->ret.days * 86400;
+    char detail[200] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < SPOOL_ASIDE_DIRS; i++) {
+        st->files[i] = sp_purge_dir(s, spool_aside_dirs[i], cutoff, &st->bytes);
+        st->total += st->files[i];
+        int w = snprintf(detail + used, sizeof detail - used, "%s%s %u", i ? ", " : "", spool_aside_dirs[i],
+                         st->files[i]);
+        if (w > 0 && (size_t)w < sizeof detail - used)
+            used += (size_t)w;
+    }
+    if (st->total)
+        sp_count_purged(s, st->total);
+    s->purged_at = now;
+    uint64_t purged = s->purged;
+    spool_retention r = s->ret;
+    pthread_mutex_unlock(&s->aside_mu);
+    if (st->total) /* one line per purge, not per file */
+        log_warn("spool",
+                 "retention: %u file(s) set aside deleted from %s (%s; %.1f kB), kept: %d day(s), %u file(s) and "
+                 "%.6g MB a folder; %" PRIu64 " deleted so far",
+                 st->total, s->dir, detail, (double)st->bytes / 1000, r.days, r.max_files,
+                 (double)r.max_bytes / (1 << 20), purged);
+    return st->total;
+}
+
+void spool_housekeep(spool *s, time_t now)
+{
+    pthread_mutex_lock(&s->aside_mu);
+    bool due = s->purged_at == 0 || now - s->purged_at >= SPOOL_PURGE_EVERY || now < s->purged_at;
+    pthread_mutex_unlock(&s->aside_mu);
+    if (!due)
+        return;
+    spool_purge_stats st;
+    spool_purge(s, now, &st);
+}
+
+uint64_t spool_purged(const spool *s)
+{
+    spool *m = (spool *)s;
+    pthread_mutex_lock(&m->aside_mu);
+    uint64_t v = m->purged;
+    pthread_mutex_unlock(&m->aside_mu);
+    return v;
+}
+
+/* Keeps DIR/sub within its bounds once a file was moved there (the age is left to spool_purge). */
+static void sp_trim_aside(spool *s, const char *sub)
+{
+    pthread_mutex_lock(&s->aside_mu);
+    uint64_t bytes = 0;
+    unsigned n = sp_purge_dir(s, sub, 0, &bytes);
+    if (n)
+        sp_count_purged(s, n);
+    spool_retention r = s->ret;
+    pthread_mutex_unlock(&s->aside_mu);
+    if (n)
+        log_error("spool", "%s/%s is over its bound of %u file(s) or %.6g MB: its %u oldest file(s) deleted", s->dir,
+                  sub, r.max_files, (double)r.max_bytes / (1 << 20), n);
 }
 
 /* Moves a waiting batch to DIR/sub/, never over a file already there. */
@@ -624,6 +739,8 @@ static vg_code sp_set_aside(spool *s, const char *name, const char *sub, vg_err 
     vg_code rc = VG_OK;
     if (renameat(s->dfd, name, fd, target) != 0)
         rc = vg_fail(err, VG_E_IO, "cannot move %s/%s to %s/: %s", s->dir, name, sub, strerror(errno));
+    else if (utimensat(fd, target, NULL, AT_SYMLINK_NOFOLLOW) != 0) /* its retention counts from now */
+        log_warn("spool", "%s/%s/%s: cannot set its time: %s", s->dir, sub, target, strerror(errno));
     else if (fsync(fd) != 0 || fsync(s->dfd) != 0)
         rc = vg_fail(err, VG_E_IO, "%s: fsync: %s", s->dir, strerror(errno));
     close(fd);

@@ -12,7 +12,8 @@
  * batch with its number) moves it to DIR/duplicate/, loudly. The last outcome is in DIR/status. Beyond max_bytes the oldest batches are dropped, logged,
  * and counted in DIR/dropped. DIR/seq holds the last sequence number used, so that a restarted agent
  * goes on from the next one (the server stores each (agent, seq) once). DIR/lock keeps a second agent
- * out. File names come from sequence numbers only, never from device data. */
+ * out. The folders set aside have a retention by age, count and size (spool_retention), counted in
+ * DIR/purged. File names come from sequence numbers only, never from device data. */
 #ifndef VIGIE_SPOOL_H
 #define VIGIE_SPOOL_H
 
@@ -20,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "error.h"
 #include "push/push_client.h"
@@ -28,6 +30,27 @@ typedef struct spool spool;
 
 /* A batch answered 5xx this many times in a row, for the same reason, goes to DIR/dead/. */
 #define SPOOL_DEAD_AFTER 3
+
+/* The folders where batches are set aside: rejected/, corrupt/, dead/, duplicate/. */
+#define SPOOL_ASIDE_DIRS 4
+
+/* The retention of each folder set aside (agent.yaml `spool_retention:`): a file is deleted `days`
+ * after it was set aside, and the oldest go first while a folder holds more than max_files files or
+ * max_bytes bytes (its newest file is always kept). The batches waiting are never touched. */
+typedef struct {
+    int days;
+    unsigned max_files;
+    uint64_t max_bytes;
+} spool_retention;
+#define SPOOL_KEEP_DAYS 30    /* the defaults; max_bytes defaults to spool_open's max_bytes */
+#define SPOOL_KEEP_FILES 1000
+#define SPOOL_PURGE_EVERY 3600 /* seconds between two purges by spool_housekeep */
+
+typedef struct {
+    unsigned files[SPOOL_ASIDE_DIRS]; /* deleted from each folder, in the order above */
+    unsigned total;
+    uint64_t bytes;
+} spool_purge_stats;
 
 /* Sends one body; the same contract as push_client_send (why[] filled on failure). */
 typedef push_result (*spool_send_fn)(void *ctx, const char *body, size_t len, char *why, size_t why_size);
@@ -80,8 +103,20 @@ const char *spool_dir(const spool *s);
 uint64_t spool_dead(const spool *s);       /* batches moved to dead/ since the spool was opened */
 uint64_t spool_duplicates(const spool *s); /* batches moved to duplicate/ since the spool was opened */
 
+/* Sets the retention of the folders set aside (days and max_files at least 1). */
+void spool_set_retention(spool *s, const spool_retention *r);
+/* Applies it now: deletes what is past its days or over a bound in each folder set aside, logs one
+ * warning naming the counts when anything was deleted (errors: one per folder), and adds them to
+ * DIR/purged. Returns the files deleted (also in *st). */
+unsigned spool_purge(spool *s, time_t now, spool_purge_stats *st);
+/* The agent's housekeeping, called at every poll: spool_purge at the first call, then once every
+ * SPOOL_PURGE_EVERY seconds (a clock stepped back purges again). */
+void spool_housekeep(spool *s, time_t now);
+uint64_t spool_purged(const spool *s); /* files deleted by the retention since the spool was created */
+
 /* Prints what DIR holds (batches waiting: count, bytes, oldest; the counts of rejected/, corrupt/,
- * dead/, duplicate/; the dropped count; the last push's outcome) without locking it: the agent may be
+ * dead/, duplicate/, their bytes and oldest; the dropped count; the files deleted by the retention
+ * and when last; the last push's outcome) without locking it: the agent may be
  * running. VG_E_IO when DIR cannot be read. */
 vg_code spool_status_print(const char *dir, FILE *out, vg_err *err);
 /* A batch file's name, "<20 digits>.json", and with `suffix` also "<20 digits>.json.<n>" (the names in

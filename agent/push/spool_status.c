@@ -23,7 +23,16 @@ static void ss_read(int dfd, const char *name, char *buf, size_t size)
     buf[strcspn(buf, "\n")] = '\0';
 }
 
-/* Batch files in dir/sub (sub NULL: dir): count, bytes, and the oldest's number and time. */
+static void ss_print_time(FILE *out, const char *what, time_t t)
+{
+    char when[40];
+    struct tm tm;
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+    fprintf(out, "%s%s", what, when);
+}
+
+/* Batch files in dir/sub (sub NULL: dir): count, bytes, and the oldest's number and time (in a folder
+ * set aside, sub not NULL: the earliest time, that of the file set aside first). */
 static int ss_count_dir(int dfd, const char *sub, bool suffix, size_t *n, uint64_t *bytes, uint64_t *oldest,
                         time_t *oldest_t)
 {
@@ -46,7 +55,7 @@ static int ss_count_dir(int dfd, const char *sub, bool suffix, size_t *n, uint64
         if (strlen(de->d_name) >= 48 || !spool_parse_name(de->d_name, suffix, &seq) ||
             fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
             continue;
-        if (*n == 0 || seq < *oldest) {
+        if (*n == 0 || (sub ? st.st_mtime < *oldest_t : seq < *oldest)) {
             *oldest = seq;
             *oldest_t = st.st_mtime;
         }
@@ -78,15 +87,32 @@ vg_code spool_status_print(const char *dir, FILE *out, vg_err *err)
         fprintf(out, ", oldest %" PRIu64 " spooled at %s", oldest, when);
     }
     fputc('\n', out);
-    static const char *const aside[] = {"rejected", "corrupt", "dead", "duplicate"};
-    for (size_t i = 0; i < sizeof aside / sizeof *aside; i++) {
+    static const char *const aside[SPOOL_ASIDE_DIRS] = {"rejected", "corrupt", "dead", "duplicate"};
+    size_t all = 0;
+    uint64_t all_bytes = 0;
+    time_t all_oldest = 0;
+    for (size_t i = 0; i < SPOOL_ASIDE_DIRS; i++) {
         size_t k = 0;
         ss_count_dir(dfd, aside[i], true, &k, &bytes, &oldest, &t);
         fprintf(out, "%s: %zu\n", aside[i], k);
+        if (k && (all == 0 || t < all_oldest))
+            all_oldest = t;
+        all += k;
+        all_bytes += bytes;
     }
+    fprintf(out, "set aside: %zu file(s), %" PRIu64 " bytes", all, all_bytes);
+    if (all)
+        ss_print_time(out, ", the oldest set aside at ", all_oldest);
+    fputc('\n', out);
     char buf[1000];
     ss_read(dfd, "dropped", buf, sizeof buf);
     fprintf(out, "dropped: %llu\n", strtoull(buf, NULL, 10));
+    ss_read(dfd, "purged", buf, sizeof buf);
+    fprintf(out, "purged: %llu file(s) set aside, deleted by the retention", strtoull(buf, NULL, 10));
+    struct stat pst;
+    if (strtoull(buf, NULL, 10) && fstatat(dfd, "purged", &pst, AT_SYMLINK_NOFOLLOW) == 0)
+        ss_print_time(out, ", the last at ", pst.st_mtime);
+    fputc('\n', out);
     ss_read(dfd, "status", buf, sizeof buf);
     long long when = 0;
     int used = 0;

@@ -2,29 +2,16 @@
 #include "vocab_names.h"
 #include "snmp/traps.h"
 
-#include <errno.h>
+#include <math.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
-#include <time.h>
 
 #include "log.h"
-#include "snmp/engine.h"
 #include "snmp/snmp_value.h"
-
-struct traps {
-    const agent_config *cfg;
-    const profile_set *set;
-    traps_profile_fn profile_of;
-    void *ctx;
-    char (*addrs)[64];      /* each device's host as a numeric address ("" if it did not resolve) */
-    push_batch *pending;
-    netsnmp_session *sess;  /* the listening session, NULL when not listening */
-    unsigned long received, dropped;
-};
+#include "snmp/traps_internal.h"
 
 static const oid trap_oid_vb[] = {1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0};  /* snmpTrapOID.0 */
 static const oid trap_generic[] = {1, 3, 6, 1, 6, 3, 1, 1, 5};     /* snmpTraps: coldStart.1 ... */
@@ -50,9 +37,11 @@ traps *traps_new(const agent_config *cfg, const profile_set *set, traps_profile_
     t->set = set;
     t->profile_of = profile_of;
     t->ctx = ctx;
+    t->sock = -1;
     t->addrs = calloc(cfg->ndevices ? cfg->ndevices : 1, sizeof *t->addrs);
-    t->pending = push_batch_new(cfg->id, 0);
-    if (!t->addrs || !t->pending) {
+    t->pending = calloc(TRAPS_PENDING_MAX, sizeof *t->pending);
+    t->limit = trap_limit_new(cfg->trap_rate, cfg->trap_source_rate, (double)time(NULL));
+    if (!t->addrs || !t->pending || !t->limit) {
         traps_free(t);
         return NULL;
     }
@@ -65,9 +54,12 @@ void traps_free(traps *t)
 {
     if (!t)
         return;
-    if (t->sess)
+    if (t->sess) {
+        traps_unhook(t);
         snmp_close(t->sess);
-    push_batch_free(t->pending);
+    }
+    trap_limit_free(t->limit);
+    free(t->pending);
     free(t->addrs);
     free(t);
 }
@@ -109,7 +101,7 @@ int traps_pdu_oid(const netsnmp_pdu *pdu, oid *out, size_t max, size_t *len)
     return -1;
 }
 
-static long traps_find_device(const traps *t, const char *src)
+long traps_find_device(const traps *t, const char *src)
 {
     if (strncmp(src, "::ffff:", 7) == 0 && strchr(src, '.'))
         src += 7; /* an IPv4 sender seen on an IPv6 socket */
@@ -166,24 +158,71 @@ static void traps_source_name(const char *src, char *out, size_t size)
         snprintf(out, size, "unknown-source");
 }
 
-int traps_handle(traps *t, const char *src, const netsnmp_pdu *pdu, int64_t now)
+/* ---- the batch waiting --------------------------------------------------------------------- */
+
+/* FNV-1a of the sample's series (device, metric, instance). */
+static uint64_t traps_series_key(const push_sample *s)
 {
-    oid toid[MAX_OID_LEN];
-    size_t tlen = 0;
+    uint64_t h = 1469598103934665603ull;
+    const char *parts[] = {s->device, s->metric, s->instance};
+    for (size_t p = 0; p < 3; p++) {
+        for (const char *c = parts[p]; *c; c++)
+            h = (h ^ (unsigned char)*c) * 1099511628211ull;
+        h = (h ^ 0xff) * 1099511628211ull;
+    }
+    return h;
+}
+
+/* The slot of a series and second in t->merge: the server keeps one sample of those per batch. */
+static size_t traps_merge_slot(uint64_t key, int64_t ts)
+{
+    return (size_t)(((key ^ (uint64_t)ts) * 1099511628211ull) >> 20) & (TRAPS_MERGE_SLOTS - 1);
+}
+
+static bool traps_same_series(const push_sample *a, const push_sample *b)
+{
+    return a->ts == b->ts && strcmp(a->device, b->device) == 0 && strcmp(a->metric, b->metric) == 0 &&
+           strcmp(a->instance, b->instance) == 0;
+}
+
+/* Adds s to the batch waiting, or replaces the sample of its series and second. TRAP_DROP_QUEUE when
+ * the batch is full. */
+static trap_verdict traps_queue(traps *t, const push_sample *s, long dev, const profile *prof, double now)
+{
+    uint64_t key = traps_series_key(s);
+    traps_shipped *sh = &t->shipped[key & (TRAPS_SHIPPED_SLOTS - 1)];
+    push_sample later;
+    if (sh->key == key && sh->ts >= s->ts) {
+        /* its series has a sample of that second pushed already, which the server would keep instead
+         * of this later state: one second later, it is kept */
+        later = *s;
+        later.ts = sh->ts + 1;
+        s = &later;
+    }
+    size_t h = traps_merge_slot(key, s->ts);
+    while (t->merge[h]) { /* open addressing: at most TRAPS_PENDING_MAX of the slots are used */
+        traps_item *it = &t->pending[t->merge[h] - 1];
+        if (traps_same_series(&it->s, s)) {
+            *it = (traps_item){*s, dev, prof};
+            trap_limit_merged(t->limit);
+            return TRAP_ACCEPTED;
+        }
+        h = (h + 1) & (TRAPS_MERGE_SLOTS - 1);
+    }
+    if (t->npending == TRAPS_PENDING_MAX)
+        return TRAP_DROP_QUEUE;
+    if (t->npending == 0)
+        t->first_at = now;
+    t->pending[t->npending] = (traps_item){*s, dev, prof};
+    t->merge[h] = (uint16_t)++t->npending;
+    return TRAP_ACCEPTED;
+}
+
+/* The sample of a notification that passed the bounds: mapped through a profile, or device.trap. */
+static trap_verdict traps_map(traps *t, const char *src, const netsnmp_pdu *pdu, const oid *toid, size_t tlen,
+                              double now)
+{
     char otext[OID_TEXT_MAX];
-    t->received++;
-    if (pdu->version != SNMP_VERSION_3 &&
-        (pdu->community_len != strlen(t->cfg->trap_community) ||
-         memcmp(pdu->community, t->cfg->trap_community, pdu->community_len) != 0)) {
-        t->dropped++;
-        log_warn("trap", "from %s: wrong community, dropped (%lu so far)", src, t->dropped);
-        return -1;
-    }
-    if (traps_pdu_oid(pdu, toid, MAX_OID_LEN, &tlen) != 0) {
-        t->dropped++;
-        log_warn("trap", "from %s: a notification without snmpTrapOID, dropped", src);
-        return -1;
-    }
     oid_format(toid, tlen, otext, sizeof otext);
     long dev = traps_find_device(t, src);
     char device[NAME_MAX_LEN + 1];
@@ -195,181 +234,183 @@ int traps_handle(traps *t, const char *src, const netsnmp_pdu *pdu, int64_t now)
     const prof_trap *tr = traps_lookup(t, dev, toid, tlen, &prof);
     push_sample s;
     char instance[INSTANCE_MAX_LEN + 1] = "";
-    if (tr && dev >= 0) {
+    int64_t ts = (int64_t)now;
+    bool mapped = tr && dev >= 0;
+    if (mapped) {
         if (tr->has_instance_varbind)
             traps_varbind_instance(pdu, &tr->instance_varbind, instance, sizeof instance);
         else
             snprintf(instance, sizeof instance, "%s", tr->instance);
-        if (push_sample_set(&s, device, tr->metric, instance, tr->value, tr->unit, now) != 0)
-            return -1;
+        if (push_sample_set(&s, device, tr->metric, instance, tr->value, tr->unit, ts) != 0)
+            return TRAP_DROP_MALFORMED;
         snprintf(s.text, sizeof s.text, "%s", tr->text);
         s.sev = tr->sev;
-        log_info("trap", "from %s (%s): %s %s → %s%s%s = %g %s", src, device, otext, tr->mib ? tr->mib : "",
-                 tr->metric, instance[0] ? "@" : "", instance, tr->value, tr->text);
     } else {
-        if (push_sample_set(&s, device, VOCAB_DEVICE_TRAP, "", 1, "state", now) != 0)
-            return -1;
+        if (push_sample_set(&s, device, VOCAB_DEVICE_TRAP, "", 1, "state", ts) != 0)
+            return TRAP_DROP_MALFORMED;
         snprintf(s.text, sizeof s.text, "%s", otext);
         s.sev = SEV_WARNING;
+    }
+    trap_verdict v = traps_queue(t, &s, dev, prof, now);
+    if (v != TRAP_ACCEPTED || !trap_limit_may_log(t->limit)) /* a bounded number of lines per period */
+        return v;
+    if (mapped)
+        log_info("trap", "from %s (%s): %s %s → %s%s%s = %g %s", src, device, otext, tr->mib ? tr->mib : "",
+                 tr->metric, instance[0] ? "@" : "", instance, tr->value, tr->text);
+    else
         log_info("trap", "from %s (%s): %s, %s: kept as device.trap", src, device, otext,
                  dev < 0 ? "from an address no device has" : "no profile knows it");
-    }
-    if (dev >= 0) {
-        const agent_device *d = &t->cfg->devices[dev];
-        const char *cls = d->cls[0] ? d->cls : prof ? prof->cls : NULL;
-        if (cls)
-            push_batch_set_device(t->pending, device, cls, prof ? prof->name : "");
-    }
-    if (push_batch_add(t->pending, &s) != 0) {
-        log_error("trap", "DATA LOST: trap %s from %s: batch full or out of memory", otext, src);
-        return -1;
-    }
-    return 1;
+    return v;
 }
 
-size_t traps_pending(const traps *t) { return t ? push_batch_count(t->pending) : 0; }
-
-push_batch *traps_take(traps *t)
+static bool traps_community_ok(const traps *t, const netsnmp_pdu *pdu)
 {
-    if (!t || push_batch_count(t->pending) == 0)
+    const char *want = t->cfg->trap_community;
+    return pdu->version == SNMP_VERSION_3 ||
+           (pdu->community_len == strlen(want) && (pdu->community_len == 0 || (pdu->community &&
+            memcmp(pdu->community, want, pdu->community_len) == 0)));
+}
+
+int traps_handle(traps *t, const char *src, const netsnmp_pdu *pdu, double now)
+{
+    oid toid[MAX_OID_LEN];
+    size_t tlen = 0;
+    size_t who = trap_limit_receive(t->limit, src, now);
+    trap_verdict v;
+    if (!traps_community_ok(t, pdu))
+        v = TRAP_DROP_COMMUNITY; /* before the buckets: a stranger takes nobody's tokens */
+    else if ((v = trap_limit_admit(t->limit, who, now)) != TRAP_ACCEPTED)
+        ;
+    else if (traps_pdu_oid(pdu, toid, MAX_OID_LEN, &tlen) != 0)
+        v = TRAP_DROP_MALFORMED;
+    else
+        v = traps_map(t, src, pdu, toid, tlen, now);
+    trap_limit_count(t->limit, who, v);
+    return v == TRAP_ACCEPTED ? 1 : -1;
+}
+
+size_t traps_pending(const traps *t) { return t ? t->npending : 0; }
+const trap_counts *traps_counts(const traps *t) { return trap_limit_counts(t->limit); }
+
+/* The class and profile of device dev in batch b, as a poll describes it. */
+static int traps_describe(const traps *t, push_batch *b, long dev, const profile *prof)
+{
+    if (dev < 0)
+        return 0;
+    const agent_device *d = &t->cfg->devices[dev];
+    if (!prof && t->profile_of)
+        prof = t->profile_of(t->ctx, (size_t)dev);
+    const char *cls = d->cls[0] ? d->cls : prof ? prof->cls : NULL;
+    return cls ? push_batch_set_device(b, d->name, cls, prof ? prof->name : "") : 0;
+}
+
+/* The waiting samples as a batch (the batch waiting is emptied), NULL when out of memory. remember:
+ * the seconds pushed are kept, for the later traps of those (traps_queue). */
+static push_batch *traps_build(traps *t, bool remember)
+{
+    push_batch *b = push_batch_new(t->cfg->id, 0);
+    for (size_t i = 0; b && i < t->npending; i++) {
+        const traps_item *it = &t->pending[i];
+        if (traps_describe(t, b, it->dev, it->prof) != 0 || push_batch_add(b, &it->s) != 0) {
+            push_batch_free(b);
+            return NULL; /* kept for the next try */
+        }
+    }
+    if (!b)
         return NULL;
-    push_batch *fresh = push_batch_new(t->cfg->id, 0);
-    if (!fresh)
-        return NULL; /* kept for the next try */
-    push_batch *b = t->pending;
-    t->pending = fresh;
+    for (size_t i = 0; remember && i < t->npending; i++) {
+        uint64_t key = traps_series_key(&t->pending[i].s);
+        t->shipped[key & (TRAPS_SHIPPED_SLOTS - 1)] = (traps_shipped){key, t->pending[i].s.ts};
+    }
+    t->npending = 0;
+    memset(t->merge, 0, sizeof t->merge);
     return b;
 }
 
-/* ---- the receiver -------------------------------------------------------------------------- */
-
-static void traps_source_address(const netsnmp_pdu *pdu, char *out, size_t size)
+push_batch *traps_take(traps *t)
 {
-    snprintf(out, size, "unknown");
-    if (!pdu->transport_data || pdu->transport_data_length < (int)sizeof(struct sockaddr_in))
-        return;
-    /* UDP keeps the sender first (netsnmp_indexed_addr_pair, or a sockaddr_in6 for udp6) */
-    const struct sockaddr *sa = pdu->transport_data;
-    socklen_t len = sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-    if ((sa->sa_family != AF_INET && sa->sa_family != AF_INET6) || (int)len > pdu->transport_data_length ||
-        getnameinfo(sa, len, out, (socklen_t)size, NULL, 0, NI_NUMERICHOST) != 0)
-        snprintf(out, size, "unknown");
+    if (!t || t->npending == 0)
+        return NULL;
+    return traps_build(t, false);
 }
 
-static int traps_callback(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu, void *magic)
-{
-    (void)reqid;
-    traps *t = magic;
-    if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE || !pdu)
-        return 1;
-    if (pdu->command == SNMP_MSG_INFORM) {
-        /* acknowledged first, as snmptrapd does: the sender stops resending */
-        netsnmp_pdu *reply = snmp_clone_pdu(pdu);
-        if (reply) {
-            reply->command = SNMP_MSG_RESPONSE;
-            reply->errstat = 0;
-            reply->errindex = 0;
-            if (!snmp_send(sess, reply)) {
-                log_warn("trap", "inform not acknowledged: %s", snmp_api_errstring(snmp_errno));
-                snmp_free_pdu(reply);
-            }
-        }
-    }
-    if (pdu->command != SNMP_MSG_TRAP && pdu->command != SNMP_MSG_TRAP2 && pdu->command != SNMP_MSG_INFORM)
-        return 1;
-    char src[64];
-    traps_source_address(pdu, src, sizeof src);
-    traps_handle(t, src, pdu, (int64_t)time(NULL));
-    return 1;
-}
+typedef struct {
+    traps *t;
+    push_batch *b;
+    int64_t ts;
+} traps_counts_ctx;
 
-static const char *traps_priv_word(const char *p)
+/* device.trap.received and device.trap.dropped of one source, on its device. */
+static int traps_add_counts(void *p, const char *src, uint64_t received, uint64_t dropped)
 {
-    if (strcmp(p, "AES-192") == 0)
-        return "AES192";
-    if (strcmp(p, "AES-256") == 0)
-        return "AES256";
-    if (strcmp(p, "DES") == 0)
-        return "DES";
-    return "AES";
-}
-
-/* createUser as in snmptrapd.conf: once for informs (our engine ID), once for traps (the sender's). */
-static void traps_add_users(const agent_config *cfg)
-{
-    for (size_t i = 0; i < cfg->ntrap_users; i++) {
-        const agent_trap_user *u = &cfg->trap_users[i];
-        bool priv = strcmp(u->usm.level, "authPriv") == 0;
-        for (int pass = 0; pass < 2; pass++) {
-            if (pass == 1 && !u->engine_id[0])
-                break;
-            char line[1400];
-            const char *eid = u->engine_id;
-            bool hex_prefix = eid[0] == '0' && (eid[1] == 'x' || eid[1] == 'X');
-            snprintf(line, sizeof line, "%s%s%s%s%s %s \"%s\"", pass ? "-e " : "", pass && !hex_prefix ? "0x" : "",
-                     pass ? eid : "", pass ? " " : "", u->usm.user, u->usm.auth_proto, u->usm.auth_pass);
-            if (priv) {
-                size_t l = strlen(line);
-                snprintf(line + l, sizeof line - l, " %s \"%s\"", traps_priv_word(u->usm.priv_proto), u->usm.priv_pass);
-            }
-            usm_parse_create_usmUser("createUser", line);
-        }
-        log_debug("trap", "SNMPv3 trap user %s (%s, %s)", u->usm.user, u->usm.level,
-                  u->engine_id[0] ? u->engine_id : "informs only");
-    }
-}
-
-vg_code traps_listen(traps *t, vg_err *err)
-{
-    const char *l = t->cfg->trap_listen;
-    char spec[AGENT_HOST_MAX + 16];
-    if (l[0] == '[')
-        snprintf(spec, sizeof spec, "udp6:%s", l);
-    else if (!strchr(l, ':'))
-        snprintf(spec, sizeof spec, "udp:0.0.0.0:%s", l);
+    traps_counts_ctx *c = p;
+    long dev = traps_find_device(c->t, src);
+    char device[NAME_MAX_LEN + 1];
+    if (dev >= 0)
+        snprintf(device, sizeof device, "%s", c->t->cfg->devices[dev].name);
     else
-        snprintf(spec, sizeof spec, "udp:%s", l);
-    traps_add_users(t->cfg);
-    netsnmp_transport *tr = netsnmp_transport_open_server("snmptrap", spec);
-    if (!tr) /* a port in use or not ours, an address not on this host */
-        return vg_fail(err, VG_E_IO, "cannot listen for traps on %s: %s", l, strerror(errno));
-    netsnmp_session s;
-    snmp_sess_init(&s);
-    s.peername = SNMP_DEFAULT_PEERNAME;
-    s.version = SNMP_DEFAULT_VERSION;
-    s.community_len = SNMP_DEFAULT_COMMUNITY_LEN;
-    s.retries = SNMP_DEFAULT_RETRIES;
-    s.timeout = SNMP_DEFAULT_TIMEOUT;
-    s.callback = traps_callback;
-    s.callback_magic = t;
-    s.authenticator = NULL;
-    s.isAuthoritative = SNMP_SESS_UNKNOWNAUTH;
-    t->sess = snmp_add(&s, tr, NULL, NULL);
-    if (!t->sess)
-        return vg_fail(err, VG_E_IO, "cannot listen for traps on %s: %s", l, snmp_api_errstring(snmp_errno));
-    return VG_OK;
+        traps_source_name(src, device, sizeof device);
+    push_sample r, d;
+    if (push_sample_set(&r, device, VOCAB_DEVICE_TRAP_RECEIVED, "", (double)received, "count", c->ts) != 0 ||
+        push_sample_set(&d, device, VOCAB_DEVICE_TRAP_DROPPED, "", (double)dropped, "count", c->ts) != 0)
+        return 0; /* no valid name: counted in the log and SPOOL_DIR/traps only */
+    if (traps_describe(c->t, c->b, dev, NULL) != 0 || push_batch_add(c->b, &r) != 0 || push_batch_add(c->b, &d) != 0)
+        return -1;
+    return 0;
 }
 
-void traps_wait(traps *t, double seconds)
+/* When the next batch is due: INFINITY when nothing waits. */
+static double traps_due_at(const traps *t)
 {
-    struct timeval start;
-    gettimeofday(&start, NULL);
-    double end = (double)start.tv_sec + start.tv_usec / 1e6 + seconds;
-    if (!t || !t->sess) {
-        if (seconds > 0) {
-            struct timespec ts = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
-            nanosleep(&ts, NULL);
-        }
+    if (t->npending >= TRAPS_BATCH_FULL)
+        return 0;
+    if (t->npending > 0)
+        return fmax(t->first_at + TRAPS_GATHER_S, t->last_batch + TRAPS_SPACING_S);
+    if (trap_limit_changed(t->limit))
+        return t->last_batch + TRAPS_COUNTS_S;
+    return INFINITY;
+}
+
+double traps_next_due(const traps *t) { return traps_due_at(t); }
+
+static void traps_save(traps *t, double now)
+{
+    vg_err err;
+    if (!t->cfg->spool_dir[0])
         return;
+    traps_refresh_outside(t);
+    if (trap_limit_save(t->limit, t->cfg->spool_dir, now, &err) != VG_OK)
+        log_debug("trap", "counts not written: %s", err.msg); /* only shown by --spool-status */
+}
+
+push_batch *traps_take_due(traps *t, double now, bool force)
+{
+    if (!t)
+        return NULL;
+    if (trap_limit_tick(t->limit, now, force))
+        traps_save(t, now);
+    /* the counts one second apart at least (the server keeps one sample per series and second); the
+     * last ones, when the agent stops, a second ahead if need be */
+    int64_t counts_ts = force && (int64_t)now <= t->counts_ts ? t->counts_ts + 1 : (int64_t)now;
+    bool counts = trap_limit_changed(t->limit) && counts_ts > t->counts_ts;
+    if (force ? !t->npending && !counts : now < traps_due_at(t))
+        return NULL;
+    push_batch *b = t->npending ? traps_build(t, true) : push_batch_new(t->cfg->id, 0);
+    if (!b)
+        return NULL;
+    size_t ntraps = push_batch_count(b);
+    if (counts) {
+        traps_counts_ctx c = {t, b, counts_ts};
+        trap_limit_report(t->limit, traps_add_counts, &c);
+        t->counts_ts = c.ts;
     }
-    while (push_batch_count(t->pending) == 0) {
-        struct timeval now;
-        gettimeofday(&now, NULL);
-        double left = end - ((double)now.tv_sec + now.tv_usec / 1e6);
-        if (left <= 0)
-            return;
-        int n = poller_wait(NULL, left);
-        if (n < 0 && errno == EINTR)
-            return; /* a signal: the caller looks at it */
+    t->last_batch = now; /* also when empty: the counts then wait TRAPS_COUNTS_S, no busy loop */
+    if (!force)
+        traps_save(t, now);
+    if (push_batch_count(b) == 0) {
+        push_batch_free(b);
+        return NULL;
     }
+    log_debug("trap", "batch: %zu trap sample(s), %zu count sample(s)", ntraps, push_batch_count(b) - ntraps);
+    return b;
 }

@@ -2,12 +2,14 @@
 #include "vocab_names.h"
 #include "alerting/alerts.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "alerting/alert_config.h"
+#include "alerting/skew.h"
 #include "log.h"
 #include "store/alert_store.h"
 
@@ -29,17 +31,17 @@ static void al_time(int64_t t, char *out, size_t size)
     strftime(out, size, "%Y-%m-%d %H:%M %Z", &tm);
 }
 
+static alerting_config al_none;
+static void al_none_init(void) { alerting_config_defaults(&al_none); }
+
+/* Without an alerting section, the defaults: made once, as reads of several threads may be first. */
 static const alerting_config *al_cfg(const server_config *cfg)
 {
-    static alerting_config none;
-    static bool init;
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
     if (cfg && cfg->alerting)
         return cfg->alerting;
-    if (!init) {
-        alerting_config_defaults(&none);
-        init = true;
-    }
-    return &none;
+    pthread_once(&once, al_none_init);
+    return &al_none;
 }
 
 /* ---- notifications queue -------------------------------------------------------------------- */
@@ -445,6 +447,23 @@ static void al_tick_notify(db *d, const server_config *cfg, int64_t now)
     free(rows);
 }
 
+/* Agents' clocks (skew.c decides): "agent X's clock is N s ahead", per agent, resolved once back. */
+static void al_tick_clocks(db *d, const server_config *cfg, int64_t now)
+{
+    skew_change c[32];
+    bool more = true;
+    for (int round = 0; more && round < SKEW_AGENTS_MAX / 32 + 1; round++) {
+        size_t n = skew_alert_changes(cfg->max_clock_skew, c, sizeof c / sizeof c[0], &more);
+        for (size_t i = 0; i < n; i++) {
+            if (c[i].level == AL_OK)
+                al_resolve(d, cfg, c[i].site, "", "agent.clock", c[i].agent, "clock", now);
+            else
+                al_fire(d, c[i].site, "", "agent.clock", c[i].agent, "clock", c[i].level, c[i].summary, c[i].skew, "",
+                        now);
+        }
+    }
+}
+
 typedef struct {
     db *d;
     const server_config *cfg;
@@ -456,6 +475,7 @@ static vg_code al_tick_tx(void *ctx, vg_err *err)
     al_tick_job *j = ctx;
     al_tick_sites(j->d, j->cfg, j->started, j->now);
     al_tick_tracks(j->d, j->cfg, j->now);
+    al_tick_clocks(j->d, j->cfg, j->now);
     al_ok(alert_store_update_holds(j->d, err), err);
     al_tick_notify(j->d, j->cfg, j->now);
     return VG_OK;

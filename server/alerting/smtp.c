@@ -4,6 +4,7 @@
 #include "alerting/smtp.h"
 
 #include <curl/curl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,9 +126,10 @@ vg_code smtp_send(const smtp_config *cfg, const char *const *to, const char *sub
     smtp_date(now, date, sizeof date);
     snprintf(line, sizeof line, "Date: %s", date);
     headers = curl_slist_append(headers, line);
-    static unsigned counter;
+    static atomic_uint counter; /* the sender's workers and a report being mailed send at once */
     const char *domain = strchr(from, '@');
-    snprintf(line, sizeof line, "Message-ID: <%lld.%ld.%u.vigie@%.*s>", (long long)now, (long)getpid(), ++counter,
+    snprintf(line, sizeof line, "Message-ID: <%lld.%ld.%u.vigie@%.*s>", (long long)now, (long)getpid(),
+             atomic_fetch_add(&counter, 1) + 1,
              domain ? (int)strcspn(domain + 1, ">") : 9, domain ? domain + 1 : "localhost");
     headers = curl_slist_append(headers, line);
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "alerting/alert_config.h"
+#include "alerting/skew.h"
 #include "log.h"
 #include "vocab.h"
 
@@ -308,10 +309,11 @@ static vg_code sc_http(const conf_doc *d, const conf_node *root, server_config *
 /* The `retention:` section, every key optional (days; 0 keeps for ever). */
 static vg_code sc_retention(const conf_doc *d, const conf_node *root, server_config *cfg, vg_err *err)
 {
-    static const char *const keys[] = {"batches", "notifications", "alerts", "events", "health_runs", NULL};
+    static const char *const keys[] = {"batches", "notifications", "alerts", "events", "health_runs", "late_samples",
+                                       NULL};
     const conf_node *n = conf_map_get(d, root, "retention");
     server_retention *r = &cfg->retention;
-    *r = (server_retention){90, 90, 400, 400, 400};
+    *r = (server_retention){90, 90, 400, 400, 400, 400};
     if (!n)
         return VG_OK;
     vg_code rc;
@@ -320,7 +322,8 @@ static vg_code sc_retention(const conf_doc *d, const conf_node *root, server_con
         (rc = conf_get_int32(d, n, "notifications", false, 0, 36500, &r->notifications, err)) ||
         (rc = conf_get_int32(d, n, "alerts", false, 0, 36500, &r->alerts, err)) ||
         (rc = conf_get_int32(d, n, "events", false, 0, 36500, &r->events, err)) ||
-        (rc = conf_get_int32(d, n, "health_runs", false, 0, 36500, &r->health_runs, err)))
+        (rc = conf_get_int32(d, n, "health_runs", false, 0, 36500, &r->health_runs, err)) ||
+        (rc = conf_get_int32(d, n, "late_samples", false, 0, 36500, &r->late_samples, err)))
         return rc;
     const char *history[] = {"events", "health_runs"};
     int days[] = {r->events, r->health_runs};
@@ -339,12 +342,13 @@ static vg_code sc_read(const conf_doc *d, const conf_node *root, server_config *
     static const char *const keys[] = {"listen", "data_dir", "step", "agents", "sites", "api_tokens", "tls_cert",
                                        "tls_key", "metrics_public", "web_dir", "alerting", "smtp", "report", "rrdcached",
                                        "mibs_dir", "http", "retention", "max_series_per_device",
-                                       "max_series_per_agent", "disk_reserve_mb", NULL};
+                                       "max_series_per_agent", "disk_reserve_mb", "max_clock_skew", NULL};
     const conf_node *sites, *agents, *readers, *smtp = conf_map_get(d, root, "smtp");
     cfg->step = 60;
     cfg->max_series_per_device = 2000;
     cfg->max_series_per_agent = 20000;
     cfg->disk_reserve_mb = 1024;
+    cfg->max_clock_skew = SKEW_ALERT_DEFAULT;
     vg_code rc;
     if ((rc = conf_check_map(d, root, "server.yaml", keys, err)) || (rc = sc_listen(d, root, cfg, err)) ||
         (rc = sc_http(d, root, cfg, err)) || (rc = sc_retention(d, root, cfg, err)) ||
@@ -357,6 +361,7 @@ static vg_code sc_read(const conf_doc *d, const conf_node *root, server_config *
         (rc = conf_get_int32(d, root, "max_series_per_device", false, 1, 1000000, &cfg->max_series_per_device, err)) ||
         (rc = conf_get_int32(d, root, "max_series_per_agent", false, 1, 10000000, &cfg->max_series_per_agent, err)) ||
         (rc = conf_get_int32(d, root, "disk_reserve_mb", false, 0, 10000000, &cfg->disk_reserve_mb, err)) ||
+        (rc = conf_get_int32(d, root, "max_clock_skew", false, 1, SKEW_ALERT_MAX, &cfg->max_clock_skew, err)) ||
         (rc = sc_vocab(d, root, cfg, err)) ||
         (rc = conf_get_list(d, root, "sites", false, 0, SERVER_MAX_SITES, "entries", &sites, err)) ||
         (rc = conf_get_list(d, root, "agents", true, 0, SERVER_MAX_AGENTS, "entries", &agents, err)) ||

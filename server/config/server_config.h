@@ -73,6 +73,7 @@ typedef struct {
     int alerts;        /* resolved alerts and their notifications, ended silences, default 400 */
     int events;        /* state change events and ended maintenance windows, default 400 */
     int health_runs;   /* health runs ended before, default 400 */
+    int late_samples;  /* samples kept for being older than their RRD file's last update, default 400 */
 } server_retention;
 
 typedef struct {
@@ -99,10 +100,11 @@ typedef struct {
     server_http http;                    /* the `http:` section */
     server_retention retention;          /* the `retention:` section */
     bool metrics_public;                 /* GET /metrics without an API token (default false) */
-    /* ingest quotas: a sample of a new series past them is refused alone (http/api.c) */
+    /* ingest quotas: a sample of a new series past them is refused alone (http/ingest_filter.c) */
     int max_series_per_device;           /* default 2000 */
     int max_series_per_agent;            /* series in the agent's site folder, default 20000 */
     int disk_reserve_mb;                 /* no new RRD file below this much free space, default 1024 */
+    int max_clock_skew;                  /* seconds an agent's clock may be off before an alert (skew.h), 30 */
     char web_dir[SERVER_PATH_MAX + 1];   /* the dashboard's files (default: the installed ones) */
     char mibs_dir[SERVER_PATH_MAX + 1];  /* where vocabulary.yaml is (default: the installed mibs/) */
     struct vocab *vocab;                 /* mibs_dir/vocabulary.yaml (vocab.h); always set */

@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include "store/db.h"
+#include "store/db_pool.h"
 #include "store/rrd_store.h"
 #include "config/server_config.h"
 
@@ -47,13 +48,15 @@ void api_latency_observe(api_latency *l, double seconds);
 
 typedef struct {
     const server_config *cfg;
-    db *db;
+    db *db;                   /* the main thread's connection, and every thread's when pool is NULL (tests) */
+    db_pool *pool;            /* NULL, or a connection per thread (api_db) */
     rrd_store *rrd;
     unsigned long batches, samples, rejected;
     unsigned long samples_rejected, series_failed; /* refused alone in accepted batches (api_ingest_filter) */
     api_latency rrd_write;    /* time spent in rrd_store_write per accepted batch */
-    pthread_mutex_t *lock;    /* NULL, or held around each api_dispatch() (shared with alerts_tick);
-                                 ingest lets it go while the RRD files are written */
+    pthread_mutex_t *lock;    /* NULL, or the writers' lock: held around the db writes of a request
+                                 (routes that change something, an ingest's db part) and the timer's,
+                                 never by reads, rendering, mail or the RRD writes */
     pthread_cond_t *agent_done; /* with lock: signalled when a push is stored (see inflight) */
     const server_agent *inflight[API_INFLIGHT_MAX]; /* agents whose push is being stored */
 } api_ctx;
@@ -93,6 +96,17 @@ bool api_admit(api_ctx *ctx, const char *method, const char *path, const char *a
 
 /* Who presented the token: NULL when it is no API token; `admin` when it may act. */
 const server_reader *api_reader(const api_ctx *ctx, const char *authorization);
+
+/* The calling thread's database connection: its own from ctx->pool, or ctx->db without a pool; NULL
+ * (logged) when it cannot be opened. */
+db *api_db(api_ctx *ctx);
+
+/* The ingest counters at one instant, copied under the writers' lock (for /metrics and health). */
+typedef struct {
+    unsigned long batches, samples, rejected, samples_rejected, series_failed;
+    api_latency rrd_write;
+} api_counters;
+void api_counters_get(api_ctx *ctx, api_counters *out);
 
 /* `authorization` is the raw Authorization header (may be NULL). */
 api_reply api_ingest(api_ctx *ctx, const char *authorization, const char *body, size_t len, time_t now);

@@ -1,5 +1,6 @@
-/* api_routes: the handlers behind api_dispatch(), one group per file (api.c: ingest, status, health;
- * api_sla.c: sites, availability, events, maintenance; ...). Each checks its own credential. */
+/* api_routes: the handlers behind api_dispatch(), one group per file (api.c: status, health;
+ * ingest.c: the agents' pushes; api_sla.c: sites, availability, events, maintenance; ...). Each checks
+ * its own credential. */
 #ifndef VIGIE_API_ROUTES_H
 #define VIGIE_API_ROUTES_H
 
@@ -9,6 +10,11 @@
 api_reply api_json_reply(int status, json_t *o);
 /* 401 unless the request carries an API token (and, when admin, one of role admin; 403 then). */
 bool api_check_reader(const api_ctx *ctx, const api_request *req, bool admin, api_reply *deny);
+/* The token of "Authorization: Bearer TOKEN", or NULL. */
+const char *api_bearer(const char *authorization);
+/* The writers' lock of ctx (api.h), when it has one. */
+void api_lock(api_ctx *ctx);
+void api_unlock(api_ctx *ctx);
 
 /* Time arguments: Unix seconds or a date in the site's zone (report_parse_time), within
  * [0, API_TIME_MAX] (9999-12-31), an overflow refused rather than saturated. */
@@ -21,6 +27,11 @@ bool api_time_arg(const api_request *req, const char *name, const char *tz, int6
 /* from < to and to - from <= max_span; false with a 400 naming the field at fault. */
 bool api_time_span(int64_t from, int64_t to, const char *from_name, const char *to_name, int64_t max_span,
                    api_reply *bad);
+
+/* ingest.c: POST /api/v1/ingest (api_ingest, with the agent's clock header), and the refusal of a
+ * push whose token is no agent's, counted as api_ingest counts it (for api_admit). */
+api_reply api_route_ingest(api_ctx *ctx, const api_request *req);
+void api_ingest_refuse_token(api_ctx *ctx, const char *token, api_reply *deny);
 
 api_reply api_route_sites(api_ctx *ctx, const api_request *req);
 api_reply api_route_availability(api_ctx *ctx, const api_request *req);

@@ -34,7 +34,7 @@ api_reply api_route_alerts_list(api_ctx *ctx, const api_request *req)
         return api_error(400, "state", "firing, acknowledged or resolved");
     if (sev && strcmp(sev, "warning") && strcmp(sev, "critical"))
         return api_error(400, "severity", "warning or critical");
-    json_t *arr = alerts_list(ctx->db, site, state, sev, (int64_t)req->now);
+    json_t *arr = alerts_list(api_db(ctx), site, state, sev, (int64_t)req->now);
     if (!arr)
         return api_error(500, NULL, "database error");
     return api_json_reply(200, json_pack("{s:I, s:o}", "now", (json_int_t)req->now, "alerts", arr));
@@ -71,7 +71,7 @@ api_reply api_route_alert_ack(api_ctx *ctx, const api_request *req)
         r = api_error(400, "comment", "at most 255 printable characters");
     } else {
         const server_reader *who = api_reader(ctx, req->authorization);
-        vg_code rc = alerts_ack(ctx->db, id, who->name, comment ? comment : "", (int64_t)req->now, NULL);
+        vg_code rc = alerts_ack(api_db(ctx), id, who->name, comment ? comment : "", (int64_t)req->now, NULL);
         if (rc == VG_E_NOT_FOUND)
             r = api_error(vg_http_status(rc), "id", "no firing alert with this id");
         else if (rc != VG_OK)
@@ -89,7 +89,7 @@ api_reply api_route_silences_list(api_ctx *ctx, const api_request *req)
     api_reply deny;
     if (!api_check_reader(ctx, req, false, &deny))
         return deny;
-    json_t *arr = alerts_silences(ctx->db, (int64_t)req->now);
+    json_t *arr = alerts_silences(api_db(ctx), (int64_t)req->now);
     if (!arr)
         return api_error(500, NULL, "database error");
     return api_json_reply(200, json_pack("{s:I, s:o}", "now", (json_int_t)req->now, "silences", arr));
@@ -142,7 +142,7 @@ api_reply api_route_silences_add(api_ctx *ctx, const api_request *req)
     else {
         const server_reader *who = api_reader(ctx, req->authorization);
         int64_t id = 0;
-        vg_code rc = alerts_silence_add(ctx->db, site, device, start, start + duration, reason, who->name,
+        vg_code rc = alerts_silence_add(api_db(ctx), site, device, start, start + duration, reason, who->name,
                                         (int64_t)req->now, &id, NULL);
         r = rc != VG_OK ? api_error(vg_http_status(rc), NULL, "database error")
                    : api_json_reply(201, json_pack("{s:I, s:s, s:s, s:I, s:I, s:s, s:s}", "id", (json_int_t)id, "site",
@@ -164,7 +164,7 @@ api_reply api_route_silences_delete(api_ctx *ctx, const api_request *req)
     long long id = strtoll(p, &end, 10);
     if (!*p || *end || id <= 0)
         return api_error(400, "id", "a silence id is a positive integer");
-    vg_code rc = alerts_silence_delete(ctx->db, id, NULL);
+    vg_code rc = alerts_silence_delete(api_db(ctx), id, NULL);
     if (rc == VG_E_NOT_FOUND)
         return api_error(vg_http_status(rc), "id", "no such silence");
     if (rc != VG_OK)
@@ -185,7 +185,7 @@ api_reply api_route_test_notify(api_ctx *ctx, const api_request *req)
     } else {
         const server_reader *who = api_reader(ctx, req->authorization);
         int n = 0;
-        vg_code rc = alerts_test_notify(ctx->db, ctx->cfg, contact, who->name, (int64_t)req->now, &n, NULL);
+        vg_code rc = alerts_test_notify(api_db(ctx), ctx->cfg, contact, who->name, (int64_t)req->now, &n, NULL);
         if (rc != VG_OK)
             r = api_error(vg_http_status(rc), "contact", "no such contact in alerting.contacts");
         else

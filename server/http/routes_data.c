@@ -22,6 +22,7 @@
 
 #include "http/api_routes.h"
 #include "alerting/alerts.h"
+#include "alerting/skew.h"
 #include "log.h"
 #include "report/report.h"
 #include "sla/health.h"
@@ -50,7 +51,7 @@ void api_latency_observe(api_latency *l, double seconds)
 /* The alerts not yet resolved (firing or acknowledged), from alerts.c. */
 size_t api_alerts_firing(api_ctx *ctx, const char *site)
 {
-    return alerts_firing_count(ctx->db, site);
+    return alerts_firing_count(api_db(ctx), site);
 }
 
 /* ---- helpers -------------------------------------------------------------------------------- */
@@ -114,6 +115,14 @@ static const char *data_tz(const api_ctx *ctx, const char *site)
 
 static int64_t data_stale_after(const api_ctx *ctx) { return 3 * (int64_t)ctx->cfg->step; }
 
+/* The agent's measured clock skew, 0 before a measure: data is stale by the agent's own clock and by
+ * the server's receive time (skew_fresh), so that an agent behind but pushing is not taken for silent. */
+static double data_skew(const char *agent)
+{
+    skew_entry e;
+    return agent && skew_get(agent, &e) && e.measured ? e.skew : 0;
+}
+
 /* Whether a value may be served as a reading of its metric: inside the physical range the vocabulary
  * gives it (a value outside is a device's or a file's garbage, doc/api.md). NaN is never one. */
 static bool data_plausible(const vocab *v, const char *metric, double value)
@@ -130,6 +139,8 @@ static bool data_plausible(const vocab *v, const char *metric, double value)
 typedef struct {
     char site[NAME_MAX_LEN + 1], device[NAME_MAX_LEN + 1];
     int64_t newest;
+    int64_t received; /* the newest receive time of its values */
+    double skew;      /* its agent's clock skew */
     bool unreachable;
     severity worst;
 } data_dev_latest;
@@ -143,8 +154,6 @@ typedef struct {
 static void data_dev_latest_row(void *arg, const char *site, const char *agent, const push_sample *s, int64_t received)
 {
     data_dev_latest_walk *w = arg;
-    (void)agent;
-    (void)received;
     data_dev_latest *d = w->n ? &w->list[w->n - 1] : NULL; /* rows come by site, then device */
     if (!d || strcmp(d->site, site) != 0 || strcmp(d->device, s->device) != 0) {
         if (w->n == w->cap) {
@@ -162,8 +171,10 @@ static void data_dev_latest_row(void *arg, const char *site, const char *agent, 
         snprintf(d->site, sizeof d->site, "%s", site);
         snprintf(d->device, sizeof d->device, "%s", s->device);
         d->worst = SEV_OK;
+        d->skew = data_skew(agent);
     }
     d->newest = s->ts > d->newest ? s->ts : d->newest;
+    d->received = received > d->received ? received : d->received;
     if (strcmp(s->metric, VOCAB_DEVICE_REACHABLE) == 0 && s->value < 1)
         d->unreachable = true;
     if ((s->sev == SEV_CRITICAL || s->sev == SEV_WARNING) && (d->worst != SEV_CRITICAL))
@@ -191,9 +202,13 @@ static void data_device_row(void *arg, const char *device, const char *cls, cons
             l = &w->latest.list[i];
     int64_t seen = l ? l->newest : last_seen; /* the newest sample; else when its agent last described it */
     int64_t age = (int64_t)w->now - seen;
-    bool stale = age > data_stale_after(w->ctx);
+    /* received: its newest value's, or the last batch that described it (also one whose older times
+     * left the latest values as they were: an agent whose clock stepped back) */
+    int64_t received = l && l->received > last_seen ? l->received : last_seen;
+    bool stale = l ? !skew_fresh(seen, received, l->skew, (int64_t)w->now, data_stale_after(w->ctx))
+                   : age > data_stale_after(w->ctx);
     char hstate[32] = "", source[16] = "event";
-    if (db_event_last_before(w->ctx->db, w->site, "device", device, (int64_t)w->now + 1, hstate, sizeof hstate,
+    if (db_event_last_before(api_db(w->ctx), w->site, "device", device, (int64_t)w->now + 1, hstate, sizeof hstate,
                              NULL) != VG_OK)
         w->failed = 1;
     if (stale) {
@@ -226,18 +241,18 @@ api_reply api_route_devices(api_ctx *ctx, const api_request *req)
         return api_error(500, NULL, "out of memory");
     json_t *devices = json_array(), *services = json_array();
     data_devices_walk w = {.ctx = ctx, .list = devices, .now = req->now};
-    if (db_latest_each(ctx->db, data_dev_latest_row, &w.latest, NULL) != VG_OK || w.latest.oom)
+    if (db_latest_each(api_db(ctx), data_dev_latest_row, &w.latest, NULL) != VG_OK || w.latest.oom)
         w.failed = 1;
     for (size_t i = 0; i < n && !w.failed; i++) {
         w.site = sites[i];
-        if (db_devices_each(ctx->db, sites[i], data_device_row, &w) != 0)
+        if (db_devices_each(api_db(ctx), sites[i], data_device_row, &w) != 0)
             w.failed = 1;
         state_site_info info;
         state_site_info_get(ctx->cfg, sites[i], &info);
         for (size_t k = 0; k < info.model->nservices && !w.failed; k++) {
             const char *name = info.model->services[k].name;
             char state[32] = "";
-            if (db_event_last_before(ctx->db, sites[i], "service", name, (int64_t)req->now + 1, state, sizeof state,
+            if (db_event_last_before(api_db(ctx), sites[i], "service", name, (int64_t)req->now + 1, state, sizeof state,
                                      NULL) != VG_OK)
                 w.failed = 1;
             json_array_append_new(services, json_pack("{s:s, s:s, s:s}", "site", sites[i], "name", name, "state",
@@ -252,9 +267,11 @@ api_reply api_route_devices(api_ctx *ctx, const api_request *req)
         json_decref(services);
         return api_error(500, NULL, "database error");
     }
-    return api_json_reply(200, json_pack("{s:I, s:i, s:I, s:o, s:o}", "now", (json_int_t)req->now, "step",
-                                         ctx->cfg->step, "stale_after", (json_int_t)data_stale_after(ctx), "devices",
-                                         devices, "services", services));
+    json_t *o = json_pack("{s:I, s:i, s:I, s:o, s:o}", "now", (json_int_t)req->now, "step", ctx->cfg->step,
+                          "stale_after", (json_int_t)data_stale_after(ctx), "devices", devices, "services", services);
+    if (o)
+        json_object_set_new(o, "agents", skew_agents_json()); /* their clocks (skew.h) */
+    return api_json_reply(200, o);
 }
 
 /* ---- latest --------------------------------------------------------------------------------- */
@@ -275,9 +292,10 @@ static void data_latest_row(void *arg, const char *site, const char *agent, cons
     if (!data_plausible(w->vocab, s->metric, s->value))
         return; /* left out: not a reading */
     int64_t age = (int64_t)w->now - s->ts;
+    bool stale = !skew_fresh(s->ts, received, data_skew(agent), (int64_t)w->now, w->stale_after);
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:f, s:s, s:I, s:I, s:b}", "site", site, "device", s->device,
                           "metric", s->metric, "instance", s->instance, "value", s->value, "unit", s->unit, "ts",
-                          (json_int_t)s->ts, "age", (json_int_t)age, "stale", age > w->stale_after);
+                          (json_int_t)s->ts, "age", (json_int_t)age, "stale", stale);
     if (s->label[0])
         json_object_set_new(o, "label", json_string(s->label));
     if (s->text[0])
@@ -285,8 +303,6 @@ static void data_latest_row(void *arg, const char *site, const char *agent, cons
     if (s->sev != SEV_NONE)
         json_object_set_new(o, "severity", json_string(severity_name(s->sev)));
     json_array_append_new(w->list, o);
-    (void)agent;
-    (void)received;
 }
 
 api_reply api_route_latest(api_ctx *ctx, const api_request *req)
@@ -298,7 +314,7 @@ api_reply api_route_latest(api_ctx *ctx, const api_request *req)
     if (device && !name_is_valid(device))
         return api_error(400, "device", "not a valid device name");
     data_latest_walk w = {site, device, json_array(), req->now, data_stale_after(ctx), ctx->cfg->vocab};
-    if (db_latest_query(ctx->db, site, device, data_latest_row, &w, NULL) != VG_OK) {
+    if (db_latest_query(api_db(ctx), site, device, data_latest_row, &w, NULL) != VG_OK) {
         json_decref(w.list);
         return api_error(500, NULL, "database error");
     }
@@ -391,6 +407,14 @@ api_reply api_route_series(api_ctx *ctx, const api_request *req)
         }
         log_error("api", "%s", err.msg);
         return api_error(vg_http_status(err.code), NULL, "cannot read the series");
+    }
+    /* the gaps RRD has where samples came late (older than the file's last update) */
+    db *d = api_db(ctx);
+    if (!d || store_series_add_late(&ser, d, site, device, metric, instance, fcf, NULL, &err) != VG_OK) {
+        if (d)
+            log_error("api", "%s", err.msg);
+        store_series_clear(&ser);
+        return api_error(vg_http_status(err.code), NULL, "cannot read the series' late samples");
     }
     const vocab_metric *vm = vocab_metric_find(ctx->cfg->vocab, metric);
     if (vm && vm->has_range)
@@ -520,6 +544,8 @@ typedef struct {
     const char *cls;
     double value;
     int64_t ts;
+    int64_t received; /* its own, or its device's last description if later */
+    double skew;      /* its agent's clock */
 } data_row;
 
 typedef struct {
@@ -532,8 +558,6 @@ typedef struct {
 static void data_collect(void *arg, const char *site, const char *agent, const push_sample *s, int64_t received)
 {
     data_rows *r = arg;
-    (void)agent;
-    (void)received;
     if (r->oom || !data_plausible(r->vocab, s->metric, s->value))
         return;
     if (r->n == r->cap) {
@@ -555,6 +579,8 @@ static void data_collect(void *arg, const char *site, const char *agent, const p
     o->cls = "";
     o->value = s->value;
     o->ts = s->ts;
+    o->received = received;
+    o->skew = data_skew(agent);
 }
 
 static int data_cmp_metric(const void *a, const void *b)
@@ -572,6 +598,7 @@ static int data_cmp_metric(const void *a, const void *b)
 
 typedef struct {
     char site[NAME_MAX_LEN + 1], device[NAME_MAX_LEN + 1], cls[16];
+    int64_t last_seen; /* the last batch that described it (server time) */
 } data_class;
 
 typedef struct {
@@ -584,7 +611,6 @@ static void data_class_row(void *arg, const char *device, const char *cls, const
 {
     data_classes *c = arg;
     (void)profile;
-    (void)last_seen;
     if (c->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 256;
         data_class *p = realloc(c->list, cap * sizeof *p);
@@ -597,6 +623,7 @@ static void data_class_row(void *arg, const char *device, const char *cls, const
     snprintf(o->site, sizeof o->site, "%s", c->site);
     snprintf(o->device, sizeof o->device, "%s", device);
     snprintf(o->cls, sizeof o->cls, "%s", cls ? cls : "");
+    o->last_seen = last_seen;
 }
 
 static int data_cmp_class(const void *a, const void *b)
@@ -626,7 +653,7 @@ static void data_this_month(const char *tz, time_t now, int *year, int *month)
 static void data_metrics_devices(api_ctx *ctx, data_buf *b, time_t now)
 {
     data_rows rows = {.vocab = ctx->cfg->vocab};
-    if (db_latest_each(ctx->db, data_collect, &rows, NULL) != VG_OK || rows.oom) {
+    if (db_latest_each(api_db(ctx), data_collect, &rows, NULL) != VG_OK || rows.oom) {
         log_error("api", "/metrics: cannot read the latest values");
         free(rows.rows);
         return;
@@ -637,7 +664,7 @@ static void data_metrics_devices(api_ctx *ctx, data_buf *b, time_t now)
     const char **sites = data_sites(ctx->cfg, &nsites);
     for (size_t i = 0; sites && i < nsites; i++) {
         classes.site = sites[i];
-        db_devices_each(ctx->db, sites[i], data_class_row, &classes);
+        db_devices_each(api_db(ctx), sites[i], data_class_row, &classes);
     }
     free(sites);
     if (classes.n)
@@ -648,6 +675,8 @@ static void data_metrics_devices(api_ctx *ctx, data_buf *b, time_t now)
         snprintf(key.device, sizeof key.device, "%s", rows.rows[i].device);
         const data_class *c = classes.n ? bsearch(&key, classes.list, classes.n, sizeof key, data_cmp_class) : NULL;
         rows.rows[i].cls = c ? c->cls : "";
+        if (c && c->last_seen > rows.rows[i].received)
+            rows.rows[i].received = c->last_seen;
     }
 
     /* when each device was last heard of (rows come ordered by site and device) */
@@ -687,7 +716,7 @@ static void data_metrics_devices(api_ctx *ctx, data_buf *b, time_t now)
         data_put_family(b, name, "gauge", help);
         for (size_t k = i; k < j; k++) {
             const data_row *r = &rows.rows[k];
-            if ((int64_t)now - r->ts > stale)
+            if (!skew_fresh(r->ts, r->received, r->skew, (int64_t)now, stale))
                 continue;
             data_put(b, "%s", name);
             data_put_device_labels(b, r);
@@ -710,7 +739,7 @@ static void data_metrics_sites(api_ctx *ctx, data_buf *b, time_t now)
     data_this_month(data_tz(ctx, NULL), now, &q.year, &q.month);
     vg_err err;
     json_t *doc;
-    if (report_build(ctx->db, ctx->cfg, &q, &doc, &err) != VG_OK) {
+    if (report_build(api_db(ctx), ctx->cfg, &q, &doc, &err) != VG_OK) {
         log_error("api", "/metrics: %s", err.msg);
         return;
     }
@@ -748,7 +777,7 @@ static void data_metrics_sites(api_ctx *ctx, data_buf *b, time_t now)
     json_array_foreach(sites, i, s) {
         const char *id = json_string_value(json_object_get(s, "site"));
         char state[32] = "";
-        db_event_last_before(ctx->db, id, "site", id, (int64_t)now + 1, state, sizeof state, NULL);
+        db_event_last_before(api_db(ctx), id, "site", id, (int64_t)now + 1, state, sizeof state, NULL);
         if (strcmp(state, "up") != 0 && strcmp(state, "down") != 0)
             continue;
         data_put(b, "vigie_site_up{");
@@ -766,21 +795,48 @@ static void data_metrics_sites(api_ctx *ctx, data_buf *b, time_t now)
     json_decref(doc);
 }
 
+/* The agents' clocks (alerting/skew.h): the skew last measured, and the batches refused for their times. */
+static void data_metrics_clocks(data_buf *b)
+{
+    skew_entry *list = malloc(SKEW_AGENTS_MAX * sizeof *list);
+    size_t n = list ? skew_list(list, SKEW_AGENTS_MAX) : 0;
+    if (!list)
+        b->oom = true;
+    data_put_family(b, "vigie_agent_clock_skew_seconds", "gauge",
+                    "The agent's clock minus the server's, measured at its last push (positive: ahead)");
+    for (size_t i = 0; i < n; i++) {
+        if (!list[i].measured)
+            continue;
+        data_put(b, "vigie_agent_clock_skew_seconds{");
+        data_put_label(b, "agent", list[i].agent, true);
+        data_put_label(b, "site", list[i].site, false);
+        data_put(b, "}");
+        data_put_value(b, list[i].skew);
+    }
+    free(list);
+    data_put_family(b, "vigie_ingest_clock_refused_total", "counter",
+                    "Batches refused for their samples' times (409, sent again by their agent) since the server started");
+    data_put(b, "vigie_ingest_clock_refused_total %lu\n", skew_refused_total());
+}
+
 static void data_metrics_server(api_ctx *ctx, data_buf *b)
 {
+    api_counters c;
+    api_counters_get(ctx, &c);
     data_put_family(b, "vigie_ingest_batches_total", "counter", "Batches accepted from agents since the server started");
-    data_put(b, "vigie_ingest_batches_total %lu\n", ctx->batches);
+    data_put(b, "vigie_ingest_batches_total %lu\n", c.batches);
     data_put_family(b, "vigie_ingest_samples_total", "counter", "Samples written to RRD files since the server started");
-    data_put(b, "vigie_ingest_samples_total %lu\n", ctx->samples);
+    data_put(b, "vigie_ingest_samples_total %lu\n", c.samples);
     data_put_family(b, "vigie_ingest_rejected_total", "counter",
                     "Pushes refused (bad token, malformed batch, wrong agent) since the server started");
-    data_put(b, "vigie_ingest_rejected_total %lu\n", ctx->rejected);
+    data_put(b, "vigie_ingest_rejected_total %lu\n", c.rejected);
     data_put_family(b, "vigie_ingest_samples_rejected_total", "counter",
                     "Samples refused alone in accepted batches (vocabulary, file name, quota, disk reserve, duplicate)");
-    data_put(b, "vigie_ingest_samples_rejected_total %lu\n", ctx->samples_rejected);
+    data_put(b, "vigie_ingest_samples_rejected_total %lu\n", c.samples_rejected);
     data_put_family(b, "vigie_ingest_series_failed_total", "counter",
                     "Series of accepted batches refused because their RRD file cannot be reached, once per batch");
-    data_put(b, "vigie_ingest_series_failed_total %lu\n", ctx->series_failed);
+    data_put(b, "vigie_ingest_series_failed_total %lu\n", c.series_failed);
+    data_metrics_clocks(b);
     pid_t pids[8];
     data_put_family(b, "vigie_rrd_writers", "gauge",
                     "Processes writing the RRD files (0 through rrdcached, which writes them)");
@@ -796,13 +852,13 @@ static void data_metrics_server(api_ctx *ctx, data_buf *b)
     data_put_family(b, h, "histogram", "Time spent writing one accepted batch into the RRD files");
     unsigned long cum = 0;
     for (size_t i = 0; i < API_LATENCY_BUCKETS; i++) {
-        cum += ctx->rrd_write.buckets[i];
+        cum += c.rrd_write.buckets[i];
         if (i < API_LATENCY_BUCKETS - 1)
             data_put(b, "%s_bucket{le=\"%g\"} %lu\n", h, api_latency_bounds[i], cum);
         else
             data_put(b, "%s_bucket{le=\"+Inf\"} %lu\n", h, cum);
     }
-    data_put(b, "%s_sum %.9g\n%s_count %lu\n", h, ctx->rrd_write.sum, h, ctx->rrd_write.count);
+    data_put(b, "%s_sum %.9g\n%s_count %lu\n", h, c.rrd_write.sum, h, c.rrd_write.count);
     data_put_family(b, "vigie_build_info", "gauge", "Always 1; the version of vigie-server as a label");
     data_put(b, "vigie_build_info{version=\"%s\"} 1\n", PACKAGE_VERSION);
 }

@@ -97,7 +97,7 @@ static json_t *report_doc(api_ctx *ctx, const report_request *r, api_reply *bad)
 {
     vg_err err;
     json_t *doc;
-    if (report_build(ctx->db, ctx->cfg, &r->q, &doc, &err) != VG_OK) {
+    if (report_build(api_db(ctx), ctx->cfg, &r->q, &doc, &err) != VG_OK) {
         if (err.code != VG_E_NOT_FOUND)
             log_error("report", "%s not built: %s", r->filename, err.msg);
         *bad = api_error(vg_http_status(err.code), err.field[0] ? err.field : NULL, err.msg);
@@ -117,7 +117,7 @@ api_reply api_route_report(api_ctx *ctx, const api_request *req)
         return bad;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    report_render_opts o = {.lang = r.lang, .db = ctx->db, .rrd = ctx->rrd, .vocab = ctx->cfg->vocab};
+    report_render_opts o = {.lang = r.lang, .db = api_db(ctx), .rrd = ctx->rrd, .vocab = ctx->cfg->vocab};
     report_render_out out;
     vg_err err;
     vg_code rc = report_render(r.format, doc, &o, &out, &err);
@@ -149,7 +149,7 @@ api_reply api_route_report_send(api_ctx *ctx, const api_request *req)
     json_t *doc = report_doc(ctx, &r, &bad);
     if (!doc)
         return bad;
-    report_render_opts o = {.lang = r.lang, .db = ctx->db, .rrd = ctx->rrd, .vocab = ctx->cfg->vocab};
+    report_render_opts o = {.lang = r.lang, .db = api_db(ctx), .rrd = ctx->rrd, .vocab = ctx->cfg->vocab};
     report_render_out pdf;
     char subject[200], digest[65];
     vg_err rerr;

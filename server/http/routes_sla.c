@@ -91,7 +91,7 @@ api_reply api_route_availability(api_ctx *ctx, const api_request *req)
         return deny;
     vg_err err;
     json_t *doc;
-    if (report_build(ctx->db, ctx->cfg, &q, &doc, &err) != VG_OK)
+    if (report_build(api_db(ctx), ctx->cfg, &q, &doc, &err) != VG_OK)
         return api_error(vg_http_status(err.code), "site", err.msg);
     return api_json_reply(200, doc);
 }
@@ -106,7 +106,7 @@ api_reply api_route_sites(api_ctx *ctx, const api_request *req)
         return deny;
     vg_err err;
     json_t *doc;
-    if (report_build(ctx->db, ctx->cfg, &q, &doc, &err) != VG_OK)
+    if (report_build(api_db(ctx), ctx->cfg, &q, &doc, &err) != VG_OK)
         return api_error(vg_http_status(err.code), NULL, err.msg);
     /* the current state of each site, from its last event */
     size_t i;
@@ -114,7 +114,7 @@ api_reply api_route_sites(api_ctx *ctx, const api_request *req)
     json_array_foreach(json_object_get(doc, "sites"), i, s) {
         char state[32];
         const char *id = json_string_value(json_object_get(s, "site"));
-        if (db_event_last_before(ctx->db, id, "site", id, (int64_t)req->now + 1, state, sizeof state, NULL) == VG_OK)
+        if (db_event_last_before(api_db(ctx), id, "site", id, (int64_t)req->now + 1, state, sizeof state, NULL) == VG_OK)
             json_object_set_new(s, "state", json_string(state[0] ? state : "unknown"));
         json_object_del(s, "incidents");
     }
@@ -144,7 +144,7 @@ api_reply api_route_events(api_ctx *ctx, const api_request *req)
     if (!sla_read_window(ctx, req, &site, &q, &deny))
         return deny;
     sla_events e = {json_array(), 0, 10000};
-    if (db_events_each(ctx->db, site, q.from, q.to, sla_event, &e, NULL) != VG_OK) {
+    if (db_events_each(api_db(ctx), site, q.from, q.to, sla_event, &e, NULL) != VG_OK) {
         json_decref(e.list);
         return api_error(500, NULL, "database error");
     }
@@ -162,7 +162,7 @@ api_reply api_route_maintenance_list(api_ctx *ctx, const api_request *req)
     avail_window *w;
     int64_t *ids;
     size_t n;
-    if (db_maintenance_list(ctx->db, site, q.from, q.to, &w, &n, &ids) != 0)
+    if (db_maintenance_list(api_db(ctx), site, q.from, q.to, &w, &n, &ids) != 0)
         return api_error(500, NULL, "database error");
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++)
@@ -222,7 +222,7 @@ api_reply api_route_maintenance_add(api_ctx *ctx, const api_request *req)
         r = api_error(400, "end", "a maintenance window lasts at most 31 days");
     else {
         int64_t id = 0;
-        vg_code rc = db_maintenance_add(ctx->db, site, service ? service : "", start, end, reason, who->name,
+        vg_code rc = db_maintenance_add(api_db(ctx), site, service ? service : "", start, end, reason, who->name,
                                         (int64_t)req->now, &id, NULL);
         if (rc != VG_OK) {
             r = api_error(vg_http_status(rc), NULL, "database error");
@@ -248,7 +248,7 @@ api_reply api_route_maintenance_delete(api_ctx *ctx, const api_request *req)
     long long v = strtoll(id, &end, 10);
     if (!*id || *end || v <= 0)
         return api_error(400, "id", "a maintenance window id is a positive integer");
-    vg_code rc = db_maintenance_delete(ctx->db, v, NULL);
+    vg_code rc = db_maintenance_delete(api_db(ctx), v, NULL);
     if (rc == VG_E_NOT_FOUND)
         return api_error(vg_http_status(rc), "id", "no such maintenance window");
     if (rc != VG_OK)

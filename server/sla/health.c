@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alerting/skew.h"
 #include "log.h"
 
 #define STATE_MAX_MEMBERS 256
@@ -165,14 +166,21 @@ static vg_code state_ingest_tx(void *ctx, vg_err *err)
         return rc;
     if (tmin > tmax)
         return VG_OK;
-    /* a late batch changes its own period and what follows it up to the next observations */
-    /* events are what has happened: never past the server's present */
+    /* a late batch changes its own period and what follows it up to the next observations. Events are
+     * what has happened: never past the present, the server's, or the agent's own when its clock is
+     * behind (skew.h): else each batch of an agent an hour behind would end in "unknown" at its last
+     * run's end, an hour ago, though the agent keeps pushing. An agent ahead has its observations
+     * judged once the server's present reaches them (from: at most the present), not never. */
+    int64_t present = skew_agent_now(push_batch_agent(j->b), j->now);
+    if (present > j->now)
+        present = j->now;
+    int64_t from = (tmin < present ? tmin : present) - state_cover(j->cfg);
     int64_t to = tmax + 2 * state_cover(j->cfg);
-    if (to > j->now + 1)
-        to = j->now + 1;
-    if (to <= tmin - state_cover(j->cfg))
+    if (to > present + 1)
+        to = present + 1;
+    if (to <= from)
         return VG_OK;
-    return state_events_recompute(j->d, j->cfg, j->site, tmin - state_cover(j->cfg), to, j->now, err);
+    return state_events_recompute(j->d, j->cfg, j->site, from, to, j->now, err);
 }
 
 vg_code state_ingest(db *d, const server_config *cfg, const char *site, const push_batch *b, int64_t now, vg_err *err)

@@ -8,7 +8,7 @@
 #include <time.h>
 
 /* The connection, its schema and its transactions; the tables' statements are in db_latest.c,
- * db_health.c, db_events.c, db_maintenance.c and alert_store.c. */
+ * db_health.c, db_events.c, db_maintenance.c, db_late.c and alert_store.c. */
 
 sqlite3_stmt *db_stmt(db *d, sqlite3_stmt **slot, const char *sql)
 {
@@ -150,6 +150,12 @@ static const char *const db_schema[] = {
     "CREATE INDEX alerts_by_resolved ON alerts(resolved) WHERE state = 'resolved';"
     "CREATE INDEX notifications_by_created ON notifications(created);"
     "CREATE INDEX notifications_by_alert ON notifications(alert_id);",
+    /* version 5: samples older than their RRD file's last update, kept for the series API (db_late.c);
+     * the key makes a sample sent again one row */
+    "CREATE TABLE late_samples(site TEXT NOT NULL, device TEXT NOT NULL, metric TEXT NOT NULL,"
+    " instance TEXT NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL, received INTEGER NOT NULL,"
+    " PRIMARY KEY(site, device, metric, instance, ts));"
+    "CREATE INDEX late_samples_by_ts ON late_samples(ts);",
 };
 
 static vg_code db_migrate(db *d, vg_err *err)

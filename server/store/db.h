@@ -57,10 +57,10 @@ vg_code db_quick_check(db *d, vg_err *err);
 /* Retention (db_retention.c): deletes what is older than its cutoff (Unix time; 0: keep all), at most
  * `limit` rows per table and per call, each table in a short transaction of its own: accepted
  * batches (received), sent or failed notifications (created), resolved alerts (resolved) and their
- * notifications, state change events (ts), health runs ended before the cutoff (last).
- * *deleted (may be NULL): the rows deleted. */
+ * notifications, state change events (ts), health runs ended before the cutoff (last), late
+ * samples (ts, db_late.c). *deleted (may be NULL): the rows deleted. */
 typedef struct {
-    int64_t batches, notifications, alerts, events, health_runs;
+    int64_t batches, notifications, alerts, events, health_runs, late_samples;
 } db_retention;
 vg_code db_retention_purge(db *d, const db_retention *cutoff, int limit, long *deleted, vg_err *err);
 
@@ -84,6 +84,24 @@ vg_code db_device_upsert(db *d, const char *site, const char *agent, const push_
 /* Calls fn for each device of a site; class may be "" when never described. No vg_err: VG_E_IO. */
 typedef void (*db_device_fn)(void *ctx, const char *device, const char *cls, const char *profile, int64_t last_seen);
 vg_code db_devices_each(db *d, const char *site, db_device_fn fn, void *ctx);
+
+/* ---- late samples (db_late.c) ------------------------------------------------------------------
+ *
+ * RRD takes no sample older than its file's last update. Such samples (a batch replayed after newer
+ * ones were stored) are kept here, so that the series API serves them (store_series_add_late): at
+ * most DB_LATE_PER_SERIES a series, each (series, ts) once, purged by the retention. */
+
+#define DB_LATE_PER_SERIES 10000 /* 7 days at a step of 60 s */
+
+/* Keeps the samples of b (late ones: the caller selects them) of `site`: a sample whose series and
+ * time are already kept is not kept again, nor one past DB_LATE_PER_SERIES of its series. *kept: the
+ * new rows; *over_cap (may be NULL): those refused for the cap. One transaction. */
+vg_code db_late_add(db *d, const char *site, const push_batch *b, int64_t received, size_t *kept, size_t *over_cap,
+                    vg_err *err);
+/* Calls fn for each kept sample of one series with from < ts <= to, in time order. */
+typedef void (*db_late_fn)(void *ctx, int64_t ts, double value);
+vg_code db_late_each(db *d, const char *site, const char *device, const char *metric, const char *instance,
+                     int64_t from, int64_t to, db_late_fn fn, void *ctx, vg_err *err);
 
 /* ---- health runs (db_health.c) -------------------------------------------------------------- */
 

@@ -5,7 +5,7 @@
 
 /* Retention: what grows with time is deleted once older than its cutoff, by chunks of `limit` rows,
  * each one DELETE (a transaction of its own) so that the pushes waiting for the connection wait
- * for one chunk only. Each selects by an index of schema version 4. */
+ * for one chunk only. Each selects by an index of schema version 4 (late_samples: 5). */
 
 typedef struct {
     const char *what;
@@ -29,6 +29,9 @@ static const db_purge db_purges[] = {
     /* a run that ended before the cutoff; one that goes on past it is kept whole */
     {"health_runs", "DELETE FROM health_runs WHERE rowid IN (SELECT rowid FROM health_runs WHERE last < ?1"
                     " LIMIT ?2)"},
+    /* late samples by their own time (schema version 5): what the series API no longer reads */
+    {"late_samples", "DELETE FROM late_samples WHERE rowid IN (SELECT rowid FROM late_samples WHERE ts < ?1"
+                     " LIMIT ?2)"},
 };
 
 static int64_t db_purge_cutoff(const db_retention *c, const char *what)
@@ -38,6 +41,7 @@ static int64_t db_purge_cutoff(const db_retention *c, const char *what)
     case 'n': return c->notifications;
     case 'a': return c->alerts;
     case 'e': return c->events;
+    case 'l': return c->late_samples;
     default: return c->health_runs;
     }
 }

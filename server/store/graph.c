@@ -18,6 +18,7 @@
 
 #include "fdio.h"
 #include "log.h"
+#include "store/child.h"
 #include "store/graph_draw.h"
 
 #define GRAPH_TIMEOUT_MS 60000 /* a drawer still at it after this is killed */
@@ -248,33 +249,11 @@ static int graph_serve(int fd)
     return rc;
 }
 
-/* The set-up of both processes of this module, right after fork: the channel becomes fd 3, the one
- * descriptor kept besides stdio (not the server's sockets, database or other files). A stop of the
- * server must not cut a graph: they end when the server closes its end. */
-static int graph_process_setup(int fd, const char *name, void (*on_child)(int))
-{
-    signal(SIGINT, SIG_IGN);
-    signal(SIGTERM, SIG_IGN);
-    signal(SIGHUP, SIG_IGN);
-    signal(SIGPIPE, SIG_IGN);
-    signal(SIGCHLD, on_child);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    prctl(PR_SET_NAME, name, 0, 0, 0);
-    if (fd != 3) {
-        if (dup2(fd, 3) < 0)
-            _exit(1);
-        fd = 3;
-    }
-    close_range(4, ~0U, 0);
-    log_after_fork();
-    return fd;
-}
-
+/* The set-up of both processes of this module, right after fork (store/child.h): the channel becomes
+ * fd 3, and a stop of the server must not cut a graph: they end when the server closes its end. */
 static void graph_child(int fd)
 {
-    fd = graph_process_setup(fd, "vigie-graph", SIG_DFL);
+    fd = store_child_setup(fd, "vigie-graph", SIG_DFL);
     graph_warm_up();
     _exit(graph_serve(fd));
 }
@@ -335,7 +314,7 @@ static int graph_recv_channel(int sock, pid_t *pid)
 
 static void graph_forker(int fd)
 {
-    fd = graph_process_setup(fd, "vigie-graphs", SIG_IGN); /* SIG_IGN: its graph processes are reaped as they end */
+    fd = store_child_setup(fd, "vigie-graphs", SIG_IGN); /* SIG_IGN: its graph processes are reaped as they end */
     for (;;) {
         char c;
         bool eof = false;

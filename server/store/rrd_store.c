@@ -1,10 +1,11 @@
+/* rrd_store: the samples of a push into their RRD files, here (librrd) or in writer processes, with the
+ * last update of every file known kept in a cache; through rrdcached, rrd_cached.c writes them instead.
+ * What became of each sample: rrd_store_stats.c. */
 #include "config.h"
 #include "store/rrd_store.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <netdb.h>
-#include <poll.h>
 #include <pthread.h>
 #include <rrd.h>
 #include <rrd_client.h>
@@ -12,44 +13,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <sys/time.h>
-#include <sys/un.h>
 #include <unistd.h>
 
-#include "fdio.h"
 #include "log.h"
 #include "names.h"
+#include "store/rrd_store_internal.h"
 #include "store/rrd_writer.h"
 
-#define RRD_PATH_MAX 1024
-#define RRD_FILE_NAME_MAX 255 /* NAME_MAX of Linux file systems */
-#define RRD_CACHE_SLOTS 65536u /* a power of two; last-update times of known files */
-#define RS_LAST_UNKNOWN ((time_t)-1) /* a cached file whose last update must be read again */
-#define RS_WRITERS_MAX 4 /* writer processes, one per core up to this */
+/* librrd's last error about a file, named once (librrd names it in some messages, not in others). */
+static void rs_rrd_error(char *err, size_t err_size, const char *path)
+{
+    const char *e = rrd_get_error();
+    if (strncmp(e, path, strlen(path)) == 0)
+        snprintf(err, err_size, "%s", e);
+    else
+        snprintf(err, err_size, "%s: %s", path, e);
+}
 
-typedef struct {
-    char *path;
-    time_t last;
-} rs_cache_entry;
-
-struct rrd_store {
-    char dir[RRD_PATH_MAX];
-    int step;
-    rs_cache_entry *cache; /* open addressing; grows never: when full, entries are looked up on disk */
-    unsigned long corrupt;
-    char daemon[256]; /* rrdcached address, "" to write the files directly */
-    /* rrdcached: updates go as one BATCH per push on a connection of our own (see rs_batch_write) */
-    char real_dir[RRD_PATH_MAX]; /* dir without symbolic links: rrdcached's name for the files */
-    int batch_fd;
-    char rbuf[RRD_CMD_MAX];
-    size_t rlen;
-    pthread_mutex_t lock;  /* one write in this process at a time: the cache, the BATCH connection */
-    rrd_writer *writers[RS_WRITERS_MAX]; /* none: the files are written in this process */
-    size_t nwriters;
-};
+/* Whether errno e, from a failed write, is a failure of the store rather than of one file: no space,
+ * a read-only file system or no memory fails every file alike, and the batch must come again later
+ * (an I/O error, EACCES or a damaged file is that file's). */
+static void rs_note_errno(rrd_store *s, int e)
+{
+    if (e == ENOSPC || e == EDQUOT || e == EROFS || e == ENOMEM)
+        s->store_failed = true;
+}
 
 rrd_store *rrd_store_new(const char *data_dir, int step)
 {
@@ -86,35 +76,6 @@ void rrd_store_free(rrd_store *s)
     free(s);
 }
 
-void rrd_store_set_daemon(rrd_store *s, const char *addr)
-{
-    snprintf(s->daemon, sizeof s->daemon, "%s", addr ? addr : "");
-    if (s->batch_fd >= 0)
-        close(s->batch_fd);
-    s->batch_fd = -1;
-}
-
-/* Connects (again) to rrdcached when one is configured; librrd keeps the connection. */
-static int rs_daemon(rrd_store *s, char *err, size_t err_size)
-{
-    if (!s->daemon[0] || rrdc_is_connected(s->daemon))
-        return 0;
-    rrd_clear_error();
-    if (rrdc_connect(s->daemon) != 0) {
-        snprintf(err, err_size, "rrdcached at %s: %s", s->daemon, rrd_get_error());
-        return -1;
-    }
-    return 0;
-}
-
-void rrd_store_flush(rrd_store *s, const char *path)
-{
-    char err[300];
-    if (s->daemon[0] && rs_daemon(s, err, sizeof err) == 0 && rrdc_flush(path) != 0)
-        log_warn("rrd", "rrdcached could not flush %s: %s", path, rrd_get_error());
-}
-
-const char *rrd_store_daemon(const rrd_store *s) { return s->daemon; }
 
 vg_code rrd_store_path(const rrd_store *s, const char *site, const char *device, const char *metric,
                        const char *instance, char *out, size_t size)
@@ -251,7 +212,7 @@ static int rs_cache_get(rrd_store *s, const char *path, time_t *last)
 
 /* Records a file's last update (RS_LAST_UNKNOWN: read it again). When the table is full the file is
  * simply looked up on disk each time. */
-static void rs_cache_put(rrd_store *s, const char *path, time_t last)
+void rs_cache_put(rrd_store *s, const char *path, time_t last)
 {
     int found;
     rs_cache_entry *e = rs_cache_slot(s, path, &found);
@@ -316,7 +277,9 @@ uint64_t rrd_store_file_bytes(const rrd_store *s)
     return rows * 8 + 4096; /* 8 bytes a row, and the header */
 }
 
-static int rs_create_file(const rrd_store *s, const char *path, time_t first, char *err, size_t err_size)
+/* Makes the file of a series: 0, or -1 with *e its errno and err the message. A file that another
+ * thread made meanwhile is kept as it is (no_overwrite: EEXIST is taken as made). */
+static int rs_make_file(const rrd_store *s, const char *path, time_t first, int *e, char *err, size_t err_size)
 {
     char ds[64];
     snprintf(ds, sizeof ds, "DS:value:GAUGE:%d:U:U", s->step * 3);
@@ -328,19 +291,48 @@ static int rs_create_file(const rrd_store *s, const char *path, time_t first, ch
     for (int i = 0; i < n; i++)
         argv[argc++] = r[i];
     if (rs_mkdirs(path) != 0) {
-        snprintf(err, err_size, "%s: cannot create its folder: %s", path, strerror(errno));
+        *e = errno;
+        snprintf(err, err_size, "%s: cannot create its folder: %s", path, strerror(*e));
         return -1;
     }
     rrd_clear_error();
-    if (rrd_create_r(path, (unsigned long)s->step, first - 1, argc, argv) != 0) {
-        snprintf(err, err_size, "%s: %s", path, rrd_get_error());
+    errno = 0;
+    if (rrd_create_r2(path, (unsigned long)s->step, first - 1, 1, NULL, NULL, argc, argv) != 0) {
+        *e = errno;
+        struct stat st;
+        if (*e == EEXIST || (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0))
+            return 0;
+        rs_rrd_error(err, err_size, path);
         return -1;
     }
     return 0;
 }
 
+static int rs_create_file(rrd_store *s, const char *path, time_t first, char *err, size_t err_size)
+{
+    int e = 0;
+    if (rs_make_file(s, path, first, &e, err, err_size) == 0)
+        return 0;
+    rs_note_errno(s, e);
+    return -1;
+}
+
+vg_code rrd_store_create(const rrd_store *s, const char *site, const push_sample *first, vg_err *err)
+{
+    char path[RRD_PATH_MAX], msg[VG_ERR_MAX];
+    if (rrd_store_path(s, site, first->device, first->metric, first->instance, path, sizeof path) != VG_OK)
+        return vg_fail_field(err, VG_E_INVALID, "metric", "cannot be stored: its file name is invalid or too long");
+    struct stat st;
+    if (stat(path, &st) == 0)
+        return VG_OK;
+    int e = 0;
+    if (rs_make_file(s, path, (time_t)first->ts, &e, msg, sizeof msg) != 0)
+        return vg_fail(err, VG_E_IO, "%s", msg);
+    return VG_OK;
+}
+
 /* Last update time of a file, created if missing. -1 on error. */
-static int rs_last(rrd_store *s, const char *path, time_t first, time_t *last, char *err, size_t err_size)
+int rs_last(rrd_store *s, const char *path, time_t first, time_t *last, char *err, size_t err_size)
 {
     if (rs_cache_get(s, path, last))
         return 0;
@@ -363,7 +355,7 @@ static int rs_last(rrd_store *s, const char *path, time_t first, time_t *last, c
             t = rrdc_last(path);
         }
         if (t == (time_t)-1) {
-            snprintf(err, err_size, "%s: %s", path, rrd_get_error());
+            rs_rrd_error(err, err_size, path);
             return -1;
         }
         *last = t;
@@ -388,7 +380,7 @@ static int rs_cmp_sample(const void *a, const void *b)
 /* A file librrd cannot even describe is damaged (truncated, overwritten): it is renamed aside,
  * reported, and a new file takes its place, so that one bad file does not refuse every batch. A file
  * that librrd can describe is left alone (a full disk is not corruption). Returns 1 when set aside. */
-static int rs_set_aside_if_corrupt(rrd_store *s, const char *path)
+int rs_set_aside_if_corrupt(rrd_store *s, const char *path)
 {
     rrd_clear_error();
     struct stat st;
@@ -414,7 +406,7 @@ static int rs_set_aside_if_corrupt(rrd_store *s, const char *path)
 }
 
 /* Writes the run of samples of one series (oldest first) with one update. */
-static int rs_write_series_once(rrd_store *s, const char *path, const push_sample **run, size_t n,
+int rs_write_series_once(rrd_store *s, const char *path, const push_sample **run, size_t n,
                                 rrd_store_stats *st, char *err, size_t err_size)
 {
     time_t last;
@@ -426,14 +418,16 @@ static int rs_write_series_once(rrd_store *s, const char *path, const push_sampl
         free(vals);
         free(argv);
         snprintf(err, err_size, "out of memory");
+        s->store_failed = true;
         return -1;
     }
     int argc = 0;
     for (size_t i = 0; i < n; i++) {
         if ((time_t)run[i]->ts <= last) {
-            st->stale++;
+            rs_mark(s, st, run[i], (time_t)run[i]->ts == last ? RRD_SAMPLE_DUPLICATE : RRD_SAMPLE_STALE);
             continue;
         }
+        rs_mark(s, st, run[i], RRD_SAMPLE_WRITTEN); /* all of the run fails if the update does */
         snprintf(vals[argc], sizeof vals[argc], "%lld:%.17g", (long long)run[i]->ts, run[i]->value);
         argv[argc] = vals[argc];
         argc++;
@@ -450,14 +444,16 @@ static int rs_write_series_once(rrd_store *s, const char *path, const push_sampl
         rrd_clear_error();
         /* through rrdcached only to write again a file that was set aside (rs_batch_settle) */
         int connected = !s->daemon[0] || rs_daemon(s, err, err_size) == 0;
+        errno = 0;
         int failed = !connected || (s->daemon[0] ? rrdc_update(path, argc, argv) : rrd_update_r(path, NULL, argc, argv)) != 0;
         if (failed) {
+            int e = errno;
             if (connected) /* else err already says why there is no connection */
-                snprintf(err, err_size, "%s: %s", path, rrd_get_error());
+                rs_rrd_error(err, err_size, path);
+            rs_note_errno(s, e);
             rc = -1;
         } else {
             rs_cache_put(s, path, last);
-            st->written += (size_t)argc;
         }
     }
     free(vals);
@@ -474,314 +470,40 @@ static int rs_write_series(rrd_store *s, const char *site, const push_sample **r
         return -1;
     }
     int rc = rs_write_series_once(s, path, run, n, st, err, err_size);
-    if (rc != 0 && rs_set_aside_if_corrupt(s, path))
+    if (rc != 0 && !s->store_failed && rs_set_aside_if_corrupt(s, path))
         rc = rs_write_series_once(s, path, run, n, st, err, err_size);
     return rc;
 }
 
-static int rs_same_series(const push_sample *a, const push_sample *b)
-{
-    return strcmp(a->device, b->device) == 0 && strcmp(a->metric, b->metric) == 0 &&
-           strcmp(a->instance, b->instance) == 0;
-}
-
-/* Writes the runs one after the other, stopping at the first failure (the batch is then refused as a
- * whole; what was written is skipped as stale when it is sent again). One thread: librrd maps and
- * unmaps the file at each update, and threads of one process doing that contend for the process's
- * memory map (its lock and TLB shootdowns): with two or four writer threads a value cost 15 to 190 %
- * more CPU and the rate fell on 2 cores. */
+/* Writes the runs one after the other. A series whose file fails fails alone (its samples marked,
+ * the reason kept) and the others are written; a failure of the store stops the batch, which is then
+ * refused as a whole (what was written comes back as duplicates when it is sent again). One thread:
+ * librrd maps and unmaps the file at each update, and threads of one process doing that contend for
+ * the process's memory map (its lock and TLB shootdowns): with two or four writer threads a value cost
+ * 15 to 190 % more CPU and the rate fell on 2 cores. */
 static int rs_write_runs(rrd_store *s, const char *site, const push_sample **order, const size_t *runs,
                          size_t nruns, rrd_store_stats *st, char *err, size_t err_size)
 {
-    for (size_t r = 0; r < nruns; r++)
-        if (rs_write_series(s, site, order + runs[r], runs[r + 1] - runs[r], st, err, err_size) != 0)
-            return -1;
-    return 0;
-}
-
-/* ---- through rrdcached: one BATCH per push ------------------------------------------------------
- *
- * librrd's client sends one UPDATE and waits for its answer, file after file, behind one lock (and
- * resolves each path again): a push of 125 files was 125 round trips. rrdcached's BATCH command
- * (rrdcached(1)) takes them all in one exchange and answers with the commands that failed. */
-
-#define RS_BATCH_TIMEOUT_S 60
-
-typedef struct {
-    char *p;
-    size_t len, cap;
-} rs_buf;
-
-static int rs_buf_put(rs_buf *b, const char *text, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 65536;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p)
-            return -1;
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, text, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-    return 0;
-}
-
-/* A file name as rrdcached reads a field: spaces and backslashes escaped; the folder without links. */
-static int rs_buf_put_path(rs_buf *b, const rrd_store *s, const char *path)
-{
-    size_t dl = strlen(s->dir);
-    if (rs_buf_put(b, s->real_dir, strlen(s->real_dir)) != 0)
-        return -1;
-    for (const char *c = path + dl; *c; c++)
-        if (((*c == ' ' || *c == '\\') && rs_buf_put(b, "\\", 1) != 0) || rs_buf_put(b, c, 1) != 0)
-            return -1;
-    return 0;
-}
-
-static void rs_batch_close(rrd_store *s)
-{
-    if (s->batch_fd >= 0)
-        close(s->batch_fd);
-    s->batch_fd = -1;
-    s->rlen = 0;
-}
-
-/* Opens a socket to rrdcached as librrd reads the address: "unix:PATH" or "/PATH", else "HOST[:PORT]". */
-static int rs_batch_open(const char *addr)
-{
-    const char *unix_path = strncmp(addr, "unix:", 5) == 0 ? addr + 5 : addr[0] == '/' ? addr : NULL;
-    if (unix_path) {
-        struct sockaddr_un sa = {.sun_family = AF_UNIX};
-        if (strlen(unix_path) >= sizeof sa.sun_path)
-            return -1;
-        memcpy(sa.sun_path, unix_path, strlen(unix_path) + 1);
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-            close(fd);
-            fd = -1;
-        }
-        return fd;
-    }
-    char host[256], port[16] = "42217";
-    snprintf(host, sizeof host, "%s", addr);
-    char *colon = host[0] == '[' ? strstr(host, "]:") : strrchr(host, ':');
-    if (colon && (host[0] == '[' || strchr(host, ':') == colon)) { /* host:port, [v6]:port; a bare v6 has no port */
-        snprintf(port, sizeof port, "%s", colon + (host[0] == '[' ? 2 : 1));
-        *colon = '\0';
-    }
-    const char *h = host[0] == '[' ? host + 1 : host;
-    if (host[0] == '[' && strchr(host, ']'))
-        *strchr(host, ']') = '\0';
-    struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
-    if (getaddrinfo(h, port, &hints, &res) != 0)
-        return -1;
-    int fd = -1;
-    for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-        if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-            close(fd);
-            fd = -1;
-        }
-    }
-    freeaddrinfo(res);
-    return fd;
-}
-
-static int rs_batch_connect(rrd_store *s, char *err, size_t err_size)
-{
-    struct pollfd pf = {.fd = s->batch_fd, .events = POLLIN};
-    if (s->batch_fd >= 0 && poll(&pf, 1, 0) == 0)
-        return 0;
-    rs_batch_close(s); /* rrdcached says nothing unasked: readable means it closed (restarted) */
-    s->rlen = 0;
-    s->batch_fd = rs_batch_open(s->daemon);
-    if (s->batch_fd < 0) {
-        snprintf(err, err_size, "rrdcached at %s: cannot connect: %s", s->daemon, strerror(errno));
-        return -1;
-    }
-    struct timeval tv = {.tv_sec = RS_BATCH_TIMEOUT_S}; /* a stuck rrdcached fails the push, not the server */
-    setsockopt(s->batch_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    setsockopt(s->batch_fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    return 0;
-}
-
-/* The next line of rrdcached's answer, without its newline. */
-static int rs_batch_line(rrd_store *s, char *line, size_t size)
-{
-    for (;;) {
-        char *nl = memchr(s->rbuf, '\n', s->rlen);
-        if (nl) {
-            size_t n = (size_t)(nl - s->rbuf);
-            snprintf(line, size, "%.*s", (int)n, s->rbuf);
-            memmove(s->rbuf, nl + 1, s->rlen - n - 1);
-            s->rlen -= n + 1;
-            return 0;
-        }
-        if (s->rlen == sizeof s->rbuf)
-            return -1;
-        ssize_t r = recv(s->batch_fd, s->rbuf + s->rlen, sizeof s->rbuf - s->rlen, 0);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        s->rlen += (size_t)r;
-    }
-}
-
-typedef struct {
-    size_t run; /* which series */
-    size_t n;   /* values in this UPDATE */
-} rs_cmd;
-
-typedef struct {
-    rs_buf text;
-    rs_cmd *cmds;
-    size_t ncmds;
-    time_t *last;  /* per series: its newest time once written; RS_LAST_UNKNOWN when nothing to send */
-    bool *failed;  /* per series */
-} rs_batch;
-
-/* Adds the UPDATE lines of one series (several when its values do not fit in one of rrdcached's lines). */
-static int rs_batch_add(rs_batch *b, const rrd_store *s, const char *path, size_t run, const push_sample **v, size_t n,
-                        time_t last, rrd_store_stats *st)
-{
-    b->last[run] = RS_LAST_UNKNOWN;
-    size_t start = 0;
-    char val[64];
-    for (size_t i = 0; i < n; i++) {
-        if ((time_t)v[i]->ts <= last) {
-            st->stale++;
-            continue;
-        }
-        int vl = snprintf(val, sizeof val, " %lld:%.17g", (long long)v[i]->ts, v[i]->value);
-        bool open = b->ncmds > 0 && b->cmds[b->ncmds - 1].run == run && b->text.len - start + (size_t)vl + 2 < RRD_CMD_MAX;
-        if (!open) {
-            if (b->ncmds > 0 && b->cmds[b->ncmds - 1].run == run && rs_buf_put(&b->text, "\n", 1) != 0)
-                return -1;
-            start = b->text.len;
-            if (rs_buf_put(&b->text, "UPDATE ", 7) != 0 || rs_buf_put_path(&b->text, s, path) != 0)
-                return -1;
-            b->cmds[b->ncmds++] = (rs_cmd){.run = run, .n = 0};
-        }
-        if (rs_buf_put(&b->text, val, (size_t)vl) != 0)
-            return -1;
-        b->cmds[b->ncmds - 1].n++;
-        last = (time_t)v[i]->ts;
-        b->last[run] = last;
-    }
-    return b->last[run] != RS_LAST_UNKNOWN ? rs_buf_put(&b->text, "\n", 1) : 0;
-}
-
-/* Sends the batch, reads which commands failed. -1 when the exchange itself failed (all unknown). */
-static int rs_batch_exchange(rrd_store *s, rs_batch *b, char *err, size_t err_size)
-{
-    char line[RRD_CMD_MAX];
-    if (rs_batch_connect(s, err, err_size) != 0)
-        return -1;
-    errno = 0;
-    if (rs_buf_put(&b->text, ".\n", 2) != 0 || fd_send_all(s->batch_fd, "BATCH\n", 6) != 0 ||
-        fd_send_all(s->batch_fd, b->text.p, b->text.len) != 0 || rs_batch_line(s, line, sizeof line) != 0 || line[0] != '0' ||
-        rs_batch_line(s, line, sizeof line) != 0) {
-        snprintf(err, err_size, "rrdcached at %s: %s", s->daemon, errno ? strerror(errno) : "connection closed");
-        rs_batch_close(s);
-        return -1;
-    }
-    long nerr = strtol(line, NULL, 10);
-    for (long i = 0; i < nerr; i++) {
-        if (rs_batch_line(s, line, sizeof line) != 0) {
-            snprintf(err, err_size, "rrdcached at %s: answer cut short", s->daemon);
-            rs_batch_close(s);
-            return -1;
-        }
-        char *msg;
-        long cmd = strtol(line, &msg, 10);
-        if (cmd >= 1 && (size_t)cmd <= b->ncmds) {
-            b->failed[b->cmds[cmd - 1].run] = true;
-            if (i == 0)
-                snprintf(err, err_size, "rrdcached:%s", msg);
-        }
-    }
-    return nerr > 0 ? 1 : 0;
-}
-
-/* The last update of a series' file, created when missing, set aside and created again when damaged. */
-static int rs_last_or_set_aside(rrd_store *s, const char *path, time_t first, time_t *last, char *err,
-                                size_t err_size)
-{
-    if (rs_last(s, path, first, last, err, err_size) == 0)
-        return 0;
-    return rs_set_aside_if_corrupt(s, path) ? rs_last(s, path, first, last, err, err_size) : -1;
-}
-
-/* After the exchange: what rrdcached took is known; a series it refused is looked up again next time
- * (rrdcached may hold part of it) and, when its file was damaged, written again alone. */
-static int rs_batch_settle(rrd_store *s, const char *site, const push_sample **order, const size_t *runs,
-                           size_t nruns, const rs_batch *b, int exchanged, rrd_store_stats *st, char *err,
-                           size_t err_size)
-{
-    int rc = exchanged < 0 ? -1 : 0;
-    char path[RRD_PATH_MAX];
     for (size_t r = 0; r < nruns; r++) {
-        const push_sample **v = order + runs[r];
-        if (b->last[r] == RS_LAST_UNKNOWN ||
-            rrd_store_path(s, site, v[0]->device, v[0]->metric, v[0]->instance, path, sizeof path) != 0)
+        char why[RRD_STORE_REASON_MAX] = "";
+        if (rs_write_series(s, site, order + runs[r], runs[r + 1] - runs[r], st, why, sizeof why) == 0)
             continue;
-        if (exchanged == 0 || (exchanged > 0 && !b->failed[r])) {
-            rs_cache_put(s, path, b->last[r]);
-            continue;
+        if (s->store_failed) {
+            snprintf(err, err_size, "%s", why);
+            return -1;
         }
-        rs_cache_put(s, path, RS_LAST_UNKNOWN);
-        if (exchanged < 0 || !rs_set_aside_if_corrupt(s, path) ||
-            rs_write_series_once(s, path, v, runs[r + 1] - runs[r], st, err, err_size) != 0)
-            rc = -1;
+        rs_fail_series(s, st, order + runs[r], runs[r + 1] - runs[r], why);
     }
-    for (size_t c = 0; rc == 0 && c < b->ncmds; c++)
-        st->written += b->failed[b->cmds[c].run] ? 0 : b->cmds[c].n;
-    return rc;
+    return 0;
 }
 
-/* Writes the runs through rrdcached in one BATCH. */
-static int rs_batch_write(rrd_store *s, const char *site, const push_sample **order, const size_t *runs,
-                          size_t nruns, rrd_store_stats *st, char *err, size_t err_size)
-{
-    rs_batch b = {.cmds = malloc(runs[nruns] * sizeof *b.cmds), .last = malloc(nruns * sizeof *b.last),
-                  .failed = calloc(nruns, sizeof *b.failed)};
-    char path[RRD_PATH_MAX];
-    int rc = b.cmds && b.last && b.failed ? 0 : -1;
-    if (rc != 0)
-        snprintf(err, err_size, "out of memory");
-    for (size_t r = 0; rc == 0 && r < nruns; r++) {
-        const push_sample **v = order + runs[r];
-        time_t last;
-        if (rrd_store_path(s, site, v[0]->device, v[0]->metric, v[0]->instance, path, sizeof path) != 0) {
-            snprintf(err, err_size, "invalid name for %s/%s/%s", site, v[0]->device, v[0]->metric);
-            rc = -1;
-        } else if (rs_last_or_set_aside(s, path, (time_t)v[0]->ts, &last, err, err_size) != 0) {
-            rc = -1;
-        } else if (rs_batch_add(&b, s, path, r, v, runs[r + 1] - runs[r], last, st) != 0) {
-            snprintf(err, err_size, "out of memory");
-            rc = -1;
-        }
-    }
-    if (rc == 0)
-        rc = rs_batch_settle(s, site, order, runs, nruns, &b,
-                             b.ncmds > 0 ? rs_batch_exchange(s, &b, err, err_size) : 0, st, err, err_size);
-    free(b.text.p);
-    free(b.cmds);
-    free(b.last);
-    free(b.failed);
-    return rc;
-}
 
 static vg_code rs_write_here(void *ctx, const char *site, const push_batch *b, rrd_store_stats *st, vg_err *err)
 {
     rrd_store *s = ctx;
     size_t n = push_batch_count(b);
-    st->written = st->stale = 0;
+    if (rrd_store_stats_init(st, n) != VG_OK)
+        return vg_fail(err, VG_E_NOMEM, "out of memory");
     if (n == 0)
         return VG_OK;
     const push_sample **order = malloc(n * sizeof *order);
@@ -799,11 +521,15 @@ static vg_code rs_write_here(void *ctx, const char *site, const push_batch *b, r
         if (i == 0 || !rs_same_series(order[i - 1], order[i]))
             runs[nruns++] = i;
     runs[nruns] = n;
+    s->base = push_batch_at(b, 0);
+    s->store_failed = false;
     char msg[VG_ERR_MAX] = "";
     int rc = s->daemon[0] ? rs_batch_write(s, site, order, runs, nruns, st, msg, sizeof msg)
                           : rs_write_runs(s, site, order, runs, nruns, st, msg, sizeof msg);
+    s->base = NULL;
     free(runs);
     free(order);
+    rrd_store_stats_count(st);
     return rc == 0 ? VG_OK : vg_fail(err, VG_E_IO, "%s", msg[0] ? msg : "the RRD files could not be written");
 }
 
@@ -825,7 +551,7 @@ vg_code rrd_store_write(rrd_store *s, const char *site, const push_batch *b, rrd
         rc = rs_write_here(s, site, b, st, &e);
         pthread_mutex_unlock(&s->lock);
     }
-    /* a writer process that died failed this write too: the same answer as a file that failed */
+    /* a writer process that died failed this write whole, as the store does (the batch comes again) */
     return rc == VG_OK ? VG_OK : vg_fail(err, VG_E_IO, "%s", e.msg[0] ? e.msg : "the RRD files could not be written");
 }
 

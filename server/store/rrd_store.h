@@ -14,7 +14,9 @@
  * and are still re-checked: a device name never becomes a path unchecked.
  *
  * RRD refuses a sample not newer than the file's last update; rrd_store_write skips those and counts
- * them (`stale`), so that one late sample does not make a whole batch fail.
+ * them (`stale`), so that one late sample does not make a whole batch fail; the caller keeps them
+ * elsewhere (db_late.c). A series whose own file cannot be written fails alone: the others are written
+ * and rrd_store_write says which samples failed and why (rrd_store_stats).
  *
  * Through rrdcached, a batch's updates go as one BATCH command on a connection of the store's own;
  * without it, the server has child processes write the files (rrd_store_start_writer, rrd_writer.h).
@@ -35,13 +37,50 @@ typedef struct rrd_store rrd_store;
 rrd_store *rrd_store_new(const char *data_dir, int step);
 void rrd_store_free(rrd_store *s);
 
+/* What became of a sample given to rrd_store_write. FAILED is 0, so that a sample nobody reported on
+ * counts as not stored. */
+typedef enum {
+    RRD_SAMPLE_FAILED = 0, /* its series' file could not be written (a reason is in failures[]) */
+    RRD_SAMPLE_WRITTEN,
+    RRD_SAMPLE_STALE,      /* older than the file's last update: RRD takes no such sample */
+    RRD_SAMPLE_DUPLICATE,  /* at the file's last update itself: written before (a batch sent again) */
+} rrd_sample_fate;
+
+#define RRD_STORE_FAILURES_MAX 32 /* failed series whose reason is kept; the fates are whole */
+#define RRD_STORE_REASON_MAX 256
+
 typedef struct {
-    size_t written;
-    size_t stale;
+    size_t index; /* a sample of the failed series (its oldest), in the batch given to rrd_store_write */
+    char reason[RRD_STORE_REASON_MAX];
+} rrd_store_failure;
+
+typedef struct {
+    size_t written, stale, failed; /* samples; stale counts the DUPLICATE ones too */
+    size_t failed_series;
+    unsigned char *fate; /* per sample of the batch, in its order (rrd_sample_fate); NULL when nfate is 0 */
+    size_t nfate;
+    size_t nfailures; /* the first RRD_STORE_FAILURES_MAX failed series */
+    rrd_store_failure failures[RRD_STORE_FAILURES_MAX];
 } rrd_store_stats;
 
-/* Writes every sample of the batch for `site`. VG_E_IO when a file could not be written (err says
- * which) or a writer process failed. */
+/* Makes st ready for a batch of n samples: counts 0, every fate FAILED. VG_E_NOMEM. */
+vg_code rrd_store_stats_init(rrd_store_stats *st, size_t n);
+void rrd_store_stats_clear(rrd_store_stats *st);
+/* The counts again from the fates (after they were set or merged). */
+void rrd_store_stats_count(rrd_store_stats *st);
+/* Why sample i of b failed: the reason kept for its series, or a general one past
+ * RRD_STORE_FAILURES_MAX. */
+const char *rrd_store_stats_reason(const rrd_store_stats *st, const push_batch *b, size_t i);
+/* A new batch (agent, seq and devices of b) of the samples of b whose fate is in `fates` (a mask of
+ * 1u << rrd_sample_fate). NULL when out of memory. */
+push_batch *rrd_store_stats_select(const rrd_store_stats *st, const push_batch *b, unsigned fates);
+
+/* Writes every sample of the batch for `site`; st (initialised here, rrd_store_stats_clear it) says
+ * what became of each. VG_OK when every series was written, found stale or failed because of its own
+ * file (a garbage or foreign RRD file, a folder that cannot be made, an I/O error on it: the other
+ * series are written). VG_E_IO when the store itself failed, so that no series can be trusted to have
+ * been written and the batch must come again: a writer process that died, rrdcached unreachable, no
+ * space or a read-only file system, no memory. */
 vg_code rrd_store_write(rrd_store *s, const char *site, const push_batch *b, rrd_store_stats *st, vg_err *err);
 
 /* Writes go through rrdcached at addr ("unix:/run/rrdcached.sock", "host:port") from now on; the files
@@ -72,6 +111,12 @@ bool rrd_store_file_mappable(const char *path);
  * escaped), VG_E_IO when its file cannot be reached (a file where its folder should be): the sample
  * is refused alone instead of failing every retry of the batch. *is_new: no file yet. */
 vg_code rrd_store_admit(const rrd_store *s, const char *site, const push_sample *smp, bool *is_new, vg_err *err);
+/* Makes the file of a new series, its first sample `first` (the oldest of the batch), in the calling
+ * thread: the ingest makes a batch's new files on its own agent's request thread, so that the writer
+ * processes, which every agent shares, only update, and one agent making thousands of series delays no
+ * other agent's push. VG_OK too when the file is there already (made by another thread meanwhile:
+ * kept); VG_E_IO with the reason otherwise (the writer then tries again and reports it per series). */
+vg_code rrd_store_create(const rrd_store *s, const char *site, const push_sample *first, vg_err *err);
 /* The series (.rrd files) stored for a device, or for every device of a site when device is NULL. */
 size_t rrd_store_series_count(const rrd_store *s, const char *site, const char *device);
 /* The bytes free for the server in the data folder (statvfs). VG_E_IO when it cannot be read. */

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -18,13 +17,17 @@
 #include "fdio.h"
 #include "log.h"
 #include "names.h"
+#include "store/child.h"
 
 /* A batch goes as one frame: u32 length, then u16 + site, u32 count, and per sample u8 + device,
  * u8 + metric, u8 + instance, i64 time, f64 value (native byte order: both ends are this binary).
- * The answer: i32 result, u64 written, u64 stale, u16 + error text. */
+ * The answer: i32 result, u64 written, stale, failed and failed series, u32 + a fate byte per sample
+ * (rrd_sample_fate, in the frame's order), u16 + the failures (u32 index in the frame, u16 + reason),
+ * u16 + error text. */
 #define RW_SAMPLE_MAX (3 + NAME_MAX_LEN * 2 + INSTANCE_MAX_LEN + 16)
 #define RW_FRAME_MAX ((size_t)2 + NAME_MAX_LEN + 4 + (size_t)PUSH_MAX_SAMPLES * RW_SAMPLE_MAX)
 #define RW_ERR_MAX 1024
+#define RW_HEAD (4 + 4 * 8 + 4) /* the answer's fixed part: result, counts, number of fates */
 
 /* Several threads may have batches in the channel at once, so that the child always has the next one
  * to read: frames are sent one whole frame at a time, each with a ticket, and the answers, which come
@@ -104,15 +107,32 @@ static push_batch *rw_decode(const unsigned char *p, size_t len, char *site)
 
 static int rw_answer(int fd, int32_t rc, const rrd_store_stats *st, const char *err)
 {
-    unsigned char out[4 + 8 + 8 + 2 + RW_ERR_MAX], *p = out;
-    uint64_t written = st->written, stale = st->stale;
-    uint16_t el = (uint16_t)strnlen(err, RW_ERR_MAX);
+    uint32_t nfate = (uint32_t)st->nfate;
+    uint16_t nfail = (uint16_t)(st->nfailures < RRD_STORE_FAILURES_MAX ? st->nfailures : RRD_STORE_FAILURES_MAX);
+    unsigned char *out = malloc(RW_HEAD + nfate + 2 + (size_t)nfail * (4 + 2 + RRD_STORE_REASON_MAX) + 2 + RW_ERR_MAX);
+    if (!out)
+        return -1;
+    unsigned char *p = out;
+    uint64_t counts[4] = {st->written, st->stale, st->failed, st->failed_series};
     rw_put(&p, &rc, 4);
-    rw_put(&p, &written, 8);
-    rw_put(&p, &stale, 8);
+    rw_put(&p, counts, sizeof counts);
+    rw_put(&p, &nfate, 4);
+    if (nfate)
+        rw_put(&p, st->fate, nfate);
+    rw_put(&p, &nfail, 2);
+    for (uint16_t i = 0; i < nfail; i++) {
+        uint32_t index = (uint32_t)st->failures[i].index;
+        uint16_t rl = (uint16_t)strnlen(st->failures[i].reason, RRD_STORE_REASON_MAX - 1);
+        rw_put(&p, &index, 4);
+        rw_put(&p, &rl, 2);
+        rw_put(&p, st->failures[i].reason, rl);
+    }
+    uint16_t el = (uint16_t)strnlen(err, RW_ERR_MAX);
     rw_put(&p, &el, 2);
     rw_put(&p, err, el);
-    return fd_send_all(fd, out, (size_t)(p - out));
+    int r = fd_send_all(fd, out, (size_t)(p - out));
+    free(out);
+    return r;
 }
 
 static int rw_serve(int fd, rrd_writer_fn fn, void *ctx)
@@ -143,7 +163,9 @@ static int rw_serve(int fd, rrd_writer_fn fn, void *ctx)
         vg_code wrc = b ? fn(ctx, site, b, &st, &err)
                         : vg_fail(&err, VG_E_INTERNAL, "the RRD writer process received a malformed batch");
         push_batch_free(b);
-        if (rw_answer(fd, (int32_t)wrc, &st, err.msg) != 0)
+        int sent = rw_answer(fd, (int32_t)wrc, &st, err.msg);
+        rrd_store_stats_clear(&st);
+        if (sent != 0)
             break;
     }
     free(frame);
@@ -152,24 +174,8 @@ static int rw_serve(int fd, rrd_writer_fn fn, void *ctx)
 
 static void rw_child(int fd, rrd_writer_fn fn, void *ctx)
 {
-    /* a stop of the server (Ctrl-C in a terminal, systemd's SIGTERM to the unit) must not cut an update:
-     * the child ends when the server closes its end */
-    signal(SIGINT, SIG_IGN);
-    signal(SIGTERM, SIG_IGN);
-    signal(SIGHUP, SIG_IGN);
-    signal(SIGPIPE, SIG_IGN);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    prctl(PR_SET_NAME, "vigie-rrdwriter", 0, 0, 0);
-    /* keep stdio and the channel only: not the server's sockets, database or other files */
-    if (fd != 3) {
-        if (dup2(fd, 3) < 0)
-            _exit(1);
-        fd = 3;
-    }
-    close_range(4, ~0U, 0);
-    log_after_fork(); /* after the descriptors are settled: its stream is a copy of stderr */
+    /* SIG_DFL: a writer forks nothing (the server leaves SIGCHLD as it is, so this changes nothing) */
+    fd = store_child_setup(fd, "vigie-rrdwriter", SIG_DFL);
     _exit(rw_serve(fd, fn, ctx));
 }
 
@@ -272,9 +278,10 @@ pid_t rrd_writer_pid(rrd_writer *w)
     return pid;
 }
 
-/* The frame of the samples of b that route() gives to writer k of n (all of them without route). */
+/* The frame of the samples of b that route() gives to writer k of n (all of them without route);
+ * map[j] is the index in b of the frame's sample j. */
 static unsigned char *rw_encode(const char *site, const push_batch *b, rrd_writer_route route, size_t k, size_t n,
-                                size_t *len, uint32_t *count)
+                                size_t *len, uint32_t *count, size_t *map)
 {
     size_t total = push_batch_count(b);
     unsigned char *buf = malloc(4 + 2 + NAME_MAX_LEN + 4 + total * RW_SAMPLE_MAX);
@@ -296,7 +303,7 @@ static unsigned char *rw_encode(const char *site, const push_batch *b, rrd_write
         rw_put_str(&p, s->instance, INSTANCE_MAX_LEN);
         rw_put(&p, &s->ts, 8);
         rw_put(&p, &s->value, 8);
-        (*count)++;
+        map[(*count)++] = i; /* the frame's sample *count is the batch's sample i */
     }
     memcpy(count_at, count, 4);
     uint32_t body = (uint32_t)(p - buf - 4);
@@ -305,26 +312,50 @@ static unsigned char *rw_encode(const char *site, const push_batch *b, rrd_write
     return buf;
 }
 
-/* Reads one answer: what fn returned in the child, in *code and err; false when the channel failed. */
+static bool rw_read_str(int fd, char *out, size_t max)
+{
+    uint16_t l;
+    if (fd_read_all(fd, &l, 2) != 0 || l > max || (l && fd_read_all(fd, out, l) != 0))
+        return false;
+    out[l] = '\0';
+    return true;
+}
+
+/* Reads one answer: what fn returned in the child, in *code and err, and st (rrd_store_stats_clear
+ * it); false when the channel failed. */
 static bool rw_read_answer(int fd, rrd_store_stats *st, vg_code *code, vg_err *err)
 {
-    unsigned char head[4 + 8 + 8 + 2];
+    unsigned char head[RW_HEAD];
     if (fd_read_all(fd, head, sizeof head) != 0)
         return false;
     int32_t rc;
-    uint64_t written, stale;
-    uint16_t el;
+    uint64_t counts[4];
+    uint32_t nfate;
     const unsigned char *p = head, *end = head + sizeof head;
     rw_get(&p, end, &rc, 4);
-    rw_get(&p, end, &written, 8);
-    rw_get(&p, end, &stale, 8);
-    rw_get(&p, end, &el, 2);
-    char text[RW_ERR_MAX + 1];
-    if (el > RW_ERR_MAX || (el && fd_read_all(fd, text, el) != 0))
+    rw_get(&p, end, counts, sizeof counts);
+    rw_get(&p, end, &nfate, 4);
+    if (nfate > PUSH_MAX_SAMPLES || rrd_store_stats_init(st, nfate) != VG_OK ||
+        (nfate && fd_read_all(fd, st->fate, nfate) != 0))
         return false;
-    text[el] = '\0';
-    st->written = (size_t)written;
-    st->stale = (size_t)stale;
+    uint16_t nfail;
+    if (fd_read_all(fd, &nfail, 2) != 0 || nfail > RRD_STORE_FAILURES_MAX)
+        return false;
+    for (uint16_t i = 0; i < nfail; i++) {
+        uint32_t index;
+        if (fd_read_all(fd, &index, 4) != 0 ||
+            !rw_read_str(fd, st->failures[i].reason, RRD_STORE_REASON_MAX - 1))
+            return false;
+        st->failures[i].index = index;
+    }
+    st->nfailures = nfail;
+    char text[RW_ERR_MAX + 1];
+    if (!rw_read_str(fd, text, RW_ERR_MAX))
+        return false;
+    st->written = (size_t)counts[0];
+    st->stale = (size_t)counts[1];
+    st->failed = (size_t)counts[2];
+    st->failed_series = (size_t)counts[3];
     *code = VG_OK;
     if (rc != VG_OK)
         *code = vg_fail(err, rc > VG_OK && rc <= VG_E_INTERNAL ? (vg_code)rc : VG_E_INTERNAL, "%s", text);
@@ -419,7 +450,7 @@ static vg_code rw_wait(rrd_writer *w, const rw_ticket *t, rrd_store_stats *st, v
         pthread_mutex_lock(&w->lock);
         if (!answered) {
             rc = rw_restart(w, true, err);
-            st->written = st->stale = 0;
+            rrd_store_stats_clear(st);
         } else
             w->serving++;
         pthread_cond_broadcast(&w->changed);
@@ -428,31 +459,56 @@ static vg_code rw_wait(rrd_writer *w, const rw_ticket *t, rrd_store_stats *st, v
     return rc;
 }
 
+/* Adds writer's share `part` of the batch to st: its fates and failures at their index in the batch
+ * (map), its counts. */
+static void rw_merge(rrd_store_stats *st, const rrd_store_stats *part, const size_t *map, size_t count)
+{
+    for (size_t j = 0; j < part->nfate && j < count; j++)
+        if (map[j] < st->nfate)
+            st->fate[map[j]] = part->fate[j];
+    for (size_t f = 0; f < part->nfailures && st->nfailures < RRD_STORE_FAILURES_MAX; f++) {
+        if (part->failures[f].index >= count)
+            continue;
+        st->failures[st->nfailures] = part->failures[f];
+        st->failures[st->nfailures++].index = map[part->failures[f].index];
+    }
+    st->written += part->written;
+    st->stale += part->stale;
+    st->failed += part->failed;
+    st->failed_series += part->failed_series;
+}
+
 vg_code rrd_writer_write_split(rrd_writer *const *ws, size_t n, rrd_writer_route route, const char *site,
                                const push_batch *b, rrd_store_stats *st, vg_err *err)
 {
-    st->written = st->stale = 0;
     rw_ticket tickets[RRD_WRITER_SPLIT_MAX];
     bool queued[RRD_WRITER_SPLIT_MAX] = {false};
+    size_t *maps[RRD_WRITER_SPLIT_MAX] = {NULL};
+    uint32_t counts[RRD_WRITER_SPLIT_MAX] = {0};
+    size_t total = push_batch_count(b);
+    if (rrd_store_stats_init(st, total) != VG_OK)
+        return vg_fail(err, VG_E_NOMEM, "out of memory");
     vg_code rc = VG_OK;
     if (n == 0 || n > RRD_WRITER_SPLIT_MAX)
         return vg_fail(err, VG_E_INVALID, "no RRD writer");
     /* every writer's share is sent before the first answer is awaited: they write at the same time */
     for (size_t k = 0; k < n && rc == VG_OK; k++) {
         size_t len;
-        uint32_t count;
-        unsigned char *frame = rw_encode(site, b, n > 1 ? route : NULL, k, n, &len, &count);
+        maps[k] = malloc((total ? total : 1) * sizeof *maps[k]);
+        unsigned char *frame = maps[k] ? rw_encode(site, b, n > 1 ? route : NULL, k, n, &len, &counts[k], maps[k]) : NULL;
         if (!frame) {
             rc = vg_fail(err, VG_E_NOMEM, "out of memory");
-        } else if (count > 0 || (k == 0 && push_batch_count(b) == 0)) {
+        } else if (counts[k] > 0 || (k == 0 && total == 0)) {
             rc = rw_send(ws[k], frame, len, &tickets[k], err);
             queued[k] = rc == VG_OK;
         }
         free(frame);
     }
     for (size_t k = 0; k < n; k++) {
-        if (!queued[k])
+        if (!queued[k]) {
+            free(maps[k]);
             continue;
+        }
         rrd_store_stats part = {0};
         vg_err why;
         vg_code r = rw_wait(ws[k], &tickets[k], &part, &why);
@@ -461,8 +517,10 @@ vg_code rrd_writer_write_split(rrd_writer *const *ws, size_t n, rrd_writer_route
             if (err)
                 *err = why;
         }
-        st->written += part.written;
-        st->stale += part.stale;
+        if (r == VG_OK)
+            rw_merge(st, &part, maps[k], counts[k]);
+        rrd_store_stats_clear(&part);
+        free(maps[k]);
     }
     return rc;
 }

@@ -9,9 +9,11 @@
  * rrd_store runs one writer per core (rrd_writer_write_split gives each the files of some devices).
  *
  * rrd_writer_start forks the child, which calls `fn` for each batch sent to it and sends back its
- * result; rrd_writer_write sends one batch and waits for that result, so a batch is answered only
- * once it is written. A writer that dies (a crash on a damaged file, a kill) fails the batch it was
- * writing (the agent sends it again; what was written is then skipped as stale) and is started again.
+ * result: its code, and what became of each sample (rrd_store_stats: a fate per sample, the reasons
+ * of the series that failed alone); rrd_writer_write sends one batch and waits for that result, so a
+ * batch is answered only once it is written. A writer that dies (a crash on a damaged file, a kill)
+ * fails the batch it was writing whole (the agent sends it again; what was written is then found
+ * at the files' last update, RRD_SAMPLE_DUPLICATE) and is started again.
  * The child ignores SIGINT and SIGTERM and ends when the server closes its end: a stop never cuts an
  * update in the middle.
  *
@@ -27,7 +29,9 @@
 #include "push.h"
 #include "store/rrd_store.h"
 
-/* Writes one batch in the child; its code and message go back to the caller of rrd_writer_write. */
+/* Writes one batch in the child; its code, message and st go back to the caller of rrd_writer_write.
+ * fn initialises st (rrd_store_stats_init) for the batch it is given; st->fate may stay NULL (the
+ * caller's fates then stay RRD_SAMPLE_FAILED). */
 typedef vg_code (*rrd_writer_fn)(void *ctx, const char *site, const push_batch *b, rrd_store_stats *st,
                                  vg_err *err);
 
@@ -38,14 +42,15 @@ rrd_writer *rrd_writer_start(rrd_writer_fn fn, void *ctx, vg_err *err);
 /* Closes the child's channel and waits for it to finish the batch it may be writing. */
 void rrd_writer_free(rrd_writer *w);
 
-/* Writes the batch in the child: what fn returned there (its code and message), or VG_E_UNAVAILABLE
- * with err saying how the child failed. */
+/* Writes the batch in the child: what fn returned there (its code, message and st, initialised here:
+ * rrd_store_stats_clear it), or VG_E_UNAVAILABLE with err saying how the child failed. */
 vg_code rrd_writer_write(rrd_writer *w, const char *site, const push_batch *b, rrd_store_stats *st, vg_err *err);
 
 /* Several writers share the files: route() names the writer (0 to n - 1) of a sample's file, always
  * the same for a file. Each writer's share is sent before any answer is awaited, so that they write at
- * once; the counts are added up, and the first failure is the error (the other shares are written:
- * sent again, they are skipped as stale). */
+ * once; the fates and failures are put back at their sample's index in b, the counts are added up,
+ * and the first failure is the error (the other shares are written: sent again, they are found as
+ * duplicates). */
 #define RRD_WRITER_SPLIT_MAX 8
 typedef size_t (*rrd_writer_route)(const push_sample *s, size_t n);
 vg_code rrd_writer_write_split(rrd_writer *const *ws, size_t n, rrd_writer_route route, const char *site,

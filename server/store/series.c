@@ -43,6 +43,58 @@ size_t store_series_clip(store_series *s, double lo, double hi)
     return n;
 }
 
+/* The late samples of each point of a series, consolidated as they come. */
+typedef struct {
+    const store_series *s;
+    store_cf cf;
+    double *acc;  /* per point: sum, min or max */
+    size_t *n;    /* per point: samples */
+} series_late;
+
+static void series_late_row(void *ctx, int64_t ts, double value)
+{
+    series_late *l = ctx;
+    const store_series *s = l->s;
+    if (ts <= s->start || s->step <= 0 || !isfinite(value))
+        return;
+    size_t i = (size_t)((ts - s->start - 1) / s->step); /* (start + i * step, start + (i + 1) * step] */
+    if (i >= s->npoints || !isnan(s->points[i].value))
+        return; /* RRD wins where it knows the point */
+    double *a = &l->acc[i];
+    if (l->n[i] == 0)
+        *a = value;
+    else if (l->cf == STORE_CF_MIN)
+        *a = value < *a ? value : *a;
+    else if (l->cf == STORE_CF_MAX)
+        *a = value > *a ? value : *a;
+    else
+        *a += value;
+    l->n[i]++;
+}
+
+vg_code store_series_add_late(store_series *s, db *d, const char *site, const char *device, const char *metric,
+                              const char *instance, store_cf cf, size_t *filled, vg_err *err)
+{
+    if (filled)
+        *filled = 0;
+    if (s->npoints == 0)
+        return VG_OK;
+    series_late l = {s, cf, calloc(s->npoints, sizeof *l.acc), calloc(s->npoints, sizeof *l.n)};
+    vg_code rc = l.acc && l.n ? db_late_each(d, site, device, metric, instance ? instance : "", s->start, s->end,
+                                            series_late_row, &l, err)
+                              : vg_fail(err, VG_E_NOMEM, "out of memory");
+    for (size_t i = 0; rc == VG_OK && i < s->npoints; i++) {
+        if (l.n[i] == 0)
+            continue;
+        s->points[i].value = cf == STORE_CF_AVERAGE ? l.acc[i] / (double)l.n[i] : l.acc[i];
+        if (filled)
+            (*filled)++;
+    }
+    free(l.acc);
+    free(l.n);
+    return rc;
+}
+
 vg_code store_series_fetch(rrd_store *s, const char *site, const char *device, const char *metric,
                            const char *instance, store_cf cf, int64_t from, int64_t to, int64_t step,
                            store_series *out, vg_err *err)

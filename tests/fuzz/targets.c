@@ -223,6 +223,7 @@ int fuzz_init(void)
     static const char trap_agent[] =
         "agent: fuzz-agent\nserver: http://127.0.0.1:8470\ntoken: 0123456789abcdef\n"
         "trap_listen: 127.0.0.1:16200\ntrap_community: public\n"
+        "trap_rate: 100000\ntrap_source_rate: 100000\n" /* FUZZ_NOW never refills: the largest bursts */
         "devices:\n"
         "  - {name: ups1, host: 10.0.0.1, profile: ups-rfc1628}\n"
         "  - {name: env1, host: 10.0.0.2, profile: env-rittal-cmc3}\n"

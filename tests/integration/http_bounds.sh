@@ -111,6 +111,11 @@ except socket.timeout:
 except OSError:
     closed = True   # reset
 print("extra_closed", closed)
+for _ in range(60):  # a flood of refused connections: one log line a minute, not one each
+    try:
+        c = socket.create_connection(("127.0.0.1", port)); c.settimeout(1); c.recv(1); c.close()
+    except OSError:
+        pass
 print("same_address", curl())
 print("other_address", curl("--interface", "127.0.0.2"))
 idle[0].settimeout(10); t = time.time()
@@ -130,6 +135,8 @@ v() { awk -v k="$1" '$1 == k {print $2}' "$T_TMP/conns.out"; }
 [ "$(v other_address)" = 200 ]; ok $? "... while another client (127.0.0.2) is served ($(v other_address))"
 [ "$(v idle_closed)" = True ]; ok $? "an idle connection is closed after the timeout (timeout: 3; $(grep idle_closed "$T_TMP/conns.out"))"
 [ "$(v after)" = 200 ]; ok $? "once the idle ones are gone, that address is served again ($(v after))"
+n=$(grep -ci 'limit' "$SERVER_LOG")
+[ "$n" -ge 1 ] && [ "$n" -le 2 ]; ok $? "61 connections refused at the limit cost 1 or 2 log lines ($n: $(grep -i -m1 'limit' "$SERVER_LOG"))"
 printf 'listen: 127.0.0.1:1\nhttp: {max_connections_per_ip: 0}\nagents: [{id: a, token: bounds-agent-token-02}]\n' >"$T_TMP/bad.yaml"
 "$SERVER" -c "$T_TMP/bad.yaml" --check-config >"$T_TMP/bad.out" 2>&1
 [ $? -eq 2 ] && grep -q 'max_connections_per_ip' "$T_TMP/bad.out"; ok $? "http: max_connections_per_ip 0: exit 2 naming it ($(cat "$T_TMP/bad.out"))"

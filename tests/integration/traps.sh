@@ -1,8 +1,9 @@
 #!/bin/bash
 # SNMP traps and informs: vigie-agent listens on a loopback port (trap_listen), Net-SNMP's snmptrap
 # sends a v2c trap, a v2c inform, a v1 trap, SNMPv3 authPriv traps and an inform; each reaches the
-# server's /api/v1/status as the metric its profile maps it to, within about a second (the next poll
-# is a minute away). An unknown trap arrives as device.trap, a wrong community is dropped.
+# server's /api/v1/status as the metric its profile maps it to, within about a second (a burst waits
+# 0.2 s, a batch goes 1 s after the one before; the next poll is a minute away). An unknown trap
+# arrives as device.trap, a wrong community is dropped.
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 
 TOKEN=traps-agent-token-0001

@@ -161,8 +161,9 @@ static void test_malformed_changes_nothing(void **state)
         "not json",
     };
     const char *fields[] = {"samples[1].device", "samples[0].value", "samples[0].ts", "body"};
+    const int status[] = {400, 400, 409, 400}; /* a time too far ahead: "retry": "clock" (push.h) */
     for (size_t i = 0; i < 4; i++)
-        expect(ingest("token-doullens-0001", bad[i], NOW), 400, fields[i]);
+        expect(ingest("token-doullens-0001", bad[i], NOW), status[i], fields[i]);
     assert_int_equal(rrd_files(), files);
     char path[1200];
     assert_int_equal(rrd_store_path(ctx.rrd, "doullens", "ups1", "battery.charge", "", path, sizeof path), 0);

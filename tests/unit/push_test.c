@@ -138,13 +138,52 @@ static void test_reject_sample_fields(void **state)
     expect_reject(SAMPLE_WITHOUT("\"device\":\"d\",\"metric\":\"m\",\"value\":1"), "samples[0].ts", "missing");
     expect_reject(SAMPLE_WITHOUT("\"device\":\"d\",\"metric\":\"m\",\"value\":1,\"ts\":1.5"), "samples[0].ts", "integer");
     expect_reject(SAMPLE_WITHOUT("\"device\":\"d\",\"metric\":\"m\",\"value\":1,\"ts\":1790001000"), "samples[0].ts",
-                  "future");
+                  "300 s ahead of the server's time");
     expect_reject(SAMPLE_WITHOUT("\"device\":\"d\",\"metric\":\"m\",\"value\":1,\"ts\":1000000000"), "samples[0].ts",
-                  "in the past");
+                  "93 days before the server's time");
     expect_reject(SAMPLE(",\"severity\":\"bad\""), "samples[0].severity", "ok, warning");
     expect_reject(SAMPLE(",\"unit\":\"abcdefghijklmnopqrstuvwxyz\""), "samples[0].unit", "longer than");
     expect_reject(SAMPLE(",\"colour\":\"red\""), "samples[0].colour", "unknown field");
     expect_reject(SAMPLE(",\"label\":\"\\udc00\""), "body", "invalid JSON");
+}
+
+/* A batch refused only for its times is VG_E_CONFLICT (the server answers 409 "retry": "clock") and
+ * names its first such sample; any other fault anywhere wins (400: no clock fixes it). */
+static void test_reject_time(void **state)
+{
+    (void)state;
+    vg_err err;
+    const char *later = "{\"agent\":\"a\",\"seq\":1,\"samples\":["
+                        "{\"device\":\"d\",\"metric\":\"m.x\",\"value\":1,\"ts\":1790000000},"
+                        "{\"device\":\"d\",\"metric\":\"m.x\",\"value\":1,\"ts\":1790000301},"
+                        "{\"device\":\"d\",\"metric\":\"m.x\",\"value\":1,\"ts\":1000000000}]}";
+    assert_null(push_batch_decode(later, strlen(later), NOW, &err));
+    assert_int_equal(err.code, VG_E_CONFLICT);
+    assert_string_equal(err.field, "samples[1].ts");
+    /* at the window's edges: taken */
+    const char *edges = "{\"agent\":\"a\",\"seq\":1,\"samples\":["
+                        "{\"device\":\"d\",\"metric\":\"m.x\",\"value\":1,\"ts\":1790000300},"
+                        "{\"device\":\"d\",\"metric\":\"m.x\",\"value\":1,\"ts\":1781964800}]}";
+    push_batch *b = push_batch_decode(edges, strlen(edges), NOW, &err);
+    assert_non_null(b);
+    push_batch_free(b);
+    /* with another fault after it, or before it: that one, VG_E_INVALID */
+    const char *both = "{\"agent\":\"a\",\"seq\":1,\"samples\":["
+                       "{\"device\":\"d\",\"metric\":\"m.x\",\"value\":1,\"ts\":1790009999},"
+                       "{\"device\":\"d\",\"metric\":\"m.x\",\"value\":\"x\",\"ts\":1790000000}]}";
+    assert_null(push_batch_decode(both, strlen(both), NOW, &err));
+    assert_int_equal(err.code, VG_E_INVALID);
+    assert_string_equal(err.field, "samples[1].value");
+    const char *sev = "{\"agent\":\"a\",\"seq\":1,\"samples\":["
+                      "{\"device\":\"d\",\"metric\":\"m.x\",\"value\":1,\"ts\":1790009999,\"severity\":\"bad\"}]}";
+    assert_null(push_batch_decode(sev, strlen(sev), NOW, &err));
+    assert_int_equal(err.code, VG_E_INVALID);
+    assert_string_equal(err.field, "samples[0].severity");
+    /* PUSH_ANY_TIME bounds nothing (the agent rereading its own spool) */
+    b = push_batch_decode(later, strlen(later), PUSH_ANY_TIME, &err);
+    assert_non_null(b);
+    assert_int_equal(push_batch_count(b), 3);
+    push_batch_free(b);
 }
 
 /* A body whose second sample (0, 1), second device (2) or envelope (3) has member "key":"ab" ESC. */
@@ -360,6 +399,7 @@ int main(void)
         cmocka_unit_test(test_reject_controls),   cmocka_unit_test(test_reject_too_many),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_reject_time),
     };
     return cmocka_run_group_tests_name("push", tests, NULL, NULL);
 }

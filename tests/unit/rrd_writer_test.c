@@ -42,6 +42,20 @@ static vg_code log_fn(void *ctx, const char *site, const push_batch *b, rrd_stor
         raise(SIGKILL);
     if (strcmp(site, "bad") == 0)
         return vg_fail(err, VG_E_IO, "cannot write %s: disk full", push_batch_at(b, 0)->device);
+    if (strcmp(site, "fates") == 0) { /* every other sample of the frame fails, named by its instance */
+        rrd_store_stats_init(st, push_batch_count(b));
+        for (size_t i = 0; i < push_batch_count(b); i++) {
+            st->fate[i] = i % 2 ? RRD_SAMPLE_FAILED : RRD_SAMPLE_WRITTEN;
+            if (i % 2) {
+                st->failures[st->nfailures].index = i;
+                snprintf(st->failures[st->nfailures++].reason, RRD_STORE_REASON_MAX, "%s failed",
+                         push_batch_at(b, i)->instance);
+                st->failed_series++;
+            }
+        }
+        rrd_store_stats_count(st);
+        return VG_OK;
+    }
     char path[600];
     snprintf(path, sizeof path, "%s/log", dir);
     FILE *f = fopen(path, "a");
@@ -119,6 +133,7 @@ static void test_batch_and_answers(void **state)
     push_batch *empty = push_batch_new("test", 2);
     assert_int_equal(rrd_writer_write(w, "italie", empty, &st, &err), VG_OK);
     assert_int_equal(st.written, 0);
+    rrd_store_stats_clear(&st);
     push_batch_free(empty);
     push_batch_free(b);
     rrd_writer_free(w);
@@ -170,6 +185,7 @@ static void test_child_dies(void **state)
     assert_int_equal(rrd_writer_write(w, "doullens", b, &st, &err), VG_OK);
     assert_int_equal(st.written, 2);
     assert_int_equal(rrd_writer_restarts(w), 3); /* the crash, the kill between batches, the idle kill */
+    rrd_store_stats_clear(&st);
     push_batch_free(b);
     rrd_writer_free(w);
 }
@@ -194,6 +210,7 @@ static void *send_many(void *arg)
         rrd_store_stats st = {0};
         if (rrd_writer_write(s->w, "italie", b, &st, &err) != VG_OK || st.written != (size_t)(1 + k % 7))
             s->failures++;
+        rrd_store_stats_clear(&st);
         push_batch_free(b);
     }
     return NULL;
@@ -299,6 +316,7 @@ static void test_split_between_writers(void **state)
         assert_non_null(strstr(err.msg, "RRD writer process"));
     assert_int_equal(rrd_writer_write_split(ws, 2, route_by_number, "italie", b, &st, &err), VG_OK);
     assert_int_equal(st.written, 8);
+    rrd_store_stats_clear(&st);
     push_batch_free(b);
     rrd_writer_free(ws[0]);
     rrd_writer_free(ws[1]);
@@ -324,22 +342,92 @@ static void test_store_through_writer(void **state)
     assert_int_equal(st.written, 2);
     assert_int_equal(rrd_store_path(s, "italie", "pdu-a1", "outlet.current", "Outlet 2", path, sizeof path), 0);
     assert_int_equal(rrd_last_r(path), 1790000040);
-    /* the same times again: stale, counted by the child */
+    /* the same times again: at the files' last update, duplicates, counted stale by the child */
     assert_int_equal(rrd_store_write(s, "italie", b, &st, &err), VG_OK);
     assert_int_equal(st.written, 0);
     assert_int_equal(st.stale, 2);
-    /* an error in the child names the file: here a file stands where the device's folder should be */
+    assert_int_equal(st.nfate, 2);
+    assert_int_equal(st.fate[0], RRD_SAMPLE_DUPLICATE);
+    assert_int_equal(st.fate[1], RRD_SAMPLE_DUPLICATE);
+    /* a file that cannot be written fails alone, named with the file, at its index in the batch: here
+     * a file stands where the device's folder should be; the other devices (other writers) are written */
     push_batch_free(b);
-    b = batch_of("pdu-a2", 1790000100, 1);
+    b = push_batch_new("test", 2);
+    const char *devices[] = {"pdu-a1", "pdu-a2", "pdu-a3", "pdu-a4", "pdu-a2"};
+    for (int i = 0; i < 5; i++) {
+        push_sample smp = {.ts = i == 4 ? 1790000160 : i == 0 ? 1790000000 : 1790000100, .value = i};
+        snprintf(smp.device, sizeof smp.device, "%s", devices[i]);
+        snprintf(smp.metric, sizeof smp.metric, "outlet.current");
+        snprintf(smp.instance, sizeof smp.instance, "Outlet 1");
+        push_batch_add(b, &smp);
+    }
     char blocker[700], ignored[700];
     snprintf(blocker, sizeof blocker, "%s/rrd/italie", dir);
     tu_write(blocker, "pdu-a2", "not a folder", ignored, sizeof ignored);
-    assert_int_equal(rrd_store_write(s, "italie", b, &st, &err), VG_E_IO);
-    if (!strstr(err.msg, "/rrd/italie/pdu-a2/outlet.current@Outlet%201.rrd: "))
-        fail_msg("error without the file: %s", err.msg);
-    assert_int_equal(st.written, 0);
+    assert_int_equal(rrd_store_write(s, "italie", b, &st, &err), VG_OK);
+    unsigned char want[] = {RRD_SAMPLE_STALE, RRD_SAMPLE_FAILED, RRD_SAMPLE_WRITTEN, RRD_SAMPLE_WRITTEN,
+                            RRD_SAMPLE_FAILED};
+    assert_int_equal(st.nfate, 5);
+    assert_memory_equal(st.fate, want, 5);
+    assert_int_equal(st.written, 2);
+    assert_int_equal(st.stale, 1);
+    assert_int_equal(st.failed, 2);
+    assert_int_equal(st.failed_series, 1);
+    assert_int_equal(st.nfailures, 1);
+    assert_int_equal(st.failures[0].index, 1); /* the oldest sample of the series */
+    if (!strstr(st.failures[0].reason, "/rrd/italie/pdu-a2/outlet.current@Outlet%201.rrd: "))
+        fail_msg("reason without the file: %s", st.failures[0].reason);
+    assert_string_equal(rrd_store_stats_reason(&st, b, 4), st.failures[0].reason);
+    push_batch *ok = rrd_store_stats_select(&st, b, 1u << RRD_SAMPLE_WRITTEN);
+    assert_int_equal(push_batch_count(ok), 2);
+    assert_string_equal(push_batch_at(ok, 0)->device, "pdu-a3");
+    push_batch_free(ok);
+    rrd_store_stats_clear(&st);
     push_batch_free(b);
     rrd_store_free(s);
+}
+
+static size_t route_by_outlet(const push_sample *s, size_t n)
+{
+    return (size_t)atoi(s->instance + strlen("Outlet ")) % n;
+}
+
+/* The writer's answer carries a fate per sample and the reasons, put back at their index in the batch
+ * when it is split between writers (log_fn's site "fates": every other sample fails). */
+static void test_fates_cross_the_channel(void **state)
+{
+    (void)state;
+    vg_err err;
+    rrd_writer *ws[2] = {rrd_writer_start(log_fn, NULL, &err), rrd_writer_start(log_fn, NULL, &err)};
+    assert_non_null(ws[0]);
+    assert_non_null(ws[1]);
+    push_batch *b = batch_of("pdu-b1", 1790000000, 9);
+    rrd_store_stats st = {0};
+    assert_int_equal(rrd_writer_write_split(ws, 2, route_by_outlet, "fates", b, &st, &err), VG_OK);
+    assert_int_equal(st.nfate, 9);
+    size_t failed = 0;
+    for (size_t i = 0; i < 9; i++) {
+        /* Outlet N goes to writer N % 2, where the frame's samples 1 and 3 fail: Outlets 4, 8 and 3, 7 */
+        failed += st.fate[i] == RRD_SAMPLE_FAILED;
+        assert_true(st.fate[i] == RRD_SAMPLE_FAILED || st.fate[i] == RRD_SAMPLE_WRITTEN);
+    }
+    assert_int_equal(failed, st.failed);
+    assert_int_equal(st.nfailures, st.failed_series);
+    for (size_t f = 0; f < st.nfailures; f++) {
+        char want[64];
+        snprintf(want, sizeof want, "Outlet %zu failed", st.failures[f].index + 1);
+        assert_string_equal(st.failures[f].reason, want); /* the index is the batch's, not the frame's */
+        assert_int_equal(st.fate[st.failures[f].index], RRD_SAMPLE_FAILED);
+    }
+    assert_int_equal(failed, 4);
+    assert_int_equal(st.fate[2], RRD_SAMPLE_FAILED);
+    assert_int_equal(st.fate[3], RRD_SAMPLE_FAILED);
+    assert_int_equal(st.fate[6], RRD_SAMPLE_FAILED);
+    assert_int_equal(st.fate[7], RRD_SAMPLE_FAILED);
+    rrd_store_stats_clear(&st);
+    push_batch_free(b);
+    rrd_writer_free(ws[0]);
+    rrd_writer_free(ws[1]);
 }
 
 int main(void)
@@ -349,6 +437,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_child_dies, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_threads_keep_order, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_split_between_writers, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_fates_cross_the_channel, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_store_through_writer, setup_each, teardown_each),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,8 @@
 /* The agent's on-disk spool in a temp folder, with a fake server: write and replay order, stopping at
  * the first retry, persistence across close and open, the size bound and its counter, sequence
  * numbers across restarts, corrupt and truncated files set aside, rejected batches kept aside, dead
- * letters, duplicates, numbers never given unrecorded, --spool-status. */
+ * letters, duplicates, numbers never given unrecorded, --spool-status, the retention of the folders
+ * set aside (by age, count and size; never the batches waiting) and its agent.yaml keys. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "push.h"
+#include "config/agent_config.h"
 #include "push/spool.h"
 #include "test_util.h"
 
@@ -828,6 +830,186 @@ static void test_status_print(void **state)
     assert_non_null(strstr(err.msg, missing));
 }
 
+
+/* ---- retention of the folders set aside ----------------------------------------------------- */
+
+/* Sets the mtime of dir/sub/<seq>.json to `days` days before now. */
+static void age_file(const char *sub, uint64_t seq, int days)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s%s%020llu.json", dir, sub, sub[0] ? "/" : "", (unsigned long long)seq);
+    struct timespec t[2] = {{.tv_sec = time(NULL) - (time_t)days * 86400}, {.tv_sec = time(NULL) - (time_t)days * 86400}};
+    assert_int_equal(utimensat(AT_FDCWD, path, t, 0), 0);
+}
+
+static char *status_text(void)
+{
+    char *out = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&out, &len);
+    vg_err err;
+    assert_int_equal(spool_status_print(dir, m, &err), VG_OK);
+    fclose(m);
+    return out;
+}
+
+static void test_retention_by_age(void **state)
+{
+    spool *s = open_spool(64 * MB);
+    int64_t now = time(NULL);
+    uint64_t r[3];
+    fake_server f = {.script = {PUSH_REJECTED, PUSH_REJECTED, PUSH_REJECTED}, .nscript = 3};
+    for (int i = 0; i < 3; i++) {
+        r[i] = put_new(s, now, 2, NULL);
+        replay(s, &f);
+    }
+    fake_free(&f);
+    uint64_t bad = r[2] + 1;
+    write_raw("", bad, "not a batch", 11);
+    spool_close(s);
+    s = open_spool(64 * MB);
+    replay(s, &f);
+    fake_free(&f);
+    assert_int_equal(count_files("rejected"), 3);
+    assert_int_equal(count_files("corrupt"), 1);
+    /* a batch waiting is never purged, however old its file */
+    uint64_t live = put_new(s, now - 86400, 2, NULL);
+    age_file("", live, 400);
+    age_file("rejected", r[0], 40);
+    age_file("rejected", r[1], 31);
+    age_file("rejected", r[2], 29);
+    age_file("corrupt", bad, 90);
+
+    spool_purge_stats st;
+    assert_int_equal(spool_purge(s, time(NULL), &st), 3);
+    assert_int_equal(st.files[0], 2); /* rejected */
+    assert_int_equal(st.files[1], 1); /* corrupt */
+    assert_int_equal(st.files[2] + st.files[3], 0);
+    assert_true(st.bytes > 0);
+    assert_false(file_exists("rejected", r[0]));
+    assert_false(file_exists("rejected", r[1]));
+    assert_true(file_exists("rejected", r[2]));
+    assert_int_equal(count_files("corrupt"), 0);
+    assert_true(file_exists("", live));
+    assert_int_equal(spool_count(s), 1);
+    assert_int_equal(spool_purged(s), 3);
+    assert_int_equal(read_number("purged"), 3);
+    assert_int_equal(spool_purge(s, time(NULL), &st), 0); /* nothing left past its days */
+
+    /* the days are set by the agent's configuration; the count survives a restart */
+    spool_set_retention(s, &(spool_retention){.days = 10, .max_files = 1000, .max_bytes = 64 * MB});
+    age_file("rejected", r[2], 11);
+    assert_int_equal(spool_purge(s, time(NULL), &st), 1);
+    spool_close(s);
+    s = open_spool(64 * MB);
+    assert_int_equal(spool_purged(s), 4);
+    char *out = status_text();
+    assert_non_null(strstr(out, "\nrejected: 0\n"));
+    assert_non_null(strstr(out, "\nset aside: 0 file(s), 0 bytes\n"));
+    assert_non_null(strstr(out, "\npurged: 4 file(s) set aside, deleted by the retention, the last at "));
+    assert_non_null(strstr(out, "waiting: 1 batch(es)"));
+    free(out);
+    spool_close(s);
+}
+
+static void test_retention_by_count_and_size(void **state)
+{
+    spool *s = open_spool(64 * MB);
+    spool_set_retention(s, &(spool_retention){.days = 30, .max_files = 2, .max_bytes = 64 * MB});
+    int64_t now = time(NULL);
+    uint64_t r[4];
+    fake_server f = {.script = {PUSH_REJECTED, PUSH_REJECTED, PUSH_REJECTED, PUSH_REJECTED}, .nscript = 4};
+    for (int i = 0; i < 4; i++) {
+        r[i] = put_new(s, now, 20, NULL);
+        replay(s, &f);
+    }
+    fake_free(&f);
+    /* at most 2 files: the oldest go as soon as a third is set aside */
+    assert_int_equal(count_files("rejected"), 2);
+    assert_false(file_exists("rejected", r[1]));
+    assert_true(file_exists("rejected", r[2]));
+    assert_true(file_exists("rejected", r[3]));
+    assert_int_equal(spool_purged(s), 2);
+    char *out = status_text();
+    assert_non_null(strstr(out, "\nrejected: 2\n"));
+    assert_non_null(strstr(out, "\nset aside: 2 file(s), "));
+    assert_non_null(strstr(out, ", the oldest set aside at "));
+    free(out);
+    /* the oldest by the time set aside, not by number: r[3] set aside long ago goes first */
+    age_file("rejected", r[3], 5);
+    spool_set_retention(s, &(spool_retention){.days = 30, .max_files = 1000, .max_bytes = 1});
+    spool_purge_stats st;
+    assert_int_equal(spool_purge(s, time(NULL), &st), 1); /* over 1 byte: its newest file stays */
+    assert_false(file_exists("rejected", r[3]));
+    assert_true(file_exists("rejected", r[2]));
+    assert_int_equal(spool_purged(s), 3);
+    spool_close(s);
+}
+
+static void test_housekeep_hourly(void **state)
+{
+    spool *s = open_spool(64 * MB);
+    int64_t now = time(NULL);
+    fake_server f = {.script = {PUSH_REJECTED, PUSH_REJECTED}, .nscript = 2};
+    uint64_t a = put_new(s, now, 1, NULL);
+    replay(s, &f);
+    age_file("rejected", a, 60);
+    spool_housekeep(s, (time_t)now); /* the first call purges */
+    assert_false(file_exists("rejected", a));
+    uint64_t b = put_new(s, now, 1, NULL);
+    replay(s, &f);
+    fake_free(&f);
+    age_file("rejected", b, 60);
+    spool_housekeep(s, (time_t)now + 10); /* not again within the hour */
+    assert_true(file_exists("rejected", b));
+    spool_housekeep(s, (time_t)now + SPOOL_PURGE_EVERY);
+    assert_false(file_exists("rejected", b));
+    assert_int_equal(spool_purged(s), 2);
+    spool_close(s);
+}
+
+/* agent.yaml's spool_retention: defaults, values, and errors naming file, line and key. */
+static agent_config *load_yaml(const char *extra, vg_err *err)
+{
+    char text[1000], path[1200];
+    snprintf(text, sizeof text,
+             "agent: a1\nserver: http://127.0.0.1:1\ntoken: \"0123456789abcdef\"\n%s"
+             "devices:\n  - {name: d1, host: 127.0.0.1}\n",
+             extra);
+    tu_write(dir, "agent.yaml", text, path, sizeof path);
+    chmod(path, 0600);
+    return agent_config_load(path, "/nonexistent", err);
+}
+
+static void test_retention_config(void **state)
+{
+    vg_err err;
+    agent_config *c = load_yaml("", &err);
+    if (!c)
+        fail_msg("%s", err.msg);
+    assert_int_equal(c->spool_keep_days, SPOOL_KEEP_DAYS);
+    assert_int_equal(c->spool_keep_files, SPOOL_KEEP_FILES);
+    assert_int_equal(c->spool_keep_mb, 64);
+    agent_config_free(c);
+    c = load_yaml("spool_retention: {days: 7, max_files: 50, max_mb: 2}\n", &err);
+    if (!c)
+        fail_msg("%s", err.msg);
+    assert_int_equal(c->spool_keep_days, 7);
+    assert_int_equal(c->spool_keep_files, 50);
+    assert_int_equal(c->spool_keep_mb, 2);
+    agent_config_free(c);
+    static const char *const bad[][2] = {
+        {"spool_retention: {days: 0}\n", ":4:"},          {"spool_retention: {days: 3651}\n", "'days'"},
+        {"spool_retention: {max_files: 0}\n", "'max_files'"}, {"spool_retention: {max_mb: 10241}\n", "'max_mb'"},
+        {"spool_retention: {weeks: 2}\n", "weeks"},        {"spool_retention: 30\n", "spool_retention"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        assert_null(load_yaml(bad[i][0], &err));
+        if (!strstr(err.msg, bad[i][1]) || !strstr(err.msg, "agent.yaml:4:"))
+            fail_msg("%s: %s", bad[i][0], err.msg);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -849,6 +1031,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_duplicate, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_seq_not_recorded_not_given, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_status_print, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_retention_by_age, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_retention_by_count_and_size, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_housekeep_hourly, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_retention_config, setup_each, teardown_each),
     };
     return cmocka_run_group_tests_name("spool", tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* The store's read API and typed tables (server/store/): series written through rrd_store and fetched
  * back over a period, a missing series, a damaged file refused without a crash; typed health members
- * read back from their runs; the alerting tables behind alert_store.h; the error codes of deletions. */
+ * read back from their runs; the alerting tables behind alert_store.h; the error codes of deletions; a
+ * series whose file cannot be written failing alone; late samples kept once and served in the gaps. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -8,6 +9,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <math.h>
+#include <rrd.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +80,7 @@ static void write_charge(fixture *f, int n)
         rrd_store_stats st = {0};
         assert_int_equal(rrd_store_write(f->rrd, "nro", b, &st, NULL), VG_OK);
         assert_int_equal(st.written, 1);
+        rrd_store_stats_clear(&st);
         push_batch_free(b);
     }
 }
@@ -632,7 +635,7 @@ static void test_retention(void **state)
     long n = -1;
     assert_int_equal(db_retention_purge(f->d, &none, 100, &n, NULL), VG_OK);
     assert_int_equal(n, 0);
-    db_retention c = {cut, cut, cut, cut, cut};
+    db_retention c = {cut, cut, cut, cut, cut, 0};
     /* by chunks: 2 rows a table per call, until nothing is left to purge */
     long total = 0;
     do {
@@ -670,6 +673,155 @@ static void test_series_clip(void **state)
     assert_int_equal(store_series_clip(&s, -1500, 1500), 0);
 }
 
+/* ---- a series that fails alone, late samples ------------------------------------------------------- */
+
+static push_batch *batch3(int64_t ts, double v)
+{
+    push_batch *b = push_batch_new("agent", 1);
+    const char *devices[] = {"ups1", "ups2", "ups3"};
+    for (int i = 0; i < 3; i++) {
+        push_sample s = sample(devices[i], "battery.charge", "", v + i, ts);
+        assert_int_equal(push_batch_add(b, &s), 0);
+    }
+    return b;
+}
+
+/* A file that librrd can describe but not update (here a foreign RRD file with two data sources): its
+ * series fails with the file's name and librrd's reason, the other two are written; older samples
+ * are stale, one at the last update a duplicate. */
+static void test_write_fails_alone(void **state)
+{
+    fixture *f = *state;
+    push_batch *b = batch3(T0, 10);
+    rrd_store_stats st = {0};
+    assert_int_equal(rrd_store_write(f->rrd, "nro", b, &st, NULL), VG_OK);
+    assert_int_equal(st.written, 3);
+    push_batch_free(b);
+    char path[1200];
+    assert_int_equal(rrd_store_path(f->rrd, "nro", "ups2", "battery.charge", "", path, sizeof path), VG_OK);
+    const char *argv[] = {"DS:a:GAUGE:180:U:U", "DS:b:GAUGE:180:U:U", "RRA:AVERAGE:0.5:1:10"};
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(rrd_create_r(path, STEP, T0, 3, argv), 0);
+    b = batch3(T0 + STEP, 20);
+    push_sample older = sample("ups1", "battery.charge", "", 5, T0 - STEP), again = sample("ups3", "battery.charge", "", 7, T0);
+    assert_int_equal(push_batch_add(b, &older), 0);
+    assert_int_equal(push_batch_add(b, &again), 0);
+    assert_int_equal(rrd_store_write(f->rrd, "nro", b, &st, NULL), VG_OK);
+    unsigned char want[] = {RRD_SAMPLE_WRITTEN, RRD_SAMPLE_FAILED, RRD_SAMPLE_WRITTEN, RRD_SAMPLE_STALE,
+                            RRD_SAMPLE_DUPLICATE};
+    assert_memory_equal(st.fate, want, 5);
+    assert_int_equal(st.written, 2);
+    assert_int_equal(st.stale, 2);
+    assert_int_equal(st.failed, 1);
+    assert_int_equal(st.failed_series, 1);
+    assert_int_equal(st.failures[0].index, 1);
+    if (!strstr(st.failures[0].reason, path))
+        fail_msg("the reason does not name the file: %s", st.failures[0].reason);
+    assert_string_equal(rrd_store_stats_reason(&st, b, 1), st.failures[0].reason);
+    push_batch *late = rrd_store_stats_select(&st, b, 1u << RRD_SAMPLE_STALE);
+    assert_int_equal(push_batch_count(late), 1);
+    assert_true(push_batch_at(late, 0)->value == 5);
+    push_batch_free(late);
+    rrd_store_stats_clear(&st);
+    push_batch_free(b);
+    char other[1200];
+    assert_int_equal(rrd_store_path(f->rrd, "nro", "ups3", "battery.charge", "", other, sizeof other), VG_OK);
+    assert_int_equal(rrd_last_r(other), T0 + STEP);
+    assert_int_equal(rrd_last_r(path), T0); /* untouched, and not set aside */
+}
+
+/* Late samples are kept once (a replay adds nothing), fill the points RRD does not know, consolidated
+ * per point, and leave alone the points RRD knows. */
+static void test_late_samples(void **state)
+{
+    fixture *f = *state;
+    write_charge(f, 20); /* i at T0 + i * STEP */
+    push_batch *b = push_batch_new("agent", 99);
+    for (int i = 1; i <= 10; i++) { /* before the file's start: 100 + i at T0 - i * STEP */
+        push_sample s = sample("ups1", "battery.charge", "", 100 + i, T0 - i * STEP);
+        assert_int_equal(push_batch_add(b, &s), 0);
+    }
+    push_sample twin = sample("ups1", "battery.charge", "", 200, T0 - 3 * STEP - 30); /* same point as i = 3 */
+    push_sample known = sample("ups1", "battery.charge", "", 999, T0 + 5 * STEP);     /* RRD has 5 there */
+    assert_int_equal(push_batch_add(b, &twin), 0);
+    assert_int_equal(push_batch_add(b, &known), 0);
+    size_t kept = 0, over = 9;
+    vg_err err;
+    assert_int_equal(db_late_add(f->d, "nro", b, T0 + 3600, &kept, &over, &err), VG_OK);
+    assert_int_equal(kept, 12);
+    assert_int_equal(over, 0);
+    assert_int_equal(db_late_add(f->d, "nro", b, T0 + 3601, &kept, &over, &err), VG_OK);
+    assert_int_equal(kept, 0); /* the same series and times: kept once */
+    push_batch_free(b);
+    store_series s;
+    assert_int_equal(store_series_fetch(f->rrd, "nro", "ups1", "battery.charge", "", STORE_CF_AVERAGE, T0 - 12 * STEP,
+                                        T0 + 10 * STEP, STEP, &s, &err),
+                     VG_OK);
+    assert_int_equal(s.step, STEP);
+    size_t filled = 0;
+    assert_int_equal(store_series_add_late(&s, f->d, "nro", "ups1", "battery.charge", "", STORE_CF_AVERAGE, &filled, &err),
+                     VG_OK);
+    assert_int_equal(filled, 10);
+    size_t seen = 0;
+    for (size_t i = 0; i < s.npoints; i++) {
+        int64_t k = (T0 - s.points[i].ts) / STEP;
+        if (s.points[i].ts > T0 - 11 * STEP && s.points[i].ts < T0) {
+            double want = k == 3 ? (103.0 + 200.0) / 2 : 100.0 + (double)k;
+            if (fabs(s.points[i].value - want) > 1e-9)
+                fail_msg("at %lld: %g, wanted %g", (long long)s.points[i].ts, s.points[i].value, want);
+            seen++;
+        }
+        if (s.points[i].ts == T0 + 5 * STEP)
+            assert_true(fabs(s.points[i].value - 5) < 1e-9); /* RRD wins */
+    }
+    assert_int_equal(seen, 10);
+    store_series_clear(&s);
+    /* the retention purges them by their time */
+    db_retention c = {.late_samples = T0 - 5 * STEP};
+    long n = 0;
+    assert_int_equal(db_retention_purge(f->d, &c, 100, &n, NULL), VG_OK);
+    assert_int_equal(n, 5); /* T0 - 6 to 10 steps; the others are at T0 - 5 steps or later */
+}
+
+/* A series keeps at most DB_LATE_PER_SERIES late samples; past it they are counted, not kept. */
+static void test_late_cap(void **state)
+{
+    fixture *f = *state;
+    push_batch *b = push_batch_new("agent", 1);
+    for (int i = 0; i < DB_LATE_PER_SERIES + 5; i++) {
+        push_sample s = sample("ups1", "battery.charge", "", i, T0 - (int64_t)i);
+        assert_int_equal(push_batch_add(b, &s), 0);
+    }
+    push_sample other = sample("ups2", "battery.charge", "", 1, T0);
+    assert_int_equal(push_batch_add(b, &other), 0);
+    size_t kept = 0, over = 0;
+    assert_int_equal(db_late_add(f->d, "nro", b, T0, &kept, &over, NULL), VG_OK);
+    assert_int_equal(kept, DB_LATE_PER_SERIES + 1);
+    assert_int_equal(over, 5);
+    push_batch_free(b);
+}
+
+/* A database of schema version 4 (before late samples) opens, and gains the table. */
+static void test_schema_from_version_4(void **state)
+{
+    fixture *f = *state;
+    db_close(f->d);
+    f->d = NULL;
+    exec_sql(f, "DROP TABLE late_samples; PRAGMA user_version=4;");
+    char path[600];
+    snprintf(path, sizeof path, "%s/vigie.db", f->dir);
+    vg_err err;
+    if (db_open(path, &f->d, &err) != VG_OK)
+        fail_msg("%s", err.msg);
+    push_batch *b = push_batch_new("agent", 1);
+    push_sample s = sample("ups1", "battery.charge", "", 1, T0);
+    assert_int_equal(push_batch_add(b, &s), 0);
+    size_t kept = 0;
+    assert_int_equal(db_late_add(f->d, "nro", b, T0, &kept, NULL, &err), VG_OK);
+    assert_int_equal(kept, 1);
+    push_batch_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -690,6 +842,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_storage_status, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention, setup, teardown),
         cmocka_unit_test_setup_teardown(test_series_clip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_fails_alone, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_late_samples, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_late_cap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_schema_from_version_4, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
