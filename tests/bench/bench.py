@@ -15,6 +15,7 @@ import datetime
 import http.server
 import json
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -334,7 +335,7 @@ def run_vigie_agent(args, est, work, dead):
     k = args.cycles
 
     def cycles(r):
-        return [(t, l) for t, l in r.snapshot() if ' cycle: ' in l]
+        return [(t, l) for t, l in r.snapshot() if re.search(r' cycle at \d+: ', l)]
 
     limit = (k + 2) * args.interval + 60
     wait_until(lambda: all(len(cycles(r)) >= 1 for r in readers), limit, 'the first vigie-agent cycle')
@@ -351,8 +352,8 @@ def run_vigie_agent(args, est, work, dead):
         cs = cycles(r)
         parsed = []
         for t, l in cs[:k + 1]:
-            # "cycle: A of N devices answered, V values in X s"
-            words = l.split(' cycle: ', 1)[1].split()
+            # "cycle at T: A of N devices answered, V values in X s"
+            words = re.split(r' cycle at \d+: ', l, 1)[1].split()
             parsed.append((t, int(words[0]), int(words[5]), float(words[8])))
         values += sum(v for _, _, v, _ in parsed[1:])
         walls.append([x for _, _, _, x in parsed[1:]])
