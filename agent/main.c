@@ -18,6 +18,7 @@
 #include "push/outbox.h"
 #include "snmp/engine.h"
 #include "probe/probe.h"
+#include "record/record.h"
 #include "profile/profile.h"
 #include "push.h"
 #include "push/push_client.h"
@@ -42,6 +43,7 @@ static void agent_usage(FILE *f)
     fprintf(f,
             "Usage: vigie-agent [OPTION]...\n"
             "       vigie-agent --probe HOST[:PORT] [--community C] [--version 1|2c|3] [--profile NAME] [--json]\n"
+            "       vigie-agent --record HOST[:PORT] -o FILE.snmprec [--community C] [--version 1|2c|3] ...\n"
             "       vigie-agent --check-profiles [DIR]\n"
             "Poll a site's UPS, PDUs, cooling units, OLTs and sensors over SNMP and push the samples\n"
             "to vigie-server.\n\n"
@@ -65,6 +67,14 @@ static void agent_usage(FILE *f)
             "      --retries N         retries after a timeout (default 1)\n"
             "      --profile NAME      use this profile instead of detecting one\n"
             "      --json              print JSON instead of a table\n\n"
+            "Recording a device (for a developer; the SNMP options above apply):\n"
+            "      --record HOST[:PORT] walk the subtrees a profile could need (standard MIBs, the\n"
+            "                          profiles' subtrees, the device's enterprise) into an snmpsim file\n"
+            "  -o, --output FILE       the .snmprec file to write (required; never replaced without --force)\n"
+            "      --force             replace FILE if it exists\n"
+            "      --max-time S        stop after S seconds (default 300)\n"
+            "      --max-oids N        stop after N OIDs (default 200000)\n"
+            "                          a bound reached still writes FILE, with exit status 3\n\n"
             "      --check-profiles [DIR]  validate every profile (default " VIGIE_MIBS_DIR ")\n"
             "  -h, --help              show this help\n"
             "  -V, --version           show the version\n\n"
@@ -75,7 +85,8 @@ static void agent_usage(FILE *f)
 enum {
     OPT_ONCE = 256, OPT_CHECK_CONFIG, OPT_PROFILES, OPT_LOG_LEVEL, OPT_PROBE, OPT_PORT, OPT_COMMUNITY,
     OPT_SNMPVER, OPT_USER, OPT_LEVEL, OPT_AUTHP, OPT_AUTHS, OPT_PRIVP, OPT_PRIVS, OPT_TIMEOUT, OPT_RETRIES,
-    OPT_PROFILE, OPT_JSON, OPT_CHECK_PROFILES, OPT_CONTEXT, OPT_SPOOL_STATUS
+    OPT_PROFILE, OPT_JSON, OPT_CHECK_PROFILES, OPT_CONTEXT, OPT_SPOOL_STATUS, OPT_RECORD, OPT_FORCE, OPT_MAX_TIME,
+    OPT_MAX_OIDS
 };
 
 typedef struct {
@@ -83,6 +94,8 @@ typedef struct {
     const char *profiles;
     const char *probe;
     const char *profile;
+    const char *record; /* --record HOST; its options in rec */
+    record_opts rec;
     bool once, check_config, json, check_profiles, spool_status;
     agent_device dev;
     agent_usm usm; /* --user and the other SNMPv3 options: dev.usm points here with --version 3 */
@@ -115,6 +128,9 @@ static int agent_parse_args(int argc, char **argv, agent_args *a)
         {"priv-password", required_argument, NULL, OPT_PRIVS}, {"context", required_argument, NULL, OPT_CONTEXT}, {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"retries", required_argument, NULL, OPT_RETRIES}, {"profile", required_argument, NULL, OPT_PROFILE},
         {"json", no_argument, NULL, OPT_JSON}, {"spool-status", no_argument, NULL, OPT_SPOOL_STATUS}, {"check-profiles", no_argument, NULL, OPT_CHECK_PROFILES},
+        {"record", required_argument, NULL, OPT_RECORD}, {"output", required_argument, NULL, 'o'},
+        {"force", no_argument, NULL, OPT_FORCE}, {"max-time", required_argument, NULL, OPT_MAX_TIME},
+        {"max-oids", required_argument, NULL, OPT_MAX_OIDS},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     agent_device *d = &a->dev;
     d->port = 161;
@@ -124,6 +140,8 @@ static int agent_parse_args(int argc, char **argv, agent_args *a)
     d->max_oids = 32;
     snprintf(d->community, sizeof d->community, "public");
     snprintf(d->name, sizeof d->name, "probe");
+    a->rec.max_time = 300;
+    a->rec.max_oids = 200000;
     int c, rc = 0;
     char *end;
     opterr = 0;
@@ -133,7 +151,7 @@ static int agent_parse_args(int argc, char **argv, agent_args *a)
         if (strcmp(argv[i], "--version") == 0 && agent_snmp_version_parse(argv[i + 1], &v) == 0)
             argv[i] = (char *)"--snmp-version";
     }
-    while (rc == 0 && (c = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
+    while (rc == 0 && (c = getopt_long(argc, argv, "c:o:hV", opts, NULL)) != -1) {
         switch (c) {
         case 'c': a->config = optarg; break;
         case OPT_ONCE: a->once = true; break;
@@ -177,6 +195,21 @@ static int agent_parse_args(int argc, char **argv, agent_args *a)
             break;
         case OPT_PROFILE: a->profile = optarg; break;
         case OPT_JSON: a->json = true; break;
+        case OPT_RECORD: a->record = optarg; break;
+        case 'o': a->rec.path = optarg; break;
+        case OPT_FORCE: a->rec.force = true; break;
+        case OPT_MAX_TIME:
+            a->rec.max_time = strtod(optarg, &end);
+            if (*end || !(a->rec.max_time > 0 && a->rec.max_time <= 86400))
+                return agent_bad_arg("--max-time must be in (0, 86400] seconds, not", optarg);
+            break;
+        case OPT_MAX_OIDS: {
+            long long n = strtoll(optarg, &end, 10);
+            if (*end || n < 1 || n > 10000000)
+                return agent_bad_arg("--max-oids must be 1-10000000, not", optarg);
+            a->rec.max_oids = (size_t)n;
+            break;
+        }
         case OPT_CHECK_PROFILES: a->check_profiles = true; break;
         case 'h': agent_usage(stdout); exit(0);
         case 'V': printf("vigie-agent %s\n", PACKAGE_VERSION); exit(0);
@@ -224,11 +257,14 @@ static int agent_parse_probe_host(const char *arg, agent_device *d)
     return 0;
 }
 
-static int agent_probe(agent_args *a)
+/* --probe and --record: the device of HOST[:PORT] (opt says which) with the SNMP options, and the profiles */
+static int agent_one_device(agent_args *a, const char *host, const char *opt, profile_set **set)
 {
     agent_device *d = &a->dev;
-    if (agent_parse_probe_host(a->probe, d) != 0)
-        return agent_bad_arg("--probe takes HOST or HOST:PORT, not", a->probe);
+    if (agent_parse_probe_host(host, d) != 0) {
+        fprintf(stderr, "vigie-agent: %s takes HOST or HOST:PORT, not: %s\nTry 'vigie-agent --help'.\n", opt, host);
+        return 2;
+    }
     if (d->version == SNMP_V3) {
         if (!a->usm.user[0])
             return agent_bad_arg("SNMPv3 needs --user", NULL);
@@ -236,12 +272,36 @@ static int agent_probe(agent_args *a)
         d->usm = &a->usm;
     }
     vg_err err;
-    profile_set *set = profile_set_load(a->profiles ? a->profiles : VIGIE_MIBS_DIR, &err);
-    if (!set) {
+    *set = profile_set_load(a->profiles ? a->profiles : VIGIE_MIBS_DIR, &err);
+    if (!*set) {
         fprintf(stderr, "vigie-agent: %s\n", err.msg);
         return 2;
     }
-    int rc = probe_run(set, d, a->profile, a->json);
+    return 0;
+}
+
+static int agent_probe(agent_args *a)
+{
+    profile_set *set;
+    int rc = agent_one_device(a, a->probe, "--probe", &set);
+    if (rc)
+        return rc;
+    rc = probe_run(set, &a->dev, a->profile, a->json);
+    profile_set_free(set);
+    return rc;
+}
+
+static int agent_record(agent_args *a)
+{
+    if (a->probe)
+        return agent_bad_arg("--record and --probe cannot be given together", NULL);
+    if (!a->rec.path || !a->rec.path[0])
+        return agent_bad_arg("--record needs -o FILE (the .snmprec file to write)", NULL);
+    profile_set *set;
+    int rc = agent_one_device(a, a->record, "--record", &set);
+    if (rc)
+        return rc;
+    rc = record_run(set, &a->dev, &a->rec);
     profile_set_free(set);
     return rc;
 }
@@ -407,7 +467,7 @@ int main(int argc, char **argv)
     mallopt(M_ARENA_MAX, 1);
     /* one-shot commands print their result; only problems go to the log */
     for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "--probe") == 0 || strcmp(argv[i], "--check-profiles") == 0)
+        if (strcmp(argv[i], "--probe") == 0 || strcmp(argv[i], "--check-profiles") == 0 || strcmp(argv[i], "--record") == 0)
             log_set_level(LOG_LVL_WARN);
     int rc = agent_parse_args(argc, argv, &a);
     if (rc)
@@ -416,6 +476,10 @@ int main(int argc, char **argv)
         const char *dir = a.profiles ? a.profiles : VIGIE_MIBS_DIR;
         return profile_set_check(dir, stdout) == 0 ? 0 : 2;
     }
+    if (a.record)
+        return agent_record(&a);
+    if (a.rec.path || a.rec.force || a.rec.max_time != 300 || a.rec.max_oids != 200000)
+        return agent_bad_arg("-o, --force, --max-time and --max-oids go with --record", NULL);
     if (a.probe)
         return agent_probe(&a);
 

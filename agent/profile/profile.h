@@ -169,6 +169,10 @@ size_t profile_set_probes(const profile_set *set, const oid *sys_object_id, size
                           size_t max);
 /* The number of probe OIDs of all profiles: enough for any profile_set_probes. */
 size_t profile_set_probe_count(const profile_set *set);
+/* Calls fn for every OID the profiles of the set read or match: sysObjectID patterns, probes, and each
+ * metric's sources, label, filter, precision and divisor columns (not trap OIDs, which are never asked).
+ * An OID may come more than once. --record walks the subtrees they lie in. */
+void profile_set_each_oid(const profile_set *set, void (*fn)(void *ctx, const oid *o, size_t len), void *ctx);
 
 /* The trap declaration of profile p for a notification OID, or NULL. */
 const prof_trap *profile_find_trap(const profile *p, const oid *trap_oid, size_t len);

@@ -125,3 +125,28 @@ int profile_expand_index(const char *tmpl, const oid *index, size_t len, char *o
         out[o] = '\0';
     return 0;
 }
+
+void profile_set_each_oid(const profile_set *set, void (*fn)(void *ctx, const oid *o, size_t len), void *ctx)
+{
+    for (size_t i = 0; i < profile_set_count(set); i++) {
+        const profile *p = profile_set_at(set, i);
+        for (size_t k = 0; k < p->nmatch_soid; k++)
+            fn(ctx, p->match_soid[k].ids, p->match_soid[k].len);
+        for (size_t k = 0; k < p->nprobes; k++)
+            fn(ctx, p->probes[k].ids, p->probes[k].len);
+        for (size_t k = 0; k < p->nmetrics; k++) {
+            const prof_metric *m = &p->metrics[k];
+            for (size_t s = 0; s < m->nsources; s++)
+                fn(ctx, m->sources[s].oid.ids, m->sources[s].oid.len);
+            for (size_t f = 0; f < m->nfilters; f++)
+                if (m->filters[f].has_column)
+                    fn(ctx, m->filters[f].column.ids, m->filters[f].column.len);
+            if (m->has_label)
+                fn(ctx, m->label_col.ids, m->label_col.len);
+            if (m->has_precision)
+                fn(ctx, m->precision_col.ids, m->precision_col.len);
+            if (m->has_divisor)
+                fn(ctx, m->divisor_col.ids, m->divisor_col.len);
+        }
+    }
+}

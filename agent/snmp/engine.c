@@ -169,6 +169,12 @@ static vg_code engine_open(engine_device *d, vg_err *err)
     return VG_OK;
 }
 
+netsnmp_session *engine_session_open(const agent_device *dev, vg_err *err)
+{
+    engine_device d = {.cfg = dev, .fd = -1};
+    return engine_open(&d, err) == VG_OK ? d.sess : NULL;
+}
+
 vg_code poller_add(poller *p, const agent_device *dev, const profile *forced)
 {
     if (p->ndevs == p->cap) {

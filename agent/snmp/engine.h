@@ -25,6 +25,10 @@ typedef struct poller poller;
  * poller_new calls it; tests/bench/lib_floor too, to measure what it costs. Once per process. */
 void poller_snmp_init(void);
 
+/* A session to dev as the poller opens them (version, community or SNMPv3 keys, timeout, retries), for
+ * a one-shot tool that asks synchronously (--record); snmp_close() it. NULL with err on failure. */
+netsnmp_session *engine_session_open(const agent_device *dev, vg_err *err);
+
 poller *poller_new(const profile_set *profiles);
 void poller_free(poller *p);
 /* Adds a device, which must outlive the poller; `forced` skips detection (NULL: detect on the first
