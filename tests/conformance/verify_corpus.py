@@ -187,13 +187,25 @@ def read_sources(corpus):
     return [dict(zip(head, line.split("\t"))) for line in lines[1:] if line]
 
 
+# ../shared beside the project (or $VIGIE_SHARED): the recordings it already holds are used from
+# there by path, never copied into the corpus, which then keeps only their LibreNMS sensors.
+SHARED = os.environ.get("VIGIE_SHARED") or os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared")
+
+
+def recording_path(corpus, cls, name):
+    own = os.path.join(corpus, "snmprec", cls, name + ".snmprec")
+    shared = os.path.join(SHARED, "snmprec", cls, name + ".snmprec")
+    return own if os.path.exists(own) or not os.path.exists(shared) else shared
+
+
 def verify_device(corpus, row):
     """Return (sensor counts by class, [errors])."""
     name, cls = row["name"], row["class"]
     errors = []
     if cls not in CLASSES:
         return {}, ["class %r is not one of %s" % (cls, ", ".join(CLASSES))]
-    rec_file = os.path.join(corpus, "snmprec", cls, name + ".snmprec")
+    rec_file = recording_path(corpus, cls, name)
     exp_file = os.path.join(corpus, "expected", cls, name + ".sensors.json")
     try:
         with open(rec_file, "rb") as f:
