@@ -137,6 +137,24 @@ const char *push_batch_device_class(const push_batch *b, const char *name)
     return NULL;
 }
 
+int push_sample_same_series(const push_sample *x, const push_sample *y)
+{
+    return strcmp(x->device, y->device) == 0 && strcmp(x->metric, y->metric) == 0 &&
+           strcmp(x->instance, y->instance) == 0;
+}
+
+int push_sample_cmp(const push_sample *x, const push_sample *y)
+{
+    int c = strcmp(x->device, y->device);
+    if (!c)
+        c = strcmp(x->metric, y->metric);
+    if (!c)
+        c = strcmp(x->instance, y->instance);
+    if (!c)
+        c = (x->ts > y->ts) - (x->ts < y->ts);
+    return c;
+}
+
 int push_sample_set(push_sample *s, const char *device, const char *metric, const char *instance,
                     double value, const char *unit, int64_t ts)
 {

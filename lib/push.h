@@ -86,6 +86,11 @@ const push_device *push_batch_device_at(const push_batch *b, size_t i);
 /* The class of a device of the batch, or NULL when the batch does not say. */
 const char *push_batch_device_class(const push_batch *b, const char *name);
 
+/* Orders samples by series (device, metric, instance), then time: <0, 0, >0. */
+int push_sample_cmp(const push_sample *x, const push_sample *y);
+/* Whether two samples are of one series (device, metric and instance alike). */
+int push_sample_same_series(const push_sample *x, const push_sample *y);
+
 /* Fills a sample, truncating nothing: -1 if a string is too long for its field. */
 int push_sample_set(push_sample *s, const char *device, const char *metric, const char *instance,
                     double value, const char *unit, int64_t ts);

@@ -96,13 +96,7 @@ static int api_cmp_index(const void *a, const void *b, void *arg)
     const push_batch *batch = arg;
     size_t i = *(const size_t *)a, j = *(const size_t *)b;
     const push_sample *x = push_batch_at(batch, i), *y = push_batch_at(batch, j);
-    int c = strcmp(x->device, y->device);
-    if (!c)
-        c = strcmp(x->metric, y->metric);
-    if (!c)
-        c = strcmp(x->instance, y->instance);
-    if (!c)
-        c = (x->ts > y->ts) - (x->ts < y->ts);
+    int c = push_sample_cmp(x, y);
     if (!c)
         c = (i > j) - (i < j);
     return c;
@@ -110,8 +104,7 @@ static int api_cmp_index(const void *a, const void *b, void *arg)
 
 static bool api_same_series(const push_sample *x, const push_sample *y)
 {
-    return strcmp(x->device, y->device) == 0 && strcmp(x->metric, y->metric) == 0 &&
-           strcmp(x->instance, y->instance) == 0;
+    return push_sample_same_series(x, y);
 }
 
 /* Whether a metric may be stored: a name of the vocabulary, or in the escape namespace. Of any class,

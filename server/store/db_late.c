@@ -11,20 +11,12 @@
 static int db_late_cmp(const void *a, const void *b)
 {
     const push_sample *x = *(const push_sample *const *)a, *y = *(const push_sample *const *)b;
-    int c = strcmp(x->device, y->device);
-    if (!c)
-        c = strcmp(x->metric, y->metric);
-    if (!c)
-        c = strcmp(x->instance, y->instance);
-    if (!c)
-        c = (x->ts > y->ts) - (x->ts < y->ts);
-    return c;
+    return push_sample_cmp(x, y);
 }
 
 static bool db_late_same_series(const push_sample *x, const push_sample *y)
 {
-    return strcmp(x->device, y->device) == 0 && strcmp(x->metric, y->metric) == 0 &&
-           strcmp(x->instance, y->instance) == 0;
+    return push_sample_same_series(x, y);
 }
 
 static void db_late_bind_series(sqlite3_stmt *st, const char *site, const push_sample *s)

@@ -367,14 +367,7 @@ int rs_last(rrd_store *s, const char *path, time_t first, time_t *last, char *er
 static int rs_cmp_sample(const void *a, const void *b)
 {
     const push_sample *x = *(const push_sample *const *)a, *y = *(const push_sample *const *)b;
-    int c = strcmp(x->device, y->device);
-    if (!c)
-        c = strcmp(x->metric, y->metric);
-    if (!c)
-        c = strcmp(x->instance, y->instance);
-    if (!c)
-        c = (x->ts > y->ts) - (x->ts < y->ts);
-    return c;
+    return push_sample_cmp(x, y);
 }
 
 /* A file librrd cannot even describe is damaged (truncated, overwritten): it is renamed aside,

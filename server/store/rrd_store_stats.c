@@ -42,8 +42,7 @@ void rrd_store_stats_count(rrd_store_stats *st)
 
 int rs_same_series(const push_sample *a, const push_sample *b)
 {
-    return strcmp(a->device, b->device) == 0 && strcmp(a->metric, b->metric) == 0 &&
-           strcmp(a->instance, b->instance) == 0;
+    return push_sample_same_series(a, b);
 }
 
 const char *rrd_store_stats_reason(const rrd_store_stats *st, const push_batch *b, size_t i)
