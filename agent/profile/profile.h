@@ -105,6 +105,15 @@ typedef struct prof_metric {
     prof_aggregate aggregate;
     prof_transform transform;
     bool multi_instance; /* scalar metric whose sources carry their own instance */
+    /* scalar metrics may take their decimals from a scalar (precision: {oid}) */
+    bool precision_scalar;
+    /* unit_from: the device says which unit the value is in (a scalar, or a column of the row) */
+    bool has_unit_from;
+    bool unit_from_column;
+    prof_oid unit_oid;
+    char *unit_index_tmpl;   /* column only: the row of the unit column, built from this row's index */
+    prof_values unit_codes;  /* raw codes, and the unit each stands for (same order) */
+    char **unit_names;
 } prof_metric;
 
 /* A trap (or inform) the profile understands, from its `traps:` section: the notification's
@@ -129,6 +138,9 @@ typedef struct profile {
     char *description;
     char *file;
     int priority;
+    bool match_any;          /* match.require: any — sysObjectID or probe, not both */
+    char **supersedes;       /* profiles this one replaces when both match a device */
+    size_t nsupersedes;
     prof_oid *match_soid;
     size_t nmatch_soid;
     prof_oid *probes;
@@ -161,8 +173,15 @@ const struct vocab *profile_set_vocab(const profile_set *set);
 
 /* Detection. `probe_ok(ctx, oid)` says whether the device holds an object under a probe OID. */
 typedef bool (*profile_probe_fn)(void *ctx, const prof_oid *probe);
+/* The most precise profile of those that match (the first of profile_set_detect_all), or NULL. */
 const profile *profile_set_detect(const profile_set *set, const oid *sys_object_id, size_t len,
                                   profile_probe_fn probe_ok, void *ctx);
+/* Every profile that matches, at most `max`, in precedence order: highest priority, then longest
+ * sysObjectID prefix, then name; a profile another matched one supersedes is left out. The first
+ * gives the device its class; where two give the same metric and instance, the earlier one wins. */
+#define PROF_MAX_COMPOSE 8
+size_t profile_set_detect_all(const profile_set *set, const oid *sys_object_id, size_t len,
+                              profile_probe_fn probe_ok, void *ctx, const profile **out, size_t max);
 /* The probe OIDs profile_set_detect may ask about for this sysObjectID: those of the profiles it does
  * not rule out, each OID once, at most `max` (pointers into the set). Only these need asking. */
 size_t profile_set_probes(const profile_set *set, const oid *sys_object_id, size_t len, const prof_oid **out,
@@ -176,6 +195,10 @@ void profile_set_each_oid(const profile_set *set, void (*fn)(void *ctx, const oi
 
 /* The trap declaration of profile p for a notification OID, or NULL. */
 const prof_trap *profile_find_trap(const profile *p, const oid *trap_oid, size_t len);
+
+/* How a value in unit `from` is written in unit `to`: to = from * mul + add. -1 when the two are not
+ * the same quantity or a unit is unknown (degF, K, mV, kW, Wh, min, kPa ... : profile_unit.c). */
+int profile_unit_factor(const char *from, const char *to, double *mul, double *add);
 
 /* Expands an instance/label-index template ("L{index}", "{index.2}") for a row index. */
 int profile_expand_index(const char *tmpl, const oid *index, size_t len, char *out, size_t size);

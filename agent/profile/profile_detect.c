@@ -1,4 +1,4 @@
-/* profile_detect: which profile a device gets from its sysObjectID and probe answers, which probes
+/* profile_detect: which profiles a device gets from its sysObjectID and probe answers, which probes
  * are worth asking, the trap declarations, and the instance templates of table rows. */
 #include "config.h"
 #include "profile/profile_internal.h"
@@ -19,33 +19,73 @@ static int prof_soid_match(const profile *p, const oid *soid, size_t len)
     return best;
 }
 
+/* How well profile p matches: -1 when it does not, else the length of its matching sysObjectID prefix
+ * (0: matched by its probes alone). */
+static int prof_match(const profile *p, const oid *soid, size_t len, profile_probe_fn probe_ok, void *ctx)
+{
+    if (p->nmatch_soid == 0 && p->nprobes == 0)
+        return -1; /* never detected: given by name only */
+    int prefix = prof_soid_match(p, soid, len);
+    if (prefix > 0 && p->match_any)
+        return prefix; /* its sysObjectID is enough */
+    if (prefix == 0 && !p->match_any)
+        return -1;
+    bool probed = p->nprobes == 0;
+    for (size_t j = 0; j < p->nprobes && !probed; j++)
+        probed = probe_ok(ctx, &p->probes[j]);
+    if (!probed)
+        return -1;
+    return prefix < 0 ? 0 : prefix;
+}
+
+typedef struct {
+    const profile *p;
+    int prefix;
+} prof_hit;
+
+static int prof_hit_cmp(const void *a, const void *b)
+{
+    const prof_hit *x = a, *y = b;
+    if (x->p->priority != y->p->priority)
+        return x->p->priority > y->p->priority ? -1 : 1;
+    if (x->prefix != y->prefix)
+        return x->prefix > y->prefix ? -1 : 1;
+    return strcmp(x->p->name, y->p->name);
+}
+
+static bool prof_superseded(const profile *p, const prof_hit *hits, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; hits[i].p != p && k < hits[i].p->nsupersedes; k++)
+            if (strcmp(hits[i].p->supersedes[k], p->name) == 0)
+                return true;
+    return false;
+}
+
+size_t profile_set_detect_all(const profile_set *set, const oid *soid, size_t len, profile_probe_fn probe_ok,
+                              void *ctx, const profile **out, size_t max)
+{
+    size_t count = profile_set_count(set), n = 0, kept = 0;
+    prof_hit *hits = prof_calloc(count ? count : 1, sizeof *hits);
+    for (size_t i = 0; i < count; i++) {
+        const profile *p = profile_set_at(set, i);
+        int prefix = prof_match(p, soid, len, probe_ok, ctx);
+        if (prefix >= 0)
+            hits[n++] = (prof_hit){p, prefix};
+    }
+    qsort(hits, n, sizeof *hits, prof_hit_cmp);
+    for (size_t i = 0; i < n && kept < max; i++)
+        if (!prof_superseded(hits[i].p, hits, n))
+            out[kept++] = hits[i].p;
+    free(hits);
+    return kept;
+}
+
 const profile *profile_set_detect(const profile_set *set, const oid *soid, size_t len,
                                   profile_probe_fn probe_ok, void *ctx)
 {
     const profile *best = NULL;
-    int best_prefix = 0;
-    for (size_t i = 0; i < profile_set_count(set); i++) {
-        const profile *p = profile_set_at(set, i);
-        if (p->nmatch_soid == 0 && p->nprobes == 0)
-            continue;
-        int prefix = prof_soid_match(p, soid, len);
-        if (prefix == 0)
-            continue;
-        bool probed = p->nprobes == 0;
-        for (size_t j = 0; j < p->nprobes && !probed; j++)
-            probed = probe_ok(ctx, &p->probes[j]);
-        if (!probed)
-            continue;
-        if (prefix < 0)
-            prefix = 0;
-        if (!best || p->priority > best->priority ||
-            (p->priority == best->priority && prefix > best_prefix) ||
-            (p->priority == best->priority && prefix == best_prefix && strcmp(p->name, best->name) < 0)) {
-            best = p;
-            best_prefix = prefix;
-        }
-    }
-    return best;
+    return profile_set_detect_all(set, soid, len, probe_ok, ctx, &best, 1) ? best : NULL;
 }
 
 size_t profile_set_probes(const profile_set *set, const oid *soid, size_t len, const prof_oid **out, size_t max)
@@ -53,8 +93,9 @@ size_t profile_set_probes(const profile_set *set, const oid *soid, size_t len, c
     size_t n = 0;
     for (size_t i = 0; i < profile_set_count(set); i++) {
         const profile *p = profile_set_at(set, i);
-        if (p->nprobes == 0 || prof_soid_match(p, soid, len) == 0)
-            continue; /* detected without asking, or ruled out by its sysObjectID */
+        int prefix = prof_soid_match(p, soid, len);
+        if (p->nprobes == 0 || (prefix == 0 && !p->match_any) || (prefix > 0 && p->match_any))
+            continue; /* detected without asking, or ruled out (or in) by its sysObjectID */
         for (size_t j = 0; j < p->nprobes && n < max; j++) {
             const prof_oid *o = &p->probes[j];
             bool seen = false;
@@ -147,6 +188,8 @@ void profile_set_each_oid(const profile_set *set, void (*fn)(void *ctx, const oi
                 fn(ctx, m->precision_col.ids, m->precision_col.len);
             if (m->has_divisor)
                 fn(ctx, m->divisor_col.ids, m->divisor_col.len);
+            if (m->has_unit_from)
+                fn(ctx, m->unit_oid.ids, m->unit_oid.len);
         }
     }
 }

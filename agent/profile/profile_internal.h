@@ -4,6 +4,7 @@
  *   profile_read.c    one file: class, match, enums, traps (and the small readers the others use)
  *   profile_metric.c  one metric: sources, type, thresholds, table keys
  *   profile_detect.c  detection, probes, traps by OID, instance templates
+ *   profile_unit.c    units a device may report in, and a metric's unit_from
  *
  * Reading stops at a file's first error, reported with file:line:column (conf.h); allocation
  * failures abort: a profile that cannot be held in memory is not worth limping on. */
@@ -27,6 +28,9 @@ const prof_enum *prof_find_enum(const profile *p, const char *name);
 /* One metric of profile p (its enums already read); `vocabulary` NULL: names and units not checked. */
 int prof_read_metric(const vocab *vocabulary, const conf_doc *d, const conf_node *kn, const conf_node *n, profile *p,
                      prof_metric *m, vg_err *err);
+/* A metric's unit_from (m->unit already set); freeing what it read. */
+int prof_read_unit_from(const conf_doc *d, const conf_node *n, prof_metric *m, vg_err *err);
+void prof_unit_from_free(prof_metric *m);
 /* One profile document into p (cleared by profile_clear, also after an error). */
 int profile_read(const vocab *vocabulary, const conf_doc *d, const char *path, profile *p, vg_err *err);
 void profile_clear(profile *p);

@@ -166,9 +166,8 @@ int prof_read_metric(const vocab *vocabulary, const conf_doc *d, const conf_node
 {
     static const char *const keys[] = {"unit", "sources", "type", "enum", "absent", "range", "health",
                                        "instance", "label", "filter", "precision", "divisor", "aggregate",
-                                       "transform", NULL};
-    static const char *const table_only[] = {"instance", "label", "filter", "precision", "divisor",
-                                             "aggregate", NULL};
+                                       "transform", "unit_from", NULL};
+    static const char *const table_only[] = {"instance", "label", "filter", "divisor", "aggregate", NULL};
     const char *name = conf_node_scalar(kn);
     m->name = prof_strdup(name);
     m->line = conf_node_line(kn);
@@ -243,8 +242,22 @@ int prof_read_metric(const vocab *vocabulary, const conf_doc *d, const conf_node
         for (const char *const *k = table_only; *k; k++)
             if (conf_map_get(d, n, *k))
                 return conf_fail(err, d, conf_map_get(d, n, *k), *k, "only for table metrics (sources with 'column')");
+        if ((v = conf_map_get(d, n, "precision"))) {
+            static const char *const pkeys[] = {"oid", "mib", NULL};
+            if (conf_check_map(d, v, "precision", pkeys, err) ||
+                conf_require_keys(d, v, "precision", (const char *const[]){"oid", NULL}, err) ||
+                prof_read_oid(d, conf_map_get(d, v, "oid"), "oid", &m->precision_col, err))
+                return -1;
+            m->has_precision = m->precision_scalar = true;
+        }
     } else if (prof_read_table_keys(d, n, m, err)) {
         return -1;
+    }
+    if ((v = conf_map_get(d, n, "unit_from"))) {
+        if (m->en || !*m->unit)
+            return conf_fail(err, d, v, "unit_from", "only for metrics with a unit");
+        if (prof_read_unit_from(d, v, m, err))
+            return -1;
     }
     if (m->is_table && !m->instance_tmpl)
         m->instance_tmpl = prof_strdup("{index}");

@@ -263,6 +263,9 @@ void profile_clear(profile *p)
     for (size_t i = 0; i < p->nmatch_soid; i++)
         prof_oid_free(&p->match_soid[i]);
     free(p->match_soid);
+    for (size_t i = 0; i < p->nsupersedes; i++)
+        free(p->supersedes[i]);
+    free(p->supersedes);
     for (size_t i = 0; i < p->nprobes; i++)
         prof_oid_free(&p->probes[i]);
     free(p->probes);
@@ -292,6 +295,7 @@ void profile_clear(profile *p)
         prof_oid_free(&m->precision_col);
         prof_oid_free(&m->divisor_col);
         prof_values_free(&m->absent);
+        prof_unit_from_free(m);
         for (size_t f = 0; f < m->nfilters; f++) {
             prof_oid_free(&m->filters[f].column);
             free(m->filters[f].index_tmpl);
@@ -316,15 +320,40 @@ void profile_clear(profile *p)
 
 static int prof_read_match(const conf_doc *d, const conf_node *n, profile *p, vg_err *err)
 {
-    static const char *const keys[] = {"sys_object_id", "probe", NULL};
-    if (conf_check_map(d, n, "match", keys, err))
+    static const char *const keys[] = {"sys_object_id", "probe", "require", NULL};
+    const char *req = "all";
+    if (conf_check_map(d, n, "match", keys, err) || conf_get_str(d, n, "require", false, 8, &req, err))
         return -1;
+    if (strcmp(req, "any") == 0)
+        p->match_any = true;
+    else if (strcmp(req, "all") != 0)
+        return conf_fail(err, d, conf_map_get(d, n, "require"), "require", "'%s' is not all or any", req);
     const conf_node *v;
     if ((v = conf_map_get(d, n, "sys_object_id")) &&
         prof_read_oid_list(d, v, "sys_object_id", &p->match_soid, &p->nmatch_soid, err))
         return -1;
     if ((v = conf_map_get(d, n, "probe")) && prof_read_oid_list(d, v, "probe", &p->probes, &p->nprobes, err))
         return -1;
+    if (p->match_any && (!p->nmatch_soid || !p->nprobes))
+        return conf_fail(err, d, n, "require", "'any' needs both sys_object_id and probe");
+    return 0;
+}
+
+static bool prof_name_ok(const char *s);
+
+/* supersedes: [NAME, ...]: profiles of the same family this one replaces (an older MIB generation the
+ * device also answers); checked to exist once the whole folder is read. */
+static int prof_read_supersedes(const conf_doc *d, const conf_node *n, profile *p, vg_err *err)
+{
+    if (conf_node_kind(n) != CONF_SEQ || conf_len(n) == 0 || conf_len(n) > PROF_MAX_LIST)
+        return conf_fail(err, d, n, "supersedes", "must be a list of 1 to %d profile names", PROF_MAX_LIST);
+    p->supersedes = prof_calloc(conf_len(n), sizeof *p->supersedes);
+    for (size_t i = 0; i < conf_len(n); i++) {
+        const char *s = conf_node_scalar(conf_seq_at(d, n, i));
+        if (!s || !prof_name_ok(s))
+            return conf_fail(err, d, conf_seq_at(d, n, i), "supersedes", "'%s' is not a profile name", s ? s : "?");
+        p->supersedes[p->nsupersedes++] = prof_strdup(s);
+    }
     return 0;
 }
 
@@ -341,7 +370,7 @@ static bool prof_name_ok(const char *s)
 int profile_read(const vocab *vocabulary, const conf_doc *d, const char *path, profile *p, vg_err *err)
 {
     static const char *const keys[] = {"profile", "class", "description", "priority", "match",
-                                       "enums", "metrics", "traps", NULL};
+                                       "supersedes", "enums", "metrics", "traps", NULL};
     static const char *const required[] = {"profile", "class", "metrics", NULL};
     const conf_node *root = conf_doc_root(d);
     const char *name, *cls, *desc = "";
@@ -365,6 +394,8 @@ int profile_read(const vocab *vocabulary, const conf_doc *d, const char *path, p
     p->priority = (int)prio;
     const conf_node *v;
     if ((v = conf_map_get(d, root, "match")) && prof_read_match(d, v, p, err))
+        return -1;
+    if ((v = conf_map_get(d, root, "supersedes")) && prof_read_supersedes(d, v, p, err))
         return -1;
     if ((v = conf_map_get(d, root, "enums")) && prof_read_enums(d, v, p, err))
         return -1;

@@ -107,6 +107,26 @@ static int prof_set_add(profile_set *set, const char *path, vg_err *err)
     return 0;
 }
 
+/* Every `supersedes` names a profile of the set; the number of those that do not (reported to out or err). */
+static int prof_set_check_refs(const profile_set *set, FILE *out, vg_err *err)
+{
+    int bad = 0;
+    for (size_t i = 0; i < set->count; i++) {
+        const profile *p = &set->profiles[i];
+        for (size_t k = 0; k < p->nsupersedes; k++) {
+            if (profile_set_find(set, p->supersedes[k]))
+                continue;
+            if (out)
+                fprintf(out, "%s: supersedes: '%s' is not a profile of this folder\n", p->file, p->supersedes[k]);
+            else if (!bad)
+                vg_fail(err, VG_E_INVALID, "%s: supersedes: '%s' is not a profile of this folder", p->file,
+                        p->supersedes[k]);
+            bad++;
+        }
+    }
+    return bad;
+}
+
 profile_set *profile_set_load(const char *dir, vg_err *err)
 {
     profile_set *set = prof_set_new(dir, err);
@@ -127,6 +147,10 @@ profile_set *profile_set_load(const char *dir, vg_err *err)
         }
     }
     prof_free_list(files, n);
+    if (prof_set_check_refs(set, NULL, err)) {
+        profile_set_free(set);
+        return NULL;
+    }
     return set;
 }
 
@@ -153,6 +177,7 @@ int profile_set_check(const char *dir, FILE *out)
             problems++;
         }
     }
+    problems += prof_set_check_refs(set, out, NULL);
     if (problems == 0)
         fprintf(out, "%zu profiles and %zu vocabulary names checked in %s: no problem\n", set->count,
                 vocab_metric_count(set->vocab), dir);

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "vocab_names.h"
 #include "snmp/collect.h"
+#include "snmp/collect_seen.h"
 
 #include <fnmatch.h>
 #include <math.h>
@@ -60,8 +61,9 @@ struct collect {
     size_t nstrs, capstrs;
     collect_counter *counters;   /* kept between cycles: the last value of each counter */
     size_t ncounters;
-    bool have_uptime;
+    bool have_uptime, rebooted;
     double last_uptime;
+    collect_seen *seen;          /* during collect_emit: the (metric, instance) pairs given */
     char *problems;
     size_t problems_len;
 };
@@ -320,11 +322,56 @@ static bool collect_counter_rate(collect *c, const char *metric, const char *ins
 }
 
 /* Evaluates a metric's sources for one row (or the scalar): first valid answer wins. */
+static bool collect_join_index(const char *tmpl, const oid *ri, size_t rlen, oid *idx, size_t *ilen);
+
+/* The answer of the metric's unit_from for this row (or the scalar), NULL when there is none. */
+static const raw_value *collect_unit_raw(const collect *c, const poll_metric *pm, const oid *idx, size_t ilen,
+                                         raw_value *out)
+{
+    const prof_metric *m = pm->m;
+    if (!m->unit_from_column) {
+        const collect_slot *sl = &c->slots[pm->unit];
+        return sl->have ? collect_raw(c, &sl->v, out) : NULL;
+    }
+    oid j[COLLECT_INDEX_MAX];
+    size_t jlen = ilen;
+    memcpy(j, idx, ilen * sizeof(oid));
+    if (m->unit_index_tmpl && !collect_join_index(m->unit_index_tmpl, idx, ilen, j, &jlen))
+        return NULL;
+    const collect_row *r = col_find(&c->cols[pm->unit], j, jlen);
+    return r ? collect_raw(c, &r->v, out) : NULL;
+}
+
+/* The device's unit for the metric as a factor to the vocabulary's; false when the device names a unit
+ * the profile does not list (the value cannot be trusted). No answer: the metric's own unit. */
+static bool collect_unit(collect *c, const poll_metric *pm, const oid *idx, size_t ilen, const char *instance,
+                         double *mul, double *add)
+{
+    *mul = 1;
+    *add = 0;
+    if (pm->unit < 0)
+        return true;
+    raw_value v;
+    const raw_value *u = collect_unit_raw(c, pm, idx, ilen, &v);
+    if (!u)
+        return true;
+    int k = snmp_value_list_index(&pm->m->unit_codes, u);
+    if (k < 0) {
+        collect_problem(c, "%s[%s]: the device gives unit code '%s', which the profile does not list", pm->m->name,
+                        instance, u->kind == RAW_STRING ? u->str : "(a number)");
+        return false;
+    }
+    return profile_unit_factor(pm->m->unit_names[k], pm->m->unit, mul, add) == 0;
+}
+
 static bool collect_eval(collect *c, const poll_metric *pm, const oid *idx, size_t ilen, const char *instance,
-                         int64_t now, conv_result *res)
+                         int64_t now, conv_result *res, int *used)
 {
     const prof_metric *m = pm->m;
     bool reported = false;
+    double umul, uadd;
+    if (!collect_unit(c, pm, idx, ilen, instance, &umul, &uadd))
+        return false;
     for (size_t s = 0; s < m->nsources; s++) {
         const raw_value *raw = NULL;
         raw_value answer;
@@ -334,6 +381,9 @@ static bool collect_eval(collect *c, const poll_metric *pm, const oid *idx, size
             raw = sl->have ? collect_raw(c, &sl->v, &answer) : NULL;
             if (m->multi_instance && strcmp(m->sources[s].instance, instance) != 0)
                 continue; /* a source of another phase */
+            const collect_slot *ps = pm->precision >= 0 ? &c->slots[pm->precision] : NULL;
+            if (ps && ps->have && ps->v.kind == RAW_NUMBER && ps->v.number > 0 && ps->v.number < 10)
+                factor = pow(10, -ps->v.number);
         } else {
             const collect_row *r = col_find(&c->cols[pm->src[s]], idx, ilen);
             raw = r ? collect_raw(c, &r->v, &answer) : NULL;
@@ -357,9 +407,11 @@ static bool collect_eval(collect *c, const poll_metric *pm, const oid *idx, size
                 return false; /* first poll or reset: no rate yet */
             raw = &rated;
         }
-        conv_status st = snmp_value_convert(m, &m->sources[s], raw, factor, res);
-        if (st == CONV_OK)
+        conv_status st = snmp_value_convert_unit(m, &m->sources[s], raw, factor, umul, uadd, res);
+        if (st == CONV_OK) {
+            *used = (int)s;
             return true;
+        }
         if (st == CONV_OUT_OF_RANGE && !reported) {
             collect_problem(c, "%s[%s] = %g from %s is outside [%g, %g]: not stored", m->name, instance, res->value,
                             m->sources[s].mib ? m->sources[s].mib : "?", m->range_lo, m->range_hi);
@@ -372,9 +424,32 @@ static bool collect_eval(collect *c, const poll_metric *pm, const oid *idx, size
     return false;
 }
 
-static void collect_sample(const collect *c, const poll_sink *out, const char *metric, const char *instance,
-                           const char *label, const char *unit, const conv_result *res, bool with_sev, int64_t now)
+/* Where a sample's value was read: the metric, the source that answered and the row. */
+typedef struct {
+    const poll_metric *pm;
+    int src;
+    const oid *idx;
+    size_t ilen;
+} collect_from;
+
+static void collect_origin(const poll_sink *out, const collect_from *from)
 {
+    char text[OID_TEXT_MAX], idx[OID_TEXT_MAX] = "";
+    const prof_oid *o = &from->pm->m->sources[from->src].oid;
+    oid_format(o->ids, o->len, text, sizeof text);
+    if (from->ilen)
+        oid_format(from->idx, from->ilen, idx, sizeof idx);
+    char where[2 * OID_TEXT_MAX];
+    snprintf(where, sizeof where, "%s%s", text, idx);
+    out->origin(out->ctx, from->pm->prof ? from->pm->prof->name : "generic", where);
+}
+
+static void collect_sample(const collect *c, const poll_sink *out, const char *metric, const char *instance,
+                           const char *label, const char *unit, const conv_result *res, bool with_sev, int64_t now,
+                           const collect_from *from)
+{
+    if (!collect_seen_add(c->seen, metric, instance))
+        return; /* a profile of higher precedence gave it already */
     push_sample s;
     if (push_sample_set(&s, c->device, metric, instance, res->value, unit, now) != 0)
         return;
@@ -385,6 +460,8 @@ static void collect_sample(const collect *c, const poll_sink *out, const char *m
     if (out->sample(out->ctx, &s) != 0)
         log_warn("poll", "%s: %s[%s] not taken (not UTF-8, not finite, or out of memory): dropped", c->device, metric,
                  instance);
+    else if (out->origin && from)
+        collect_origin(out, from);
 }
 
 /* Row labels come from devices: keep them printable so they can go into JSON and HTML. */
@@ -525,15 +602,17 @@ static void collect_aggregate(collect *c, const poll_metric *pm, const poll_sink
         if (!collect_row_kept(c, pm, ri, row->len))
             continue;
         conv_result res;
+        int used;
         if (m->aggregate == PROF_AGG_COUNT)
             g[k].value += 1;
-        else if (collect_eval(c, pm, ri, row->len, instance, now, &res))
+        else if (collect_eval(c, pm, ri, row->len, instance, now, &res, &used))
             g[k].value += res.value;
     }
     for (size_t k = 0; k < ng; k++) {
         conv_result res = {.value = g[k].value};
         res.sev = collect_group_severity(m, res.value);
-        collect_sample(c, out, m->name, g[k].instance, NULL, m->unit, &res, metric_has_health(m), now);
+        collect_from from = {pm, 0, NULL, 0};
+        collect_sample(c, out, m->name, g[k].instance, NULL, m->unit, &res, metric_has_health(m), now, &from);
     }
     free(g);
 }
@@ -561,10 +640,11 @@ static void collect_table(collect *c, const poll_metric *pm, const poll_sink *ou
             if (profile_expand_index(m->instance_tmpl, ri, row->len, instance, sizeof instance) != 0)
                 continue;
             conv_result res;
-            if (!collect_eval(c, pm, ri, row->len, instance, now, &res))
+            collect_from from = {pm, 0, ri, row->len};
+            if (!collect_eval(c, pm, ri, row->len, instance, now, &res, &from.src))
                 continue;
             collect_label(c, pm, ri, row->len, label, sizeof label);
-            collect_sample(c, out, m->name, instance, label, m->unit, &res, with_sev, now);
+            collect_sample(c, out, m->name, instance, label, m->unit, &res, with_sev, now, &from);
         }
     }
 }
@@ -577,7 +657,8 @@ static void collect_uptime(collect *c, double uptime, const poll_sink *out, int6
     if (c->have_uptime && uptime < c->last_uptime && !wrapped) {
         conv_result r = {.value = 1, .sev = SEV_WARNING};
         snprintf(r.text, sizeof r.text, "reboot");
-        collect_sample(c, out, VOCAB_DEVICE_REBOOT, "", NULL, "bool", &r, true, now);
+        collect_sample(c, out, VOCAB_DEVICE_REBOOT, "", NULL, "bool", &r, true, now, NULL);
+        c->rebooted = true;
         log_warn("poll", "%s: sysUpTime went back from %.0f s to %.0f s: the device rebooted", c->device,
                  c->last_uptime, uptime);
     }
@@ -585,8 +666,11 @@ static void collect_uptime(collect *c, double uptime, const poll_sink *out, int6
     c->last_uptime = uptime;
 }
 
+static void collect_emit_metrics(collect *c, const poll_sink *out, int64_t now);
+
 void collect_emit(collect *c, const char *cls, const char *prof, bool answered, const poll_sink *out, int64_t now)
 {
+    c->rebooted = false;
     c->problems_len = 0;
     if (c->problems)
         c->problems[0] = '\0';
@@ -594,9 +678,19 @@ void collect_emit(collect *c, const char *cls, const char *prof, bool answered, 
         log_warn("poll", "%s: batch full, device description dropped", c->device);
     conv_result res = {.value = answered ? 1 : 0, .sev = answered ? SEV_OK : SEV_UNKNOWN};
     snprintf(res.text, sizeof res.text, "%s", answered ? "" : "no answer");
-    collect_sample(c, out, VOCAB_DEVICE_REACHABLE, "", NULL, "bool", &res, true, now);
-    if (!answered || !c->plan)
-        return;
+    c->seen = collect_seen_new();
+    collect_sample(c, out, VOCAB_DEVICE_REACHABLE, "", NULL, "bool", &res, true, now, NULL);
+    if (answered && c->plan)
+        collect_emit_metrics(c, out, now);
+    collect_seen_free(c->seen);
+    c->seen = NULL;
+}
+
+bool collect_rebooted(const collect *c) { return c->rebooted; }
+
+static void collect_emit_metrics(collect *c, const poll_sink *out, int64_t now)
+{
+    conv_result res;
     for (size_t i = 0; i < plan_metric_count(c->plan); i++) {
         const poll_metric *pm = plan_metric(c->plan, i);
         const prof_metric *m = pm->m;
@@ -610,15 +704,17 @@ void collect_emit(collect *c, const char *cls, const char *prof, bool answered, 
                 bool first = true;
                 for (size_t e = 0; e < s && first; e++)
                     first = strcmp(m->sources[e].instance, m->sources[s].instance) != 0;
-                if (first && collect_eval(c, pm, NULL, 0, m->sources[s].instance, now, &res))
+                collect_from from = {pm, 0, NULL, 0};
+                if (first && collect_eval(c, pm, NULL, 0, m->sources[s].instance, now, &res, &from.src))
                     collect_sample(c, out, m->name, m->sources[s].instance, NULL, m->unit, &res, metric_has_health(m),
-                                   now);
+                                   now, &from);
             }
             continue;
         }
-        if (!collect_eval(c, pm, NULL, 0, "", now, &res))
+        collect_from from = {pm, 0, NULL, 0};
+        if (!collect_eval(c, pm, NULL, 0, "", now, &res, &from.src))
             continue;
-        collect_sample(c, out, m->name, "", NULL, m->unit, &res, metric_has_health(m), now);
+        collect_sample(c, out, m->name, "", NULL, m->unit, &res, metric_has_health(m), now, &from);
         if (strcmp(m->name, VOCAB_DEVICE_UPTIME) == 0)
             collect_uptime(c, res.value, out, now);
     }

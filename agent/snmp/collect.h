@@ -5,8 +5,10 @@
  * samples through the device's plan: `device.reachable` first (so a silent device is a 0, not a gap),
  * then each metric, its sources tried in order through snmp_value_convert ("absent" sentinels, range,
  * scale, enums, health), with counters made rates (wraps of 32-bit counters, resets), ENTITY-SENSOR
- * precision and per-row divisors, row filters and labels, aggregates (count or sum of the kept rows
- * per instance), and `device.reboot` when the uptime goes back. A collect belongs to one device and
+ * precision and per-row divisors, the device's own unit (unit_from), row filters and labels, aggregates
+ * (count or sum of the kept rows per instance), and `device.reboot` when the uptime goes back. A
+ * device's plan may compose several profiles: of two samples with the same metric and instance, the
+ * first (the profile of higher precedence) is kept. A collect belongs to one device and
  * keeps between cycles what rates and reboots need. It needs no Net-SNMP session: a test feeds it
  * answers of its own. */
 #ifndef VIGIE_COLLECT_H
@@ -29,6 +31,9 @@ typedef struct {
     void *ctx;
     int (*device)(void *ctx, const char *name, const char *cls, const char *prof);
     int (*sample)(void *ctx, const push_sample *s); /* -1: not taken (it is logged and dropped) */
+    /* optional (--probe): right after a sample was taken, the profile and the OID (with its row
+     * index) it was read from */
+    void (*origin)(void *ctx, const char *profile, const char *oid);
 } poll_sink;
 
 /* A sink that appends to a batch (--probe, tests). */
@@ -56,6 +61,8 @@ vg_code collect_answer(collect *c, const oid *name, size_t len, const raw_value 
  * `now` to out: device.reachable as `answered` says, and when it answered, the metrics of the answers.
  * Problems found on the way replace those of the last cycle. The answers stay until collect_drop. */
 void collect_emit(collect *c, const char *cls, const char *prof, bool answered, const poll_sink *out, int64_t now);
+/* Whether the last collect_emit found that the device rebooted (its uptime went back). */
+bool collect_rebooted(const collect *c);
 /* Gives the memory of the cycle's answers back; collect_begin starts the next cycle. */
 void collect_drop(collect *c);
 

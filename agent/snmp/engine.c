@@ -198,7 +198,8 @@ vg_code poller_add(poller *p, const agent_device *dev, const profile *forced)
     d->index = p->ndevs;
     d->cfg = dev;
     d->no_bulk = dev->version == SNMP_V1; /* GETBULK does not exist in SNMPv1 */
-    d->prof = forced;
+    d->prof = d->profs[0] = forced;
+    d->nprofs = forced != NULL;
     d->detected = d->forced = forced != NULL;
     p->ndevs++;
     return VG_OK;
@@ -251,6 +252,10 @@ void engine_finish(engine_device *d)
     if (p->out) {
         engine_collect(d, p->out, p->now);
         d->collected = true;
+        if (collect_rebooted(d->coll) && d->detected && !d->forced) {
+            log_info("poll", "%s: rebooted: detecting its profiles again next cycle", d->cfg->name);
+            d->detected = false; /* new firmware may answer other MIBs */
+        }
         engine_drop_answers(d);
     }
     engine_unpark(p);
@@ -407,6 +412,11 @@ int poller_cycle(poller *p, const poll_sink *out, int64_t now, double budget)
 }
 
 const profile *poller_device_profile(const poller *p, size_t i) { return p->devs[i].prof; }
+size_t poller_device_profiles(const poller *p, size_t i, const profile *const **out)
+{
+    *out = p->devs[i].profs;
+    return p->devs[i].nprofs;
+}
 const char *poller_device_sys_object_id(const poller *p, size_t i)
 {
     return p->devs[i].soid_text ? p->devs[i].soid_text : "";

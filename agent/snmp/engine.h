@@ -49,6 +49,8 @@ int poller_wait(const poller *p, double left);
 /* What detection found for device i (after a cycle): profile (NULL: generic only) and the
  * sysObjectID as text ("" if unknown). */
 const profile *poller_device_profile(const poller *p, size_t i);
+/* Every profile device i composes, in precedence order (the first is poller_device_profile's). */
+size_t poller_device_profiles(const poller *p, size_t i, const profile *const **out);
 const char *poller_device_sys_object_id(const poller *p, size_t i);
 /* Values the last cycle rejected as out of range or unreadable, as "metric[instance]=value (why)"
  * lines; for --probe. */

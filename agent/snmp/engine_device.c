@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "names.h"
 
 #define POLL_BULK_VARBINDS 48   /* per GETBULK answer: rows x columns */
 #define POLL_MAX_ROWS 20000     /* per column: a runaway walk stops here */
@@ -33,7 +34,7 @@ static vg_code engine_build_plan(engine_device *d, vg_err *err)
 {
     engine_reset_plan(d);
     const poll_plan *pl;
-    vg_code rc = plan_set_get(d->owner->plans, d->prof, &pl, err);
+    vg_code rc = plan_set_get(d->owner->plans, d->profs, d->nprofs, &pl, err);
     if (rc != VG_OK)
         return rc;
     size_t ns = plan_scalar_count(pl), nc = plan_column_count(pl);
@@ -173,11 +174,15 @@ static bool engine_probe_answered(void *ctx, const prof_oid *probe)
 
 static void engine_detect_done(engine_device *d)
 {
-    d->prof = profile_set_detect(d->owner->profiles, d->soid_len ? d->soid : NULL, d->soid_len,
-                                 engine_probe_answered, d);
+    d->nprofs = profile_set_detect_all(d->owner->profiles, d->soid_len ? d->soid : NULL, d->soid_len,
+                                       engine_probe_answered, d, d->profs, PROF_MAX_COMPOSE);
+    d->prof = d->nprofs ? d->profs[0] : NULL;
     d->detected = true;
-    log_info("poll", "%s: sysObjectID %s, profile %s", d->cfg->name, d->soid_text ? d->soid_text : "(none)",
-             d->prof ? d->prof->name : "generic only");
+    char names[PROF_MAX_COMPOSE * (NAME_MAX_LEN + 2) + 1] = "";
+    for (size_t i = 0, o = 0; i < d->nprofs; i++)
+        o += (size_t)snprintf(names + o, sizeof names - o, "%s%s", i ? ", " : "", d->profs[i]->name);
+    log_info("poll", "%s: sysObjectID %s, profile%s %s", d->cfg->name, d->soid_text ? d->soid_text : "(none)",
+             d->nprofs > 1 ? "s" : "", d->nprofs ? names : "generic only");
     engine_start_scalars(d);
 }
 

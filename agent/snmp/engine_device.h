@@ -42,8 +42,10 @@ typedef struct {
     bool first_sent;         /* its first request of the cycle is out */
     bool has_place;          /* among the POLL_WINDOW devices going on */
     bool parked;             /* its next request waits for a place (it is built when sent) */
-    const profile *prof;
-    bool detected;
+    const profile *prof;   /* the first of profs: gives the class */
+    const profile *profs[PROF_MAX_COMPOSE]; /* every profile it matched, in precedence order */
+    size_t nprofs;
+    bool detected;         /* until its sysObjectID changes or it reboots */
     bool forced;           /* its profile is given by agent.yaml: never detected */
     char *soid_text;       /* NULL until read */
     oid *soid;

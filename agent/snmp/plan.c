@@ -5,7 +5,8 @@
 #include <string.h>
 
 struct poll_plan {
-    const profile *prof;
+    const profile *profs[PROF_MAX_COMPOSE];
+    size_t nprofs;
     poll_metric *metrics;
     size_t nmetrics;
     const prof_oid **scalars; /* deduplicated: a device's answers follow this order */
@@ -30,13 +31,14 @@ static int plan_find(const prof_oid **list, size_t *n, const prof_oid *o)
     return (int)(*n)++;
 }
 
-static void plan_add_profile(poll_plan *pl, const profile *pr)
+static void plan_add_profile(poll_plan *pl, const profile *pr, const profile *g)
 {
     for (size_t i = 0; pr && i < pr->nmetrics; i++) {
         const prof_metric *m = &pr->metrics[i];
         poll_metric *pm = &pl->metrics[pl->nmetrics++];
         pm->m = m;
-        pm->label = pm->precision = pm->divisor = -1;
+        pm->prof = pr == g ? NULL : pr;
+        pm->label = pm->precision = pm->divisor = pm->unit = -1;
         for (size_t s = 0; s < m->nsources; s++)
             pm->src[s] = m->is_table ? plan_find(pl->cols, &pl->ncols, &m->sources[s].oid)
                                      : plan_find(pl->scalars, &pl->nscalars, &m->sources[s].oid);
@@ -45,7 +47,11 @@ static void plan_add_profile(poll_plan *pl, const profile *pr)
         for (size_t f = 0; f < m->nfilters; f++)
             pm->filter[f] = m->filters[f].has_column ? plan_find(pl->cols, &pl->ncols, &m->filters[f].column) : -1;
         if (m->has_precision)
-            pm->precision = plan_find(pl->cols, &pl->ncols, &m->precision_col);
+            pm->precision = m->precision_scalar ? plan_find(pl->scalars, &pl->nscalars, &m->precision_col)
+                                                : plan_find(pl->cols, &pl->ncols, &m->precision_col);
+        if (m->has_unit_from)
+            pm->unit = m->unit_from_column ? plan_find(pl->cols, &pl->ncols, &m->unit_oid)
+                                           : plan_find(pl->scalars, &pl->nscalars, &m->unit_oid);
         if (m->has_divisor)
             pm->divisor = plan_find(pl->cols, &pl->ncols, &m->divisor_col);
     }
@@ -56,7 +62,7 @@ static size_t plan_count(const profile *pr)
 {
     size_t n = 0;
     for (size_t i = 0; pr && i < pr->nmetrics; i++)
-        n += pr->metrics[i].nsources + 3 + PROF_MAX_FILTERS;
+        n += pr->metrics[i].nsources + 4 + PROF_MAX_FILTERS;
     return n;
 }
 
@@ -70,16 +76,20 @@ static void plan_free(poll_plan *pl)
     free(pl);
 }
 
-static poll_plan *plan_new(const profile_set *set, const profile *prof)
+static poll_plan *plan_new(const profile_set *set, const profile *const *profs, size_t n)
 {
     const profile *g = profile_set_generic(set);
-    const profile *pr = prof == g ? NULL : prof;
-    size_t metrics = (g ? g->nmetrics : 0) + (pr ? pr->nmetrics : 0);
-    size_t max = plan_count(g) + plan_count(pr);
+    size_t metrics = g ? g->nmetrics : 0, max = plan_count(g);
     poll_plan *pl = calloc(1, sizeof *pl);
     if (!pl)
         return NULL;
-    pl->prof = prof;
+    for (size_t i = 0; i < n && pl->nprofs < PROF_MAX_COMPOSE; i++) {
+        if (profs[i] == g)
+            continue;
+        pl->profs[pl->nprofs++] = profs[i];
+        metrics += profs[i]->nmetrics;
+        max += plan_count(profs[i]);
+    }
     pl->metrics = calloc(metrics ? metrics : 1, sizeof *pl->metrics);
     pl->scalars = calloc(max ? max : 1, sizeof *pl->scalars);
     pl->cols = calloc(max ? max : 1, sizeof *pl->cols);
@@ -87,9 +97,24 @@ static poll_plan *plan_new(const profile_set *set, const profile *prof)
         plan_free(pl);
         return NULL;
     }
-    plan_add_profile(pl, g);
-    plan_add_profile(pl, pr);
+    plan_add_profile(pl, g, g);
+    for (size_t i = 0; i < pl->nprofs; i++)
+        plan_add_profile(pl, pl->profs[i], g);
     return pl;
+}
+
+/* Whether plan pl was built for exactly these profiles (generic.yaml's left out). */
+static bool plan_is_for(const poll_plan *pl, const profile *g, const profile *const *profs, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (profs[i] == g)
+            continue;
+        if (k >= pl->nprofs || pl->profs[k] != profs[i])
+            return false;
+        k++;
+    }
+    return k == pl->nprofs;
 }
 
 plan_set *plan_set_new(const profile_set *profiles)
@@ -110,11 +135,12 @@ void plan_set_free(plan_set *s)
     free(s);
 }
 
-vg_code plan_set_get(plan_set *s, const profile *prof, const poll_plan **out, vg_err *err)
+vg_code plan_set_get(plan_set *s, const profile *const *profs, size_t n, const poll_plan **out, vg_err *err)
 {
     *out = NULL;
+    const profile *g = profile_set_generic(s->profiles);
     for (size_t i = 0; i < s->nplans; i++)
-        if (s->plans[i]->prof == prof) {
+        if (plan_is_for(s->plans[i], g, profs, n)) {
             *out = s->plans[i];
             return VG_OK;
         }
@@ -126,7 +152,7 @@ vg_code plan_set_get(plan_set *s, const profile *prof, const poll_plan **out, vg
         s->plans = pls;
         s->cap = cap;
     }
-    poll_plan *pl = plan_new(s->profiles, prof);
+    poll_plan *pl = plan_new(s->profiles, profs, n);
     if (!pl)
         return vg_fail(err, VG_E_NOMEM, "out of memory");
     s->plans[s->nplans++] = pl;
@@ -134,7 +160,9 @@ vg_code plan_set_get(plan_set *s, const profile *prof, const poll_plan **out, vg
     return VG_OK;
 }
 
-const profile *plan_profile(const poll_plan *pl) { return pl->prof; }
+const profile *plan_profile(const poll_plan *pl) { return pl->nprofs ? pl->profs[0] : NULL; }
+size_t plan_profile_count(const poll_plan *pl) { return pl->nprofs; }
+const profile *plan_profile_at(const poll_plan *pl, size_t i) { return pl->profs[i]; }
 size_t plan_scalar_count(const poll_plan *pl) { return pl->nscalars; }
 const prof_oid *plan_scalar(const poll_plan *pl, size_t i) { return pl->scalars[i]; }
 size_t plan_column_count(const poll_plan *pl) { return pl->ncols; }

@@ -1,10 +1,10 @@
-/* plan: from a profile to what its devices are asked, and where each metric reads its answers.
+/* plan: from a device's profiles to what it is asked, and where each metric reads its answers.
  *
  * A poll_plan lists the scalar OIDs to GET and the table columns to walk, each once (the metrics of
- * generic.yaml first, then the profile's own), and for every metric the scalar or column of each of
- * its sources, of its label, precision and divisor columns and of its filters. It is the same for every
- * device of a profile: a plan_set builds it once per profile, on first use, and devices share it (it
- * was 2.5 kB per device). The engine asks what the plan lists; collect reads the answers through it.
+ * generic.yaml first, then those of each profile the device composes, in precedence order), and for
+ * every metric the scalar or column of each of its sources, of its label, precision, divisor and unit
+ * and of its filters. It is the same for every device of one composition: a plan_set builds it once per
+ * list of profiles, on first use, and devices share it (it was 2.5 kB per device). The engine asks what the plan lists; collect reads the answers through it.
  * Neither changes it. */
 #ifndef VIGIE_PLAN_H
 #define VIGIE_PLAN_H
@@ -19,8 +19,10 @@
  * index itself). */
 typedef struct {
     const prof_metric *m;
+    const profile *prof; /* the profile the metric comes from (NULL: generic.yaml) */
     int src[PROF_MAX_SOURCES];
-    int label, precision, divisor;
+    int label, precision, divisor; /* precision: a scalar's index for scalar metrics */
+    int unit;                      /* unit_from: a scalar, or a column when m->unit_from_column */
     int filter[PROF_MAX_FILTERS];
 } poll_metric;
 
@@ -31,12 +33,15 @@ typedef struct plan_set plan_set;
  * out of memory. */
 plan_set *plan_set_new(const profile_set *profiles);
 void plan_set_free(plan_set *s);
-/* The plan of the devices of `prof` (NULL, or generic.yaml's profile: the generic metrics alone),
- * built on first use and owned by the set. */
-vg_code plan_set_get(plan_set *s, const profile *prof, const poll_plan **out, vg_err *err);
+/* The plan of the devices composing `profs` (n of them, at most PROF_MAX_COMPOSE, in precedence
+ * order; none, or generic.yaml's profile: the generic metrics alone), built on first use and owned by
+ * the set. */
+vg_code plan_set_get(plan_set *s, const profile *const *profs, size_t n, const poll_plan **out, vg_err *err);
 
-/* The profile the plan was built for (NULL: generic only). */
+/* The first profile the plan was built for, which gives the class (NULL: generic only). */
 const profile *plan_profile(const poll_plan *pl);
+size_t plan_profile_count(const poll_plan *pl);
+const profile *plan_profile_at(const poll_plan *pl, size_t i);
 size_t plan_scalar_count(const poll_plan *pl);
 const prof_oid *plan_scalar(const poll_plan *pl, size_t i);
 size_t plan_column_count(const poll_plan *pl);

@@ -126,23 +126,25 @@ static bool sv_parse_number(const char *s, double *out)
     return true;
 }
 
-bool snmp_value_in_list(const prof_values *vals, const raw_value *raw)
+int snmp_value_list_index(const prof_values *vals, const raw_value *raw)
 {
     for (size_t i = 0; i < vals->count; i++) {
         const prof_value *v = &vals->items[i];
         if (v->is_string) {
             if (raw->kind == RAW_STRING && strcmp(raw->str, v->str) == 0)
-                return true;
+                return (int)i;
         } else {
             double num;
             if (raw->kind == RAW_NUMBER && raw->number == v->num)
-                return true;
+                return (int)i;
             if (raw->kind == RAW_STRING && sv_parse_number(raw->str, &num) && num == v->num)
-                return true;
+                return (int)i;
         }
     }
-    return false;
+    return -1;
 }
+
+bool snmp_value_in_list(const prof_values *vals, const raw_value *raw) { return snmp_value_list_index(vals, raw) >= 0; }
 
 static const prof_enum_entry *sv_enum_lookup(const prof_enum *en, const raw_value *raw, double num,
                                              bool have_num)
@@ -179,6 +181,12 @@ static bool sv_hex_number(const raw_value *raw, double *out)
 conv_status snmp_value_convert(const prof_metric *m, const prof_source *src, const raw_value *raw,
                                double row_factor, conv_result *out)
 {
+    return snmp_value_convert_unit(m, src, raw, row_factor, 1, 0, out);
+}
+
+conv_status snmp_value_convert_unit(const prof_metric *m, const prof_source *src, const raw_value *raw,
+                                    double row_factor, double unit_mul, double unit_add, conv_result *out)
+{
     memset(out, 0, sizeof *out);
     out->sev = SEV_OK;
     if (raw->kind == RAW_NONE || snmp_value_in_list(&m->absent, raw))
@@ -213,7 +221,7 @@ conv_status snmp_value_convert(const prof_metric *m, const prof_source *src, con
     }
     if (!have_num)
         return CONV_INVALID;
-    double v = num * src->scale * row_factor + src->offset;
+    double v = (num * src->scale * row_factor + src->offset) * unit_mul + unit_add;
     if (m->transform == PROF_TRANSFORM_MW_TO_DBM) {
         if (!(v > 0))
             return CONV_ABSENT; /* no light: no level to report */

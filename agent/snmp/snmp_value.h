@@ -48,6 +48,8 @@ struct prof_values;
 /* True when a raw value is one of a profile's listed values (numbers compare as numbers, also
  * when the device sends them as strings). */
 bool snmp_value_in_list(const struct prof_values *list, const raw_value *raw);
+/* The position of raw in the list, -1 when it is not there. */
+int snmp_value_list_index(const struct prof_values *list, const raw_value *raw);
 
 typedef enum {
     CONV_OK = 0,        /* value, text and sev are set */
@@ -67,6 +69,11 @@ typedef struct {
  * already turned the raw value into a rate and passes it as a RAW_NUMBER. */
 conv_status snmp_value_convert(const struct prof_metric *m, const struct prof_source *src,
                                const raw_value *raw, double row_factor, conv_result *out);
+/* The same, the scaled value then written in the metric's unit (value * unit_mul + unit_add: from the
+ * unit the device said it reports in, profile_unit_factor). */
+conv_status snmp_value_convert_unit(const struct prof_metric *m, const struct prof_source *src,
+                                    const raw_value *raw, double row_factor, double unit_mul, double unit_add,
+                                    conv_result *out);
 
 /* Counter rate over dt seconds, handling a wrap of a 32- or 64-bit counter. Returns -1 when no
  * rate can be given (dt <= 0, or a decrease that is not a plausible wrap: a reset). */

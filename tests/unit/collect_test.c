@@ -31,6 +31,7 @@ static const char *vocab =
     "  outlet.count: {unit: count, doc: x}\n"
     "  outlet.power: {unit: W, doc: x}\n"
     "  group.power: {unit: W, doc: x}\n"
+    "  input.realpower: {unit: W, doc: x}\n"
     "env:\n"
     "  env.temperature: {unit: degC, doc: x}\n";
 
@@ -78,6 +79,23 @@ static const char *pdu =
     "    sources: [{column: " T ".5.1.2}]\n"
     "    instance: \"\"\n";
 
+/* Composed after test-collect: its env.temperature rows 1 to 3 are test-collect's (dropped here), its
+ * units come from the device. */
+static const char *compose =
+    "profile: test-compose\n"
+    "class: pdu\n"
+    "match: {probe: [" T ".6]}\n"
+    "metrics:\n"
+    "  env.temperature:\n"
+    "    unit: degC\n"
+    "    sources: [{column: " T ".6.1.2, scale: 0.1}]\n"
+    "    unit_from: {column: " T ".6.1.3, units: {1: degC, 2: degF, K: K}}\n"
+    "  input.realpower:\n"
+    "    unit: W\n"
+    "    sources: [{oid: " T ".7.1.0}]\n"
+    "    precision: {oid: " T ".7.2.0}\n"
+    "    unit_from: {oid: " T ".7.3.0, units: {1: W, 2: kW}}\n";
+
 static int setup(void **state)
 {
     char path[600];
@@ -85,13 +103,15 @@ static int setup(void **state)
     tu_write(dir, "vocabulary.yaml", vocab, path, sizeof path);
     tu_write(dir, "generic.yaml", generic, path, sizeof path);
     tu_write(dir, "test-collect.yaml", pdu, path, sizeof path);
+    tu_write(dir, "test-compose.yaml", compose, path, sizeof path);
     vg_err err;
     if (!(set = profile_set_load(dir, &err))) {
         fprintf(stderr, "profiles: %s\n", err.msg);
         return -1;
     }
     plans = plan_set_new(set);
-    if (!plans || plan_set_get(plans, profile_set_find(set, "test-collect"), &plan, &err) != VG_OK)
+    const profile *own = profile_set_find(set, "test-collect");
+    if (!plans || plan_set_get(plans, &own, 1, &plan, &err) != VG_OK)
         return -1;
     return 0;
 }
@@ -376,6 +396,50 @@ static void test_precision_and_divisor(void **state)
     collect_free(c);
 }
 
+static void test_composed_and_units(void **state)
+{
+    (void)state;
+    const profile *both[] = {profile_set_find(set, "test-collect"), profile_set_find(set, "test-compose")};
+    const poll_plan *pl;
+    vg_err err;
+    assert_int_equal(plan_set_get(plans, both, 2, &pl, &err), VG_OK);
+    assert_int_equal(plan_profile_count(pl), 2);
+    assert_ptr_equal(plan_profile(pl), both[0]);
+    collect *c = collect_new("pdu1");
+    assert_int_equal(collect_begin(c, pl, NULL), VG_OK);
+    put(c, T ".3.1.2.1", rv_int(2345)); /* test-collect's row 1: 23.45 with 2 decimals */
+    put(c, T ".3.1.3.1", rv_int(2));
+    put(c, T ".6.1.2.1", rv_int(999));  /* the same instance from test-compose: dropped */
+    put(c, T ".6.1.3.1", rv_int(1));
+    put(c, T ".6.1.2.4", rv_int(212));  /* 21.2 degC */
+    put(c, T ".6.1.3.4", rv_int(1));
+    put(c, T ".6.1.2.5", rv_int(770));  /* 77.0 degF = 25 degC */
+    put(c, T ".6.1.3.5", rv_int(2));
+    put(c, T ".6.1.2.6", rv_int(2981)); /* 298.1 K = 24.95 degC */
+    put(c, T ".6.1.3.6", rv_str("K"));
+    put(c, T ".6.1.2.7", rv_int(200));  /* a unit code the profile does not list: not stored */
+    put(c, T ".6.1.3.7", rv_int(9));
+    put(c, T ".6.1.2.8", rv_int(190));  /* no unit answered: the metric's own */
+    put(c, T ".7.1.0", rv_int(1234));   /* 1.234 with 3 decimals, in kW: 1234 W */
+    put(c, T ".7.2.0", rv_int(3));
+    put(c, T ".7.3.0", rv_int(2));
+    push_batch *b = push_batch_new("agent", 0);
+    poll_sink out = poll_sink_batch(b);
+    collect_emit(c, "pdu", "test-collect", true, &out, 1000);
+    assert_float_equal(value(b, "env.temperature", "1"), 23.45, 1e-9);
+    assert_int_equal(count(b, "env.temperature"), 5); /* 1, 4, 5, 6, 8 */
+    assert_float_equal(value(b, "env.temperature", "4"), 21.2, 1e-9);
+    assert_float_equal(value(b, "env.temperature", "5"), 25, 1e-9);
+    assert_float_equal(value(b, "env.temperature", "6"), 24.95, 1e-9);
+    assert_null(find(b, "env.temperature", "7"));
+    assert_float_equal(value(b, "env.temperature", "8"), 19, 1e-9);
+    assert_non_null(strstr(collect_problems(c), "unit code"));
+    assert_float_equal(value(b, "input.realpower", ""), 1234, 1e-9);
+    push_batch_free(b);
+    collect_drop(c);
+    collect_free(c);
+}
+
 static void test_aggregates(void **state)
 {
     /* rows (port, outlet): value, state (1 counts) */
@@ -473,6 +537,7 @@ int main(void)
         cmocka_unit_test(test_reboot),
         cmocka_unit_test(test_precision_and_divisor),
         cmocka_unit_test(test_aggregates),
+        cmocka_unit_test(test_composed_and_units),
         cmocka_unit_test(test_absent),
         cmocka_unit_test(test_answers_checked),
     };

@@ -135,12 +135,15 @@ static void test_schema_errors(void **state)
 typedef struct {
     const oid *ids; /* the device holds objects under this OID */
     size_t len;
+    const oid *ids2; /* and under this one (NULL: only the first) */
+    size_t len2;
 } fake_device;
 
 static bool fake_probe(void *ctx, const prof_oid *probe)
 {
     const fake_device *d = ctx;
-    return oid_has_prefix(d->ids, d->len, probe->ids, probe->len);
+    return oid_has_prefix(d->ids, d->len, probe->ids, probe->len) ||
+           (d->ids2 && oid_has_prefix(d->ids2, d->len2, probe->ids, probe->len));
 }
 
 /* A device asked only the probes of `asked`: the others stay unanswered. */
@@ -221,6 +224,102 @@ static void test_detection(void **state)
     profile_set_free(set);
 }
 
+/* Composition: every matching profile, in precedence order; supersedes; require: any; unit_from. */
+static void test_composition(void **state)
+{
+    add("ups-rfc.yaml", "profile: ups-rfc\nclass: ups\npriority: 10\nmatch: {probe: .1.3.6.1.2.1.33.1.1}\nmetrics: {}\n");
+    add("env-ent.yaml", "profile: env-ent\nclass: env\npriority: 5\nmatch: {probe: .1.3.6.1.2.1.99.1.1}\nmetrics: {}\n");
+    add("ups-apc.yaml", "profile: ups-apc\nclass: ups\nmatch: {sys_object_id: .1.3.6.1.4.1.318, probe: .1.3.6.1.4.1.318.1.1.1,"
+                        " require: any}\nmetrics: {}\n");
+    add("ups-apc-old.yaml", "profile: ups-apc-old\nclass: ups\npriority: 60\nmatch: {probe: .1.3.6.1.4.1.318.1.1.1.9}\nmetrics: {}\n");
+    add("ups-apc-new.yaml", "profile: ups-apc-new\nclass: ups\npriority: 55\nsupersedes: [ups-apc-old]\n"
+                            "match: {probe: .1.3.6.1.4.1.318.1.1.1.10}\nmetrics: {}\n");
+    vg_err err;
+    profile_set *set = profile_set_load(dir, &err);
+    if (!set)
+        fail_msg("%s", err.msg);
+    oid apc[] = {1, 3, 6, 1, 4, 1, 318, 1, 3, 2}, netsnmp[] = {1, 3, 6, 1, 4, 1, 8072, 3, 2, 10};
+    oid o_ups[] = {1, 3, 6, 1, 2, 1, 33, 1, 1, 1, 0}, o_ent[] = {1, 3, 6, 1, 2, 1, 99, 1, 1, 1, 4, 1};
+    oid o_apc[] = {1, 3, 6, 1, 4, 1, 318, 1, 1, 1, 1, 1, 1, 0}, o_old[] = {1, 3, 6, 1, 4, 1, 318, 1, 1, 1, 9, 1, 0};
+    oid o_new[] = {1, 3, 6, 1, 4, 1, 318, 1, 1, 1, 10, 1, 0};
+    const profile *got[PROF_MAX_COMPOSE];
+    /* a vendor card that also speaks UPS-MIB and ENTITY-SENSOR-MIB: all three, the vendor first */
+    fake_device three = {o_ups, 11, o_ent, 12};
+    size_t n = profile_set_detect_all(set, apc, 10, fake_probe, &three, got, PROF_MAX_COMPOSE);
+    assert_int_equal(n, 3);
+    assert_string_equal(got[0]->name, "ups-apc");
+    assert_string_equal(got[1]->name, "ups-rfc");
+    assert_string_equal(got[2]->name, "env-ent");
+    assert_int_equal(profile_set_detect_all(set, apc, 10, fake_probe, &three, got, 2), 2); /* bounded */
+    /* require: any: an embedded Net-SNMP's sysObjectID, the vendor MIB answers: the vendor profile */
+    fake_device vendor = {o_apc, 14, o_ups, 11};
+    n = profile_set_detect_all(set, netsnmp, 10, fake_probe, &vendor, got, PROF_MAX_COMPOSE);
+    assert_int_equal(n, 2);
+    assert_string_equal(got[0]->name, "ups-apc");
+    /* an older and a newer MIB generation both answering: the newer supersedes the older, though the
+     * older's priority is higher */
+    fake_device both = {o_old, 13, o_new, 13};
+    n = profile_set_detect_all(set, netsnmp, 10, fake_probe, &both, got, PROF_MAX_COMPOSE);
+    assert_int_equal(n, 2);
+    assert_string_equal(got[0]->name, "ups-apc-new");
+    assert_string_equal(got[1]->name, "ups-apc");
+    fake_device old_only = {o_old, 13, NULL, 0};
+    n = profile_set_detect_all(set, netsnmp, 10, fake_probe, &old_only, got, PROF_MAX_COMPOSE);
+    assert_true(n >= 1);
+    assert_string_equal(got[0]->name, "ups-apc-old");
+    profile_set_free(set);
+
+    /* a supersedes that names no profile is refused with the file's name */
+    add("bad.yaml", "profile: bad\nclass: ups\nsupersedes: [no-such]\nmatch: {probe: .1.3.6.1.2.1.33}\nmetrics: {}\n");
+    assert_null(profile_set_load(dir, &err));
+    assert_non_null(strstr(err.msg, "bad.yaml"));
+    assert_non_null(strstr(err.msg, "no-such"));
+}
+
+static void test_units(void **state)
+{
+    (void)state;
+    double mul, add_;
+    assert_int_equal(profile_unit_factor("degF", "degC", &mul, &add_), 0);
+    assert_float_equal(212 * mul + add_, 100, 1e-9);
+    assert_float_equal(32 * mul + add_, 0, 1e-9);
+    assert_int_equal(profile_unit_factor("K", "degC", &mul, &add_), 0);
+    assert_float_equal(300 * mul + add_, 26.85, 1e-9);
+    assert_int_equal(profile_unit_factor("min", "s", &mul, &add_), 0);
+    assert_float_equal(mul, 60, 1e-12);
+    assert_int_equal(profile_unit_factor("kW", "W", &mul, &add_), 0);
+    assert_float_equal(mul, 1000, 1e-9);
+    assert_int_equal(profile_unit_factor("degF", "V", &mul, &add_), -1); /* another quantity */
+    assert_int_equal(profile_unit_factor("furlong", "V", &mul, &add_), -1);
+}
+
+static void test_unit_from_errors(void **state)
+{
+    const char *head = "profile: t\nclass: env\nmetrics:\n  env.temperature:\n    unit: degC\n";
+    char doc[1024];
+    vg_err err;
+    snprintf(doc, sizeof doc, "%s    sources: [{oid: .1.2.3.0}]\n    unit_from: {oid: .1.2.4.0, units: {1: degC, 2: degF}}\n", head);
+    add("t.yaml", doc);
+    profile_set *set = profile_set_load(dir, &err);
+    if (!set)
+        fail_msg("%s", err.msg);
+    const prof_metric *m = &profile_set_find(set, "t")->metrics[0];
+    assert_true(m->has_unit_from && !m->unit_from_column);
+    assert_int_equal(m->unit_codes.count, 2);
+    assert_string_equal(m->unit_names[1], "degF");
+    profile_set_free(set);
+    /* a unit that is not a temperature, and a column for a scalar metric, are refused with file:line */
+    snprintf(doc, sizeof doc, "%s    sources: [{oid: .1.2.3.0}]\n    unit_from: {oid: .1.2.4.0, units: {1: V}}\n", head);
+    add("t.yaml", doc);
+    assert_null(profile_set_load(dir, &err));
+    assert_non_null(strstr(err.msg, "t.yaml:7"));
+    assert_non_null(strstr(err.msg, "'V'"));
+    snprintf(doc, sizeof doc, "%s    sources: [{oid: .1.2.3.0}]\n    unit_from: {column: .1.2.4, units: {1: degF}}\n", head);
+    add("t.yaml", doc);
+    assert_null(profile_set_load(dir, &err));
+    assert_non_null(strstr(err.msg, "oid"));
+}
+
 static void test_shipped_profiles_load(void **state)
 {
     const char *srcdir = getenv("srcdir");
@@ -273,6 +372,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_check_reports_every_file, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_schema_errors, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_detection, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_composition, setup_each, teardown_each),
+        cmocka_unit_test(test_units),
+        cmocka_unit_test_setup_teardown(test_unit_from_errors, setup_each, teardown_each),
         cmocka_unit_test(test_shipped_profiles_load),
         cmocka_unit_test(test_shipped_vocabulary_classes),
     };
