@@ -354,9 +354,11 @@ static void test_reboot(void **state)
     assert_int_equal(r->sev, SEV_WARNING);
     assert_string_equal(r->text, "reboot");
     assert_string_equal(r->unit, "bool");
+    assert_true(collect_rebooted(c)); /* the engine detects the device's profiles again */
     push_batch_free(b);
     b = cycle1(c, up, rv_ticks(7000), 1180); /* once per reboot */
     assert_null(find(b, "device.reboot", ""));
+    assert_false(collect_rebooted(c));
     push_batch_free(b);
     /* 32-bit TimeTicks wrap after 497 days: from near the top to near 0 is not a reboot */
     push_batch_free(cycle1(c, up, rv_ticks(4290000000u), 1240));
