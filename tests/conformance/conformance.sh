@@ -6,7 +6,7 @@
 # TODO until it is reached. CONFORMANCE_ONLY="name ..." probes only those devices. Needs ../shared.
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 SHARED=$(shared_dir) || bail "$SHARED"
-CONF="$top_srcdir/tests/conformance"
+CONF=$(cd "$top_srcdir/tests/conformance" && pwd)
 ALL="$T_TMP/all"
 PROBES="$T_TMP/probes"
 mkdir -p "$ALL" "$PROBES"

@@ -127,7 +127,11 @@ free_port() { # free_port udp|tcp
 sim_start() {
     local src="$1" data="$T_TMP/sim-data-$RANDOM" cache="$T_TMP/sim-cache-$RANDOM"
     mkdir -p "$data" "$cache"; chmod 777 "$cache"; chmod 755 "$data"
-    for f in "$src"/*.snmprec; do ln -sf "$(cd "$(dirname "$f")" && pwd)/$(basename "$f")" "$data/"; done
+    # readlink -f: a relative link (top_srcdir is ".." in a build beside the sources) would dangle here
+    for f in "$src"/*.snmprec; do
+        [ -r "$f" ] || bail "sim_start: cannot read $f"
+        ln -sf "$(readlink -f "$f")" "$data/"
+    done
     SIM_PORT=${2:-$(free_port udp)}
     local user=()
     [ "$(id -u)" -eq 0 ] && user=(--process-user=nobody --process-group=nogroup)
