@@ -198,8 +198,11 @@ int prof_read_metric(const vocab *vocabulary, const conf_doc *d, const conf_node
         m->type = PROF_TYPE_COUNTER;
     else if (strcmp(type, "hexstring") == 0)
         m->type = PROF_TYPE_HEXSTRING;
+    else if (strcmp(type, "last_number") == 0)
+        m->type = PROF_TYPE_LAST_NUMBER;
     else
-        return conf_fail(err, d, conf_map_get(d, n, "type"), "type", "'%s' is not auto, counter or hexstring", type);
+        return conf_fail(err, d, conf_map_get(d, n, "type"), "type",
+                         "'%s' is not auto, counter, hexstring or last_number", type);
     if (transform && strcmp(transform, "mw_to_dbm") == 0)
         m->transform = PROF_TRANSFORM_MW_TO_DBM;
     else if (transform)

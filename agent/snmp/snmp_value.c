@@ -120,10 +120,36 @@ static bool sv_parse_number(const char *s, double *out)
      * ("81.2.3", "12/5"), since they mean the text is not one number */
     while (isspace((unsigned char)*end))
         end++;
+    if (*end == '.' && isalpha((unsigned char)end[1]))
+        end++; /* ".C": a degree sign some agents turn into a dot ("27.84 .C") */
     if (*end && !isalpha((unsigned char)*end) && *end != '%' && (unsigned char)*end < 0x80)
         return false;
     *out = v;
     return true;
+}
+
+/* type last_number: the text's last number, for agents that print one quantity in two units and the
+ * precise one last: "0.03 mW (-14.61 dBm)" → -14.61. */
+static bool sv_last_number(const char *s, double *out)
+{
+    bool found = false;
+    while (*s) {
+        if (isdigit((unsigned char)*s) || ((*s == '-' || *s == '+' || *s == '.') && isdigit((unsigned char)s[1]))) {
+            char *end;
+            errno = 0;
+            double v = strtod(s, &end);
+            if (end == s)
+                break;
+            if (!errno && isfinite(v)) {
+                *out = v;
+                found = true;
+            }
+            s = end;
+        } else {
+            s++;
+        }
+    }
+    return found;
 }
 
 int snmp_value_list_index(const prof_values *vals, const raw_value *raw)
@@ -196,6 +222,8 @@ conv_status snmp_value_convert_unit(const prof_metric *m, const prof_source *src
     bool have_num;
     if (m->type == PROF_TYPE_HEXSTRING)
         have_num = sv_hex_number(raw, &num);
+    else if (m->type == PROF_TYPE_LAST_NUMBER && raw->kind == RAW_STRING)
+        have_num = sv_last_number(raw->str, &num);
     else if (raw->kind == RAW_NUMBER)
         have_num = (num = raw->number, true);
     else

@@ -23,6 +23,7 @@ static const char *vocab =
     "  ups.status: {unit: state, doc: x}\n"
     "  input.voltage: {unit: V, doc: x}\n"
     "  input.frequency: {unit: Hz, doc: x}\n"
+    "  input.power: {unit: dBm, doc: x}\n"
     "  ups.temperature: {unit: degC, doc: x}\n"
     "  ups.load: {unit: \"%\", doc: x}\n"
     "olt:\n"
@@ -61,6 +62,10 @@ static const char *profile_yaml =
     "    unit: Hz\n"
     "    type: hexstring\n"
     "    sources: [{oid: .1.3.6.1.4.1.99.6.0, scale: 0.01}]\n"
+    "  input.power:\n"
+    "    unit: dBm\n"
+    "    type: last_number\n"
+    "    sources: [{oid: .1.3.6.1.4.1.99.8.0}]\n"
     "  ups.load:\n"
     "    unit: \"%\"\n"
     "    sources: [{oid: .1.3.6.1.4.1.99.7.0}]\n"
@@ -225,6 +230,9 @@ static void test_sentinels_and_range(void **state)
     assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 1, &res), CONV_OK); /* a unit suffix */
     r = str("81.2.3");
     assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 1, &res), CONV_INVALID);
+    r = str("278.4 .C"); /* a degree sign turned into a dot by the agent */
+    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 1, &res), CONV_OK);
+    assert_true(fabs(res.value - 27.84) < 1e-9);
     raw_value none = {.kind = RAW_NONE};
     assert_int_equal(snmp_value_convert(m, &m->sources[0], &none, 1, &res), CONV_ABSENT);
 }
@@ -276,6 +284,29 @@ static void test_precision_offset_hex(void **state)
     assert_int_equal(profile_expand_index("{index.0}", idx, 2, buf, sizeof buf), -1);
 }
 
+/* type last_number: "0.03 mW (-14.61 dBm)" is the dBm figure, not the coarse mW one */
+static void test_last_number(void **state)
+{
+    const prof_metric *m = metric("input.power");
+    conv_result res;
+    raw_value r = str("0.03 mW (-14.61 dBm)");
+    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 1, &res), CONV_OK);
+    assert_true(fabs(res.value - -14.61) < 1e-9);
+    r = str("2.38 mW (+3.77 dBm)");
+    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 1, &res), CONV_OK);
+    assert_true(fabs(res.value - 3.77) < 1e-9);
+    r = str("-7.5");
+    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 1, &res), CONV_OK);
+    assert_true(fabs(res.value - -7.5) < 1e-9);
+    r = num(-12); /* a number stays itself */
+    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 1, &res), CONV_OK);
+    assert_true(res.value == -12);
+    r = str("no light");
+    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 1, &res), CONV_INVALID);
+    r = str("");
+    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 1, &res), CONV_INVALID);
+}
+
 static void test_counter_rate(void **state)
 {
     double rate;
@@ -296,7 +327,7 @@ int main(void)
         cmocka_unit_test(test_oid_parse),          cmocka_unit_test(test_decode_varbinds),
         cmocka_unit_test(test_scale_and_fallback_sources), cmocka_unit_test(test_sentinels_and_range),
         cmocka_unit_test(test_enum),               cmocka_unit_test(test_precision_offset_hex),
-        cmocka_unit_test(test_counter_rate),
+        cmocka_unit_test(test_counter_rate),       cmocka_unit_test(test_last_number),
     };
     return cmocka_run_group_tests_name("snmp_value", tests, setup, teardown);
 }
