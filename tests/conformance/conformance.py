@@ -30,11 +30,13 @@ KINDS = {
     "power": ({"W": 1, "VA": 1, "kW": 1000, "kVA": 1000}, None),
     "cooling": ({"W": 1, "kW": 1000}, None),
     "power_consumed": ({"kWh": 1, "Wh": 0.001}, None),
-    "power_factor": ({"ratio": 1}, None),
+    # LibreNMS keeps a power factor as a ratio for most devices, as the raw hundredths for others
+    # (Raritan, Conteg: 98 for 0.98): both are the same quantity
+    "power_factor": ({"ratio": (1, 100)}, None),
     "eer": ({"ratio": 1}, None),
     "load": ({"%": 1}, r"load|capacity|usage|utili"),
     "charge": ({"%": 1}, r"charge"),
-    "percent": ({"%": 1, "%RH": 1}, None),
+    "percent": ({"%": 1, "%RH": 1, "ratio": 100}, None),   # a ratio is a percent /100 (power factors)
     "fanspeed": ({"rpm": 1, "%": 1}, r"fan|rpm|speed"),
     "runtime": ({"s": 1 / 60.0}, None),
     "delay": ({"s": 1, "min": 1}, None),
@@ -99,9 +101,14 @@ def candidates(sensor, metrics, synonyms):
             continue
         if pattern and m["unit"] == "%" and not re.search(pattern, m["name"]):
             continue
-        if close(m["value"] * units[m["unit"]], want):
+        factors = units[m["unit"]] if isinstance(units[m["unit"]], tuple) else (units[m["unit"]],)
+        if any(close(m["value"] * f, want) for f in factors):
             out.append(i)
     return out
+
+
+def first_factor(f):
+    return f[0] if isinstance(f, tuple) else f
 
 
 def match(cands):
@@ -200,7 +207,7 @@ def main():
                     continue
                 units = KINDS.get(s["class"], ({}, None))[0]
                 same = [m for m in metrics if m["unit"] in units or (s["class"] == "state" and m["unit"] in ("state", "bool"))]
-                near = sorted(same, key=lambda m: abs(m["value"] * units.get(m["unit"], 1) - (s["value"] or 0)))[:3]
+                near = sorted(same, key=lambda m: abs(m["value"] * first_factor(units.get(m["unit"], 1)) - (s["value"] or 0)))[:3]
                 word = f" ({state_word(s)[0]})" if s["class"] == "state" else ""
                 print(f"    miss {s['class']:12} {s['descr'][:36]!r:38} {s['oid']} = {s['value']}{word}; nearest: " +
                       (", ".join(f"{m['name']}[{m['instance']}]={m['value']:g}{' ' + m['text'] if m['text'] else ''}" for m in near) or "none"))
