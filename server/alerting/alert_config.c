@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alerting/drift.h"
 #include "alerting/smtp.h"
 
 /* A threshold: *has tells whether the rule gives it. */
@@ -16,10 +17,50 @@ static vg_code ac_thr(const conf_doc *d, const conf_node *n, const char *key, bo
     return conf_get_double(d, n, key, true, v, err);
 }
 
+/* A threshold of drift: given, a number, above 0. */
+static vg_code ac_drift_thr(const conf_doc *d, const conf_node *n, const char *key, bool *has, double *v, vg_err *err)
+{
+    vg_code rc = ac_thr(d, n, key, has, v, err);
+    if (rc == VG_OK && *has && !(*v > 0))
+        return conf_fail(err, d, conf_map_get(d, n, key), key, "must be a drift above 0 (the metric's unit per week)");
+    return rc;
+}
+
+/* `drift: {warning, critical, min_span, clear_hysteresis, direction}` (drift.h). */
+static vg_code ac_drift(const conf_doc *d, const conf_node *n, alert_drift_rule *dr, vg_err *err)
+{
+    static const char *const keys[] = {"warning", "critical", "min_span", "clear_hysteresis", "direction", NULL};
+    static const char *const dirs[] = {"both", "down", "up", NULL};
+    char dir[32] = "both";
+    dr->on = true;
+    dr->min_span = AL_DRIFT_DAY;
+    vg_code rc;
+    if ((rc = conf_check_map(d, n, "drift", keys, err)) ||
+        (rc = ac_drift_thr(d, n, "warning", &dr->has_warning, &dr->warning, err)) ||
+        (rc = ac_drift_thr(d, n, "critical", &dr->has_critical, &dr->critical, err)) ||
+        (rc = conf_get_int32(d, n, "min_span", false, 3600, AL_DRIFT_WEEK, &dr->min_span, err)) ||
+        (rc = conf_get_double(d, n, "clear_hysteresis", false, &dr->hysteresis, err)) ||
+        (rc = conf_get_buf(d, n, "direction", false, dir, sizeof dir, err)) ||
+        (rc = conf_check_choice(d, n, "direction", dir, dirs, NULL, err)))
+        return rc;
+    dr->direction = dir[0] == 'd' ? AL_DRIFT_DOWN : dir[0] == 'u' ? AL_DRIFT_UP : AL_DRIFT_BOTH;
+    if (!dr->has_warning && !dr->has_critical)
+        return conf_fail(err, d, n, "drift", "needs warning or critical (the metric's unit per week)");
+    if (dr->has_warning && dr->has_critical && dr->critical < dr->warning)
+        return conf_fail(err, d, conf_map_get(d, n, "critical"), "critical", "must not be below warning (%g)",
+                         dr->warning);
+    double lowest = dr->has_warning ? dr->warning : dr->critical;
+    if (dr->hysteresis < 0 || dr->hysteresis >= lowest)
+        return conf_fail(err, d, conf_map_get(d, n, "clear_hysteresis"), "clear_hysteresis",
+                         "must be at least 0 and below the lowest threshold (%g), or the alert never clears", lowest);
+    return VG_OK;
+}
+
 static vg_code ac_rule(const conf_doc *d, const conf_node *n, alert_rule *r, vg_err *err)
 {
     static const char *const keys[] = {"site", "device", "metric", "instance", "warning_above", "warning_below",
-                                       "critical_above", "critical_below", "for", "clear_hysteresis", NULL};
+                                       "critical_above", "critical_below", "for", "clear_hysteresis", "drift",
+                                       NULL};
     static const char *const req[] = {"metric", NULL};
     vg_code rc;
     if ((rc = conf_check_map(d, n, "alert rule", keys, err)) ||
@@ -35,9 +76,12 @@ static vg_code ac_rule(const conf_doc *d, const conf_node *n, alert_rule *r, vg_
         (rc = conf_get_int32(d, n, "for", false, 0, 86400, &r->for_s, err)) ||
         (rc = conf_get_double(d, n, "clear_hysteresis", false, &r->hysteresis, err)))
         return rc;
-    if (!r->has_warn_above && !r->has_warn_below && !r->has_crit_above && !r->has_crit_below)
-        return conf_fail(err, d, n, "metric", "rule for %s has no threshold (warning_above, critical_below...)",
-                         r->metric);
+    const conf_node *drift = conf_map_get(d, n, "drift");
+    if (drift && (rc = ac_drift(d, drift, &r->drift, err)))
+        return rc;
+    if (!alert_rule_has_levels(r) && !r->drift.on)
+        return conf_fail(err, d, n, "metric",
+                         "rule for %s has no threshold (warning_above, critical_below..., or drift)", r->metric);
     if (r->hysteresis < 0)
         return conf_fail(err, d, conf_map_get(d, n, "clear_hysteresis"), "clear_hysteresis", "must not be negative");
     return VG_OK;

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "alerting/alert_config.h"
+#include "alerting/drift.h"
 #include "alerting/skew.h"
 #include "log.h"
 #include "store/alert_store.h"
@@ -264,46 +265,87 @@ typedef struct {
     int64_t now;
 } al_ingest_job;
 
+/* The level of one sample: a rule's thresholds, else the agent's own severity. */
+static void al_ingest_level(const al_ingest_job *j, const push_sample *s, const alert_rule *r)
+{
+    const alerting_config *a = al_cfg(j->cfg);
+    const char *kind = "metric";
+    int for_s = a->default_for;
+    bool reach = strcmp(s->metric, VOCAB_DEVICE_REACHABLE) == 0;
+    bool agent_sev = s->sev == SEV_OK || s->sev == SEV_WARNING || s->sev == SEV_CRITICAL;
+    if (r && !alert_rule_has_levels(r))
+        r = NULL; /* a drift-only rule leaves the level to the agent */
+    if (!reach && !r && !agent_sev)
+        return; /* nothing judges this series */
+    alert_track t;
+    bool known = al_track_load(j->d, j->site, s->device, s->metric, s->instance, &t);
+    al_level level;
+    if (reach) {
+        level = s->value >= 1 ? AL_OK : AL_CRITICAL;
+        kind = "device";
+        for_s = 0;
+    } else if (r) {
+        level = alert_rule_judge(r, s->value, t.active);
+        for_s = r->for_s;
+    } else {
+        level = (al_level)s->sev;
+    }
+    if (!known && level == AL_OK)
+        return; /* nothing to remember about a series that has always been fine */
+    al_event ev = alert_track_observe(&t, level, s->ts, for_s, &a->flap);
+    al_track_save(j->d, j->site, s->device, s->metric, s->instance, &t, s->value, s->unit);
+    al_track_event(j->d, j->cfg, j->site, s, kind, &t, ev, j->now);
+}
+
+/* "olt olt.ont.rx.power[1/3] drift -3.5 dB/week over 6.2 days (now -24.1 dBm)": a drift of dBm is in dB. */
+static void al_drift_summary(char *out, size_t size, const push_sample *s, const al_drift_estimate *e)
+{
+    char inst[INSTANCE_MAX_LEN + 4] = "";
+    if (s->instance[0])
+        snprintf(inst, sizeof inst, "[%s]", s->label[0] ? s->label : s->instance);
+    const char *unit = strcmp(s->unit, "dBm") == 0 ? "dB" : s->unit;
+    snprintf(out, size, "%s %s%s drift %+.1f%s%s/week over %.1f days (now %g%s%s)", s->device, s->metric, inst,
+             e->per_week, unit[0] ? " " : "", unit, e->span / AL_DRIFT_DAY, s->value, s->unit[0] ? " " : "", s->unit);
+}
+
+/* The drift of one sample's series, for a rule with `drift:` (drift.h): kind "drift", held and
+ * notified as the level alerts are. */
+static void al_ingest_drift(const al_ingest_job *j, const push_sample *s, const alert_rule *r)
+{
+    if (!r || !r->drift.on || s->text[0] || strcmp(s->metric, VOCAB_DEVICE_REACHABLE) == 0)
+        return;
+    al_drift t;
+    bool found = false;
+    vg_err err;
+    if (!al_ok(alert_store_drift_load(j->d, j->site, s->device, s->metric, s->instance, &t, &found, &err), &err))
+        return;
+    al_event ev = alert_drift_observe(&t, &r->drift, s->ts, s->value);
+    al_ok(alert_store_drift_save(j->d, j->site, s->device, s->metric, s->instance, &t, &err), &err);
+    if (ev == AL_EV_FIRE) {
+        char summary[400];
+        al_drift_summary(summary, sizeof summary, s, &t.last);
+        al_fire(j->d, j->site, s->device, s->metric, s->instance, "drift", t.active, summary, t.last.per_week, "",
+                j->now);
+    } else if (ev == AL_EV_RESOLVE) {
+        al_resolve(j->d, j->cfg, j->site, s->device, s->metric, s->instance, "drift", j->now);
+    }
+}
+
 static vg_code al_ingest_tx(void *ctx, vg_err *err)
 {
     al_ingest_job *j = ctx;
-    db *d = j->d;
-    const server_config *cfg = j->cfg;
-    const char *site = j->site;
-    int64_t now = j->now;
-    const alerting_config *a = al_cfg(cfg);
+    const alerting_config *a = al_cfg(j->cfg);
     (void)err; /* a failed statement is logged and the batch judged on: it is stored already */
     vg_err e;
-    al_ok(alert_store_site_pushed(d, site, now, &e), &e);
-    al_resolve(d, cfg, site, "", "agent.heartbeat", "", "heartbeat", now);
+    al_ok(alert_store_site_pushed(j->d, j->site, j->now, &e), &e);
+    al_resolve(j->d, j->cfg, j->site, "", "agent.heartbeat", "", "heartbeat", j->now);
     for (size_t i = 0; i < push_batch_count(j->b); i++) {
         const push_sample *s = push_batch_at(j->b, i);
-        const char *kind = "metric";
-        int for_s = a->default_for;
         bool reach = strcmp(s->metric, VOCAB_DEVICE_REACHABLE) == 0;
-        const alert_rule *r = reach ? NULL : alert_rule_match(a->rules, a->nrules, site, s->device, s->metric, s->instance);
-        if (!reach && !r && s->sev != SEV_OK && s->sev != SEV_WARNING && s->sev != SEV_CRITICAL)
-            continue; /* nothing judges this series */
-        alert_track t;
-        bool known = al_track_load(d, site, s->device, s->metric, s->instance, &t);
-        al_level level;
-        if (reach) {
-            level = s->value >= 1 ? AL_OK : AL_CRITICAL;
-            kind = "device";
-            for_s = 0;
-        } else if (r) {
-            level = alert_rule_judge(r, s->value, t.active);
-            for_s = r->for_s;
-        } else if (s->sev == SEV_OK || s->sev == SEV_WARNING || s->sev == SEV_CRITICAL) {
-            level = (al_level)s->sev;
-        } else {
-            continue;
-        }
-        if (!known && level == AL_OK)
-            continue; /* nothing to remember about a series that has always been fine */
-        al_event ev = alert_track_observe(&t, level, s->ts, for_s, &a->flap);
-        al_track_save(d, site, s->device, s->metric, s->instance, &t, s->value, s->unit);
-        al_track_event(d, cfg, site, s, kind, &t, ev, now);
+        const alert_rule *r = reach ? NULL : alert_rule_match(a->rules, a->nrules, j->site, s->device, s->metric,
+                                                              s->instance);
+        al_ingest_level(j, s, r);
+        al_ingest_drift(j, s, r);
     }
     return VG_OK;
 }

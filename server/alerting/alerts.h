@@ -1,10 +1,12 @@
 /* alerts: the on-call alert lifecycle, stored through store/alert_store.h (tables alert_tracks, alerts,
- * alert_sites, silences, notifications; schema version 3). No SQL here: this module decides, the store
- * keeps.
+ * alert_sites, silences, notifications: schema version 3; alert_drift: version 6). No SQL here: this
+ * module decides, the store keeps.
  *
  *   alerts_ingest()  after a batch is stored: judges each sample (a rule of alerting.rules, else the
  *                    agent's own severity), with hysteresis, `for` and flapping (alert_rules.c), and
- *                    opens or resolves alerts; notes the site's push for the heartbeat.
+ *                    opens or resolves alerts; for a rule with `drift:`, also the series' drift in
+ *                    its unit per week (drift.h, alerts of kind "drift"); notes the site's push for
+ *                    the heartbeat.
  *   alerts_tick()    every few seconds from vigie-server's timer thread: for-durations, heartbeat
  *                    (site unreachable), site down (state events), holds behind site/device
  *                    unreachable, silences and maintenance, grouping per site, repeats, escalation

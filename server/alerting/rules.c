@@ -31,6 +31,11 @@ const alert_rule *alert_rule_match(const alert_rule *rules, size_t n, const char
     return best;
 }
 
+bool alert_rule_has_levels(const alert_rule *r)
+{
+    return r->has_warn_above || r->has_warn_below || r->has_crit_above || r->has_crit_below;
+}
+
 /* Whether value is past a threshold, the way out of an active level needing `hyst` more. */
 static bool al_above(double v, double th, bool active, double hyst) { return active ? v > th - hyst : v > th; }
 static bool al_below(double v, double th, bool active, double hyst) { return active ? v < th + hyst : v < th; }

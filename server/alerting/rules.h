@@ -4,6 +4,7 @@
  *
  *   level      ok / warning / critical, from a rule's thresholds or the agent's own severity
  *   hysteresis a level is left only when the value is back past the threshold by clear_hysteresis
+ *   drift      a level from the series' slope in its unit per week over the last 7 days (drift.h)
  *   for        a level must hold `for` seconds before it becomes the active one (clearing is at once)
  *   flapping   `changes` active changes within `window` seconds: one flapping notice, then silence
  *              about that series until it has been quiet for a whole window
@@ -25,6 +26,19 @@ typedef enum { AL_OK = 0, AL_WARNING = 1, AL_CRITICAL = 2 } al_level;
 
 const char *al_level_name(al_level l);
 
+typedef enum { AL_DRIFT_BOTH = 0, AL_DRIFT_DOWN, AL_DRIFT_UP } al_drift_dir;
+
+/* A rule's `drift:` (drift.h judges it): thresholds on the drift's magnitude, in the metric's unit per
+ * week, reached (>=) in `direction`; left once back under threshold - hysteresis. */
+typedef struct {
+    bool on;
+    bool has_warning, has_critical;
+    double warning, critical;
+    double hysteresis;
+    int min_span;            /* seconds the days used must span before there is an estimate */
+    al_drift_dir direction;
+} alert_drift_rule;
+
 typedef struct {
     char site[NAME_MAX_LEN + 1];         /* "" any */
     char device[NAME_MAX_LEN + 1];       /* "" any */
@@ -34,7 +48,12 @@ typedef struct {
     double warn_above, warn_below, crit_above, crit_below;
     int for_s;                           /* seconds a level must hold before it fires */
     double hysteresis;                   /* clear_hysteresis, in the metric's unit */
+    alert_drift_rule drift;              /* drift.on: the series' drift is judged too */
 } alert_rule;
+
+/* Whether a rule judges the level (it has a threshold): a rule with only `drift` leaves the level to
+ * the agent's own severity. */
+bool alert_rule_has_levels(const alert_rule *r);
 
 /* The most specific rule for a series (instance, then device, then site count), or NULL. */
 const alert_rule *alert_rule_match(const alert_rule *rules, size_t n, const char *site, const char *device,

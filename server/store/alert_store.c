@@ -193,9 +193,11 @@ vg_code alert_store_update_holds(db *d, vg_err *err)
     return as_run(d,
                   as_prep(d,
                           "UPDATE alerts SET held = CASE"
-                          " WHEN kind IN ('metric', 'device', 'flapping') AND EXISTS(SELECT 1 FROM alerts h WHERE"
-                          "  h.site = alerts.site AND h.kind = 'heartbeat' AND h.state != 'resolved') THEN 'site unreachable'"
-                          " WHEN kind IN ('metric', 'flapping') AND EXISTS(SELECT 1 FROM alerts h WHERE h.site = alerts.site"
+                          " WHEN kind IN ('metric', 'drift', 'device', 'flapping') AND EXISTS(SELECT 1 FROM alerts h"
+                          "  WHERE h.site = alerts.site AND h.kind = 'heartbeat' AND h.state != 'resolved')"
+                          "  THEN 'site unreachable'"
+                          " WHEN kind IN ('metric', 'drift', 'flapping') AND EXISTS(SELECT 1 FROM alerts h"
+                          "  WHERE h.site = alerts.site"
                           "  AND h.device = alerts.device AND h.kind = 'device' AND h.state != 'resolved')"
                           "  THEN 'device unreachable'"
                           " WHEN held = 'flapping' THEN 'flapping' ELSE '' END"

@@ -1,5 +1,6 @@
 /* alert_store: the alerting tables of the database (schema version 3: alert_tracks, alerts,
- * alert_sites, silences, notifications), behind typed functions for alerting/alerts.c.
+ * alert_sites, silences, notifications; version 6: alert_drift), behind typed functions for
+ * alerting/alerts.c.
  *
  * The store owns the SQL and the storage formats (a track's change times as text, alert states as
  * the words 'firing', 'acknowledged', 'resolved'); alerts.c owns the lifecycle: when to open, hold,
@@ -13,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alerting/drift.h"
 #include "alerting/rules.h"
 #include "error.h"
 #include "names.h"
@@ -49,7 +51,7 @@ vg_code alert_store_resolve(db *d, int64_t id, int64_t now, vg_err *err);
 vg_code alert_store_ack(db *d, int64_t id, const char *who, const char *comment, int64_t now, vg_err *err);
 
 /* Sets `held` of the firing alerts not yet notified: 'site unreachable' behind their site's
- * heartbeat alert, 'device unreachable' (metric alerts) behind their device's, 'flapping' kept. */
+ * heartbeat alert, 'device unreachable' (metric and drift alerts) behind their device's, 'flapping' kept. */
 vg_code alert_store_update_holds(db *d, vg_err *err);
 
 typedef enum {
@@ -83,6 +85,14 @@ typedef struct {
 } alert_track_ref;
 /* The trackers the timer must look at: a level pending its `for`, or flapping. Caller frees *out. */
 vg_code alert_store_tracks_due(db *d, alert_track_ref **out, size_t *n, vg_err *err);
+
+/* ---- drift trackers: a series' day buckets (alerting/drift.h) --------------------------------- */
+
+/* *found false (and t zeroed) when the series has no drift tracker yet. */
+vg_code alert_store_drift_load(db *d, const char *site, const char *device, const char *metric, const char *instance,
+                               al_drift *t, bool *found, vg_err *err);
+vg_code alert_store_drift_save(db *d, const char *site, const char *device, const char *metric, const char *instance,
+                               const al_drift *t, vg_err *err);
 
 /* ---- sites' heartbeats ------------------------------------------------------------------------ */
 

@@ -156,6 +156,11 @@ static const char *const db_schema[] = {
     " instance TEXT NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL, received INTEGER NOT NULL,"
     " PRIMARY KEY(site, device, metric, instance, ts));"
     "CREATE INDEX late_samples_by_ts ON late_samples(ts);",
+    /* version 6: drift trackers (alerting/drift.h), one row per series a drift rule judges: its day
+     * buckets as text (alert_store_drift.c), its active level and latest estimate */
+    "CREATE TABLE alert_drift(site TEXT NOT NULL, device TEXT NOT NULL, metric TEXT NOT NULL,"
+    " instance TEXT NOT NULL, active INTEGER NOT NULL, days TEXT NOT NULL, known INTEGER NOT NULL,"
+    " per_week REAL NOT NULL, span REAL NOT NULL, PRIMARY KEY(site, device, metric, instance));",
 };
 
 static vg_code db_migrate(db *d, vg_err *err)
@@ -237,7 +242,7 @@ void db_close(db *d)
                             d->run_next,   d->run_extend, d->run_restart, d->run_delete, d->run_insert,
                             d->run_spans,  d->dev_upsert, d->ev_replace, d->ev_add,   d->ev_last,
                             d->begin,      d->commit,     d->rollback,   d->dev_each, d->members,
-                            d->maint_list, d->track_load};
+                            d->maint_list, d->track_load, d->drift_load, d->drift_save};
     for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
         sqlite3_finalize(kept[i]);
     sqlite3_close(d->sql);

@@ -18,6 +18,7 @@ struct db {
     sqlite3_stmt *dev_upsert, *ev_replace, *ev_add, *ev_last; /* on every ingest: prepared once */
     sqlite3_stmt *begin, *commit, *rollback, *dev_each, *members, *maint_list; /* the same */
     sqlite3_stmt *track_load; /* alert_store: once per judged sample */
+    sqlite3_stmt *drift_load, *drift_save; /* alert_store_drift: once per sample a drift rule judges */
     int tx_changes; /* sqlite3_total_changes() at BEGIN: a commit that wrote nothing proves no write works */
 };
 

@@ -801,13 +801,13 @@ static void test_late_cap(void **state)
     push_batch_free(b);
 }
 
-/* A database of schema version 4 (before late samples) opens, and gains the table. */
+/* A database of schema version 4 (before late samples and drift trackers) opens, and gains the tables. */
 static void test_schema_from_version_4(void **state)
 {
     fixture *f = *state;
     db_close(f->d);
     f->d = NULL;
-    exec_sql(f, "DROP TABLE late_samples; PRAGMA user_version=4;");
+    exec_sql(f, "DROP TABLE late_samples; DROP TABLE alert_drift; PRAGMA user_version=4;");
     char path[600];
     snprintf(path, sizeof path, "%s/vigie.db", f->dir);
     vg_err err;
