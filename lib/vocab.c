@@ -160,7 +160,7 @@ static vg_code vc_range(const conf_doc *d, const conf_node *e, const char *key, 
 /* One class section: metric name -> {unit, doc, fr, en, range}. */
 static vg_code vc_metrics(vocab *v, const char *cls, const conf_node *n, vg_err *err)
 {
-    static const char *const keys[] = {"unit", "doc", "fr", "en", "range", NULL};
+    static const char *const keys[] = {"unit", "doc", "fr", "en", "range", "heartbeat", NULL};
     const conf_doc *d = v->doc;
     if (conf_check_map(d, n, cls, NULL, err))
         return VG_E_INVALID;
@@ -173,7 +173,8 @@ static vg_code vc_metrics(vocab *v, const char *cls, const conf_node *n, vg_err 
             return conf_fail(err, d, kn, name, "not a valid metric name");
         if (conf_check_map(d, e, name, keys, err) || conf_get_str(d, e, "unit", true, PUSH_UNIT_MAX, &unit, err) ||
             conf_get_str(d, e, "doc", false, 1024, &doc, err) || vc_text(d, e, false, &m->label, err) ||
-            vc_range(d, e, "range", &m->has_range, &m->range_min, &m->range_max, err))
+            vc_range(d, e, "range", &m->has_range, &m->range_min, &m->range_max, err) ||
+            conf_get_int32(d, e, "heartbeat", false, 60, 7 * 86400, &m->heartbeat, err))
             return VG_E_INVALID;
         /* a profile's unit goes into every sample: it must be what the server accepts in a push */
         if (!text_is_valid(unit, PUSH_UNIT_MAX))

@@ -38,6 +38,8 @@ typedef struct {
     vocab_text label;     /* "" when the vocabulary gives none: show the name */
     bool has_range;       /* the physical range (0..100 for a percentage of charge) */
     double range_min, range_max;
+    int heartbeat;        /* seconds between samples RRD still joins; 0: the store's default (3 steps).
+                           * Set for metrics read in a slow sweep (a sample every few cycles) */
 } vocab_metric;
 
 typedef struct {

@@ -23,6 +23,7 @@
 #include "store/db.h"
 #include "http/http.h"
 #include "log.h"
+#include "vocab.h"
 #include "store/rrd_store.h"
 #include "store/graph.h"
 #include "config/server_config.h"
@@ -209,6 +210,13 @@ static int server_run(const server_config *cfg, bool init)
         db_pool_free(ctx.pool);
         db_close(ctx.db);
         return 1;
+    }
+    /* swept metrics (vocabulary.yaml heartbeat:) come every few cycles: their files join samples
+     * further apart; before the writers fork */
+    for (size_t i = 0; cfg->vocab && i < vocab_metric_count(cfg->vocab); i++) {
+        const vocab_metric *m = vocab_metric_at(cfg->vocab, i);
+        if (m->heartbeat > 0 && rrd_store_set_heartbeat(ctx.rrd, m->name, m->heartbeat, &derr) != VG_OK)
+            log_warn("server", "%s", derr.msg);
     }
     /* before any thread: the writer is a fork of this process */
     if (rrd_store_start_writer(ctx.rrd, &derr) != VG_OK) {

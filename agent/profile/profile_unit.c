@@ -31,6 +31,7 @@ static const prof_unit prof_units[] = {
     {"Pa", "pressure", 1, 0},     {"kPa", "pressure", 1e3, 0},  {"bar", "pressure", 1e5, 0},
     {"psi", "pressure", 6894.757, 0},
     {"ratio", "ratio", 1, 0},     {"count", "count", 1, 0},
+    {"m", "length", 1, 0},        {"km", "length", 1e3, 0},     {"dm", "length", 0.1, 0},
 };
 
 static const prof_unit *prof_unit_find(const char *name)

@@ -268,7 +268,7 @@ static int rs_batch_exchange(rrd_store *s, rs_batch *b, char *err, size_t err_si
 }
 
 /* The last update of a series' file, created when missing, set aside and created again when damaged. */
-static int rs_last_or_set_aside(rrd_store *s, const char *path, time_t first, time_t *last, char *err,
+static int rs_last_or_set_aside(rrd_store *s, const char *path, const push_sample *first, time_t *last, char *err,
                                 size_t err_size)
 {
     if (rs_last(s, path, first, last, err, err_size) == 0)
@@ -330,7 +330,7 @@ int rs_batch_write(rrd_store *s, const char *site, const push_sample **order, co
         if (rrd_store_path(s, site, v[0]->device, v[0]->metric, v[0]->instance, path, sizeof path) != 0) {
             snprintf(why, sizeof why, "invalid name for %s/%s/%s", site, v[0]->device, v[0]->metric);
             rs_fail_series(s, st, v, n, why);
-        } else if (rs_last_or_set_aside(s, path, (time_t)v[0]->ts, &last, why, sizeof why) != 0) {
+        } else if (rs_last_or_set_aside(s, path, v[0], &last, why, sizeof why) != 0) {
             if (s->store_failed) {
                 snprintf(err, err_size, "%s", why);
                 rc = -1;

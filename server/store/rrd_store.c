@@ -41,6 +41,35 @@ static void rs_note_errno(rrd_store *s, int e)
         s->store_failed = true;
 }
 
+/* A series' heartbeat: the longest gap between two samples that RRD still joins (a longer one leaves
+ * the rows between unknown). 3 steps, or more for the metrics read in a slow sweep. */
+static int rs_heartbeat(const rrd_store *s, const char *metric)
+{
+    for (size_t i = 0; i < s->nheartbeats; i++)
+        if (strcmp(s->heartbeats[i].metric, metric) == 0)
+            return s->heartbeats[i].seconds;
+    return s->step * 3;
+}
+
+vg_code rrd_store_set_heartbeat(rrd_store *s, const char *metric, int seconds, vg_err *err)
+{
+    if (strlen(metric) >= sizeof s->heartbeats[0].metric)
+        return vg_fail(err, VG_E_INVALID, "heartbeat of %s: the name is too long", metric);
+    if (seconds < s->step * 3)
+        seconds = s->step * 3; /* never shorter than any other series' */
+    for (size_t i = 0; i < s->nheartbeats; i++)
+        if (strcmp(s->heartbeats[i].metric, metric) == 0) {
+            s->heartbeats[i].seconds = seconds;
+            return VG_OK;
+        }
+    if (s->nheartbeats == RRD_HEARTBEATS_MAX)
+        return vg_fail(err, VG_E_INVALID, "heartbeat of %s: more than %d metrics have their own", metric,
+                       RRD_HEARTBEATS_MAX);
+    snprintf(s->heartbeats[s->nheartbeats].metric, sizeof s->heartbeats[0].metric, "%s", metric);
+    s->heartbeats[s->nheartbeats++].seconds = seconds;
+    return VG_OK;
+}
+
 rrd_store *rrd_store_new(const char *data_dir, int step)
 {
     rrd_store *s = calloc(1, sizeof *s);
@@ -279,10 +308,12 @@ uint64_t rrd_store_file_bytes(const rrd_store *s)
 
 /* Makes the file of a series: 0, or -1 with *e its errno and err the message. A file that another
  * thread made meanwhile is kept as it is (no_overwrite: EEXIST is taken as made). */
-static int rs_make_file(const rrd_store *s, const char *path, time_t first, int *e, char *err, size_t err_size)
+static int rs_make_file(const rrd_store *s, const char *path, const push_sample *first_sample, int *e, char *err,
+                        size_t err_size)
 {
+    time_t first = (time_t)first_sample->ts;
     char ds[64];
-    snprintf(ds, sizeof ds, "DS:value:GAUGE:%d:U:U", s->step * 3);
+    snprintf(ds, sizeof ds, "DS:value:GAUGE:%d:U:U", rs_heartbeat(s, first_sample->metric));
     char r[12][64];
     int n = rs_archives(s, r);
     const char *argv[16];
@@ -308,7 +339,7 @@ static int rs_make_file(const rrd_store *s, const char *path, time_t first, int 
     return 0;
 }
 
-static int rs_create_file(rrd_store *s, const char *path, time_t first, char *err, size_t err_size)
+static int rs_create_file(rrd_store *s, const char *path, const push_sample *first, char *err, size_t err_size)
 {
     int e = 0;
     if (rs_make_file(s, path, first, &e, err, err_size) == 0)
@@ -326,13 +357,13 @@ vg_code rrd_store_create(const rrd_store *s, const char *site, const push_sample
     if (stat(path, &st) == 0)
         return VG_OK;
     int e = 0;
-    if (rs_make_file(s, path, (time_t)first->ts, &e, msg, sizeof msg) != 0)
+    if (rs_make_file(s, path, first, &e, msg, sizeof msg) != 0)
         return vg_fail(err, VG_E_IO, "%s", msg);
     return VG_OK;
 }
 
 /* Last update time of a file, created if missing. -1 on error. */
-int rs_last(rrd_store *s, const char *path, time_t first, time_t *last, char *err, size_t err_size)
+int rs_last(rrd_store *s, const char *path, const push_sample *first, time_t *last, char *err, size_t err_size)
 {
     if (rs_cache_get(s, path, last))
         return 0;
@@ -340,7 +371,7 @@ int rs_last(rrd_store *s, const char *path, time_t first, time_t *last, char *er
     if (stat(path, &st) != 0) {
         if (rs_create_file(s, path, first, err, err_size) != 0)
             return -1;
-        *last = first - 1;
+        *last = (time_t)first->ts - 1;
     } else if (!S_ISREG(st.st_mode) || st.st_size == 0) {
         snprintf(err, err_size, "%s: not an RRD file (%s)", path, S_ISREG(st.st_mode) ? "empty" : "not a regular file");
         return -1;
@@ -403,7 +434,7 @@ int rs_write_series_once(rrd_store *s, const char *path, const push_sample **run
                                 rrd_store_stats *st, char *err, size_t err_size)
 {
     time_t last;
-    if (rs_last(s, path, (time_t)run[0]->ts, &last, err, err_size) != 0)
+    if (rs_last(s, path, run[0], &last, err, err_size) != 0)
         return -1;
     char (*vals)[48] = malloc(n * sizeof *vals);
     const char **argv = malloc(n * sizeof *argv);

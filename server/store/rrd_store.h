@@ -7,7 +7,7 @@
  *   DATA_DIR/rrd/SITE/DEVICE/METRIC@INSTANCE.rrd     table rows (instance made path-safe: %XX)
  *
  * Each file has one GAUGE data source named "value", step = the agents' poll interval, heartbeat
- * 3 steps, AVERAGE archives of 2 days at the step, 14 days at 5 steps, 400 days at one hour and 5 years
+ * 3 steps (longer for swept metrics: rrd_store_set_heartbeat), AVERAGE archives of 2 days at the step, 14 days at 5 steps, 400 days at one hour and 5 years
  * at one day (for monthly SLA graphs), and MIN/MAX archives of 7 days at 5 steps, 62 days at one hour
  * and 5 years at one day (the dashboard's band; see rs_archives); "one hour" and "one day" are
  * rounded down to whole steps when the step does not divide them. Names are validated before they come here
@@ -36,6 +36,13 @@ typedef struct rrd_store rrd_store;
 
 rrd_store *rrd_store_new(const char *data_dir, int step);
 void rrd_store_free(rrd_store *s);
+/* The files made from now on for series of `metric` get a heartbeat of `seconds` (at least 3 steps)
+ * instead of 3 steps: metrics read in a slow sweep (a slice of a large table a cycle, vocabulary.yaml
+ * `heartbeat:`) have a sample every few cycles, and RRD leaves every row unknown between two updates
+ * further apart than the heartbeat. Files made before keep theirs. Call before rrd_store_start_writer
+ * (the writers are forks). At most RRD_HEARTBEATS_MAX metrics. */
+#define RRD_HEARTBEATS_MAX 64
+vg_code rrd_store_set_heartbeat(rrd_store *s, const char *metric, int seconds, vg_err *err);
 
 /* What became of a sample given to rrd_store_write. FAILED is 0, so that a sample nobody reported on
  * counts as not stored. */

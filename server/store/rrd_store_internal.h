@@ -44,6 +44,11 @@ struct rrd_store {
     /* the batch rs_write_here is writing (lock held, or the writer process's one thread): */
     const push_sample *base; /* its first sample: a sample's index is its offset (one array, lib/push.c) */
     bool store_failed;       /* a failure of the store, not of one file: the batch fails whole */
+    struct {                 /* metrics whose files get a longer heartbeat (rrd_store_set_heartbeat) */
+        char metric[NAME_MAX_LEN + 1];
+        int seconds;
+    } heartbeats[RRD_HEARTBEATS_MAX];
+    size_t nheartbeats;
 };
 
 /* rrd_store_stats.c: a sample's fate, by its place in the batch being written (s->base). */
@@ -56,7 +61,7 @@ void rs_fail_series(rrd_store *s, rrd_store_stats *st, const push_sample **run, 
  * (created when missing), a damaged file set aside (1 when it was), one series written with librrd
  * (through rrdcached's librrd client when one is configured). -1 on error, with err. */
 void rs_cache_put(rrd_store *s, const char *path, time_t last);
-int rs_last(rrd_store *s, const char *path, time_t first, time_t *last, char *err, size_t err_size);
+int rs_last(rrd_store *s, const char *path, const push_sample *first, time_t *last, char *err, size_t err_size);
 int rs_set_aside_if_corrupt(rrd_store *s, const char *path);
 int rs_write_series_once(rrd_store *s, const char *path, const push_sample **run, size_t n, rrd_store_stats *st,
                          char *err, size_t err_size);

@@ -118,6 +118,51 @@ static void test_series_fetch_back(void **state)
     store_series_clear(&s);
 }
 
+/* A swept metric's samples come 10 steps apart: with its heartbeat of 2 h the rows between hold the
+ * value; a metric with the default heartbeat (3 steps) leaves them unknown. */
+static void test_series_heartbeat(void **state)
+{
+    fixture *f = *state;
+    vg_err err;
+    assert_int_equal(rrd_store_set_heartbeat(f->rrd, "olt.ont.rx.power", 7200, &err), VG_OK);
+    assert_int_equal(rrd_store_set_heartbeat(f->rrd, "olt.ont.tx.power", 1, &err), VG_OK); /* raised to 3 steps */
+    char longname[NAME_MAX_LEN + 8];
+    memset(longname, 'a', sizeof longname - 1);
+    longname[sizeof longname - 1] = 0;
+    assert_int_equal(rrd_store_set_heartbeat(f->rrd, longname, 7200, &err), VG_E_INVALID);
+    for (int i = 0; i < 6; i++) {
+        push_batch *b = push_batch_new("agent", (uint64_t)i + 1);
+        push_sample a = sample("olt1", "olt.ont.rx.power", "1/1", -20 - i, T0 + i * 10 * STEP);
+        push_sample c = sample("olt1", "olt.ont.tx.power", "1/1", 2, T0 + i * 10 * STEP);
+        assert_int_equal(push_batch_add(b, &a), 0);
+        assert_int_equal(push_batch_add(b, &c), 0);
+        rrd_store_stats st = {0};
+        assert_int_equal(rrd_store_write(f->rrd, "nro", b, &st, NULL), VG_OK);
+        assert_int_equal(st.written, 2);
+        rrd_store_stats_clear(&st);
+        push_batch_free(b);
+    }
+    const char *metric[] = {"olt.ont.rx.power", "olt.ont.tx.power"};
+    size_t known[2] = {0, 0};
+    for (int m = 0; m < 2; m++) {
+        store_series s;
+        assert_int_equal(store_series_fetch(f->rrd, "nro", "olt1", metric[m], "1/1", STORE_CF_AVERAGE, T0 + STEP,
+                                            T0 + 50 * STEP, STEP, &s, &err),
+                         VG_OK);
+        for (size_t i = 0; i < s.npoints; i++)
+            if (!isnan(s.points[i].value)) {
+                known[m]++;
+                if (m == 0) { /* the row ending in (T0 + 10k*STEP, T0 + 10(k+1)*STEP] holds sample k+1 */
+                    int64_t k = (s.points[i].ts - T0 - 1) / (10 * STEP) + 1;
+                    assert_true(fabs(s.points[i].value - (double)(-20 - k)) < 1e-9);
+                }
+            }
+        store_series_clear(&s);
+    }
+    assert_true(known[0] >= 45); /* every row of the 50 steps, bar the edges */
+    assert_int_equal(known[1], 0);
+}
+
 static void test_series_missing_and_invalid(void **state)
 {
     fixture *f = *state;
@@ -845,6 +890,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_write_fails_alone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_late_samples, setup, teardown),
         cmocka_unit_test_setup_teardown(test_late_cap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_series_heartbeat, setup, teardown),
         cmocka_unit_test_setup_teardown(test_schema_from_version_4, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -91,6 +91,9 @@ static void test_metrics(void **state)
     assert_string_equal(m->label.fr, "Charge batterie");
     assert_string_equal(m->label.en, "Battery charge");
     assert_int_equal(vocab_metric_find(real, "ups.status")->kind, VOCAB_STATE);
+    /* per-ONT levels are swept: their RRD files join samples two hours apart; the rest keep 3 steps */
+    assert_int_equal(vocab_metric_find(real, "olt.ont.rx.power")->heartbeat, 7200);
+    assert_int_equal(vocab_metric_find(real, "battery.charge")->heartbeat, 0);
     /* a class uses its own names, generic's and env's, not another class's */
     assert_non_null(vocab_metric_for(real, "pdu", "env.temperature"));
     assert_null(vocab_metric_for(real, "pdu", "battery.charge"));
@@ -192,6 +195,8 @@ static void test_errors(void **state)
     expect_error("ups:\n  ups.load: {unit: \"%\"}\nunits:\n  V: {fr: V, en: V}\n",
                  "vocabulary.yaml:2:20:", "not listed in 'units'");
     expect_error("ups:\n  ups.load: {unit: \"%\", range: [100, 0]}\n", "vocabulary.yaml:2:32:", "min <= max");
+    expect_error("ups:\n  ups.load: {unit: \"%\", heartbeat: 5}\n", "vocabulary.yaml:2:36:", "out of range [60, 604800]");
+    expect_error("ups:\n  ups.load: {unit: \"%\", heartbeat: soon}\n", "vocabulary.yaml:2:36:", "heartbeat");
     expect_error("ups:\n  ups.load: {unit: \"%\"}\ngraphs:\n  - {class: ups, fr: a, en: b, metrics: [ups.lod]}\n",
                  "vocabulary.yaml:4:42:", "ups.lod");
     expect_error("ups:\n  ups.load: {unit: \"%\"}\ngraphs:\n  - {class: pdu, fr: a, en: b, metrics: [ups.load]}\n",
