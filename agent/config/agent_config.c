@@ -86,11 +86,12 @@ static vg_code ac_device_read(const conf_doc *d, const conf_node *n, const agent
     static const char *const keys[] = {"name", "host", "port", "version", "community", "user",
                                        "level", "auth_protocol", "auth_password", "priv_protocol",
                                        "priv_password", "context", "profile", "class", "timeout", "retries",
-                                       "max_oids", NULL};
+                                       "max_oids", "sweep_requests", NULL};
     char version[4] = "2c";
     dev->port = 161;
     dev->retries = cfg->retries;
     dev->max_oids = 32;
+    dev->sweep_requests = cfg->sweep_requests;
     dev->timeout = cfg->timeout;
     vg_code rc;
     if ((rc = conf_check_map(d, n, "device", keys, err)) ||
@@ -105,6 +106,7 @@ static vg_code ac_device_read(const conf_doc *d, const conf_node *n, const agent
         (rc = conf_get_double(d, n, "timeout", false, &dev->timeout, err)) ||
         (rc = conf_get_int32(d, n, "retries", false, 0, 10, &dev->retries, err)) ||
         (rc = conf_get_int32(d, n, "max_oids", false, 1, 128, &dev->max_oids, err)) ||
+        (rc = conf_get_int32(d, n, "sweep_requests", false, 1, AGENT_SWEEP_REQUESTS_MAX, &dev->sweep_requests, err)) ||
         (rc = ac_check_class(d, n, dev, err)) ||
         (rc = conf_check_name(d, n, "name", dev->name, err)))
         return rc;
@@ -234,7 +236,7 @@ static vg_code ac_root(const conf_doc *d, const conf_node *root, agent_config *c
     static const char *const keys[] = {"agent", "site", "server", "token", "ca_file", "profiles",
                                        "interval", "timeout", "retries", "spool_dir", "spool_max_mb",
                                        "devices", "trap_listen", "trap_community", "trap_users", "trap_rate", "trap_source_rate",
-                                       "spool_retention", NULL};
+                                       "spool_retention", "sweep_requests", NULL};
     vg_code rc;
     if ((rc = conf_check_map(d, root, "agent.yaml", keys, err)) ||
         (rc = conf_get_buf(d, root, "agent", true, cfg->id, sizeof cfg->id, err)) ||
@@ -246,6 +248,8 @@ static vg_code ac_root(const conf_doc *d, const conf_node *root, agent_config *c
         (rc = conf_get_int32(d, root, "interval", false, 5, 3600, &cfg->interval, err)) ||
         (rc = conf_get_double(d, root, "timeout", false, &cfg->timeout, err)) ||
         (rc = conf_get_int32(d, root, "retries", false, 0, 10, &cfg->retries, err)) ||
+        (rc = conf_get_int32(d, root, "sweep_requests", false, 1, AGENT_SWEEP_REQUESTS_MAX, &cfg->sweep_requests,
+                             err)) ||
         (rc = conf_get_buf(d, root, "spool_dir", false, cfg->spool_dir, sizeof cfg->spool_dir, err)) ||
         (rc = conf_get_int32(d, root, "spool_max_mb", false, 1, 10240, &cfg->spool_max_mb, err)) ||
         (rc = ac_spool_retention(d, root, cfg, err)))
@@ -302,6 +306,7 @@ agent_config *agent_config_load(const char *path, const char *default_profiles, 
     cfg->interval = 60;
     cfg->timeout = 2;
     cfg->retries = 1;
+    cfg->sweep_requests = AGENT_SWEEP_REQUESTS;
     snprintf(cfg->spool_dir, sizeof cfg->spool_dir, "%s", VIGIE_STATE_DIR "/spool");
     cfg->spool_max_mb = 64;
     cfg->spool_keep_days = 30; /* spool.h's SPOOL_KEEP_DAYS and SPOOL_KEEP_FILES */

@@ -43,7 +43,12 @@ typedef struct {
     double timeout;                 /* seconds per try */
     int retries;
     int max_oids;                   /* varbinds per request */
+    int sweep_requests;             /* requests a cycle for its swept columns (snmp/sweep.h) */
 } agent_device;
+
+/* sweep_requests: the default, and its bounds */
+#define AGENT_SWEEP_REQUESTS 8
+#define AGENT_SWEEP_REQUESTS_MAX 1000
 
 #define AGENT_MAX_TRAP_USERS 64
 
@@ -66,6 +71,7 @@ typedef struct {
     int interval;
     double timeout;
     int retries;
+    int sweep_requests;                 /* the default of the devices */
     char spool_dir[AGENT_PATH_MAX + 1]; /* batches not yet stored by the server (see spool.h) */
     int spool_max_mb;                   /* bound of the batches waiting there */
     /* `spool_retention:` of the folders set aside (rejected/, corrupt/, dead/, duplicate/), each: files

@@ -143,6 +143,7 @@ int probe_run(const profile_set *profiles, const agent_device *dev, const char *
         push_batch_free(b);
         return 1;
     }
+    poller_set_whole(p, true); /* swept columns too: a probe shows the device whole */
     /* the budget covers detection and a full walk of a large OLT */
     double budget = dev->timeout * (dev->retries + 1) * 20 + 10;
     int64_t now = (int64_t)time(NULL);

@@ -103,6 +103,7 @@ typedef struct prof_metric {
     bool has_divisor;
     prof_oid divisor_col;
     prof_aggregate aggregate;
+    bool sweep; /* `sweep: true`: its columns are walked a slice a cycle (agent.yaml sweep_requests) */
     prof_transform transform;
     bool multi_instance; /* scalar metric whose sources carry their own instance */
     /* scalar metrics may take their decimals from a scalar (precision: {oid}) */

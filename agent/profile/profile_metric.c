@@ -158,6 +158,11 @@ static int prof_read_table_keys(const conf_doc *d, const conf_node *n, prof_metr
         m->aggregate = PROF_AGG_SUM;
     else if (agg)
         return conf_fail(err, d, conf_map_get(d, n, "aggregate"), "aggregate", "'%s' is not count or sum", agg);
+    if (conf_get_bool(d, n, "sweep", false, &m->sweep, err))
+        return -1;
+    if (m->sweep && m->aggregate != PROF_AGG_NONE)
+        return conf_fail(err, d, conf_map_get(d, n, "sweep"), "sweep",
+                         "not with aggregate: a count or sum needs every row each cycle");
     return 0;
 }
 
@@ -166,8 +171,8 @@ int prof_read_metric(const vocab *vocabulary, const conf_doc *d, const conf_node
 {
     static const char *const keys[] = {"unit", "sources", "type", "enum", "absent", "range", "health",
                                        "instance", "label", "filter", "precision", "divisor", "aggregate",
-                                       "transform", "unit_from", NULL};
-    static const char *const table_only[] = {"instance", "label", "filter", "divisor", "aggregate", NULL};
+                                       "transform", "unit_from", "sweep", NULL};
+    static const char *const table_only[] = {"instance", "label", "filter", "divisor", "aggregate", "sweep", NULL};
     const char *name = conf_node_scalar(kn);
     m->name = prof_strdup(name);
     m->line = conf_node_line(kn);

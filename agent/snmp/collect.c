@@ -1,9 +1,7 @@
 #include "config.h"
 #include "vocab_names.h"
-#include "snmp/collect.h"
-#include "snmp/collect_seen.h"
+#include "snmp/collect_internal.h"
 
-#include <fnmatch.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,62 +9,7 @@
 #include <string.h>
 
 #include "log.h"
-#include "utf8.h"
 
-/* An answer kept until the cycle's samples are built: numbers inline, strings in the device's string
- * arena. (A raw_value per answer, with its 256-byte buffer, made the agent's memory grow by half a
- * kilobyte per table cell: 150 MB for 500 devices.) */
-typedef struct {
-    double number;
-    uint64_t counter;
-    uint32_t str_off;
-    uint16_t str_len;
-    uint8_t kind;     /* raw_kind */
-    uint8_t asn_type;
-} collect_val;
-
-typedef struct {
-    bool have;
-    collect_val v;
-} collect_slot;
-
-/* A table cell: its row index lies in the column's `ids`. */
-typedef struct {
-    uint32_t idx_off;
-    uint16_t len;
-    collect_val v;
-} collect_row;
-
-typedef struct {
-    oid *ids;              /* the row indexes, end to end */
-    size_t nids, capids;
-    collect_row *rows;     /* in increasing index order: col_find searches them by halves */
-    size_t nrows, cap;
-} collect_column;
-
-typedef struct {
-    char key[NAME_MAX_LEN + INSTANCE_MAX_LEN + 2];
-    uint64_t value;
-    int64_t at;
-} collect_counter;
-
-struct collect {
-    char device[NAME_MAX_LEN + 1];
-    const poll_plan *plan;       /* shared; NULL: no answers to read */
-    collect_slot *slots;         /* the plan's scalars, in its order */
-    size_t nslots;
-    collect_column *cols;        /* the plan's columns, in its order */
-    size_t ncols;
-    char *strs;                  /* the string answers of the cycle, NUL-terminated, end to end */
-    size_t nstrs, capstrs;
-    collect_counter *counters;   /* kept between cycles: the last value of each counter */
-    size_t ncounters;
-    bool have_uptime, rebooted;
-    double last_uptime;
-    collect_seen *seen;          /* during collect_emit: the (metric, instance) pairs given */
-    char *problems;
-    size_t problems_len;
-};
 
 /* ---- answers ------------------------------------------------------------------------------- */
 
@@ -175,8 +118,7 @@ static vg_code collect_keep(collect *c, const raw_value *raw, collect_val *v, vg
     return VG_OK;
 }
 
-/* The raw value the converter reads, rebuilt from the compact store. */
-static const raw_value *collect_raw(const collect *c, const collect_val *v, raw_value *out)
+const raw_value *collect_raw(const collect *c, const collect_val *v, raw_value *out)
 {
     out->kind = (raw_kind)v->kind;
     out->asn_type = v->asn_type;
@@ -202,8 +144,6 @@ vg_code collect_scalar(collect *c, size_t i, const raw_value *v, vg_err *err)
     return rc;
 }
 
-static const oid *row_idx(const collect_column *c, const collect_row *r) { return c->ids + r->idx_off; }
-
 vg_code collect_cell(collect *c, size_t col, const oid *index, size_t len, const raw_value *v, vg_err *err)
 {
     if (col >= c->ncols)
@@ -213,7 +153,7 @@ vg_code collect_cell(collect *c, size_t col, const oid *index, size_t len, const
     collect_column *cl = &c->cols[col];
     if (cl->nrows) {
         const collect_row *last = &cl->rows[cl->nrows - 1];
-        if (snmp_oid_compare(row_idx(cl, last), last->len, index, len) >= 0)
+        if (snmp_oid_compare(collect_row_idx(cl, last), last->len, index, len) >= 0)
             return vg_fail(err, VG_E_INVALID, "a row not after the previous one");
     }
     if (v->kind == RAW_NONE)
@@ -232,6 +172,22 @@ vg_code collect_cell(collect *c, size_t col, const oid *index, size_t len, const
     cl->nrows++;
     return VG_OK;
 }
+
+void collect_trim(collect *c, size_t col, const oid *bound, size_t len)
+{
+    if (col >= c->ncols)
+        return;
+    collect_column *cl = &c->cols[col];
+    while (cl->nrows) {
+        const collect_row *last = &cl->rows[cl->nrows - 1];
+        if (snmp_oid_compare(collect_row_idx(cl, last), last->len, bound, len) <= 0)
+            break;
+        cl->nids = last->idx_off; /* its index was the last one stored */
+        cl->nrows--;
+    }
+}
+
+size_t collect_rows(const collect *c, size_t col) { return col < c->ncols ? c->cols[col].nrows : 0; }
 
 vg_code collect_answer(collect *c, const oid *name, size_t len, const raw_value *v, vg_err *err)
 {
@@ -276,22 +232,6 @@ static void collect_problem(collect *c, const char *fmt, ...)
 
 const char *collect_problems(const collect *c) { return c->problems ? c->problems : ""; }
 
-static const collect_row *col_find(const collect_column *c, const oid *idx, size_t len)
-{
-    size_t lo = 0, hi = c->nrows;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int r = snmp_oid_compare(row_idx(c, &c->rows[mid]), c->rows[mid].len, idx, len);
-        if (r == 0)
-            return &c->rows[mid];
-        if (r < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
-}
-
 /* The counter's rate since its last value; false on its first value, or when it went back (a reset
  * or a reboot: a rate across it would be absurd). */
 static bool collect_counter_rate(collect *c, const char *metric, const char *instance, const raw_value *raw,
@@ -321,9 +261,6 @@ static bool collect_counter_rate(collect *c, const char *metric, const char *ins
     return ok;
 }
 
-/* Evaluates a metric's sources for one row (or the scalar): first valid answer wins. */
-static bool collect_join_index(const char *tmpl, const oid *ri, size_t rlen, oid *idx, size_t *ilen);
-
 /* The answer of the metric's unit_from for this row (or the scalar), NULL when there is none. */
 static const raw_value *collect_unit_raw(const collect *c, const poll_metric *pm, const oid *idx, size_t ilen,
                                          raw_value *out)
@@ -338,7 +275,7 @@ static const raw_value *collect_unit_raw(const collect *c, const poll_metric *pm
     memcpy(j, idx, ilen * sizeof(oid));
     if (m->unit_index_tmpl && !collect_join_index(m->unit_index_tmpl, idx, ilen, j, &jlen))
         return NULL;
-    const collect_row *r = col_find(&c->cols[pm->unit], j, jlen);
+    const collect_row *r = collect_col_find(&c->cols[pm->unit], j, jlen);
     return r ? collect_raw(c, &r->v, out) : NULL;
 }
 
@@ -364,8 +301,8 @@ static bool collect_unit(collect *c, const poll_metric *pm, const oid *idx, size
     return profile_unit_factor(pm->m->unit_names[k], pm->m->unit, mul, add) == 0;
 }
 
-static bool collect_eval(collect *c, const poll_metric *pm, const oid *idx, size_t ilen, const char *instance,
-                         int64_t now, conv_result *res, int *used)
+bool collect_eval(collect *c, const poll_metric *pm, const oid *idx, size_t ilen, const char *instance, int64_t now,
+                  conv_result *res, int *used)
 {
     const prof_metric *m = pm->m;
     bool reported = false;
@@ -385,12 +322,12 @@ static bool collect_eval(collect *c, const poll_metric *pm, const oid *idx, size
             if (ps && ps->have && ps->v.kind == RAW_NUMBER && ps->v.number > 0 && ps->v.number < 10)
                 factor = pow(10, -ps->v.number);
         } else {
-            const collect_row *r = col_find(&c->cols[pm->src[s]], idx, ilen);
+            const collect_row *r = collect_col_find(&c->cols[pm->src[s]], idx, ilen);
             raw = r ? collect_raw(c, &r->v, &answer) : NULL;
-            const collect_row *pr = pm->precision >= 0 ? col_find(&c->cols[pm->precision], idx, ilen) : NULL;
+            const collect_row *pr = pm->precision >= 0 ? collect_col_find(&c->cols[pm->precision], idx, ilen) : NULL;
             if (pr && pr->v.kind == RAW_NUMBER && pr->v.number > 0 && pr->v.number < 10)
                 factor = pow(10, -pr->v.number);
-            const collect_row *dv = pm->divisor >= 0 ? col_find(&c->cols[pm->divisor], idx, ilen) : NULL;
+            const collect_row *dv = pm->divisor >= 0 ? collect_col_find(&c->cols[pm->divisor], idx, ilen) : NULL;
             if (dv && dv->v.kind == RAW_NUMBER && dv->v.number != 0)
                 factor /= dv->v.number;
             else if (pm->divisor >= 0)
@@ -424,14 +361,6 @@ static bool collect_eval(collect *c, const poll_metric *pm, const oid *idx, size
     return false;
 }
 
-/* Where a sample's value was read: the metric, the source that answered and the row. */
-typedef struct {
-    const poll_metric *pm;
-    int src;
-    const oid *idx;
-    size_t ilen;
-} collect_from;
-
 static void collect_origin(const poll_sink *out, const collect_from *from)
 {
     char text[OID_TEXT_MAX], idx[OID_TEXT_MAX] = "";
@@ -444,9 +373,8 @@ static void collect_origin(const poll_sink *out, const collect_from *from)
     out->origin(out->ctx, from->pm->prof ? from->pm->prof->name : "generic", where);
 }
 
-static void collect_sample(const collect *c, const poll_sink *out, const char *metric, const char *instance,
-                           const char *label, const char *unit, const conv_result *res, bool with_sev, int64_t now,
-                           const collect_from *from)
+void collect_sample(const collect *c, const poll_sink *out, const char *metric, const char *instance, const char *label,
+                    const char *unit, const conv_result *res, bool with_sev, int64_t now, const collect_from *from)
 {
     if (!collect_seen_add(c->seen, metric, instance))
         return; /* a profile of higher precedence gave it already */
@@ -463,190 +391,9 @@ static void collect_sample(const collect *c, const poll_sink *out, const char *m
     else if (out->origin && from)
         collect_origin(out, from);
 }
-
-/* Row labels come from devices: keep them printable so they can go into JSON and HTML. */
-static void collect_clean_label(const raw_value *v, char *out, size_t size)
-{
-    if (v->kind == RAW_NUMBER) {
-        snprintf(out, size, "%.0f", v->number);
-        return;
-    }
-    size_t o = 0;
-    for (size_t i = 0; i < v->str_len && o + 1 < size; i++) {
-        unsigned char ch = (unsigned char)v->str[i];
-        out[o++] = (ch < 0x20 || ch == 0x7f) ? ' ' : (char)ch;
-    }
-    out[o] = '\0';
-    o = utf8_replace_controls(out, ' '); /* C1, U+2028, U+2029 too, which the server refuses */
-    while (o > 0 && out[o - 1] == ' ')
-        o--;
-    out[o] = '\0';
-    if (!text_is_valid(out, size - 1))
-        out[0] = '\0';
-}
-
-/* Builds the index of another row from this row's index and a template ("{index.1}"). */
-static bool collect_join_index(const char *tmpl, const oid *ri, size_t rlen, oid *idx, size_t *ilen)
-{
-    char text[OID_TEXT_MAX];
-    if (profile_expand_index(tmpl, ri, rlen, text, sizeof text) != 0)
-        return false;
-    if (strchr(text, '.') == NULL) { /* a single sub-identifier */
-        char *end;
-        unsigned long v = strtoul(text, &end, 10);
-        if (*end || !*text)
-            return false;
-        idx[0] = v;
-        *ilen = 1;
-        return true;
-    }
-    return oid_parse(text, idx, COLLECT_INDEX_MAX, ilen) == 0;
-}
-
-static bool collect_filter_ok(const collect *c, const prof_filter *f, int col, const oid *ri, size_t rlen)
-{
-    raw_value text;
-    const raw_value *v;
-    if (col < 0) { /* a test on the index itself: the expanded template as text */
-        memset(&text, 0, sizeof text);
-        text.kind = RAW_STRING;
-        if (profile_expand_index(f->index_tmpl, ri, rlen, text.str, sizeof text.str) != 0)
-            return false;
-        text.str_len = strlen(text.str);
-        v = &text;
-    } else {
-        oid idx[COLLECT_INDEX_MAX];
-        size_t ilen = rlen;
-        memcpy(idx, ri, rlen * sizeof(oid));
-        if (f->index_tmpl && !collect_join_index(f->index_tmpl, ri, rlen, idx, &ilen))
-            return false;
-        const collect_row *r = col_find(&c->cols[col], idx, ilen);
-        if (!r)
-            return false;
-        v = collect_raw(c, &r->v, &text);
-    }
-    if (f->pattern)
-        return v->kind == RAW_STRING && fnmatch(f->pattern, v->str, 0) == 0;
-    return snmp_value_in_list(&f->values, v);
-}
-
-static bool collect_row_kept(const collect *c, const poll_metric *pm, const oid *ri, size_t rlen)
-{
-    for (size_t f = 0; f < pm->m->nfilters; f++)
-        if (!collect_filter_ok(c, &pm->m->filters[f], pm->filter[f], ri, rlen))
-            return false;
-    return true;
-}
-
-static void collect_label(const collect *c, const poll_metric *pm, const oid *ri, size_t rlen, char *label,
-                          size_t size)
-{
-    label[0] = '\0';
-    if (pm->label < 0)
-        return;
-    oid idx[COLLECT_INDEX_MAX];
-    size_t ilen = rlen;
-    memcpy(idx, ri, rlen * sizeof(oid));
-    if (pm->m->label_index_tmpl && !collect_join_index(pm->m->label_index_tmpl, ri, rlen, idx, &ilen))
-        return;
-    const collect_row *l = col_find(&c->cols[pm->label], idx, ilen);
-    raw_value v;
-    if (l)
-        collect_clean_label(collect_raw(c, &l->v, &v), label, size);
-}
-
-static bool metric_has_health(const prof_metric *m)
+bool collect_metric_has_health(const prof_metric *m)
 {
     return m->en || m->has_warn_below || m->has_crit_below || m->has_warn_above || m->has_crit_above;
-}
-
-typedef struct {
-    char instance[INSTANCE_MAX_LEN + 1];
-    double value;
-} collect_group;
-
-/* The severity of an aggregate's total, by the metric's thresholds (ok when it has none). */
-static severity collect_group_severity(const prof_metric *m, double v)
-{
-    if ((m->has_crit_below && v < m->crit_below) || (m->has_crit_above && v > m->crit_above))
-        return SEV_CRITICAL;
-    if ((m->has_warn_below && v < m->warn_below) || (m->has_warn_above && v > m->warn_above))
-        return SEV_WARNING;
-    return SEV_OK;
-}
-
-/* aggregate: count (or sum) the kept rows of the first source per instance ("" = the whole device).
- * Every instance seen among all rows is reported, with 0 when none of its rows is kept: "0 ONT
- * online" is news, not a gap. */
-static void collect_aggregate(collect *c, const poll_metric *pm, const poll_sink *out, int64_t now)
-{
-    const prof_metric *m = pm->m;
-    const collect_column *col = &c->cols[pm->src[0]];
-    collect_group *g = calloc(col->nrows + 1, sizeof *g);
-    size_t ng = 0;
-    if (!g)
-        return;
-    if (strcmp(m->instance_tmpl, "") == 0)
-        ng = 1; /* the whole device: reported even when the table is empty */
-    for (size_t r = 0; r < col->nrows; r++) {
-        const collect_row *row = &col->rows[r];
-        const oid *ri = row_idx(col, row);
-        char instance[INSTANCE_MAX_LEN + 1];
-        if (profile_expand_index(m->instance_tmpl, ri, row->len, instance, sizeof instance) != 0)
-            continue;
-        size_t k = 0;
-        while (k < ng && strcmp(g[k].instance, instance) != 0)
-            k++;
-        if (k == ng)
-            snprintf(g[ng++].instance, sizeof g[0].instance, "%s", instance);
-        if (!collect_row_kept(c, pm, ri, row->len))
-            continue;
-        conv_result res;
-        int used;
-        if (m->aggregate == PROF_AGG_COUNT)
-            g[k].value += 1;
-        else if (collect_eval(c, pm, ri, row->len, instance, now, &res, &used))
-            g[k].value += res.value;
-    }
-    for (size_t k = 0; k < ng; k++) {
-        conv_result res = {.value = g[k].value};
-        res.sev = collect_group_severity(m, res.value);
-        collect_from from = {pm, 0, NULL, 0};
-        collect_sample(c, out, m->name, g[k].instance, NULL, m->unit, &res, metric_has_health(m), now, &from);
-    }
-    free(g);
-}
-
-static void collect_table(collect *c, const poll_metric *pm, const poll_sink *out, int64_t now)
-{
-    const prof_metric *m = pm->m;
-    bool with_sev = metric_has_health(m);
-    if (m->aggregate != PROF_AGG_NONE) {
-        collect_aggregate(c, pm, out, now);
-        return;
-    }
-    /* rows: those of the first source, then those only a fallback source has */
-    for (size_t s = 0; s < m->nsources; s++) {
-        const collect_column *col = &c->cols[pm->src[s]];
-        for (size_t r = 0; r < col->nrows; r++) {
-            const collect_row *row = &col->rows[r];
-            const oid *ri = row_idx(col, row);
-            bool seen = false;
-            for (size_t e = 0; e < s && !seen; e++)
-                seen = col_find(&c->cols[pm->src[e]], ri, row->len) != NULL;
-            if (seen || !collect_row_kept(c, pm, ri, row->len))
-                continue;
-            char instance[INSTANCE_MAX_LEN + 1], label[INSTANCE_MAX_LEN + 1];
-            if (profile_expand_index(m->instance_tmpl, ri, row->len, instance, sizeof instance) != 0)
-                continue;
-            conv_result res;
-            collect_from from = {pm, 0, ri, row->len};
-            if (!collect_eval(c, pm, ri, row->len, instance, now, &res, &from.src))
-                continue;
-            collect_label(c, pm, ri, row->len, label, sizeof label);
-            collect_sample(c, out, m->name, instance, label, m->unit, &res, with_sev, now, &from);
-        }
-    }
 }
 
 /* device.reboot when the uptime went back since the last cycle. */
@@ -706,15 +453,15 @@ static void collect_emit_metrics(collect *c, const poll_sink *out, int64_t now)
                     first = strcmp(m->sources[e].instance, m->sources[s].instance) != 0;
                 collect_from from = {pm, 0, NULL, 0};
                 if (first && collect_eval(c, pm, NULL, 0, m->sources[s].instance, now, &res, &from.src))
-                    collect_sample(c, out, m->name, m->sources[s].instance, NULL, m->unit, &res, metric_has_health(m),
-                                   now, &from);
+                    collect_sample(c, out, m->name, m->sources[s].instance, NULL, m->unit, &res,
+                                   collect_metric_has_health(m), now, &from);
             }
             continue;
         }
         collect_from from = {pm, 0, NULL, 0};
         if (!collect_eval(c, pm, NULL, 0, "", now, &res, &from.src))
             continue;
-        collect_sample(c, out, m->name, "", NULL, m->unit, &res, metric_has_health(m), now, &from);
+        collect_sample(c, out, m->name, "", NULL, m->unit, &res, collect_metric_has_health(m), now, &from);
         if (strcmp(m->name, VOCAB_DEVICE_UPTIME) == 0)
             collect_uptime(c, res.value, out, now);
     }

@@ -8,7 +8,8 @@
  * precision and per-row divisors, the device's own unit (unit_from), row filters and labels, aggregates
  * (count or sum of the kept rows per instance), and `device.reboot` when the uptime goes back. A
  * device's plan may compose several profiles: of two samples with the same metric and instance, the
- * first (the profile of higher precedence) is kept. A collect belongs to one device and
+ * first (the profile of higher precedence) is kept. A swept column (sweep.h) holds one slice of its
+ * rows a cycle, and its metrics give those rows. A collect belongs to one device and
  * keeps between cycles what rates and reboots need. It needs no Net-SNMP session: a test feeds it
  * answers of its own. */
 #ifndef VIGIE_COLLECT_H
@@ -56,6 +57,10 @@ vg_code collect_cell(collect *c, size_t col, const oid *index, size_t len, const
 /* The same, the scalar or the column found from the answer's OID (VG_E_NOT_FOUND: the plan asks
  * nothing of the kind). */
 vg_code collect_answer(collect *c, const oid *name, size_t len, const raw_value *v, vg_err *err);
+/* Drops the cells of column col after row `bound` (a sweep's slice ends there: sweep.h). */
+void collect_trim(collect *c, size_t col, const oid *bound, size_t len);
+/* The cells of column col held this cycle. */
+size_t collect_rows(const collect *c, size_t col);
 
 /* Hands the device's description (class `cls`, profile `prof`, "" for none) and its samples stamped
  * `now` to out: device.reachable as `answered` says, and when it answered, the metrics of the answers.

@@ -68,6 +68,7 @@ void poller_free(poller *p)
         free(d->cols);
         free(d->slots);
         free(d->cursors);
+        sweep_free(d->sweep);
         collect_free(d->coll);
         free(d->soid);
         free(d->soid_text);
@@ -175,6 +176,8 @@ netsnmp_session *engine_session_open(const agent_device *dev, vg_err *err)
     return engine_open(&d, err) == VG_OK ? d.sess : NULL;
 }
 
+void poller_set_whole(poller *p, bool whole) { p->whole = whole; }
+
 vg_code poller_add(poller *p, const agent_device *dev, const profile *forced)
 {
     if (p->ndevs == p->cap) {
@@ -230,6 +233,7 @@ static void engine_drop_answers(engine_device *d)
 
 static void engine_collect(engine_device *d, const poll_sink *out, int64_t now)
 {
+    engine_sweep_end(d);
     const char *cls = d->cfg->cls[0] ? d->cfg->cls : d->prof ? d->prof->cls : "generic";
     collect_emit(d->coll, cls, d->prof ? d->prof->name : "", d->answered, out, now);
 }
@@ -256,6 +260,8 @@ void engine_finish(engine_device *d)
             log_info("poll", "%s: rebooted: detecting its profiles again next cycle", d->cfg->name);
             d->detected = false; /* new firmware may answer other MIBs */
         }
+        if (collect_rebooted(d->coll) && d->sweep)
+            sweep_reset(d->sweep); /* its tables were rebuilt: a new pass from the first row */
         engine_drop_answers(d);
     }
     engine_unpark(p);
@@ -278,6 +284,9 @@ void engine_send(engine_device *d, netsnmp_pdu *pdu)
         p->places++;
     }
     d->first_sent = true;
+    d->requests++;
+    if (d->phase == PH_SWEEP)
+        sweep_sent(d->sweep); /* here, once sent: a parked request is built again, not counted twice */
     if (!snmp_async_send(d->sess, pdu, engine_callback, d)) {
         log_warn("poll", "%s: send failed: %s", d->cfg->name, snmp_api_errstring(snmp_errno));
         snmp_free_pdu(pdu);
@@ -361,6 +370,7 @@ int poller_cycle(poller *p, const poll_sink *out, int64_t now, double budget)
         engine_device *d = &p->devs[i];
         d->phase = PH_IDLE;
         d->collected = d->first_sent = d->has_place = false;
+        d->requests = 0;
         d->skipped = d->skip > 0;
         if (d->skipped) {
             /* a silent device is asked less often; it is still reported unreachable each cycle */

@@ -5,12 +5,14 @@
  * GETBULK walks for table columns, GETNEXT for v1 agents or agents that answer GETBULK badly), and
  * all devices in parallel; a cycle never outlasts its deadline. The engine owns the sessions (SNMPv3
  * keys), the window of devices going on at once, timeouts, retries and the backoff of silent devices,
- * the wait on the sockets, and detection. What it asks comes from the device's plan (plan.h); each
+ * the wait on the sockets, and detection. Columns of `sweep: true` metrics are walked a slice a cycle,
+ * within the device's sweep_requests (sweep.h). What it asks comes from the device's plan (plan.h); each
  * answer goes, decoded, to the device's collect (collect.h), which makes the samples when the device
  * is done. */
 #ifndef VIGIE_ENGINE_H
 #define VIGIE_ENGINE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "config/agent_config.h"
@@ -31,6 +33,9 @@ netsnmp_session *engine_session_open(const agent_device *dev, vg_err *err);
 
 poller *poller_new(const profile_set *profiles);
 void poller_free(poller *p);
+/* Every column walked whole each cycle, the swept ones (sweep.h) too: --probe shows a device whole.
+ * Before the first cycle. */
+void poller_set_whole(poller *p, bool whole);
 /* Adds a device, which must outlive the poller; `forced` skips detection (NULL: detect on the first
  * cycle). VG_E_NOMEM when out of memory. */
 vg_code poller_add(poller *p, const agent_device *dev, const profile *forced);

@@ -9,7 +9,6 @@
 
 #define POLL_BULK_VARBINDS 48   /* per GETBULK answer: rows x columns */
 #define POLL_MAX_ROWS 20000     /* per column: a runaway walk stops here */
-#define POLL_CURSOR_MAX 72 /* a column OID and the longest row index walked */
 
 static const oid oid_sys_object_id[] = {1, 3, 6, 1, 2, 1, 1, 2, 0};
 
@@ -21,9 +20,12 @@ static void engine_reset_plan(engine_device *d)
     free(d->cols);
     free(d->slots);
     free(d->cursors);
+    sweep_free(d->sweep);
     d->cols = NULL;
     d->slots = NULL;
     d->cursors = NULL;
+    d->sweep = NULL; /* a new plan, a new pass: re-detection starts the sweep over */
+    d->sweeping = false;
     d->plan = NULL;
     d->ncols = d->nslots = 0;
     collect_begin(d->coll, NULL, NULL);
@@ -49,6 +51,9 @@ static vg_code engine_build_plan(engine_device *d, vg_err *err)
     d->nslots = ns;
     d->ncols = nc;
     d->plan = pl;
+    if (plan_swept_count(pl) && !d->owner->whole &&
+        !(d->sweep = sweep_new(pl, d->cfg->sweep_requests, POLL_MAX_COLS_PER_REQ)))
+        return vg_fail(err, VG_E_NOMEM, "out of memory");
     return VG_OK;
 }
 
@@ -74,13 +79,12 @@ static bool engine_send_slots(engine_device *d, int command)
     return true;
 }
 
-static oid *engine_cursor(const engine_device *d, size_t col) { return d->cursors + col * COLLECT_INDEX_MAX; }
-
-static bool engine_send_columns(engine_device *d)
+bool engine_send_columns(engine_device *d)
 {
     netsnmp_pdu *pdu = NULL;
     size_t n = 0;
-    for (size_t i = 0; i < d->ncols && n < POLL_MAX_COLS_PER_REQ; i++) {
+    for (size_t j = 0; j < d->ncols && n < POLL_MAX_COLS_PER_REQ; j++) {
+        size_t i = (d->col_next + j) % d->ncols;
         if (d->cols[i].done)
             continue;
         if (!pdu)
@@ -95,6 +99,8 @@ static bool engine_send_columns(engine_device *d)
     if (!pdu)
         return false;
     d->nreq = n;
+    if (d->phase == PH_SWEEP)
+        d->col_next = ((size_t)d->req_cols[n - 1] + 1) % d->ncols;
     if (!d->no_bulk) {
         pdu->non_repeaters = 0;
         pdu->max_repetitions = (long)(POLL_BULK_VARBINDS / n > 0 ? POLL_BULK_VARBINDS / n : 1);
@@ -114,6 +120,7 @@ void engine_resend(engine_device *d)
         engine_send_slots(d, SNMP_MSG_GET);
         return;
     case PH_TABLES:
+    case PH_SWEEP:
         engine_send_columns(d);
         return;
     default:
@@ -130,13 +137,16 @@ static void engine_start_tables(engine_device *d)
         engine_finish(d);
         return;
     }
+    d->col_next = 0;
     for (size_t i = 0; i < d->ncols; i++) {
         engine_column *c = &d->cols[i];
         c->nrows = c->cur_len = 0;
         c->done = c->col->len >= POLL_CURSOR_MAX; /* no column OID is this long: never walked */
+        if (d->sweep && plan_column_swept(d->plan, i))
+            c->done = true; /* walked after, a slice */
     }
     if (!engine_send_columns(d))
-        engine_finish(d);
+        engine_start_sweep(d);
 }
 
 static void engine_start_scalars(engine_device *d)
@@ -391,6 +401,11 @@ static void engine_step(engine_device *d, netsnmp_pdu *pdu)
     case PH_TABLES:
         engine_on_columns(d, pdu);
         if (!engine_send_columns(d))
+            engine_start_sweep(d);
+        return;
+    case PH_SWEEP:
+        engine_on_columns(d, pdu);
+        if (!sweep_may_send(d->sweep) || !engine_send_columns(d))
             engine_finish(d);
         return;
     default:

@@ -3,7 +3,8 @@
  * engine.c owns the poller: sessions, the window of devices going on at once, the wait, the cycle and
  * its budget, the backoff of silent devices. engine_device.c owns the conversation with one device:
  * detection (sysObjectID, then probes), GET of the scalars in chunks, GETBULK or GETNEXT walks of the
- * columns, and what each answer or error means for the next request. Internal to the engine: nothing
+ * columns (the swept ones last, a slice within the device's budget: sweep.h), and what each answer or
+ * error means for the next request. Internal to the engine: nothing
  * outside agent/snmp/engine*.c includes it. */
 #ifndef VIGIE_ENGINE_DEVICE_H
 #define VIGIE_ENGINE_DEVICE_H
@@ -13,10 +14,12 @@
 
 #include "snmp/engine.h"
 #include "snmp/plan.h"
+#include "snmp/sweep.h"
 
 #define POLL_MAX_COLS_PER_REQ 8
+#define POLL_CURSOR_MAX 72 /* a column OID and the longest row index walked */
 
-typedef enum { PH_IDLE, PH_DETECT_SYS, PH_DETECT_PROBE, PH_SCALARS, PH_TABLES, PH_DONE } engine_phase;
+typedef enum { PH_IDLE, PH_DETECT_SYS, PH_DETECT_PROBE, PH_SCALARS, PH_TABLES, PH_SWEEP, PH_DONE } engine_phase;
 
 /* A scalar OID (GET) or a probe (GETNEXT inside a subtree). */
 typedef struct {
@@ -64,6 +67,10 @@ typedef struct {
     size_t ncols;
     oid *cursors;        /* COLLECT_INDEX_MAX per column, while the tables are walked */
     int req_cols[POLL_MAX_COLS_PER_REQ];
+    size_t col_next;     /* PH_SWEEP: the column the next request starts from (each gets its turn) */
+    sweep *sweep;        /* the cursors of its swept columns, kept across cycles; NULL: none (or --probe) */
+    bool sweeping;       /* its sweep began this cycle and its slice is not bounded yet */
+    int requests;        /* requests sent this cycle */
 
     const poll_plan *plan; /* the poller's, shared; NULL until the profile is known */
     collect *coll;         /* its answers, and what its samples need from one cycle to the next */
@@ -88,6 +95,7 @@ struct poller {
     const prof_oid **probes; /* scratch: the probe OIDs a device being detected is asked */
     size_t maxprobes;
     plan_set *plans; /* one per profile in use, built when a first device needs it */
+    bool whole;      /* swept columns are walked whole too (--probe) */
 };
 
 
@@ -96,10 +104,22 @@ struct poller {
 void engine_send(engine_device *d, netsnmp_pdu *pdu);
 void engine_finish(engine_device *d);
 
+
 /* engine_device.c: the cycle's first request; the request of the device's phase again (after it was
  * parked); Net-SNMP's callback for each answer or timeout. */
 void engine_start(engine_device *d);
 void engine_resend(engine_device *d);
 int engine_callback(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu, void *magic);
+/* The cursor of column col while the tables are walked (COLLECT_INDEX_MAX sub-identifiers). */
+static inline oid *engine_cursor(const engine_device *d, size_t col) { return d->cursors + col * COLLECT_INDEX_MAX; }
+/* A GETBULK (GETNEXT) of the next columns not done, from their cursors; false when all are. The
+ * normal walk asks the first ones; a sweep asks each in turn (its slice ends at the least advanced). */
+bool engine_send_columns(engine_device *d);
+
+/* engine_sweep.c: the slice of the swept columns, after the others (the device is finished when it
+ * ends); before the device's samples are made, the slice's bound, the cells past it dropped (nothing
+ * when no sweep went on this cycle). */
+void engine_start_sweep(engine_device *d);
+void engine_sweep_end(engine_device *d);
 
 #endif

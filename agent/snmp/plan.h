@@ -5,10 +5,14 @@
  * every metric the scalar or column of each of its sources, of its label, precision, divisor and unit
  * and of its filters. It is the same for every device of one composition: a plan_set builds it once per
  * list of profiles, on first use, and devices share it (it was 2.5 kB per device). The engine asks what the plan lists; collect reads the answers through it.
- * Neither changes it. */
+ * Neither changes it. A column is swept (walked a slice a cycle, sweep.h) when only metrics with
+ * `sweep: true` read it, each at the same row; any other use (a metric walked whole, a label or filter
+ * joined through an index template) has it walked whole every cycle, and a swept metric with a source
+ * walked whole so is read whole with all its columns (poll_metric.swept false). */
 #ifndef VIGIE_PLAN_H
 #define VIGIE_PLAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "error.h"
@@ -24,6 +28,7 @@ typedef struct {
     int label, precision, divisor; /* precision: a scalar's index for scalar metrics */
     int unit;                      /* unit_from: a scalar, or a column when m->unit_from_column */
     int filter[PROF_MAX_FILTERS];
+    bool swept; /* m->sweep, unless a source of it is walked whole anyway (then it is read whole) */
 } poll_metric;
 
 typedef struct poll_plan poll_plan;
@@ -46,6 +51,9 @@ size_t plan_scalar_count(const poll_plan *pl);
 const prof_oid *plan_scalar(const poll_plan *pl, size_t i);
 size_t plan_column_count(const poll_plan *pl);
 const prof_oid *plan_column(const poll_plan *pl, size_t i);
+/* Whether column i is swept, and how many are. */
+bool plan_column_swept(const poll_plan *pl, size_t i);
+size_t plan_swept_count(const poll_plan *pl);
 size_t plan_metric_count(const poll_plan *pl);
 const poll_metric *plan_metric(const poll_plan *pl, size_t i);
 

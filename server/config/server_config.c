@@ -345,8 +345,8 @@ static vg_code sc_read(const conf_doc *d, const conf_node *root, server_config *
                                        "max_series_per_agent", "disk_reserve_mb", "max_clock_skew", NULL};
     const conf_node *sites, *agents, *readers, *smtp = conf_map_get(d, root, "smtp");
     cfg->step = 60;
-    cfg->max_series_per_device = 2000;
-    cfg->max_series_per_agent = 20000;
+    cfg->max_series_per_device = 25000; /* an OLT of 4,000 ONTs: 5 per-ONT series each, and its ports */
+    cfg->max_series_per_agent = 50000;
     cfg->disk_reserve_mb = 1024;
     cfg->max_clock_skew = SKEW_ALERT_DEFAULT;
     vg_code rc;

@@ -130,7 +130,7 @@ sim_start() {
     # readlink -f: a relative link (top_srcdir is ".." in a build beside the sources) would dangle here
     for f in "$src"/*.snmprec; do
         [ -r "$f" ] || bail "sim_start: cannot read $f"
-        ln -sf "$(readlink -f "$f")" "$data/"
+        ln -sf "$(readlink -f "$f")" "$data/$(basename "$f")"   # the link's name is the community
     done
     SIM_PORT=${2:-$(free_port udp)}
     local user=()
