@@ -66,13 +66,16 @@ typedef struct prof_values {
 
 /* One condition a table row must meet: the value of `column` (at this row, or at the row that
  * `index_tmpl` builds from it), or the text of `index_tmpl` itself when there is no column, must be
- * one of `values` or match `pattern`. */
+ * one of `values`, match `pattern`, or be a number within `range` (bounds included: outlets 33 to 64,
+ * where a list of values would be too long). */
 typedef struct {
     bool has_column;
     prof_oid column;
     char *index_tmpl;
     prof_values values;
     char *pattern;
+    bool has_range;
+    double range_min, range_max;
 } prof_filter;
 
 #define PROF_MAX_FILTERS 4

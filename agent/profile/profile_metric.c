@@ -85,18 +85,30 @@ static int prof_read_column_ref(const conf_doc *d, const conf_node *n, const cha
     return prof_read_oid(d, conf_map_get(d, n, "column"), "column", col, err);
 }
 
+/* [min, max] with min <= max (a metric's range, a filter's range). */
+static int prof_read_range(const conf_doc *d, const conf_node *v, double *lo, double *hi, vg_err *err)
+{
+    if (conf_node_kind(v) != CONF_SEQ || conf_len(v) != 2 || conf_scalar_double(d, conf_seq_at(d, v, 0), "range", lo, err) ||
+        conf_scalar_double(d, conf_seq_at(d, v, 1), "range", hi, err) || *lo > *hi)
+        return conf_fail(err, d, v, "range", "must be [min, max] with min <= max");
+    return 0;
+}
+
 static int prof_read_filter(const conf_doc *d, const conf_node *n, prof_filter *f, vg_err *err)
 {
-    static const char *const keys[] = {"column", "mib", "index", "values", "pattern", NULL};
+    static const char *const keys[] = {"column", "mib", "index", "values", "pattern", "range", NULL};
     if (conf_check_map(d, n, "filter", keys, err))
         return -1;
     const conf_node *col = conf_map_get(d, n, "column"), *ix = conf_map_get(d, n, "index");
-    const conf_node *vals = conf_map_get(d, n, "values");
+    const conf_node *vals = conf_map_get(d, n, "values"), *rng = conf_map_get(d, n, "range");
     const char *pat = NULL;
     if (!col && !ix)
         return conf_fail(err, d, n, "column", "a filter tests a 'column', or an 'index' part");
-    if ((vals == NULL) == (conf_map_get(d, n, "pattern") == NULL))
-        return conf_fail(err, d, n, "values", "a filter gives exactly one of 'values' or 'pattern'");
+    if ((vals != NULL) + (conf_map_get(d, n, "pattern") != NULL) + (rng != NULL) != 1)
+        return conf_fail(err, d, n, "values", "a filter gives exactly one of 'values', 'pattern' or 'range'");
+    if (rng && prof_read_range(d, rng, &f->range_min, &f->range_max, err))
+        return -1;
+    f->has_range = rng != NULL;
     if (col) {
         if (prof_read_oid(d, col, "column", &f->column, err))
             return -1;
@@ -237,11 +249,8 @@ int prof_read_metric(const vocab *vocabulary, const conf_doc *d, const conf_node
     if ((v = conf_map_get(d, n, "absent")) && prof_read_values(d, v, "absent", &m->absent, err))
         return -1;
     if ((v = conf_map_get(d, n, "range"))) {
-        if (conf_node_kind(v) != CONF_SEQ || conf_len(v) != 2 ||
-            conf_scalar_double(d, conf_seq_at(d, v, 0), "range", &m->range_lo, err) ||
-            conf_scalar_double(d, conf_seq_at(d, v, 1), "range", &m->range_hi, err) ||
-            m->range_lo > m->range_hi)
-            return conf_fail(err, d, v, "range", "must be [min, max] with min <= max");
+        if (prof_read_range(d, v, &m->range_lo, &m->range_hi, err))
+            return -1;
         m->has_range = true;
     }
     if ((v = conf_map_get(d, n, "health")) && prof_read_health(d, v, m, err))

@@ -23,8 +23,9 @@
 #include "snmp/plan.h"
 #include "snmp/snmp_value.h"
 
-/* Row indexes longer than this are never stored (no table vigie reads has them). */
-#define COLLECT_INDEX_MAX 40
+/* Row indexes longer than this are never stored. The longest seen: AVTECH Room Alert MAX channels,
+ * indexed by a string of up to 56 sub-identifiers. */
+#define COLLECT_INDEX_MAX 64
 
 /* Where a cycle's samples go, device by device: the device's description, then its samples. Samples
  * are handed over one at a time so that a cycle of a large site is never held in memory whole. */

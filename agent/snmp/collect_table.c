@@ -90,6 +90,10 @@ static bool collect_filter_ok(const collect *c, const prof_filter *f, int col, c
     }
     if (f->pattern)
         return v->kind == RAW_STRING && fnmatch(f->pattern, v->str, 0) == 0;
+    if (f->has_range) {
+        double num;
+        return snmp_value_number(v, &num) && num >= f->range_min && num <= f->range_max;
+    }
     return snmp_value_in_list(&f->values, v);
 }
 

@@ -172,6 +172,15 @@ int snmp_value_list_index(const prof_values *vals, const raw_value *raw)
 
 bool snmp_value_in_list(const prof_values *vals, const raw_value *raw) { return snmp_value_list_index(vals, raw) >= 0; }
 
+bool snmp_value_number(const raw_value *raw, double *out)
+{
+    if (raw->kind == RAW_NUMBER) {
+        *out = raw->number;
+        return true;
+    }
+    return raw->kind == RAW_STRING && sv_parse_number(raw->str, out);
+}
+
 static const prof_enum_entry *sv_enum_lookup(const prof_enum *en, const raw_value *raw, double num,
                                              bool have_num)
 {

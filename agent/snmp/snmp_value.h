@@ -48,6 +48,8 @@ struct prof_values;
 /* True when a raw value is one of a profile's listed values (numbers compare as numbers, also
  * when the device sends them as strings). */
 bool snmp_value_in_list(const struct prof_values *list, const raw_value *raw);
+/* A raw value as a number: an integer, or an octet string holding a decimal number ("23.5 C"). */
+bool snmp_value_number(const raw_value *raw, double *out);
 /* The position of raw in the list, -1 when it is not there. */
 int snmp_value_list_index(const struct prof_values *list, const raw_value *raw);
 

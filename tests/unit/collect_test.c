@@ -65,7 +65,7 @@ static const char *pdu =
     "    unit: count\n"
     "    aggregate: count\n"
     "    sources: [{column: " T ".5.1.2}]\n"
-    "    filter: {column: " T ".5.1.3, values: [1]}\n"
+    "    filter: {column: " T ".5.1.3, range: [0.5, 1.5]}\n"
     "    instance: \"{index.1}\"\n"
     "  group.power:\n"
     "    unit: W\n"

@@ -119,6 +119,12 @@ static void test_schema_errors(void **state)
     expect_error("x.yaml:4:", "only for table metrics");
     add("x.yaml", "profile: x\nclass: pdu\nmetrics:\n  outlet.current: {unit: A, sources: [{column: .1.3}], instance: \"{row}\"}\n");
     expect_error("x.yaml:4:", "only {index} and {index.N}");
+    add("x.yaml", "profile: x\nclass: pdu\nmetrics:\n  outlet.current: {unit: A, sources: [{column: .1.3}], "
+                  "filter: {column: .1.4, values: [1], range: [1, 9]}}\n");
+    expect_error("x.yaml:4:", "exactly one of 'values', 'pattern' or 'range'");
+    add("x.yaml", "profile: x\nclass: pdu\nmetrics:\n  outlet.current: {unit: A, sources: [{column: .1.3}], "
+                  "filter: {column: .1.4, range: [9, 1]}}\n");
+    expect_error("x.yaml:4:", "min <= max");
     add("x.yaml", "profile: x\nclass: ups\nmetrics:\n  battery.charge: {unit: \"%\", sources: [{oid: .1.3.0}], range: [5, 1]}\n");
     expect_error("x.yaml:4:", "min <= max");
     add("x.yaml", "profile: x\nclass: ups\nmetrics:\n  battery.charge: {unit: \"%\", sources: []}\n");
