@@ -26,11 +26,13 @@ import sys
 import tempfile
 import threading
 import time
+import types
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import estate  # noqa: E402
 import ingest  # noqa: E402
+import olt  # noqa: E402
 import reports  # noqa: E402
 
 CLK_TCK = os.sysconf('SC_CLK_TCK')
@@ -326,7 +328,7 @@ def run_vigie_agent(args, est, work, dead):
         p = spawn([os.path.join(args.bindir, 'agent', 'vigie-agent'), '-c', conf, '--profiles',
                    os.path.join(args.srcdir, 'mibs'), '--log-level', 'debug'],
                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        r = LineReader(p.stderr, keep=lambda l: ' cycle: ' in l or ' error ' in l or 'batch full' in l)
+        r = LineReader(p.stderr, keep=lambda l: ' cycle at ' in l or ' error ' in l or 'batch full' in l)
         r.start()
         agents.append(p)
         readers.append(r)
@@ -364,7 +366,7 @@ def run_vigie_agent(args, est, work, dead):
     cpu = sampler.cpu_between('tool', t0, t1)
     snmpd_cpu = sampler.cpu_between('snmpd', t0, t1)
     per_cycle_wall = [max(w[i] for w in walls) for i in range(k)]
-    problems = [l for r in readers for _, l in r.snapshot() if ' cycle: ' not in l]
+    problems = [l for r in readers for _, l in r.snapshot() if ' cycle at ' not in l]
     return {
         'values_per_cycle': values / k, 'cpu_per_1000': 1000.0 * cpu / max(values, 1),
         'cycle_s': statistics.median(per_cycle_wall), 'cycle_max_s': max(per_cycle_wall),
@@ -635,6 +637,8 @@ def build_table(meta, res):
                 if key == 'cycle_s' and cc is None and c.get('cycle_lower_bound_s'):
                     cc = '> %s' % fmt(c['cycle_lower_bound_s'])
                 line(label, fmt(vv), cell(cc, vv, ratio), cell(e.get(key), vv, ratio))
+    if res.get('olt'):
+        out += olt.table(res['olt'], fmt, cell, W0)
     ing = res.get('ingest')
     if ing:
         out.append('')
@@ -678,6 +682,9 @@ KEY_FIGURES = [
     ('polling', 'alive', 'vigie', 'rss_mib', 'agent peak RSS, MiB'),
     ('polling', 'alive', 'vigie', 'anon_mib', 'agent own memory (RssAnon), MiB'),
     ('polling', 'dead', 'vigie', 'cycle_s', 'cycle with dead devices, s'),
+    ('olt', None, 'sweep', 'cpu_per_1000', 'OLT sweep CPU s/1,000 values'),
+    ('olt', None, 'sweep', 'requests_per_cycle', 'OLT sweep requests per cycle'),
+    ('olt', None, 'nosweep', 'cpu_per_1000', 'OLT no sweep CPU s/1,000 values'),
     ('ingest', None, 'vigie', 'values_per_s', 'ingest values/s'),
     ('ingest', None, 'vigie', 'cpu_per_1000', 'ingest CPU s/1,000 values'),
     ('ingest', None, 'vigie', 'p99_ms', 'ingest p99, ms'),
@@ -737,7 +744,7 @@ def parse_args(argv):
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description='vigie benchmark against collectd and snmp_exporter (see README.md)')
     ap.add_argument('--quick', action='store_true', help='50 devices, 10 agents, 10 report sites, shorter cycles (about 2 minutes)')
-    ap.add_argument('--only', choices=['polling', 'ingest', 'reports'], help='run one part only')
+    ap.add_argument('--only', choices=['polling', 'olt', 'ingest', 'reports'], help='run one part only')
     ap.add_argument('--tools', default='vigie,collectd,exporter',
                     help='pollers to measure, comma-separated (vigie,collectd,exporter)')
     ap.add_argument('--devices', type=int, help='simulated devices (default 500; 50 with --quick)')
@@ -751,6 +758,12 @@ def parse_args(argv):
                     help='devices per vigie-agent process (5000: one agent for the whole estate)')
     ap.add_argument('--collectd-threads', type=int, default=16, help='collectd ReadThreads (16)')
     ap.add_argument('--parallel', type=int, default=16, help='concurrent scrapes of snmp_exporter (16)')
+    ap.add_argument('--olt-interval', type=int, default=5, help='olt: poll interval, s (5)')
+    ap.add_argument('--olt-cycles', type=int, help='olt: measured cycles after a warm-up one (default 6; 2 with --quick)')
+    ap.add_argument('--olt-sweep-requests', type=int, default=40,
+                    help='olt: the larger sweep_requests of the second vigie run (40; the default is the agent\'s)')
+    ap.add_argument('--olt-pass-max', type=int, default=60,
+                    help='olt: cycles a sweep\'s first pass over the ONTs may take before the run gives up (60)')
     ap.add_argument('--agents', type=int, help='pushing agents (default 100; 10 with --quick)')
     ap.add_argument('--agent-values', type=int, default=5000, help='values each agent pushes (5000)')
     ap.add_argument('--batch', type=int, default=125, help='values per push, one per series (125)')
@@ -773,6 +786,7 @@ def parse_args(argv):
     a.devices = a.devices or (50 if q else 500)
     a.interval = a.interval or (5 if q else 10)
     a.cycles = a.cycles or (2 if q else 3)
+    a.olt_cycles = a.olt_cycles or (2 if q else 6)
     a.agents = a.agents or (10 if q else 100)
     a.report_sites = a.report_sites or (10 if q else 50)
     a.report_reps = a.report_reps or (2 if q else 3)
@@ -780,7 +794,7 @@ def parse_args(argv):
     a.srcdir = os.path.abspath(a.srcdir)
     a.tools = a.tools.split(',')
     a.results = a.results or os.path.join(a.srcdir, 'tests', 'bench', 'results')
-    if a.interval < 5:
+    if a.interval < 5 or a.olt_interval < 5:
         ap.error('--interval must be at least 5 (vigie-agent\'s minimum)')
     return a
 
@@ -870,6 +884,16 @@ def main(argv):
                 pol['mix'] = '%s in turn, %.1f values each on average' % ('/'.join(estate.DEVICE_TYPES), per_dev)
             finally:
                 est.close()
+        if args.only == 'olt' or (args.only is None and not args.quick):
+            log('olt: one OLT of {:,} ONTs'.format(olt.ONTS))
+            helpers = types.SimpleNamespace(spawn=spawn, stop=stop, spawn_snmpd=spawn_snmpd, Sampler=Sampler,
+                                            LineReader=LineReader, wait_until=wait_until, start_sink=start_sink,
+                                            run_collectd=run_collectd, log=log)
+            try:
+                res['olt'] = olt.run(args, work, helpers)
+            except Exception as e:
+                log('olt failed: %s' % e)
+                res['olt'] = {'error': str(e)}
         if args.only in (None, 'ingest'):
             log('ingest: %d agents x %d values' % (args.agents, args.agent_values))
             try:
