@@ -147,10 +147,12 @@ slice1=$(slices <"$AGENT_LOG" | head -1)
 sim_stop
 python3 "$top_srcdir/tests/integration/ont_sweep_snmprec.py" "$T_TMP/sim/olt.snmprec" 16 128 --uptime=500
 sim_start "$T_TMP/sim" "$SIM_PORT"
-wait_for 30 grep -q "olt: sysUpTime went back" "$AGENT_LOG"
+# the restarted simulator indexes the new recording on its first requests: the agent may time out and
+# back off a few cycles before it sees the reboot
+wait_for 90 grep -q "olt: sysUpTime went back" "$AGENT_LOG"
 ok $? "the agent sees the OLT reboot"
 after_reboot() { sed -n '/olt: sysUpTime went back/,$p' "$AGENT_LOG" | slices | grep -q .; }
-wait_for 15 after_reboot
+wait_for 45 after_reboot
 before=$(sed -n '1,/olt: sysUpTime went back/p' "$AGENT_LOG" | grep "olt: [0-9]* requests," | tail -1)
 slice_rb=$(sed -n '/olt: sysUpTime went back/,$p' "$AGENT_LOG" | slices | head -1)
 echo "# the cycle that saw the reboot: ${before#*poll: }"
