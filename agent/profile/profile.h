@@ -21,6 +21,8 @@
 typedef struct {
     oid *ids;
     size_t len;
+    char *pattern; /* probes only: the first object under ids must be text matching this shell pattern
+                    * (sysDescr "Rittal PDU*": one sysObjectID for several kinds of device); NULL: any */
 } prof_oid;
 
 typedef struct {
@@ -175,7 +177,8 @@ const profile *profile_set_generic(const profile_set *set);
 struct vocab;
 const struct vocab *profile_set_vocab(const profile_set *set);
 
-/* Detection. `probe_ok(ctx, oid)` says whether the device holds an object under a probe OID. */
+/* Detection. `probe_ok(ctx, oid)` says whether the device holds an object under a probe OID (whose
+ * text matches the probe's pattern when it has one). */
 typedef bool (*profile_probe_fn)(void *ctx, const prof_oid *probe);
 /* The most precise profile of those that match (the first of profile_set_detect_all), or NULL. */
 const profile *profile_set_detect(const profile_set *set, const oid *sys_object_id, size_t len,
@@ -186,6 +189,8 @@ const profile *profile_set_detect(const profile_set *set, const oid *sys_object_
 #define PROF_MAX_COMPOSE 8
 size_t profile_set_detect_all(const profile_set *set, const oid *sys_object_id, size_t len,
                               profile_probe_fn probe_ok, void *ctx, const profile **out, size_t max);
+/* Whether two probes ask the same (OID and pattern). */
+bool prof_probe_same(const prof_oid *a, const prof_oid *b);
 /* The probe OIDs profile_set_detect may ask about for this sysObjectID: those of the profiles it does
  * not rule out, each OID once, at most `max` (pointers into the set). Only these need asking. */
 size_t profile_set_probes(const profile_set *set, const oid *sys_object_id, size_t len, const prof_oid **out,

@@ -88,6 +88,12 @@ const profile *profile_set_detect(const profile_set *set, const oid *soid, size_
     return profile_set_detect_all(set, soid, len, probe_ok, ctx, &best, 1) ? best : NULL;
 }
 
+bool prof_probe_same(const prof_oid *a, const prof_oid *b)
+{
+    return a->len == b->len && memcmp(a->ids, b->ids, a->len * sizeof(oid)) == 0 &&
+           (a->pattern == NULL) == (b->pattern == NULL) && (!a->pattern || strcmp(a->pattern, b->pattern) == 0);
+}
+
 size_t profile_set_probes(const profile_set *set, const oid *soid, size_t len, const prof_oid **out, size_t max)
 {
     size_t n = 0;
@@ -100,7 +106,7 @@ size_t profile_set_probes(const profile_set *set, const oid *soid, size_t len, c
             const prof_oid *o = &p->probes[j];
             bool seen = false;
             for (size_t k = 0; k < n && !seen; k++)
-                seen = out[k]->len == o->len && memcmp(out[k]->ids, o->ids, o->len * sizeof(oid)) == 0;
+                seen = prof_probe_same(out[k], o);
             if (!seen)
                 out[n++] = o;
         }

@@ -75,6 +75,39 @@ static int prof_read_oid_list(const conf_doc *d, const conf_node *n, const char 
     return 0;
 }
 
+/* match.probe: OIDs, or {oid, pattern} maps for a probe whose answer's text must match. */
+static int prof_read_probe(const conf_doc *d, const conf_node *n, prof_oid *o, vg_err *err)
+{
+    static const char *const keys[] = {"oid", "pattern", "mib", NULL};
+    if (conf_node_kind(n) != CONF_MAP)
+        return prof_read_oid(d, n, "probe", o, err);
+    const char *pat = NULL;
+    const conf_node *on = conf_map_get(d, n, "oid");
+    if (conf_check_map(d, n, "probe", keys, err) || conf_get_str(d, n, "pattern", true, 128, &pat, err))
+        return -1;
+    if (!on)
+        return conf_fail(err, d, n, "oid", "a probe with a pattern names its 'oid'");
+    if (prof_read_oid(d, on, "oid", o, err))
+        return -1;
+    o->pattern = prof_strdup(pat);
+    return 0;
+}
+
+static int prof_read_probe_list(const conf_doc *d, const conf_node *n, prof_oid **out, size_t *count, vg_err *err)
+{
+    bool one = conf_node_kind(n) != CONF_SEQ;
+    if (!one && (conf_len(n) == 0 || conf_len(n) > PROF_MAX_LIST))
+        return conf_fail(err, d, n, "probe", "must be an OID or a list of 1 to %d OIDs", PROF_MAX_LIST);
+    size_t len = one ? 1 : conf_len(n);
+    *out = prof_calloc(len, sizeof **out);
+    for (size_t i = 0; i < len; i++) {
+        if (prof_read_probe(d, one ? n : conf_seq_at(d, n, i), &(*out)[i], err) != 0)
+            return -1;
+        (*count)++;
+    }
+    return 0;
+}
+
 int prof_read_values(const conf_doc *d, const conf_node *n, const char *key, prof_values *v, vg_err *err)
 {
     if (conf_node_kind(n) != CONF_SEQ || conf_len(n) > PROF_MAX_LIST)
@@ -252,7 +285,11 @@ static int prof_read_traps(const vocab *vocabulary, const conf_doc *d, const con
 
 /* ---- profiles ------------------------------------------------------------------------------ */
 
-void prof_oid_free(prof_oid *o) { free(o->ids); }
+void prof_oid_free(prof_oid *o)
+{
+    free(o->ids);
+    free(o->pattern);
+}
 
 void profile_clear(profile *p)
 {
@@ -332,7 +369,7 @@ static int prof_read_match(const conf_doc *d, const conf_node *n, profile *p, vg
     if ((v = conf_map_get(d, n, "sys_object_id")) &&
         prof_read_oid_list(d, v, "sys_object_id", &p->match_soid, &p->nmatch_soid, err))
         return -1;
-    if ((v = conf_map_get(d, n, "probe")) && prof_read_oid_list(d, v, "probe", &p->probes, &p->nprobes, err))
+    if ((v = conf_map_get(d, n, "probe")) && prof_read_probe_list(d, v, &p->probes, &p->nprobes, err))
         return -1;
     if (p->match_any && (!p->nmatch_soid || !p->nprobes))
         return conf_fail(err, d, n, "require", "'any' needs both sys_object_id and probe");

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "snmp/engine_device.h"
 
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -176,8 +177,7 @@ static bool engine_probe_answered(void *ctx, const prof_oid *probe)
             return d->slots[i].have;
     /* probes are deduplicated by value: compare contents */
     for (size_t i = 0; i < d->nslots; i++)
-        if (d->slots[i].oid->len == probe->len &&
-            memcmp(d->slots[i].oid->ids, probe->ids, probe->len * sizeof(oid)) == 0)
+        if (prof_probe_same(d->slots[i].oid, probe))
             return d->slots[i].have;
     return false;
 }
@@ -266,6 +266,11 @@ static void engine_on_slots(engine_device *d, netsnmp_pdu *pdu, bool next)
         if (next) { /* a probe answers when GETNEXT stays inside its subtree */
             s->have = vb->type != SNMP_ENDOFMIBVIEW && vb->type != SNMP_NOSUCHOBJECT &&
                       oid_has_prefix(vb->name, vb->name_length, s->oid->ids, s->oid->len);
+            if (s->have && s->oid->pattern) { /* a probe on the answer's text (sysDescr "Rittal PDU*") */
+                raw_value raw;
+                snmp_value_decode(vb, &raw);
+                s->have = raw.kind == RAW_STRING && fnmatch(s->oid->pattern, raw.str, 0) == 0;
+            }
         } else {
             raw_value raw;
             snmp_value_decode(vb, &raw); /* an exception is RAW_NONE: no answer */

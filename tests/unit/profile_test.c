@@ -119,6 +119,12 @@ static void test_schema_errors(void **state)
     expect_error("x.yaml:4:", "only for table metrics");
     add("x.yaml", "profile: x\nclass: pdu\nmetrics:\n  outlet.current: {unit: A, sources: [{column: .1.3}], instance: \"{row}\"}\n");
     expect_error("x.yaml:4:", "only {index} and {index.N}");
+    add("x.yaml", "profile: x\nclass: pdu\nmatch: {probe: [{pattern: \"Rittal*\"}]}\nmetrics: {}\n");
+    expect_error("x.yaml:3:", "names its 'oid'");
+    add("x.yaml", "profile: x\nclass: pdu\nmatch: {probe: [{oid: .1.3.6.1.2.1.1.1}]}\nmetrics: {}\n");
+    expect_error("x.yaml:3:", "pattern");
+    add("x.yaml", "profile: x\nclass: pdu\nmatch: {probe: [{oid: .1.3.6.1.2.1.1.1, pattern: a, value: b}]}\nmetrics: {}\n");
+    expect_error("x.yaml:3:", "value");
     add("x.yaml", "profile: x\nclass: pdu\nmetrics:\n  outlet.current: {unit: A, sources: [{column: .1.3}], "
                   "filter: {column: .1.4, values: [1], range: [1, 9]}}\n");
     expect_error("x.yaml:4:", "exactly one of 'values', 'pattern' or 'range'");
@@ -167,6 +173,9 @@ static bool fake_probe_asked(void *ctx, const prof_oid *probe)
             return fake_probe((void *)a->dev, probe);
     return false;
 }
+
+static bool answer_plain_only(void *ctx, const prof_oid *probe) { return (void)ctx, probe->pattern == NULL; }
+static bool answer_all(void *ctx, const prof_oid *probe) { return (void)ctx, (void)probe, true; }
 
 static bool probes_hold(const prof_oid **list, size_t n, const oid *ids, size_t len)
 {
@@ -227,6 +236,32 @@ static void test_detection(void **state)
             assert_ptr_equal(profile_set_detect(set, soids[i], lens[i], fake_probe, (void *)devs[j]),
                              profile_set_detect(set, soids[i], lens[i], fake_probe_asked, &a));
         }
+    profile_set_free(set);
+}
+
+/* A probe on the answer's text: the same OID with and without a pattern are two probes to ask (the
+ * engine judges the text, tests/integration/detect_text.sh). */
+static void test_probe_pattern(void **state)
+{
+    add("pdu-r.yaml", "profile: pdu-r\nclass: pdu\npriority: 55\nmatch: {sys_object_id: .1.3.6.1.4.1.2606.7, "
+                      "probe: [{oid: .1.3.6.1.2.1.1.1, pattern: \"Rittal PDU*\", mib: sysDescr}]}\nmetrics: {}\n");
+    add("env-r.yaml", "profile: env-r\nclass: env\nmatch: {sys_object_id: .1.3.6.1.4.1.2606.7, probe: .1.3.6.1.2.1.1.1}\n"
+                      "metrics: {}\n");
+    vg_err err;
+    profile_set *set = profile_set_load(dir, &err);
+    if (!set)
+        fail_msg("%s", err.msg);
+    oid rittal[] = {1, 3, 6, 1, 4, 1, 2606, 7};
+    const prof_oid *asked[4];
+    size_t n = profile_set_probes(set, rittal, 8, asked, 4);
+    assert_int_equal(n, 2);
+    assert_true((asked[0]->pattern == NULL) != (asked[1]->pattern == NULL));
+    const prof_oid *pat = asked[0]->pattern ? asked[0] : asked[1];
+    assert_string_equal(pat->pattern, "Rittal PDU*");
+    assert_true(prof_probe_same(pat, pat) && !prof_probe_same(asked[0], asked[1]));
+    /* a device whose sysDescr does not match answers the plain probe only: the env profile alone */
+    assert_string_equal(profile_set_detect(set, rittal, 8, answer_plain_only, NULL)->name, "env-r");
+    assert_string_equal(profile_set_detect(set, rittal, 8, answer_all, NULL)->name, "pdu-r");
     profile_set_free(set);
 }
 
@@ -378,6 +413,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_check_reports_every_file, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_schema_errors, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_detection, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_probe_pattern, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_composition, setup_each, teardown_each),
         cmocka_unit_test(test_units),
         cmocka_unit_test_setup_teardown(test_unit_from_errors, setup_each, teardown_each),
