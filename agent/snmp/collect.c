@@ -305,7 +305,9 @@ bool collect_eval(collect *c, const poll_metric *pm, const oid *idx, size_t ilen
                   conv_result *res, int *used)
 {
     const prof_metric *m = pm->m;
-    bool reported = false;
+    /* what made a source unusable, told only when no later source gives the value: a fallback that
+     * answers (millidegrees where the first source expects degrees) is not a problem of the device */
+    char problem[512] = "";
     double umul, uadd;
     if (!collect_unit(c, pm, idx, ilen, instance, &umul, &uadd))
         return false;
@@ -349,15 +351,15 @@ bool collect_eval(collect *c, const poll_metric *pm, const oid *idx, size_t ilen
             *used = (int)s;
             return true;
         }
-        if (st == CONV_OUT_OF_RANGE && !reported) {
-            collect_problem(c, "%s[%s] = %g from %s is outside [%g, %g]: not stored", m->name, instance, res->value,
-                            m->sources[s].mib ? m->sources[s].mib : "?", m->range_lo, m->range_hi);
-            reported = true;
-        } else if (st == CONV_INVALID) {
-            collect_problem(c, "%s[%s]: '%s' from %s is not a number", m->name, instance,
-                            raw->kind == RAW_STRING ? raw->str : "?", m->sources[s].mib ? m->sources[s].mib : "?");
-        }
+        if (st == CONV_OUT_OF_RANGE && !problem[0])
+            snprintf(problem, sizeof problem, "%s[%s] = %g from %s is outside [%g, %g]: not stored", m->name, instance,
+                     res->value, m->sources[s].mib ? m->sources[s].mib : "?", m->range_lo, m->range_hi);
+        else if (st == CONV_INVALID && !problem[0])
+            snprintf(problem, sizeof problem, "%s[%s]: '%s' from %s is not a number", m->name, instance,
+                     raw->kind == RAW_STRING ? raw->str : "?", m->sources[s].mib ? m->sources[s].mib : "?");
     }
+    if (problem[0])
+        collect_problem(c, "%s", problem);
     return false;
 }
 

@@ -417,6 +417,25 @@ static void al_tick_tracks(db *d, const server_config *cfg, int64_t now)
     free(items);
 }
 
+/* A drift alert whose series no rule gives `drift:` any more (the configuration changed) would never be
+ * judged again: it is resolved. Open drift alerts are few; the rules are in memory. */
+static void al_tick_orphan_drifts(db *d, const server_config *cfg, int64_t now)
+{
+    const alerting_config *a = al_cfg(cfg);
+    alert_row *rows = NULL;
+    size_t n = 0;
+    vg_err err;
+    if (!al_ok(alert_store_open_of_kind(d, "drift", &rows, &n, &err), &err))
+        n = 0;
+    for (size_t i = 0; i < n; i++) {
+        const alert_rule *r = alert_rule_match(a->rules, a->nrules, rows[i].site, rows[i].device, rows[i].metric,
+                                               rows[i].instance);
+        if (!r || !r->drift.on)
+            al_resolve(d, cfg, rows[i].site, rows[i].device, rows[i].metric, rows[i].instance, "drift", now);
+    }
+    free(rows);
+}
+
 static size_t al_select(db *d, alert_select which, al_row **out)
 {
     size_t n = 0;
@@ -517,6 +536,7 @@ static vg_code al_tick_tx(void *ctx, vg_err *err)
     al_tick_job *j = ctx;
     al_tick_sites(j->d, j->cfg, j->started, j->now);
     al_tick_tracks(j->d, j->cfg, j->now);
+    al_tick_orphan_drifts(j->d, j->cfg, j->now);
     al_tick_clocks(j->d, j->cfg, j->now);
     al_ok(alert_store_update_holds(j->d, err), err);
     al_tick_notify(j->d, j->cfg, j->now);

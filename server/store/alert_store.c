@@ -227,6 +227,16 @@ vg_code alert_store_list(db *d, const char *site, const char *state, const char 
                          out, n, err);
 }
 
+vg_code alert_store_open_of_kind(db *d, const char *kind, alert_row **out, size_t *n, vg_err *err)
+{
+    return as_alert_rows(d,
+                         as_prep(d,
+                                 "SELECT " AS_ALERT_COLS " FROM alerts WHERE state != 'resolved' AND kind = ?"
+                                 " ORDER BY id LIMIT 1000",
+                                 "s", kind),
+                         out, n, err);
+}
+
 vg_code alert_store_open_count(db *d, const char *site, size_t *n, vg_err *err)
 {
     *n = 0;

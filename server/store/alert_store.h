@@ -63,6 +63,8 @@ vg_code alert_store_select(db *d, alert_select which, alert_row **out, size_t *n
 /* Filters may be NULL; newest first, at most 1000. Caller frees *out. */
 vg_code alert_store_list(db *d, const char *site, const char *state, const char *sev, alert_row **out,
                          size_t *n, vg_err *err);
+/* Alerts not resolved of one kind ("drift"), oldest first, at most 1000. Caller frees *out. */
+vg_code alert_store_open_of_kind(db *d, const char *kind, alert_row **out, size_t *n, vg_err *err);
 /* Alerts not resolved at site (NULL: everywhere). */
 vg_code alert_store_open_count(db *d, const char *site, size_t *n, vg_err *err);
 

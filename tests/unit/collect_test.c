@@ -52,6 +52,7 @@ static const char *pdu =
     "  input.voltage:\n"
     "    unit: V\n"
     "    absent: [-1, \"N/A\"]\n"
+    "    range: [0, 500]\n"
     "    sources: [{oid: " T ".2.1.0, scale: 0.1}, {oid: " T ".2.2.0}]\n"
     "  env.temperature:\n"
     "    unit: degC\n"
@@ -507,6 +508,23 @@ static void test_absent(void **state)
     put(c, T ".2.2.0", rv_int(229));
     b = emit(c, true, 1180);
     assert_float_equal(value(b, "input.voltage", ""), 230.5, 1e-9);
+    push_batch_free(b);
+
+    /* the first source out of range, the fallback in it: the fallback's value, and no problem told */
+    start(c);
+    put(c, T ".2.1.0", rv_int(90000));
+    put(c, T ".2.2.0", rv_int(231));
+    b = emit(c, true, 1240);
+    assert_float_equal(value(b, "input.voltage", ""), 231, 1e-9);
+    assert_null(strstr(collect_problems(c), "input.voltage"));
+    push_batch_free(b);
+    /* no source in range: nothing stored, and the first source's reading is told */
+    start(c);
+    put(c, T ".2.1.0", rv_int(90000));
+    put(c, T ".2.2.0", rv_int(9000));
+    b = emit(c, true, 1300);
+    assert_null(find(b, "input.voltage", ""));
+    assert_non_null(strstr(collect_problems(c), "input.voltage[] = 9000 from ? is outside [0, 500]"));
     push_batch_free(b);
     collect_free(c);
 }

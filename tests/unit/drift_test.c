@@ -502,6 +502,39 @@ static void test_db_drift_recovery(void **state)
     assert_int_equal(count(f, "SELECT COUNT(*) FROM alert_drift WHERE instance = '1/2' AND active = 0"), 1);
 }
 
+/* A drift alert stays open while its rule gives drift:; once the configuration no longer does (the
+ * server restarted without it), no sample would judge it again: the next tick resolves it. The level
+ * alerts of the same rule are left alone. */
+static void test_db_drift_orphan(void **state)
+{
+    fixture *f = *state;
+    scenario sc = {.flat = 7, .slope = 0.5, .fall = 100};
+    for (int h = 0; h < 300; h++)
+        push_onts(f, D0 + h * 3600 + 1800, &sc, -27.5, -1);
+    alerts_tick(f->d, f->cfg, 0, D0 + 300 * 3600, NULL);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM alerts WHERE kind = 'drift' AND state = 'firing'"), 1);
+    alerts_tick(f->d, f->cfg, 0, D0 + 300 * 3600 + 2, NULL); /* still judged under its rule: kept */
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM alerts WHERE kind = 'drift' AND state = 'firing'"), 1);
+    char path[600], yaml[1200];
+    snprintf(yaml, sizeof yaml,
+             "data_dir: %s\nstep: 3600\nsites: [{id: nro, kind: nro}]\n"
+             "agents: [{id: nro-agent, token: drift-test-token-001, site: nro}]\n"
+             "alerting:\n  group_wait: 0\n  heartbeat_steps: 100\n"
+             "  contacts: [{name: noc, webhook: 'http://127.0.0.1:9/hook'}]\n"
+             "  rules:\n    - {metric: olt.ont.rx.power, warning_below: -27, critical_below: -28}\n",
+             f->dir);
+    vg_err err;
+    server_config *level_only = server_config_load(tu_write(f->dir, "level.yaml", yaml, path, sizeof path), &err);
+    if (!level_only)
+        fail_msg("%s", err.msg);
+    alerts_tick(f->d, level_only, 0, D0 + 300 * 3600 + 4, NULL);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM alerts WHERE kind = 'drift' AND state = 'resolved'"), 1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM alerts WHERE kind = 'drift' AND state != 'resolved'"), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM alerts WHERE kind = 'metric' AND instance = '1/3'"
+                              " AND state = 'firing'"), 1);
+    server_config_free(level_only);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -516,6 +549,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_db_levels, db_setup, db_teardown),
         cmocka_unit_test_setup_teardown(test_db_drift, db_setup, db_teardown),
         cmocka_unit_test_setup_teardown(test_db_drift_recovery, db_setup, db_teardown),
+        cmocka_unit_test_setup_teardown(test_db_drift_orphan, db_setup, db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
