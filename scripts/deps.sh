@@ -4,7 +4,7 @@
 set -eu
 PACKAGES="build-essential autoconf automake pkg-config libsnmp-dev libcurl4-openssl-dev librrd-dev
 libyaml-dev libcmocka-dev libmicrohttpd-dev libjansson-dev libsqlite3-dev snmp snmpsim rrdtool curl
-python3 tzdata ca-certificates valgrind openssl libcairo2-dev libpango1.0-dev librsvg2-dev libgnutls28-dev libglib2.0-dev
+python3 tzdata ca-certificates valgrind openssl libcairo2-dev libpango1.0-dev librsvg2-dev libgnutls28-dev libglib2.0-dev libical-dev
 python3-aiosmtpd poppler-utils prometheus chromium fonts-dejavu-core rrdcached
 clang libclang-rt-14-dev llvm"
 missing=()

@@ -60,12 +60,14 @@ static vg_code sc_token(const conf_doc *d, const conf_node *map, const char *val
 
 static vg_code sc_site(const conf_doc *d, const conf_node *n, server_config *cfg, vg_err *err)
 {
-    static const char *const keys[] = {"id", "name", "kind", "timezone", "target", "unknown", "services", NULL};
+    static const char *const keys[] = {"id",      "name",     "kind",         "timezone", "target",
+                                       "unknown", "services", "min_coverage", NULL};
     server_site *s = &cfg->sites[cfg->nsites];
     char unknown[16] = "excluded";
     snprintf(s->kind, sizeof s->kind, "nro");
     snprintf(s->timezone, sizeof s->timezone, "Europe/Paris");
     s->target = 99.982;
+    s->min_coverage = SERVER_MIN_COVERAGE_DEFAULT;
     vg_code rc;
     if ((rc = conf_check_map(d, n, "site", keys, err)) ||
         (rc = conf_get_buf(d, n, "id", true, s->id, sizeof s->id, err)) ||
@@ -74,6 +76,7 @@ static vg_code sc_site(const conf_doc *d, const conf_node *n, server_config *cfg
         (rc = conf_get_buf(d, n, "kind", false, s->kind, sizeof s->kind, err)) ||
         (rc = conf_get_buf(d, n, "timezone", false, s->timezone, sizeof s->timezone, err)) ||
         (rc = conf_get_double(d, n, "target", false, &s->target, err)) ||
+        (rc = conf_get_double(d, n, "min_coverage", false, &s->min_coverage, err)) ||
         (rc = conf_get_buf(d, n, "unknown", false, unknown, sizeof unknown, err)))
         return rc;
     if ((rc = conf_check_choice(d, n, "kind", s->kind, vocab_site_kind_names(cfg->vocab), NULL, err)))
@@ -86,6 +89,8 @@ static vg_code sc_site(const conf_doc *d, const conf_node *n, server_config *cfg
         return conf_fail(err, d, conf_map_get(d, n, "unknown"), "unknown", "'%s' is not excluded, up or down", unknown);
     if (s->target <= 0 || s->target > 100)
         return conf_fail(err, d, conf_map_get(d, n, "target"), "target", "must be a percentage in (0, 100]");
+    if (!(s->min_coverage >= 0 && s->min_coverage <= 100))
+        return conf_fail(err, d, conf_map_get(d, n, "min_coverage"), "min_coverage", "must be a percentage in [0, 100]");
     char zone[SERVER_PATH_MAX];
     struct stat st;
     snprintf(zone, sizeof zone, "/usr/share/zoneinfo/%s", s->timezone);

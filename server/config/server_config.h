@@ -29,12 +29,17 @@ typedef struct {
 /* Whether the agent may write this device (its `devices` list, when it has one). */
 bool server_agent_may_write(const server_agent *a, const char *device);
 
+/* Below this share of its eligible time monitored (known up or down), a period has no verdict:
+ * "insufficient data", neither met nor missed (doc/report.md, "Coverage"). */
+#define SERVER_MIN_COVERAGE_DEFAULT 90.0
+
 typedef struct {
     char id[NAME_MAX_LEN + 1];
     char name[128];
     char kind[32];      /* datacenter | nro | pop | core */
     char timezone[64];
     double target;      /* availability target, percent */
+    double min_coverage; /* percent of the eligible time that must be monitored for a verdict */
     site_model model;   /* critical services; the kind's defaults when none is declared */
 } server_site;
 

@@ -161,6 +161,24 @@ static const char *const db_schema[] = {
     "CREATE TABLE alert_drift(site TEXT NOT NULL, device TEXT NOT NULL, metric TEXT NOT NULL,"
     " instance TEXT NOT NULL, active INTEGER NOT NULL, days TEXT NOT NULL, known INTEGER NOT NULL,"
     " per_week REAL NOT NULL, span REAL NOT NULL, PRIMARY KEY(site, device, metric, instance));",
+    /* version 7: maintenance ids are never reused (AUTOINCREMENT: a deleted window's id stays its own
+     * in the audit and in every report that named it); a window may repeat (rrule, RFC 5545, expanded
+     * in the zone tz; last_end is the end of its last occurrence, so that a listing selects series by
+     * an index; INT64 max for a series without an end), and one occurrence of a series may be moved or
+     * cancelled (maintenance_occurrences, keyed by the occurrence's original start) */
+    "CREATE TABLE maintenance_v7(id INTEGER PRIMARY KEY AUTOINCREMENT, site TEXT NOT NULL, service TEXT NOT NULL,"
+    " start INTEGER NOT NULL, end INTEGER NOT NULL, reason TEXT NOT NULL, who TEXT NOT NULL,"
+    " created INTEGER NOT NULL, rrule TEXT NOT NULL DEFAULT '', tz TEXT NOT NULL DEFAULT '',"
+    " last_end INTEGER NOT NULL DEFAULT 0);"
+    "INSERT INTO maintenance_v7(id, site, service, start, end, reason, who, created, last_end)"
+    " SELECT id, site, service, start, end, reason, who, created, end FROM maintenance;"
+    "DROP TABLE maintenance;"
+    "ALTER TABLE maintenance_v7 RENAME TO maintenance;"
+    "CREATE INDEX maintenance_by_site ON maintenance(site, start);"
+    "CREATE INDEX maintenance_by_last_end ON maintenance(last_end);"
+    "CREATE TABLE maintenance_occurrences(series INTEGER NOT NULL, occurrence INTEGER NOT NULL,"
+    " cancelled INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL, reason TEXT NOT NULL,"
+    " who TEXT NOT NULL, changed INTEGER NOT NULL, PRIMARY KEY(series, occurrence));",
 };
 
 static vg_code db_migrate(db *d, vg_err *err)
