@@ -118,6 +118,21 @@ static void cli_pct(json_t *v, char *out, size_t size)
         snprintf(out, size, "n/a");
 }
 
+/* "yes", "NO", or "INSUFFICIENT" when less than the site's min_coverage was monitored */
+static const char *cli_verdict(const json_t *f)
+{
+    const char *v = json_string_value(json_object_get(f, "verdict"));
+    return !v ? "?" : strcmp(v, "met") == 0 ? "yes" : strcmp(v, "missed") == 0 ? "NO" : "INSUFFICIENT";
+}
+
+static void cli_pct1(const json_t *v, char *out, size_t size)
+{
+    if (json_is_number(v))
+        snprintf(out, size, "%.1f %%", json_number_value(v));
+    else
+        snprintf(out, size, "-");
+}
+
 int cli_availability(const cli_opts *oin, int argc, char **argv)
 {
     cli_opts o = *oin;
@@ -130,8 +145,8 @@ int cli_availability(const cli_opts *oin, int argc, char **argv)
         return 1;
     if (o.json)
         return cli_print_json(j);
-    printf("%-14s %-14s %-10s %-4s %-16s %-16s %9s %-14s %-14s %4s %-14s\n", "SITE", "AVAILABILITY", "TARGET", "MET",
-           "DOWNTIME", "ALLOWED", "BUDGET", "UNKNOWN", "MAINTENANCE", "INC", "MTTR");
+    printf("%-14s %-14s %-10s %-12s %-9s %-16s %-16s %9s %-14s %-14s %4s %-14s\n", "SITE", "AVAILABILITY", "TARGET", "MET",
+           "COVERAGE", "DOWNTIME", "ALLOWED", "BUDGET", "UNKNOWN", "MAINTENANCE", "INC", "MTTR");
     size_t i;
     json_t *s;
     json_array_foreach(json_object_get(j, "sites"), i, s) {
@@ -152,10 +167,20 @@ int cli_availability(const cli_opts *oin, int argc, char **argv)
             snprintf(budget, sizeof budget, "%.1f %%", json_number_value(b));
         else
             snprintf(budget, sizeof budget, "-");
-        printf("%-14s %-14s %-10.3f %-4s %-16s %-16s %9s %-14s %-14s %4lld %-14s\n",
+        char cov[16];
+        cli_pct1(json_object_get(f, "coverage"), cov, sizeof cov);
+        printf("%-14s %-14s %-10.3f %-12s %-9s %-16s %-16s %9s %-14s %-14s %4lld %-14s\n",
                json_string_value(json_object_get(s, "site")), av, json_number_value(json_object_get(s, "target")),
-               json_is_true(json_object_get(f, "target_met")) ? "yes" : "NO", down, allowed, budget, unk, maint,
+               cli_verdict(f), cov, down, allowed, budget, unk, maint,
                (long long)json_integer_value(json_object_get(f, "incidents")), mttr);
+    }
+    json_array_foreach(json_object_get(j, "sites"), i, s) {
+        json_t *f = json_object_get(s, "figures");
+        if (strcmp(cli_verdict(f), "INSUFFICIENT") == 0)
+            printf("%s%s: insufficient data for a verdict: %.1f %% of the time monitored, %.0f %% needed "
+                   "(neither met nor missed)\n",
+                   i == 0 ? "\n" : "", json_string_value(json_object_get(s, "site")),
+                   json_number_value(json_object_get(f, "coverage")), json_number_value(json_object_get(s, "min_coverage")));
     }
     json_array_foreach(json_object_get(j, "sites"), i, s) {
         json_t *y = json_object_get(s, "year_to_date");
@@ -163,10 +188,12 @@ int cli_availability(const cli_opts *oin, int argc, char **argv)
         cli_pct(json_object_get(y, "availability"), av, sizeof av);
         cli_duration((double)json_integer_value(json_object_get(y, "downtime")), down, sizeof down);
         cli_duration(json_number_value(json_object_get(y, "annual_allowed_downtime")), annual, sizeof annual);
+        char cov[16];
+        cli_pct1(json_object_get(y, "coverage"), cov, sizeof cov);
         if (i == 0)
             printf("\nYear to date:\n");
-        printf("%-14s %-14s downtime %s of the %s the year allows\n", json_string_value(json_object_get(s, "site")), av,
-               down, annual);
+        printf("%-14s %-14s %-12s coverage %s, downtime %s of the %s the year allows\n",
+               json_string_value(json_object_get(s, "site")), av, cli_verdict(y), cov, down, annual);
     }
     json_array_foreach(json_object_get(j, "sites"), i, s) {
         size_t k;

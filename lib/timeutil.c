@@ -129,3 +129,35 @@ void time_zone_localtime(const char *tz, int64_t t, struct tm *out)
     tu_breakdown(z, t, out);
     g_time_zone_unref(z);
 }
+
+time_local_kind time_zone_local_readings(const char *tz, const struct tm *tm, int64_t *first, int64_t *second)
+{
+    int64_t year = (int64_t)tm->tm_year + 1900;
+    if (tm->tm_mon < 0 || tm->tm_mon > 11 || year < 2 || year > 65534)
+        return TIME_LOCAL_NEVER;
+    int64_t local = (tu_days_to_month(year, tm->tm_mon + 1) + (int64_t)tm->tm_mday - 1) * TU_DAY +
+                    (int64_t)tm->tm_hour * 3600 + (int64_t)tm->tm_min * 60 + tm->tm_sec;
+    GTimeZone *z = tu_zone_ref(tz);
+    /* the readings are the instants local - offset that read back as local, for the offsets in force
+     * around it (no zone changes its offset twice within two days) */
+    int64_t found[2];
+    int n = 0;
+    for (int k = -1; k <= 1; k++) {
+        int32_t off = g_time_zone_get_offset(z, g_time_zone_find_interval(z, G_TIME_TYPE_UNIVERSAL, local + k * TU_DAY));
+        int64_t t = local - off;
+        int32_t back = g_time_zone_get_offset(z, g_time_zone_find_interval(z, G_TIME_TYPE_UNIVERSAL, t));
+        if (back == off && n < 2 && (n == 0 || found[0] != t))
+            found[n++] = t;
+    }
+    g_time_zone_unref(z);
+    if (n == 2 && found[0] > found[1]) {
+        int64_t x = found[0];
+        found[0] = found[1];
+        found[1] = x;
+    }
+    if (first)
+        *first = n ? found[0] : 0;
+    if (second)
+        *second = n == 2 ? found[1] : n ? found[0] : 0;
+    return n == 0 ? TIME_LOCAL_NEVER : n == 1 ? TIME_LOCAL_ONCE : TIME_LOCAL_TWICE;
+}

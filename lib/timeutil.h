@@ -21,4 +21,11 @@ int64_t time_zone_mktime(const char *tz, struct tm *tm);
 /* localtime_r() in zone tz. out->tm_zone points to a string that lives as long as the process. */
 void time_zone_localtime(const char *tz, int64_t t, struct tm *out);
 
+/* How the wall-clock time of tm (year, month 0-11, day, hour, minute, second; not normalised, not
+ * changed) reads in zone tz: once, twice (the clocks went back over it: *first is the earlier
+ * instant, in summer time, *second the later) or never (the clocks jumped over it). The API refuses
+ * the last two unless the time carries its UTC offset. */
+typedef enum { TIME_LOCAL_ONCE, TIME_LOCAL_TWICE, TIME_LOCAL_NEVER } time_local_kind;
+time_local_kind time_zone_local_readings(const char *tz, const struct tm *tm, int64_t *first, int64_t *second);
+
 #endif

@@ -19,7 +19,7 @@ void content_facts_get(const report_view *v, report_lang l, content_facts *f)
             f->target = s->target;
         else if (fabs(s->target - f->target) > 1e-9)
             f->same_target = false;
-        if (!isfinite(s->figures.availability))
+        if (content_site_status(&s->figures) == CONTENT_NODATA)
             f->nodata++;
         else if (s->figures.target_met)
             f->met++;
@@ -29,16 +29,16 @@ void content_facts_get(const report_view *v, report_lang l, content_facts *f)
 
 content_status content_site_status(const report_view_figures *f)
 {
-    if (!isfinite(f->availability))
+    if (f->verdict == REPORT_INSUFFICIENT || !isfinite(f->availability))
         return CONTENT_NODATA;
-    return f->target_met ? CONTENT_MET : CONTENT_MISSED;
+    return f->verdict == REPORT_MET ? CONTENT_MET : CONTENT_MISSED;
 }
 
 const char *content_status_word(report_lang l, content_status st)
 {
     return st == CONTENT_MET      ? TR(l, "atteint", "met")
            : st == CONTENT_MISSED ? TR(l, "non atteint", "not met")
-                                  : TR(l, "sans données", "no data");
+                                  : TR(l, "données insuffisantes", "insufficient data");
 }
 
 void content_site_title(const report_view_site *s, char *out, size_t size)
@@ -53,6 +53,25 @@ double content_ytd_budget(const report_view_site *s)
 {
     double annual = s->ytd.annual_allowed_downtime;
     return annual > 0 ? 100.0 * (double)s->ytd.figures.downtime / annual : NAN;
+}
+
+void content_summary_line(report_lang l, const content_facts *fa, char *out, size_t size)
+{
+    int n = snprintf(out, size, TR(l, "Objectif atteint par %zu site(s) sur %zu.", "Target met by %zu site(s) of %zu."), fa->met,
+                     fa->nsites);
+    if (fa->nodata && n > 0 && (size_t)n < size)
+        snprintf(out + n, size - (size_t)n,
+                 TR(l, " %zu site(s) sans verdict faute de données : moins que la couverture minimale a été surveillé.",
+                    " %zu site(s) without a verdict for lack of data: less than the minimum coverage was monitored."),
+                 fa->nodata);
+}
+
+void content_coverage(report_lang l, double coverage, double min, char *out, size_t size)
+{
+    char c[32], m[32];
+    i18n_pct(l, coverage, 1, c, sizeof c);
+    i18n_pct(l, min, 0, m, sizeof m);
+    snprintf(out, size, TR(l, "%s (minimum %s)", "%s (minimum %s)"), c, m);
 }
 
 size_t content_figure_rows(const report_view_site *s, report_lang l, content_fig_row r[CONTENT_FIG_ROWS])
@@ -86,6 +105,10 @@ size_t content_figure_rows(const report_view_site *s, report_lang l, content_fig
     x = ROW(TR(l, "Temps inconnu (sans données)", "Unknown time (no data)"));
     report_render_duration(l, (double)f->unknown, x->month, sizeof x->month);
     report_render_duration(l, (double)y->unknown, x->ytd, sizeof x->ytd);
+    x = ROW(TR(l, "Couverture (temps surveillé)", "Coverage (time monitored)"));
+    content_coverage(l, f->coverage, s->min_coverage, x->month, sizeof x->month);
+    content_coverage(l, y->coverage, s->min_coverage, x->ytd, sizeof x->ytd);
+    x->style = f->verdict == REPORT_INSUFFICIENT ? 3 : 0;
     x = ROW(TR(l, "Maintenance déclarée", "Declared maintenance"));
     report_render_duration(l, (double)f->maintenance, x->month, sizeof x->month);
     report_render_duration(l, (double)y->maintenance, x->ytd, sizeof x->ytd);
@@ -173,7 +196,11 @@ static void content_summary_site(FILE *o, const report_view_site *s, report_lang
     i18n_pct(l, fig->budget_consumed, 1, budget, sizeof budget);
     fprintf(o, "\n%s %s\n", st == CONTENT_MET ? "✓" : st == CONTENT_MISSED ? "✗" : "?", title);
     if (st == CONTENT_NODATA) {
-        fprintf(o, "  %s\n", TR(l, "aucune donnée sur la période", "no data for the period"));
+        char cov[64];
+        content_coverage(l, fig->coverage, s->min_coverage, cov, sizeof cov);
+        fprintf(o, "  %s %s – %s %s\n", av,
+                TR(l, "– données insuffisantes pour un verdict, couverture", "– insufficient data for a verdict, coverage"),
+                cov, TR(l, "(ni atteint ni manqué)", "(neither met nor missed)"));
         return;
     }
     fprintf(o, "  %s – %s %s%s\n", av, TR(l, "objectif", "target"), tg,
@@ -202,7 +229,9 @@ char *report_render_summary(const json_t *doc, report_lang l)
     fprintf(o, "%s – %s\n\n", TR(l, "Rapport de disponibilité", "Availability report"), f.month);
     if (f.same_target)
         fprintf(o, TR(l, "%zu site(s), objectif %s.\n", "%zu site(s), target %s.\n"), f.nsites, t);
-    fprintf(o, TR(l, "Objectif atteint : %zu site(s) sur %zu.\n", "Target met: %zu site(s) of %zu.\n"), f.met, f.nsites);
+    char line[512];
+    content_summary_line(l, &f, line, sizeof line);
+    fprintf(o, "%s\n", line);
     for (size_t i = 0; i < v->nsites; i++)
         content_summary_site(o, &v->sites[i], l);
     fprintf(o, "\n%s\n", TR(l, "Le rapport complet est en pièce jointe (PDF).", "The full report is attached (PDF)."));

@@ -80,6 +80,20 @@ static void csv_num(csv_out *c, double v, int decimals)
 
 static void csv_bool(csv_out *c, bool v) { csv_field(c, v ? TR(c->l, "oui", "yes") : TR(c->l, "non", "no")); }
 
+/* target_met: yes, no, or empty without a verdict (less than min_coverage monitored) */
+static void csv_met(csv_out *c, const report_view_figures *f)
+{
+    if (f->verdict == REPORT_INSUFFICIENT)
+        csv_field(c, "");
+    else
+        csv_bool(c, f->verdict == REPORT_MET);
+}
+
+static const char *csv_verdict(report_verdict v)
+{
+    return v == REPORT_MET ? "met" : v == REPORT_MISSED ? "missed" : "insufficient_data";
+}
+
 static void csv_time(csv_out *c, int64_t t, const char *tz)
 {
     char b[40];
@@ -101,7 +115,8 @@ static void csv_sites(csv_out *c, const report_view *v)
                                      "target_met", "allowed_downtime_s", "downtime_s", "budget_consumed_pct",
                                      "unknown_s", "maintenance_s", "eligible_s", "incidents", "mttr_s", "mtbf_s",
                                      "ytd_from", "ytd_to", "ytd_availability_pct", "ytd_downtime_s",
-                                     "annual_allowed_downtime_s", "annual_budget_consumed_pct", NULL});
+                                     "annual_allowed_downtime_s", "annual_budget_consumed_pct", "verdict",
+                                     "coverage_pct", "min_coverage_pct", "ytd_verdict", "ytd_coverage_pct", NULL});
     for (size_t i = 0; i < v->nsites; i++) {
         const report_view_site *s = &v->sites[i];
         const report_view_figures *fig = &s->figures;
@@ -118,7 +133,7 @@ static void csv_sites(csv_out *c, const report_view *v)
         csv_num(c, s->period.hours, 0);
         csv_num(c, s->target, 4);
         csv_num(c, fig->availability, 6);
-        csv_bool(c, fig->target_met);
+        csv_met(c, fig);
         csv_num(c, fig->allowed_downtime, 1);
         csv_int(c, fig->downtime);
         csv_num(c, fig->budget_consumed, 2);
@@ -134,6 +149,11 @@ static void csv_sites(csv_out *c, const report_view *v)
         csv_int(c, s->ytd.figures.downtime);
         csv_num(c, s->ytd.annual_allowed_downtime, 1);
         csv_num(c, content_ytd_budget(s), 2);
+        csv_field(c, csv_verdict(fig->verdict));
+        csv_num(c, fig->coverage, 3);
+        csv_num(c, s->min_coverage, 3);
+        csv_field(c, csv_verdict(s->ytd.figures.verdict));
+        csv_num(c, s->ytd.figures.coverage, 3);
         csv_end(c);
     }
 }
@@ -141,7 +161,8 @@ static void csv_sites(csv_out *c, const report_view *v)
 static void csv_services(csv_out *c, const report_view *v)
 {
     csv_row(c, (const char *const[]){"section", "site", "service", "availability_pct", "target_met", "downtime_s",
-                                     "unknown_s", "maintenance_s", "incidents", "mttr_s", "mtbf_s", NULL});
+                                     "unknown_s", "maintenance_s", "incidents", "mttr_s", "mtbf_s", "verdict",
+                                     "coverage_pct", NULL});
     for (size_t i = 0; i < v->nsites; i++)
         for (size_t k = 0; k < v->sites[i].nservices; k++) {
             const report_view_service *sv = &v->sites[i].services[k];
@@ -149,13 +170,15 @@ static void csv_services(csv_out *c, const report_view *v)
             csv_field(c, v->sites[i].id);
             csv_field(c, sv->name);
             csv_num(c, sv->figures.availability, 6);
-            csv_bool(c, sv->figures.target_met);
+            csv_met(c, &sv->figures);
             csv_int(c, sv->figures.downtime);
             csv_int(c, sv->figures.unknown);
             csv_int(c, sv->figures.maintenance);
             csv_int(c, sv->figures.incidents);
             csv_num(c, sv->figures.mttr, 1);
             csv_num(c, sv->figures.mtbf, 1);
+            csv_field(c, csv_verdict(sv->figures.verdict));
+            csv_num(c, sv->figures.coverage, 3);
             csv_end(c);
         }
 }

@@ -79,15 +79,15 @@ static void html_summary_table(FILE *f, const report_view *v, report_lang l)
     const char *heads[] = {TR(l, "Site", "Site"), TR(l, "Disponibilité", "Availability"), TR(l, "Objectif", "Target"),
                            TR(l, "Objectif atteint", "Target met"), TR(l, "Indisponibilité", "Downtime"),
                            TR(l, "Autorisée", "Allowed"), TR(l, "Budget consommé", "Budget used"),
-                           TR(l, "Incidents", "Incidents")};
-    for (int i = 0; i < 8; i++)
+                           TR(l, "Incidents", "Incidents"), TR(l, "Couverture", "Coverage")};
+    for (int i = 0; i < 9; i++)
         html_cell(f, "th", i == 0 || i == 3 ? NULL : "num", heads[i]);
     fprintf(f, "</tr></thead><tbody>\n");
     for (size_t i = 0; i < v->nsites; i++) {
         const report_view_site *s = &v->sites[i];
         const report_view_figures *fig = &s->figures;
         content_status st = content_site_status(fig);
-        char title[220], av[48], tg[48], down[48], allowed[48], budget[48], inc[24];
+        char title[220], av[48], tg[48], down[48], allowed[48], budget[48], inc[24], cov[48];
         content_site_title(s, title, sizeof title);
         report_render_availability(l, fig->availability, av, sizeof av);
         report_render_target(l, s->target, tg, sizeof tg);
@@ -95,6 +95,7 @@ static void html_summary_table(FILE *f, const report_view *v, report_lang l)
         report_render_duration(l, fig->allowed_downtime, allowed, sizeof allowed);
         i18n_pct(l, fig->budget_consumed, 1, budget, sizeof budget);
         snprintf(inc, sizeof inc, "%lld", (long long)fig->incidents);
+        i18n_pct(l, fig->coverage, 1, cov, sizeof cov);
         fprintf(f, "<tr>");
         html_cell(f, "td", NULL, title);
         html_cell(f, "td", "num", av);
@@ -104,6 +105,7 @@ static void html_summary_table(FILE *f, const report_view *v, report_lang l)
         html_cell(f, "td", "num", allowed);
         html_cell(f, "td", "num", budget);
         html_cell(f, "td", "num", inc);
+        html_cell(f, "td", st == CONTENT_NODATA ? "num nodata" : "num", cov);
         fprintf(f, "</tr>\n");
     }
     fprintf(f, "</tbody></table>\n");
@@ -131,8 +133,9 @@ static void html_cover(FILE *f, const report_view *v, report_lang l, const conte
         snprintf(text, sizeof text, TR(l, "%zu site(s) – objectif propre à chaque site", "%zu site(s) – each with its own target"), fa->nsites);
     html_text(f, text);
     fprintf(f, "</p></header>\n<h2>%s</h2>\n", TR(l, "Synthèse", "Summary"));
-    snprintf(text, sizeof text, TR(l, "Objectif atteint par %zu site(s) sur %zu, du moins disponible au plus disponible.",
-                                   "Target met by %zu site(s) of %zu, least available first."), fa->met, fa->nsites);
+    content_summary_line(l, fa, text, sizeof text);
+    size_t tn = strlen(text);
+    snprintf(text + tn, sizeof text - tn, "%s", TR(l, " Du moins disponible au plus disponible.", " Least available first."));
     fprintf(f, "<p>");
     html_text(f, text);
     fprintf(f, "</p>\n");
@@ -165,7 +168,10 @@ static void html_site_head(FILE *f, const report_view_site *s, report_lang l, co
 {
     content_status st = content_site_status(&s->figures);
     char title[220], text[1024], st_text[64], span[200];
-    snprintf(st_text, sizeof st_text, "%s %s", TR(l, "Objectif", "Target"), content_status_word(l, st));
+    if (st == CONTENT_NODATA)
+        snprintf(st_text, sizeof st_text, "%s", TR(l, "Données insuffisantes", "Insufficient data"));
+    else
+        snprintf(st_text, sizeof st_text, "%s %s", TR(l, "Objectif", "Target"), content_status_word(l, st));
     content_site_title(s, title, sizeof title);
     fprintf(f, "<section class=\"site\"><h2><span class=\"badge %s\">", html_status_class(st));
     html_text(f, st_text);
@@ -173,8 +179,11 @@ static void html_site_head(FILE *f, const report_view_site *s, report_lang l, co
     html_text(f, title);
     fprintf(f, "</h2>\n<p class=\"sub\">");
     content_period_span(l, s, span, sizeof span);
-    snprintf(text, sizeof text, "%s · %s · %s %s · %s %s", i18n_kind(l, s->kind), span, TR(l, "fuseau", "zone"),
-             s->timezone, TR(l, "période sans données :", "time without data:"), i18n_policy(l, s->unknown_policy));
+    char cov[64];
+    content_coverage(l, s->figures.coverage, s->min_coverage, cov, sizeof cov);
+    snprintf(text, sizeof text, "%s · %s · %s %s · %s %s · %s %s", i18n_kind(l, s->kind), span, TR(l, "fuseau", "zone"),
+             s->timezone, TR(l, "période sans données :", "time without data:"), i18n_policy(l, s->unknown_policy),
+             TR(l, "couverture", "coverage"), cov);
     html_text(f, text);
     fprintf(f, "</p>\n");
 

@@ -71,22 +71,25 @@ static void pages_cover(pdf_layout *p, const report_view *doc, const content_fac
     pdf_text(p, PDF_ML, 108, PDF_CW, text, "DejaVu Sans 10", PDF_WHITE, PDF_LEFT, true);
     p->y = 172;
     pdf_heading(p, TR(l, "Synthèse", "Summary"), true);
-    snprintf(text, sizeof text, TR(l, "Objectif atteint par %zu site(s) sur %zu. Sites du moins disponible au plus disponible.",
-                                   "Target met by %zu site(s) of %zu. Sites from the least available to the most."),
-             fa->met, fa->nsites);
+    content_summary_line(l, fa, text, sizeof text);
+    size_t tn = strlen(text);
+    snprintf(text + tn, sizeof text - tn, "%s",
+             TR(l, " Sites du moins disponible au plus disponible.", " Sites from the least available to the most."));
     pdf_para(p, text, "DejaVu Sans 9", fa->met + fa->nodata == fa->nsites ? PDF_OK : PDF_BAD);
 
     static const pdf_col cols_fr[] = {{"Site", 1, PDF_LEFT, true},          {"Disponibilité", 0.12, PDF_RIGHT, false},
                                       {"Objectif", 0.09, PDF_RIGHT, false},    {"Atteint", 0.1, PDF_CENTER, false},
                                       {"Indisponibilité", 0.12, PDF_RIGHT, false}, {"Autorisée", 0.11, PDF_RIGHT, false},
-                                      {"Budget consommé", 0.09, PDF_RIGHT, false}, {"Incidents", 0.1, PDF_RIGHT, false}};
+                                      {"Budget consommé", 0.09, PDF_RIGHT, false}, {"Incidents", 0.08, PDF_RIGHT, false},
+                                      {"Couverture", 0.1, PDF_RIGHT, false}};
     static const pdf_col cols_en[] = {{"Site", 1, PDF_LEFT, true},          {"Availability", 0.12, PDF_RIGHT, false},
                                       {"Target", 0.09, PDF_RIGHT, false},      {"Met", 0.1, PDF_CENTER, false},
                                       {"Downtime", 0.12, PDF_RIGHT, false},    {"Allowed", 0.11, PDF_RIGHT, false},
-                                      {"Budget used", 0.09, PDF_RIGHT, false}, {"Incidents", 0.1, PDF_RIGHT, false}};
+                                      {"Budget used", 0.09, PDF_RIGHT, false}, {"Incidents", 0.08, PDF_RIGHT, false},
+                                      {"Coverage", 0.1, PDF_RIGHT, false}};
     pdf_cells c;
     size_t nsites = doc->nsites;
-    if (pdf_cells_init(&c, nsites * 8) == 0) {
+    if (pdf_cells_init(&c, nsites * 9) == 0) {
         for (size_t i = 0; i < nsites; i++) {
             const report_view_site *s = &doc->sites[i];
             const report_view_figures *fig = &s->figures;
@@ -98,7 +101,7 @@ static void pages_cover(pdf_layout *p, const report_view *doc, const content_fac
             pdf_cell(&c, v, PDF_BOLD);
             report_render_target(l, s->target, v, sizeof v);
             pdf_cell(&c, v, PDF_PLAIN);
-            pdf_cell(&c, st == CONTENT_MET ? TR(l, "oui", "yes") : st == CONTENT_MISSED ? TR(l, "non", "no") : TR(l, "n.d.", "n/a"),
+            pdf_cell(&c, st == CONTENT_MET ? TR(l, "oui", "yes") : st == CONTENT_MISSED ? TR(l, "non", "no") : TR(l, "insuffisant", "insufficient"),
                      pages_status_style(st));
             report_render_duration(l, (double)fig->downtime, v, sizeof v);
             pdf_cell(&c, v, PDF_PLAIN);
@@ -108,8 +111,10 @@ static void pages_cover(pdf_layout *p, const report_view *doc, const content_fac
             pdf_cell(&c, v, PDF_PLAIN);
             snprintf(v, sizeof v, "%lld", (long long)fig->incidents);
             pdf_cell(&c, v, PDF_PLAIN);
+            i18n_pct(l, fig->coverage, 1, v, sizeof v);
+            pdf_cell(&c, v, st == CONTENT_NODATA ? pages_status_style(st) : PDF_PLAIN);
         }
-        pdf_table(p, l == REPORT_LANG_FR ? cols_fr : cols_en, 8, c.cells, c.styles, nsites);
+        pdf_table(p, l == REPORT_LANG_FR ? cols_fr : cols_en, 9, c.cells, c.styles, nsites);
         pdf_cells_free(&c);
     }
 
@@ -176,7 +181,7 @@ static void pages_site_head(pdf_layout *p, const report_view_site *s)
     snprintf(badge, sizeof badge, "%s %s", TR(l, "OBJECTIF", "TARGET"),
              st == CONTENT_MET      ? TR(l, "ATTEINT", "MET")
              : st == CONTENT_MISSED ? TR(l, "NON ATTEINT", "NOT MET")
-                                    : TR(l, "SANS DONNÉES", "NO DATA"));
+                                    : TR(l, "DONNÉES INSUFFISANTES", "INSUFFICIENT DATA"));
     PangoLayout *lay = pango_cairo_create_layout(p->cr);
     pango_cairo_context_set_resolution(pango_layout_get_context(lay), 72);
     pango_layout_context_changed(lay);
@@ -195,8 +200,11 @@ static void pages_site_head(pdf_layout *p, const report_view_site *s)
     pdf_hline(p, PDF_ML, p->y, PDF_CW, PDF_NAVY, 1.4);
     p->y += 5;
     content_period_span(l, s, span, sizeof span);
-    snprintf(text, sizeof text, "%s · %s\n%s %s · %s %s", i18n_kind(l, s->kind), span, TR(l, "Fuseau", "Time zone"),
-             s->timezone, TR(l, "période sans données :", "time without data:"), i18n_policy(l, s->unknown_policy));
+    char cov[64];
+    content_coverage(l, s->figures.coverage, s->min_coverage, cov, sizeof cov);
+    snprintf(text, sizeof text, "%s · %s\n%s %s · %s %s · %s %s", i18n_kind(l, s->kind), span, TR(l, "Fuseau", "Time zone"),
+             s->timezone, TR(l, "période sans données :", "time without data:"), i18n_policy(l, s->unknown_policy),
+             TR(l, "couverture", "coverage"), cov);
     pdf_para(p, text, "DejaVu Sans 8.5", PDF_GREY);
 }
 

@@ -18,7 +18,25 @@ vg_code report_parse_month(const char *s, int *year, int *month)
     return VG_OK;
 }
 
-vg_code report_parse_time(const char *s, const char *tz, int64_t *out)
+/* "Z", "+01:00", "-0530" after a time: the offset east of UTC in seconds; -1 when it is not one. */
+static int report_parse_offset(const char *s, int *off)
+{
+    if (strcmp(s, "Z") == 0) {
+        *off = 0;
+        return 0;
+    }
+    int h, m;
+    char tail;
+    /* a '+' of a query string decoded as a space: the only place a space can come from there */
+    if ((s[0] != '+' && s[0] != '-' && s[0] != ' ') ||
+        (sscanf(s + 1, "%2d:%2d%c", &h, &m, &tail) != 2 && sscanf(s + 1, "%2d%2d%c", &h, &m, &tail) != 2) ||
+        strspn(s + 1, "0123456789:") != strlen(s + 1) || h > 14 || m > 59)
+        return -1;
+    *off = (s[0] == '-' ? -1 : 1) * (h * 3600 + m * 60);
+    return 0;
+}
+
+vg_code report_parse_time(const char *s, const char *tz, int64_t *out, vg_err *err)
 {
     char *end;
     long long v = strtoll(s, &end, 10);
@@ -26,18 +44,57 @@ vg_code report_parse_time(const char *s, const char *tz, int64_t *out)
         *out = v;
         return VG_OK;
     }
-    int y, mo, d, h = 0, mi = 0;
-    char tail;
-    int n = sscanf(s, "%4d-%2d-%2dT%2d:%2d%c", &y, &mo, &d, &h, &mi, &tail);
-    if (n != 3 && n != 5)
-        return VG_E_INVALID;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || y < 1970)
-        return VG_E_INVALID;
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi, .tm_isdst = -1};
-    int64_t t = time_zone_mktime(tz, &tm);
-    if (tm.tm_mday != d)
-        return VG_E_INVALID; /* 31 November */
-    *out = t;
+    int y, mo, d, h = 0, mi = 0, sec = 0, used = 0;
+    int n = sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &used);
+    const char *rest = n == 3 ? s + used : "";
+    if (n == 3 && *rest == 'T') {
+        int u2 = 0;
+        if (sscanf(rest, "T%2d:%2d%n", &h, &mi, &u2) != 2)
+            return vg_fail(err, VG_E_INVALID, "'%s': a time is HH:MM after the T", s);
+        rest += u2;
+        if (*rest == ':') {
+            if (sscanf(rest, ":%2d%n", &sec, &u2) != 1)
+                return vg_fail(err, VG_E_INVALID, "'%s': seconds are :SS", s);
+            rest += u2;
+        }
+    }
+    if (n != 3 || strspn(s, "0123456789") != 4)
+        return vg_fail(err, VG_E_INVALID, "not Unix seconds nor a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)");
+    int off = 0;
+    bool has_off = *rest != '\0';
+    if (has_off && (rest == s + used || report_parse_offset(rest, &off) != 0))
+        return vg_fail(err, VG_E_INVALID, "'%s': after the time only a UTC offset may follow (Z, +01:00, -05:00)", s);
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 || y < 1970)
+        return vg_fail(err, VG_E_INVALID, "'%s' is not a date and time of the calendar", s);
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi, .tm_sec = sec,
+                    .tm_isdst = -1};
+    struct tm check = tm;
+    int64_t t = time_zone_mktime("UTC", &check);
+    if (check.tm_mday != d)
+        return vg_fail(err, VG_E_INVALID, "'%s': no such day (%04d-%02d has no %d)", s, y, mo, d);
+    if (has_off) {
+        *out = t - off;
+        return VG_OK;
+    }
+    int64_t a, b;
+    time_local_kind k = time_zone_local_readings(tz, &tm, &a, &b);
+    if (k == TIME_LOCAL_NEVER)
+        return vg_fail(err, VG_E_INVALID,
+                       "'%s' does not exist in %s (the clocks jumped over it): give a time that exists, or its UTC "
+                       "offset (for instance %04d-%02d-%02dT%02d:%02d+01:00)",
+                       s, tz, y, mo, d, h, mi);
+    if (k == TIME_LOCAL_TWICE) {
+        struct tm ta, tb;
+        time_zone_localtime(tz, a, &ta);
+        time_zone_localtime(tz, b, &tb);
+        long oa = ta.tm_gmtoff, ob = tb.tm_gmtoff;
+        return vg_fail(err, VG_E_INVALID,
+                       "'%s' happens twice in %s (the clocks went back): give its UTC offset, %04d-%02d-%02dT%02d:%02d%+03ld:%02ld "
+                       "(the first) or %04d-%02d-%02dT%02d:%02d%+03ld:%02ld (the second)",
+                       s, tz, y, mo, d, h, mi, oa / 3600, labs(oa) % 3600 / 60, y, mo, d, h, mi, ob / 3600,
+                       labs(ob) % 3600 / 60);
+    }
+    *out = a;
     return VG_OK;
 }
 
@@ -49,7 +106,11 @@ static json_t *report_figures(const avail_figures *f)
     json_object_set_new(o, "length", json_integer(f->length));
     json_object_set_new(o, "eligible", json_integer(f->eligible));
     json_object_set_new(o, "availability", report_num(f->availability));
-    json_object_set_new(o, "target_met", json_boolean(f->target_met));
+    /* no verdict below the coverage: null, never a false "missed" nor a true "met" */
+    json_object_set_new(o, "target_met", f->verdict == AVAIL_VERDICT_INSUFFICIENT ? json_null() : json_boolean(f->target_met));
+    json_object_set_new(o, "verdict", json_string(avail_verdict_name(f->verdict)));
+    json_object_set_new(o, "coverage", report_num(f->coverage));
+    json_object_set_new(o, "monitored", json_integer(f->monitored));
     json_object_set_new(o, "allowed_downtime", report_num(f->allowed_downtime));
     json_object_set_new(o, "downtime", json_integer(f->downtime));
     json_object_set_new(o, "budget_consumed", report_num(f->budget_consumed));
@@ -90,9 +151,9 @@ static json_t *report_site(db *d, const server_config *cfg, const char *site, co
         vg_fail(err, VG_E_IO, "site %s: cannot compute the year to date", site);
         return NULL;
     }
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:f, s:s}", "site", site, "name", info.name, "kind", info.kind,
-                          "timezone", info.timezone, "target", info.target, "unknown_policy",
-                          unknown_policy_name(info.model->unknown));
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:s}", "site", site, "name", info.name, "kind", info.kind,
+                          "timezone", info.timezone, "target", info.target, "min_coverage", info.min_coverage,
+                          "unknown_policy", unknown_policy_name(info.model->unknown));
     json_object_set_new(o, "period", json_pack("{s:s, s:I, s:I, s:I, s:f}", "label", label, "from", (json_int_t)from,
                                                "to", (json_int_t)to, "counted_until", (json_int_t)until, "hours",
                                                (double)(to - from) / 3600.0));

@@ -28,7 +28,10 @@ vg_code report_build(db *d, const server_config *cfg, const report_query *q, jso
 
 /* Parses "2026-10" into year and month; VG_E_INVALID when it is not one. */
 vg_code report_parse_month(const char *s, int *year, int *month);
-/* Parses "2026-10-01", "2026-10-01T08:30" (in the zone tz) or Unix seconds; VG_E_INVALID otherwise. */
-vg_code report_parse_time(const char *s, const char *tz, int64_t *out);
+/* Parses Unix seconds, "2026-10-01", "2026-10-01T08:30" or "2026-10-01T08:30:15" in the zone tz, or
+ * any of the last two with a UTC offset ("2026-10-25T02:30+01:00", "...Z"). A local time without an
+ * offset that the zone skips (the clocks go forward) or repeats (they go back) is refused: which of
+ * the two instants was meant cannot be guessed. VG_E_INVALID with a message saying why. */
+vg_code report_parse_time(const char *s, const char *tz, int64_t *out, vg_err *err);
 
 #endif

@@ -115,12 +115,32 @@ static size_t view_push(view_ctx *c, const char *fmt, ...)
 
 static void view_pop(view_ctx *c, size_t n) { c->at[n] = '\0'; }
 
+/* "verdict", and target_met agreeing with it (null when there is no verdict) */
+static vg_code view_verdict(view_ctx *c, const json_t *o, report_view_figures *f)
+{
+    static const char *const names[] = {"insufficient_data", "met", "missed"};
+    const char *v;
+    vg_code rc = view_str(c, o, "verdict", &v);
+    if (rc)
+        return rc;
+    for (int i = 0; i < 3; i++)
+        if (strcmp(v, names[i]) == 0) {
+            f->verdict = (report_verdict)i;
+            f->target_met = f->verdict == REPORT_MET;
+            json_t *m = json_object_get(o, "target_met");
+            bool agrees = f->verdict == REPORT_INSUFFICIENT ? json_is_null(m) : json_is_boolean(m) && json_is_true(m) == f->target_met;
+            return agrees ? VG_OK : view_bad(c, "target_met", "does not agree with the verdict");
+        }
+    return view_bad(c, "verdict", "is not met, missed or insufficient_data");
+}
+
 static vg_code view_figures(view_ctx *c, const json_t *o, report_view_figures *f)
 {
     vg_code rc;
     if ((rc = view_int(c, o, "length", &f->length)) || (rc = view_int(c, o, "eligible", &f->eligible)) ||
         (rc = view_num(c, o, "availability", true, &f->availability)) ||
-        (rc = view_bool(c, o, "target_met", &f->target_met)) ||
+        (rc = view_verdict(c, o, f)) || (rc = view_num(c, o, "coverage", true, &f->coverage)) ||
+        (rc = view_int(c, o, "monitored", &f->monitored)) ||
         (rc = view_num(c, o, "allowed_downtime", true, &f->allowed_downtime)) ||
         (rc = view_int(c, o, "downtime", &f->downtime)) ||
         (rc = view_num(c, o, "budget_consumed", true, &f->budget_consumed)) ||
@@ -138,6 +158,7 @@ static vg_code view_site(view_ctx *c, const json_t *o, report_view_site *s)
     if ((rc = view_str(c, o, "site", &s->id)) || (rc = view_str(c, o, "name", &s->name)) ||
         (rc = view_str(c, o, "kind", &s->kind)) || (rc = view_str(c, o, "timezone", &s->timezone)) ||
         (rc = view_num(c, o, "target", false, &s->target)) ||
+        (rc = view_num(c, o, "min_coverage", false, &s->min_coverage)) ||
         (rc = view_str(c, o, "unknown_policy", &s->unknown_policy)) || (rc = view_obj(c, o, "period", &p)) ||
         (rc = view_obj(c, o, "figures", &f)) || (rc = view_obj(c, o, "year_to_date", &y)))
         return rc;

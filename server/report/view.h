@@ -15,11 +15,16 @@
 
 #include "error.h"
 
+/* The verdict of a period: INSUFFICIENT when less than the site's min_coverage was monitored. */
+typedef enum { REPORT_INSUFFICIENT = 0, REPORT_MET, REPORT_MISSED } report_verdict;
+
 /* avail_compute()'s figures of a site or a service over a period */
 typedef struct {
-    int64_t length, eligible, downtime, unknown, maintenance, incidents; /* seconds, and a count */
+    int64_t length, eligible, downtime, unknown, maintenance, incidents, monitored; /* seconds, and a count */
     double availability, allowed_downtime, budget_consumed, mttr, mtbf;   /* NAN: not known */
-    bool target_met;
+    double coverage;       /* percent of the time outside maintenance monitored; NAN: nothing eligible */
+    report_verdict verdict;
+    bool target_met;       /* verdict == REPORT_MET */
 } report_view_figures;
 
 typedef struct {
@@ -55,7 +60,7 @@ typedef struct {
 
 typedef struct {
     const char *id, *name, *kind, *timezone, *unknown_policy;
-    double target;
+    double target, min_coverage;
     report_view_period period;
     report_view_figures figures;
     report_view_ytd ytd;

@@ -11,6 +11,12 @@
 static const char *const health_names[] = {"unknown", "ok", "degraded", "down"};
 static const char *const state_names[] = {"unknown", "up", "down"};
 static const char *const policy_names[] = {"excluded", "up", "down"};
+static const char *const verdict_names[] = {"insufficient_data", "met", "missed"};
+
+const char *avail_verdict_name(avail_verdict v)
+{
+    return v >= AVAIL_VERDICT_INSUFFICIENT && v <= AVAIL_VERDICT_MISSED ? verdict_names[v] : "?";
+}
 
 const char *health_name(health h) { return h >= HEALTH_UNKNOWN && h <= HEALTH_DOWN ? health_names[h] : "?"; }
 const char *avail_state_name(avail_state s) { return s >= STATE_UNKNOWN && s <= STATE_DOWN ? state_names[s] : "?"; }
@@ -192,8 +198,12 @@ static void av_account(avail_figures *f, avail_state st, bool maint, int64_t d)
         f->unknown += d;
 }
 
-static void av_finish(avail_figures *f, double target, unknown_policy policy, size_t incidents, int64_t counted)
+static void av_finish(avail_figures *f, const avail_site *site, size_t incidents, int64_t counted)
 {
+    double target = site->target;
+    unknown_policy policy = site->policy;
+    f->monitored = f->uptime + f->downtime;
+    f->coverage = f->length > f->maintenance ? 100.0 * (double)f->monitored / (double)(f->length - f->maintenance) : NAN;
     f->eligible = f->length - f->maintenance;
     if (policy == UNKNOWN_EXCLUDED)
         f->eligible -= f->unknown;
@@ -205,7 +215,13 @@ static void av_finish(avail_figures *f, double target, unknown_policy policy, si
     f->allowed_downtime = (double)f->eligible * (1 - target / 100.0);
     f->budget_consumed = f->allowed_downtime > 0 ? 100.0 * (double)f->downtime / f->allowed_downtime
                                                  : (f->downtime > 0 ? INFINITY : 0);
-    f->target_met = f->eligible > 0 ? f->availability >= target : true;
+    /* the coverage compared in integers: 90 % of a month is a whole number of seconds or not */
+    bool covered = f->length > f->maintenance &&
+                   (double)f->monitored * 100.0 >= site->min_coverage * (double)(f->length - f->maintenance);
+    f->verdict = !covered || f->eligible <= 0   ? AVAIL_VERDICT_INSUFFICIENT
+                 : f->availability >= target ? AVAIL_VERDICT_MET
+                                             : AVAIL_VERDICT_MISSED;
+    f->target_met = f->verdict == AVAIL_VERDICT_MET;
     f->incidents = incidents;
     f->mttr = incidents ? (double)counted / (double)incidents : NAN;
     f->mtbf = incidents ? (double)(f->eligible - f->downtime) / (double)incidents : NAN;
@@ -252,21 +268,32 @@ int avail_compute(const avail_site *site, int64_t from, int64_t to, avail_result
         int64_t a = pts[i], d = pts[i + 1] - a;
         bool site_maint = av_in_maintenance(site, NULL, a);
         avail_state raw = site->nservices ? STATE_UP : STATE_UNKNOWN, eff = raw;
+        size_t judged = 0; /* services outside a window of their own */
         for (size_t s = 0; s < site->nservices; s++) {
             const avail_service *sv = &site->services[s];
             avail_state st = avail_service_state_at(sv, a, NULL, 0);
-            bool maint = site_maint || av_in_maintenance(site, sv->name, a);
+            bool own = av_in_maintenance(site, sv->name, a), maint = site_maint || own;
             av_account(&out->services[s], st, maint, d);
             raw = av_combine(raw, st);
-            /* a service in its own maintenance window does not take the site down */
-            eff = av_combine(eff, av_in_maintenance(site, sv->name, a) ? STATE_UP : st);
-            if (st == STATE_DOWN && !maint) {
+            /* a service in its own window neither takes the site down nor holds it up */
+            if (!own) {
+                eff = av_combine(eff, st);
+                judged++;
+            }
+            /* an incident of the service is one run of it down, as for the site: counted when some
+             * of it is outside maintenance (an outage that begins inside a window and runs past it
+             * is one), and only that part counts */
+            if (st != STATE_DOWN) {
+                svc_down[s] = false;
+            } else if (!maint) {
                 if (!svc_down[s])
                     svc_incidents[s]++;
+                svc_down[s] = true;
                 svc_counted[s] += d;
             }
-            svc_down[s] = st == STATE_DOWN;
         }
+        if (site->nservices && judged == 0)
+            site_maint = true; /* every service under work at once: the site is in maintenance */
         av_account(&out->site, eff, site_maint, d);
         if (raw == STATE_DOWN) {
             if (!open) {
@@ -290,9 +317,9 @@ int avail_compute(const avail_site *site, int64_t from, int64_t to, avail_result
             counted_time += out->incidents[i].counted;
         }
     }
-    av_finish(&out->site, site->target, site->policy, counted_incidents, counted_time);
+    av_finish(&out->site, site, counted_incidents, counted_time);
     for (size_t s = 0; s < site->nservices; s++)
-        av_finish(&out->services[s], site->target, site->policy, svc_incidents[s], svc_counted[s]);
+        av_finish(&out->services[s], site, svc_incidents[s], svc_counted[s]);
     free(pts);
     free(svc_counted);
     free(svc_incidents);

@@ -5,8 +5,17 @@
  * must all be up; a group is up while at least `min_up` of its members are up (k-of-n: Tier III
  * redundancy). A member is a device, or a metric condition (room temperature at most 27 °C), whose
  * health over time is a list of spans. Health ok or degraded counts as up, down as down, unknown
- * (no answer, no data) as unknown: an unreachable management card is not a power cut. Maintenance
- * windows (whole site or one service) are taken out of the eligible time.
+ * (no answer, no data) as unknown: an unreachable management card is not a power cut.
+
+Maintenance: a whole-site window takes its time out of the eligible time of the site and of every
+ * service. A window on one service takes that service out of its own eligible time; the site's time
+ * stays eligible and the site is judged on its other services meanwhile (concurrent maintenance: the
+ * service under work neither takes the site down nor holds it up). When every service is in a window
+ * at once, the time is maintenance for the site too (doc/report.md, "Maintenance windows").
+ *
+ * Coverage: the share of the time outside maintenance that was monitored (known up or down). Below the
+ * site's min_coverage a period has no verdict, "insufficient data": neither met nor missed, whatever
+ * the unknown policy does with the unknown time.
  *
  * avail_compute() sweeps every change point of the period once and returns the figures the monthly
  * report gives: availability, allowed downtime, downtime, error budget, unknown and maintenance time,
@@ -21,11 +30,14 @@
 typedef enum { HEALTH_UNKNOWN = 0, HEALTH_OK = 1, HEALTH_DEGRADED = 2, HEALTH_DOWN = 3 } health;
 typedef enum { STATE_UNKNOWN = 0, STATE_UP = 1, STATE_DOWN = 2 } avail_state;
 typedef enum { UNKNOWN_EXCLUDED = 0, UNKNOWN_AS_UP, UNKNOWN_AS_DOWN } unknown_policy;
+typedef enum { AVAIL_VERDICT_INSUFFICIENT = 0, AVAIL_VERDICT_MET, AVAIL_VERDICT_MISSED } avail_verdict;
 
 const char *health_name(health h);
 const char *avail_state_name(avail_state s);
 int unknown_policy_parse(const char *s, unknown_policy *out);
 const char *unknown_policy_name(unknown_policy p);
+/* "met", "missed", "insufficient_data" */
+const char *avail_verdict_name(avail_verdict v);
 
 #define AVAIL_NAME_MAX 96
 #define AVAIL_CAUSE_MAX 160
@@ -58,6 +70,7 @@ typedef struct {
 
 typedef struct {
     int64_t start, end;
+    int64_t occurrence; /* a recurring window's occurrence: its start as the rule gives it; 0 for a one-off */
     char service[32]; /* "" for the whole site */
     char reason[128];
     char who[64];
@@ -65,6 +78,7 @@ typedef struct {
 
 typedef struct {
     double target; /* percent, e.g. 99.982 */
+    double min_coverage; /* percent of the time outside maintenance that must be monitored for a verdict */
     unknown_policy policy;
     avail_service *services;
     size_t nservices;
@@ -82,10 +96,13 @@ typedef struct {
 
 typedef struct {
     int64_t length, maintenance, eligible, uptime, downtime, unknown;
+    int64_t monitored;      /* known up or down outside maintenance, before the unknown policy */
+    double coverage;        /* percent: monitored / (length - maintenance); NAN when that is 0 */
+    avail_verdict verdict;  /* INSUFFICIENT below min_coverage or with nothing eligible */
     double availability;    /* percent; NAN when nothing is eligible */
     double allowed_downtime; /* seconds */
     double budget_consumed; /* percent of the allowed downtime */
-    bool target_met;
+    bool target_met;        /* verdict == AVAIL_VERDICT_MET */
     size_t incidents;       /* counted ones */
     double mttr, mtbf;      /* seconds; NAN without incident */
 } avail_figures;

@@ -21,6 +21,7 @@ void state_site_info_get(const server_config *cfg, const char *site, state_site_
         snprintf(out->kind, sizeof out->kind, "%s", s->kind);
         snprintf(out->timezone, sizeof out->timezone, "%s", s->timezone);
         out->target = s->target;
+        out->min_coverage = s->min_coverage;
         out->model = &s->model;
         return;
     }
@@ -29,6 +30,7 @@ void state_site_info_get(const server_config *cfg, const char *site, state_site_
     snprintf(out->kind, sizeof out->kind, "nro");
     snprintf(out->timezone, sizeof out->timezone, "Europe/Paris");
     out->target = 99.982;
+    out->min_coverage = SERVER_MIN_COVERAGE_DEFAULT;
     site_model_defaults(cfg->vocab, "nro", &out->fallback, NULL); /* checked at start (server_config.c) */
     out->model = &out->fallback;
 }
@@ -270,6 +272,7 @@ static vg_code state_site_load(db *d, const server_config *cfg, const char *site
         goto fail;
     }
     s->site.target = info.target;
+    s->site.min_coverage = info.min_coverage;
     s->site.policy = info.model->unknown;
     s->site.services = s->services;
     int64_t step = state_cover(cfg);

@@ -21,6 +21,7 @@ typedef struct {
     char kind[32];
     char timezone[64];
     double target;
+    double min_coverage;
     const site_model *model;
     site_model fallback;
 } state_site_info;

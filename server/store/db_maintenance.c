@@ -12,8 +12,8 @@ vg_code db_maintenance_add(db *d, const char *site, const char *service, int64_t
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(d->sql,
-                           "INSERT INTO maintenance(site, service, start, end, reason, who, created)"
-                           " VALUES(?,?,?,?,?,?,?)",
+                           "INSERT INTO maintenance(site, service, start, end, reason, who, created, last_end)"
+                           " VALUES(?,?,?,?,?,?,?,?4)",
                            -1, &st, NULL) != SQLITE_OK)
         return db_io(d, err, "maintenance");
     sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);

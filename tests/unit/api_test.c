@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "http/api.h"
+#include "report/report.h"
 #include "test_util.h"
 
 #define NOW 1790000000
@@ -615,6 +616,53 @@ static void test_action_times(void **state)
     post_expect("/api/v1/silences", "{\"site\":\"doullens\",\"duration\":\"2h\",\"reason\":\"x\"}", 201, "\"site\"");
 }
 
+/* Local times in Europe/Paris: 02:30 on 25 October 2026 happens twice (00:30 and 01:30 UTC), 02:30 on
+ * 29 March 2026 never; refused without an offset, with the field named; read exactly with one. */
+static void test_local_times(void **state)
+{
+    int64_t t;
+    vg_err err = {0};
+    assert_int_equal(report_parse_time("2026-10-25T02:30", "Europe/Paris", &t, &err), VG_E_INVALID);
+    assert_non_null(strstr(err.msg, "happens twice"));
+    assert_non_null(strstr(err.msg, "2026-10-25T02:30+02:00"));
+    assert_non_null(strstr(err.msg, "2026-10-25T02:30+01:00"));
+    assert_int_equal(report_parse_time("2026-03-29T02:30", "Europe/Paris", &t, &err), VG_E_INVALID);
+    assert_non_null(strstr(err.msg, "does not exist"));
+    assert_int_equal(report_parse_time("2026-10-25T02:30+02:00", "Europe/Paris", &t, NULL), VG_OK);
+    assert_int_equal(t, 1792888200); /* 00:30 UTC */
+    assert_int_equal(report_parse_time("2026-10-25T02:30+01:00", "Europe/Paris", &t, NULL), VG_OK);
+    assert_int_equal(t, 1792891800); /* 01:30 UTC */
+    assert_int_equal(report_parse_time("2026-10-25T02:30 01:00", "Europe/Paris", &t, NULL), VG_OK); /* '+' decoded */
+    assert_int_equal(t, 1792891800);
+    assert_int_equal(report_parse_time("2026-10-25T01:30Z", "Europe/Paris", &t, NULL), VG_OK);
+    assert_int_equal(t, 1792891800);
+    assert_int_equal(report_parse_time("2026-10-25T03:30", "Europe/Paris", &t, NULL), VG_OK);
+    assert_int_equal(t, 1792895400); /* CET: 02:30 UTC */
+    assert_int_equal(report_parse_time("2026-10-25T01:59:59", "Europe/Paris", &t, NULL), VG_OK);
+    assert_int_equal(t, 1792888200 - 1801); /* CEST, the hour before the repeated one */
+    assert_int_equal(report_parse_time("2026-03-29T03:00", "Europe/Paris", &t, NULL), VG_OK);
+    assert_int_equal(t, 1774746000); /* 01:00 UTC, the first instant of summer time */
+    assert_int_equal(report_parse_time("2026-03-29T02:30+01:00", "Europe/Paris", &t, NULL), VG_OK);
+    assert_int_equal(t, 1774747800);
+    assert_int_equal(report_parse_time("2026-02-30", "Europe/Paris", &t, &err), VG_E_INVALID);
+    assert_int_equal(report_parse_time("2026-10-25T02:30+1", "Europe/Paris", &t, NULL), VG_E_INVALID);
+    assert_int_equal(report_parse_time("2026-10-25T02:30junk", "Europe/Paris", &t, NULL), VG_E_INVALID);
+    assert_int_equal(report_parse_time("2026-10-25+01:00", "Europe/Paris", &t, NULL), VG_E_INVALID);
+    /* through the API: 400 naming the field */
+    get_expect("/api/v1/availability", "site=doullens&from=2026-10-25T02:30&to=2026-10-26", 400, "\"field\":\"from\"");
+    get_expect("/api/v1/availability", "site=doullens&from=2026-10-24&to=2026-03-29T02:30", 400, "\"field\":\"to\"");
+    get_expect("/api/v1/availability", "site=doullens&from=2026-10-25T02:30+01:00&to=2026-10-26", 200, "\"from\":1792891800");
+    post_expect("/api/v1/maintenance",
+                "{\"site\":\"doullens\",\"start\":\"2026-10-25T02:30\",\"end\":\"2026-10-25T04:00\",\"reason\":\"x\"}", 400,
+                "\"field\":\"start\"");
+    post_expect("/api/v1/maintenance",
+                "{\"site\":\"doullens\",\"start\":\"2026-03-29T01:00\",\"end\":\"2026-03-29T02:15\",\"reason\":\"x\"}", 400,
+                "\"field\":\"end\"");
+    post_expect("/api/v1/maintenance",
+                "{\"site\":\"doullens\",\"start\":\"2026-10-25T02:30+01:00\",\"end\":\"2026-10-25T04:00\",\"reason\":\"x\"}",
+                201, "\"start\":1792891800");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -623,6 +671,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_admit, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_time_ranges, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_action_times, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_local_times, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_malformed_changes_nothing, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_store_and_read_back, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_duplicate_and_stale, setup_each, teardown_each),

@@ -284,7 +284,7 @@ static void test_dst_and_february(void **state)
     fx_init(&f, UNKNOWN_EXCLUDED);
     fx_service(&f, "power", 0, 1, 1);
     month(2026, 10, &from, &to);
-    int64_t t = 1792885800; /* 2026-10-25 02:30 CEST = 00:30 UTC */
+    int64_t t = 1792888200; /* 2026-10-25 02:30 CEST = 00:30 UTC, the first of the two 02:30 */
     fx_span(&f, 0, from, t, HEALTH_OK);
     fx_span(&f, 0, t, t + 600, HEALTH_DOWN);
     fx_span(&f, 0, t + 600, to, HEALTH_OK);
@@ -338,6 +338,204 @@ static void test_service_maintenance(void **state)
     avail_result_free(&r);
 }
 
+/* Coverage: the share of the time outside maintenance that was monitored. November 2026 has
+ * 2,592,000 s; at min_coverage 90 a verdict needs 2,332,800 s known. */
+static void test_coverage(void **state)
+{
+    int64_t from, to;
+    month(2026, 11, &from, &to);
+    avail_result r;
+    fixture f;
+    /* installed two days before the month's end: 172,800 s known, 6.667 % */
+    fx_init(&f, UNKNOWN_EXCLUDED);
+    f.site.min_coverage = 90;
+    fx_service(&f, "power", 0, 1, 1);
+    fx_span(&f, 0, to - 2 * 86400, to, HEALTH_OK);
+    assert_int_equal(avail_compute(&f.site, from, to, &r), 0);
+    assert_close(r.site.availability, 100);
+    assert_int_equal(r.site.monitored, 172800);
+    assert_close(r.site.coverage, 100.0 * 172800 / 2592000);
+    assert_int_equal(r.site.verdict, AVAIL_VERDICT_INSUFFICIENT);
+    assert_false(r.site.target_met);
+    assert_string_equal(avail_verdict_name(r.site.verdict), "insufficient_data");
+    assert_int_equal(r.services[0].verdict, AVAIL_VERDICT_INSUFFICIENT);
+    avail_result_free(&r);
+    /* exactly 90 %: 259,200 s unknown at the start; a verdict */
+    fx_init(&f, UNKNOWN_EXCLUDED);
+    f.site.min_coverage = 90;
+    fx_service(&f, "power", 0, 1, 1);
+    fx_span(&f, 0, from + 259200, to, HEALTH_OK);
+    assert_int_equal(avail_compute(&f.site, from, to, &r), 0);
+    assert_close(r.site.coverage, 90);
+    assert_int_equal(r.site.verdict, AVAIL_VERDICT_MET);
+    assert_true(r.site.target_met);
+    avail_result_free(&r);
+    /* one second less: insufficient */
+    fx_init(&f, UNKNOWN_EXCLUDED);
+    f.site.min_coverage = 90;
+    fx_service(&f, "power", 0, 1, 1);
+    fx_span(&f, 0, from + 259201, to, HEALTH_OK);
+    assert_int_equal(avail_compute(&f.site, from, to, &r), 0);
+    assert_int_equal(r.site.monitored, 2332799);
+    assert_int_equal(r.site.verdict, AVAIL_VERDICT_INSUFFICIENT);
+    avail_result_free(&r);
+    /* a day of site maintenance is not part of it: 3 days unknown of 29 outside maintenance,
+     * 2,246,400 / 2,505,600 = 89.655 %, insufficient; with min_coverage 89 the 600 s outage misses */
+    for (int k = 0; k < 2; k++) {
+        fx_init(&f, UNKNOWN_EXCLUDED);
+        f.site.min_coverage = k ? 89 : 90;
+        fx_service(&f, "power", 0, 1, 1);
+        fx_span(&f, 0, from + 3 * 86400, from + 10 * 86400, HEALTH_OK);
+        fx_span(&f, 0, from + 10 * 86400, from + 10 * 86400 + 600, HEALTH_DOWN);
+        fx_span(&f, 0, from + 10 * 86400 + 600, to, HEALTH_OK);
+        fx_window(&f, from + 20 * 86400, from + 21 * 86400, "");
+        assert_int_equal(avail_compute(&f.site, from, to, &r), 0);
+        assert_int_equal(r.site.maintenance, 86400);
+        assert_int_equal(r.site.monitored, 2246400);
+        assert_close(r.site.coverage, 100.0 * 2246400 / 2505600);
+        assert_int_equal(r.site.verdict, k ? AVAIL_VERDICT_MISSED : AVAIL_VERDICT_INSUFFICIENT);
+        assert_close(r.site.availability, 100.0 * (2246400 - 600) / 2246400);
+        avail_result_free(&r);
+    }
+    /* counting the unknown as down does not give a verdict on half a month either */
+    fx_init(&f, UNKNOWN_AS_DOWN);
+    f.site.min_coverage = 90;
+    fx_service(&f, "power", 0, 1, 1);
+    fx_span(&f, 0, from + 15 * 86400, to, HEALTH_OK);
+    assert_int_equal(avail_compute(&f.site, from, to, &r), 0);
+    assert_close(r.site.coverage, 50);
+    assert_close(r.site.availability, 50);
+    assert_int_equal(r.site.verdict, AVAIL_VERDICT_INSUFFICIENT);
+    avail_result_free(&r);
+    /* a month entirely in maintenance has no verdict */
+    fx_init(&f, UNKNOWN_EXCLUDED);
+    fx_service(&f, "power", 0, 1, 1);
+    fx_span(&f, 0, from, to, HEALTH_OK);
+    fx_window(&f, from - 60, to + 60, "");
+    assert_int_equal(avail_compute(&f.site, from, to, &r), 0);
+    assert_true(isnan(r.site.coverage));
+    assert_int_equal(r.site.verdict, AVAIL_VERDICT_INSUFFICIENT);
+    avail_result_free(&r);
+}
+
+/* A cooling outage that starts inside the cooling window [t, t + 3600) and lasts until t + 5400:
+ * the service counts one incident of 1,800 s (its MTTR), the site too. A second outage of power that
+ * runs through a power window counts once, before and after the window. */
+static void test_service_incident_from_window(void **state)
+{
+    fixture f;
+    fx_init(&f, UNKNOWN_EXCLUDED);
+    fx_service(&f, "power", 0, 1, 1);
+    fx_service(&f, "cooling", 1, 1, 1);
+    int64_t from, to;
+    month(2026, 11, &from, &to);
+    int64_t t = from + 5 * 86400, u = from + 12 * 86400;
+    fx_span(&f, 1, from, t + 1800, HEALTH_OK);
+    fx_span(&f, 1, t + 1800, t + 5400, HEALTH_DOWN);
+    fx_span(&f, 1, t + 5400, to, HEALTH_OK);
+    fx_window(&f, t, t + 3600, "cooling");
+    fx_span(&f, 0, from, u - 300, HEALTH_OK);
+    fx_span(&f, 0, u - 300, u + 3600 + 120, HEALTH_DOWN); /* 300 s before, 120 s after */
+    fx_span(&f, 0, u + 3600 + 120, to, HEALTH_OK);
+    fx_window(&f, u, u + 3600, "power");
+    avail_result r;
+    assert_int_equal(avail_compute(&f.site, from, to, &r), 0);
+    const avail_figures *pw = &r.services[0], *cl = &r.services[1];
+    assert_int_equal(cl->maintenance, 3600);
+    assert_int_equal(cl->downtime, 1800);
+    assert_int_equal(cl->incidents, 1);
+    assert_close(cl->mttr, 1800);
+    assert_close(cl->mtbf, (2592000 - 3600 - 1800) / 1.0);
+    assert_int_equal(pw->maintenance, 3600);
+    assert_int_equal(pw->downtime, 420);
+    assert_int_equal(pw->incidents, 1);
+    assert_close(pw->mttr, 420);
+    /* the site: cooling's window leaves power judged, power's leaves cooling judged */
+    assert_int_equal(r.site.maintenance, 0);
+    assert_int_equal(r.site.downtime, 1800 + 420);
+    assert_int_equal(r.site.incidents, 2);
+    assert_int_equal(r.nincidents, 2);
+    assert_int_equal(r.incidents[0].counted, 1800);
+    assert_int_equal(r.incidents[1].counted, 420);
+    assert_close(r.site.mttr, (1800 + 420) / 2.0);
+    avail_result_free(&r);
+}
+
+/* Concurrent maintenance: while cooling is under work [t, t + 3600), the site is judged on power
+ * alone (a power outage then is site downtime); while both are under work [t + 1800, t + 2400),
+ * the site is in maintenance. */
+static void test_service_window_semantics(void **state)
+{
+    fixture f;
+    fx_init(&f, UNKNOWN_EXCLUDED);
+    fx_service(&f, "power", 0, 1, 1);
+    fx_service(&f, "cooling", 1, 1, 1);
+    int64_t from, to;
+    month(2026, 11, &from, &to);
+    int64_t t = from + 8 * 86400;
+    fx_span(&f, 0, from, t + 600, HEALTH_OK);
+    fx_span(&f, 0, t + 600, t + 900, HEALTH_DOWN);
+    fx_span(&f, 0, t + 900, to, HEALTH_OK);
+    fx_span(&f, 1, from, t, HEALTH_OK);
+    fx_span(&f, 1, t, t + 3600, HEALTH_DOWN); /* cooling stopped for its work: not the site's */
+    fx_span(&f, 1, t + 3600, to, HEALTH_OK);
+    fx_window(&f, t, t + 3600, "cooling");
+    fx_window(&f, t + 1800, t + 2400, "power");
+    avail_result r;
+    assert_int_equal(avail_compute(&f.site, from, to, &r), 0);
+    assert_int_equal(r.site.maintenance, 600);
+    assert_int_equal(r.site.eligible, 2592000 - 600);
+    assert_int_equal(r.site.downtime, 300);
+    assert_int_equal(r.site.incidents, 1);
+    assert_int_equal(r.services[0].maintenance, 600);
+    assert_int_equal(r.services[0].downtime, 300);
+    assert_int_equal(r.services[1].maintenance, 3600);
+    assert_int_equal(r.services[1].downtime, 0);
+    assert_int_equal(r.services[1].incidents, 0);
+    avail_result_free(&r);
+}
+
+/* doc/report.md's example, "Maintenance windows": t is 09:00. */
+static void test_report_md_example(void **state)
+{
+    fixture f;
+    fx_init(&f, UNKNOWN_EXCLUDED);
+    fx_service(&f, "power", 0, 1, 1);
+    fx_service(&f, "cooling", 1, 1, 1);
+    int64_t from, to;
+    month(2026, 11, &from, &to);
+    int64_t t = from + 14 * 86400 + 9 * 3600;
+    fx_span(&f, 0, from, t + 300, HEALTH_OK);
+    fx_span(&f, 0, t + 300, t + 600, HEALTH_DOWN); /* UPS 09:05-09:10 */
+    fx_span(&f, 0, t + 600, to, HEALTH_OK);
+    fx_span(&f, 1, from, t + 1200, HEALTH_OK);
+    fx_span(&f, 1, t + 1200, t + 4800, HEALTH_DOWN); /* cooling stopped 09:20, back 10:20 */
+    fx_span(&f, 1, t + 4800, to, HEALTH_OK);
+    fx_window(&f, t, t + 3600, "cooling");
+    fx_window(&f, t + 1800, t + 2400, "power");
+    avail_result r;
+    assert_int_equal(avail_compute(&f.site, from, to, &r), 0);
+    assert_int_equal(r.site.maintenance, 600);
+    assert_int_equal(r.site.downtime, 1500);
+    assert_int_equal(r.site.incidents, 2);
+    assert_close(r.site.mttr, 750);
+    assert_int_equal(r.nincidents, 2);
+    assert_int_equal(r.incidents[0].start, t + 300);
+    assert_int_equal(r.incidents[0].counted, 300);
+    assert_string_equal(r.incidents[0].services, "power");
+    assert_int_equal(r.incidents[1].start, t + 1200);
+    assert_int_equal(r.incidents[1].end, t + 4800);
+    assert_int_equal(r.incidents[1].counted, 1200);
+    assert_int_equal(r.services[0].maintenance, 600);
+    assert_int_equal(r.services[0].downtime, 300);
+    assert_int_equal(r.services[0].incidents, 1);
+    assert_int_equal(r.services[1].maintenance, 3600);
+    assert_int_equal(r.services[1].downtime, 1200);
+    assert_int_equal(r.services[1].incidents, 1);
+    assert_close(r.services[1].mttr, 1200);
+    avail_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -345,7 +543,9 @@ int main(void)
         cmocka_unit_test(test_one_outage),      cmocka_unit_test(test_outage_across_month_boundary),
         cmocka_unit_test(test_maintenance),     cmocka_unit_test(test_redundancy),
         cmocka_unit_test(test_unknown_policies), cmocka_unit_test(test_dst_and_february),
-        cmocka_unit_test(test_service_maintenance),
+        cmocka_unit_test(test_service_maintenance), cmocka_unit_test(test_coverage),
+        cmocka_unit_test(test_service_incident_from_window), cmocka_unit_test(test_service_window_semantics),
+        cmocka_unit_test(test_report_md_example),
     };
     return cmocka_run_group_tests_name("availability", tests, NULL, NULL);
 }

@@ -847,12 +847,60 @@ static void test_late_cap(void **state)
 }
 
 /* A database of schema version 4 (before late samples and drift trackers) opens, and gains the tables. */
+/* What version 7 changed, undone: the maintenance table as versions 2 to 6 made it. */
+#define UNDO_V7                                                                                              \
+    "DROP TABLE maintenance_occurrences; DROP TABLE maintenance;"                                            \
+    "CREATE TABLE maintenance(id INTEGER PRIMARY KEY, site TEXT NOT NULL, service TEXT NOT NULL,"           \
+    " start INTEGER NOT NULL, end INTEGER NOT NULL, reason TEXT NOT NULL, who TEXT NOT NULL,"                \
+    " created INTEGER NOT NULL); CREATE INDEX maintenance_by_site ON maintenance(site, start);"
+
+/* A database of version 6 keeps its windows and their ids through version 7, and from then on an id
+ * is never given again, even the highest one after its window is deleted (a version-6 table gave it
+ * again: INTEGER PRIMARY KEY without AUTOINCREMENT). */
+static void test_schema_from_version_6(void **state)
+{
+    fixture *f = *state;
+    db_close(f->d);
+    f->d = NULL;
+    exec_sql(f, UNDO_V7 "INSERT INTO maintenance VALUES(5, 'nro', '', 1790000000, 1790003600, 'UPS swap', 'ops', 1);"
+                        "PRAGMA user_version=6;");
+    char path[600];
+    snprintf(path, sizeof path, "%s/vigie.db", f->dir);
+    vg_err err;
+    if (db_open(path, &f->d, &err) != VG_OK)
+        fail_msg("%s", err.msg);
+    avail_window *w;
+    int64_t *ids;
+    size_t n;
+    assert_int_equal(db_maintenance_list(f->d, "nro", 1789990000, 1790010000, &w, &n, &ids), VG_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(ids[0], 5);
+    assert_int_equal(w[0].end, 1790003600);
+    assert_string_equal(w[0].reason, "UPS swap");
+    free(w);
+    free(ids);
+    int64_t id = 0;
+    assert_int_equal(db_maintenance_add(f->d, "nro", "", 1790100000, 1790103600, "a", "ops", 2, &id, &err), VG_OK);
+    assert_int_equal(id, 6);
+    assert_int_equal(db_maintenance_delete(f->d, 6, &err), VG_OK);
+    assert_int_equal(db_maintenance_add(f->d, "nro", "", 1790100000, 1790103600, "b", "ops", 3, &id, &err), VG_OK);
+    assert_int_equal(id, 7);
+    /* and across a restart */
+    assert_int_equal(db_maintenance_delete(f->d, 7, &err), VG_OK);
+    db_close(f->d);
+    f->d = NULL;
+    if (db_open(path, &f->d, &err) != VG_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(db_maintenance_add(f->d, "nro", "", 1790100000, 1790103600, "c", "ops", 4, &id, &err), VG_OK);
+    assert_int_equal(id, 8);
+}
+
 static void test_schema_from_version_4(void **state)
 {
     fixture *f = *state;
     db_close(f->d);
     f->d = NULL;
-    exec_sql(f, "DROP TABLE late_samples; DROP TABLE alert_drift; PRAGMA user_version=4;");
+    exec_sql(f, "DROP TABLE late_samples; DROP TABLE alert_drift; " UNDO_V7 "PRAGMA user_version=4;");
     char path[600];
     snprintf(path, sizeof path, "%s/vigie.db", f->dir);
     vg_err err;
@@ -892,6 +940,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_late_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_series_heartbeat, setup, teardown),
         cmocka_unit_test_setup_teardown(test_schema_from_version_4, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_schema_from_version_6, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
