@@ -25,6 +25,7 @@
       'health.ok': 'OK', 'health.degraded': 'Dégradé', 'health.down': 'En panne', 'health.unknown': 'Inconnu',
       'health.stale': 'Données anciennes',
       'avail.month': 'Disponibilité du mois', 'avail.target': 'objectif {t}', 'avail.none': 'rien de mesuré encore',
+      'avail.insufficient': 'données insuffisantes\u00a0: {c} du temps surveillé, {m} requis (ni atteint ni manqué)',
       'budget.left': '{left} restantes sur {total}', 'budget.of': 'sur {total} ce mois-ci', 'budget.over': 'budget dépassé de {over} (sur {total})',
       'alerts.none': 'aucune alerte', 'alerts.one': '1 alerte en cours', 'alerts.many': '{n} alertes en cours',
       'alerts.off': 'alerting non activé',
@@ -73,6 +74,7 @@
       'health.ok': 'OK', 'health.degraded': 'Degraded', 'health.down': 'Down', 'health.unknown': 'Unknown',
       'health.stale': 'Stale data',
       'avail.month': 'Availability this month', 'avail.target': 'target {t}', 'avail.none': 'nothing measured yet',
+      'avail.insufficient': 'insufficient data: {c} of the time monitored, {m} needed (neither met nor missed)',
       'budget.left': '{left} left of {total}', 'budget.of': 'of {total} this month', 'budget.over': 'budget exceeded by {over} (of {total})',
       'alerts.none': 'no alert firing', 'alerts.one': '1 alert firing', 'alerts.many': '{n} alerts firing',
       'alerts.off': 'alerting not enabled',
@@ -405,6 +407,17 @@
     return h('div', { class: 'budget' }, bar, h('div', { class: 'budget-text', text }));
   }
 
+  /* A period has a verdict only when enough of it was monitored (the site's min_coverage). */
+  function verdictClass(f) {
+    if (f.availability === null || f.availability === undefined) return '';
+    return f.verdict === 'met' ? ' met' : f.verdict === 'missed' ? ' miss' : ' nodata';
+  }
+  function targetText(site, f) {
+    if (f.verdict === 'insufficient_data')
+      return t('avail.insufficient', { c: fmtPct(f.coverage), m: fmtFixed(site.min_coverage, 0) + '\u00a0%' });
+    return t('avail.target', { t: fmtFixed(site.target, 3) + '\u00a0%' });
+  }
+
   function firingCount(alerts, site) {
     if (!alerts || !Array.isArray(alerts.alerts)) return null;
     return alerts.alerts.filter((a) => a.site === site && a.state === 'firing').length;
@@ -458,13 +471,13 @@
     const age = st.ages[site.site];
     const stale = age !== undefined && age > st.limit;
     const av = f.availability;
-    const avEl = h('span', { class: 'avail-value' + (av === null || av === undefined ? '' : f.target_met ? ' met' : ' miss'),
+    const avEl = h('span', { class: 'avail-value' + verdictClass(f),
       dataset: { value: av === null || av === undefined ? '' : String(av) }, text: fmtPct(av) });
     return h('a', { class: 'tile state-' + state, href: '#/site/' + encodeURIComponent(site.site), dataset: { site: site.site, state } },
       h('div', { class: 'tile-head' },
         h('div', {}, h('div', { class: 'tile-name', text: site.name }), h('div', { class: 'tile-kind', text: kindName(site.kind) })),
         badge(state, t('state.' + state))),
-      h('div', { class: 'avail' }, avEl, h('span', { class: 'avail-target', text: av === null || av === undefined ? t('avail.none') : t('avail.target', { t: fmtFixed(site.target, 3) + '\u00a0%' }) })),
+      h('div', { class: 'avail' }, avEl, h('span', { class: 'avail-target', text: av === null || av === undefined ? t('avail.none') : targetText(site, f) })),
       budgetBlock(site),
       h('div', { class: 'tile-foot' },
         h('span', { class: 'alerts-count' + (firing ? ' firing' : ''), dataset: { count: firing === null ? '' : String(firing) },
@@ -572,12 +585,12 @@
 
     const b = budgetOf(siteDoc);
     out.push(h('section', { class: 'kpis' },
-      kpi(t('avail.month'), fmtPct(f.availability), t('avail.target', { t: fmtFixed(siteDoc.target, 3) + '\u00a0%' }), 'availability'),
+      kpi(t('avail.month'), fmtPct(f.availability), targetText(siteDoc, f), 'availability'),
       kpi(t('site.budget'), b.over > 0 ? '−' + fmtDuration(b.over) : fmtDuration(b.left), null, 'budget', budgetBlock(siteDoc, true)),
       kpi(t('site.downtime'), fmtDuration(f.downtime), plural(f.incidents, 'incn.one', 'incn.many', 'incn.none')),
       kpi(t('site.unknownTime'), fmtDuration(f.unknown)),
       kpi(t('site.alerts'), firing === null ? '0' : String(firing), firing === null ? t('alerts.off') : null, 'alerts'),
-      kpi(t('site.ytd'), fmtPct(siteDoc.year_to_date.availability))));
+      kpi(t('site.ytd'), fmtPct(siteDoc.year_to_date.availability), targetText(siteDoc, siteDoc.year_to_date), 'ytd')));
     out.push(h('h2', { text: t('site.services') }));
     const sv = h('div', { class: 'services' });
     for (const x of services) {
