@@ -326,9 +326,13 @@ static int rs_make_file(const rrd_store *s, const char *path, const push_sample 
         snprintf(err, err_size, "%s: cannot create its folder: %s", path, strerror(*e));
         return -1;
     }
+    /* the file starts at the step boundary before the first sample, so that the sample fills its whole
+     * first row: started a second before it, the row was more than half unknown, hence unknown, when
+     * the sample came late in its step */
+    time_t start = first > 0 ? (first - 1) / s->step * s->step : 0;
     rrd_clear_error();
     errno = 0;
-    if (rrd_create_r2(path, (unsigned long)s->step, first - 1, 1, NULL, NULL, argc, argv) != 0) {
+    if (rrd_create_r2(path, (unsigned long)s->step, start, 1, NULL, NULL, argc, argv) != 0) {
         *e = errno;
         struct stat st;
         if (*e == EEXIST || (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0))

@@ -118,6 +118,46 @@ static void test_series_fetch_back(void **state)
     store_series_clear(&s);
 }
 
+/* A file made by a sample late in its step (50 s into a 60 s step) has that sample's row known, and
+ * every row after it: a sample a step reads back as a step. (The file once started a second before
+ * its first sample: that row was more than half unknown, so unknown, and a month read back one row
+ * short depending on the second the first push came.) */
+static void test_series_first_row(void **state)
+{
+    fixture *f = *state;
+    for (int i = 0; i < 5; i++) {
+        push_batch *b = push_batch_new("agent", (uint64_t)i + 1);
+        push_sample s = sample("ups1", "battery.charge", "", 50 + i, T0 + 50 + i * STEP);
+        assert_int_equal(push_batch_add(b, &s), 0);
+        rrd_store_stats st = {0};
+        assert_int_equal(rrd_store_write(f->rrd, "nro", b, &st, NULL), VG_OK);
+        assert_int_equal(st.written, 1);
+        rrd_store_stats_clear(&st);
+        push_batch_free(b);
+    }
+    store_series s;
+    assert_int_equal(store_series_fetch(f->rrd, "nro", "ups1", "battery.charge", "", STORE_CF_AVERAGE, T0 - STEP,
+                                        T0 + 5 * STEP, STEP, &s, NULL),
+                     VG_OK);
+    size_t known = 0;
+    for (size_t i = 0; i < s.npoints; i++) {
+        int64_t k = (s.points[i].ts - T0) / STEP; /* the row (T0 + (k-1) step, T0 + k step] */
+        if (k >= 1 && k <= 4) {
+            /* a sample's value holds from the update before it: the row's first 50 s are the sample
+             * at T0 + 50 + (k-1) step (value 49 + k; for k = 1 the first sample, from the file's
+             * start), its last 10 s the next one (50 + k) */
+            double want = (50.0 * (49 + k) + 10.0 * (50 + k)) / 60.0;
+            if (fabs(s.points[i].value - want) > 1e-9)
+                fail_msg("row %lld: %g, wanted %g", (long long)k, s.points[i].value, want);
+            known++;
+        }
+        if (k <= 0)
+            assert_true(isnan(s.points[i].value));
+    }
+    assert_int_equal(known, 4);
+    store_series_clear(&s);
+}
+
 /* A swept metric's samples come 10 steps apart: with its heartbeat of 2 h the rows between hold the
  * value; a metric with the default heartbeat (3 steps) leaves them unknown. */
 static void test_series_heartbeat(void **state)
@@ -847,8 +887,9 @@ static void test_late_cap(void **state)
 }
 
 /* A database of schema version 4 (before late samples and drift trackers) opens, and gains the tables. */
-/* What version 7 changed, undone: the maintenance table as versions 2 to 6 made it. */
+/* What versions 7 and later changed, undone: the maintenance table as versions 2 to 6 made it. */
 #define UNDO_V7                                                                                              \
+    "DROP TABLE selftests; DROP TABLE selftest_runs;"                                                        \
     "DROP TABLE maintenance_occurrences; DROP TABLE maintenance;"                                            \
     "CREATE TABLE maintenance(id INTEGER PRIMARY KEY, site TEXT NOT NULL, service TEXT NOT NULL,"           \
     " start INTEGER NOT NULL, end INTEGER NOT NULL, reason TEXT NOT NULL, who TEXT NOT NULL,"                \
@@ -939,6 +980,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_late_samples, setup, teardown),
         cmocka_unit_test_setup_teardown(test_late_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_series_heartbeat, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_series_first_row, setup, teardown),
         cmocka_unit_test_setup_teardown(test_schema_from_version_4, setup, teardown),
         cmocka_unit_test_setup_teardown(test_schema_from_version_6, setup, teardown),
     };
