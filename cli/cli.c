@@ -31,14 +31,20 @@ static void cli_usage(FILE *f)
     fprintf(f, "Usage: vigie [OPTION]... COMMAND\n"
                "Ask vigie-server about the sites it watches.\n\n"
                "Commands:\n"
-               "  status               every device: reachable or not, age of its data, key values\n"
+               "  status               every device: reachable or not, age of its data, key values, and a line\n"
+               "                       summing up its table values (PDU current and outlets, OLT PON ports and\n"
+               "                       ONTs, cooling units, UPS runtime, uptime) [--json] [-v] [--lang fr|en]\n"
                "  availability         availability against the target, per site, for a month or a period\n"
                "                       [--site S] [--month YYYY-MM | --from DATE --to DATE]\n"
                "  events               state changes of devices, services and sites, with their cause\n"
                "                       [--site S] [--month YYYY-MM | --from DATE --to DATE]\n"
-               "  maintenance list     [--site S] [--month ... | --from ... --to ...]\n"
+               "  maintenance list     [--site S] [--month ... | --from ... --to ...] [--lang fr|en]: windows and\n"
+               "                       the occurrences of series, in the site's time zone\n"
                "  maintenance add      --site S [--service NAME] --start DATE --end DATE --reason TEXT\n"
-               "  maintenance delete   ID\n"
+               "                       [--rrule RULE]: a series (RFC 5545: FREQ=MONTHLY;BYDAY=1TU), DATEs its first\n"
+               "  maintenance move     ID OCC [--start DATE] [--end DATE] [--reason TEXT]: one occurrence (OCC:\n"
+               "                       its start as the rule gives it, as the list shows it)\n"
+               "  maintenance cancel   ID OCC: one occurrence; maintenance delete ID: a window or a whole series\n"
                "  report               the monthly SLA report, rendered by the server, written to a file\n"
                "                       --month YYYY-MM | --previous-month [--site S] [--format pdf|html|csv|json]\n"
                "                       [--lang fr|en] [-o FILE] (default vigie-report-YYYY-MM[-SITE].EXT);\n"
@@ -49,6 +55,9 @@ static void cli_usage(FILE *f)
                "  silence              --site S [--device D] --duration 2h --reason TEXT; silence list;\n"
                "                       silence delete ID\n"
                "  test-notify CONTACT  send a test notification to a contact of alerting.contacts\n"
+               "  selftests            UPS self-tests: last test and result, age of the last pass in days, tests\n"
+               "                       of the period [--site S] [--month YYYY-MM | --from DATE --to DATE]\n"
+               "                       [--lang fr|en] (default: the language of $LANG)\n"
                "DATE is YYYY-MM-DD or YYYY-MM-DDTHH:MM in the site's time zone, or Unix seconds.\n\n"
                "Options:\n"
                "  -s, --server URL     the server (default $VIGIE_SERVER, else http://127.0.0.1:8470)\n"
@@ -158,74 +167,6 @@ json_t *cli_call(const cli_opts *o, const char *method, const char *path, const 
     return j;
 }
 
-static json_t *cli_get(const cli_opts *o, const char *path) { return cli_call(o, "GET", path, NULL, NULL); }
-
-static void cli_age(long long s, char *out, size_t size)
-{
-    if (s < 120)
-        snprintf(out, size, "%llds", s);
-    else if (s < 7200)
-        snprintf(out, size, "%lldm", s / 60);
-    else if (s < 172800)
-        snprintf(out, size, "%lldh", s / 3600);
-    else
-        snprintf(out, size, "%lldd", s / 86400);
-}
-
-static void cli_value(json_t *m, char *out, size_t size)
-{
-    const char *text = json_string_value(json_object_get(m, "text"));
-    const char *unit = json_string_value(json_object_get(m, "unit"));
-    double v = json_number_value(json_object_get(m, "value"));
-    if (text && *text)
-        snprintf(out, size, "%s", text);
-    else
-        snprintf(out, size, fabs(v) < 1e15 && v == (double)(long long)v ? "%.0f%s%s" : "%.4g%s%s", v,
-                 unit && strcmp(unit, "bool") && strcmp(unit, "count") && strcmp(unit, "state") ? " " : "",
-                 unit && strcmp(unit, "bool") && strcmp(unit, "count") && strcmp(unit, "state") ? unit : "");
-}
-
-static int cli_status(const cli_opts *o)
-{
-    json_t *j = cli_get(o, "/api/v1/status");
-    if (!j)
-        return 1;
-    if (o->json) {
-        json_dumpf(j, stdout, JSON_INDENT(2));
-        fputc('\n', stdout);
-        json_decref(j);
-        return 0;
-    }
-    json_t *devs = json_object_get(j, "devices");
-    printf("%-16s %-16s %-12s %6s  %s\n", "SITE", "DEVICE", "STATE", "AGE", "VALUES");
-    size_t i;
-    json_t *d;
-    json_array_foreach(devs, i, d) {
-        json_t *reach = json_object_get(d, "reachable");
-        char age[16];
-        cli_age((long long)json_integer_value(json_object_get(d, "age")), age, sizeof age);
-        printf("%-16s %-16s %-12s %6s ", json_string_value(json_object_get(d, "site")),
-               json_string_value(json_object_get(d, "device")),
-               !reach ? "?" : json_is_true(reach) ? "reachable" : "UNREACHABLE", age);
-        size_t k, shown = 0;
-        json_t *m;
-        json_array_foreach(json_object_get(d, "metrics"), k, m) {
-            const char *name = json_string_value(json_object_get(m, "name"));
-            const char *inst = json_string_value(json_object_get(m, "instance"));
-            if (!strcmp(name, VOCAB_DEVICE_REACHABLE) || (!o->verbose && ((inst && *inst) || shown >= 6)))
-                continue;
-            char v[96];
-            cli_value(m, v, sizeof v);
-            printf(" %s%s%s=%s", name, inst && *inst ? "@" : "", inst ? inst : "", v);
-            shown++;
-        }
-        putchar('\n');
-    }
-    printf("%zu device(s).\n", json_array_size(devs));
-    json_decref(j);
-    return 0;
-}
-
 /* Server URL and token from a server.yaml: handy on the server itself. */
 static int cli_from_config(cli_opts *o, const char *path)
 {
@@ -307,17 +248,7 @@ int main(int argc, char **argv)
     int rest = argc - optind;
     char **args = argv + optind;
     if (strcmp(cmd, "status") == 0) {
-        rc = 0;
-        for (int i = 0; i < rest && rc == 0; i++) {
-            if (!strcmp(args[i], "--json"))
-                o.json = true;
-            else if (!strcmp(args[i], "-v") || !strcmp(args[i], "--verbose"))
-                o.verbose = true;
-            else
-                rc = cli_bad("unexpected argument", args[i]);
-        }
-        if (rc == 0)
-            rc = cli_status(&o);
+        rc = cli_status(&o, rest, args);
     } else if (strcmp(cmd, "availability") == 0) {
         rc = cli_availability(&o, rest, args);
     } else if (strcmp(cmd, "events") == 0) {
@@ -334,6 +265,8 @@ int main(int argc, char **argv)
         rc = cli_silence(&o, rest, args);
     } else if (strcmp(cmd, "test-notify") == 0) {
         rc = cli_test_notify(&o, rest, args);
+    } else if (strcmp(cmd, "selftests") == 0) {
+        rc = cli_selftests(&o, rest, args);
     } else {
         rc = cli_bad("unknown command", cmd);
     }

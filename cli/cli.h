@@ -1,5 +1,5 @@
 /* cli: what the commands of `vigie` share: options, one call to the API, error reporting. Each
- * command file (cli.c: status; cli_sla.c: availability, events, maintenance) parses its own
+ * command file (status.c: status; cli_sla.c: availability, events, maintenance) parses its own
  * arguments and prints a table, or the server's JSON with --json. */
 #ifndef VIGIE_CLI_H
 #define VIGIE_CLI_H
@@ -35,8 +35,16 @@ void cli_curl_tls(void *curl, const cli_opts *o);
 /* Prints "vigie: msg: val" and the --help hint; returns 2. */
 int cli_bad(const char *msg, const char *val);
 
+/* status.c: every device, its key values and the summary of its table values [--json] [-v] [--lang fr|en] */
+int cli_status(const cli_opts *o, int argc, char **argv);
+/* Whether to speak French: lang ("fr", "en") when given, else LC_ALL, LC_MESSAGES, LANG, the first set
+ * (fr_FR.UTF-8: yes); English by default. */
+bool cli_lang_fr(const char *lang);
+/* An uptime in days and hours: "12 d 4 h" ("12 j 4 h" in French), "5 h 03 min", "7 min" */
+void cli_uptime(double seconds, bool fr, char *out, size_t size);
 int cli_availability(const cli_opts *o, int argc, char **argv);
 int cli_events(const cli_opts *o, int argc, char **argv);
+/* cli/maintenance.c: maintenance list, add (--rrule), move, cancel, delete */
 int cli_maintenance(const cli_opts *o, int argc, char **argv);
 /* cli_report.c: the monthly SLA report (--send: mailed by the server) */
 int cli_report(const cli_opts *o, int argc, char **argv);
@@ -45,6 +53,8 @@ int cli_alerts(const cli_opts *o, int argc, char **argv);
 int cli_ack(const cli_opts *o, int argc, char **argv);
 int cli_silence(const cli_opts *o, int argc, char **argv);
 int cli_test_notify(const cli_opts *o, int argc, char **argv);
+/* selftest.c: the UPS self-tests */
+int cli_selftests(const cli_opts *o, int argc, char **argv);
 
 /* Prints the server's JSON (--json) and releases it; returns 0. */
 int cli_print_json(json_t *j);

@@ -1,4 +1,4 @@
-/* vigie availability | events | maintenance: the SLA side of the command line. */
+/* vigie availability | events: the SLA side of the command line (maintenance: cli/maintenance.c). */
 #include "config.h"
 
 #include <curl/curl.h>
@@ -233,83 +233,6 @@ int cli_events(const cli_opts *oin, int argc, char **argv)
         printf("%-19s %-12s %-8s %-22s %-9s %s\n", t, json_string_value(json_object_get(e, "site")),
                json_string_value(json_object_get(e, "scope")), json_string_value(json_object_get(e, "name")),
                json_string_value(json_object_get(e, "state")), json_string_value(json_object_get(e, "cause")));
-    }
-    json_decref(j);
-    return 0;
-}
-
-int cli_maintenance(const cli_opts *oin, int argc, char **argv)
-{
-    cli_opts o = *oin;
-    if (argc < 1)
-        return cli_bad("maintenance takes list, add or delete", NULL);
-    const char *sub = argv[0];
-    cli_args a = {0};
-    if (strcmp(sub, "delete") == 0) {
-        if (argc != 2)
-            return cli_bad("maintenance delete takes one window id", NULL);
-        char *end;
-        long long id = strtoll(argv[1], &end, 10);
-        if (*end || id <= 0)
-            return cli_bad("not a window id", argv[1]);
-        char path[64];
-        snprintf(path, sizeof path, "/api/v1/maintenance/%lld", id);
-        json_t *j = cli_call(&o, "DELETE", path, NULL, NULL);
-        if (!j)
-            return 1;
-        printf("maintenance window %lld deleted\n", id);
-        json_decref(j);
-        return 0;
-    }
-    bool add = strcmp(sub, "add") == 0;
-    if (!add && strcmp(sub, "list") != 0)
-        return cli_bad("maintenance takes list, add or delete, not", sub);
-    int rc = cli_parse(argc - 1, argv + 1, &o, &a, add);
-    if (rc)
-        return rc;
-    json_t *j;
-    if (add) {
-        if (!a.site || !a.start || !a.end || !a.reason)
-            return cli_bad("maintenance add needs --site, --start, --end and --reason", NULL);
-        json_t *body = json_pack("{s:s, s:s, s:s, s:s}", "site", a.site, "start", a.start, "end", a.end, "reason", a.reason);
-        if (a.service)
-            json_object_set_new(body, "service", json_string(a.service));
-        char *text = json_dumps(body, JSON_COMPACT);
-        json_decref(body);
-        j = cli_call(&o, "POST", "/api/v1/maintenance", text, NULL);
-        free(text);
-        if (!j)
-            return 1;
-        if (!o.json) {
-            char s[32], e[32];
-            cli_time(json_integer_value(json_object_get(j, "start")), s, sizeof s);
-            cli_time(json_integer_value(json_object_get(j, "end")), e, sizeof e);
-            printf("maintenance window %lld: %s%s%s from %s to %s (%s)\n",
-                   (long long)json_integer_value(json_object_get(j, "id")), a.site, a.service ? "/" : "",
-                   a.service ? a.service : "", s, e, a.reason);
-        }
-    } else {
-        j = cli_period_get(&o, &a, "/api/v1/maintenance");
-        if (!j)
-            return 1;
-        if (!o.json) {
-            size_t i;
-            json_t *w;
-            printf("%-5s %-19s %-19s %-12s %s\n", "ID", "START", "END", "SERVICE", "REASON (WHO)");
-            json_array_foreach(json_object_get(j, "maintenance"), i, w) {
-                char s[32], e[32];
-                cli_time(json_integer_value(json_object_get(w, "start")), s, sizeof s);
-                cli_time(json_integer_value(json_object_get(w, "end")), e, sizeof e);
-                const char *svc = json_string_value(json_object_get(w, "service"));
-                printf("%-5lld %-19s %-19s %-12s %s (%s)\n", (long long)json_integer_value(json_object_get(w, "id")), s, e,
-                       svc && *svc ? svc : "(site)", json_string_value(json_object_get(w, "reason")),
-                       json_string_value(json_object_get(w, "who")));
-            }
-        }
-    }
-    if (o.json) {
-        json_dumpf(j, stdout, JSON_INDENT(2));
-        fputc('\n', stdout);
     }
     json_decref(j);
     return 0;

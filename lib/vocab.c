@@ -157,10 +157,36 @@ static vg_code vc_range(const conf_doc *d, const conf_node *e, const char *key, 
     return VG_OK;
 }
 
-/* One class section: metric name -> {unit, doc, fr, en, range}. */
+#define VOCAB_TEST_WORDS_MAX 8
+
+/* `during_test: any`, or a list of at most VOCAB_TEST_WORDS_MAX state words (vocab.h). */
+static vg_code vc_during_test(const conf_doc *d, const conf_node *e, vocab_metric *m, vg_err *err)
+{
+    const conf_node *n = conf_map_get(d, e, "during_test");
+    if (!n)
+        return VG_OK;
+    const char *s = conf_node_scalar(n);
+    if (s && strcmp(s, "any") == 0) {
+        m->test_any = true;
+        return VG_OK;
+    }
+    if (conf_node_kind(n) != CONF_SEQ || conf_len(n) == 0 || conf_len(n) > VOCAB_TEST_WORDS_MAX)
+        return conf_fail(err, d, n, "during_test", "must be 'any' or a list of 1 to %d state words",
+                         VOCAB_TEST_WORDS_MAX);
+    for (size_t i = 0; i < conf_len(n); i++) {
+        const char *w = conf_node_scalar(conf_seq_at(d, n, i));
+        if (!w || !*w || !text_is_valid(w, PUSH_TEXT_MAX))
+            return conf_fail(err, d, conf_seq_at(d, n, i), "during_test", "must be a state word of at most %d bytes",
+                             PUSH_TEXT_MAX);
+    }
+    m->test_words = n;
+    return VG_OK;
+}
+
+/* One class section: metric name -> {unit, doc, fr, en, range, heartbeat, during_test}. */
 static vg_code vc_metrics(vocab *v, const char *cls, const conf_node *n, vg_err *err)
 {
-    static const char *const keys[] = {"unit", "doc", "fr", "en", "range", "heartbeat", NULL};
+    static const char *const keys[] = {"unit", "doc", "fr", "en", "range", "heartbeat", "during_test", NULL};
     const conf_doc *d = v->doc;
     if (conf_check_map(d, n, cls, NULL, err))
         return VG_E_INVALID;
@@ -174,7 +200,8 @@ static vg_code vc_metrics(vocab *v, const char *cls, const conf_node *n, vg_err 
         if (conf_check_map(d, e, name, keys, err) || conf_get_str(d, e, "unit", true, PUSH_UNIT_MAX, &unit, err) ||
             conf_get_str(d, e, "doc", false, 1024, &doc, err) || vc_text(d, e, false, &m->label, err) ||
             vc_range(d, e, "range", &m->has_range, &m->range_min, &m->range_max, err) ||
-            conf_get_int32(d, e, "heartbeat", false, 60, 7 * 86400, &m->heartbeat, err))
+            conf_get_int32(d, e, "heartbeat", false, 60, 7 * 86400, &m->heartbeat, err) ||
+            vc_during_test(d, e, m, err))
             return VG_E_INVALID;
         /* a profile's unit goes into every sample: it must be what the server accepts in a push */
         if (!text_is_valid(unit, PUSH_UNIT_MAX))
@@ -466,6 +493,16 @@ const vocab_metric *vocab_metric_for(const vocab *v, const char *cls, const char
     if (!m)
         m = vc_metric_in(v, "env", name);
     return m;
+}
+
+bool vocab_metric_test_caused(const vocab *v, const vocab_metric *m, const char *text)
+{
+    if (!m || m->test_any)
+        return m != NULL;
+    for (size_t i = 0; m->test_words && text && i < conf_len(m->test_words); i++)
+        if (strcmp(conf_node_scalar(conf_seq_at(v->doc, m->test_words, i)), text) == 0)
+            return true;
+    return false;
 }
 
 size_t vocab_graph_count(const vocab *v) { return v->ngraphs; }

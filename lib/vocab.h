@@ -40,6 +40,12 @@ typedef struct {
     double range_min, range_max;
     int heartbeat;        /* seconds between samples RRD still joins; 0: the store's default (3 steps).
                            * Set for metrics read in a slow sweep (a sample every few cycles) */
+    /* `during_test:` what a UPS's own self-test or calibration causes in this metric (on battery, the
+     * runtime dropping): `any` reading (test_any), or only the state words of a list (test_words, a
+     * sequence of the document). A reading so caused is neither an outage nor a page while the device
+     * is in a test (server/sla/selftest.h); vocab_metric_test_caused() says whether one is. */
+    bool test_any;
+    const conf_node *test_words;
 } vocab_metric;
 
 typedef struct {
@@ -97,6 +103,9 @@ const vocab_metric *vocab_metric_find(const vocab *v, const char *name);
 /* The entry a device of class `cls` uses: its class's, else generic's, else env's (many UPS cards
  * and PDUs carry a temperature probe). NULL when the class may not use that name. */
 const vocab_metric *vocab_metric_for(const vocab *v, const char *cls, const char *name);
+/* Whether a reading of m with this text (a state word; "" for a number) is what a test causes:
+ * m's `during_test` is `any`, or lists the word. False for a metric without `during_test`. */
+bool vocab_metric_test_caused(const vocab *v, const vocab_metric *m, const char *text);
 
 /* The report's graphs, in the report's order; vocab_class_graphs gives those of one class. */
 size_t vocab_graph_count(const vocab *v);

@@ -10,5 +10,11 @@
 #define VOCAB_DEVICE_TRAP_RECEIVED "device.trap.received"
 #define VOCAB_DEVICE_TRAP_DROPPED "device.trap.dropped"
 #define VOCAB_DEVICE_REBOOT "device.reboot"
+/* a UPS's self-tests and calibrations (server/sla/selftest.h) */
+#define VOCAB_UPS_TEST_RESULT "ups.test.result"
+#define VOCAB_UPS_CALIBRATION_RESULT "ups.calibration.result"
+#define VOCAB_UPS_TEST_RUNNING "ups.test.running"
+#define VOCAB_UPS_TEST_DATE "ups.test.date"
+#define VOCAB_UPS_CALIBRATION_DATE "ups.calibration.date"
 
 #endif

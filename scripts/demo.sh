@@ -2,6 +2,9 @@
 # The demo: a simulated estate (the Tier III data center "Italie" and two NRO shelters) served by
 # snmpsimd from demo/snmprec, one vigie-agent per site polling it every 10 s, and vigie-server
 # storing everything under demo-data/. Installs what is missing, builds, runs until Ctrl-C.
+# Before the agents start, scripts/demo_history.py gives the estate a past: the previous calendar
+# month and this one up to now, with incidents and maintenance windows, through the ingest API (once:
+# a demo-data/ that has data keeps it; remove demo-data/ for a fresh past).
 set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -21,14 +24,32 @@ token() { head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 [ -f "$DATA/tokens" ] || printf 'ITALIE=%s\nDOULLENS=%s\nPERONNE=%s\nADMIN=%s\n' "$(token)" "$(token)" "$(token)" "$(token)" >"$DATA/tokens"
 . "$DATA/tokens"
 
+# The server's step is 60 s: RRD files take a row a minute (3 min of heartbeat) and health runs join
+# observations at most 90 s apart (server/sla/health.c, state_tol), so the history is pushed a sample
+# a minute, about half the time and a sixth of the samples of a 10 s step, while the agents poll every
+# 10 s: RRD averages their six samples a row, and health sees every poll.
 cat >"$DATA/server.yaml" <<YAML
 listen: 127.0.0.1:$PORT
 data_dir: $DATA/server
 web_dir: $ROOT/web
 mibs_dir: $ROOT/mibs
-step: 10
+step: 60
 sites:
-  - {id: italie, name: "Data center Italie", kind: datacenter, target: 99.982}
+  - id: italie
+    name: "Data center Italie"
+    kind: datacenter
+    target: 99.982
+    energy:                     # PUE: the LV board's meter (in the history only) over the UPS outputs,
+      facility: [{device: meter, metric: input.realpower}]   # which feed all IT (the PDUs meter one rack)
+      it: [{device: ups-a, metric: ups.realpower}, {device: ups-b, metric: ups.realpower}]
+      ratings:                  # demo/README.md: SRT 10000 UPS, AP8653 16 A PDUs, ACRC103 InRow units
+        - {device: ups-a, realpower: 10000}
+        - {device: ups-b, realpower: 10000}
+        - {device: pdu-a, phase_current: 16}
+        - {device: pdu-b, phase_current: 16}
+        - {device: clim-1, cooling_kw: 25}
+        - {device: clim-2, cooling_kw: 25}
+        - {device: clim-3, cooling_kw: 25}
   - {id: doullens, name: "NRO Doullens", kind: nro}
   - {id: peronne, name: "NRO Péronne", kind: nro}
 agents:
@@ -71,17 +92,30 @@ stop() {
     kill "${PIDS[@]}" 2>/dev/null || true
     wait 2>/dev/null || true
 }
-trap stop INT TERM EXIT
+trap stop EXIT
+trap "exit 130" INT TERM   # then stop(), once, whatever the script was doing
+
+"$B/server/vigie-server" -c "$DATA/server.yaml" 2>>"$DATA/server.log" &
+PIDS+=($!)
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/api/v1/health" >/dev/null && break; sleep 0.2; done
+curl -sf "http://127.0.0.1:$PORT/api/v1/health" >/dev/null || { echo "vigie-server did not start: see $DATA/server.log (is port $PORT free?)"; exit 1; }
+# the past, before the agents: RRD files take no sample older than their last update. history.partial
+# outlives a fill cut short (Ctrl-C): filling again would only add windows twice and a hole.
+if [ -f "$DATA/history.partial" ]; then
+    echo "vigie demo: an earlier run stopped while filling the history, so its past is incomplete; remove $DATA for a whole one"
+else
+    touch "$DATA/history.partial"
+    /usr/bin/python3 "$ROOT/scripts/demo_history.py" fill "http://127.0.0.1:$PORT" "$DATA/tokens" ||
+        { echo "vigie demo: filling the history failed (see above and $DATA/server.log); remove $DATA to start afresh"; exit 1; }
+    rm -f "$DATA/history.partial"
+fi
+PREV=$(TZ=Europe/Paris date -d "$(TZ=Europe/Paris date +%Y-%m-01) -1 month" +%Y-%m)
 
 USER_OPTS=()
 [ "$(id -u)" -eq 0 ] && USER_OPTS=(--process-user=nobody --process-group=nogroup)
 snmpsimd --data-dir="$DATA/sim/data" --cache-dir="$DATA/sim/cache" --agent-udpv4-endpoint="127.0.0.1:$SIM_PORT" \
     "${USER_OPTS[@]}" --logging-method=null >"$DATA/snmpsimd.log" 2>&1 &
 PIDS+=($!)
-"$B/server/vigie-server" -c "$DATA/server.yaml" 2>>"$DATA/server.log" &
-PIDS+=($!)
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/api/v1/health" >/dev/null && break; sleep 0.2; done
-curl -sf "http://127.0.0.1:$PORT/api/v1/health" >/dev/null || { echo "vigie-server did not start: see $DATA/server.log (is port $PORT free?)"; exit 1; }
 for _ in $(seq 50); do MIBS= snmpget -v2c -c italie-ups-a -t 0.3 -r 0 "127.0.0.1:$SIM_PORT" .1.3.6.1.2.1.1.2.0 >/dev/null 2>&1 && break; sleep 0.2; done
 for s in italie doullens peronne; do
     "$B/agent/vigie-agent" -c "$DATA/agent-$s.yaml" 2>>"$DATA/agent-$s.log" &
@@ -94,6 +128,9 @@ vigie demo is running: 3 sites, $(ls demo/snmprec/*.snmprec | wc -l) simulated d
 
   Status now:       $B/cli/vigie -c $DATA/server.yaml status
   Dashboard:        http://127.0.0.1:$PORT/?token=$ADMIN
+  Last month:       http://127.0.0.1:$PORT/?token=$ADMIN#/incidents?month=$PREV
+  Its report:       $B/cli/vigie -c $DATA/server.yaml report --previous-month     (a PDF here)
+                    $B/cli/vigie -c $DATA/server.yaml availability --month $PREV
   API (JSON):       curl -H "Authorization: Bearer $ADMIN" http://127.0.0.1:$PORT/api/v1/status
   Try one device:   $B/agent/vigie-agent --profiles $ROOT/mibs --probe 127.0.0.1:$SIM_PORT --community nro-peronne-clim
   RRD files:        $DATA/server/rrd/SITE/DEVICE/METRIC.rrd

@@ -303,7 +303,10 @@
         api('/api/v1/sites'), api('/api/v1/availability?' + q({ site })), api('/api/v1/devices?' + q({ site })),
         api('/api/v1/latest?' + q({ site })), apiAlerts(q({ site, state: 'firing' })),
       ]);
-      return { sites, avail, devices, latest, alerts };
+      /* the sections of the files of web/ loaded after this one (window.vigie, below), each on its own */
+      const ext = {};
+      await Promise.all(EXT.siteSections.map((x) => x.load(site).then((v) => { ext[x.id] = v; }, () => { ext[x.id] = null; })));
+      return { sites, avail, devices, latest, alerts, ext };
     }
     if (route.view === 'incidents') {
       const month = route.params.get('month') || thisMonth();
@@ -619,9 +622,13 @@
       grid.append(deviceCard(dev, values.filter((v) => v.device === dev.device), onPick));
     out.push(grid);
 
+    for (const x of EXT.siteSections) { const el = x.render(d.ext && d.ext[x.id], siteDoc); if (el) out.push(el); }
     out.push(h('h2', { text: t('site.incidents') }));
     out.push(incidentsTable(siteDoc.incidents.map((i) => Object.assign({ site: siteDoc.site, tz }, i)), false, 'site.noincident'));
-    if (siteDoc.maintenance_windows && siteDoc.maintenance_windows.length) {
+    /* web/maintenance.js: the month's windows with their recurrence; this table without it */
+    const mt = EXT.maintenance ? EXT.maintenance(d.ext && d.ext.maintenance, siteDoc, tz) : null;
+    if (mt) out.push(...mt);
+    else if (siteDoc.maintenance_windows && siteDoc.maintenance_windows.length) {
       out.push(h('h2', { text: t('site.maintenance') }));
       const tb = h('tbody');
       for (const w of siteDoc.maintenance_windows)
@@ -1019,5 +1026,15 @@
     refresh();
   }
 
-  init();
+  /* ---- extensions ----------------------------------------------------------------------------
+   * A file of web/ loaded after this one (index.html) adds a section to a site's page with
+   * window.vigie.siteSections.push({id, load(site) -> Promise of its data, render(data, siteDoc) -> an
+   * element or null}) and its words with window.vigie.addWords({fr: {...}, en: {...}}); it builds the
+   * page with the helpers below. init waits for DOMContentLoaded, so that those files are read first. */
+  const EXT = {
+    siteSections: [], h, t, api, q, badge, fmtTime, fmtDuration, textValue, lang: () => S.lang,
+    addWords(w) { for (const l of ['fr', 'en']) Object.assign(I18N[l], (w && w[l]) || {}); },
+  };
+  window.vigie = EXT;
+  document.addEventListener('DOMContentLoaded', init);
 })();

@@ -50,7 +50,7 @@ typedef struct prof_source {
     char *instance; /* scalar sources only: emitted under this instance (per-phase scalars) */
 } prof_source;
 
-typedef enum { PROF_TYPE_AUTO = 0, PROF_TYPE_COUNTER, PROF_TYPE_HEXSTRING, PROF_TYPE_LAST_NUMBER } prof_type;
+typedef enum { PROF_TYPE_AUTO = 0, PROF_TYPE_COUNTER, PROF_TYPE_HEXSTRING, PROF_TYPE_LAST_NUMBER, PROF_TYPE_DATE } prof_type;
 typedef enum { PROF_AGG_NONE = 0, PROF_AGG_COUNT, PROF_AGG_SUM } prof_aggregate;
 typedef enum { PROF_TRANSFORM_NONE = 0, PROF_TRANSFORM_MW_TO_DBM } prof_transform;
 

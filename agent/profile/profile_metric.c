@@ -217,9 +217,11 @@ int prof_read_metric(const vocab *vocabulary, const conf_doc *d, const conf_node
         m->type = PROF_TYPE_HEXSTRING;
     else if (strcmp(type, "last_number") == 0)
         m->type = PROF_TYPE_LAST_NUMBER;
+    else if (strcmp(type, "date") == 0)
+        m->type = PROF_TYPE_DATE;
     else
         return conf_fail(err, d, conf_map_get(d, n, "type"), "type",
-                         "'%s' is not auto, counter, hexstring or last_number", type);
+                         "'%s' is not auto, counter, hexstring, last_number or date", type);
     if (transform && strcmp(transform, "mw_to_dbm") == 0)
         m->transform = PROF_TRANSFORM_MW_TO_DBM;
     else if (transform)

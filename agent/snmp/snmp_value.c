@@ -213,6 +213,44 @@ static bool sv_hex_number(const raw_value *raw, double *out)
     return true;
 }
 
+/* Days since 1970-01-01 of a date of the proleptic Gregorian calendar (H. Hinnant's days_from_civil). */
+static int64_t sv_days(int64_t y, int64_t m, int64_t d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400, yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+/* type date: "MM/DD/YYYY" or "MM/DD/YY" (APC and the cards that copy its MIB; 70..99 are 19YY), or
+ * "YYYY-MM-DD", into the Unix time of that day at 00:00 UTC and its text YYYY-MM-DD; false when the
+ * text is no day of 1970..2099 ("Unknown", "00/00/00"). */
+static bool sv_date(const char *s, double *t, char *text, size_t size)
+{
+    int y, m, d, n = 0, p = 0;
+    while (*s == ' ')
+        s++;
+    bool iso = sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10;
+    if (!iso) {
+        n = 0;
+        if (sscanf(s, "%2d/%2d/%n%4d%n", &m, &d, &p, &y, &n) != 3 || (n - p != 2 && n - p != 4))
+            return false;
+        if (n - p == 2)
+            y += y < 70 ? 2000 : 1900;
+    }
+    while (s[n] == ' ')
+        n++;
+    if (s[n])
+        return false;
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (y < 1970 || y > 2099 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1] || (m == 2 && d == 29 && !leap))
+        return false;
+    *t = (double)(sv_days(y, m, d) * 86400);
+    snprintf(text, size, "%04d-%02d-%02d", y, m, d);
+    return true;
+}
+
 conv_status snmp_value_convert(const prof_metric *m, const prof_source *src, const raw_value *raw,
                                double row_factor, conv_result *out)
 {
@@ -229,6 +267,11 @@ conv_status snmp_value_convert_unit(const prof_metric *m, const prof_source *src
 
     double num = 0;
     bool have_num;
+    if (m->type == PROF_TYPE_DATE) {
+        if (raw->kind != RAW_STRING || !sv_date(raw->str, &out->value, out->text, sizeof out->text))
+            return CONV_INVALID;
+        return CONV_OK;
+    }
     if (m->type == PROF_TYPE_HEXSTRING)
         have_num = sv_hex_number(raw, &num);
     else if (m->type == PROF_TYPE_LAST_NUMBER && raw->kind == RAW_STRING)

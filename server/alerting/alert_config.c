@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "alerting/drift.h"
+#include "alerting/selftest_alerts.h"
 #include "alerting/smtp.h"
 
 /* A threshold: *has tells whether the rule gives it. */
@@ -128,6 +129,7 @@ void alerting_config_defaults(alerting_config *a)
     a->timeout = 10;
     a->max_attempts = 8;
     a->retry_delay = 30;
+    selftest_alert_defaults(&a->self_test);
 }
 
 const alert_contact *alerting_contact(const alerting_config *a, const char *name)
@@ -142,7 +144,7 @@ vg_code alerting_config_read(const conf_doc *d, const conf_node *n, alerting_con
 {
     static const char *const keys[] = {"rules", "contacts", "chain", "escalate_after", "group_wait", "repeat",
                                        "for", "heartbeat_steps", "flapping", "sms_gateway", "timeout",
-                                       "max_attempts", "retry_delay", NULL};
+                                       "max_attempts", "retry_delay", "self_test", NULL};
     alerting_config_defaults(a);
     if (!n)
         return VG_OK;
@@ -155,7 +157,8 @@ vg_code alerting_config_read(const conf_doc *d, const conf_node *n, alerting_con
         (rc = conf_get_int32(d, n, "heartbeat_steps", false, 0, 100, &a->heartbeat_steps, err)) ||
         (rc = conf_get_int32(d, n, "max_attempts", false, 0, 100, &a->max_attempts, err)) ||
         (rc = conf_get_int32(d, n, "retry_delay", false, 0, 3600, &a->retry_delay, err)) ||
-        (rc = conf_get_int(d, n, "timeout", false, 1, 300, &timeout, err)))
+        (rc = conf_get_int(d, n, "timeout", false, 1, 300, &timeout, err)) ||
+        (rc = selftest_alert_config_read(d, conf_map_get(d, n, "self_test"), &a->self_test, err)))
         return rc;
     a->timeout = (long)timeout;
     if (a->heartbeat_steps < 2)

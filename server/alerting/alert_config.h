@@ -40,6 +40,7 @@ typedef struct alerting_config {
     long timeout;               /* seconds per delivery */
     int max_attempts;           /* then the notification is failed (logged) */
     int retry_delay;            /* seconds before the first retry, doubled each time (at most 1 h) */
+    alert_selftest_rule self_test; /* `self_test:` (selftest_alerts.h) */
 } alerting_config;
 
 void alerting_config_defaults(alerting_config *a);

@@ -10,8 +10,10 @@
 
 #include "alerting/alert_config.h"
 #include "alerting/drift.h"
+#include "alerting/selftest_alerts.h"
 #include "alerting/skew.h"
 #include "log.h"
+#include "sla/selftest.h"
 #include "store/alert_store.h"
 
 /* ---- helpers -------------------------------------------------------------------------------- */
@@ -202,6 +204,18 @@ static void al_resolve(db *d, const server_config *cfg, const char *site, const 
         al_notify(d, al_cfg(cfg), &r, 1, "resolved", 0, r.level, now);
 }
 
+void alerts_raise(db *d, const char *site, const char *device, const char *metric, const char *instance,
+                  const char *kind, al_level level, const char *summary, double value, int64_t now)
+{
+    al_fire(d, site, device, metric, instance, kind, level, summary, value, "", now);
+}
+
+void alerts_clear(db *d, const server_config *cfg, const char *site, const char *device, const char *metric,
+                  const char *instance, const char *kind, int64_t now)
+{
+    al_resolve(d, cfg, site, device, metric, instance, kind, now);
+}
+
 static void al_summary(char *out, size_t size, const push_sample *s)
 {
     char inst[INSTANCE_MAX_LEN + 4] = "";
@@ -263,6 +277,7 @@ typedef struct {
     const char *site;
     const push_batch *b;
     int64_t now;
+    selftest_memo *memo; /* whether a sample's device is in a test (selftest.h) */
 } al_ingest_job;
 
 /* The level of one sample: a rule's thresholds, else the agent's own severity. */
@@ -275,6 +290,8 @@ static void al_ingest_level(const al_ingest_job *j, const push_sample *s, const 
     bool agent_sev = s->sev == SEV_OK || s->sev == SEV_WARNING || s->sev == SEV_CRITICAL;
     if (r && !alert_rule_has_levels(r))
         r = NULL; /* a drift-only rule leaves the level to the agent */
+    if (!r && strcmp(s->metric, VOCAB_UPS_TEST_RESULT) == 0)
+        return; /* a failed self-test is the "selftest" alert's (selftest_alerts.h), once */
     if (!reach && !r && !agent_sev)
         return; /* nothing judges this series */
     alert_track t;
@@ -292,6 +309,8 @@ static void al_ingest_level(const al_ingest_job *j, const push_sample *s, const 
     }
     if (!known && level == AL_OK)
         return; /* nothing to remember about a series that has always been fine */
+    if (level != AL_OK && !reach && selftest_caused(j->d, j->cfg, j->site, s, j->memo))
+        return; /* what a UPS's own test causes (on battery): not judged while the test runs */
     al_event ev = alert_track_observe(&t, level, s->ts, for_s, &a->flap);
     al_track_save(j->d, j->site, s->device, s->metric, s->instance, &t, s->value, s->unit);
     al_track_event(j->d, j->cfg, j->site, s, kind, &t, ev, j->now);
@@ -347,12 +366,14 @@ static vg_code al_ingest_tx(void *ctx, vg_err *err)
         al_ingest_level(j, s, r);
         al_ingest_drift(j, s, r);
     }
+    selftest_alerts_ingest(j->d, j->cfg, j->site, j->b, j->now);
     return VG_OK;
 }
 
 int alerts_ingest(db *d, const server_config *cfg, const char *site, const push_batch *b, int64_t now)
 {
-    al_ingest_job j = {d, cfg, site, b, now};
+    selftest_memo memo = {0};
+    al_ingest_job j = {d, cfg, site, b, now, &memo};
     vg_err err;
     return db_savepoint(d, "alerts_ingest", al_ingest_tx, &j, &err) == VG_OK ? 0 : -1;
 }

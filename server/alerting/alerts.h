@@ -5,7 +5,9 @@
  *   alerts_ingest()  after a batch is stored: judges each sample (a rule of alerting.rules, else the
  *                    agent's own severity), with hysteresis, `for` and flapping (alert_rules.c), and
  *                    opens or resolves alerts; for a rule with `drift:`, also the series' drift in
- *                    its unit per week (drift.h, alerts of kind "drift"); notes the site's push for
+ *                    its unit per week (drift.h, alerts of kind "drift"); a UPS's last self-test
+ *                    failed or its last pass too old (selftest_alerts.h, kind "selftest"); a sample a
+ *                    UPS's own test causes is not judged (sla/selftest.h); notes the site's push for
  *                    the heartbeat.
  *   alerts_tick()    every few seconds from vigie-server's timer thread: for-durations, heartbeat
  *                    (site unreachable), site down (state events), holds behind site/device
@@ -25,6 +27,7 @@
 #include "error.h"
 #include "store/db.h"
 #include "alerting/notify.h"
+#include "alerting/rules.h"
 #include "push.h"
 #include "config/server_config.h"
 
@@ -34,6 +37,13 @@ int alerts_ingest(db *d, const server_config *cfg, const char *site, const push_
  * so that a restart does not page for every site before its agent's next push; 0: no grace).
  * `lock` (may be NULL) guards db and state: it is held for the round, which sends nothing. */
 int alerts_tick(db *d, const server_config *cfg, int64_t started, int64_t now, pthread_mutex_t *lock);
+
+/* An alert of a module's own judgement (selftest_alerts.c: kind "selftest"), as the ingest opens and
+ * resolves those of the samples: raised to `level` (a new one, or a new severity), or resolved. */
+void alerts_raise(db *d, const char *site, const char *device, const char *metric, const char *instance,
+                  const char *kind, al_level level, const char *summary, double value, int64_t now);
+void alerts_clear(db *d, const server_config *cfg, const char *site, const char *device, const char *metric,
+                  const char *instance, const char *kind, int64_t now);
 
 /* Alerts as JSON, newest first; filters may be NULL. */
 json_t *alerts_list(db *d, const char *site, const char *state, const char *sev, int64_t now);

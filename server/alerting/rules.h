@@ -39,6 +39,12 @@ typedef struct {
     al_drift_dir direction;
 } alert_drift_rule;
 
+/* alerting.self_test (selftest_alerts.h): a UPS's last self-test failed, or its last pass is too old. */
+typedef struct {
+    int max_age_days;    /* 0: no age alert */
+    al_level on_failure; /* AL_OK: no alert for a failed test */
+} alert_selftest_rule;
+
 typedef struct {
     char site[NAME_MAX_LEN + 1];         /* "" any */
     char device[NAME_MAX_LEN + 1];       /* "" any */

@@ -61,7 +61,8 @@ static vg_code sc_token(const conf_doc *d, const conf_node *map, const char *val
 static vg_code sc_site(const conf_doc *d, const conf_node *n, server_config *cfg, vg_err *err)
 {
     static const char *const keys[] = {"id",      "name",     "kind",         "timezone", "target",
-                                       "unknown", "services", "min_coverage", NULL};
+                                       "unknown", "services", "min_coverage", "energy", "power_redundancy",
+                                       "trends", NULL};
     server_site *s = &cfg->sites[cfg->nsites];
     char unknown[16] = "excluded";
     snprintf(s->kind, sizeof s->kind, "nro");
@@ -85,6 +86,8 @@ static vg_code sc_site(const conf_doc *d, const conf_node *n, server_config *cfg
     if ((rc = services ? site_model_read(d, services, cfg->vocab, &s->model, err)
                        : site_model_defaults(cfg->vocab, s->kind, &s->model, err)) != VG_OK)
         return rc;
+    if ((rc = energy_config_read(d, n, cfg->vocab, &s->energy, err)) != VG_OK)
+        return rc; /* s->energy is freed with the sites, even half-read */
     if (unknown_policy_parse(unknown, &s->model.unknown) != 0)
         return conf_fail(err, d, conf_map_get(d, n, "unknown"), "unknown", "'%s' is not excluded, up or down", unknown);
     if (s->target <= 0 || s->target > 100)
@@ -435,6 +438,8 @@ void server_config_free(server_config *cfg)
     for (size_t i = 0; cfg->agents && i <= cfg->nagents; i++)
         free(cfg->agents[i].devices);
     free(cfg->agents);
+    for (size_t i = 0; cfg->sites && i <= cfg->nsites; i++) /* sites[nsites]: one that failed half-way */
+        free(cfg->sites[i].energy);
     free(cfg->sites);
     free(cfg->readers);
     alerting_config_free(cfg->alerting);

@@ -10,6 +10,7 @@
 #include "conf.h"
 #include "names.h"
 #include "sla/site_model.h"
+#include "energy/energy_config.h"
 #include "alerting/smtp.h"
 
 #define SERVER_SECRET_MAX 255
@@ -41,6 +42,7 @@ typedef struct {
     double target;      /* availability target, percent */
     double min_coverage; /* percent of the eligible time that must be monitored for a verdict */
     site_model model;   /* critical services; the kind's defaults when none is declared */
+    energy_site_config *energy; /* energy, power_redundancy, trends (energy/energy_config.h); NULL: defaults */
 } server_site;
 
 typedef struct {

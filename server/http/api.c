@@ -16,6 +16,7 @@
 #include "sla/health.h"
 #include "alerting/alerts.h"
 #include "alerting/skew.h"
+#include "http/status_summary.h"
 
 api_reply api_error(int status, const char *field, const char *msg)
 {
@@ -144,6 +145,14 @@ api_reply api_status(api_ctx *ctx, const char *authorization, time_t now)
         return api_error(500, NULL, "database error");
     }
     api_status_close_device(&w);
+    /* each device's class and the summary of its table values (status_summary.h) */
+    status_summary_opts so = {.stale_after = 3 * (int64_t)ctx->cfg->step, .vocab = ctx->cfg->vocab};
+    vg_err serr;
+    if (status_summary_annotate(api_db(ctx), w.devices, &so, &serr) != VG_OK) {
+        log_error("api", "/api/v1/status: %s", serr.msg);
+        json_decref(w.devices);
+        return api_error(500, NULL, "database error");
+    }
     json_t *o = json_pack("{s:I, s:s, s:o}", "now", (json_int_t)now, "version", PACKAGE_VERSION, "devices", w.devices);
     if (o)
         json_object_set_new(o, "agents", skew_agents_json()); /* their clocks (alerting/skew.h) */
@@ -233,12 +242,17 @@ static const api_route api_routes[] = {
     {"GET", "/api/v1/maintenance", false, API_AUTH_READER, API_READ, api_route_maintenance_list},
     {"POST", "/api/v1/maintenance", false, API_AUTH_ADMIN, API_WRITE, api_route_maintenance_add},
     {"DELETE", "/api/v1/maintenance/", true, API_AUTH_ADMIN, API_WRITE, api_route_maintenance_delete},
+    {"PUT", "/api/v1/maintenance/", true, API_AUTH_ADMIN, API_WRITE, api_route_maintenance_put},
     {"GET", "/api/v1/report", false, API_AUTH_READER, API_READ, api_route_report},
     {"POST", "/api/v1/report/send", false, API_AUTH_ADMIN, API_READ, api_route_report_send},
     {"GET", "/api/v1/devices", false, API_AUTH_READER, API_READ, api_route_devices},
     {"GET", "/api/v1/latest", false, API_AUTH_READER, API_READ, api_route_latest},
     {"GET", "/api/v1/series", false, API_AUTH_READER, API_READ, api_route_series},
     {"GET", "/api/v1/vocabulary", false, API_AUTH_READER, API_READ, api_route_vocabulary},
+    {"GET", "/api/v1/energy", false, API_AUTH_READER, API_READ, api_route_energy},
+    {"GET", "/api/v1/headroom", false, API_AUTH_READER, API_READ, api_route_headroom},
+    {"GET", "/api/v1/trends", false, API_AUTH_READER, API_READ, api_route_trends},
+    {"GET", "/api/v1/selftests", false, API_AUTH_READER, API_READ, api_route_selftests},
     {"GET", "/metrics", false, API_AUTH_METRICS, API_READ, api_route_metrics},
     {"GET", "/", false, API_AUTH_NONE, API_READ, api_route_web},
     {"GET", "/static/", true, API_AUTH_NONE, API_READ, api_route_web},
@@ -351,9 +365,9 @@ vg_code api_time_parse(const char *s, const char *tz, int64_t *out, vg_err *err)
         return VG_OK;
     }
     int64_t t;
-    if (report_parse_time(s, tz, &t) != VG_OK)
-        return vg_fail(err, VG_E_INVALID,
-                       "not Unix seconds nor a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM in the site's time zone)");
+    vg_code rc = report_parse_time(s, tz, &t, err);
+    if (rc != VG_OK)
+        return rc;
     if (t < 0 || t > API_TIME_MAX)
         return vg_fail(err, VG_E_INVALID, "out of range");
     *out = t;

@@ -7,13 +7,16 @@
  *   GET  /api/v1/sites         sites with their current state and this month's availability
  *   GET  /api/v1/availability  ?site=S&month=YYYY-MM or &from=...&to=...: the report's figures
  *   GET  /api/v1/events        ?site=S&from=...&to=...: state changes with their cause
- *   GET  /api/v1/maintenance   ?site=S&from=...&to=...; POST to declare one; DELETE .../ID
+ *   GET  /api/v1/maintenance   ?site=S&from=...&to=...; POST to declare one or a series (rrule);
+ *                              DELETE .../ID; PUT or DELETE .../ID/occurrences/OCC (routes_maintenance.c)
  *   GET  /api/v1/report        ?month=YYYY-MM|previous&site&format&lang: the monthly SLA report (PDF,
  *                              HTML, CSV, JSON; api_report.c); POST /api/v1/report/send mails it (admin)
  *   GET  /api/v1/devices       ?site=S: devices with class, profile, last seen, health (api_data.c)
  *   GET  /api/v1/latest        ?site=S&device=D: latest values
  *   GET  /api/v1/series        ?site&device&metric&instance&from&to&cf&step: one RRD series
  *   GET  /api/v1/vocabulary    classes, metrics, units and words of mibs/vocabulary.yaml (routes_vocab.c)
+ *   GET  /api/v1/selftests     ?site=S&month=YYYY-MM: UPS self-tests, last pass and its age (routes_selftest.c)
+ *   GET  /api/v1/energy        ?site=S&month=: kWh, coverage, PUE; /headroom, /trends ?site=S (routes_energy.c)
  *   GET  /metrics              Prometheus text format (API token unless metrics_public)
  *   GET  /, /static/NAME       the dashboard's files from web_dir (web.c), no credential
  *   GET  /api/v1/alerts        ?site&state&severity; POST .../ID/ack; GET/POST /api/v1/silences,

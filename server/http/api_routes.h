@@ -36,9 +36,20 @@ void api_ingest_refuse_token(api_ctx *ctx, const char *token, api_reply *deny);
 api_reply api_route_sites(api_ctx *ctx, const api_request *req);
 api_reply api_route_availability(api_ctx *ctx, const api_request *req);
 api_reply api_route_events(api_ctx *ctx, const api_request *req);
+
+/* routes_sla.c's reading of a listing's site and period ([from, to) made explicit), and a site's zone
+ * (the first site's for NULL), for routes_maintenance.c. */
+bool api_sla_read_window(api_ctx *ctx, const api_request *req, const char **site, int64_t *from, int64_t *to,
+                         api_reply *deny);
+const char *api_site_tz(const api_ctx *ctx, const char *site);
+
+/* routes_maintenance.c: maintenance windows and series (GET, POST), one occurrence moved or edited
+ * (PUT .../ID/occurrences/OCC), cancelled (DELETE .../ID/occurrences/OCC), a window or a whole series
+ * deleted (DELETE .../ID). */
 api_reply api_route_maintenance_list(api_ctx *ctx, const api_request *req);
 api_reply api_route_maintenance_add(api_ctx *ctx, const api_request *req);
 api_reply api_route_maintenance_delete(api_ctx *ctx, const api_request *req);
+api_reply api_route_maintenance_put(api_ctx *ctx, const api_request *req);
 
 /* api_report.c: the monthly SLA report (PDF, HTML, CSV, JSON) and its mailing. */
 api_reply api_route_report(api_ctx *ctx, const api_request *req);
@@ -63,6 +74,14 @@ api_reply api_route_test_notify(api_ctx *ctx, const api_request *req);
 
 /* routes_vocab.c: mibs/vocabulary.yaml as the dashboard reads it (classes, metrics, labels). */
 api_reply api_route_vocabulary(api_ctx *ctx, const api_request *req);
+
+/* routes_selftest.c: the UPS self-tests of a site (sla/selftest.h). */
+api_reply api_route_selftests(api_ctx *ctx, const api_request *req);
+
+/* routes_energy.c: energy and PUE, power and cooling headroom, trends of a site (server/energy/). */
+api_reply api_route_energy(api_ctx *ctx, const api_request *req);
+api_reply api_route_headroom(api_ctx *ctx, const api_request *req);
+api_reply api_route_trends(api_ctx *ctx, const api_request *req);
 
 /* web.c: the dashboard's static files (GET / and /static/NAME) from server.yaml web_dir. */
 api_reply api_route_web(api_ctx *ctx, const api_request *req);

@@ -69,6 +69,7 @@ static bool report_args(const api_ctx *ctx, const api_request *req, report_reque
 {
     memset(r, 0, sizeof *r);
     r->q.now = req->now;
+    r->q.rrd = ctx->rrd; /* the report has each site's energy and headroom */
     r->q.site = req->arg(req->arg_ctx, "site");
     if (r->q.site && !*r->q.site)
         r->q.site = NULL;

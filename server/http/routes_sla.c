@@ -1,4 +1,5 @@
-/* The availability side of the API: sites, availability figures, events, maintenance windows. */
+/* The availability side of the API: sites, availability figures, events (maintenance windows:
+ * routes_maintenance.c). */
 #include "config.h"
 
 #include <jansson.h>
@@ -80,6 +81,20 @@ static bool sla_read_window(api_ctx *ctx, const api_request *req, const char **s
     return true;
 }
 
+/* The same for routes_maintenance.c (api_routes.h). */
+bool api_sla_read_window(api_ctx *ctx, const api_request *req, const char **site, int64_t *from, int64_t *to,
+                         api_reply *deny)
+{
+    report_query q;
+    if (!sla_read_window(ctx, req, site, &q, deny))
+        return false;
+    *from = q.from;
+    *to = q.to;
+    return true;
+}
+
+const char *api_site_tz(const api_ctx *ctx, const char *site) { return sla_tz(ctx, site); }
+
 api_reply api_route_availability(api_ctx *ctx, const api_request *req)
 {
     api_reply deny;
@@ -150,108 +165,4 @@ api_reply api_route_events(api_ctx *ctx, const api_request *req)
     }
     return api_json_reply(200, json_pack("{s:I, s:I, s:b, s:o}", "from", (json_int_t)q.from, "to", (json_int_t)q.to,
                                          "truncated", e.count > e.max, "events", e.list));
-}
-
-api_reply api_route_maintenance_list(api_ctx *ctx, const api_request *req)
-{
-    api_reply deny;
-    const char *site;
-    report_query q;
-    if (!sla_read_window(ctx, req, &site, &q, &deny))
-        return deny;
-    avail_window *w;
-    int64_t *ids;
-    size_t n;
-    if (db_maintenance_list(api_db(ctx), site, q.from, q.to, &w, &n, &ids) != 0)
-        return api_error(500, NULL, "database error");
-    json_t *list = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(list, json_pack("{s:I, s:s, s:I, s:I, s:s, s:s}", "id", (json_int_t)ids[i], "service",
-                                              w[i].service, "start", (json_int_t)w[i].start, "end", (json_int_t)w[i].end,
-                                              "reason", w[i].reason, "who", w[i].who));
-    free(w);
-    free(ids);
-    return api_json_reply(200, json_pack("{s:o}", "maintenance", list));
-}
-
-/* A time given as Unix seconds or as a date in the site's zone. */
-static int sla_time(json_t *j, const char *tz, int64_t *out)
-{
-    if (json_is_integer(j)) {
-        *out = json_integer_value(j);
-        return *out >= 0 && *out <= API_TIME_MAX ? 0 : -1;
-    }
-    return json_is_string(j) && api_time_parse(json_string_value(j), tz, out, NULL) == VG_OK ? 0 : -1;
-}
-
-/* POST {"site", "service" (optional), "start", "end", "reason"}: start and end as in from/to. */
-api_reply api_route_maintenance_add(api_ctx *ctx, const api_request *req)
-{
-    api_reply deny;
-    if (!api_check_reader(ctx, req, true, &deny))
-        return deny;
-    const server_reader *who = api_reader(ctx, req->authorization);
-    json_error_t jerr;
-    json_t *o = json_loadb(req->body, req->len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!o || !json_is_object(o)) {
-        json_decref(o);
-        return api_error(400, "body", "a JSON object {site, service, start, end, reason} is required");
-    }
-    const char *site = json_string_value(json_object_get(o, "site"));
-    const char *service = json_string_value(json_object_get(o, "service"));
-    const char *reason = json_string_value(json_object_get(o, "reason"));
-    json_t *js = json_object_get(o, "start"), *je = json_object_get(o, "end");
-    api_reply r;
-    int64_t start = 0, end = 0;
-    const char *tz = site ? sla_tz(ctx, site) : "Europe/Paris";
-    if (!site || !name_is_valid(site))
-        r = api_error(400, "site", "a valid site name is required");
-    else if (!server_config_site(ctx->cfg, site))
-        r = api_error(404, "site", "no such site in server.yaml");
-    else if (service && (strlen(service) >= 32 || !metric_name_is_valid(service)))
-        r = api_error(400, "service", "a service name such as power, cooling, network, environment");
-    else if (!reason || !*reason || !text_is_valid(reason, 127))
-        r = api_error(400, "reason", "a reason of at most 127 printable characters is required");
-    else if (sla_time(js, tz, &start) != 0)
-        r = api_error(400, "start", "a date (YYYY-MM-DDTHH:MM in the site's time zone) or Unix seconds");
-    else if (sla_time(je, tz, &end) != 0)
-        r = api_error(400, "end", "a date (YYYY-MM-DDTHH:MM in the site's time zone) or Unix seconds");
-    else if (end <= start)
-        r = api_error(400, "end", "must be after start");
-    else if (end - start > 31 * 86400)
-        r = api_error(400, "end", "a maintenance window lasts at most 31 days");
-    else {
-        int64_t id = 0;
-        vg_code rc = db_maintenance_add(api_db(ctx), site, service ? service : "", start, end, reason, who->name,
-                                        (int64_t)req->now, &id, NULL);
-        if (rc != VG_OK) {
-            r = api_error(vg_http_status(rc), NULL, "database error");
-        } else {
-            log_info("api", "maintenance %lld declared by %s for %s%s%s", (long long)id, who->name, site,
-                     service ? "/" : "", service ? service : "");
-            r = api_json_reply(201, json_pack("{s:I, s:s, s:s, s:I, s:I, s:s, s:s}", "id", (json_int_t)id, "site", site,
-                                              "service", service ? service : "", "start", (json_int_t)start, "end",
-                                              (json_int_t)end, "reason", reason, "who", who->name));
-        }
-    }
-    json_decref(o);
-    return r;
-}
-
-api_reply api_route_maintenance_delete(api_ctx *ctx, const api_request *req)
-{
-    api_reply deny;
-    if (!api_check_reader(ctx, req, true, &deny))
-        return deny;
-    const char *id = req->path + strlen("/api/v1/maintenance/");
-    char *end;
-    long long v = strtoll(id, &end, 10);
-    if (!*id || *end || v <= 0)
-        return api_error(400, "id", "a maintenance window id is a positive integer");
-    vg_code rc = db_maintenance_delete(api_db(ctx), v, NULL);
-    if (rc == VG_E_NOT_FOUND)
-        return api_error(vg_http_status(rc), "id", "no such maintenance window");
-    if (rc != VG_OK)
-        return api_error(vg_http_status(rc), NULL, "database error");
-    return api_json_reply(200, json_pack("{s:I, s:b}", "id", (json_int_t)v, "deleted", 1));
 }

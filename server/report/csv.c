@@ -11,6 +11,8 @@
 #include <time.h>
 
 #include "report/content.h"
+#include "report/view_selftests.h"
+#include "report/energy_formats.h"
 #include "report/formats.h"
 #include "report/i18n.h"
 
@@ -207,7 +209,8 @@ static void csv_incidents(csv_out *c, const report_view *v)
 
 static void csv_windows(csv_out *c, const report_view *v)
 {
-    csv_row(c, (const char *const[]){"section", "site", "id", "service", "start", "end", "reason", "who", NULL});
+    csv_row(c, (const char *const[]){"section", "site", "id", "service", "start", "end", "reason", "who", "recurring",
+                                     "rrule", "moved", NULL});
     for (size_t i = 0; i < v->nsites; i++) {
         const report_view_site *s = &v->sites[i];
         for (size_t k = 0; k < s->nwindows; k++) {
@@ -220,7 +223,62 @@ static void csv_windows(csv_out *c, const report_view *v)
             csv_time(c, w->end, s->timezone);
             csv_text(c, w->reason);
             csv_text(c, w->who);
+            csv_bool(c, w->recurring);
+            csv_field(c, w->rrule);
+            csv_bool(c, w->moved);
             csv_end(c);
+        }
+    }
+}
+
+/* The writers energy_formats.c's sections go through. */
+static void csv_energy_field(void *c, const char *s) { csv_field(c, s); }
+static void csv_energy_end(void *c) { csv_end(c); }
+
+/* The UPS self-tests (view_selftests.h): a line "selftest_ups" per UPS (its last test, the age of its
+ * last pass), then a line "selftests" per test of the period. */
+static void csv_time_or_empty(csv_out *c, int64_t t, const char *tz)
+{
+    if (t > 0)
+        csv_time(c, t, tz);
+    else
+        csv_field(c, "");
+}
+
+static void csv_test(csv_out *c, const char *section, const char *site, const char *tz, const char *device,
+                     const report_view_test *t, int64_t age_days)
+{
+    csv_field(c, section);
+    csv_field(c, site);
+    csv_field(c, device);
+    csv_field(c, t ? t->kind : "");
+    csv_field(c, t ? t->result : "");
+    csv_time_or_empty(c, t ? t->start : 0, tz);
+    csv_time_or_empty(c, t ? t->end : 0, tz);
+    csv_time_or_empty(c, t ? t->at : 0, tz);
+    csv_field(c, t && t->date ? t->date : "");
+    if (t && t->duration >= 0)
+        csv_int(c, t->duration);
+    else
+        csv_field(c, "");
+    if (age_days >= 0)
+        csv_int(c, age_days);
+    else
+        csv_field(c, "");
+    csv_end(c);
+}
+
+static void csv_selftests(csv_out *c, const report_view *v)
+{
+    csv_row(c, (const char *const[]){"section", "site", "ups", "kind", "result", "start", "end", "at", "date",
+                                     "duration_s", "age_days", NULL});
+    for (size_t i = 0; i < v->nsites; i++) {
+        const report_view_site *s = &v->sites[i];
+        for (size_t k = 0; s->self_tests && k < s->self_tests->nups; k++) {
+            const report_view_ups_tests *u = &s->self_tests->ups[k];
+            csv_test(c, "selftest_ups", s->id, s->timezone, u->device, u->has_last ? &u->last : NULL, u->age_days);
+            for (size_t t = 0; t < u->ntests; t++)
+                csv_test(c, "selftests", s->id, s->timezone, u->device, &u->tests[t], -1);
         }
     }
 }
@@ -255,5 +313,7 @@ vg_code report_csv(const report_view *v, const report_render_opts *o, report_ren
     csv_services(&c, v);
     csv_incidents(&c, v);
     csv_windows(&c, v);
+    csv_selftests(&c, v);
+    csv_energy_sections(v, o->lang, csv_energy_field, csv_energy_end, &c); /* energy_formats.c */
     return report_buf_close(&b, out, err);
 }

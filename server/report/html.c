@@ -9,6 +9,9 @@
 
 #include "log.h"
 #include "report/content.h"
+#include "report/content_selftests.h"
+#include "report/view_selftests.h"
+#include "report/energy_formats.h"
 #include "report/formats.h"
 #include "report/graphs.h"
 #include "report/i18n.h"
@@ -284,8 +287,8 @@ static void html_windows(FILE *f, const report_view_site *s, report_lang l, cons
     }
     fprintf(f, "<table><thead><tr>");
     const char *mh[] = {TR(l, "Début", "Start"), TR(l, "Fin", "End"), TR(l, "Service", "Service"),
-                        TR(l, "Motif", "Reason"), TR(l, "Déclarée par", "Declared by")};
-    for (int c = 0; c < 5; c++)
+                        TR(l, "Motif", "Reason"), TR(l, "Récurrence", "Recurrence"), TR(l, "Déclarée par", "Declared by")};
+    for (int c = 0; c < 6; c++)
         html_cell(f, "th", NULL, mh[c]);
     fprintf(f, "</tr></thead><tbody>\n");
     for (size_t k = 0; k < s->nwindows; k++) {
@@ -298,10 +301,66 @@ static void html_windows(FILE *f, const report_view_site *s, report_lang l, cons
         html_cell(f, "td", NULL, e);
         html_cell(f, "td", NULL, *w->service ? i18n_service(words, l, w->service) : TR(l, "tout le site", "whole site"));
         html_cell(f, "td", NULL, w->reason);
+        char rec[240];
+        i18n_recurrence(l, w->recurring, w->rrule, w->moved, rec, sizeof rec);
+        html_cell(f, "td", NULL, rec);
         html_cell(f, "td", NULL, w->who);
         fprintf(f, "</tr>\n");
     }
     fprintf(f, "</tbody></table>\n");
+}
+
+/* The UPS self-tests (content_selftests.h): a line per UPS, then the tests of the month. */
+static void html_selftests(FILE *f, const report_view_site *s, report_lang l)
+{
+    size_t n = s->self_tests ? s->self_tests->nups : 0, more = 0;
+    content_st_row *rows = n ? calloc(n, sizeof *rows) : NULL;
+    content_st_test *tests = rows ? calloc(CONTENT_ST_TESTS_MAX, sizeof *tests) : NULL;
+    if (!tests) {
+        free(rows);
+        return;
+    }
+    n = content_selftest_rows(s, l, rows, n);
+    fprintf(f, "<h3>%s</h3><table><thead><tr>", TR(l, "Autotests des onduleurs", "UPS self-tests"));
+    const char *hd[] = {TR(l, "Onduleur", "UPS"), TR(l, "Dernier test", "Last test"), TR(l, "Résultat", "Result"),
+                        TR(l, "Dernier succès", "Last pass"), TR(l, "Âge du succès", "Age of the pass"),
+                        TR(l, "Tests du mois", "Tests this month")};
+    for (int c = 0; c < 6; c++)
+        html_cell(f, "th", c == 4 ? "num" : NULL, hd[c]);
+    fprintf(f, "</tr></thead><tbody>\n");
+    for (size_t i = 0; i < n; i++) {
+        fprintf(f, "<tr>");
+        html_cell(f, "td", NULL, rows[i].device);
+        html_cell(f, "td", NULL, rows[i].last);
+        html_cell(f, "td", rows[i].style == 1 ? "missed" : rows[i].style == 2 ? "nodata" : NULL, rows[i].result);
+        html_cell(f, "td", NULL, rows[i].passed);
+        html_cell(f, "td", "num", rows[i].age);
+        html_cell(f, "td", NULL, rows[i].month);
+        fprintf(f, "</tr>\n");
+    }
+    fprintf(f, "</tbody></table>\n");
+    size_t nt = content_selftest_tests(s, l, tests, CONTENT_ST_TESTS_MAX, &more);
+    if (nt)
+        fprintf(f, "<table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th class=\"num\">%s</th></tr>"
+                   "</thead><tbody>\n",
+                TR(l, "Date", "Date"), TR(l, "Onduleur", "UPS"), TR(l, "Test", "Test"), TR(l, "Résultat", "Result"),
+                TR(l, "Durée", "Duration"));
+    for (size_t i = 0; i < nt; i++) {
+        fprintf(f, "<tr>");
+        html_cell(f, "td", NULL, tests[i].when);
+        html_cell(f, "td", NULL, tests[i].device);
+        html_cell(f, "td", NULL, tests[i].kind);
+        html_cell(f, "td", tests[i].style ? "missed" : NULL, tests[i].result);
+        html_cell(f, "td", "num", tests[i].duration);
+        fprintf(f, "</tr>\n");
+    }
+    if (nt)
+        fprintf(f, "</tbody></table>\n");
+    if (more)
+        fprintf(f, "<p class=\"note\">%s %zu</p>\n",
+                TR(l, "Autres tests (dans le CSV et le JSON) :", "More tests (in the CSV and the JSON):"), more);
+    free(tests);
+    free(rows);
 }
 
 /* The site's graphs as PNG, inlined; one drawn at a time and written at once. */
@@ -354,6 +413,8 @@ vg_code report_html(const report_view *v, const report_render_opts *o, report_re
         html_services(f, s, l, o->vocab);
         html_incidents(f, s, l, o->vocab);
         html_windows(f, s, l, o->vocab);
+        html_energy_site(f, s, l); /* energy, PUE, headroom (energy_formats.c) */
+        html_selftests(f, s, l);   /* UPS self-tests (content_selftests.h) */
         html_graphs(f, o, s);
         fprintf(f, "</section>\n");
     }

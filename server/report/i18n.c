@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sla/recurrence.h"
 #include "timeutil.h"
 
 vg_code report_render_lang_parse(const char *s, report_lang *out)
@@ -226,3 +227,90 @@ const char *i18n_policy(report_lang l, const char *p)
     return TR(l, "exclue du calcul", "excluded from the figures");
 }
 
+void i18n_recurrence(report_lang l, bool recurring, const char *rrule, bool moved, char *out, size_t size)
+{
+    if (!recurring) {
+        snprintf(out, size, "%s", TR(l, "ponctuelle", "one-off"));
+        return;
+    }
+    char words[200];
+    recur_describe(rrule, TR(l, "fr", "en"), words, sizeof words);
+    snprintf(out, size, "%s%s", words, moved ? TR(l, ", déplacée", ", moved") : "");
+}
+
+const char *i18n_energy_source(report_lang l, const char *source)
+{
+    if (!source)
+        return TR(l, "non mesurée", "not measured");
+    if (strcmp(source, "meter") == 0)
+        return TR(l, "compteur déclaré", "declared meter");
+    if (strcmp(source, "ups_input") == 0)
+        return TR(l, "entrées des onduleurs (climatisation non comprise : PUE partiel)",
+                  "UPS inputs (cooling left out: a partial PUE)");
+    if (strcmp(source, "pdu_input") == 0)
+        return TR(l, "entrées des PDU", "PDU inputs");
+    if (strcmp(source, "ups_output") == 0)
+        return TR(l, "sorties des onduleurs", "UPS outputs");
+    return source;
+}
+
+void i18n_pue_status(report_lang l, const char *status, double min_coverage, char *out, size_t size)
+{
+    char pct[32];
+    i18n_pct(l, min_coverage, 0, pct, sizeof pct);
+    if (strcmp(status, "ok") == 0)
+        snprintf(out, size, "%s", "");
+    else if (strcmp(status, "no_facility") == 0)
+        snprintf(out, size, "%s", TR(l, "pas de PUE : l'énergie du site n'est pas mesurée", "no PUE: the facility energy is not measured"));
+    else if (strcmp(status, "no_it") == 0)
+        snprintf(out, size, "%s", TR(l, "pas de PUE : l'énergie IT n'est pas mesurée", "no PUE: the IT energy is not measured"));
+    else if (strcmp(status, "no_time") == 0)
+        snprintf(out, size, "%s", TR(l, "pas de PUE : période non commencée", "no PUE: the period has not started"));
+    else if (strcmp(status, "low_coverage") == 0)
+        snprintf(out, size, TR(l, "pas de PUE : mesures insuffisantes (moins de %s des heures)",
+                               "no PUE: too little measured (less than %s of the hours)"), pct);
+    else if (strcmp(status, "not_same_time") == 0)
+        snprintf(out, size, TR(l, "pas de PUE : les deux mesures couvrent moins de %s des mêmes heures",
+                               "no PUE: the two sides cover less than %s of the same hours"), pct);
+    else if (strcmp(status, "below_one") == 0)
+        snprintf(out, size, "%s", TR(l, "pas de PUE : rapport inférieur à 1, mesures incohérentes",
+                                     "no PUE: a ratio below 1, inconsistent measurements"));
+    else
+        snprintf(out, size, "%s", status);
+}
+
+void i18n_power_rule(report_lang l, const char *rule, long long needed, long long units, char *out, size_t size)
+{
+    if (strcmp(rule, "2N") == 0)
+        snprintf(out, size, "%s", TR(l, "2N : la charge doit tenir dans la moitié de la puissance installée",
+                                     "2N: the load must fit in half the installed power"));
+    else if (strcmp(rule, "N+1") == 0)
+        snprintf(out, size, "%s", TR(l, "N+1 : la charge doit tenir sans le plus gros onduleur",
+                                     "N+1: the load must fit without the largest UPS"));
+    else if (strcmp(rule, "N") == 0)
+        snprintf(out, size, "%s", TR(l, "N : toute la puissance installée", "N: all the installed power"));
+    else
+        snprintf(out, size, TR(l, "service énergie : %lld onduleur(s) sur %lld doivent porter la charge",
+                               "power service: %lld of %lld UPS must carry the load"), needed, units);
+}
+
+const char *i18n_test_result(report_lang l, const char *w)
+{
+    static const char *const words[][3] = {{"passed", "réussi", "passed"},      {"failed", "échoué", "failed"},
+                                           {"warning", "réussi avec réserves", "passed with warnings"},
+                                           {"aborted", "interrompu", "aborted"}, {"in_progress", "en cours", "in progress"},
+                                           {"none", "aucun", "none"},          {"unknown", "inconnu", "unknown"}};
+    for (size_t i = 0; w && i < sizeof words / sizeof words[0]; i++)
+        if (strcmp(words[i][0], w) == 0)
+            return words[i][l == REPORT_LANG_FR ? 1 : 2];
+    return w ? w : "";
+}
+
+const char *i18n_test_kind(report_lang l, const char *k)
+{
+    if (k && strcmp(k, "self-test") == 0)
+        return TR(l, "autotest", "self-test");
+    if (k && strcmp(k, "calibration") == 0)
+        return TR(l, "calibration", "calibration");
+    return k ? k : "";
+}

@@ -7,6 +7,7 @@
 #ifndef VIGIE_REPORT_I18N_H
 #define VIGIE_REPORT_I18N_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,5 +36,18 @@ void i18n_services(const vocab *words, report_lang l, const char *list, char *ou
 const char *i18n_kind(report_lang l, const char *kind);
 /* the unknown-time policy: "up" -> "comptée disponible" */
 const char *i18n_policy(report_lang l, const char *policy);
+/* a UPS test's result word (sla/selftest.h) "passed" -> "réussi", its kind "self-test" -> "autotest";
+ * a word it does not know as it is */
+const char *i18n_test_result(report_lang l, const char *word);
+const char *i18n_test_kind(report_lang l, const char *kind);
+/* A maintenance window's recurrence column: a series' rule in words ("le 1er mardi de chaque mois",
+ * then ", déplacée" when moved), "ponctuelle" | "one-off" for a window of its own. */
+void i18n_recurrence(report_lang l, bool recurring, const char *rrule, bool moved, char *out, size_t size);
+/* Energy and PUE (energy/energy_site.h): where a side's energy comes from ("ups_input" -> "entrées des
+ * onduleurs"), why there is no PUE ("low_coverage" with the minimum coverage -> "couverture
+ * insuffisante (moins de 90 % des heures)"; "" for "ok"), and the power headroom's rule in words. */
+const char *i18n_energy_source(report_lang l, const char *source);
+void i18n_pue_status(report_lang l, const char *status, double min_coverage, char *out, size_t size);
+void i18n_power_rule(report_lang l, const char *rule, long long needed, long long units, char *out, size_t size);
 
 #endif

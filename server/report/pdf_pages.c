@@ -19,6 +19,8 @@
 #include "report/formats.h"
 #include "report/graphs.h"
 #include "report/i18n.h"
+#include "report/pdf_energy.h"
+#include "report/pdf_selftests.h"
 #include "report/pdf_layout.h"
 
 static int pages_status_style(content_status st)
@@ -315,13 +317,14 @@ static void pages_site_windows(pdf_layout *p, const report_view_site *s)
                  "DejaVu Sans Oblique 8.5", PDF_GREY);
         return;
     }
-    if (pdf_cells_init(&c, s->nwindows * 5) != 0)
+    if (pdf_cells_init(&c, s->nwindows * 6) != 0)
         return;
     pdf_col mcols[] = {{TR(l, "Début", "Start"), 0.16, PDF_LEFT, false},
                        {TR(l, "Fin", "End"), 0.16, PDF_LEFT, false},
                        {TR(l, "Service", "Service"), 0.16, PDF_LEFT, false},
-                       {TR(l, "Motif", "Reason"), 0.75, PDF_LEFT, true},
-                       {TR(l, "Déclarée par", "Declared by"), 0.25, PDF_LEFT, true}};
+                       {TR(l, "Motif", "Reason"), 0.6, PDF_LEFT, true},
+                       {TR(l, "Récurrence", "Recurrence"), 0.3, PDF_LEFT, true},
+                       {TR(l, "Déclarée par", "Declared by"), 0.15, PDF_LEFT, true}};
     for (size_t k = 0; k < s->nwindows; k++) {
         const report_view_window *w = &s->windows[k];
         char b[64];
@@ -331,9 +334,12 @@ static void pages_site_windows(pdf_layout *p, const report_view_site *s)
         pdf_cell(&c, b, PDF_PLAIN);
         pdf_cell(&c, *w->service ? i18n_service(p->vocab, l, w->service) : TR(l, "tout le site", "whole site"), PDF_PLAIN);
         pdf_cell(&c, w->reason, PDF_PLAIN);
+        char rec[240];
+        i18n_recurrence(l, w->recurring, w->rrule, w->moved, rec, sizeof rec);
+        pdf_cell(&c, rec, PDF_PLAIN);
         pdf_cell(&c, w->who, PDF_PLAIN);
     }
-    pdf_table(p, mcols, 5, c.cells, c.styles, s->nwindows);
+    pdf_table(p, mcols, 6, c.cells, c.styles, s->nwindows);
     pdf_cells_free(&c);
 }
 
@@ -371,6 +377,8 @@ static void pages_site(pdf_layout *p, const report_view_site *s, const content_f
     pages_site_services(p, s);
     pages_site_incidents(p, s);
     pages_site_windows(p, s);
+    pdf_energy_site(p, s); /* energy, PUE, headroom (pdf_energy.c) */
+    pdf_selftests(p, s);   /* UPS self-tests (pdf_selftests.c) */
     pages_site_graphs(p, s, g);
 }
 

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "energy/energy_site.h"
+#include "sla/selftest.h"
 #include "sla/health.h"
 #include "timeutil.h"
 
@@ -185,17 +187,33 @@ static json_t *report_site(db *d, const server_config *cfg, const char *site, co
     }
     json_object_set_new(o, "incidents", incidents);
     json_t *windows = json_array();
-    avail_window *w = NULL;
-    int64_t *ids = NULL;
+    db_maint_item *w = NULL;
     size_t nw = 0;
-    if (db_maintenance_list(d, site, from, to, &w, &nw, &ids) == 0)
+    /* each occurrence of a series is a window of its own, marked recurring (its rule, and whether it
+     * was moved from the rule's times) */
+    if (db_maintenance_items(d, site, from, to, false, &w, &nw, NULL, NULL) == VG_OK)
         for (size_t i = 0; i < nw; i++)
-            json_array_append_new(windows, json_pack("{s:I, s:s, s:I, s:I, s:s, s:s}", "id", (json_int_t)ids[i],
-                                                     "service", w[i].service, "start", (json_int_t)w[i].start, "end",
-                                                     (json_int_t)w[i].end, "reason", w[i].reason, "who", w[i].who));
+            json_array_append_new(windows, json_pack("{s:I, s:s, s:I, s:I, s:s, s:s, s:I, s:b, s:s, s:b}", "id",
+                                                     (json_int_t)w[i].id, "service", w[i].w.service, "start",
+                                                     (json_int_t)w[i].w.start, "end", (json_int_t)w[i].w.end, "reason",
+                                                     w[i].w.reason, "who", w[i].w.who, "occurrence",
+                                                     (json_int_t)w[i].w.occurrence, "recurring", w[i].rrule[0] != 0,
+                                                     "rrule", w[i].rrule, "moved", w[i].moved));
     free(w);
-    free(ids);
     json_object_set_new(o, "maintenance_windows", windows);
+    /* energy, PUE and headroom (energy/energy_site.h), when the query brings the RRD files */
+    if (q->rrd && energy_site_report(d, q->rrd, cfg, site, from, to, until, o, err) != VG_OK) {
+        json_decref(o);
+        o = NULL; /* err says why */
+    }
+    /* the UPS self-tests of the period, their last pass's age at its end (sla/selftest.h) */
+    json_t *tests = NULL;
+    if (o && selftest_site_json(d, cfg, site, from, until, until, &tests, err) == VG_OK)
+        json_object_set_new(o, "self_tests", tests);
+    else if (o) {
+        json_decref(o);
+        o = NULL; /* err says why */
+    }
     state_site_free(ss);
     avail_result_free(&r);
     avail_result_free(&ytd);

@@ -13,6 +13,7 @@
 
 #include "error.h"
 #include "store/db.h"
+#include "store/rrd_store.h"
 #include "config/server_config.h"
 
 typedef struct {
@@ -20,6 +21,7 @@ typedef struct {
     int year, month;    /* a calendar month in each site's time zone, or month 0 ... */
     int64_t from, to;   /* ... an explicit [from, to) */
     int64_t now;        /* the present: the part of the period after it is not counted */
+    rrd_store *rrd;     /* the series, for each site's `energy` and `headroom` members; NULL: without them */
 } report_query;
 
 /* Builds the document into *out. VG_E_NOT_FOUND for an unknown site (field "site"), VG_E_INVALID for

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "report/digest.h"
+#include "report/view_energy.h"
+#include "report/view_selftests.h"
 
 /* Where in the document a member is read: "sites[1].figures", for the error. */
 typedef struct {
@@ -215,11 +217,17 @@ static vg_code view_site(view_ctx *c, const json_t *o, report_view_site *s)
             return view_bad(c, NULL, "is not an object");
         if ((rc = view_int(c, e, "id", &v->id)) || (rc = view_str(c, e, "service", &v->service)) ||
             (rc = view_int(c, e, "start", &v->start)) || (rc = view_int(c, e, "end", &v->end)) ||
-            (rc = view_str(c, e, "reason", &v->reason)) || (rc = view_str(c, e, "who", &v->who)))
+            (rc = view_str(c, e, "reason", &v->reason)) || (rc = view_str(c, e, "who", &v->who)) ||
+            (rc = view_bool(c, e, "recurring", &v->recurring)) || (rc = view_str(c, e, "rrule", &v->rrule)) ||
+            (rc = view_bool(c, e, "moved", &v->moved)))
             return rc;
         view_pop(c, at);
     }
-    return VG_OK;
+    /* energy, PUE and headroom, when the document has them (view_energy.h) */
+    if ((rc = report_view_energy_read(o, c->at, &s->energy, c->err)))
+        return rc;
+    /* the UPS self-tests, when the document has them (view_selftests.h) */
+    return report_view_selftests_read(o, c->at, &s->self_tests, c->err);
 }
 
 report_view *report_view_new(const json_t *doc, vg_err *err)
@@ -270,6 +278,8 @@ void report_view_free(report_view *v)
         free(v->sites[i].services);
         free(v->sites[i].incidents);
         free(v->sites[i].windows);
+        report_view_energy_free(v->sites[i].energy);
+        report_view_selftests_free(v->sites[i].self_tests);
     }
     free(v->sites);
     json_decref((json_t *)v->doc);

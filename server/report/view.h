@@ -56,6 +56,8 @@ typedef struct {
     const char *service; /* "" for the whole site */
     int64_t start, end;
     const char *reason, *who;
+    bool recurring, moved; /* an occurrence of a series (rrule its rule), moved from the rule's times */
+    const char *rrule;
 } report_view_window;
 
 typedef struct {
@@ -70,6 +72,8 @@ typedef struct {
     size_t nincidents;
     report_view_window *windows;
     size_t nwindows;
+    struct report_view_energy *energy; /* energy, PUE, headroom (view_energy.h); NULL when the document has none */
+    struct report_view_selftests *self_tests; /* UPS self-tests (view_selftests.h); NULL when the document has none */
 } report_view_site;
 
 typedef struct {

@@ -8,6 +8,7 @@
 
 #include "alerting/skew.h"
 #include "log.h"
+#include "sla/selftest.h"
 
 #define STATE_MAX_MEMBERS 256
 
@@ -71,6 +72,7 @@ static vg_code state_observe_devices(db *d, const server_config *cfg, const char
 {
     size_t n = push_batch_count(b), nobs = 0;
     state_dev_obs *obs = calloc(n ? n : 1, sizeof *obs);
+    selftest_memo memo = {0};
     if (!obs)
         return vg_fail(err, VG_E_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
@@ -89,7 +91,8 @@ static vg_code state_observe_devices(db *d, const server_config *cfg, const char
         if (strcmp(s->metric, VOCAB_DEVICE_REACHABLE) == 0 && s->value < 1) {
             o->unreachable = true;
             snprintf(o->cause, sizeof o->cause, "no SNMP answer");
-        } else if ((s->sev == SEV_CRITICAL || s->sev == SEV_WARNING) && s->sev > o->worst && !o->unreachable) {
+        } else if ((s->sev == SEV_CRITICAL || s->sev == SEV_WARNING) && s->sev > o->worst && !o->unreachable &&
+                   !selftest_caused(d, cfg, site, s, &memo)) { /* a UPS on battery for its own test */
             o->worst = s->sev;
             state_cause(s, o->cause, sizeof o->cause);
         }
@@ -163,7 +166,8 @@ static vg_code state_ingest_tx(void *ctx, vg_err *err)
                                    err)) != VG_OK)
             return rc;
     int64_t tmin = INT64_MAX, tmax = INT64_MIN;
-    if ((rc = state_observe_devices(j->d, j->cfg, j->site, j->b, &tmin, &tmax, err)) != VG_OK ||
+    if ((rc = selftest_ingest(j->d, j->cfg, j->site, j->b, err)) != VG_OK ||
+        (rc = state_observe_devices(j->d, j->cfg, j->site, j->b, &tmin, &tmax, err)) != VG_OK ||
         (rc = state_observe_conditions(j->d, j->cfg, j->site, info.model, j->b, err)) != VG_OK)
         return rc;
     if (tmin > tmax)

@@ -179,6 +179,15 @@ static const char *const db_schema[] = {
     "CREATE TABLE maintenance_occurrences(series INTEGER NOT NULL, occurrence INTEGER NOT NULL,"
     " cancelled INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL, reason TEXT NOT NULL,"
     " who TEXT NOT NULL, changed INTEGER NOT NULL, PRIMARY KEY(series, occurrence));",
+    /* version 8: UPS self-tests (sla/selftest.h, db_selftest.c): what each UPS said of its tests, in runs
+     * of one word and date, and the tests derived from those runs (a run is its test's key, so that a
+     * batch replayed or late gives one row) */
+    "CREATE TABLE selftest_runs(site TEXT NOT NULL, device TEXT NOT NULL, kind TEXT NOT NULL, word TEXT NOT NULL,"
+    " date TEXT NOT NULL, start INTEGER NOT NULL, last INTEGER NOT NULL, PRIMARY KEY(site, device, kind, start));"
+    "CREATE TABLE selftests(site TEXT NOT NULL, device TEXT NOT NULL, kind TEXT NOT NULL, result TEXT NOT NULL,"
+    " date TEXT NOT NULL, start INTEGER NOT NULL, last INTEGER NOT NULL, end INTEGER NOT NULL, at INTEGER NOT NULL,"
+    " run INTEGER NOT NULL, PRIMARY KEY(site, device, kind, run));"
+    "CREATE INDEX selftests_by_time ON selftests(site, at);",
 };
 
 static vg_code db_migrate(db *d, vg_err *err)

@@ -19,6 +19,7 @@
 #include "names.h"
 #include "push.h"
 #include "sla/availability.h"
+#include "sla/recurrence.h"
 
 typedef struct db db;
 
@@ -150,16 +151,61 @@ typedef void (*db_event_fn)(void *ctx, const char *site, const char *scope, cons
 /* Events of [from, to) of a site (NULL: every site), in time order. */
 vg_code db_events_each(db *d, const char *site, int64_t from, int64_t to, db_event_fn fn, void *ctx, vg_err *err);
 
-/* ---- maintenance windows (db_maintenance.c) ------------------------------------------------- */
+/* ---- maintenance windows (db_maintenance.c, db_maintenance_occ.c) -------------------------- */
 
-/* service "" is the whole site; *id (may be NULL) is the new window's. */
+/* A window is a one-off, or a series: a rule (sla/recurrence.h) expanded in the site's zone from its
+ * first occurrence [start, end), each occurrence of which may be moved or cancelled alone (the row of
+ * maintenance_occurrences keyed by the occurrence's start as the rule gives it). Ids are never
+ * reused (schema version 7). */
+
+/* A one-off window: service "" is the whole site; *id (may be NULL) is the new window's. */
 vg_code db_maintenance_add(db *d, const char *site, const char *service, int64_t start, int64_t end,
                            const char *reason, const char *who, int64_t now, int64_t *id, vg_err *err);
-/* VG_E_NOT_FOUND when there is no such window. */
+/* A series of rule rrule in zone tz whose first occurrence is [start, end): VG_E_INVALID (field rrule,
+ * start or end) for what recur_check refuses; its last_end is that of its last occurrence. */
+vg_code db_maintenance_add_series(db *d, const char *site, const char *service, int64_t start, int64_t end,
+                                  const char *rrule, const char *tz, const char *reason, const char *who, int64_t now,
+                                  int64_t *id, vg_err *err);
+/* A window, or a whole series with its moved and cancelled occurrences. VG_E_NOT_FOUND when there is
+ * no such window. */
 vg_code db_maintenance_delete(db *d, int64_t id, vg_err *err);
-/* Windows of a site (NULL: every site) overlapping [from, to); caller frees *out and *ids (ids may be
- * NULL). No vg_err: VG_E_IO or VG_E_NOMEM. */
+/* Windows of a site (NULL: every site) overlapping [from, to), sorted by start: the one-off windows
+ * and the occurrences of series, moved ones at their new times, cancelled ones left out; (*ids)[i] is
+ * the window's or its series' id, out[i].occurrence the occurrence (0 for a one-off). Caller frees *out
+ * and *ids (ids may be NULL). No vg_err: VG_E_IO or VG_E_NOMEM. */
 vg_code db_maintenance_list(db *d, const char *site, int64_t from, int64_t to, avail_window **out, size_t *count,
                             int64_t **ids);
+
+/* One window as the listings give it. */
+typedef struct {
+    int64_t id;                  /* the window's, or its series' */
+    char site[NAME_MAX_LEN + 1];
+    avail_window w;              /* w.occurrence: the occurrence's start as the rule gives it, 0 for a one-off */
+    char rrule[RECUR_RULE_MAX];  /* "" for a one-off */
+    char tz[64];                 /* the zone a series is expanded in */
+    bool moved;                  /* an occurrence at other times than the rule's */
+    bool cancelled;              /* an occurrence cancelled (listed when asked for, at the rule's times) */
+    int64_t changed;             /* when a moved or cancelled occurrence was changed, else 0 */
+} db_maint_item;
+
+/* db_maintenance_list with the rule and the flags; with_cancelled lists cancelled occurrences too.
+ * *truncated (may be NULL) is set when a series had more than RECUR_QUERY_MAX occurrences in [from,
+ * to) (the first ones are listed). Caller frees *out. */
+vg_code db_maintenance_items(db *d, const char *site, int64_t from, int64_t to, bool with_cancelled,
+                             db_maint_item **out, size_t *count, bool *truncated, vg_err *err);
+/* A window or a series as declared (w its first occurrence, w.occurrence 0). VG_E_NOT_FOUND. */
+vg_code db_maintenance_get(db *d, int64_t id, db_maint_item *out, vg_err *err);
+/* One occurrence of a series as it is now (moved, cancelled or as the rule gives it): VG_E_NOT_FOUND
+ * (field "id" or "occurrence") when there is no such series or occ is not one of its occurrences,
+ * VG_E_INVALID (field "id") for a one-off window. */
+vg_code db_maintenance_occurrence_get(db *d, int64_t series, int64_t occ, db_maint_item *out, vg_err *err);
+/* Moves or edits one occurrence of a series to [start, end) with reason (a cancelled one comes back),
+ * leaving the series and its other occurrences alone: VG_E_CONFLICT (field "start") when it would
+ * overlap another occurrence of the series. who made the change at now. */
+vg_code db_maintenance_occurrence_set(db *d, int64_t series, int64_t occ, int64_t start, int64_t end,
+                                      const char *reason, const char *who, int64_t now, vg_err *err);
+/* Cancels one occurrence of a series (again: no change). */
+vg_code db_maintenance_occurrence_cancel(db *d, int64_t series, int64_t occ, const char *who, int64_t now,
+                                         vg_err *err);
 
 #endif

@@ -1,19 +1,25 @@
 #include "config.h"
-#include "store/db_internal.h"
+#include "store/db_maintenance_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Maintenance windows: declared through the API, taken out of the SLA and muting alerts. */
+/* Maintenance windows: declared through the API, taken out of the SLA and muting alerts. A one-off
+ * is a row of `maintenance` (rrule ''); a series is a row with its rule, its zone and its first
+ * occurrence, expanded here at each listing (sla/recurrence.h: pure arithmetic, no storage), with
+ * its moved and cancelled occurrences in maintenance_occurrences (db_maintenance_occ.c). */
 
-vg_code db_maintenance_add(db *d, const char *site, const char *service, int64_t start, int64_t end,
-                           const char *reason, const char *who, int64_t now, int64_t *id, vg_err *err)
+#define DM_COLS "id, site, service, start, end, reason, who, rrule, tz"
+
+static vg_code dm_insert(db *d, const char *site, const char *service, int64_t start, int64_t end, const char *rrule,
+                         const char *tz, int64_t last_end, const char *reason, const char *who, int64_t now,
+                         int64_t *id, vg_err *err)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(d->sql,
-                           "INSERT INTO maintenance(site, service, start, end, reason, who, created, last_end)"
-                           " VALUES(?,?,?,?,?,?,?,?4)",
+                           "INSERT INTO maintenance(site, service, start, end, reason, who, created, rrule, tz, last_end)"
+                           " VALUES(?,?,?,?,?,?,?,?,?,?)",
                            -1, &st, NULL) != SQLITE_OK)
         return db_io(d, err, "maintenance");
     sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
@@ -23,6 +29,9 @@ vg_code db_maintenance_add(db *d, const char *site, const char *service, int64_t
     sqlite3_bind_text(st, 5, reason, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, who, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 7, now);
+    sqlite3_bind_text(st, 8, rrule, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, tz, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 10, last_end);
     vg_code rc = sqlite3_step(st) == SQLITE_DONE ? VG_OK : db_io(d, err, "maintenance");
     if (rc == VG_OK && id)
         *id = sqlite3_last_insert_rowid(d->sql);
@@ -30,17 +39,249 @@ vg_code db_maintenance_add(db *d, const char *site, const char *service, int64_t
     return rc;
 }
 
+vg_code db_maintenance_add(db *d, const char *site, const char *service, int64_t start, int64_t end,
+                           const char *reason, const char *who, int64_t now, int64_t *id, vg_err *err)
+{
+    return dm_insert(d, site, service, start, end, "", "", end, reason, who, now, id, err);
+}
+
+vg_code db_maintenance_add_series(db *d, const char *site, const char *service, int64_t start, int64_t end,
+                                  const char *rrule, const char *tz, const char *reason, const char *who, int64_t now,
+                                  int64_t *id, vg_err *err)
+{
+    recur_info info;
+    vg_code rc = recur_check(rrule, tz, start, end, &info, err);
+    if (rc != VG_OK)
+        return rc;
+    return dm_insert(d, site, service, start, end, info.rule, tz, info.last_end, reason, who, now, id, err);
+}
+
+typedef struct {
+    db *d;
+    int64_t id;
+} dm_delete_ctx;
+
+static vg_code dm_delete(void *ctx, vg_err *err)
+{
+    dm_delete_ctx *c = ctx;
+    static const char *const sql[] = {"DELETE FROM maintenance WHERE id=?", "DELETE FROM maintenance_occurrences WHERE series=?"};
+    vg_code rc = VG_OK;
+    for (int i = 0; i < 2 && rc == VG_OK; i++) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(c->d->sql, sql[i], -1, &st, NULL) != SQLITE_OK)
+            return db_io(c->d, err, "maintenance");
+        sqlite3_bind_int64(st, 1, c->id);
+        rc = sqlite3_step(st) != SQLITE_DONE ? db_io(c->d, err, "maintenance")
+             : i == 0 && sqlite3_changes(c->d->sql) == 0
+                 ? vg_fail_field(err, VG_E_NOT_FOUND, "id", "no maintenance window %lld", (long long)c->id)
+                 : VG_OK;
+        sqlite3_finalize(st);
+    }
+    return rc;
+}
+
 vg_code db_maintenance_delete(db *d, int64_t id, vg_err *err)
 {
+    dm_delete_ctx c = {d, id};
+    return db_savepoint(d, "maintenance_delete", dm_delete, &c, err);
+}
+
+/* ---- listing ------------------------------------------------------------------------------- */
+
+db_maint_item *dm_push(dm_list *l)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        db_maint_item *p = realloc(l->v, cap * sizeof *p);
+        if (!p)
+            return NULL;
+        l->v = p;
+        l->cap = cap;
+    }
+    db_maint_item *it = &l->v[l->n++];
+    memset(it, 0, sizeof *it);
+    return it;
+}
+
+/* A row of DM_COLS. */
+static void dm_read(sqlite3_stmt *st, db_maint_item *it)
+{
+    it->id = sqlite3_column_int64(st, 0);
+    snprintf(it->site, sizeof it->site, "%s", db_col_text(st, 1));
+    snprintf(it->w.service, sizeof it->w.service, "%s", db_col_text(st, 2));
+    it->w.start = sqlite3_column_int64(st, 3);
+    it->w.end = sqlite3_column_int64(st, 4);
+    snprintf(it->w.reason, sizeof it->w.reason, "%s", db_col_text(st, 5));
+    snprintf(it->w.who, sizeof it->w.who, "%s", db_col_text(st, 6));
+    snprintf(it->rrule, sizeof it->rrule, "%s", db_col_text(st, 7));
+    snprintf(it->tz, sizeof it->tz, "%s", db_col_text(st, 8));
+}
+
+vg_code db_maintenance_get(db *d, int64_t id, db_maint_item *out, vg_err *err)
+{
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(d->sql, "DELETE FROM maintenance WHERE id=?", -1, &st, NULL) != SQLITE_OK)
+    memset(out, 0, sizeof *out);
+    if (sqlite3_prepare_v2(d->sql, "SELECT " DM_COLS " FROM maintenance WHERE id=?", -1, &st, NULL) != SQLITE_OK)
         return db_io(d, err, "maintenance");
     sqlite3_bind_int64(st, 1, id);
-    vg_code rc = sqlite3_step(st) != SQLITE_DONE   ? db_io(d, err, "maintenance")
-                 : sqlite3_changes(d->sql) == 0 ? vg_fail(err, VG_E_NOT_FOUND, "no maintenance window %lld", (long long)id)
-                                                : VG_OK;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        dm_read(st, out);
     sqlite3_finalize(st);
+    if (rc == SQLITE_ROW)
+        return VG_OK;
+    return rc == SQLITE_DONE ? vg_fail_field(err, VG_E_NOT_FOUND, "id", "no maintenance window %lld", (long long)id)
+                             : db_io(d, err, "maintenance");
+}
+
+/* An occurrence of s at start (the rule's times). */
+static db_maint_item *dm_occurrence(dm_list *l, const db_maint_item *s, int64_t start)
+{
+    db_maint_item *it = dm_push(l);
+    if (it) {
+        *it = *s;
+        it->w.start = it->w.occurrence = start;
+        it->w.end = start + (s->w.end - s->w.start);
+    }
+    return it;
+}
+
+vg_code dm_series(db *d, const db_maint_item *s, int64_t from, int64_t to, bool with_cancelled, dm_list *l,
+                  bool *truncated)
+{
+    int64_t *starts;
+    size_t n;
+    bool more;
+    /* a stored rule was checked when it was declared: one that no longer reads lists nothing */
+    if (recur_expand(s->rrule, s->tz, s->w.start, s->w.end, from, to, &starts, &n, &more, NULL) != VG_OK)
+        return VG_OK;
+    if (more && truncated)
+        *truncated = true;
+    if (n == 0)
+        return VG_OK;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(d->sql,
+                           "SELECT occurrence, cancelled, who, changed FROM maintenance_occurrences"
+                           " WHERE series=? AND occurrence BETWEEN ? AND ? ORDER BY occurrence",
+                           -1, &st, NULL) != SQLITE_OK) {
+        free(starts);
+        return VG_E_IO;
+    }
+    sqlite3_bind_int64(st, 1, s->id);
+    sqlite3_bind_int64(st, 2, starts[0]);
+    sqlite3_bind_int64(st, 3, starts[n - 1]);
+    vg_code rc = VG_OK;
+    int step = sqlite3_step(st);
+    for (size_t i = 0; i < n && rc == VG_OK; i++) {
+        while (step == SQLITE_ROW && sqlite3_column_int64(st, 0) < starts[i])
+            step = sqlite3_step(st);
+        bool changed = step == SQLITE_ROW && sqlite3_column_int64(st, 0) == starts[i];
+        bool cancelled = changed && sqlite3_column_int(st, 1) != 0;
+        if (changed && !(cancelled && with_cancelled))
+            continue; /* moved or edited: dm_changed lists it where it is now */
+        db_maint_item *it = dm_occurrence(l, s, starts[i]);
+        if (!it)
+            rc = VG_E_NOMEM;
+        else if (cancelled) {
+            it->cancelled = true;
+            snprintf(it->w.who, sizeof it->w.who, "%s", db_col_text(st, 2));
+            it->changed = sqlite3_column_int64(st, 3);
+        }
+    }
+    if (rc == VG_OK && step != SQLITE_ROW && step != SQLITE_DONE)
+        rc = VG_E_IO;
+    sqlite3_finalize(st);
+    free(starts);
     return rc;
+}
+
+vg_code dm_changed(db *d, const char *site, int64_t series, int64_t from, int64_t to, dm_list *l)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(d->sql,
+                           "SELECT m.id, m.site, m.service, o.start, o.end, o.reason, o.who, m.rrule, m.tz,"
+                           " o.occurrence, m.end - m.start, o.changed FROM maintenance_occurrences o"
+                           " JOIN maintenance m ON m.id = o.series WHERE (?1 IS NULL OR m.site = ?1)"
+                           " AND (?4 = 0 OR o.series = ?4) AND o.cancelled = 0 AND o.end > ?2 AND o.start < ?3",
+                           -1, &st, NULL) != SQLITE_OK)
+        return VG_E_IO;
+    if (site)
+        sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, from);
+    sqlite3_bind_int64(st, 3, to);
+    sqlite3_bind_int64(st, 4, series);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        db_maint_item *it = dm_push(l);
+        if (!it)
+            break;
+        dm_read(st, it);
+        it->w.occurrence = sqlite3_column_int64(st, 9);
+        it->moved = it->w.start != it->w.occurrence || it->w.end - it->w.start != sqlite3_column_int64(st, 10);
+        it->changed = sqlite3_column_int64(st, 11);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? VG_OK : rc == SQLITE_ROW ? VG_E_NOMEM : VG_E_IO;
+}
+
+static int dm_cmp(const void *a, const void *b)
+{
+    const db_maint_item *x = a, *y = b;
+    if (x->w.start != y->w.start)
+        return x->w.start < y->w.start ? -1 : 1;
+    if (x->id != y->id)
+        return x->id < y->id ? -1 : 1;
+    return (x->w.occurrence > y->w.occurrence) - (x->w.occurrence < y->w.occurrence);
+}
+
+vg_code db_maintenance_items(db *d, const char *site, int64_t from, int64_t to, bool with_cancelled,
+                             db_maint_item **out, size_t *count, bool *truncated, vg_err *err)
+{
+    *out = NULL;
+    *count = 0;
+    if (truncated)
+        *truncated = false;
+    /* one-offs and series by their first start and their last end (a one-off's last_end is its end) */
+    sqlite3_stmt *st = db_stmt_take(d, &d->maint_list,
+                                    "SELECT " DM_COLS " FROM maintenance WHERE (?1 IS NULL OR site=?1)"
+                                    " AND last_end>?2 AND start<?3 ORDER BY start, id");
+    if (!st)
+        return db_io(d, err, "maintenance");
+    if (site)
+        sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, from);
+    sqlite3_bind_int64(st, 3, to);
+    dm_list l = {0};
+    vg_code rc = VG_OK;
+    int step = SQLITE_DONE;
+    while (rc == VG_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        db_maint_item row;
+        memset(&row, 0, sizeof row);
+        dm_read(st, &row);
+        if (row.rrule[0])
+            rc = dm_series(d, &row, from, to, with_cancelled, &l, truncated);
+        else if (row.w.end > from) {
+            db_maint_item *it = dm_push(&l);
+            if (!it)
+                rc = VG_E_NOMEM;
+            else
+                *it = row;
+        }
+    }
+    if (rc == VG_OK && step != SQLITE_DONE)
+        rc = VG_E_IO;
+    db_stmt_give(st, d->maint_list);
+    if (rc == VG_OK)
+        rc = dm_changed(d, site, 0, from, to, &l);
+    if (rc != VG_OK) {
+        free(l.v);
+        return rc == VG_E_NOMEM ? vg_fail(err, rc, "out of memory") : db_io(d, err, "maintenance");
+    }
+    if (l.n > 1)
+        qsort(l.v, l.n, sizeof *l.v, dm_cmp);
+    *out = l.v;
+    *count = l.n;
+    return VG_OK;
 }
 
 vg_code db_maintenance_list(db *d, const char *site, int64_t from, int64_t to, avail_window **out, size_t *count,
@@ -50,48 +291,30 @@ vg_code db_maintenance_list(db *d, const char *site, int64_t from, int64_t to, a
     *count = 0;
     if (ids)
         *ids = NULL;
-    sqlite3_stmt *st = db_stmt_take(d, &d->maint_list,
-                                    "SELECT id, service, start, end, reason, who FROM maintenance WHERE (?1 IS NULL OR site=?1)"
-                                    " AND end>?2 AND start<?3 ORDER BY start, id");
-    if (!st)
-        return VG_E_IO;
-    if (site)
-        sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, from);
-    sqlite3_bind_int64(st, 3, to);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*count == cap) {
-            cap = cap ? cap * 2 : 8;
-            avail_window *p = realloc(*out, cap * sizeof *p);
-            int64_t *q = ids ? realloc(*ids, cap * sizeof *q) : NULL;
-            if (!p || (ids && !q)) {
-                free(p ? p : *out);
-                if (ids) {
-                    free(q ? q : *ids);
-                    *ids = NULL;
-                }
-                *out = NULL;
-                *count = 0;
-                db_stmt_give(st, d->maint_list);
-                return VG_E_NOMEM;
-            }
-            *out = p;
-            if (ids)
-                *ids = q;
-        }
-        avail_window *w = &(*out)[*count];
-        memset(w, 0, sizeof *w);
-        if (ids)
-            (*ids)[*count] = sqlite3_column_int64(st, 0);
-        snprintf(w->service, sizeof w->service, "%s", db_col_text(st, 1));
-        w->start = sqlite3_column_int64(st, 2);
-        w->end = sqlite3_column_int64(st, 3);
-        snprintf(w->reason, sizeof w->reason, "%s", db_col_text(st, 4));
-        snprintf(w->who, sizeof w->who, "%s", db_col_text(st, 5));
-        (*count)++;
+    db_maint_item *items;
+    size_t n;
+    vg_code rc = db_maintenance_items(d, site, from, to, false, &items, &n, NULL, NULL);
+    if (rc != VG_OK || n == 0) {
+        free(items);
+        return rc;
     }
-    db_stmt_give(st, d->maint_list);
-    return rc == SQLITE_DONE ? VG_OK : VG_E_IO;
+    avail_window *w = malloc(n * sizeof *w);
+    int64_t *id = ids ? malloc(n * sizeof *id) : NULL;
+    if (!w || (ids && !id)) {
+        free(w);
+        free(id);
+        free(items);
+        return VG_E_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        w[i] = items[i].w;
+        if (id)
+            id[i] = items[i].id;
+    }
+    free(items);
+    *out = w;
+    *count = n;
+    if (ids)
+        *ids = id;
+    return VG_OK;
 }

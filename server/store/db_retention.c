@@ -25,7 +25,10 @@ static const db_purge db_purges[] = {
     {"alerts", "DELETE FROM silences WHERE id IN (SELECT id FROM silences WHERE end < ?1 LIMIT ?2)"},
     {"events", "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE ts < ?1 LIMIT ?2)"},
     /* maintenance windows explain the availability of the months whose events are kept */
-    {"events", "DELETE FROM maintenance WHERE id IN (SELECT id FROM maintenance WHERE end < ?1 LIMIT ?2)"},
+    {"events", "DELETE FROM maintenance WHERE id IN (SELECT id FROM maintenance WHERE last_end < ?1 LIMIT ?2)"},
+    /* a series' moved or cancelled occurrences go with it (schema version 7) */
+    {"events", "DELETE FROM maintenance_occurrences WHERE rowid IN (SELECT rowid FROM maintenance_occurrences"
+               " WHERE series NOT IN (SELECT id FROM maintenance) LIMIT ?2)"},
     /* a run that ended before the cutoff; one that goes on past it is kept whole */
     {"health_runs", "DELETE FROM health_runs WHERE rowid IN (SELECT rowid FROM health_runs WHERE last < ?1"
                     " LIMIT ?2)"},

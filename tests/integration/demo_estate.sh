@@ -4,21 +4,38 @@
 #
 #   demo_estate_start INTERVAL [HOURS]
 #                                starts everything; with HOURS, first pushes that much made-up history
-#                                (demo_history.py) so that graphs have a past; sets DEMO_TOKEN (an admin
-#                                API token), SERVER_URL and DEMO_AGENT_PIDS
+#                                (scripts/demo_history.py recent) so that graphs have a past; sets
+#                                DEMO_TOKEN (an admin API token), SERVER_URL and DEMO_AGENT_PIDS
+#   demo_estate_server STEP      starts only vigie-server, with the demo's sites, agents and tokens
+#                                (DEMO_TOKENS: their file, as scripts/demo_history.py reads it)
 #   demo_estate_wait N           waits until the server has values of N devices (bails after 60 s)
 #   demo_estate_stop_agents      stops the agents; fails unless each exits 0 with a clean log
 
 DEMO_TOKEN=demo-estate-admin-token-01
 
-demo_estate_start() {
-    local interval="$1" hours="${2:-}" site prefix id f name
-    DEMO_AGENT_PIDS=""
-    sim_start "$top_srcdir/demo/snmprec"
-    server_start demo "step: $interval
+# the sites of scripts/demo.sh's server.yaml
+demo_estate_server() {
+    DEMO_TOKENS="$T_TMP/demo-tokens"
+    printf 'ITALIE=demo-estate-token-italie\nDOULLENS=demo-estate-token-doullens\nPERONNE=demo-estate-token-peronne\nADMIN=%s\n' \
+        "$DEMO_TOKEN" >"$DEMO_TOKENS"
+    server_start demo "step: $1
 web_dir: $(cd "$top_srcdir/web" && pwd)
 sites:
-  - {id: italie, name: \"Data center Italie\", kind: datacenter, target: 99.982}
+  - id: italie
+    name: \"Data center Italie\"
+    kind: datacenter
+    target: 99.982
+    energy:
+      facility: [{device: meter, metric: input.realpower}]
+      it: [{device: ups-a, metric: ups.realpower}, {device: ups-b, metric: ups.realpower}]
+      ratings:
+        - {device: ups-a, realpower: 10000}
+        - {device: ups-b, realpower: 10000}
+        - {device: pdu-a, phase_current: 16}
+        - {device: pdu-b, phase_current: 16}
+        - {device: clim-1, cooling_kw: 25}
+        - {device: clim-2, cooling_kw: 25}
+        - {device: clim-3, cooling_kw: 25}
   - {id: doullens, name: \"NRO Doullens\", kind: nro}
   - {id: peronne, name: \"NRO Péronne\", kind: nro}
 agents:
@@ -28,8 +45,15 @@ agents:
 api_tokens:
   - {name: demo, role: admin, token: $DEMO_TOKEN}
   - {name: wall, role: read, token: demo-estate-read-token-01}"
+}
+
+demo_estate_start() {
+    local interval="$1" hours="${2:-}" site prefix id f name
+    DEMO_AGENT_PIDS=""
+    sim_start "$top_srcdir/demo/snmprec"
+    demo_estate_server "$interval"
     if [ -n "$hours" ]; then
-        python3 "$top_srcdir/tests/integration/demo_history.py" "$SERVER_URL" "$hours" "$interval" >"$T_TMP/history.log" 2>&1 ||
+        /usr/bin/python3 "$top_srcdir/scripts/demo_history.py" recent "$SERVER_URL" "$hours" "$interval" "$DEMO_TOKENS" >"$T_TMP/history.log" 2>&1 ||
             { cat "$T_TMP/history.log" >&2; bail "pushing the demo history failed"; }
     fi
     for site in italie doullens peronne; do

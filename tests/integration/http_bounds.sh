@@ -154,7 +154,7 @@ routes="/api/v1/ingest:POST
 /api/v1/availability:GET,HEAD
 /api/v1/events:GET,HEAD
 /api/v1/maintenance:GET,HEAD,POST
-/api/v1/maintenance/1:DELETE
+/api/v1/maintenance/1:DELETE,PUT
 /api/v1/report:GET,HEAD
 /api/v1/report/send:POST
 /api/v1/devices:GET,HEAD

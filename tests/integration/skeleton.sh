@@ -51,7 +51,7 @@ assert m['value'] == 97 and 0 <= m['age'] < 30 and d['site'] == 'italie', (m, d)
 s = [m for m in d['metrics'] if m['name'] == 'ups.status'][0]
 assert s['text'] == 'OL', s
 PY
-check "vigie status prints the device as reachable" sh -c "'$CLI' status | grep -E '^italie +ups1 +reachable'"
+check "vigie status prints the device as reachable" sh -c "LC_ALL=C LANG=C '$CLI' status | grep -E '^italie +ups1 +reachable'"
 
 # The device stops answering.
 sim_stop

@@ -534,7 +534,7 @@ static void test_admit(void **state)
     /* another method: 405 naming the path's methods, before any credential is looked at */
     admit("PATCH", "/api/v1/sites", NULL, 405, "method not allowed", "Allow: GET, HEAD");
     admit("PUT", "/api/v1/maintenance", NULL, 405, NULL, "Allow: GET, HEAD, POST");
-    admit("GET", "/api/v1/maintenance/4", NULL, 405, NULL, "Allow: DELETE");
+    admit("GET", "/api/v1/maintenance/4", NULL, 405, NULL, "Allow: DELETE, PUT");
     admit("OPTIONS", "/api/v1/ingest", NULL, 405, NULL, "Allow: POST");
     admit("BREW", "/", NULL, 405, NULL, "Allow: GET, HEAD");
     admit("PATCH", "/api/v1/nothing", NULL, 404, "no such endpoint", "");

@@ -26,6 +26,7 @@ static const char *vocab =
     "  input.power: {unit: dBm, doc: x}\n"
     "  ups.temperature: {unit: degC, doc: x}\n"
     "  ups.load: {unit: \"%\", doc: x}\n"
+    "  ups.test.date: {unit: s, doc: x}\n"
     "olt:\n"
     "  if.in.octets: {unit: B/s, doc: x}\n";
 
@@ -69,7 +70,12 @@ static const char *profile_yaml =
     "  ups.load:\n"
     "    unit: \"%\"\n"
     "    sources: [{oid: .1.3.6.1.4.1.99.7.0}]\n"
-    "    health: {warning_above: 80, critical_above: 95}\n";
+    "    health: {warning_above: 80, critical_above: 95}\n"
+    "  ups.test.date:\n"
+    "    unit: s\n"
+    "    type: date\n"
+    "    sources: [{oid: .1.3.6.1.4.1.99.9.0}]\n"
+    "    absent: [Unknown]\n";
 
 static int setup(void **state)
 {
@@ -307,6 +313,37 @@ static void test_last_number(void **state)
     assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 1, &res), CONV_INVALID);
 }
 
+/* type date: APC's mm/dd/yy and mm/dd/yyyy, ISO dates; the day at 00:00 UTC and its text */
+static void test_date(void **state)
+{
+    const prof_metric *m = metric("ups.test.date");
+    conv_result res;
+    raw_value r = str("01/05/2026");
+    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 1, &res), CONV_OK);
+    assert_true(res.value == 1767571200); /* 2026-01-05T00:00:00Z */
+    assert_string_equal(res.text, "2026-01-05");
+    r = str("02/29/24"); /* a leap day, two-digit year */
+    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 1, &res), CONV_OK);
+    assert_true(res.value == 1709164800);
+    assert_string_equal(res.text, "2024-02-29");
+    r = str("12/31/99");
+    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 1, &res), CONV_OK);
+    assert_string_equal(res.text, "1999-12-31");
+    r = str("2026-12-07");
+    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 1, &res), CONV_OK);
+    assert_true(res.value == 1796601600);
+    r = str("Unknown");
+    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 1, &res), CONV_ABSENT);
+    static const char *const bad[] = {"02/29/2025", "13/01/2026", "00/00/00", "2026-1-5", "01/05/2026x", "", "5"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        r = str(bad[i]);
+        if (snmp_value_convert(m, &m->sources[0], &r, 1, &res) != CONV_INVALID)
+            fail_msg("'%s' read as a date", bad[i]);
+    }
+    r = num(20260105); /* a number is no date */
+    assert_int_equal(snmp_value_convert(m, &m->sources[0], &r, 1, &res), CONV_INVALID);
+}
+
 static void test_counter_rate(void **state)
 {
     double rate;
@@ -328,6 +365,7 @@ int main(void)
         cmocka_unit_test(test_scale_and_fallback_sources), cmocka_unit_test(test_sentinels_and_range),
         cmocka_unit_test(test_enum),               cmocka_unit_test(test_precision_offset_hex),
         cmocka_unit_test(test_counter_rate),       cmocka_unit_test(test_last_number),
+        cmocka_unit_test(test_date),
     };
     return cmocka_run_group_tests_name("snmp_value", tests, setup, teardown);
 }
