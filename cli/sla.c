@@ -46,16 +46,13 @@ void cli_time(long long t, char *out, size_t size)
 
 typedef struct {
     const char *site, *month, *from, *to;
-    const char *service, *start, *end, *reason;
 } cli_args;
 
 /* Options after the command. Returns 0, or 2 after printing the problem. */
-static int cli_parse(int argc, char **argv, cli_opts *o, cli_args *a, bool window)
+static int cli_parse(int argc, char **argv, cli_opts *o, cli_args *a)
 {
     static const struct option opts[] = {{"site", required_argument, NULL, 's'},  {"month", required_argument, NULL, 'm'},
                                          {"from", required_argument, NULL, 'f'},  {"to", required_argument, NULL, 't'},
-                                         {"service", required_argument, NULL, 'S'}, {"start", required_argument, NULL, 'b'},
-                                         {"end", required_argument, NULL, 'e'},   {"reason", required_argument, NULL, 'r'},
                                          {"json", no_argument, NULL, 'j'},        {NULL, 0, NULL, 0}};
     optind = 0; /* a fresh scan of the command's own arguments, the command name at argv[0] */
     opterr = 0;
@@ -67,18 +64,12 @@ static int cli_parse(int argc, char **argv, cli_opts *o, cli_args *a, bool windo
         case 'm': a->month = optarg; break;
         case 'f': a->from = optarg; break;
         case 't': a->to = optarg; break;
-        case 'S': a->service = optarg; break;
-        case 'b': a->start = optarg; break;
-        case 'e': a->end = optarg; break;
-        case 'r': a->reason = optarg; break;
         case 'j': o->json = true; break;
         default: return cli_bad("unknown or incomplete option", v[optind - 1]);
         }
     }
     if (optind < argc + 1)
         return cli_bad("unexpected argument", v[optind]);
-    if (!window && (a->service || a->start || a->end || a->reason))
-        return cli_bad("--service, --start, --end and --reason go with 'maintenance add'", NULL);
     return 0;
 }
 
@@ -137,7 +128,7 @@ int cli_availability(const cli_opts *oin, int argc, char **argv)
 {
     cli_opts o = *oin;
     cli_args a = {0};
-    int rc = cli_parse(argc, argv, &o, &a, false);
+    int rc = cli_parse(argc, argv, &o, &a);
     if (rc)
         return rc;
     json_t *j = cli_period_get(&o, &a, "/api/v1/availability");
@@ -216,7 +207,7 @@ int cli_events(const cli_opts *oin, int argc, char **argv)
 {
     cli_opts o = *oin;
     cli_args a = {0};
-    int rc = cli_parse(argc, argv, &o, &a, false);
+    int rc = cli_parse(argc, argv, &o, &a);
     if (rc)
         return rc;
     json_t *j = cli_period_get(&o, &a, "/api/v1/events");
