@@ -34,15 +34,33 @@ bool server_agent_may_write(const server_agent *a, const char *device);
  * "insufficient data", neither met nor missed (doc/report.md, "Coverage"). */
 #define SERVER_MIN_COVERAGE_DEFAULT 90.0
 
+/* What a public site (kind "public": a school, a town hall, a police station... on the FTTH network)
+ * has beyond a site: where it is, what it hangs from, what to check and under which contract. Read from
+ * the CSV of server.yaml's `public_sites:` (config/public_sites.h, `vigie-server --import-sites`). */
+#define PUBLIC_MAX_ADDRESSES 4
+#define PUBLIC_CHECKS_MAX 256
+typedef struct {
+    char commune[64];
+    char epci[64];
+    char category[32];               /* school, town_hall, police, traffic, camera, other */
+    char nro[NAME_MAX_LEN + 1];      /* the NRO site it hangs from ("": none) */
+    char contract[NAME_MAX_LEN + 1]; /* its contract class (contract/contract.h) */
+    char agent[NAME_MAX_LEN + 1];    /* the agent that checks it */
+    char addresses[PUBLIC_MAX_ADDRESSES][256]; /* what is checked: host names or IP addresses */
+    size_t naddresses;
+    char checks[PUBLIC_CHECKS_MAX];  /* "icmp", "icmp tcp:554", "http:https://host/path=200" */
+} server_public_info;
+
 typedef struct {
     char id[NAME_MAX_LEN + 1];
     char name[128];
-    char kind[32];      /* datacenter | nro | pop | core */
+    char kind[32];      /* datacenter | nro | pop | core | public */
     char timezone[64];
     double target;      /* availability target, percent */
     double min_coverage; /* percent of the eligible time that must be monitored for a verdict */
     site_model model;   /* critical services; the kind's defaults when none is declared */
     energy_site_config *energy; /* energy, power_redundancy, trends (energy/energy_config.h); NULL: defaults */
+    server_public_info *pub;    /* kind public: its place, NRO, checks and contract; NULL for the others */
 } server_site;
 
 typedef struct {
@@ -116,6 +134,8 @@ typedef struct {
     char mibs_dir[SERVER_PATH_MAX + 1];  /* where vocabulary.yaml is (default: the installed mibs/) */
     struct vocab *vocab;                 /* mibs_dir/vocabulary.yaml (vocab.h); always set */
     struct alerting_config *alerting;    /* the `alerting:` section (alert_config.h); always set */
+    struct contract_set *contracts;      /* `contracts:` and `calendars:` (contract/contract.h); always set */
+    char public_sites[SERVER_PATH_MAX + 1]; /* `public_sites: {file:}`: the CSV the public sites are read from */
 } server_config;
 
 server_config *server_config_load(const char *path, vg_err *err);

@@ -491,7 +491,7 @@ static void test_vocabulary(void **state)
     expect(ingest("token-doullens-0001",
                   "{\"agent\":\"nro-doullens\",\"seq\":1,\"samples\":[],\"devices\":[{\"name\":\"u\",\"class\":\"toaster\"}]}",
                   NOW),
-           400, "must be ups, pdu, cooling, olt, env or generic");
+           400, "must be ups, pdu, cooling, olt, env, link, camera, recorder or generic");
 }
 
 /* api_admit: what http.c asks on the headers alone, before any byte of a body is read. */

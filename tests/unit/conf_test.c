@@ -475,7 +475,7 @@ static void test_choices(void **state)
                        "devices: [{name: u, host: h, version: v2cc}]\n",
                        "4:39: key 'version'", "longer than 3 characters");
     expect_server_error("sites: [{id: x, kind: office}]\nagents: []\n", "1:23: key 'kind'",
-                        "'office' is not datacenter, nro, pop or core");
+                        "'office' is not datacenter, nro, pop, core or public");
     expect_server_error("agents: []\napi_tokens: [{name: a, token: cccccccccccccccccccc, role: boss}]\n",
                         "2:59: key 'role'", "'boss' is not read or admin");
     expect_server_error("agents: []\nreport: {lang: de}\n", "2:16: key 'lang'", "'de' is not fr or en");

@@ -396,7 +396,7 @@ static void test_shipped_vocabulary_classes(void **state)
     agent_config *cfg = agent_config_load(file, path, &err);
     assert_non_null(cfg);
     assert_int_equal(agent_config_check_classes(cfg, v, &err), VG_E_INVALID);
-    assert_non_null(strstr(err.msg, "agent.yaml:4:73: key 'class': 'toaster' is not ups, pdu, cooling, olt, env or generic"));
+    assert_non_null(strstr(err.msg, "agent.yaml:4:73: key 'class': 'toaster' is not ups, pdu, cooling, olt, env, link, camera, recorder or generic"));
     assert_non_null(strstr(err.msg, "(device t;"));
     cfg->ndevices = 1; /* cooling alone */
     assert_int_equal(agent_config_check_classes(cfg, v, &err), VG_OK);

@@ -56,8 +56,8 @@ static void test_code_names(void **state)
 static void test_classes(void **state)
 {
     (void)state;
-    static const char *const expected[] = {"ups", "pdu", "cooling", "olt", "env", "generic"};
-    assert_int_equal(vocab_class_count(real), 6);
+    static const char *const expected[] = {"ups", "pdu", "cooling", "olt", "env", "link", "camera", "recorder", "generic"};
+    assert_int_equal(vocab_class_count(real), 9);
     for (size_t i = 0; i < vocab_class_count(real); i++) {
         const vocab_class *c = vocab_class_at(real, i);
         assert_string_equal(c->name, expected[i]);
@@ -70,9 +70,9 @@ static void test_classes(void **state)
             if (!vocab_metric_for(real, c->name, c->key_metrics[k]))
                 fail_msg("key metric %s of class %s is not in its vocabulary", c->key_metrics[k], c->name);
     }
-    assert_string_equal(vocab_class_list(real), "ups, pdu, cooling, olt, env or generic");
-    assert_string_equal(vocab_class_names(real)[5], "generic");
-    assert_null(vocab_class_names(real)[6]);
+    assert_string_equal(vocab_class_list(real), "ups, pdu, cooling, olt, env, link, camera, recorder or generic");
+    assert_string_equal(vocab_class_names(real)[8], "generic");
+    assert_null(vocab_class_names(real)[9]);
     assert_null(vocab_class_find(real, "toaster"));
     const vocab_class *ups = vocab_class_find(real, "ups");
     assert_string_equal(ups->label.fr, "Onduleur");
@@ -134,7 +134,7 @@ static void test_graphs(void **state)
 static void test_site_kinds(void **state)
 {
     (void)state;
-    assert_string_equal(vocab_site_kind_list(real), "datacenter, nro, pop or core");
+    assert_string_equal(vocab_site_kind_list(real), "datacenter, nro, pop, core or public");
     assert_string_equal(vocab_site_kind_find(real, "nro")->label.en, "NRO shelter");
     const conf_doc *d = NULL;
     const conf_node *s = vocab_site_services(real, "nro", &d);
@@ -155,7 +155,7 @@ static void test_push_classes(void **state)
     snprintf(json, sizeof json, body, "toaster");
     assert_null(push_batch_decode_vocab(json, strlen(json), 1790000000, real, &err));
     assert_string_equal(err.field, "devices[0].class");
-    assert_non_null(strstr(err.msg, "must be ups, pdu, cooling, olt, env or generic"));
+    assert_non_null(strstr(err.msg, "must be ups, pdu, cooling, olt, env, link, camera, recorder or generic"));
     push_batch *b = push_batch_decode(json, strlen(json), 1790000000, &err); /* no vocabulary: a word */
     assert_non_null(b);
     push_batch_free(b);
