@@ -27,6 +27,7 @@
 #include "store/rrd_store.h"
 #include "store/graph.h"
 #include "config/server_config.h"
+#include "config/public_sites.h"
 
 #ifndef VIGIE_SYSCONF_DIR
 #define VIGIE_SYSCONF_DIR "/etc/vigie"
@@ -38,6 +39,8 @@ static void server_usage(FILE *f)
                "Receive the agents' samples, store them in RRD files and serve the API.\n\n"
                "  -c, --config FILE      server configuration (default " VIGIE_SYSCONF_DIR "/server.yaml)\n"
                "      --check-config     check the configuration, then exit\n"
+               "      --import-sites CSV check the public sites of CSV against the configuration and install it\n"
+               "                         as server.yaml's public_sites file (the previous one kept as FILE.bak)\n"
                "      --init             accept a new or empty DATA_DIR/vigie.db beside existing RRD data\n"
                "      --log-level LEVEL  error, warn, info (default) or debug\n"
                "  -h, --help             show this help\n"
@@ -304,6 +307,7 @@ int main(int argc, char **argv)
 {
     static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
                                          {"check-config", no_argument, NULL, 'k'},
+                                         {"import-sites", required_argument, NULL, 'I'},
                                          {"init", no_argument, NULL, 'i'},
                                          {"log-level", required_argument, NULL, 'l'},
                                          {"help", no_argument, NULL, 'h'},
@@ -311,12 +315,14 @@ int main(int argc, char **argv)
                                          {NULL, 0, NULL, 0}};
     const char *path = VIGIE_SYSCONF_DIR "/server.yaml";
     bool check = false, init = false;
+    const char *import = NULL;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
         switch (c) {
         case 'c': path = optarg; break;
         case 'k': check = true; break;
+        case 'I': import = optarg; break;
         case 'i': init = true; break;
         case 'l': {
             log_level l;
@@ -333,10 +339,16 @@ int main(int argc, char **argv)
     if (optind < argc)
         return server_bad_arg("unexpected argument", argv[optind]);
     vg_err err;
-    server_config *cfg = server_config_load(path, &err);
+    /* an import replaces the public sites' file: the one in place is not read (it may be missing or wrong) */
+    server_config *cfg = import ? server_config_load_base(path, &err) : server_config_load(path, &err);
     if (!cfg) {
         fprintf(stderr, "vigie-server: %s\n", err.msg);
         return 2;
+    }
+    if (import) {
+        int irc = public_sites_import(cfg, import, stdout, stderr);
+        server_config_free(cfg);
+        return irc;
     }
     if (cfg->tls_cert_pem && !http_tls_supported()) {
         fprintf(stderr, "vigie-server: %s: tls_cert and tls_key are set but this libmicrohttpd was built without "

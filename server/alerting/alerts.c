@@ -1,6 +1,7 @@
 #include "config.h"
 #include "vocab_names.h"
 #include "alerting/alerts.h"
+#include "alerting/dependency.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -380,6 +381,19 @@ int alerts_ingest(db *d, const server_config *cfg, const char *site, const push_
 
 /* ---- the timer ------------------------------------------------------------------------------ */
 
+/* The site-down alert; its summary follows the count of sites down behind it until it is notified. */
+static void al_fire_site(db *d, const char *site, const char *summary, double behind, int64_t now)
+{
+    al_row r;
+    vg_err err;
+    if (al_find_open(d, site, "", "site.state", "", "site", &r)) {
+        if (!r.notified && r.value != behind)
+            al_ok(alert_store_set_severity(d, r.id, r.severity, summary, behind, false, &err), &err);
+        return;
+    }
+    al_fire(d, site, "", "site.state", "", "site", AL_CRITICAL, summary, behind, "", now);
+}
+
 static void al_tick_sites(db *d, const server_config *cfg, int64_t started, int64_t now)
 {
     const alerting_config *a = al_cfg(cfg);
@@ -390,7 +404,8 @@ static void al_tick_sites(db *d, const server_config *cfg, int64_t started, int6
     for (size_t i = 0; i < n; i++) {
         char summary[400], when[64];
         int64_t last = sites[i].last_push;
-        if (alert_heartbeat_lost(last > started ? last : started, now, cfg->step, a->heartbeat_steps)) {
+        if (dependency_has_heartbeat(cfg, sites[i].site) &&
+            alert_heartbeat_lost(last > started ? last : started, now, cfg->step, a->heartbeat_steps)) {
             al_time(last, when, sizeof when);
             snprintf(summary, sizeof summary, "site %s unreachable: no push from its agent since %s", sites[i].site, when);
             al_fire(d, sites[i].site, "", "agent.heartbeat", "", "heartbeat", AL_CRITICAL, summary, (double)last, "",
@@ -399,8 +414,13 @@ static void al_tick_sites(db *d, const server_config *cfg, int64_t started, int6
         char state[32] = "";
         db_event_last_before(d, sites[i].site, "site", sites[i].site, now + 1, state, sizeof state, NULL);
         if (strcmp(state, "down") == 0) {
-            snprintf(summary, sizeof summary, "site %s is DOWN (critical service lost)", sites[i].site);
-            al_fire(d, sites[i].site, "", "site.state", "", "site", AL_CRITICAL, summary, 0, "", now);
+            /* an NRO's page counts the public sites down behind it: their own alerts wait (dependency.h) */
+            size_t behind = dependency_down_behind(d, cfg, sites[i].site, now);
+            int len = snprintf(summary, sizeof summary, "site %s is DOWN (critical service lost)", sites[i].site);
+            if (behind > 0 && len > 0 && (size_t)len < sizeof summary)
+                snprintf(summary + len, sizeof summary - (size_t)len, "; %zu public site%s behind it down", behind,
+                         behind > 1 ? "s" : "");
+            al_fire_site(d, sites[i].site, summary, (double)behind, now);
         } else {
             al_resolve(d, cfg, sites[i].site, "", "site.state", "", "site", now);
         }
@@ -560,6 +580,7 @@ static vg_code al_tick_tx(void *ctx, vg_err *err)
     al_tick_orphan_drifts(j->d, j->cfg, j->now);
     al_tick_clocks(j->d, j->cfg, j->now);
     al_ok(alert_store_update_holds(j->d, err), err);
+    dependency_hold(j->d, j->cfg, j->now);
     al_tick_notify(j->d, j->cfg, j->now);
     return VG_OK;
 }

@@ -12,6 +12,8 @@
 
 #include "alerting/alert_config.h"
 #include "alerting/skew.h"
+#include "contract/contract.h"
+#include "config/public_sites.h"
 #include "log.h"
 #include "vocab.h"
 
@@ -350,7 +352,8 @@ static vg_code sc_read(const conf_doc *d, const conf_node *root, server_config *
     static const char *const keys[] = {"listen", "data_dir", "step", "agents", "sites", "api_tokens", "tls_cert",
                                        "tls_key", "metrics_public", "web_dir", "alerting", "smtp", "report", "rrdcached",
                                        "mibs_dir", "http", "retention", "max_series_per_device",
-                                       "max_series_per_agent", "disk_reserve_mb", "max_clock_skew", NULL};
+                                       "max_series_per_agent", "disk_reserve_mb", "max_clock_skew",
+                                       "contracts", "calendars", "dependency_grace", "public_sites", NULL};
     const conf_node *sites, *agents, *readers, *smtp = conf_map_get(d, root, "smtp");
     cfg->step = 60;
     cfg->max_series_per_device = 25000; /* an OLT of 4,000 ONTs: 5 per-ONT series each, and its ports */
@@ -379,8 +382,13 @@ static vg_code sc_read(const conf_doc *d, const conf_node *root, server_config *
     cfg->agents = calloc(conf_len(agents) + 1, sizeof *cfg->agents);
     cfg->readers = calloc(conf_len(readers) + 1, sizeof *cfg->readers);
     cfg->alerting = calloc(1, sizeof *cfg->alerting);
-    if (!cfg->sites || !cfg->agents || !cfg->readers || !cfg->alerting)
+    cfg->contracts = contract_set_new();
+    if (!cfg->sites || !cfg->agents || !cfg->readers || !cfg->alerting || !cfg->contracts)
         return vg_fail(err, VG_E_NOMEM, "%s: out of memory", cfg->path);
+    cfg->dependency_grace = 2 * cfg->step; /* contract/contract.h: before the public sites, which name contracts */
+    if ((rc = contract_set_read(cfg->contracts, d, root, err)) ||
+        (rc = conf_get_int32(d, root, "dependency_grace", false, 0, 86400, &cfg->dependency_grace, err)))
+        return rc;
     for (size_t i = 0; i < conf_len(sites); i++)
         if ((rc = sc_site(d, conf_seq_at(d, sites, i), cfg, err)) != VG_OK)
             return rc;
@@ -398,10 +406,10 @@ static vg_code sc_read(const conf_doc *d, const conf_node *root, server_config *
             return conf_fail(err, d, conf_map_get(d, root, "alerting"), "contacts",
                              "contact '%s' has an email but server.yaml has no smtp section to send it",
                              cfg->alerting->contacts[i].name);
-    return VG_OK;
+    return public_sites_config(d, root, cfg, err); /* its CSV is read by server_config_load, once d is freed */
 }
 
-server_config *server_config_load(const char *path, vg_err *err)
+static server_config *sc_load(const char *path, bool with_public, vg_err *err)
 {
     conf_doc *d = conf_doc_load_file(path, err);
     if (!d)
@@ -417,6 +425,8 @@ server_config *server_config_load(const char *path, vg_err *err)
         rc = sc_read(d, conf_doc_root(d), cfg, err);
     }
     conf_doc_free(d);
+    if (rc == VG_OK && with_public)
+        rc = public_sites_load(cfg, err);
     if (rc != VG_OK) {
         server_config_free(cfg);
         return NULL;
@@ -430,6 +440,10 @@ server_config *server_config_load(const char *path, vg_err *err)
     return cfg;
 }
 
+server_config *server_config_load(const char *path, vg_err *err) { return sc_load(path, true, err); }
+
+server_config *server_config_load_base(const char *path, vg_err *err) { return sc_load(path, false, err); }
+
 void server_config_free(server_config *cfg)
 {
     if (!cfg)
@@ -438,13 +452,16 @@ void server_config_free(server_config *cfg)
     for (size_t i = 0; cfg->agents && i <= cfg->nagents; i++)
         free(cfg->agents[i].devices);
     free(cfg->agents);
-    for (size_t i = 0; cfg->sites && i <= cfg->nsites; i++) /* sites[nsites]: one that failed half-way */
+    for (size_t i = 0; cfg->sites && i <= cfg->nsites; i++) { /* sites[nsites]: one that failed half-way */
         free(cfg->sites[i].energy);
+        free(cfg->sites[i].pub);
+    }
     free(cfg->sites);
     free(cfg->readers);
     alerting_config_free(cfg->alerting);
     explicit_bzero(cfg->smtp.password, sizeof cfg->smtp.password);
     free(cfg->alerting);
+    contract_set_free(cfg->contracts);
     vocab_free(cfg->vocab);
     free(cfg->tls_cert_pem);
     if (cfg->tls_key_pem) {

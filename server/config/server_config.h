@@ -135,10 +135,15 @@ typedef struct {
     struct vocab *vocab;                 /* mibs_dir/vocabulary.yaml (vocab.h); always set */
     struct alerting_config *alerting;    /* the `alerting:` section (alert_config.h); always set */
     struct contract_set *contracts;      /* `contracts:` and `calendars:` (contract/contract.h); always set */
+    int dependency_grace;                /* seconds around a public site's outage start its NRO's counts (default 2 × step) */
     char public_sites[SERVER_PATH_MAX + 1]; /* `public_sites: {file:}`: the CSV the public sites are read from */
+    char public_agent[NAME_MAX_LEN + 1];    /* `public_sites: {agent:}`: who checks a row that names no agent */
 } server_config;
 
 server_config *server_config_load(const char *path, vg_err *err);
+/* The same without reading the public sites' CSV (cfg->public_sites is only its path): for
+ * `vigie-server --import-sites`, which replaces that file (config/public_sites.h). */
+server_config *server_config_load_base(const char *path, vg_err *err);
 void server_config_free(server_config *cfg);
 
 const server_site *server_config_site(const server_config *cfg, const char *id);

@@ -17,6 +17,7 @@
 
 #include "http/api_routes.h"
 #include "http/ingest.h"
+#include "http/ingest_route.h"
 #include "log.h"
 #include "sla/health.h"
 #include "alerting/alerts.h"
@@ -78,8 +79,12 @@ static bool api_ingest_allowed(api_ctx *ctx, const server_agent *agent, const ch
         *deny = api_error(403, "agent", "this token belongs to another agent");
         return false;
     }
+    ingest_router rt;
+    ingest_router_init(&rt, ctx->cfg, agent);
     for (size_t i = 0; agent->devices && i < push_batch_count(b); i++) {
-        if (!server_agent_may_write(agent, push_batch_at(b, i)->device)) {
+        const char *dev = push_batch_at(b, i)->device;
+        /* a public site it checks is not one of its site's devices (ingest_route.h) */
+        if (!server_agent_may_write(agent, dev) && ingest_router_site(&rt, dev) == agent->site) {
             char field[64];
             snprintf(field, sizeof field, "samples[%zu].device", i);
             ctx->rejected++;
@@ -113,6 +118,7 @@ typedef struct {
     push_batch *stored, *kept, *late; /* b's samples by their fate (api_ingest_select) */
     size_t nlate, over_cap;
     time_t now;
+    ingest_router router;   /* which site each sample is for (ingest_route.h) */
     char err[1200];
 } api_ingest_job;
 
@@ -126,11 +132,11 @@ static int api_ingest_rrd(api_ingest_job *j)
     int written = -1;
     struct timespec t0, t1;
     api_unlock(ctx);
-    j->b = api_ingest_filter(ctx, j->agent->site, j->all, &j->rej);
+    j->b = api_ingest_filter(ctx, &j->router, j->all, &j->rej);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (!j->b)
         snprintf(j->err, sizeof j->err, "out of memory");
-    else if (rrd_store_write(ctx->rrd, j->agent->site, j->b, &j->st, &verr) == VG_OK)
+    else if (ingest_route_rrd_write(&j->router, ctx->rrd, j->b, &j->st, &verr) == VG_OK)
         written = 0;
     else
         snprintf(j->err, sizeof j->err, "%s", verr.msg);
@@ -170,22 +176,87 @@ static int api_ingest_select(api_ingest_job *j)
     return 0;
 }
 
+/* Late samples of each site, for api_ingest_db. */
+static int api_ingest_late(api_ingest_job *j)
+{
+    ingest_routes rt;
+    vg_err verr;
+    int rc = ingest_routes_build(&j->router, j->late, &rt) == VG_OK ? 0 : -1;
+    if (rc)
+        snprintf(j->err, sizeof j->err, "out of memory");
+    for (size_t k = 0; rc == 0 && k < rt.nsites; k++) {
+        if (rt.start[k] == rt.start[k + 1])
+            continue;
+        push_batch *sub = rt.nsites == 1 ? j->late : ingest_routes_subset(&rt, j->late, k);
+        size_t kept = 0, over = 0;
+        if (!sub) {
+            snprintf(j->err, sizeof j->err, "out of memory");
+            rc = -1;
+        } else if (db_late_add(api_db(j->ctx), rt.sites[k], sub, (int64_t)j->now, &kept, &over, &verr) != VG_OK) {
+            snprintf(j->err, sizeof j->err, "%s", verr.msg);
+            rc = -1;
+        }
+        j->nlate += kept;
+        j->over_cap += over;
+        if (sub != j->late)
+            push_batch_free(sub);
+    }
+    ingest_routes_clear(&rt);
+    return rc;
+}
+
+static const char *api_stored_site(void *job, size_t i)
+{
+    api_ingest_job *j = job;
+    return ingest_router_site(&j->router, push_batch_at(j->stored, i)->device);
+}
+
 /* The db part (lock held): late samples before the batch, so that should the batch then fail, its
  * resend finds them kept (once). */
 static int api_ingest_db(api_ingest_job *j)
 {
     vg_err verr;
-    const char *site = j->agent->site;
-    if (push_batch_count(j->late) > 0 &&
-        db_late_add(api_db(j->ctx), site, j->late, (int64_t)j->now, &j->nlate, &j->over_cap, &verr) != VG_OK) {
-        snprintf(j->err, sizeof j->err, "%s", verr.msg);
+    if (push_batch_count(j->late) > 0 && api_ingest_late(j) != 0)
         return -1;
-    }
-    if (db_batch_store(api_db(j->ctx), site, j->stored, (int64_t)j->now, &verr) != VG_OK) {
+    if (db_batch_store_sites(api_db(j->ctx), j->stored, api_stored_site, j, (int64_t)j->now, &verr) != VG_OK) {
         snprintf(j->err, sizeof j->err, "%s", verr.msg);
         return -1;
     }
     return 0;
+}
+
+/* Health and alerting judge what each site got of the batch (lock held). */
+static void api_ingest_judge(api_ingest_job *j)
+{
+    api_ctx *ctx = j->ctx;
+    const server_agent *agent = j->agent;
+    vg_err verr;
+    ingest_routes rt;
+    if (ingest_routes_build(&j->router, j->kept, &rt) != VG_OK) {
+        log_error("ingest", "batch %llu from %s: out of memory judging it", (unsigned long long)push_batch_seq(j->b),
+                  agent->id);
+        ingest_routes_clear(&rt);
+        return;
+    }
+    for (size_t k = 0; k < rt.nsites; k++) {
+        if (k > 0 && rt.start[k] == rt.start[k + 1])
+            continue;
+        push_batch *sub = rt.nsites == 1 ? j->kept : ingest_routes_subset(&rt, j->kept, k);
+        if (!sub) {
+            log_error("ingest", "batch %llu from %s: out of memory judging site %s",
+                      (unsigned long long)push_batch_seq(j->b), agent->id, rt.sites[k]);
+            continue;
+        }
+        /* samples are stored: a failure to derive health is logged, not a reason to have them resent */
+        if (state_ingest(api_db(ctx), ctx->cfg, rt.sites[k], sub, (int64_t)j->now, &verr) != VG_OK)
+            log_error("ingest", "batch %llu from %s: %s", (unsigned long long)push_batch_seq(j->b), agent->id, verr.msg);
+        if (alerts_ingest(api_db(ctx), ctx->cfg, rt.sites[k], sub, (int64_t)j->now) != 0)
+            log_error("ingest", "batch %llu from %s: alerting could not judge it (site %s)",
+                      (unsigned long long)push_batch_seq(j->b), agent->id, rt.sites[k]);
+        if (sub != j->kept)
+            push_batch_free(sub);
+    }
+    ingest_routes_clear(&rt);
 }
 
 static void api_ingest_job_clear(api_ingest_job *j)
@@ -200,18 +271,12 @@ static api_reply api_ingest_accept(api_ingest_job *j)
 {
     api_ctx *ctx = j->ctx;
     const server_agent *agent = j->agent;
-    vg_err verr;
     push_sample cap_key = {.device = "", .metric = "late", .instance = ""};
     if (j->over_cap && api_log_due(api_hash(agent->id, &cap_key), j->now))
         log_warn("ingest", "agent %s: %zu late samples not kept in batch %llu: their series hold %d already "
                  "(logged once an hour)", agent->id, j->over_cap, (unsigned long long)push_batch_seq(j->all),
                  DB_LATE_PER_SERIES);
-    /* samples are stored: a failure to derive health is logged, not a reason to have them resent */
-    if (state_ingest(api_db(ctx), ctx->cfg, agent->site, j->kept, (int64_t)j->now, &verr) != VG_OK)
-        log_error("ingest", "batch %llu from %s: %s", (unsigned long long)push_batch_seq(j->b), agent->id, verr.msg);
-    if (alerts_ingest(api_db(ctx), ctx->cfg, agent->site, j->kept, (int64_t)j->now) != 0)
-        log_error("ingest", "batch %llu from %s: alerting could not judge it", (unsigned long long)push_batch_seq(j->b),
-                  agent->id);
+    api_ingest_judge(j);
     ctx->batches++;
     ctx->samples += j->written;
     ctx->samples_rejected += j->rej.n;
@@ -237,6 +302,7 @@ static api_reply api_ingest_store(api_ctx *ctx, const server_agent *agent, const
         return api_json_reply(200, o);
     }
     api_ingest_job j = {.ctx = ctx, .agent = agent, .all = all, .now = now};
+    ingest_router_init(&j.router, ctx->cfg, agent);
     int written = seen == VG_OK ? api_ingest_rrd(&j) : -1;
     j.written = j.st.written;
     j.stale = j.st.stale;

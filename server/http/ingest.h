@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "http/api.h"
+#include "http/ingest_route.h"
 
 typedef struct {
     size_t n;            /* samples refused */
@@ -27,7 +28,8 @@ typedef struct {
 
 /* The batch of the samples of b that can be stored, r saying which were refused and why (free r with
  * api_rejects_clear, even when this fails). NULL when out of memory. */
-push_batch *api_ingest_filter(api_ctx *ctx, const char *site, const push_batch *b, api_rejects *r);
+
+push_batch *api_ingest_filter(api_ctx *ctx, ingest_router *router, const push_batch *b, api_rejects *r);
 /* The samples of b (the filtered batch of `all`) that rrd_store_write marked FAILED, refused with
  * their file's reason and logged; -1 when out of memory. */
 int api_rejects_add_failed(api_rejects *r, const server_agent *agent, const push_batch *all, const push_batch *b,

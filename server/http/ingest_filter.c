@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "http/ingest.h"
+#include "http/ingest_route.h"
 #include "log.h"
 #include "vocab.h"
 
@@ -27,7 +28,8 @@
 
 typedef struct {
     api_ctx *ctx;
-    const char *site;
+    ingest_router *router; /* the site of each device (ingest_route.h) */
+    const char *site;      /* the current device's */
     const push_batch *b;
     uint64_t disk_free;
     bool disk_known;
@@ -161,6 +163,11 @@ static size_t api_filter_series(api_quota *q, const size_t *order, size_t k, siz
 {
     const push_batch *b = q->b;
     const push_sample *s = push_batch_at(b, order[k]);
+    const char *site = ingest_router_site(q->router, s->device);
+    if (site != q->site) { /* a public site the agent checks: its own folder and counts */
+        q->site = site;
+        q->site_series = -1;
+    }
     size_t end = k + 1;
     while (end < n && api_same_series(s, push_batch_at(b, order[end])))
         end++;
@@ -210,7 +217,7 @@ static size_t api_filter_series(api_quota *q, const size_t *order, size_t k, siz
 
 /* The batch of the samples of b that can be stored, r saying which were refused and why. NULL when
  * out of memory. */
-push_batch *api_ingest_filter(api_ctx *ctx, const char *site, const push_batch *b, api_rejects *r)
+push_batch *api_ingest_filter(api_ctx *ctx, ingest_router *router, const push_batch *b, api_rejects *r)
 {
     size_t n = push_batch_count(b);
     size_t *order = malloc((n ? n : 1) * sizeof *order);
@@ -225,7 +232,8 @@ push_batch *api_ingest_filter(api_ctx *ctx, const char *site, const push_batch *
     for (size_t i = 0; i < n; i++)
         order[i] = i;
     qsort_r(order, n, sizeof *order, api_cmp_index, (void *)b);
-    api_quota q = {.ctx = ctx, .site = site, .b = b, .site_series = -1, .device_series = -1};
+    api_quota q = {.ctx = ctx, .router = router, .site = router->agent->site, .b = b, .site_series = -1,
+                   .device_series = -1};
     for (size_t k = 0; k < n;) {
         if (k > 0 && strcmp(push_batch_at(b, order[k])->device, push_batch_at(b, order[k - 1])->device) != 0)
             q.device_series = -1; /* counted again for the next device */

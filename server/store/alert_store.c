@@ -206,6 +206,14 @@ vg_code alert_store_update_holds(db *d, vg_err *err)
                   NULL, err);
 }
 
+vg_code alert_store_hold(db *d, int64_t id, const char *held, vg_err *err)
+{
+    return as_run(d,
+                  as_prep(d, "UPDATE alerts SET held = ? WHERE id = ? AND state = 'firing' AND notified = 0", "si",
+                          held, id),
+                  NULL, err);
+}
+
 vg_code alert_store_select(db *d, alert_select which, alert_row **out, size_t *n, vg_err *err)
 {
     const char *sql = which == ALERT_SELECT_TO_NOTIFY

@@ -53,6 +53,8 @@ vg_code alert_store_ack(db *d, int64_t id, const char *who, const char *comment,
 /* Sets `held` of the firing alerts not yet notified: 'site unreachable' behind their site's
  * heartbeat alert, 'device unreachable' (metric and drift alerts) behind their device's, 'flapping' kept. */
 vg_code alert_store_update_holds(db *d, vg_err *err);
+/* Holds one firing alert not yet notified (alerting/dependency.h), until the next update_holds. */
+vg_code alert_store_hold(db *d, int64_t id, const char *held, vg_err *err);
 
 typedef enum {
     ALERT_SELECT_TO_NOTIFY, /* firing, never notified, not held: ordered by site, id */

@@ -71,6 +71,10 @@ vg_code db_retention_purge(db *d, const db_retention *cutoff, int limit, long *d
 vg_code db_batch_seen(db *d, const char *agent, uint64_t seq, bool *seen, vg_err *err);
 /* Records the batch and its samples' latest values in one transaction. */
 vg_code db_batch_store(db *d, const char *site, const push_batch *b, int64_t received, vg_err *err);
+/* The same for a batch whose samples belong to several sites (a checking agent's public sites,
+ * http/ingest_route.h): sample i's latest value is site_of(ctx, i)'s. One transaction. */
+vg_code db_batch_store_sites(db *d, const push_batch *b, const char *(*site_of)(void *ctx, size_t i), void *ctx,
+                             int64_t received, vg_err *err);
 
 /* Calls fn once per latest value, ordered by site, device, metric, instance. */
 typedef void (*db_latest_fn)(void *ctx, const char *site, const char *agent, const push_sample *s,

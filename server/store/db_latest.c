@@ -50,7 +50,19 @@ static bool db_latest_put(db *d, const char *site, const char *agent, const push
     return ok;
 }
 
+static const char *db_one_site(void *site, size_t i)
+{
+    (void)i;
+    return site;
+}
+
 vg_code db_batch_store(db *d, const char *site, const push_batch *b, int64_t received, vg_err *err)
+{
+    return db_batch_store_sites(d, b, db_one_site, (void *)site, received, err);
+}
+
+vg_code db_batch_store_sites(db *d, const push_batch *b, const char *(*site_of)(void *ctx, size_t i), void *ctx,
+                             int64_t received, vg_err *err)
 {
     vg_code rc = db_begin(d, err);
     if (rc != VG_OK)
@@ -66,7 +78,7 @@ vg_code db_batch_store(db *d, const char *site, const push_batch *b, int64_t rec
         sqlite3_reset(st);
     }
     for (size_t i = 0; ok && i < push_batch_count(b); i++)
-        ok = db_latest_put(d, site, push_batch_agent(b), push_batch_at(b, i), received);
+        ok = db_latest_put(d, site_of(ctx, i), push_batch_agent(b), push_batch_at(b, i), received);
     if (!ok) {
         db_io(d, err, "store batch");
         db_rollback(d);
