@@ -19,6 +19,7 @@
 #include "alerting/alerts.h"
 #include "alerting/dependency.h"
 #include "config/server_config.h"
+#include "contract/contract.h"
 #include "http/api.h"
 #include "store/db.h"
 #include "store/rrd_store.h"
@@ -221,11 +222,51 @@ static void test_nro_down(void **state)
     assert_int_equal(count("SELECT COUNT(*) FROM notifications WHERE event='firing'"), 2);
 }
 
+/* The month of the contract from what test_nro_down stored: the three sites behind nro-a have one
+ * incident each, of the 420 s the NRO was down, attributed to it; police-1's own outage (from
+ * T0 + 4260, still on at T0 + 4560) is a single link's. GTR 4 h: no breach. */
+static void test_contract_month(void **state)
+{
+    (void)state;
+    contract_report *r = NULL;
+    vg_err err;
+    int64_t now = T0 + 4560;
+    if (contract_report_build(ctx.db, cfg, "standard", 2026, 9, NULL, now, &r, &err) != VG_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(r->nsites, 4);
+    assert_int_equal(r->nincidents, 4);
+    size_t attributed = 0;
+    for (size_t i = 0; i < r->nincidents; i++) {
+        const contract_incident *in = &r->incidents[i];
+        assert_false(in->breach);
+        if (strcmp(in->site, "police-1") == 0) {
+            assert_string_equal(in->attributed_to, "");
+            assert_int_equal(in->start, T0 + 4260);
+            assert_int_equal(in->restored, 0);
+            continue;
+        }
+        assert_string_equal(in->attributed_to, "nro-a");
+        assert_int_equal(in->start, T0 + 3720);
+        assert_int_equal(in->restored, T0 + 4140);
+        assert_int_equal(in->duration, 420);
+        attributed++;
+    }
+    assert_int_equal(attributed, 3);
+    assert_int_equal(r->totals.attributed, 3);
+    assert_int_equal(r->totals.incidents, 4);
+    contract_report_free(r);
+    /* a site that is not of the contract, a contract that does not exist */
+    assert_int_equal(contract_report_build(ctx.db, cfg, "standard", 2026, 9, "nro-a", now, &r, &err), VG_E_NOT_FOUND);
+    assert_int_equal(contract_report_build(ctx.db, cfg, "gold", 2026, 9, NULL, now, &r, &err), VG_E_NOT_FOUND);
+    assert_string_equal(err.field, "contract");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_routing),
         cmocka_unit_test(test_nro_down),
+        cmocka_unit_test(test_contract_month),
     };
     return cmocka_run_group_tests_name("dependency", tests, setup, teardown);
 }
