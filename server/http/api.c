@@ -253,6 +253,7 @@ static const api_route api_routes[] = {
     {"GET", "/api/v1/headroom", false, API_AUTH_READER, API_READ, api_route_headroom},
     {"GET", "/api/v1/trends", false, API_AUTH_READER, API_READ, api_route_trends},
     {"GET", "/api/v1/selftests", false, API_AUTH_READER, API_READ, api_route_selftests},
+    {"GET", "/api/v1/incidents", false, API_AUTH_READER, API_READ, api_route_incidents},
     {"GET", "/metrics", false, API_AUTH_METRICS, API_READ, api_route_metrics},
     {"GET", "/", false, API_AUTH_NONE, API_READ, api_route_web},
     {"GET", "/static/", true, API_AUTH_NONE, API_READ, api_route_web},

@@ -54,6 +54,8 @@ api_reply api_route_maintenance_put(api_ctx *ctx, const api_request *req);
 /* api_report.c: the monthly SLA report (PDF, HTML, CSV, JSON) and its mailing. */
 api_reply api_route_report(api_ctx *ctx, const api_request *req);
 api_reply api_route_report_send(api_ctx *ctx, const api_request *req);
+/* routes_incidents.c: a contract's month of public-site incidents against its GTR. */
+api_reply api_route_incidents(api_ctx *ctx, const api_request *req);
 
 /* api_data.c: devices, latest values, RRD series, Prometheus /metrics. */
 api_reply api_route_devices(api_ctx *ctx, const api_request *req);

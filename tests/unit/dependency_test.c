@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include "alerting/alerts.h"
@@ -261,12 +262,79 @@ static void test_contract_month(void **state)
     assert_string_equal(err.field, "contract");
 }
 
+/* The query string of a request: "name=value" pairs. */
+static const char *const *query;
+static const char *arg_of(void *c, const char *name)
+{
+    (void)c;
+    size_t n = strlen(name);
+    for (const char *const *q = query; q && *q; q++)
+        if (strncmp(*q, name, n) == 0 && (*q)[n] == '=')
+            return *q + n + 1;
+    return NULL;
+}
+
+static api_reply get(const char *path, const char *const *args)
+{
+    query = args;
+    api_request req = {.method = "GET", .path = path, .authorization = "Bearer dependency-read-token-1",
+                       .now = T0 + 4560, .arg = arg_of};
+    return api_dispatch(&ctx, &req);
+}
+
+/* The same month through GET /api/v1/incidents, and its refusals naming the field. */
+static void test_incidents_route(void **state)
+{
+    (void)state;
+    static const char *const ok[] = {"contract=standard", "month=2026-09", NULL};
+    api_reply r = get("/api/v1/incidents", ok);
+    assert_int_equal(r.status, 200);
+    json_t *doc = json_loads(r.body, 0, NULL);
+    assert_non_null(doc);
+    assert_int_equal(json_array_size(json_object_get(doc, "incidents")), 4);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(doc, "totals"), "attributed")), 3);
+    json_t *first = json_array_get(json_object_get(doc, "incidents"), 0);
+    assert_string_equal(json_string_value(json_object_get(first, "attributed_to")), "nro-a");
+    assert_int_equal(json_integer_value(json_object_get(first, "duration")), 420);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(doc, "contract"), "gtr")), 4 * 3600);
+    json_decref(doc);
+    free(r.body);
+    static const char *const one[] = {"contract=standard", "month=2026-09", "site=police-1", NULL};
+    r = get("/api/v1/incidents", one);
+    assert_int_equal(r.status, 200);
+    doc = json_loads(r.body, 0, NULL);
+    assert_int_equal(json_array_size(json_object_get(doc, "incidents")), 1);
+    assert_true(json_is_null(json_object_get(json_array_get(json_object_get(doc, "incidents"), 0), "restored")));
+    json_decref(doc);
+    free(r.body);
+    static const char *const bad_month[] = {"contract=standard", "month=2026-13", NULL};
+    static const char *const no_contract[] = {"month=2026-09", NULL};
+    static const char *const unknown[] = {"contract=gold", "month=2026-09", NULL};
+    static const char *const not_public[] = {"contract=standard", "month=2026-09", "site=dc", NULL};
+    const struct { const char *const *args; int status; const char *field; } cases[] = {
+        {bad_month, 400, "month"}, {no_contract, 400, "contract"}, {unknown, 404, "contract"}, {not_public, 404, "site"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        r = get("/api/v1/incidents", cases[i].args);
+        assert_int_equal(r.status, cases[i].status);
+        doc = json_loads(r.body, 0, NULL);
+        assert_string_equal(json_string_value(json_object_get(doc, "field")), cases[i].field);
+        json_decref(doc);
+        free(r.body);
+    }
+    query = NULL;
+    api_request anon = {.method = "GET", .path = "/api/v1/incidents", .now = T0, .arg = arg_of};
+    r = api_dispatch(&ctx, &anon);
+    assert_int_equal(r.status, 401);
+    free(r.body);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_routing),
         cmocka_unit_test(test_nro_down),
         cmocka_unit_test(test_contract_month),
+        cmocka_unit_test(test_incidents_route),
     };
     return cmocka_run_group_tests_name("dependency", tests, setup, teardown);
 }
