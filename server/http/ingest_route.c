@@ -6,11 +6,16 @@
 
 #include "http/ingest_route.h"
 
+static bool ir_checks(const server_site *s, const server_agent *agent);
+
 void ingest_router_init(ingest_router *r, const server_config *cfg, const server_agent *agent)
 {
     memset(r, 0, sizeof *r);
     r->cfg = cfg;
     r->agent = agent;
+    /* most agents check no public site: their samples are then never looked up one device at a time */
+    for (size_t i = 0; i < cfg->nsites && !r->checks_any; i++)
+        r->checks_any = ir_checks(&cfg->sites[i], agent);
 }
 
 /* Whether the agent checks public site s: the site names it, or names none and the agent is the
@@ -22,6 +27,8 @@ static bool ir_checks(const server_site *s, const server_agent *agent)
 
 const char *ingest_router_site(ingest_router *r, const char *device)
 {
+    if (!r->checks_any)
+        return r->agent->site;
     if (r->last_site && strcmp(r->last_device, device) == 0)
         return r->last_site;
     const server_site *s = server_config_site(r->cfg, device);

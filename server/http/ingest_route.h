@@ -22,6 +22,7 @@
 typedef struct {
     const server_config *cfg;
     const server_agent *agent;
+    bool checks_any;                    /* the agent checks at least one public site */
     char last_device[NAME_MAX_LEN + 1]; /* the memo of the last lookup */
     const char *last_site;
 } ingest_router;

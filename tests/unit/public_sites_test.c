@@ -129,8 +129,8 @@ static void test_field_errors_name_line_and_column(void **state)
                  "p.csv:2:1: column 'id': 'b@d' is not a valid site id: use 1-64 of [A-Za-z0-9._-], starting with a "
                  "letter or digit");
     /* the column counts characters, not bytes: "Éé" is 2 */
-    refused_with(HDR "x,Éé,Amiens,school,nro-a,127.0.0.1 10.0.0.300,standard\n",
-                 "p.csv:2:36: column 'address': '10.0.0.300' is not a host name or an IP address");
+    refused_with(HDR "x,Éé,Amiens,school,nro-a,127.0.0.1 198.18.0.300,standard\n",
+                 "p.csv:2:36: column 'address': '198.18.0.300' is not a host name or an IP address");
     refused_with(HDR "x,X,Amiens,school,nro-a,\"a b c d e\",standard\n",
                  "p.csv:2:34: column 'address': more than 4 addresses");
     refused_with(HDR "x,X,Amiens,school,nro-a,,standard\n",
