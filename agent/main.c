@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check/check.h"
 #include "config/agent_config.h"
 #include "log.h"
 #include "push/outbox.h"
@@ -356,6 +357,15 @@ static double agent_now(void)
     return (double)tv.tv_sec + tv.tv_usec / 1e6;
 }
 
+/* --once: the check cycle started with the poll, waited for (its echoes, connects and GETs are bounded
+ * by the timeouts agent_checks.c checks against check_interval). */
+static void agent_finish_checks(checker *ck, const agent_config *cfg)
+{
+    double until = agent_now() + cfg->check_interval;
+    while (ck && checker_busy(ck) && !agent_stop && agent_now() < until)
+        poller_wait(NULL, 0.5);
+}
+
 static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
 {
     poller *p = poller_new(set);
@@ -401,6 +411,20 @@ static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
         log_error("push", "%s", err.msg);
         rc = 1;
     }
+    checker *ck = NULL; /* active checks, from the same loop (check.h) */
+    if (rc == 0 && (cfg->nchecks || cfg->targets_from_server)) {
+        if (!(ck = checker_new(cfg, sp, pu, &err))) {
+            log_error("check", "%s", err.msg);
+            rc = 1;
+        } else {
+            checker_attach(ck);
+            log_info("check", "checking %zu target(s)%s every %d s (%d echoes, %g s timeout)", cfg->nchecks,
+                     cfg->targets_from_server ? " and the server's list" : "", cfg->check_interval,
+                     cfg->check_pings, cfg->check_timeout);
+            if (once)
+                checker_start_now(ck);
+        }
+    }
     while (rc == 0 && !agent_stop) {
         double start = agent_now();
         outbox_retry(ob); /* the pushes held for want of a recorded number go first */
@@ -414,6 +438,7 @@ static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
                   (long long)start, answered, cfg->ndevices, values, agent_now() - start);
         double next = (double)((long long)start / cfg->interval + 1) * cfg->interval;
         if (once) {
+            agent_finish_checks(ck, cfg);
             for (char *body; (body = outbox_take_unspooled(ob));)
                 pusher_give(pu, body);
             bool all_sent = pusher_run_once(pu);
@@ -447,6 +472,8 @@ static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
         agent_push_traps(tr, ob, pu, true); /* into the spool: the pusher's last pass may send it */
     if (sp && spool_count(sp))
         log_info("agent", "%zu batch(es) left in %s, sent at the next start", spool_count(sp), spool_dir(sp));
+    checker_attach(NULL);
+    checker_free(ck); /* before the pusher it gives to */
     pusher_free(pu); /* stops the push thread first: it uses the spool and the client */
     if (ob && outbox_held(ob))
         log_error("agent", "DATA LOST: %zu batch(es) held in memory without a sequence number when the agent stopped",
@@ -511,7 +538,8 @@ int main(int argc, char **argv)
         rc = p ? agent_add_devices(cfg, set, p) : 1;
         poller_free(p);
         if (rc == 0)
-            printf("%s: valid, %zu device(s), %zu profile(s)\n", path, cfg->ndevices, profile_set_count(set));
+            printf("%s: valid, %zu device(s), %zu check(s)%s, %zu profile(s)\n", path, cfg->ndevices, cfg->nchecks,
+                   cfg->targets_from_server ? " and the server's targets" : "", profile_set_count(set));
     } else {
         struct sigaction sa = {0};
         sa.sa_handler = agent_on_signal;

@@ -48,7 +48,9 @@ static void cli_usage(FILE *f)
                "  report               the monthly SLA report, rendered by the server, written to a file\n"
                "                       --month YYYY-MM | --previous-month [--site S] [--format pdf|html|csv|json]\n"
                "                       [--lang fr|en] [-o FILE] (default vigie-report-YYYY-MM[-SITE].EXT);\n"
-               "                       --send: the server mails the PDF to server.yaml's report.recipients\n"
+               "                       --send: the server mails the PDF to server.yaml's report.recipients;\n"
+               "                       --contract C (not with --site): the délégataire's report of contract C's\n"
+               "                       public sites (default name vigie-contract-C-YYYY-MM.EXT)\n"
                "  alerts               on-call alerts [--site S] [--state firing|acknowledged|resolved]\n"
                "                       [--severity warning|critical]\n"
                "  ack ID [-m COMMENT]  acknowledge an alert (stops its repeats and escalation)\n"
@@ -58,6 +60,11 @@ static void cli_usage(FILE *f)
                "  selftests            UPS self-tests: last test and result, age of the last pass in days, tests\n"
                "                       of the period [--site S] [--month YYYY-MM | --from DATE --to DATE]\n"
                "                       [--lang fr|en] (default: the language of $LANG)\n"
+               "  sites                the public sites, worst first: state, since, availability this month,\n"
+               "                       RTT, loss, the NRO an outage is attributed to [--down] [--commune X]\n"
+               "                       [--category C] [--contract C] [--nro N]; --kind K: the sites of a kind\n"
+               "  incidents            --contract C --month YYYY-MM [--site ID]: incidents against the GTR,\n"
+               "                       breaches, penalties and their totals\n"
                "DATE is YYYY-MM-DD or YYYY-MM-DDTHH:MM in the site's time zone, or Unix seconds.\n\n"
                "Options:\n"
                "  -s, --server URL     the server (default $VIGIE_SERVER, else http://127.0.0.1:8470)\n"
@@ -267,6 +274,10 @@ int main(int argc, char **argv)
         rc = cli_test_notify(&o, rest, args);
     } else if (strcmp(cmd, "selftests") == 0) {
         rc = cli_selftests(&o, rest, args);
+    } else if (strcmp(cmd, "sites") == 0) {
+        rc = cli_sites(&o, rest, args);
+    } else if (strcmp(cmd, "incidents") == 0) {
+        rc = cli_incidents(&o, rest, args);
     } else {
         rc = cli_bad("unknown command", cmd);
     }

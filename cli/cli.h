@@ -55,6 +55,12 @@ int cli_silence(const cli_opts *o, int argc, char **argv);
 int cli_test_notify(const cli_opts *o, int argc, char **argv);
 /* selftest.c: the UPS self-tests */
 int cli_selftests(const cli_opts *o, int argc, char **argv);
+/* sites.c: the public sites (or the sites of a kind), worst first; cli_cell prints s cut or padded to
+ * width characters (UTF-8), then a space */
+int cli_sites(const cli_opts *o, int argc, char **argv);
+void cli_cell(const char *s, int width);
+/* incidents.c: a contract's month of incidents against its GTR */
+int cli_incidents(const cli_opts *o, int argc, char **argv);
 
 /* Prints the server's JSON (--json) and releases it; returns 0. */
 int cli_print_json(json_t *j);

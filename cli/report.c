@@ -185,13 +185,14 @@ int cli_report(const cli_opts *oin, int argc, char **argv)
     static const struct option opts[] = {{"month", required_argument, NULL, 'm'},
                                          {"previous-month", no_argument, NULL, 'p'},
                                          {"site", required_argument, NULL, 's'},
+                                         {"contract", required_argument, NULL, 'C'},
                                          {"format", required_argument, NULL, 'f'},
                                          {"lang", required_argument, NULL, 'l'},
                                          {"output", required_argument, NULL, 'o'},
                                          {"send", no_argument, NULL, 'S'},
                                          {"json", no_argument, NULL, 'j'},
                                          {NULL, 0, NULL, 0}};
-    const char *month = NULL, *site = NULL, *format = NULL, *lang = NULL, *output = NULL;
+    const char *month = NULL, *site = NULL, *contract = NULL, *format = NULL, *lang = NULL, *output = NULL;
     bool previous = false, send = false;
     optind = 0;
     opterr = 0;
@@ -202,6 +203,7 @@ int cli_report(const cli_opts *oin, int argc, char **argv)
         case 'm': month = optarg; break;
         case 'p': previous = true; break;
         case 's': site = optarg; break;
+        case 'C': contract = optarg; break; /* the délégataire's report of that contract */
         case 'f': format = optarg; break;
         case 'l': lang = optarg; break;
         case 'o': output = optarg; break;
@@ -221,6 +223,8 @@ int cli_report(const cli_opts *oin, int argc, char **argv)
         return cli_bad("--month must be YYYY-MM", month);
     if (lang && strcmp(lang, "fr") && strcmp(lang, "en"))
         return cli_bad("--lang must be fr or en", lang);
+    if (site && contract) /* a contract's report covers all its sites */
+        return cli_bad("give --site or --contract, not both", NULL);
     if (!format && output && !send) { /* -o report.html says which format */
         const char *dot = strrchr(output, '.');
         if (dot && (!strcmp(dot, ".pdf") || !strcmp(dot, ".html") || !strcmp(dot, ".csv") || !strcmp(dot, ".json")))
@@ -235,6 +239,7 @@ int cli_report(const cli_opts *oin, int argc, char **argv)
     snprintf(q, sizeof q, "/api/v1/report%s", send ? "/send" : "");
     cli_q(q, sizeof q, "month", previous ? "previous" : month);
     cli_q(q, sizeof q, "site", site);
+    cli_q(q, sizeof q, "contract", contract);
     cli_q(q, sizeof q, "format", send ? NULL : format);
     cli_q(q, sizeof q, "lang", lang);
     cli_report_xfer x = {.what = send ? "the server is rendering and mailing the report…"

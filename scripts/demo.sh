@@ -5,12 +5,19 @@
 # Before the agents start, scripts/demo_history.py gives the estate a past: the previous calendar
 # month and this one up to now, with incidents and maintenance windows, through the ingest API (once:
 # a demo-data/ that has data keeps it; remove demo-data/ for a fresh past).
+# Public sites (schools, town halls, police, traffic lights behind the two NROs, loopback addresses
+# 127.1.x.y, which all answer ICMP on Linux) are checked by dc-italie's agent and have a past too: the
+# previous month is a délégataire's contract month, GTR breaches and penalties included.
 set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 PORT=${VIGIE_DEMO_PORT:-8470}
 SIM_PORT=${VIGIE_DEMO_SNMP_PORT:-16161}
 DATA="$ROOT/demo-data"
+# 60 public sites, not the syndicate's 1,200: each is a device the server judges every step, and its
+# past (scripts/demo_public.py) costs the fill about as much as the rest of the estate's: 60 give a real
+# contract month (an NRO outage, GTR breaches, penalties) and keep the fill to minutes, the dashboard light.
+PUBLIC_SITES=${VIGIE_DEMO_PUBLIC_SITES:-60}
 
 ./scripts/deps.sh
 if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt configure ]; then autoreconf -fi >/dev/null; fi
@@ -52,6 +59,33 @@ sites:
         - {device: clim-3, cooling_kw: 25}
   - {id: doullens, name: "NRO Doullens", kind: nro}
   - {id: peronne, name: "NRO Péronne", kind: nro}
+# the public sites' contracts (GET /api/v1/incidents?contract=standard&month=YYYY-MM): the GTR clock
+# of standard runs in business hours, French public holidays off; a public site down within
+# dependency_grace of its NRO is the NRO's outage (attributed_to), not the site's own link
+dependency_grace: 120
+calendars:
+  business:
+    timezone: Europe/Paris
+    hours: {mon: "08:00-18:00", tue: "08:00-18:00", wed: "08:00-18:00", thu: "08:00-18:00", fri: "08:00-18:00"}
+    holidays: [fr]
+contracts:
+  standard:
+    fr: "Sites publics — standard"
+    en: "Public sites — standard"
+    target: 99.5
+    gtr: 4h
+    calendar: business
+    penalty_per_hour: 150
+    penalty_cap: 5000
+  prioritaire:                  # police stations and traffic lights (scripts/demo_public.py)
+    fr: "Sites publics — prioritaires (police, feux)"
+    en: "Public sites — priority (police, traffic lights)"
+    target: 99.9
+    gtr: 2h
+    calendar: 24x7
+    penalty_per_hour: 300
+    penalty_cap: 5000
+public_sites: {file: public-sites.csv, agent: dc-italie}
 agents:
   - {id: dc-italie, site: italie, token: "$ITALIE"}
   - {id: nro-doullens, site: doullens, token: "$DOULLENS"}
@@ -70,10 +104,13 @@ agent_yaml() {
         printf '  - {name: %s, host: 127.0.0.1, port: %s, community: "%s"}\n' "${name#"$prefix"-}" "$SIM_PORT" "$name"
     done
 }
-agent_yaml dc-italie italie italie "$ITALIE" >"$DATA/agent-italie.yaml"
+# dc-italie also checks the public sites the server lists for it (GET /api/v1/agent/targets)
+{ agent_yaml dc-italie italie italie "$ITALIE"; printf 'targets_from_server: true\ncheck_interval: 10\n'; } >"$DATA/agent-italie.yaml"
 agent_yaml nro-doullens doullens nro-doullens "$DOULLENS" >"$DATA/agent-doullens.yaml"
 agent_yaml nro-peronne peronne nro-peronne "$PERONNE" >"$DATA/agent-peronne.yaml"
 chmod 600 "$DATA"/*.yaml
+# made once, like the past it goes with (a fixed seed: the same sites every time)
+[ -f "$DATA/public-sites.csv" ] || /usr/bin/python3 "$ROOT/scripts/demo_history.py" sites "$PUBLIC_SITES" "$DATA/public-sites.csv"
 
 # snmpsimd drops root for nobody: give it a copy of the demo recordings it can read.
 rm -rf "$DATA/sim"
@@ -105,7 +142,7 @@ if [ -f "$DATA/history.partial" ]; then
     echo "vigie demo: an earlier run stopped while filling the history, so its past is incomplete; remove $DATA for a whole one"
 else
     touch "$DATA/history.partial"
-    /usr/bin/python3 "$ROOT/scripts/demo_history.py" fill "http://127.0.0.1:$PORT" "$DATA/tokens" ||
+    /usr/bin/python3 "$ROOT/scripts/demo_history.py" fill "http://127.0.0.1:$PORT" "$DATA/tokens" --public "$DATA/public-sites.csv" ||
         { echo "vigie demo: filling the history failed (see above and $DATA/server.log); remove $DATA to start afresh"; exit 1; }
     rm -f "$DATA/history.partial"
 fi
@@ -124,13 +161,18 @@ done
 
 cat <<MSG
 
-vigie demo is running: 3 sites, $(ls demo/snmprec/*.snmprec | wc -l) simulated devices polled every 10 s.
+vigie demo is running: 3 sites, $(ls demo/snmprec/*.snmprec | wc -l) simulated devices polled every 10 s,
+and $(($(wc -l <"$DATA/public-sites.csv") - 1)) public sites (127.1.x.y) that dc-italie's agent pings every 10 s$(
+[ "$(id -u)" -eq 0 ] || printf '\n(not as root: the agent has no CAP_NET_RAW, so their echoes are not measured)')
 
   Status now:       $B/cli/vigie -c $DATA/server.yaml status
   Dashboard:        http://127.0.0.1:$PORT/?token=$ADMIN
   Last month:       http://127.0.0.1:$PORT/?token=$ADMIN#/incidents?month=$PREV
   Its report:       $B/cli/vigie -c $DATA/server.yaml report --previous-month     (a PDF here)
                     $B/cli/vigie -c $DATA/server.yaml availability --month $PREV
+  Public sites:     $B/cli/vigie -c $DATA/server.yaml sites --down
+  Contract month:   $B/cli/vigie -c $DATA/server.yaml incidents --contract standard --month $PREV
+                    (GTR breaches, penalties, the outages of NRO Péronne apart; also: prioritaire)
   API (JSON):       curl -H "Authorization: Bearer $ADMIN" http://127.0.0.1:$PORT/api/v1/status
   Try one device:   $B/agent/vigie-agent --profiles $ROOT/mibs --probe 127.0.0.1:$SIM_PORT --community nro-peronne-clim
   RRD files:        $DATA/server/rrd/SITE/DEVICE/METRIC.rrd

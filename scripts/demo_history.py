@@ -4,12 +4,16 @@ shelters of Doullens and Péronne), pushed to a vigie-server through the real in
 (POST /api/v1/ingest, lib/push.h's format) with the agents' own tokens, so that the dashboard, the
 availability figures and the monthly report have a past to show. Python 3 standard library only.
 
-    demo_history.py fill URL TOKENS [--step 60]
+    demo_history.py fill URL TOKENS [--step 60] [--public CSV]
         the previous calendar month (Europe/Paris) and this month up to now, with the incidents of
         SCENARIO and the maintenance windows of WINDOWS (declared with the ADMIN token); what
-        scripts/demo.sh runs before the agents start, and tests/integration/demo_past.sh checks
+        scripts/demo.sh runs before the agents start, and tests/integration/demo_past.sh checks.
+        With --public, the public sites of CSV too, as their checking agent dc-italie would have
+        pushed them, with the outages of demo_public.PUBLIC_SCENARIO (the contract report's month)
     demo_history.py recent URL HOURS STEP [TOKENS]
         HOURS of plain history up to now, no incident and no meter, as the live estate (tests/integration/demo_estate.sh)
+    demo_history.py sites COUNT CSV
+        writes the demo's public sites (scripts/gen_public_sites.py, contracts by category: demo_public.py)
 
 TOKENS is a file of lines NAME=TOKEN: ITALIE, DOULLENS and PERONNE (the agents') and ADMIN (an
 admin API token), as scripts/demo.sh writes demo-data/tokens; `recent` without it uses the tokens of
@@ -36,6 +40,8 @@ import urllib.error
 import urllib.request
 import zoneinfo
 
+import demo_public
+
 ZONE = zoneinfo.ZoneInfo("Europe/Paris")
 AGENTS = {"italie": ("dc-italie", "ITALIE"), "doullens": ("nro-doullens", "DOULLENS"), "peronne": ("nro-peronne", "PERONNE")}
 TEST_TOKENS = {"ITALIE": "demo-estate-token-italie", "DOULLENS": "demo-estate-token-doullens",
@@ -60,6 +66,8 @@ SCENARIO = [
      "LV switchboard work: both UPS off, load on the maintenance bypass 09:40-10:25, past its window"),
     (22, "21:30", 15, "peronne", ("olt",), "board_fault",
      "Péronne OLT: GPON board 0/1 faulty 15 min, the shelter's network down"),
+    (*demo_public.NRO_OUTAGE[:3], "peronne", ("olt",), "board_fault",
+     "Péronne OLT down 5 h on a weekday: the shelter's network, and every public site behind it"),
 ]
 # Maintenance windows: (day or "1TU", local start, minutes, site, service, reason, rrule).
 WINDOWS = [
@@ -126,8 +134,10 @@ class Timeline:
 
 
 def local_time(month_start, day, hhmm):
-    """Unix time of DAY HH:MM, Europe/Paris, in the month that starts at month_start."""
+    """Unix time of DAY HH:MM, Europe/Paris, in the month that starts at month_start (DAY: a day of the
+    month, or a weekday rule of demo_public.scenario_day)."""
     m = datetime.datetime.fromtimestamp(month_start, ZONE)
+    day = demo_public.scenario_day(m.year, m.month, day)
     h, mi = (int(x) for x in hhmm.split(":"))
     return int(datetime.datetime(m.year, m.month, day, h, mi, tzinfo=ZONE).timestamp())
 
@@ -284,6 +294,16 @@ class Nro(Site):
 
 
 SITES = {"italie": Italie, "doullens": Nro, "peronne": Nro}
+PUBLIC = "public"  # the pusher of the public sites: their checking agent's token, seq numbers of its own
+PUBLIC_AGENT, PUBLIC_SEQ0 = ("dc-italie", "ITALIE"), SEQ0 + 5 * 10**8
+
+
+def generator(site, month_start, scenario, now, public):
+    """What SITE (or PUBLIC: the rows of the public sites' CSV) pushes at a time."""
+    if site == PUBLIC:
+        downs = demo_public.outages(public, month_start, local_time) if scenario else []
+        return demo_public.Public(public, downs, random.Random(PUBLIC), now)
+    return SITES[site](site, Timeline(site, month_start, scenario), random.Random(site), now)
 
 
 # ---- pushing ---------------------------------------------------------------------------------------
@@ -304,15 +324,15 @@ def post(url, token, path, doc, method="POST"):
             return e.code, {"error": body}
 
 
-def push_site(url, tokens, site, month_start, scenario, start, end, step, now, skip, counter):
+def push_site(url, tokens, site, month_start, scenario, start, end, step, now, skip, public, counter):
     """Pushes [start, end] of SITE, oldest first, a batch covering every device (but those of SKIP)
     for a stretch of time."""
-    agent, key = AGENTS[site]
-    gen = SITES[site](site, Timeline(site, month_start, scenario), random.Random(site), now)
+    agent, key = AGENTS.get(site, PUBLIC_AGENT)
+    gen = generator(site, month_start, scenario, now, public)
     devices = [{"name": n, "class": c, "profile": p} for n, c, p in gen.DEVICES if n not in skip]
-    seq = SEQ0
-    times = range(start, end + 1, step)
-    per_ts = len(gen.samples(start))
+    seq = PUBLIC_SEQ0 if site == PUBLIC else SEQ0
+    times = gen.times(start, end) if site == PUBLIC else range(start, end + 1, step)
+    per_ts = gen.per_ts_max if site == PUBLIC else len(gen.samples(start))
     chunk = max(1, BATCH_SAMPLES // per_ts)
     for i in range(0, len(times), chunk):
         samples = [x for ts in times[i:i + chunk] for x in gen.samples(ts) if x["device"] not in skip]
@@ -332,19 +352,24 @@ def quietly(fn, *args):
         sys.exit(130)
 
 
-def planned(site, start, end, step, now, skip):
+def planned(site, month_start, scenario, start, end, step, now, skip, public):
+    times = range(start, end + 1, step)
+    if site == PUBLIC:  # rtt and loss at some times only: count them
+        gen = generator(site, month_start, scenario, now, public)
+        return sum(len(gen.samples(ts)) if gen.full(ts) else len(public) for ts in gen.times(start, end))
     gen = SITES[site](site, Timeline(site, start, []), random.Random(0), now)
-    return len(range(start, end + 1, step)) * len([x for x in gen.samples(start) if x["device"] not in skip])
+    return len(times) * len([x for x in gen.samples(start) if x["device"] not in skip])
 
 
-def push_all(url, tokens, month_start, scenario, start, end, step, now, what, skip=()):
-    """The sites in parallel (one process each), with a progress line every 5 %."""
-    sites = list(AGENTS)
-    total = sum(planned(x, start, end, step, now, skip) for x in sites)
+def push_all(url, tokens, month_start, scenario, start, end, step, now, what, skip=(), public=None):
+    """The sites in parallel (one process each, one for the public sites), with a progress line every 5 %."""
+    sites = list(AGENTS) + ([PUBLIC] if public else [])
+    total = sum(planned(x, month_start, scenario, start, end, step, now, skip, public) for x in sites)
     counter = multiprocessing.Value("q", 0)
     t0 = time.monotonic()
     procs = [multiprocessing.Process(target=quietly, daemon=True,
-                                     args=(push_site, url, tokens, x, month_start, scenario, start, end, step, now, skip, counter))
+                                     args=(push_site, url, tokens, x, month_start, scenario, start, end, step, now, skip,
+                                           public, counter))
              for x in sites]
     for p in procs:
         p.start()
@@ -400,7 +425,7 @@ def read_tokens(path):
     return tokens
 
 
-def fill(url, tokens, step):
+def fill(url, tokens, step, public=None):
     """Returns the seconds the fill took, None when the server already had data (not filled again:
     RRD files would refuse samples older than their last update)."""
     code, reply = post(url, tokens["ADMIN"], "/api/v1/devices", None)
@@ -418,8 +443,16 @@ def fill(url, tokens, step):
           f"({(end - start) / 86400:.1f} days, one sample every {step} s)", flush=True)
     for day, hhmm, minutes, site, devices, kind, what in SCENARIO:
         print(f"  {fmt(local_time(month_start, day, hhmm))}  {site:8s} {what}", flush=True)
+    if public:
+        downs = demo_public.outages(public, month_start, local_time)
+        behind = sum(1 for x in downs if x[3].startswith("behind"))
+        print(f"  {len(public)} public sites checked by dc-italie: link.reachable every {demo_public.EVERY} s, rtt and "
+              f"loss every {demo_public.EVERY_RTT} s over the last {demo_public.RECENT // 3600} h; {behind} of them behind "
+              f"Péronne, down with its OLT", flush=True)
+        for site, a, b, what in downs[behind:]:
+            print(f"  {fmt(a)}  {site} {what}", flush=True)
     declare_windows(url, tokens["ADMIN"], month_start)
-    return push_all(url, tokens, month_start, SCENARIO, start, end, step, now, f"{step} s steps")
+    return push_all(url, tokens, month_start, SCENARIO, start, end, step, now, f"{step} s steps", public=public)
 
 
 def recent(url, hours, step, tokens):
@@ -432,8 +465,15 @@ def recent(url, hours, step, tokens):
 
 
 def main(argv):
-    if argv[:1] == ["fill"] and len(argv) in (3, 5) and argv[3:4] in ([], ["--step"]):
-        fill(argv[1], read_tokens(argv[2]), int(argv[4]) if len(argv) == 5 else 60)
+    opts = dict(zip(argv[3::2], argv[4::2]))
+    if argv[:1] == ["fill"] and len(argv) in (3, 5, 7) and set(opts) <= {"--step", "--public"} and len(opts) * 2 == len(argv) - 3:
+        public = demo_public.read_csv(opts["--public"]) if "--public" in opts else None
+        if public and int(opts.get("--step", 60)) != 60:
+            raise SystemExit("demo_history: --public needs the demo's step, 60 s (demo_public.EVERY is 1.5 steps)")
+        fill(argv[1], read_tokens(argv[2]), int(opts.get("--step", 60)), public)
+    elif argv[:1] == ["sites"] and len(argv) == 3 and argv[1].isdigit():
+        rows = demo_public.make_csv(int(argv[1]), argv[2])
+        print(f"{argv[2]}: {len(rows)} public sites", flush=True)
     elif len(argv) in (4, 5) and argv[0] == "recent":
         recent(argv[1], float(argv[2]), int(argv[3]), read_tokens(argv[4]) if len(argv) == 5 else TEST_TOKENS)
     else:

@@ -283,6 +283,8 @@
     if (parts[0] === 'site' && parts[1]) return { view: 'site', site: decodeURIComponent(parts[1]), params };
     if (parts[0] === 'incidents') return { view: 'incidents', params };
     if (parts[0] === 'alerts') return { view: 'alerts', params };
+    /* a view of a file of web/ (window.vigie.views): #/NAME or #/NAME/ID */
+    if (Object.prototype.hasOwnProperty.call(EXT.views, parts[0])) return { view: parts[0], id: parts[1] ? decodeURIComponent(parts[1]) : null, params };
     return { view: 'sites', params };
   }
 
@@ -293,6 +295,7 @@
 
   async function load(route) {
     if (!S.vocab) S.vocab = indexVocab(await api('/api/v1/vocabulary'));
+    if (Object.prototype.hasOwnProperty.call(EXT.views, route.view)) return EXT.views[route.view].load(route);
     if (route.view === 'sites') {
       const [sites, devices, alerts] = await Promise.all([api('/api/v1/sites'), api('/api/v1/devices'), apiAlerts('state=firing')]);
       return { sites, devices, alerts };
@@ -960,6 +963,7 @@
     if (r.view === 'sites') content = viewSites(S.data);
     else if (r.view === 'site') content = viewSite(S.data, r);
     else if (r.view === 'incidents') content = viewIncidents(S.data);
+    else if (Object.prototype.hasOwnProperty.call(EXT.views, r.view)) content = EXT.views[r.view].render(S.data, r);
     else content = viewAlerts(S.data);
     main.replaceChildren(...[].concat(content));
     for (const el of document.querySelectorAll('[data-device]')) if (opened.has(el.dataset.device)) { const det = el.querySelector('details.all'); if (det) det.open = true; }
@@ -1030,9 +1034,13 @@
    * A file of web/ loaded after this one (index.html) adds a section to a site's page with
    * window.vigie.siteSections.push({id, load(site) -> Promise of its data, render(data, siteDoc) -> an
    * element or null}) and its words with window.vigie.addWords({fr: {...}, en: {...}}); it builds the
-   * page with the helpers below. init waits for DOMContentLoaded, so that those files are read first. */
+   * page with the helpers below. init waits for DOMContentLoaded, so that those files are read first.
+   * A file adds a view of its own with window.vigie.views.NAME = {load(route) -> Promise of its data,
+   * render(data, route) -> elements}, routed at #/NAME and #/NAME/ID (route.id); it may draw series
+   * with drawSeries (the site page's charts, in the range getRange/setRange share with it). */
   const EXT = {
-    siteSections: [], h, t, api, q, badge, fmtTime, fmtDuration, textValue, lang: () => S.lang,
+    siteSections: [], views: {}, h, t, api, q, badge, fmtTime, fmtDuration, textValue, lang: () => S.lang,
+    drawSeries, render, getRange: () => S.range, setRange(r) { S.range = r; },
     addWords(w) { for (const l of ['fr', 'en']) Object.assign(I18N[l], (w && w[l]) || {}); },
   };
   window.vigie = EXT;

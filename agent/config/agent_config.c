@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "config/agent_checks.h"
 #include "log.h"
 #include "vocab.h"
 
@@ -236,7 +237,8 @@ static vg_code ac_root(const conf_doc *d, const conf_node *root, agent_config *c
     static const char *const keys[] = {"agent", "site", "server", "token", "ca_file", "profiles",
                                        "interval", "timeout", "retries", "spool_dir", "spool_max_mb",
                                        "devices", "trap_listen", "trap_community", "trap_users", "trap_rate", "trap_source_rate",
-                                       "spool_retention", "sweep_requests", NULL};
+                                       "spool_retention", "sweep_requests", "checks", "check_interval",
+                                       "check_pings", "check_timeout", "targets_from_server", NULL};
     vg_code rc;
     if ((rc = conf_check_map(d, root, "agent.yaml", keys, err)) ||
         (rc = conf_get_buf(d, root, "agent", true, cfg->id, sizeof cfg->id, err)) ||
@@ -277,6 +279,8 @@ static vg_code ac_devices(const conf_doc *d, const conf_node *root, agent_config
     vg_code rc = conf_get_list(d, root, "devices", false, 1, AGENT_MAX_DEVICES, "devices", &devs, err);
     if (rc != VG_OK)
         return rc;
+    if (!devs && (conf_map_get(d, root, "checks") || conf_map_get(d, root, "targets_from_server")))
+        return VG_OK; /* an agent that only checks (check/check.h) */
     if (!devs)
         return conf_fail(err, d, root, "devices", "must be a list of 1 to %d devices", AGENT_MAX_DEVICES);
     cfg->devices = calloc(conf_len(devs), sizeof *cfg->devices);
@@ -318,6 +322,8 @@ agent_config *agent_config_load(const char *path, const char *default_profiles, 
         rc = ac_devices(d, root, cfg, err);
     if (rc == VG_OK)
         rc = ac_traps(d, root, cfg, err);
+    if (rc == VG_OK)
+        rc = agent_checks_read(d, root, cfg, err);
     conf_doc_free(d);
     if (rc != VG_OK) {
         agent_config_free(cfg);
@@ -337,6 +343,9 @@ void agent_config_free(agent_config *cfg)
             free(cfg->devices[i].usm);
         }
     free(cfg->devices);
+    for (size_t i = 0; i < cfg->nchecks; i++)
+        agent_check_clear(&cfg->checks[i]);
+    free(cfg->checks);
     free(cfg->trap_users);
     free(cfg);
 }
@@ -349,6 +358,12 @@ vg_code agent_config_check_classes(const agent_config *cfg, const vocab *v, vg_e
             return vg_fail_field(err, VG_E_INVALID, "class", "%s:%d:%d: key 'class': '%s' is not %s (device %s; %s)",
                                  cfg->path, dev->cls_line, dev->cls_column, dev->cls, vocab_class_list(v), dev->name,
                                  vocab_path(v));
+    }
+    for (size_t i = 0; i < cfg->nchecks; i++) {
+        const agent_check *c = &cfg->checks[i];
+        if (!vocab_class_find(v, c->cls))
+            return vg_fail_field(err, VG_E_INVALID, "class", "%s:%d:%d: key 'class': '%s' is not %s (check %s; %s)",
+                                 cfg->path, c->line, c->column, c->cls, vocab_class_list(v), c->name, vocab_path(v));
     }
     return VG_OK;
 }

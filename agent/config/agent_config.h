@@ -52,6 +52,40 @@ typedef struct {
 
 #define AGENT_MAX_TRAP_USERS 64
 
+/* Active checks (agent.yaml `checks:`, or the server's target list: check/check.h). A check target is
+ * a device like the SNMP ones, named by `name`, which never sends device.reachable. */
+#define AGENT_MAX_CHECKS 5000
+#define AGENT_CHECK_HOSTS 4  /* addresses of a target (a public site may have several links) */
+#define AGENT_CHECK_PORTS 8  /* TCP ports of a target */
+#define AGENT_CHECK_HTTP 4   /* HTTP(S) GETs of a target */
+#define AGENT_CHECK_ADDR_MAX 45 /* an IPv4 or IPv6 address in text (INET6_ADDRSTRLEN - 1) */
+
+typedef struct {
+    char name[NAME_MAX_LEN + 1]; /* the instance of link.http* ("http" by default) */
+    char *url;                   /* http:// or https://, at most AGENT_URL_MAX; owned */
+    int expect;                  /* the status that means up (default 200) */
+} agent_http_check;
+
+typedef struct {
+    char name[NAME_MAX_LEN + 1];                          /* the device name */
+    char cls[16];                                         /* default "link" */
+    char hosts[AGENT_CHECK_HOSTS][AGENT_CHECK_ADDR_MAX + 1]; /* IP addresses; TCP and HTTP use the first */
+    size_t nhosts;
+    bool icmp;
+    int ports[AGENT_CHECK_PORTS];
+    size_t nports;
+    agent_http_check http[AGENT_CHECK_HTTP];
+    size_t nhttp;
+    int line, column; /* where agent.yaml declares it (0: from the server) */
+} agent_check;
+
+/* Frees what a check owns (its URLs), not the check itself. */
+void agent_check_clear(agent_check *c);
+/* Whether s is an IPv4 or IPv6 address in text (never a name: nothing is resolved on the loop). */
+bool agent_check_addr_is_valid(const char *s);
+/* Whether s is an http:// or https:// URL a check can GET (at most AGENT_URL_MAX, no blank or control). */
+bool agent_check_url_is_valid(const char *s);
+
 /* An SNMPv3 user allowed to send traps and informs (agent.yaml `trap_users:`). A v3 trap is
  * authenticated with keys localised to its sender's engine ID, given here in hex; informs use the
  * agent's own engine ID and work without it. */
@@ -85,6 +119,14 @@ typedef struct {
     int trap_rate, trap_source_rate;           /* traps a second accepted, agent and address (0: trap_limit.h) */
     agent_trap_user *trap_users;             /* SNMPv3 senders */
     size_t ntrap_users;
+    /* active checks (check/check.h): agent.yaml's `checks:` and the server's targets */
+    agent_check *checks;
+    size_t nchecks;
+    int check_interval;       /* seconds, 10..3600 (default: interval, at least 10) */
+    int check_pings;          /* echoes per target per cycle, 1..100 */
+    double check_timeout;     /* seconds an echo or a connect may take */
+    double check_http_timeout; /* seconds a GET may take (check_timeout when given, else 5) */
+    bool targets_from_server; /* GET /api/v1/agent/targets too */
 } agent_config;
 
 /* Loads and checks a file. `default_profiles` is used when the file gives no `profiles:`. */

@@ -317,6 +317,10 @@ static void engine_fd_clear_idle(const poller *p, netsnmp_large_fd_set *set)
     }
 }
 
+static poller_extra engine_extra;
+
+void poller_set_extra(const poller_extra *x) { engine_extra = x ? *x : (poller_extra){0}; }
+
 int poller_wait(const poller *p, double left)
 {
     /* block = 1 on input: Net-SNMP sets it to 0 and tv to the next retransmission when one is pending;
@@ -328,15 +332,25 @@ int poller_wait(const poller *p, double left)
     snmp_select_info2(&fds, &set, &tv, &block);
     if (p)
         engine_fd_clear_idle(p, &set);
+    netsnmp_large_fd_set wr;
+    netsnmp_large_fd_set_init(&wr, FD_SETSIZE);
+    FD_ZERO(wr.lfs_setptr); /* _init leaves it as it was (FD_SETSIZE: the embedded fd_set) */
+    if (engine_extra.fill)
+        engine_extra.fill(engine_extra.ctx, &set, &wr, &fds, &left);
+    if (left < 0)
+        left = 0;
     if (block || tv.tv_sec + tv.tv_usec / 1e6 > left) {
         tv.tv_sec = (long)left;
         tv.tv_usec = (long)((left - (double)tv.tv_sec) * 1e6);
     }
-    int n = netsnmp_large_fd_set_select(fds, &set, NULL, NULL, &tv);
+    int n = netsnmp_large_fd_set_select(fds, &set, engine_extra.fill ? &wr : NULL, NULL, &tv);
     if (n > 0)
         snmp_read2(&set);
     else if (n == 0)
         snmp_timeout();
+    if (engine_extra.handle)
+        engine_extra.handle(engine_extra.ctx, &set, &wr, n);
+    netsnmp_large_fd_set_cleanup(&wr);
     netsnmp_large_fd_set_cleanup(&set);
     return n;
 }

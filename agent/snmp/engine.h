@@ -15,6 +15,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/library/large_fd_set.h>
+
 #include "config/agent_config.h"
 #include "error.h"
 #include "profile/profile.h"
@@ -50,6 +54,18 @@ int poller_cycle(poller *p, const poll_sink *out, int64_t now, double budget);
  * wait (poller_cycle); without, every session is waited on (traps between cycles). Returns select()'s
  * result: -1 with errno EINTR on a signal. */
 int poller_wait(const poller *p, double left);
+
+/* Other sockets waited on in poller_wait's select beside Net-SNMP's (the active checks, check.h), so
+ * that they go on during a poll cycle and between cycles, from the same loop. fill adds its sockets
+ * to rd and wr (NETSNMP_LARGE_FD_SET), raises *nfds above them and lowers *left (seconds) to its next
+ * deadline; handle runs after every select (n: its result), for what is ready or due. */
+typedef struct {
+    void *ctx;
+    void (*fill)(void *ctx, netsnmp_large_fd_set *rd, netsnmp_large_fd_set *wr, int *nfds, double *left);
+    void (*handle)(void *ctx, netsnmp_large_fd_set *rd, netsnmp_large_fd_set *wr, int n);
+} poller_extra;
+/* One for the process (NULL: none); x is copied. */
+void poller_set_extra(const poller_extra *x);
 
 /* What detection found for device i (after a cycle): profile (NULL: generic only) and the
  * sysObjectID as text ("" if unknown). */

@@ -233,11 +233,10 @@ vg_code traps_listen(traps *t, vg_err *err)
 void traps_wait(traps *t, double seconds)
 {
     double end = traps_clock() + seconds;
-    if (!t || !t->sess) {
-        if (seconds > 0) {
-            struct timespec ts = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
-            nanosleep(&ts, NULL);
-        }
+    if (!t || !t->sess) { /* no traps: the loop still waits on the active checks' sockets (engine.h) */
+        for (double now; (now = traps_clock()) < end;)
+            if (poller_wait(NULL, end - now) < 0 && errno == EINTR)
+                return;
         return;
     }
     for (;;) {

@@ -3,39 +3,16 @@
 #include "config/public_sites.h"
 
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* An IP address only: the checking agent resolves no names (a resolver that hangs would stall its
+ * loop, and a name that moves would make the contract's figures about another machine). */
 bool public_host_is_valid(const char *s)
 {
     unsigned char buf[sizeof(struct in6_addr)];
-    size_t len = strlen(s);
-    if (len == 0 || len > 253)
-        return false;
-    if (inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1)
-        return true;
-    /* labels of 1-63 letters, digits and inner hyphens; a last label of digits only would be a
-     * mistyped IPv4 address (RFC 3696 2) */
-    const char *label = s;
-    bool digits_only = true;
-    for (const char *p = s;; p++) {
-        if (*p == '.' || *p == '\0') {
-            size_t n = (size_t)(p - label);
-            if (n == 0 || n > 63 || label[0] == '-' || p[-1] == '-')
-                return false;
-            if (*p == '\0')
-                return !digits_only;
-            label = p + 1;
-            digits_only = true;
-            continue;
-        }
-        if (!isalnum((unsigned char)*p) && *p != '-')
-            return false;
-        if (!isdigit((unsigned char)*p))
-            digits_only = false;
-    }
+    return strlen(s) <= 45 && (inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1);
 }
 
 /* http://host[:port][/path...]: a scheme, a host, and nothing a URL may not hold unescaped. */
@@ -107,7 +84,7 @@ static bool pchk_same(const public_check *a, const public_check *b)
 vg_code public_checks_parse(const char *s, public_check *out, size_t max, size_t *n, size_t *at, vg_err *err)
 {
     *n = 0;
-    size_t nhttp = 0;
+    size_t nhttp = 0, ntcp = 0;
     const char *p = s;
     char word[PUBLIC_CHECKS_MAX + 1];
     while (*p) {
@@ -131,6 +108,10 @@ vg_code public_checks_parse(const char *s, public_check *out, size_t max, size_t
             if (pchk_same(&out[i], &out[*n]))
                 return vg_fail(err, VG_E_INVALID, "'%.60s' is given twice", word);
         nhttp += out[*n].type == PUBLIC_CHECK_HTTP;
+        ntcp += out[*n].type == PUBLIC_CHECK_TCP;
+        if (ntcp > PUBLIC_MAX_TCP || nhttp > PUBLIC_MAX_HTTP)
+            return vg_fail(err, VG_E_INVALID, "more than %d TCP ports or %d HTTP checks (what an agent checks of a target)",
+                           PUBLIC_MAX_TCP, PUBLIC_MAX_HTTP);
         (*n)++;
         p += len;
     }

@@ -215,14 +215,14 @@ static bool pc_address(const char *v, public_row *r, size_t *at, char *why, size
         *at = (size_t)(p - v);
         char host[256];
         if (len >= sizeof host || r->pub.naddresses == PUBLIC_MAX_ADDRESSES) {
-            snprintf(why, n, len >= sizeof host ? "a host name is longer than 253 bytes" : "more than %d addresses",
+            snprintf(why, n, len >= sizeof host ? "an address is longer than 255 bytes" : "more than %d addresses",
                      PUBLIC_MAX_ADDRESSES);
             return false;
         }
         memcpy(host, p, len);
         host[len] = '\0';
         if (!public_host_is_valid(host)) {
-            snprintf(why, n, "'%.80s' is not a host name or an IP address", host);
+            snprintf(why, n, "'%.80s' is not an IP address (the checking agent resolves no names)", host);
             return false;
         }
         for (size_t i = 0; i < r->pub.naddresses; i++)

@@ -26,6 +26,9 @@
 #define PUBLIC_MAX_ERRORS 50
 #define PUBLIC_LINE_MAX 4096 /* bytes of one CSV record (a line, or the lines of a quoted field) */
 #define PUBLIC_MAX_CHECKS 16 /* checks of one site */
+/* as agent_config.h's AGENT_CHECK_PORTS and AGENT_CHECK_HTTP: what an agent checks of one target */
+#define PUBLIC_MAX_TCP 8
+#define PUBLIC_MAX_HTTP 4
 #define PUBLIC_URL_MAX 200
 /* the file's size bound: every row at its longest, and the header */
 #define PUBLIC_FILE_MAX ((size_t)(PUBLIC_MAX_SITES + 1) * (PUBLIC_LINE_MAX + 2) + 3)

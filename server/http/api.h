@@ -17,6 +17,9 @@
  *   GET  /api/v1/vocabulary    classes, metrics, units and words of mibs/vocabulary.yaml (routes_vocab.c)
  *   GET  /api/v1/selftests     ?site=S&month=YYYY-MM: UPS self-tests, last pass and its age (routes_selftest.c)
  *   GET  /api/v1/energy        ?site=S&month=: kWh, coverage, PUE; /headroom, /trends ?site=S (routes_energy.c)
+ *   GET  /api/v1/public-sites  ?commune&category&contract&nro&state&q: the public sites, worst first;
+ *                              .../ID one with its checks and incidents; GET /api/v1/agent/targets: what
+ *                              the calling agent checks (its token) (routes_public.c)
  *   GET  /metrics              Prometheus text format (API token unless metrics_public)
  *   GET  /, /static/NAME       the dashboard's files from web_dir (web.c), no credential
  *   GET  /api/v1/alerts        ?site&state&severity; POST .../ID/ack; GET/POST /api/v1/silences,

@@ -5,6 +5,7 @@
 #define VIGIE_API_ROUTES_H
 
 #include "http/api.h"
+#include "report/report_render.h"
 
 /* Helpers shared by the handlers. */
 api_reply api_json_reply(int status, json_t *o);
@@ -54,8 +55,26 @@ api_reply api_route_maintenance_put(api_ctx *ctx, const api_request *req);
 /* api_report.c: the monthly SLA report (PDF, HTML, CSV, JSON) and its mailing. */
 api_reply api_route_report(api_ctx *ctx, const api_request *req);
 api_reply api_route_report_send(api_ctx *ctx, const api_request *req);
+/* routes_report.c's readings of month= (YYYY-MM or previous, in the zone tz), format= and lang= (the
+ * default lang: report.lang), and its mailing of a rendered PDF to report.recipients: body and
+ * pdf->data are freed, reply (the answer's object: sent, filename, recipients and bytes are added) is
+ * taken. For routes_contract_report.c. */
+bool api_report_month(const api_request *req, const char *tz, int *year, int *month, api_reply *bad);
+bool api_report_format_lang(const api_ctx *ctx, const api_request *req, report_format *format, report_lang *lang,
+                            api_reply *bad);
+/* Whether the report can be mailed: as PDF (else 400 format), with smtp and recipients (else 503). */
+bool api_report_can_mail(const api_ctx *ctx, report_format format, api_reply *bad);
+api_reply api_report_mail(api_ctx *ctx, const char *filename, const char *subject, char *body, report_render_out *pdf,
+                          json_t *reply);
+/* routes_contract_report.c: the same routes with contract=C, the délégataire's report of a contract. */
+api_reply api_route_contract_report(api_ctx *ctx, const api_request *req);
+api_reply api_route_contract_report_send(api_ctx *ctx, const api_request *req);
 /* routes_incidents.c: a contract's month of public-site incidents against its GTR. */
 api_reply api_route_incidents(api_ctx *ctx, const api_request *req);
+/* routes_public.c: the public sites (list, one site) and an agent's targets (its bearer token). */
+api_reply api_route_public_sites(api_ctx *ctx, const api_request *req);
+api_reply api_route_public_site(api_ctx *ctx, const api_request *req);
+api_reply api_route_agent_targets(api_ctx *ctx, const api_request *req);
 
 /* api_data.c: devices, latest values, RRD series, Prometheus /metrics. */
 api_reply api_route_devices(api_ctx *ctx, const api_request *req);

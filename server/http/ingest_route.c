@@ -42,6 +42,7 @@ void ingest_routes_clear(ingest_routes *rt)
     free(rt->sites);
     free(rt->start);
     free(rt->idx);
+    free(rt->dev_group);
     memset(rt, 0, sizeof *rt);
 }
 
@@ -52,6 +53,20 @@ static size_t ir_group_of(const ingest_routes *rt, const char *site, size_t n)
         if (rt->sites[k] == site)
             return k;
     return n;
+}
+
+/* Each described device's group, looked up once: a checking agent describes its 1,200 public sites
+ * in every push, and each subset takes its own (a lookup per device and subset would cost sites x
+ * devices x sites). A device of a site that has no sample in the batch belongs to no group. */
+static vg_code ir_device_groups(ingest_router *r, const push_batch *b, ingest_routes *rt)
+{
+    size_t nd = push_batch_device_count(b);
+    rt->dev_group = malloc((nd ? nd : 1) * sizeof *rt->dev_group);
+    if (!rt->dev_group)
+        return VG_E_NOMEM;
+    for (size_t i = 0; i < nd; i++)
+        rt->dev_group[i] = ir_group_of(rt, ingest_router_site(r, push_batch_device_at(b, i)->name), rt->nsites);
+    return VG_OK;
 }
 
 vg_code ingest_routes_build(ingest_router *r, const push_batch *b, ingest_routes *rt)
@@ -97,7 +112,7 @@ vg_code ingest_routes_build(ingest_router *r, const push_batch *b, ingest_routes
         rt->idx[rt->start[group[i]] + fill[group[i]]++] = i;
     free(fill);
     free(group);
-    return VG_OK;
+    return ir_device_groups(r, b, rt);
 }
 
 push_batch *ingest_routes_subset(const ingest_routes *rt, const push_batch *b, size_t k)
@@ -110,7 +125,7 @@ push_batch *ingest_routes_subset(const ingest_routes *rt, const push_batch *b, s
         }
     for (size_t i = 0; out && i < push_batch_device_count(b); i++) {
         const push_device *d = push_batch_device_at(b, i);
-        if (ingest_router_site(rt->router, d->name) == rt->sites[k] &&
+        if (rt->dev_group[i] == k &&
             push_batch_set_device(out, d->name, d->cls, d->profile) != 0) {
             push_batch_free(out);
             return NULL;

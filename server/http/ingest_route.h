@@ -39,6 +39,7 @@ typedef struct {
     size_t nsites;
     size_t *start; /* nsites + 1 */
     size_t *idx;   /* one per sample */
+    size_t *dev_group; /* the group of each device the batch describes (push_batch_device_at) */
 } ingest_routes;
 
 /* VG_E_NOMEM. Clear with ingest_routes_clear, even on failure. */

@@ -6,7 +6,9 @@
  *        renders the PDF and mails it to server.yaml's report.recipients, the cover summary as the
  *        text of the mail
  *
- * The server renders: it has the RRD files the graphs are drawn from. */
+ * The server renders: it has the RRD files the graphs are drawn from. With contract=C both routes give
+ * the délégataire's report of that contract instead (routes_contract_report.c, which reads month,
+ * format and lang and mails through the functions here). */
 #include "timeutil.h"
 #include "config.h"
 
@@ -21,6 +23,7 @@
 #include "report/report.h"
 #include "report/report_render.h"
 #include "alerting/smtp.h"
+#include "sla/availability.h"
 
 typedef struct {
     report_query q;
@@ -35,31 +38,46 @@ static const char *report_tz(const api_ctx *ctx, const char *site)
     return s ? s->timezone : ctx->cfg->nsites ? ctx->cfg->sites[0].timezone : "Europe/Paris";
 }
 
-/* month=YYYY-MM, or month=previous: the month before the present one in the sites' zone. */
-static bool report_month(const api_ctx *ctx, const api_request *req, const char *site, report_query *q, api_reply *bad)
+/* month=YYYY-MM, or month=previous: the month before the present one in the zone tz. */
+bool api_report_month(const api_request *req, const char *tz, int *year, int *month, api_reply *bad)
 {
-    const char *month = req->arg(req->arg_ctx, "month");
-    if (!month) {
+    const char *arg = req->arg(req->arg_ctx, "month");
+    if (!arg) {
         *bad = api_error(400, "month", "the month of the report is required: month=YYYY-MM or month=previous");
         return false;
     }
-    const char *tz = report_tz(ctx, site);
-    if (strcmp(month, "previous") == 0) {
+    if (strcmp(arg, "previous") == 0) {
         struct tm tm;
         time_zone_localtime(tz, (int64_t)req->now, &tm);
-        q->year = tm.tm_year + 1900;
-        q->month = tm.tm_mon; /* 0 in January: December of the year before */
-        if (q->month == 0) {
-            q->month = 12;
-            q->year--;
+        *year = tm.tm_year + 1900;
+        *month = tm.tm_mon; /* 0 in January: December of the year before */
+        if (*month == 0) {
+            *month = 12;
+            (*year)--;
         }
-    } else if (report_parse_month(month, &q->year, &q->month) != 0) {
+    } else if (report_parse_month(arg, year, month) != 0) {
         *bad = api_error(400, "month", "must be YYYY-MM or previous");
         return false;
     }
     int64_t from, to;
-    if (avail_month_bounds(tz, q->year, q->month, &from, &to) != 0 || from > (int64_t)req->now) {
+    if (avail_month_bounds(tz, *year, *month, &from, &to) != 0 || from > (int64_t)req->now) {
         *bad = api_error(400, "month", "this month has not started yet");
+        return false;
+    }
+    return true;
+}
+
+bool api_report_format_lang(const api_ctx *ctx, const api_request *req, report_format *format, report_lang *lang,
+                            api_reply *bad)
+{
+    const char *f = req->arg(req->arg_ctx, "format"), *l = req->arg(req->arg_ctx, "lang");
+    *format = REPORT_PDF;
+    if (f && report_render_format_parse(f, format) != 0) {
+        *bad = api_error(400, "format", "must be pdf, html, csv or json");
+        return false;
+    }
+    if (report_render_lang_parse(l ? l : ctx->cfg->report.lang, lang) != 0) {
+        *bad = api_error(400, "lang", "must be fr or en");
         return false;
     }
     return true;
@@ -77,16 +95,8 @@ static bool report_args(const api_ctx *ctx, const api_request *req, report_reque
         *bad = api_error(400, "site", "not a valid site name");
         return false;
     }
-    const char *format = req->arg(req->arg_ctx, "format"), *lang = req->arg(req->arg_ctx, "lang");
-    if (format && report_render_format_parse(format, &r->format) != 0) {
-        *bad = api_error(400, "format", "must be pdf, html, csv or json");
-        return false;
-    }
-    if (report_render_lang_parse(lang ? lang : ctx->cfg->report.lang, &r->lang) != 0) {
-        *bad = api_error(400, "lang", "must be fr or en");
-        return false;
-    }
-    if (!report_month(ctx, req, r->q.site, &r->q, bad))
+    if (!api_report_format_lang(ctx, req, &r->format, &r->lang, bad) ||
+        !api_report_month(req, report_tz(ctx, r->q.site), &r->q.year, &r->q.month, bad))
         return false;
     snprintf(r->filename, sizeof r->filename, "vigie-report-%04d-%02d%s%s.%s", r->q.year, r->q.month,
              r->q.site ? "-" : "", r->q.site ? r->q.site : "", report_render_extension(r->format));
@@ -111,6 +121,8 @@ api_reply api_route_report(api_ctx *ctx, const api_request *req)
 {
     api_reply bad;
     report_request r;
+    if (req->arg(req->arg_ctx, "contract")) /* the délégataire's report (routes_contract_report.c) */
+        return api_route_contract_report(ctx, req);
     if (!api_check_reader(ctx, req, false, &bad) || !report_args(ctx, req, &r, &bad))
         return bad;
     json_t *doc = report_doc(ctx, &r, &bad);
@@ -139,14 +151,12 @@ api_reply api_route_report_send(api_ctx *ctx, const api_request *req)
 {
     api_reply bad;
     report_request r;
+    if (req->arg(req->arg_ctx, "contract"))
+        return api_route_contract_report_send(ctx, req);
     if (!api_check_reader(ctx, req, true, &bad) || !report_args(ctx, req, &r, &bad))
         return bad;
-    if (r.format != REPORT_PDF)
-        return api_error(400, "format", "the report is mailed as PDF");
-    const server_config *cfg = ctx->cfg;
-    if (!cfg->smtp.configured || cfg->report.nrecipients == 0)
-        return api_error(503, NULL, !cfg->smtp.configured ? "server.yaml has no smtp section: the server cannot send mail"
-                                                          : "server.yaml names no report recipients (report: recipients)");
+    if (!api_report_can_mail(ctx, r.format, &bad))
+        return bad;
     json_t *doc = report_doc(ctx, &r, &bad);
     if (!doc)
         return bad;
@@ -167,6 +177,29 @@ api_reply api_route_report_send(api_ctx *ctx, const api_request *req)
     }
     report_render_digest(doc, digest);
     json_decref(doc);
+    char month[8];
+    snprintf(month, sizeof month, "%04d-%02d", r.q.year, r.q.month);
+    return api_report_mail(ctx, r.filename, subject, body, &pdf,
+                           json_pack("{s:s, s:s, s:s}", "month", month, "digest", digest, "subject", subject));
+}
+
+bool api_report_can_mail(const api_ctx *ctx, report_format format, api_reply *bad)
+{
+    const server_config *cfg = ctx->cfg;
+    if (format != REPORT_PDF)
+        *bad = api_error(400, "format", "the report is mailed as PDF");
+    else if (!cfg->smtp.configured || cfg->report.nrecipients == 0)
+        *bad = api_error(503, NULL, !cfg->smtp.configured ? "server.yaml has no smtp section: the server cannot send mail"
+                                                          : "server.yaml names no report recipients (report: recipients)");
+    else
+        return true;
+    return false;
+}
+
+api_reply api_report_mail(api_ctx *ctx, const char *filename, const char *subject, char *body, report_render_out *pdf,
+                          json_t *reply)
+{
+    const server_config *cfg = ctx->cfg;
     const char *to[SERVER_MAX_RECIPIENTS + 1];
     json_t *list = json_array();
     for (size_t i = 0; i < cfg->report.nrecipients; i++) {
@@ -174,21 +207,23 @@ api_reply api_route_report_send(api_ctx *ctx, const api_request *req)
         json_array_append_new(list, json_string(to[i]));
     }
     to[cfg->report.nrecipients] = NULL;
-    smtp_attachment att = {r.filename, "application/pdf", pdf.data, pdf.len};
+    smtp_attachment att = {filename, "application/pdf", pdf->data, pdf->len};
     vg_err merr;
-    vg_code rc = body ? smtp_send(&cfg->smtp, to, subject, body, &att, 1, &merr)
-                      : vg_fail(&merr, VG_E_NOMEM, "out of memory");
+    vg_code rc = body && reply ? smtp_send(&cfg->smtp, to, subject, body, &att, 1, &merr)
+                               : vg_fail(&merr, VG_E_NOMEM, "out of memory");
     free(body);
-    free(pdf.data);
+    free(pdf->data);
+    pdf->data = NULL;
     if (rc != VG_OK) { /* 502: the mail server, not this one, failed */
         json_decref(list);
-        log_error("report", "%s not sent: %s", r.filename, merr.msg);
-        return api_error(502, NULL, merr.msg);
+        json_decref(reply);
+        log_error("report", "%s not sent: %s", filename, merr.msg);
+        return api_error(rc == VG_E_NOMEM ? 500 : 502, NULL, merr.msg);
     }
-    log_info("report", "%s sent to %zu recipient(s)", r.filename, cfg->report.nrecipients);
-    char month[8];
-    snprintf(month, sizeof month, "%04d-%02d", r.q.year, r.q.month);
-    return api_json_reply(200, json_pack("{s:b, s:s, s:s, s:o, s:I, s:s, s:s}", "sent", 1, "month", month, "filename",
-                                         r.filename, "recipients", list, "bytes", (json_int_t)att.len, "digest", digest,
-                                         "subject", subject));
+    log_info("report", "%s sent to %zu recipient(s)", filename, cfg->report.nrecipients);
+    json_object_set_new(reply, "sent", json_true());
+    json_object_set_new(reply, "filename", json_string(filename));
+    json_object_set_new(reply, "recipients", list);
+    json_object_set_new(reply, "bytes", json_integer((json_int_t)att.len));
+    return api_json_reply(200, reply);
 }

@@ -13,6 +13,7 @@
 #include "report/report.h"
 #include "sla/health.h"
 #include "timeutil.h"
+#include "vocab.h"
 
 /* The period of a request: month=YYYY-MM, or from= and to= (dates in the site's zone or Unix
  * seconds), by default the current month. */
@@ -111,17 +112,111 @@ api_reply api_route_availability(api_ctx *ctx, const api_request *req)
     return api_json_reply(200, doc);
 }
 
+/* ?kind=K[,K...]: site kinds of the vocabulary (at most SLA_MAX_KINDS), into kinds; *n 0 when absent. */
+#define SLA_MAX_KINDS 8
+static bool sla_kinds(const api_ctx *ctx, const api_request *req, char kinds[][32], size_t *n, api_reply *bad)
+{
+    const char *v = req->arg(req->arg_ctx, "kind");
+    *n = 0;
+    if (!v)
+        return true;
+    for (const char *p = v;; p++) {
+        size_t len = strcspn(p, ",");
+        if (len == 0 || len >= 32 || *n == SLA_MAX_KINDS) {
+            *bad = api_error(400, "kind", "a site kind, or several separated by commas");
+            return false;
+        }
+        snprintf(kinds[*n], 32, "%.*s", (int)len, p);
+        if (!vocab_site_kind_find(ctx->cfg->vocab, kinds[*n])) {
+            char msg[256];
+            snprintf(msg, sizeof msg, "'%s' is not a site kind (%s)", kinds[*n], vocab_site_kind_list(ctx->cfg->vocab));
+            *bad = api_error(400, "kind", msg);
+            return false;
+        }
+        (*n)++;
+        p += len;
+        if (!*p)
+            return true;
+    }
+}
+
+/* report_build's order: lowest availability, then the most downtime, then the site. */
+static int sla_cmp_sites(const void *a, const void *b)
+{
+    json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    json_t *fx = json_object_get(x, "figures"), *fy = json_object_get(y, "figures");
+    json_t *ax = json_object_get(fx, "availability"), *ay = json_object_get(fy, "availability");
+    double vx = json_is_number(ax) ? json_number_value(ax) : 101, vy = json_is_number(ay) ? json_number_value(ay) : 101;
+    if (vx != vy)
+        return vx < vy ? -1 : 1;
+    json_int_t dx = json_integer_value(json_object_get(fx, "downtime")), dy = json_integer_value(json_object_get(fy, "downtime"));
+    if (dx != dy)
+        return dx > dy ? -1 : 1;
+    return strcmp(json_string_value(json_object_get(x, "site")), json_string_value(json_object_get(y, "site")));
+}
+
+/* The sites of the given kinds only: each built alone (the others, 1,200 public sites among them, are
+ * never computed), then put in report_build's order under its envelope. */
+static vg_code sla_sites_of_kinds(api_ctx *ctx, report_query *q, char kinds[][32], size_t nkinds, json_t **out,
+                                  vg_err *err)
+{
+    const server_config *cfg = ctx->cfg;
+    size_t cap = cfg->nsites + cfg->nagents + 1, n = 0;
+    json_t **docs = calloc(cap, sizeof *docs);
+    if (!docs)
+        return vg_fail(err, VG_E_NOMEM, "out of memory");
+    vg_code rc = VG_OK;
+    for (size_t i = 0; rc == VG_OK && i < cfg->nsites + cfg->nagents; i++) {
+        const char *id = i < cfg->nsites ? cfg->sites[i].id : cfg->agents[i - cfg->nsites].site;
+        bool seen = i >= cfg->nsites && server_config_site(cfg, id);
+        for (size_t j = cfg->nsites; !seen && j < i; j++)
+            seen = strcmp(cfg->agents[j - cfg->nsites].site, id) == 0;
+        state_site_info info;
+        state_site_info_get(cfg, id, &info);
+        bool wanted = false;
+        for (size_t k = 0; k < nkinds; k++)
+            wanted = wanted || strcmp(info.kind, kinds[k]) == 0;
+        if (seen || !wanted)
+            continue;
+        json_t *one;
+        q->site = id;
+        if ((rc = report_build(api_db(ctx), cfg, q, &one, err)) == VG_OK) {
+            docs[n++] = json_incref(json_array_get(json_object_get(one, "sites"), 0));
+            json_decref(one);
+        }
+    }
+    json_t *arr = json_array();
+    if (n)
+        qsort(docs, n, sizeof *docs, sla_cmp_sites);
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, docs[i]);
+    free(docs);
+    char label[16] = "";
+    if (q->month)
+        snprintf(label, sizeof label, "%04d-%02d", q->year, q->month);
+    *out = json_pack("{s:s, s:s, s:I, s:o}", "software", PACKAGE_NAME " " PACKAGE_VERSION, "period", label,
+                     "generated_at", (json_int_t)q->now, "sites", arr);
+    if (rc != VG_OK || !*out) {
+        json_decref(*out);
+        *out = NULL;
+        return rc != VG_OK ? rc : vg_fail(err, VG_E_NOMEM, "out of memory");
+    }
+    return VG_OK;
+}
+
 api_reply api_route_sites(api_ctx *ctx, const api_request *req)
 {
     api_reply deny;
-    if (!api_check_reader(ctx, req, false, &deny))
+    char kinds[SLA_MAX_KINDS][32];
+    size_t nkinds;
+    if (!api_check_reader(ctx, req, false, &deny) || !sla_kinds(ctx, req, kinds, &nkinds, &deny))
         return deny;
     report_query q = {.now = req->now};
     if (!sla_period(req, sla_tz(ctx, NULL), &q, &deny))
         return deny;
     vg_err err;
     json_t *doc;
-    if (report_build(api_db(ctx), ctx->cfg, &q, &doc, &err) != VG_OK)
+    if ((nkinds ? sla_sites_of_kinds(ctx, &q, kinds, nkinds, &doc, &err) : report_build(api_db(ctx), ctx->cfg, &q, &doc, &err)) != VG_OK)
         return api_error(vg_http_status(err.code), NULL, err.msg);
     /* the current state of each site, from its last event */
     size_t i;

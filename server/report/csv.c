@@ -11,76 +11,11 @@
 #include <time.h>
 
 #include "report/content.h"
+#include "report/csv_out.h"
 #include "report/view_selftests.h"
 #include "report/energy_formats.h"
 #include "report/formats.h"
 #include "report/i18n.h"
-
-typedef struct {
-    FILE *f;
-    report_lang l;
-    char sep;
-    bool first;
-} csv_out;
-
-static void csv_field(csv_out *c, const char *s)
-{
-    if (!c->first)
-        fputc(c->sep, c->f);
-    c->first = false;
-    if (strchr(s, c->sep) || strpbrk(s, "\"\r\n")) {
-        fputc('"', c->f);
-        for (; *s; s++) {
-            if (*s == '"')
-                fputc('"', c->f);
-            fputc(*s, c->f);
-        }
-        fputc('"', c->f);
-    } else {
-        fputs(s, c->f);
-    }
-}
-
-/* Free text (names, causes, reasons, who) that a spreadsheet would take for a formula gets a leading
- * quote: a maintenance reason "=HYPERLINK(...)" stays text. */
-static void csv_text(csv_out *c, const char *s)
-{
-    if (strchr("=+-@\t\r", s[0]) && s[0]) {
-        char *q = malloc(strlen(s) + 2);
-        if (q) {
-            q[0] = '\'';
-            strcpy(q + 1, s);
-            csv_field(c, q);
-            free(q);
-            return;
-        }
-    }
-    csv_field(c, s);
-}
-
-static void csv_end(csv_out *c)
-{
-    fputs("\r\n", c->f);
-    c->first = true;
-}
-
-static void csv_int(csv_out *c, int64_t v)
-{
-    char b[32];
-    snprintf(b, sizeof b, "%lld", (long long)v);
-    csv_field(c, b);
-}
-
-/* a number with the language's decimal mark; empty when there is none */
-static void csv_num(csv_out *c, double v, int decimals)
-{
-    char b[64] = "";
-    if (isfinite(v))
-        report_render_number(c->l, v, decimals, b, sizeof b);
-    csv_field(c, b);
-}
-
-static void csv_bool(csv_out *c, bool v) { csv_field(c, v ? TR(c->l, "oui", "yes") : TR(c->l, "non", "no")); }
 
 /* target_met: yes, no, or empty without a verdict (less than min_coverage monitored) */
 static void csv_met(csv_out *c, const report_view_figures *f)
@@ -101,13 +36,6 @@ static void csv_time(csv_out *c, int64_t t, const char *tz)
     char b[40];
     i18n_iso(t, tz, b, sizeof b);
     csv_field(c, b);
-}
-
-static void csv_row(csv_out *c, const char *const *cells)
-{
-    for (; *cells; cells++)
-        csv_field(c, *cells);
-    csv_end(c);
 }
 
 static void csv_sites(csv_out *c, const report_view *v)

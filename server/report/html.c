@@ -14,27 +14,8 @@
 #include "report/energy_formats.h"
 #include "report/formats.h"
 #include "report/graphs.h"
+#include "report/html_out.h"
 #include "report/i18n.h"
-
-static void html_text(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
-        }
-    }
-}
-
-static void html_cell(FILE *f, const char *tag, const char *cls, const char *text)
-{
-    fprintf(f, "<%s%s%s%s>", tag, cls ? " class=\"" : "", cls ? cls : "", cls ? "\"" : "");
-    html_text(f, text);
-    fprintf(f, "</%s>", tag);
-}
 
 static void html_base64(FILE *f, const unsigned char *d, size_t n)
 {

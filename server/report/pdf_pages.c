@@ -19,6 +19,7 @@
 #include "report/formats.h"
 #include "report/graphs.h"
 #include "report/i18n.h"
+#include "report/pdf_doc.h"
 #include "report/pdf_energy.h"
 #include "report/pdf_selftests.h"
 #include "report/pdf_layout.h"
@@ -382,54 +383,20 @@ static void pages_site(pdf_layout *p, const report_view_site *s, const content_f
     pages_site_graphs(p, s, g);
 }
 
-static cairo_status_t pages_write(void *closure, const unsigned char *data, unsigned int length)
-{
-    FILE *f = closure;
-    return fwrite(data, 1, length, f) == length ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
-}
+typedef struct {
+    const report_view *v;
+    const content_facts *fa;
+    report_graphs *const *graphs;
+} pages_doc;
 
-static cairo_status_t pages_discard(void *closure, const unsigned char *data, unsigned int length)
+/* The whole document (pdf_doc.h draws it twice). */
+static void pages_draw(pdf_layout *p, const void *arg)
 {
-    (void)closure;
-    (void)data;
-    (void)length;
-    return CAIRO_STATUS_SUCCESS;
-}
-
-/* One pass over the whole document: the number of pages in *npages. */
-static vg_code pages_pass(const report_view *v, report_lang l, const vocab *words, const content_facts *fa,
-                          report_graphs *const *graphs, int pages, cairo_write_func_t write, void *closure,
-                          int *npages, vg_err *err)
-{
-    cairo_surface_t *surf = cairo_pdf_surface_create_for_stream(write, closure, PDF_PW, PDF_PH);
-    char running[200], gen[40];
-    snprintf(running, sizeof running, "%s – %s", TR(l, "Rapport mensuel de disponibilité", "Monthly availability report"),
-             fa->month);
-    cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE, running);
-    cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATOR, v->software);
-    cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_SUBJECT, v->digest);
-    time_t g = (time_t)v->generated_at;
-    struct tm tm;
-    gmtime_r(&g, &tm);
-    strftime(gen, sizeof gen, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATE_DATE, gen);
-    cairo_t *cr = cairo_create(surf);
-    pdf_layout p = {.cr = cr, .l = l, .y = PDF_TOP, .page = 1, .pages = pages, .running = running, .digest = v->digest,
-                    .software = v->software, .vocab = words};
-    pdf_page_furniture(&p, true);
-    pages_cover(&p, v, fa);
-    for (size_t i = 0; i < v->nsites; i++)
-        pages_site(&p, &v->sites[i], fa, graphs[i]);
-    cairo_show_page(cr);
-    cairo_destroy(cr);
-    cairo_surface_finish(surf);
-    cairo_status_t st = cairo_surface_status(surf);
-    cairo_surface_destroy(surf);
-    if (st != CAIRO_STATUS_SUCCESS)
-        return vg_fail(err, st == CAIRO_STATUS_NO_MEMORY ? VG_E_NOMEM : VG_E_INTERNAL, "cairo: %s",
-                       cairo_status_to_string(st));
-    *npages = p.page;
-    return VG_OK;
+    const pages_doc *d = arg;
+    pdf_page_furniture(p, true);
+    pages_cover(p, d->v, d->fa);
+    for (size_t i = 0; i < d->v->nsites; i++)
+        pages_site(p, &d->v->sites[i], d->fa, d->graphs[i]);
 }
 
 vg_code report_pdf(const report_view *v, const report_render_opts *o, report_render_out *out, vg_err *err)
@@ -441,19 +408,12 @@ vg_code report_pdf(const report_view *v, const report_render_opts *o, report_ren
         return vg_fail(err, VG_E_NOMEM, "out of memory");
     for (size_t i = 0; i < v->nsites; i++)
         graphs[i] = report_graphs_find(o, &v->sites[i]);
-    /* the first pass counts the pages, for "page 3 / 7" */
-    int pages = 0;
-    vg_code rc = pages_pass(v, o->lang, o->vocab, &fa, graphs, 0, pages_discard, NULL, &pages, err);
-    report_buf b;
-    if (rc == VG_OK && (rc = report_buf_open(&b, err)) == VG_OK) {
-        rc = pages_pass(v, o->lang, o->vocab, &fa, graphs, pages, pages_write, b.f, &pages, err);
-        if (rc == VG_OK)
-            rc = report_buf_close(&b, out, err);
-        else {
-            fclose(b.f);
-            free(b.data);
-        }
-    }
+    char running[200];
+    snprintf(running, sizeof running, "%s – %s", TR(o->lang, "Rapport mensuel de disponibilité", "Monthly availability report"),
+             fa.month);
+    pdf_layout like = {.l = o->lang, .running = running, .digest = v->digest, .software = v->software, .vocab = o->vocab};
+    pages_doc d = {v, &fa, graphs};
+    vg_code rc = pdf_doc_render(&like, v->generated_at, pages_draw, &d, out, err);
     for (size_t i = 0; i < v->nsites; i++)
         report_graphs_free(graphs[i]);
     free(graphs);

@@ -268,7 +268,8 @@ vg_code report_build(db *d, const server_config *cfg, const report_query *q, jso
         report_add_site(&sites, q->site);
     } else {
         for (size_t i = 0; i < cfg->nsites; i++)
-            report_add_site(&sites, cfg->sites[i].id);
+            if (!cfg->sites[i].pub) /* the public sites are the délégataire's report's (contract_render.h) */
+                report_add_site(&sites, cfg->sites[i].id);
         for (size_t i = 0; i < cfg->nagents; i++)
             report_add_site(&sites, cfg->agents[i].site);
     }

@@ -4,9 +4,11 @@
 Polling: N devices served by real snmpd processes, polled by vigie-agent, by collectd's snmp plugin and
 by prometheus-snmp-exporter (scraped 16-way with curl, as Prometheus would), then the same with a
 tenth of the devices dead. Ingest: vigie-server receiving the pushes of many agents, and collectd's
-rrdtool plugin writing the same values into the same RRD files. Reports: a month of history for 50 sites x 20
-devices pushed to vigie-server, then its availability and monthly report timed. Prints one table, written to
-tests/bench/results/DATE-HOST.txt (and .json), with a comparison against the previous result there.
+rrdtool plugin writing the same values into the same RRD files. Checks: 1,200 targets checked by ICMP
+echo by vigie-agent, fping and collectd's ping plugin, in a network namespace of their own. Reports: a
+month of history for 50 sites x 20 devices pushed to vigie-server, then its availability and monthly
+report timed. Prints one table, written to tests/bench/results/DATE-HOST.txt (and .json), with a
+comparison against the previous result there.
 
 See tests/bench/README.md. Run with `make bench` (or `make bench BENCH_ARGS=--quick`)."""
 
@@ -30,6 +32,7 @@ import types
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import checks  # noqa: E402
 import estate  # noqa: E402
 import ingest  # noqa: E402
 import olt  # noqa: E402
@@ -41,6 +44,7 @@ NEEDED = {  # program: Debian package
     'prometheus-snmp-exporter': 'prometheus-snmp-exporter', 'curl': 'curl', 'rrdtool': 'rrdtool',
     'rrdcached': 'rrdcached',
 }
+NEEDED_CHECKS = {'fping': 'fping', 'collectd': 'collectd-core', 'ip': 'iproute2'}  # the checks part's
 
 
 def log(msg):
@@ -639,6 +643,8 @@ def build_table(meta, res):
                 line(label, fmt(vv), cell(cc, vv, ratio), cell(e.get(key), vv, ratio))
     if res.get('olt'):
         out += olt.table(res['olt'], fmt, cell, W0)
+    if res.get('checks'):
+        out += checks.table(res['checks'], fmt, cell, W0)
     ing = res.get('ingest')
     if ing:
         out.append('')
@@ -685,6 +691,9 @@ KEY_FIGURES = [
     ('olt', None, 'sweep', 'cpu_per_1000', 'OLT sweep CPU s/1,000 values'),
     ('olt', None, 'sweep', 'requests_per_cycle', 'OLT sweep requests per cycle'),
     ('olt', None, 'nosweep', 'cpu_per_1000', 'OLT no sweep CPU s/1,000 values'),
+    ('checks', None, 'vigie', 'cpu_per_1000', 'checks CPU ms/1,000 probes'),
+    ('checks', None, 'vigie', 'cycle_s', 'checks cycle, s'),
+    ('checks', None, 'vigie', 'rss_mib', 'checks peak RSS, MiB'),
     ('ingest', None, 'vigie', 'values_per_s', 'ingest values/s'),
     ('ingest', None, 'vigie', 'cpu_per_1000', 'ingest CPU s/1,000 values'),
     ('ingest', None, 'vigie', 'p99_ms', 'ingest p99, ms'),
@@ -706,7 +715,7 @@ def _get(res, sect, scen, tool, key):
     return (d.get(tool) or {}).get(key)
 
 
-SIZES = ('devices', 'interval', 'cycles', 'agents', 'agent_values', 'batch', 'step')
+SIZES = ('devices', 'interval', 'cycles', 'agents', 'agent_values', 'batch', 'step', 'check_targets', 'check_interval')
 
 
 def previous_result(folder, meta):
@@ -744,9 +753,9 @@ def parse_args(argv):
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description='vigie benchmark against collectd and snmp_exporter (see README.md)')
     ap.add_argument('--quick', action='store_true', help='50 devices, 10 agents, 10 report sites, shorter cycles (about 2 minutes)')
-    ap.add_argument('--only', choices=['polling', 'olt', 'ingest', 'reports'], help='run one part only')
-    ap.add_argument('--tools', default='vigie,collectd,exporter',
-                    help='pollers to measure, comma-separated (vigie,collectd,exporter)')
+    ap.add_argument('--only', choices=['polling', 'olt', 'checks', 'ingest', 'reports'], help='run one part only')
+    ap.add_argument('--tools', default='vigie,collectd,exporter,fping',
+                    help='pollers to measure, comma-separated (vigie,collectd,exporter,fping; fping: checks only)')
     ap.add_argument('--devices', type=int, help='simulated devices (default 500; 50 with --quick)')
     ap.add_argument('--dead', type=float, default=10, help='percent of devices dead in the second scenario (10)')
     ap.add_argument('--interval', type=int, help='poll interval, s (default 10; 5 with --quick)')
@@ -764,6 +773,15 @@ def parse_args(argv):
                     help='olt: the larger sweep_requests of the second vigie run (40; the default is the agent\'s)')
     ap.add_argument('--olt-pass-max', type=int, default=60,
                     help='olt: cycles a sweep\'s first pass over the ONTs may take before the run gives up (60)')
+    ap.add_argument('--check-targets', type=int, help='checks: answering targets (default 1200; 200 with --quick)')
+    ap.add_argument('--check-dead', type=float, default=10, help='checks: silent targets, percent more (10)')
+    ap.add_argument('--check-interval', type=int, help='checks: interval, s (default 30; 10 with --quick)')
+    ap.add_argument('--check-pings', type=int, default=5, help='checks: echoes per target and cycle (5)')
+    ap.add_argument('--check-timeout', type=float, default=1, help='checks: echo timeout, s (1)')
+    ap.add_argument('--check-cycles', type=int,
+                    help='checks: measured cycles after a warm-up one (default 3; 2 with --quick)')
+    ap.add_argument('--fping-gap', type=float, default=0,
+                    help='checks: fping -i, ms between two echoes (0: a burst, as liboping sends)')
     ap.add_argument('--agents', type=int, help='pushing agents (default 100; 10 with --quick)')
     ap.add_argument('--agent-values', type=int, default=5000, help='values each agent pushes (5000)')
     ap.add_argument('--batch', type=int, default=125, help='values per push, one per series (125)')
@@ -788,6 +806,9 @@ def parse_args(argv):
     a.cycles = a.cycles or (2 if q else 3)
     a.olt_cycles = a.olt_cycles or (2 if q else 6)
     a.agents = a.agents or (10 if q else 100)
+    a.check_targets = a.check_targets or (200 if q else 1200)
+    a.check_interval = a.check_interval or (10 if q else 30)
+    a.check_cycles = a.check_cycles or (2 if q else 3)
     a.report_sites = a.report_sites or (10 if q else 50)
     a.report_reps = a.report_reps or (2 if q else 3)
     a.builddir = os.path.abspath(a.builddir)
@@ -796,11 +817,16 @@ def parse_args(argv):
     a.results = a.results or os.path.join(a.srcdir, 'tests', 'bench', 'results')
     if a.interval < 5 or a.olt_interval < 5:
         ap.error('--interval must be at least 5 (vigie-agent\'s minimum)')
+    if (not 10 <= a.check_interval <= 3600 or not 1 <= a.check_pings <= 100
+            or a.check_timeout * a.check_pings >= a.check_interval):
+        ap.error('--check-interval must be 10 to 3600 s, --check-pings 1 to 100, and pings x timeout under the interval '
+                 '(vigie-agent\'s bounds)')
     return a
 
 
 def check_tools(args):
-    missing = sorted({pkg for prog, pkg in NEEDED.items() if not shutil.which(prog)})
+    needed = dict(NEEDED, **(NEEDED_CHECKS if args.only in (None, 'checks') else {}))
+    missing = sorted({pkg for prog, pkg in needed.items() if not shutil.which(prog)})
     try:
         import yaml  # noqa: F401
     except ImportError:
@@ -808,6 +834,8 @@ def check_tools(args):
     for prog in ('agent/vigie-agent', 'server/vigie-server'):
         if not os.access(os.path.join(args.builddir, prog), os.X_OK):
             sys.exit('bench: %s not built in %s (run make first, or give --builddir)' % (prog, args.builddir))
+    if args.only == 'checks' and os.geteuid() != 0:
+        sys.exit('bench: --only checks needs root (it makes a network namespace, and ICMP needs raw sockets)')
     if missing:
         sys.exit('bench: missing Debian packages: %s\n  apt-get install --no-install-recommends %s'
                  % (' '.join(missing), ' '.join(missing)))
@@ -894,6 +922,19 @@ def main(argv):
             except Exception as e:
                 log('olt failed: %s' % e)
                 res['olt'] = {'error': str(e)}
+        if args.only in (None, 'checks'):
+            log('checks: %d targets every %d s' % (args.check_targets, args.check_interval))
+            meta.update({k: getattr(args, k) for k in ('check_targets', 'check_interval', 'check_pings', 'check_dead')})
+            helpers = types.SimpleNamespace(spawn=spawn, stop=stop, Sampler=Sampler, LineReader=LineReader,
+                                            wait_until=wait_until, proc_status_kb=proc_status_kb, log=log)
+            if os.geteuid() != 0:
+                res['checks'] = {'error': 'not run: it needs root (a network namespace, raw ICMP sockets)'}
+            else:
+                try:
+                    res['checks'] = checks.run(args, work, helpers)
+                except Exception as e:
+                    log('checks failed: %s' % e)
+                    res['checks'] = {'error': str(e)}
         if args.only in (None, 'ingest'):
             log('ingest: %d agents x %d values' % (args.agents, args.agent_values))
             try:

@@ -8,16 +8,27 @@
 #                                DEMO_TOKEN (an admin API token), SERVER_URL and DEMO_AGENT_PIDS
 #   demo_estate_server STEP      starts only vigie-server, with the demo's sites, agents and tokens
 #                                (DEMO_TOKENS: their file, as scripts/demo_history.py reads it)
+#   DEMO_PUBLIC_SITES=N          (set before) the demo's N public sites too (scripts/demo_history.py
+#                                sites: DEMO_PUBLIC_CSV), checked live by dc-italie's agent; default 0,
+#                                for the dashboard counts the sites of /api/v1/sites (browser.sh)
 #   demo_estate_wait N           waits until the server has values of N devices (bails after 60 s)
 #   demo_estate_stop_agents      stops the agents; fails unless each exits 0 with a clean log
 
 DEMO_TOKEN=demo-estate-admin-token-01
+DEMO_PUBLIC_SITES=${DEMO_PUBLIC_SITES:-0}
 
 # the sites of scripts/demo.sh's server.yaml
 demo_estate_server() {
     DEMO_TOKENS="$T_TMP/demo-tokens"
     printf 'ITALIE=demo-estate-token-italie\nDOULLENS=demo-estate-token-doullens\nPERONNE=demo-estate-token-peronne\nADMIN=%s\n' \
         "$DEMO_TOKEN" >"$DEMO_TOKENS"
+    local public=""
+    DEMO_PUBLIC_CSV="$T_TMP/public-sites.csv"   # server_start writes $T_TMP/demo.yaml: relative to it
+    if [ "$DEMO_PUBLIC_SITES" -gt 0 ]; then
+        /usr/bin/python3 "$top_srcdir/scripts/demo_history.py" sites "$DEMO_PUBLIC_SITES" "$DEMO_PUBLIC_CSV" >/dev/null ||
+            bail "making the demo's public sites failed"
+        public="public_sites: {file: public-sites.csv, agent: dc-italie}"
+    fi
     server_start demo "step: $1
 web_dir: $(cd "$top_srcdir/web" && pwd)
 sites:
@@ -38,6 +49,30 @@ sites:
         - {device: clim-3, cooling_kw: 25}
   - {id: doullens, name: \"NRO Doullens\", kind: nro}
   - {id: peronne, name: \"NRO Péronne\", kind: nro}
+dependency_grace: $((2 * $1))
+calendars:
+  business:
+    timezone: Europe/Paris
+    hours: {mon: \"08:00-18:00\", tue: \"08:00-18:00\", wed: \"08:00-18:00\", thu: \"08:00-18:00\", fri: \"08:00-18:00\"}
+    holidays: [fr]
+contracts:
+  standard:
+    fr: \"Sites publics — standard\"
+    en: \"Public sites — standard\"
+    target: 99.5
+    gtr: 4h
+    calendar: business
+    penalty_per_hour: 150
+    penalty_cap: 5000
+  prioritaire:
+    fr: \"Sites publics — prioritaires (police, feux)\"
+    en: \"Public sites — priority (police, traffic lights)\"
+    target: 99.9
+    gtr: 2h
+    calendar: 24x7
+    penalty_per_hour: 300
+    penalty_cap: 5000
+$public
 agents:
   - {id: dc-italie, site: italie, token: demo-estate-token-italie}
   - {id: nro-doullens, site: doullens, token: demo-estate-token-doullens}
@@ -69,6 +104,7 @@ demo_estate_start() {
                 name=$(basename "$f" .snmprec)
                 printf '  - {name: %s, host: 127.0.0.1, port: %s, community: "%s"}\n' "${name#"$prefix"-}" "$SIM_PORT" "$name"
             done
+            if [ "$site" = italie ] && [ "$DEMO_PUBLIC_SITES" -gt 0 ]; then printf 'targets_from_server: true\ncheck_interval: 10\n'; fi
         )"
         agent_launch --log-level warn
         DEMO_AGENT_PIDS="$DEMO_AGENT_PIDS $AGENT_PID:$site"

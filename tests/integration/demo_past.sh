@@ -11,16 +11,30 @@
 #           the 1,500 s after 10:00 count; the generator test window on the first Tuesday 09:00-10:00.
 #           Site downtime 360 + 1,500 = 1,860 s, 2 incidents; power in maintenance 2 x 3,600 = 7,200 s
 #           (a service's window takes no eligible time from the site).
-#   Péronne: day 22 21:30-21:45 the OLT's board 0/1 faulty: network down, 900 s, 1 incident.
+#   Péronne: day 22 21:30-21:45 the OLT's board 0/1 faulty: network down, 900 s, 1 incident; and
+#           day T (the first Tuesday from the 8th that is no public holiday) 09:00-14:00 the OLT down:
+#           18,000 s. Site downtime 18,900 s, 2 incidents.
 #   Doullens: nothing, 100 %.
 # The availability to 3 decimals, (L - downtime) / L with L the month's length:
-#   month     L (s)      Italie (1,860 s)  Péronne (900 s)
-#   28 days   2,419,200  99.923            99.963
-#   29 days   2,505,600  99.926            99.964
-#   30 days   2,592,000  99.928            99.965
-#   31 days   2,678,400  99.931            99.966
-#   March     2,674,800  99.930            99.966      (743 h: the clocks go forward)
-#   October   2,682,000  99.931            99.966      (745 h: they go back)
+#   month     L (s)      Italie (1,860 s)  Péronne (18,900 s)
+#   28 days   2,419,200  99.923            99.219
+#   29 days   2,505,600  99.926            99.246
+#   30 days   2,592,000  99.928            99.271
+#   31 days   2,678,400  99.931            99.294
+#   March     2,674,800  99.930            99.293      (743 h: the clocks go forward)
+#   October   2,682,000  99.931            99.295      (745 h: they go back)
+# The 60 public sites (scripts/demo_public.py; 30 behind each NRO; standard: business hours
+# Mon-Fri 08:00-18:00 and French holidays, GTR 4 h, 150 EUR per started hour; prioritaire, police and
+# traffic lights: 24x7, GTR 2 h, 300 EUR), the contract month of the previous month:
+#   behind Péronne, each down with its OLT on day T 09:00-14:00 (18,000 s), attributed to peronne:
+#     standard: deadline 13:00, overrun 3,600 s, 150 EUR; prioritaire: deadline 11:00, 10,800 s, 900 EUR;
+#   Doullens' 1st standard site: Friday F 17:00 to Monday 09:30 (232,200 s), 1 h counted on Friday:
+#     deadline Monday 11:00, no breach; its 2nd: Wednesday W 10:00-14:00 (14,400 s), deadline 14:00:
+#     restored at it, no breach; its 3rd: Thursday 09:00-14:10 (18,600 s), deadline 13:00, overrun
+#     4,200 s: 2 started hours, 300 EUR; its 1st prioritaire: Saturday 22:00 to Sunday 01:30
+#     (12,600 s), deadline 00:00, overrun 5,400 s: 600 EUR.
+#   standard: 26 + 3 incidents, 27 breaches, 26 x 150 + 300 = 4,200 EUR (3,900 NRO, 300 links);
+#   prioritaire: 4 + 1 incidents, 5 breaches, 4 x 900 + 600 = 4,200 EUR (3,600 NRO, 600 links).
 # The time the fill took is printed, not asserted.
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/demo_estate.sh"
@@ -31,22 +45,23 @@ DAYS=$(TZ=Europe/Paris date -d "$PREV-01 +1 month -1 day" +%d)
 HOURS=$((10#$DAYS * 24))
 case ${PREV#*-} in 03) HOURS=$((HOURS - 1)) ;; 10) HOURS=$((HOURS + 1)) ;; esac
 case $HOURS in
-    672) A_ITALIE=99.923 A_PERONNE=99.963 ;;
-    696) A_ITALIE=99.926 A_PERONNE=99.964 ;;
-    720) A_ITALIE=99.928 A_PERONNE=99.965 ;;
-    743) A_ITALIE=99.930 A_PERONNE=99.966 ;;
-    744) A_ITALIE=99.931 A_PERONNE=99.966 ;;
-    745) A_ITALIE=99.931 A_PERONNE=99.966 ;;
+    672) A_ITALIE=99.923 A_PERONNE=99.219 ;;
+    696) A_ITALIE=99.926 A_PERONNE=99.246 ;;
+    720) A_ITALIE=99.928 A_PERONNE=99.271 ;;
+    743) A_ITALIE=99.930 A_PERONNE=99.293 ;;
+    744) A_ITALIE=99.931 A_PERONNE=99.294 ;;
+    745) A_ITALIE=99.931 A_PERONNE=99.295 ;;
     *) bail "a month of $HOURS hours: this script knows 672, 696, 720, 743, 744 and 745" ;;
 esac
 echo "# previous month $PREV: $HOURS h, Italie $A_ITALIE %, Péronne $A_PERONNE %"
 
+DEMO_PUBLIC_SITES=60
 demo_estate_server 60
 export VIGIE_SERVER="$SERVER_URL" VIGIE_TOKEN="$DEMO_TOKEN"
 # run as scripts/demo.sh runs it: Debian's python3, standard library only
 FILL="$top_srcdir/scripts/demo_history.py"
 FILL_START=$(date +%s)
-/usr/bin/python3 "$FILL" fill "$SERVER_URL" "$DEMO_TOKENS" >"$T_TMP/fill.log" 2>&1
+/usr/bin/python3 "$FILL" fill "$SERVER_URL" "$DEMO_TOKENS" --public "$DEMO_PUBLIC_CSV" >"$T_TMP/fill.log" 2>&1
 rc=$?
 ok $rc "the fill pushes the history through the ingest API (exit 0)"
 [ $rc -eq 0 ] || { sed 's/^/#   /' "$T_TMP/fill.log" | tail -20; bail "the history fill failed"; }
@@ -72,6 +87,9 @@ def at(day, hhmm):
     h, m = (int(x) for x in hhmm.split(':'))
     return int(datetime.datetime(Y, M, day, h, m, tzinfo=Z).timestamp())
 first_tuesday = 1 + (1 - datetime.date(Y, M, 1).weekday()) % 7
+sys.path.insert(0, '$top_srcdir/scripts')
+import demo_public as P
+T = P.scenario_day(Y, M, P.NRO_OUTAGE[0])
 avail = {s['site']: s for s in json.load(open('$T_TMP/avail.json'))['sites']}
 events = json.load(open('$T_TMP/events-italie.json'))['events']
 windows = json.load(open('$T_TMP/maint.json'))['maintenance']
@@ -121,16 +139,77 @@ assert gen and gen[0]['rrule'] == 'FREQ=MONTHLY;BYDAY=1TU' and 'groupe électrog
 py "the self-tests are no outage: ups-a is not down on day 9 nor ups-b on day 10, when they ran on battery for their tests" "
 assert not [x for x in ev('device', 'ups-a') if at(9, '00:00') <= x[0] < at(10, '00:00')], ev('device', 'ups-a')
 assert not [x for x in ev('device', 'ups-b') if at(10, '00:00') <= x[0] < at(11, '00:00')], ev('device', 'ups-b')"
-py "Péronne: the OLT's board fault on day 22 21:30-21:45, 900 s of network downtime, availability $A_PERONNE %" "
+py "Péronne: the OLT down on day T 09:00-14:00 and its board fault on day 22 21:30-21:45, 18,900 s of network downtime, availability $A_PERONNE %" "
 f = avail['peronne']['figures']
-assert f['downtime'] == 900 and f['incidents'] == 1 and f['unknown'] == 0, f
+assert f['downtime'] == 18900 and f['incidents'] == 2 and f['unknown'] == 0, f
 assert '%.3f' % f['availability'] == '$A_PERONNE', f['availability']
-i = avail['peronne']['incidents'][0]
-assert (i['start'], i['end'], i['services']) == (at(22, '21:30'), at(22, '21:45'), 'network'), i
-assert 'olt.board.status@0/1=fault' in i['cause'], i"
+inc = [(i['start'], i['end'], i['services']) for i in avail['peronne']['incidents']]
+assert inc == [(at(T, '09:00'), at(T, '14:00'), 'network'), (at(22, '21:30'), at(22, '21:45'), 'network')], inc
+assert all('olt.board.status@0/1=fault' in i['cause'] for i in avail['peronne']['incidents']), avail['peronne']['incidents']"
 py "Doullens: no incident, 100 %" "
 f = avail['doullens']['figures']
 assert f['downtime'] == 0 and f['incidents'] == 0 and f['unknown'] == 0 and f['availability'] == 100, f"
+
+# the contract month of the public sites (the délégataire's report), GET /api/v1/incidents
+api "/api/v1/incidents?contract=standard&month=$PREV" >"$T_TMP/inc-standard.json"
+api "/api/v1/incidents?contract=prioritaire&month=$PREV" >"$T_TMP/inc-prioritaire.json"
+# gtr DESCRIPTION PYTHON-CODE: with the CSV's sites, the scenario's days and both contract months at hand
+gtr() {
+    check "$1" python3 -c "
+import csv, json, sys, datetime, zoneinfo
+Z = zoneinfo.ZoneInfo('Europe/Paris')
+Y, M = (int(x) for x in '$PREV'.split('-'))
+def at(day, hhmm):
+    h, m = (int(x) for x in hhmm.split(':'))
+    return int(datetime.datetime(Y, M, day, h, m, tzinfo=Z).timestamp())
+sys.path.insert(0, '$top_srcdir/scripts')
+import demo_public as P
+T, F, W, TH, SA = (P.scenario_day(Y, M, x) for x in (P.NRO_OUTAGE[0],) + tuple(p[0] for p in P.PUBLIC_SCENARIO))
+rows = list(csv.DictReader(open('$DEMO_PUBLIC_CSV', encoding='utf-8')))
+def ids(nro, contract):
+    return [r['id'] for r in rows if r['nro'] == nro and r['contract'] == contract]
+doc = {c: json.load(open('$T_TMP/inc-%s.json' % c)) for c in ('standard', 'prioritaire')}
+def inc(c):
+    return {(i['site'], i['start']): (i['restored'], i['duration'], i['gtr_deadline'], i['breach'], i['overrun'],
+                                      i['penalty'], i['attributed_to']) for i in doc[c]['incidents']}
+$2"
+}
+gtr "the public sites: 60, 30 behind each NRO, 49 standard and 11 prioritaire (police, traffic lights)" "
+assert len(rows) == 60 and len(ids('peronne', 'standard') + ids('peronne', 'prioritaire')) == 30, len(rows)
+assert all((r['contract'] == 'prioritaire') == (r['category'] in ('police', 'traffic')) for r in rows)
+assert doc['standard']['totals']['sites'] + doc['prioritaire']['totals']['sites'] == 60, doc['standard']['totals']
+assert (doc['standard']['contract']['gtr'], doc['standard']['contract']['calendar']) == (14400, 'business')
+assert (doc['prioritaire']['contract']['gtr'], doc['prioritaire']['contract']['calendar']) == (7200, '24x7')"
+gtr "standard, behind Péronne: each down day T 09:00-14:00 (18,000 s) with its NRO, deadline 13:00, breach, 3,600 s over: 150 EUR, attributed to peronne" "
+got = inc('standard')
+want = (at(T, '14:00'), 18000, at(T, '13:00'), True, 3600, 150, 'peronne')
+for site in ids('peronne', 'standard'):
+    assert got.get((site, at(T, '09:00'))) == want, (site, got.get((site, at(T, '09:00'))))
+assert all('link.reachable=0' in i['cause'] for i in doc['standard']['incidents'] if i['attributed_to']), doc['standard']['incidents'][0]"
+gtr "standard, Doullens: a weekend outage (232,200 s, deadline Monday 11:00, no breach), one restored at its deadline (14,400 s), one 1 h 10 past it (4,200 s over: 300 EUR)" "
+got = inc('standard')
+a, b, c = ids('doullens', 'standard')[:3]
+assert got.get((a, at(F, '17:00'))) == (at(F + 3, '09:30'), 232200, at(F + 3, '11:00'), False, 0, 0, None), got.get((a, at(F, '17:00')))
+assert got.get((b, at(W, '10:00'))) == (at(W, '14:00'), 14400, at(W, '14:00'), False, 0, 0, None), got.get((b, at(W, '10:00')))
+assert got.get((c, at(TH, '09:00'))) == (at(TH, '14:10'), 18600, at(TH, '13:00'), True, 4200, 300, None), got.get((c, at(TH, '09:00')))
+assert len(got) == 26 + 3, sorted(got)"
+gtr "standard's month: 29 incidents, 27 breaches, 26 attributed, 4,200 EUR (3,900 NRO, 300 links)" "
+t = doc['standard']['totals']
+assert (t['incidents'], t['breaches'], t['attributed']) == (29, 27, 26), t
+assert (t['penalty'], t['penalty_nro'], t['penalty_link']) == (4200, 3900, 300), t
+s = {x['id']: x for x in doc['standard']['sites']}
+a = ids('doullens', 'standard')[0]
+assert s[a]['downtime'] == 232200 and s[a]['target_met'] is False and s[a]['penalty'] == 0, s[a]
+assert s[ids('doullens', 'standard')[3]]['downtime'] == 0 and s[ids('doullens', 'standard')[3]]['availability'] == 100"
+gtr "prioritaire (24x7, 2 h): behind Péronne 10,800 s over, 900 EUR each; Doullens' Saturday 22:00-01:30, 5,400 s over: 600 EUR; 4,200 EUR in all" "
+got = inc('prioritaire')
+for site in ids('peronne', 'prioritaire'):
+    assert got.get((site, at(T, '09:00'))) == (at(T, '14:00'), 18000, at(T, '11:00'), True, 10800, 900, 'peronne'), (site, got)
+x = ids('doullens', 'prioritaire')[0]
+assert got.get((x, at(SA, '22:00'))) == (at(SA + 1, '01:30'), 12600, at(SA + 1, '00:00'), True, 5400, 600, None), got.get((x, at(SA, '22:00')))
+t = doc['prioritaire']['totals']
+assert len(got) == 4 + 1 and (t['incidents'], t['breaches'], t['attributed']) == (5, 5, 4), t
+assert (t['penalty'], t['penalty_nro'], t['penalty_link']) == (4200, 3600, 600), t"
 
 # the graphs have the month: ups-a's load, hourly, known for every hour of it
 FROM=$(TZ=Europe/Paris date -d "$PREV-01 00:00" +%s)

@@ -75,7 +75,7 @@ static void test_quotes_bom_crlf_any_order(void **state)
     const char *text = "\xEF\xBB\xBF" "contract,address,nro,category,commune,name,id,epci,checks,agent\r\n"
                        "standard,127.0.0.1,nro-a,school,Amiens,\"École \"\"Jaurès\"\", rue\",ecole-1,CA Amiens,,\r\n"
                        "\r\n"
-                       "premium,\"198.18.0.1 cam.example.org\",nro-b,camera, Doullens ,Caméra 1,cam-1,,"
+                       "premium,\"198.18.0.1 2001:db8::1\",nro-b,camera, Doullens ,Caméra 1,cam-1,,"
                        "\"icmp tcp:554 http:https://cam.example.org/?a=b=204\",other\r\n";
     public_rows *r = parse(text);
     if (!r)
@@ -103,7 +103,7 @@ static void test_quotes_bom_crlf_any_order(void **state)
     assert_string_equal(s->pub->commune, "Doullens"); /* trimmed */
     assert_string_equal(s->pub->agent, "other");
     assert_int_equal(s->pub->naddresses, 2);
-    assert_string_equal(s->pub->addresses[1], "cam.example.org");
+    assert_string_equal(s->pub->addresses[1], "2001:db8::1");
     assert_true(s->target == 99.9);
     assert_string_equal(s->timezone, "America/Cayenne");
     /* the rest of the tests checks against server.yaml alone */
@@ -130,20 +130,20 @@ static void test_field_errors_name_line_and_column(void **state)
                  "letter or digit");
     /* the column counts characters, not bytes: "Éé" is 2 */
     refused_with(HDR "x,Éé,Amiens,school,nro-a,127.0.0.1 198.18.0.300,standard\n",
-                 "p.csv:2:36: column 'address': '198.18.0.300' is not a host name or an IP address");
-    refused_with(HDR "x,X,Amiens,school,nro-a,\"a b c d e\",standard\n",
-                 "p.csv:2:34: column 'address': more than 4 addresses");
+                 "p.csv:2:36: column 'address': '198.18.0.300' is not an IP address (the checking agent resolves no names)");
+    refused_with(HDR "x,X,Amiens,school,nro-a,\"198.18.0.1 198.18.0.2 198.18.0.3 198.18.0.4 198.18.0.5\",standard\n",
+                 "p.csv:2:70: column 'address': more than 4 addresses");
     refused_with(HDR "x,X,Amiens,school,nro-a,,standard\n",
                  "p.csv:2:25: column 'address': must name 1 to 4 hosts separated by spaces");
-    refused_with(HDR "x,,Amiens,school,nro-a,h1,standard\n", "p.csv:2:3: column 'name': must not be empty");
-    refused_with(HDR "x,\"a\tb\",Amiens,school,nro-a,h1,standard\n",
+    refused_with(HDR "x,,Amiens,school,nro-a,::1,standard\n", "p.csv:2:3: column 'name': must not be empty");
+    refused_with(HDR "x,\"a\tb\",Amiens,school,nro-a,::1,standard\n",
                  "p.csv:2:3: column 'name': control character U+0009 at character 2");
-    refused_with(HDR "x,\"a\nb\",Amiens,school,nro-a,h1,standard\n",
+    refused_with(HDR "x,\"a\nb\",Amiens,school,nro-a,::1,standard\n",
                  "p.csv:2:3: column 'name': control character U+000A at character 2");
-    refused_with(HDR "x,\xC3(,Amiens,school,nro-a,h1,standard\n", "p.csv:2:3: column 'name': not UTF-8 text");
-    refused_with("id,name,commune,category,nro,address,contract,agent\nx,X,A,school,nro-a,h1,standard,nobody\n",
-                 "p.csv:2:32: column 'agent': no agent 'nobody' in server.yaml");
-    refused_with(HDR "x,X,A,school,nro-a,h1\n", "p.csv:2:1: 6 fields where the header has 7");
+    refused_with(HDR "x,\xC3(,Amiens,school,nro-a,::1,standard\n", "p.csv:2:3: column 'name': not UTF-8 text");
+    refused_with("id,name,commune,category,nro,address,contract,agent\nx,X,A,school,nro-a,::1,standard,nobody\n",
+                 "p.csv:2:33: column 'agent': no agent 'nobody' in server.yaml");
+    refused_with(HDR "x,X,A,school,nro-a,::1\n", "p.csv:2:1: 6 fields where the header has 7");
 }
 
 static void test_checks_words(void **state)
@@ -151,15 +151,18 @@ static void test_checks_words(void **state)
     (void)state;
     const char *h = "id,name,commune,category,nro,address,contract,checks\n";
     char text[512];
-    snprintf(text, sizeof text, "%sx,X,A,school,nro-a,h1,standard,icmp tcp:0\n", h);
-    refused_with(text, "p.csv:2:37: column 'checks': 'tcp:0': the port must be 1 to 65535");
-    snprintf(text, sizeof text, "%sx,X,A,school,nro-a,h1,standard,\"icmp http:ftp://h/\"\n", h);
-    refused_with(text, "p.csv:2:38: column 'checks': 'http:ftp://h/': not an http:// or https:// URL (write "
+    snprintf(text, sizeof text, "%sx,X,A,school,nro-a,::1,standard,icmp tcp:0\n", h);
+    refused_with(text, "p.csv:2:38: column 'checks': 'tcp:0': the port must be 1 to 65535");
+    snprintf(text, sizeof text, "%sx,X,A,school,nro-a,::1,standard,\"icmp http:ftp://h/\"\n", h);
+    refused_with(text, "p.csv:2:39: column 'checks': 'http:ftp://h/': not an http:// or https:// URL (write "
                        "http:URL or http:URL=STATUS)");
-    snprintf(text, sizeof text, "%sx,X,A,school,nro-a,h1,standard,ping\n", h);
-    refused_with(text, "p.csv:2:32: column 'checks': 'ping' is not a check (icmp, tcp:PORT, http:URL or http:URL=STATUS)");
-    snprintf(text, sizeof text, "%sx,X,A,school,nro-a,h1,standard,\"tcp:554 tcp:554\"\n", h);
-    refused_with(text, "p.csv:2:41: column 'checks': 'tcp:554' is given twice");
+    snprintf(text, sizeof text, "%sx,X,A,school,nro-a,::1,standard,ping\n", h);
+    refused_with(text, "p.csv:2:33: column 'checks': 'ping' is not a check (icmp, tcp:PORT, http:URL or http:URL=STATUS)");
+    snprintf(text, sizeof text, "%sx,X,A,school,nro-a,::1,standard,\"tcp:554 tcp:554\"\n", h);
+    refused_with(text, "p.csv:2:42: column 'checks': 'tcp:554' is given twice");
+    /* no more than an agent checks of a target (agent_config.h): 8 ports, 4 GETs */
+    snprintf(text, sizeof text, "%sx,X,A,school,nro-a,::1,standard,\"tcp:1 tcp:2 tcp:3 tcp:4 tcp:5 tcp:6 tcp:7 tcp:8 tcp:9\"\n", h);
+    refused_with(text, "p.csv:2:82: column 'checks': more than 8 TCP ports or 4 HTTP checks (what an agent checks of a target)");
     public_check ck[PUBLIC_MAX_CHECKS];
     size_t n;
     vg_err err;
@@ -178,7 +181,7 @@ static void test_checks_words(void **state)
     assert_string_equal(ck[2].name, "http-2");
     assert_int_equal(public_checks_parse("http:http://h/=999", ck, PUBLIC_MAX_CHECKS, &n, NULL, &err), VG_E_INVALID);
     assert_true(public_host_is_valid("2001:db8::1"));
-    assert_true(public_host_is_valid("mairie-amiens.example.fr"));
+    assert_false(public_host_is_valid("mairie-amiens.example.fr")); /* the agent resolves no names */
     assert_false(public_host_is_valid("-bad.example"));
     assert_false(public_host_is_valid("1.2.3"));
     assert_false(public_host_is_valid("a_b.example"));
@@ -187,11 +190,11 @@ static void test_checks_words(void **state)
 static void test_csv_syntax_errors(void **state)
 {
     (void)state;
-    refused_with(HDR "x,X\"Y,A,school,nro-a,h1,standard\n",
+    refused_with(HDR "x,X\"Y,A,school,nro-a,::1,standard\n",
                  "p.csv:2:4: a quote inside an unquoted field (quote the whole field, and write a quote as \"\")");
-    refused_with(HDR "x,\"X\"Y,A,school,nro-a,h1,standard\n",
+    refused_with(HDR "x,\"X\"Y,A,school,nro-a,::1,standard\n",
                  "p.csv:2:6: text after the closing quote (a quote inside a field is written \"\")");
-    refused_with(HDR "x,\"X,A,school,nro-a,h1,standard\n", "p.csv:2:3: this quote is never closed");
+    refused_with(HDR "x,\"X,A,school,nro-a,::1,standard\n", "p.csv:2:3: this quote is never closed");
     refused_with("id,name,commune,category,nro,address\n", "p.csv:1:1: the header has no column 'contract' (required: "
                  "id, name, commune, category, nro, address, contract)");
     refused_with("id,name,commune,category,nro,address,contract,colour\n",
@@ -203,7 +206,7 @@ static void test_csv_syntax_errors(void **state)
     char *text = malloc(8192);
     int n = snprintf(text, 8192, HDR "x,");
     memset(text + n, 'a', 4095);
-    snprintf(text + n + 4095, 8192 - (size_t)n - 4095, ",A,school,nro-a,h1,standard\n");
+    snprintf(text + n + 4095, 8192 - (size_t)n - 4095, ",A,school,nro-a,::1,standard\n");
     refused_with(text, "p.csv:2:1: line longer than 4096 bytes");
     free(text);
 }
@@ -211,8 +214,8 @@ static void test_csv_syntax_errors(void **state)
 static void test_duplicates_with_server_yaml_and_rows(void **state)
 {
     (void)state;
-    refused_with(HDR "nro-a,X,A,school,nro-a,h1,standard\n", "p.csv:2:1: column 'id': 'nro-a' is already a site of server.yaml");
-    refused_with(HDR "e1,X,A,school,nro-a,h1,standard\ne2,X,A,school,nro-a,h1,standard\ne1,X,A,school,nro-a,h1,standard\n",
+    refused_with(HDR "nro-a,X,A,school,nro-a,::1,standard\n", "p.csv:2:1: column 'id': 'nro-a' is already a site of server.yaml");
+    refused_with(HDR "e1,X,A,school,nro-a,::1,standard\ne2,X,A,school,nro-a,::1,standard\ne1,X,A,school,nro-a,::1,standard\n",
                  "p.csv:4:1: column 'id': 'e1' is already the id of line 2");
 }
 
@@ -220,21 +223,21 @@ static void test_duplicates_with_server_yaml_and_rows(void **state)
 static void test_all_errors_nothing_half_loaded(void **state)
 {
     (void)state;
-    public_rows *r = parse(HDR "ok-1,X,A,school,nro-a,h1,standard\n"
-                               "bad-1,X,A,school,nro-z,h1,standard\n"
-                               "ok-2,X,A,school,nro-a,h1,standard\n"
-                               "bad-2,X,A,museum,nro-a,h1,gold\n");
+    public_rows *r = parse(HDR "ok-1,X,A,school,nro-a,::1,standard\n"
+                               "bad-1,X,A,school,nro-z,::1,standard\n"
+                               "ok-2,X,A,school,nro-a,::1,standard\n"
+                               "bad-2,X,A,museum,nro-a,::1,gold\n");
     assert_null(r);
     assert_int_equal(errs.total, 3);
     assert_string_equal(errs.msg[0], "p.csv:3:18: column 'nro': no NRO site 'nro-z' in server.yaml");
     assert_string_equal(errs.msg[1], "p.csv:5:11: column 'category': 'museum' is not school, town_hall, police, "
                                      "traffic, camera or other");
-    assert_string_equal(errs.msg[2], "p.csv:5:27: column 'contract': no contract 'gold' in server.yaml's contracts");
+    assert_string_equal(errs.msg[2], "p.csv:5:28: column 'contract': no contract 'gold' in server.yaml's contracts");
     /* 60 bad rows: 50 kept, 60 counted */
     char *text = malloc(60 * 64 + 64);
     size_t len = (size_t)sprintf(text, HDR);
     for (int i = 0; i < 60; i++)
-        len += (size_t)sprintf(text + len, "s%d,X,A,school,nro-z,h1,standard\n", i);
+        len += (size_t)sprintf(text + len, "s%d,X,A,school,nro-z,::1,standard\n", i);
     assert_null(parse(text));
     assert_int_equal(errs.total, 60);
     assert_int_equal(errs.count, PUBLIC_MAX_ERRORS);
@@ -279,8 +282,8 @@ static void test_load_1200_rows(void **state)
     assert_non_null(server_config_site(c, "nro-b")); /* server.yaml's sites still there */
     server_config_free(c);
     /* the same file with one bad row stops the start */
-    tu_write(dir, "public.csv", HDR "a,X,A,school,nro-a,h1,standard\nb,X,A,school,nro-z,h1,standard\n"
-                                    "c,X,A,school,nro-y,h1,standard\n", path, sizeof path);
+    tu_write(dir, "public.csv", HDR "a,X,A,school,nro-a,::1,standard\nb,X,A,school,nro-z,::1,standard\n"
+                                    "c,X,A,school,nro-y,::1,standard\n", path, sizeof path);
     snprintf(path, sizeof path, "%s/full.yaml", dir);
     assert_null(server_config_load(path, &err));
     assert_non_null(strstr(err.msg, "public.csv:3:14: column 'nro': no NRO site 'nro-z' in server.yaml (and 1 more error"));
@@ -306,8 +309,8 @@ static void test_import(void **state)
 {
     (void)state;
     char path[512], target[512], bak[512], got[4096];
-    const char *v1 = HDR "a,X,A,school,nro-a,h1,standard\n";
-    const char *v2 = HDR "a,X,A,school,nro-a,h1,standard\nb,Y,B,police,nro-b,h2,premium\n";
+    const char *v1 = HDR "a,X,A,school,nro-a,::1,standard\n";
+    const char *v2 = HDR "a,X,A,school,nro-a,::1,standard\nb,Y,B,police,nro-b,::2,premium\n";
     snprintf(target, sizeof target, "%s/public.csv", dir);
     snprintf(bak, sizeof bak, "%s/public.csv.bak", dir);
     tu_write(dir, "public.csv", "not even a header\"\n", path, sizeof path); /* the file in place is not read */
@@ -327,7 +330,7 @@ static void test_import(void **state)
     assert_non_null(fgets(line, sizeof line, out));
     assert_string_equal(line, "imported 2 public sites (2 communes, 2 NROs); restart vigie-server to use them\n");
     /* a bad file: exit 2, the errors, both files unchanged */
-    assert_int_equal(public_sites_import(cfg, tu_write(dir, "v3.csv", HDR "c,X,A,school,nro-q,h1,standard\n", path,
+    assert_int_equal(public_sites_import(cfg, tu_write(dir, "v3.csv", HDR "c,X,A,school,nro-q,::1,standard\n", path,
                                                        sizeof path), out, err), 2);
     slurp(target, got, sizeof got);
     assert_string_equal(got, v2);
