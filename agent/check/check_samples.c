@@ -72,7 +72,9 @@ static void ck_icmp(ck_emitter *e, size_t a, const check_result *r, bool another
     const char *inst = e->t->nhosts > 1 ? e->t->hosts[a] : "";
     severity down = another_answers ? SEV_WARNING : SEV_CRITICAL;
     ck_put(e, "link.reachable", inst, st.answered > 0, "bool", st.answered > 0 ? SEV_OK : down);
-    ck_put(e, "link.loss", inst, st.loss, "%", st.loss >= CHECK_LOSS_WARNING ? SEV_WARNING : SEV_OK);
+    /* a loss warns of a link that answers badly; one that answers nothing is link.reachable's (one
+     * alert, held behind its NRO like the rest) */
+    ck_put(e, "link.loss", inst, st.loss, "%", st.answered > 0 && st.loss >= CHECK_LOSS_WARNING ? SEV_WARNING : SEV_OK);
     if (st.has_rtt) {
         ck_put(e, "link.rtt", inst, st.rtt, "ms", SEV_OK);
         ck_put(e, "link.rtt.min", inst, st.min, "ms", SEV_OK);

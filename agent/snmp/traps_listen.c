@@ -21,6 +21,13 @@
 
 #define TRAPS_RCVBUF (4 << 20) /* bytes: some 20,000 small traps */
 
+static double traps_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static double traps_clock(void)
 {
     struct timeval tv;
@@ -233,9 +240,11 @@ vg_code traps_listen(traps *t, vg_err *err)
 void traps_wait(traps *t, double seconds)
 {
     double end = traps_clock() + seconds;
-    if (!t || !t->sess) { /* no traps: the loop still waits on the active checks' sockets (engine.h) */
-        for (double now; (now = traps_clock()) < end;)
-            if (poller_wait(NULL, end - now) < 0 && errno == EINTR)
+    if (!t || !t->sess) { /* no traps: the loop still waits on the active checks' sockets (engine.h),
+                           * on the monotonic clock: a wall clock stepped back must not lengthen it */
+        double mono_end = traps_mono() + seconds;
+        for (double now; (now = traps_mono()) < mono_end;)
+            if (poller_wait(NULL, mono_end - now) < 0 && errno == EINTR)
                 return;
         return;
     }

@@ -47,6 +47,12 @@ static const char *dep_reason(db *d, const server_config *cfg, const server_site
         snprintf(buf, size, "NRO %s down", s->pub->nro);
         return buf;
     }
+    /* the NRO back up within the grace: its sites' next checks have not come in yet, and what they
+     * raised during the outage is the NRO's, not theirs */
+    if (dep_site_down(d, s->pub->nro, now - dep_grace(cfg))) {
+        snprintf(buf, size, "NRO %s recovering", s->pub->nro);
+        return buf;
+    }
     if (now - r->fired < dep_grace(cfg)) {
         snprintf(buf, size, "waiting for NRO %s", s->pub->nro);
         return buf;

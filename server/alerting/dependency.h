@@ -4,7 +4,8 @@
  * engineer must get one page, the NRO's, that says how many sites are down behind it, not 200 more.
  * So a public site's alerts wait `dependency_grace` seconds (server.yaml, default 2 steps: the NRO's
  * own state may come one cycle later than its sites'), then stay held ("NRO x down") for as long as
- * the NRO is down. If the NRO recovers and the site does not, the site's alert is notified then. A
+ * the NRO is down, and `dependency_grace` more once it is back ("NRO x recovering": its sites' next
+ * checks come in after it). If the NRO recovers and the site does not, the site's alert is notified then. A
  * public site's alerts also wait behind its checking agent's heartbeat: when that agent is silent,
  * its own site's alert says so, once.
  *

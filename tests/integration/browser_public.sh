@@ -59,8 +59,8 @@ web_dir: $(cd "$top_srcdir/web" && pwd)"
 ok 0 "vigie-server runs with 4 NROs and the 1,200 public sites of gen_public_sites.py"
 
 # The checking agent and nro-d's agent push live (ts = now), a round at least 6 s after the last: the
-# step is 60 s, so that health joins rounds up to 90 s apart (a push of 1,200 devices takes 8 s here
-# and over a minute under ASan: ingest_routes_subset). Two rounds with every site up, two with the
+# step is 60 s, so that health joins rounds up to 90 s apart (a push of 1,200 devices takes a second
+# or two here, more under ASan). Two rounds with every site up, two with the
 # 12 single sites down, then three with nro-d's OLT and its 300 sites down too. Unknown sites are
 # never in a batch. The pusher also writes what the page must show, computed from the CSV alone (expect.json).
 cat >"$T_TMP/pusher.py" <<'PY'
@@ -103,25 +103,37 @@ def s(dev, metric, inst, value, unit, ts, sev):
     return {"device": dev, "metric": metric, "instance": inst, "value": value, "unit": unit, "ts": ts, "severity": sev}
 checked = [r for r in rows if r["id"] not in unknown]
 devices = [{"name": r["id"], "class": "link"} for r in checked]
+def round_samples(k, ts, live):
+    samples = []
+    for i, r in enumerate(checked):
+        down = live and ((r["id"] in behind and k >= 4) or (r["id"] in single and k >= 2))
+        hosts = r["address"].split()
+        for h in hosts:   # the ICMP metrics are per address when a site has several
+            inst = h if len(hosts) > 1 else ""
+            samples.append(s(r["id"], "link.reachable", inst, 0 if down else 1, "bool", ts, "critical" if down else "ok"))
+            samples.append(s(r["id"], "link.loss", inst, 100 if down else 0, "%", ts, "ok"))
+            if not down:
+                samples.append(s(r["id"], "link.rtt", inst, round(1.5 + (i % 17) / 10 + (k % 3) / 20, 3), "ms", ts, "ok"))
+    return samples
+# first a past: ten minutes of every site up, a round a step, so that each graph has points whatever
+# the live rounds' timing (a step's point needs the step over)
+HISTORY = 10
+t_now = int(time.time())
+for j in range(HISTORY):
+    ts = t_now - 60 * (HISTORY - j)
+    push(checker, {"agent": "dc-checker", "seq": j + 1, "devices": devices, "samples": round_samples(j, ts, False)})
+    push(nro_token, {"agent": "nro-d-agent", "seq": j + 1, "devices": [{"name": "olt", "class": "olt"}],
+                     "samples": [s("olt", "link.reachable", "", 1, "bool", ts, "ok")]})
 last, k = 0, 0
 while True:   # the rounds, then the last state again until killed: an agent that keeps checking
     # at least 6 s apart however fast the server is; 20 s once the state is made (less load on the
     # machine while the browser measures)
     time.sleep(max(0, last + (6 if k < rounds else 20) - time.time()))
     ts = last = int(time.time())
-    samples = []
-    for i, r in enumerate(checked):
-        down = (r["id"] in behind and k >= 4) or (r["id"] in single and k >= 2)
-        hosts = r["address"].split()
-        for h in hosts:   # the ICMP metrics are per address when a site has several
-            inst = h if len(hosts) > 1 else ""
-            samples.append(s(r["id"], "link.reachable", inst, 0 if down else 1, "bool", ts, "critical" if down else "ok"))
-            samples.append(s(r["id"], "link.loss", inst, 100 if down else 0, "%", ts, "warning" if down else "ok"))
-            if not down:
-                samples.append(s(r["id"], "link.rtt", inst, round(1.5 + (i % 17) / 10 + (k % 3) / 20, 3), "ms", ts, "ok"))
-    push(checker, {"agent": "dc-checker", "seq": k + 1, "devices": devices, "samples": samples})
+    samples = round_samples(k, ts, True)
+    push(checker, {"agent": "dc-checker", "seq": HISTORY + k + 1, "devices": devices, "samples": samples})
     olt = 0 if k >= 4 else 1
-    push(nro_token, {"agent": "nro-d-agent", "seq": k + 1, "devices": [{"name": "olt", "class": "olt"}],
+    push(nro_token, {"agent": "nro-d-agent", "seq": HISTORY + k + 1, "devices": [{"name": "olt", "class": "olt"}],
                      "samples": [s("olt", "link.reachable", "", olt, "bool", ts, "ok" if olt else "critical")]})
     print("round %d at %d" % (k, ts), flush=True)
     k += 1

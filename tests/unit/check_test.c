@@ -99,6 +99,7 @@ static void test_emit_down_and_unknown(void **state)
     assert_non_null(s);
     assert_int_equal(s->sev, SEV_CRITICAL);
     assert_float_equal(find(batch, "link.loss", "")->value, 100, 1e-9);
+    assert_int_equal(find(batch, "link.loss", "")->sev, SEV_OK); /* nothing answered: link.reachable's alert alone */
     assert_float_equal(find(batch, "link.http.status", "http")->value, 503, 0);
     assert_int_equal(find(batch, "link.http", "http")->sev, SEV_CRITICAL);
     assert_float_equal(find(batch, "link.http.time", "http")->value, 12, 1e-9);
