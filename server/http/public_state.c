@@ -17,6 +17,7 @@
 typedef struct {
     char name[INSTANCE_MAX_LEN + 1];
     double loss, rtt;
+    int64_t loss_ts, rtt_ts; /* the samples' times */
 } ps_inst;
 
 typedef struct {
@@ -93,7 +94,9 @@ static void ps_on_value(void *ctx, const char *site, const char *metric, const c
         s->inst[i].loss = s->inst[i].rtt = NAN;
         s->ninst++;
     }
-    *(strcmp(metric, "link.loss") == 0 ? &s->inst[i].loss : &s->inst[i].rtt) = value;
+    bool loss = strcmp(metric, "link.loss") == 0;
+    *(loss ? &s->inst[i].loss : &s->inst[i].rtt) = value;
+    *(loss ? &s->inst[i].loss_ts : &s->inst[i].rtt_ts) = ts;
 }
 
 /* Several addresses: the loss is the worst one's (a link that loses echoes is what to see), the RTT
@@ -106,7 +109,8 @@ static void ps_link_figures(ps_site *s)
         const ps_inst *in = &s->inst[i];
         if (!isnan(in->loss) && (isnan(r->loss) || in->loss > r->loss))
             r->loss = in->loss;
-        if (isnan(in->rtt))
+        /* an RTT older than the address's last loss is from before it stopped answering: none now */
+        if (isnan(in->rtt) || (!isnan(in->loss) && in->rtt_ts < in->loss_ts))
             continue;
         double l = isnan(in->loss) ? 100 : in->loss, bl = best && !isnan(best->loss) ? best->loss : 100;
         if (!best || l < bl || (l == bl && in->rtt < best->rtt))

@@ -137,6 +137,8 @@ static void fill(void)
         json_array_append_new(nro.devices, json_pack("{s:s, s:s}", "name", "olt", "class", "olt"));
         if (t == M)
             add(&dc, "ecole-1", "link.rtt", NULL, 3.5, "ms", t); /* stale at NOW: not shown */
+        if (t == NOW - 60) /* fresh, but from before its last loss (100 % at NOW): not its RTT now */
+            add(&dc, "ecole-1", "link.rtt", NULL, 2.5, "ms", t);
         if (t == NOW) {
             add(&dc, "ecole-1", "link.loss", NULL, 100, "%", t);
             add(&dc, "ecole-2", "link.loss", "198.18.1.12", 0, "%", t);
@@ -260,7 +262,7 @@ static void test_list_order_counts_figures(void **state)
     assert_non_null(json_string_value(json_object_get(e1, "cause")));
     /* [M, M+1800) up, [M+1800, M+3600) down */
     assert_float_equal(json_number_value(json_object_get(e1, "availability")), 50.0, 1e-9);
-    assert_true(json_is_null(json_object_get(e1, "rtt"))); /* the one RTT is an hour old */
+    assert_true(json_is_null(json_object_get(e1, "rtt"))); /* an hour old, or older than its 100 % loss */
     assert_float_equal(json_number_value(json_object_get(e1, "loss")), 100, 1e-9);
     assert_string_equal(json_string_value(json_object_get(e1, "epci")), "Amiens Métropole");
     assert_string_equal(json_string_value(json_object_get(e1, "contract")), "standard");
