@@ -70,6 +70,13 @@ static enum MHD_Result http_send(struct MHD_Connection *c, api_reply r)
         MHD_add_response_header(resp, "Cache-Control", "no-store");
     http_add_headers(resp, r.headers);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    /* the dashboard loads only its own files, runs no inline script and is never framed (issue 20): a
+     * page of vigie's cannot be made to run or show someone else's code, nor be clicked through */
+    MHD_add_response_header(resp, "Content-Security-Policy",
+                            "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+                            "frame-ancestors 'none'; form-action 'self'");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
     if (r.disposition[0])
         MHD_add_response_header(resp, "Content-Disposition", r.disposition);
     if (r.status == 401)

@@ -81,6 +81,12 @@ code=$(curl -s -o "$T_TMP/e100" -w '%{http_code}' --max-time 10 -H "Authorizatio
 code=$(curl -s -o "$T_TMP/big413" -w '%{http_code}' --max-time 10 -H "Authorization: Bearer $AGENT_TOKEN" -H 'Content-Type: application/json' \
     --data-binary @<(head -c 9000000 /dev/zero | tr '\0' ' ') "$U/api/v1/ingest")
 [ "$code" = 413 ]; ok $? "the agent's own token past the body bound: 413 ($code)"
+# every answer forbids framing, inline or foreign scripts and MIME sniffing (the dashboard's too)
+curl -s -D "$T_TMP/hdr" -o /dev/null "$U/api/v1/health"
+grep -qi "^Content-Security-Policy: default-src 'self';.*object-src 'none'.*frame-ancestors 'none'" "$T_TMP/hdr" &&
+    grep -qi "^X-Frame-Options: DENY" "$T_TMP/hdr" && grep -qi "^X-Content-Type-Options: nosniff" "$T_TMP/hdr" &&
+    grep -qi "^Referrer-Policy: no-referrer" "$T_TMP/hdr"
+ok $? "answers carry a Content-Security-Policy (self only, no framing), X-Frame-Options, nosniff and no referrer"
 printf '{"agent":"dc-italie","seq":1,"samples":[{"device":"ups1","metric":"battery.charge","value":90,"unit":"%%","ts":%s}]}' \
     "$(( $(date +%s) - 5 ))" >"$T_TMP/push.json"
 code=$(curl -s -o "$T_TMP/push.out" -w '%{http_code}' --max-time 10 -H "Authorization: Bearer $AGENT_TOKEN" \
