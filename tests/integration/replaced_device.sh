@@ -34,8 +34,9 @@ sim_at "$top_srcdir/demo/snmprec/italie-pdu-a.snmprec"
 wait_for 30 grep -q "rack-b3: sysObjectID changed from .1.3.6.1.4.1.8072.3.2.10 to .1.3.6.1.4.1.318.1.3.4.6" \
     "$T_TMP/agent.log"
 ok $? "the agent sees sysObjectID change at the next cycle and says so"
-check "... and detects the new device's profile" grep -q "rack-b3: sysObjectID .1.3.6.1.4.1.318.1.3.4.6, profile pdu-apc-rpdu2" \
-    "$T_TMP/agent.log"
+# detection runs its probes after that line, so the profile's line comes a few replies later
+wait_for 20 grep -q "rack-b3: sysObjectID .1.3.6.1.4.1.318.1.3.4.6, profile pdu-apc-rpdu2" "$T_TMP/agent.log"
+ok $? "... and detects the new device's profile"
 wait_for 20 sh -c "ls '$RRD' | grep -q '^outlet\\.'"
 ok $? "the PDU's outlet metrics are stored under the same device name ($(ls "$RRD" | grep -c '^outlet\.') outlet files)"
 check "the agent stops cleanly on SIGTERM (exit 0)" agent_stop
