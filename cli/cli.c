@@ -65,6 +65,14 @@ static void cli_usage(FILE *f)
                "                       [--category C] [--contract C] [--nro N]; --kind K: the sites of a kind\n"
                "  incidents            --contract C --month YYYY-MM [--site ID]: incidents against the GTR,\n"
                "                       breaches, penalties and their totals\n"
+               "  token                add --name N --role read|operator|admin [--scope S] [--expires DATE]: a\n"
+               "                       personal token, shown once; token list; token revoke NAME (admin)\n"
+               "  whoami               the name, role and scope of the token in use\n"
+               "  audit                the audit trail, newest last [--since DATE] [--until DATE] [--who NAME]\n"
+               "                       [--action A] [--detail]; audit --verify: check its chain, exit 1 naming\n"
+               "                       the first bad entry (an admin token without a scope)\n"
+               "  login-link           a one-time address that opens the dashboard as the token in use,\n"
+               "                       valid 10 minutes (the secret after '#' never reaches a server's log)\n"
                "DATE is YYYY-MM-DD or YYYY-MM-DDTHH:MM in the site's time zone, or Unix seconds.\n\n"
                "Options:\n"
                "  -s, --server URL     the server (default $VIGIE_SERVER, else http://127.0.0.1:8470)\n"
@@ -278,6 +286,14 @@ int main(int argc, char **argv)
         rc = cli_sites(&o, rest, args);
     } else if (strcmp(cmd, "incidents") == 0) {
         rc = cli_incidents(&o, rest, args);
+    } else if (strcmp(cmd, "token") == 0) {
+        rc = cli_token(&o, rest, args);
+    } else if (strcmp(cmd, "whoami") == 0) {
+        rc = cli_whoami(&o, rest, args);
+    } else if (strcmp(cmd, "audit") == 0) {
+        rc = cli_audit(&o, rest, args);
+    } else if (strcmp(cmd, "login-link") == 0) {
+        rc = cli_login_link(&o, rest, args);
     } else {
         rc = cli_bad("unknown command", cmd);
     }

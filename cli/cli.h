@@ -62,6 +62,14 @@ void cli_cell(const char *s, int width);
 /* incidents.c: a contract's month of incidents against its GTR */
 int cli_incidents(const cli_opts *o, int argc, char **argv);
 
+/* token.c: personal tokens (add, list, revoke) and whoami */
+int cli_token(const cli_opts *o, int argc, char **argv);
+int cli_whoami(const cli_opts *o, int argc, char **argv);
+/* audit.c: the audit trail listed, and --verify: its chain checked */
+int cli_audit(const cli_opts *o, int argc, char **argv);
+/* login.c: a one-time login link for the dashboard */
+int cli_login_link(const cli_opts *o, int argc, char **argv);
+
 /* Prints the server's JSON (--json) and releases it; returns 0. */
 int cli_print_json(json_t *j);
 /* "7 min 46.6 s", "2 h 05 min", "3 d 4 h" */

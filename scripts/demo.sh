@@ -166,8 +166,10 @@ and $(($(wc -l <"$DATA/public-sites.csv") - 1)) public sites (127.1.x.y) that dc
 [ "$(id -u)" -eq 0 ] || printf '\n(not as root: the agent has no CAP_NET_RAW, so their echoes are not measured)')
 
   Status now:       $B/cli/vigie -c $DATA/server.yaml status
-  Dashboard:        http://127.0.0.1:$PORT/?token=$ADMIN
-  Last month:       http://127.0.0.1:$PORT/?token=$ADMIN#/incidents?month=$PREV
+  Dashboard:        http://127.0.0.1:$PORT/    (type the token $ADMIN once into its form)
+  or, once:         $("$B/cli/vigie" -c "$DATA/server.yaml" login-link 2>/dev/null || echo "(no login link: see $DATA/server.log)")
+                    (a one-time link, 10 minutes; another: $B/cli/vigie -c $DATA/server.yaml login-link)
+  Last month:       http://127.0.0.1:$PORT/#/incidents?month=$PREV    (once logged in)
   Its report:       $B/cli/vigie -c $DATA/server.yaml report --previous-month     (a PDF here)
                     $B/cli/vigie -c $DATA/server.yaml availability --month $PREV
   Public sites:     $B/cli/vigie -c $DATA/server.yaml sites --down

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "alerting/alerts.h"
+#include "audit/audit.h"
 #include "alerting/sender.h"
 #include "http/api.h"
 #include "store/db.h"
@@ -76,6 +77,7 @@ static int server_prepare_dir(const char *dir)
 #define RETENTION_EVERY 3600
 #define RETENTION_CHUNK 1000
 #define RETENTION_MAX_CHUNKS 1000 /* per hour: the rest waits for the next hour */
+#define RETENTION_AUDIT_CHUNK 10000 /* audit entries per hour, in one transaction with their purge entry */
 
 typedef struct {
     api_ctx *ctx;
@@ -118,6 +120,33 @@ static void server_retention_run(server_timer *t, int64_t now)
     }
     if (total > 0)
         log_info("retention", "%ld rows older than their retention deleted", total);
+    /* the audit trail's oldest entries, the purge itself an entry of it (audit_purge) */
+    long purged = 0;
+    if (r->audit > 0 && !atomic_load(&t->stop)) {
+        pthread_mutex_lock(t->lock);
+        rc = audit_purge(d, server_cutoff(now, r->audit), now, RETENTION_AUDIT_CHUNK, &purged, &err);
+        pthread_mutex_unlock(t->lock);
+        if (rc != VG_OK)
+            log_error("retention", "audit: %s", err.msg);
+        else if (purged > 0)
+            log_info("retention", "%ld audit entries older than %d days deleted (recorded as audit.purge)", purged,
+                     r->audit);
+    }
+}
+
+/* The server's own entries in the audit trail (start, configuration, stop), under the writers' lock
+ * once there is one; a failure is logged: the server runs on. */
+static void server_audit(api_ctx *ctx, const char *action, const char *object, const char *outcome,
+                         const char *detail)
+{
+    vg_err err;
+    if (ctx->lock)
+        pthread_mutex_lock(ctx->lock);
+    vg_code rc = audit_append(ctx->db, (int64_t)time(NULL), AUDIT_SERVER, "", action, object, outcome, detail, &err);
+    if (ctx->lock)
+        pthread_mutex_unlock(ctx->lock);
+    if (rc != VG_OK)
+        log_error("audit", "%s not recorded: %s", action, err.msg);
 }
 
 static void *server_timer_run(void *arg)
@@ -198,6 +227,24 @@ static int server_run(const server_config *cfg, bool init)
     int orc = server_open_db(cfg, dbpath, init, &ctx.db);
     if (orc != 0)
         return orc;
+    /* the audit trail's key, before any entry; the configuration loaded is its first entry of this run */
+    bool key_new = false;
+    if (audit_key_load(cfg->data_dir, &key_new, &derr) != VG_OK) {
+        log_error("server", "%s", derr.msg);
+        db_close(ctx.db);
+        return 1;
+    }
+    if (key_new)
+        log_info("server", "%s/%s: a new key for the audit trail's hashes (keep it with the database's backups)",
+                 cfg->data_dir, AUDIT_KEY_FILE);
+    audit_verdict chain; /* a trail changed while the server was stopped is said at its start */
+    if (audit_verify(ctx.db, NULL, &chain, &derr) == VG_OK && !chain.ok)
+        log_warn("audit", "the audit trail is broken: %s (see vigie audit --verify)", chain.reason);
+    char conf_hash[DB_AUDIT_HASH_HEX + 1], conf_detail[160];
+    if (audit_file_sha256(cfg->path, conf_hash, &derr) != VG_OK)
+        snprintf(conf_hash, sizeof conf_hash, "unknown");
+    snprintf(conf_detail, sizeof conf_detail, "sha256:%s agents:%zu sites:%zu", conf_hash, cfg->nagents, cfg->nsites);
+    server_audit(&ctx, "config.load", cfg->path, "ok", conf_detail);
     if (db_pool_new(dbpath, &ctx.pool, &derr) != VG_OK) {
         log_error("server", "%s", derr.msg);
         db_close(ctx.db);
@@ -270,6 +317,9 @@ static int server_run(const server_config *cfg, bool init)
         if (!cfg->tls_cert_pem && !http_addr_is_loopback(cfg->listen_addr))
             log_warn("server", "listening on %s without TLS: agent and API tokens and all data cross the network "
                      "in clear; set tls_cert and tls_key in %s (see doc/tls.md)", cfg->listen_addr, cfg->path);
+        char start[200];
+        snprintf(start, sizeof start, "vigie-server %s, pid %ld, port %d", PACKAGE_VERSION, (long)getpid(), cfg->port);
+        server_audit(&ctx, "server.start", "", "ok", start);
         timer_started = pthread_create(&timer_thread, NULL, server_timer_run, &timer) == 0;
         if (!timer_started)
             log_error("server", "cannot start the alerting timer: no alert will be notified");
@@ -292,9 +342,13 @@ static int server_run(const server_config *cfg, bool init)
         }
         alert_sender_free(sender);
         db_close(sender_db);
+        char stop[32];
+        snprintf(stop, sizeof stop, "signal %d", sig);
+        server_audit(&ctx, "server.stop", "", "ok", stop);
         rc = 0;
     } else {
         log_error("server", "%s", err);
+        server_audit(&ctx, "server.start", "", "failed", err);
     }
     store_graph_stop();
     rrd_store_free(ctx.rrd);

@@ -1,8 +1,11 @@
 /* vigie dashboard: plain JavaScript, no build step, no library, nothing fetched but this server's API.
  *
  * Views (hash routes): #/ sites overview, #/site/ID one site, #/incidents?month=YYYY-MM, #/alerts.
- * The API token is typed once (kept in localStorage) or given as ?token= in the URL (then kept and
- * removed from the address bar). Everything refreshes every 15 s; data older than 3 server steps is
+ * The API token is typed once into the login form (or a one-time link of `vigie login-link` is
+ * followed: #login=... in the address, taken out at once): the server answers with an HttpOnly session
+ * cookie and a CSRF token that every POST, PUT and DELETE carries in X-CSRF-Token. The page keeps no
+ * secret: neither in localStorage nor in the address; a reload asks the server for its session
+ * (GET /api/v1/session). Everything refreshes every 15 s; data older than 3 server steps is
  * called stale. French by default, English with the toggle. Text from the server only ever goes
  * into the page as text (textContent), never as HTML. */
 'use strict';
@@ -18,9 +21,15 @@
     fr: {
       'nav.sites': 'Sites', 'nav.incidents': 'Incidents', 'nav.alerts': 'Alertes', logout: 'Déconnexion',
       'login.title': 'Accès au tableau de bord',
-      'login.help': 'Saisissez un jeton d’API (server.yaml, api_tokens). Il est gardé dans ce navigateur.',
+      'login.help': 'Saisissez votre jeton d’API une fois : le serveur ouvre une session de ce navigateur, qui ne garde pas le jeton.',
       'login.token': 'Jeton d’API', 'login.submit': 'Entrer',
       'login.bad': 'Le serveur n’accepte pas ce jeton.',
+      'login.expired': 'Votre session a pris fin : saisissez à nouveau votre jeton.',
+      'login.link': 'Ce lien de connexion est inconnu, déjà utilisé ou expiré : demandez-en un autre (vigie login-link).',
+      'login.limited': 'Trop d’essais manqués depuis cette adresse : réessayez dans {s} s.',
+      'login.origin': 'Connexion refusée : elle ne vient pas de cette page.',
+      'login.url': 'Un jeton dans l’adresse n’est plus accepté (il resterait dans l’historique) : saisissez-le ici.',
+      'login.as': 'Connecté : {name}',
       'state.up': 'En service', 'state.down': 'En panne', 'state.unknown': 'Inconnu',
       'health.ok': 'OK', 'health.degraded': 'Dégradé', 'health.down': 'En panne', 'health.unknown': 'Inconnu',
       'health.stale': 'Données anciennes',
@@ -67,9 +76,15 @@
     en: {
       'nav.sites': 'Sites', 'nav.incidents': 'Incidents', 'nav.alerts': 'Alerts', logout: 'Log out',
       'login.title': 'Dashboard access',
-      'login.help': 'Enter an API token (server.yaml, api_tokens). It is kept in this browser.',
+      'login.help': 'Enter your API token once: the server opens a session for this browser, which does not keep the token.',
       'login.token': 'API token', 'login.submit': 'Enter',
       'login.bad': 'The server does not accept this token.',
+      'login.expired': 'Your session has ended: enter your token again.',
+      'login.link': 'This login link is unknown, used or expired: ask for another (vigie login-link).',
+      'login.limited': 'Too many failed attempts from this address: try again in {s} s.',
+      'login.origin': 'Login refused: it does not come from this page.',
+      'login.url': 'A token in the address is no longer accepted (it would stay in the history): enter it here.',
+      'login.as': 'Logged in: {name}',
       'state.up': 'Up', 'state.down': 'Down', 'state.unknown': 'Unknown',
       'health.ok': 'OK', 'health.degraded': 'Degraded', 'health.down': 'Down', 'health.unknown': 'Unknown',
       'health.stale': 'Stale data',
@@ -133,7 +148,8 @@
   };
   const S = {
     lang: store.get('vigie.lang') === 'en' ? 'en' : 'fr',
-    token: store.get('vigie.token') || '',
+    auth: null,          /* the session: {name, role, scope, csrf} of /api/v1/login or /api/v1/session */
+    checked: false,      /* whether the server was asked for a session yet */
     route: null,
     data: null,          /* what the current view last loaded */
     lastOk: 0,           /* when the last refresh succeeded (ms) */
@@ -243,10 +259,13 @@
   class AuthError extends Error {}
   async function api(path, opts) {
     opts = opts || {};
-    const headers = { Authorization: 'Bearer ' + S.token, Accept: 'application/json' };
+    const method = opts.method || 'GET';
+    const headers = { Accept: 'application/json' };
     if (opts.body) headers['Content-Type'] = 'application/json';
+    /* the session cookie goes by itself (same origin only); an action carries the CSRF token besides */
+    if (method !== 'GET' && method !== 'HEAD' && S.auth) headers['X-CSRF-Token'] = S.auth.csrf;
     const res = await fetch(path, {
-      method: opts.method || 'GET', headers, cache: 'no-store', credentials: 'omit',
+      method, headers, cache: 'no-store', credentials: 'same-origin',
       body: opts.body ? JSON.stringify(opts.body) : undefined,
     });
     let data = null;
@@ -329,7 +348,9 @@
     document.documentElement.lang = S.lang;
     for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
     document.getElementById('lang-toggle').textContent = S.lang === 'fr' ? 'EN' : 'FR';
-    document.getElementById('logout').hidden = !S.token;
+    const out = document.getElementById('logout');
+    out.hidden = !S.auth;
+    out.title = S.auth ? t('login.as', { name: S.auth.name }) : '';
     document.getElementById('foot-text').textContent = t('foot');
     for (const a of document.querySelectorAll('[data-nav]')) {
       const active = S.route && (a.dataset.nav === S.route.view || (a.dataset.nav === 'sites' && S.route.view === 'site'));
@@ -341,7 +362,7 @@
     const el = document.getElementById('refresh-status');
     el.textContent = '';
     el.classList.toggle('error', !!S.error);
-    if (!S.token) return;
+    if (!S.auth) return;
     const label = S.loading && !S.lastOk ? t('refresh.loading')
       : S.error ? t('refresh.error', { time: fmtClock(Date.now()) }) : t('refresh.ok', { time: fmtClock(S.lastOk) });
     el.append(h('span', { class: 'dot' }), h('span', { text: label }));
@@ -937,14 +958,64 @@
     const form = h('form', { onsubmit: (e) => {
       e.preventDefault();
       const v = input.value.trim();
-      if (!v) return;
-      S.token = v;
-      store.set('vigie.token', v);
-      S.error = null;
-      refresh();
+      input.value = '';
+      if (v) login({ token: v });
     } }, input, h('button', { type: 'submit', class: 'act on', text: t('login.submit') }));
     return h('div', { class: 'panel login' }, h('h1', { text: t('login.title') }), h('p', { class: 'muted', text: t('login.help') }),
       message ? h('p', { class: 'error-text', text: message }) : null, form);
+  }
+
+  /* ---- session ---------------------------------------------------------------------------- */
+
+  /* POST /api/v1/login with {token} or {link}: the session (cookie set by the server) or why not. */
+  async function login(body) {
+    let res = null, data = null;
+    try {
+      res = await fetch('/api/v1/login', {
+        method: 'POST', headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+        body: JSON.stringify(body), cache: 'no-store', credentials: 'same-origin',
+      });
+      data = await res.json().catch(() => null);
+    } catch (e) {
+      S.authMessage = e.message || String(e);
+    }
+    S.checked = true;
+    S.error = null;
+    if (res && res.ok && data && data.csrf) {
+      S.auth = { name: data.name, role: data.role, scope: data.scope, csrf: data.csrf };
+      S.authMessage = null;
+      S.data = null;
+      refresh();
+      return;
+    }
+    S.auth = null;
+    if (res && res.status === 429) S.authMessage = t('login.limited', { s: res.headers.get('Retry-After') || '60' });
+    else if (res && res.status === 403) S.authMessage = t('login.origin');
+    else if (res) S.authMessage = body.link ? t('login.link') : t('login.bad');
+    render();
+  }
+
+  /* A page (re)loaded: the session this browser has, if any (GET /api/v1/session). */
+  async function resume(message) {
+    try {
+      const d = (await api('/api/v1/session')).session; /* null: none (no 401 in the console) */
+      S.auth = d ? { name: d.name, role: d.role, scope: d.scope, csrf: d.csrf } : null;
+      if (!d) S.authMessage = message;
+    } catch (e) {
+      S.auth = null;
+      S.authMessage = message || (e instanceof AuthError ? null : e.message);
+    }
+    S.checked = true;
+    refresh();
+  }
+
+  async function logout() {
+    try { await api('/api/v1/logout', { method: 'POST' }); } catch (e) { /* ended already: the same for the page */ }
+    S.auth = null;
+    S.data = null;
+    S.authMessage = null;
+    clearTimeout(S.timer);
+    render();
   }
 
   /* ---- rendering and refresh ------------------------------------------------------------ */
@@ -953,7 +1024,11 @@
     applyStaticTexts();
     setRefreshStatus();
     const main = document.getElementById('main');
-    if (!S.token) { setBanner('', ''); main.replaceChildren(viewLogin(S.authMessage)); return; }
+    if (!S.auth) {
+      setBanner('', '');
+      main.replaceChildren(S.checked ? viewLogin(S.authMessage) : h('div', { class: 'empty', text: t('refresh.loading') }));
+      return;
+    }
     if (!S.data) { main.replaceChildren(h('div', { class: 'empty', text: S.error || t('refresh.loading') })); updateBanner(); return; }
     updateBanner();
     const r = S.route;
@@ -973,7 +1048,7 @@
   async function refresh() {
     clearTimeout(S.timer);
     S.route = parseRoute();
-    if (!S.token) { render(); return; }
+    if (!S.auth) { render(); return; }
     S.loading = true;
     const route = S.route;
     try {
@@ -985,9 +1060,8 @@
       S.authMessage = null;
     } catch (e) {
       if (e instanceof AuthError) {
-        S.token = '';
-        store.set('vigie.token', null);
-        S.authMessage = t('login.bad');
+        S.auth = null;
+        S.authMessage = t('login.expired');
         S.data = null;
       } else {
         S.error = e.message || String(e);
@@ -1001,15 +1075,17 @@
   }
 
   function init() {
-    /* ?token=... in the address: keep it, then take it out of the address bar and the history */
+    /* no secret stays in the address: a one-time link's (#login=...) is taken out before anything else
+     * runs, and a token of an old bookmark (?token=...) is dropped unused */
     const url = new URL(location.href);
-    const tok = url.searchParams.get('token');
-    if (tok) {
-      S.token = tok;
-      store.set('vigie.token', tok);
+    const m = /^#login=(vgl_[0-9a-f]{64})$/.exec(url.hash);
+    const hadToken = url.searchParams.has('token');
+    if (m || hadToken || url.hash.startsWith('#login=')) {
       url.searchParams.delete('token');
-      history.replaceState(null, '', url.pathname + (url.searchParams.toString() ? '?' + url.searchParams : '') + url.hash);
+      history.replaceState(null, '', url.pathname + (url.searchParams.toString() ? '?' + url.searchParams : '') +
+        (url.hash.startsWith('#login=') ? '#/' : url.hash));
     }
+    store.set('vigie.token', null); /* what an older dashboard kept in this browser */
     const lang = url.searchParams.get('lang');
     if (lang === 'en' || lang === 'fr') S.lang = lang;
     document.getElementById('lang-toggle').addEventListener('click', () => {
@@ -1017,17 +1093,12 @@
       store.set('vigie.lang', S.lang);
       render();
     });
-    document.getElementById('logout').addEventListener('click', () => {
-      S.token = '';
-      store.set('vigie.token', null);
-      S.data = null;
-      S.authMessage = null;
-      render();
-    });
+    document.getElementById('logout').addEventListener('click', logout);
     window.addEventListener('hashchange', () => { S.data = null; S.notice = ''; S.eventsShown = EVENTS_PAGE; render(); refresh(); });
     let resizeTimer = null;
     window.addEventListener('resize', () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(() => { if (S.route && S.route.view === 'site') render(); }, 250); });
-    refresh();
+    if (m) login({ link: m[1] });
+    else resume(hadToken ? t('login.url') : null);
   }
 
   /* ---- extensions ----------------------------------------------------------------------------

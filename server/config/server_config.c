@@ -1,5 +1,6 @@
 #include "config.h"
 #include "config/server_config.h"
+#include "auth/auth.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -159,8 +160,8 @@ static vg_code sc_agent(const conf_doc *d, const conf_node *n, server_config *cf
 
 static vg_code sc_reader(const conf_doc *d, const conf_node *n, server_config *cfg, vg_err *err)
 {
-    static const char *const keys[] = {"name", "token", "role", NULL};
-    static const char *const roles[] = {"read", "admin", NULL};
+    static const char *const keys[] = {"name", "token", "role", "scope", NULL};
+    static const char *const roles[] = {"read", "operator", "admin", NULL};
     server_reader *r = &cfg->readers[cfg->nreaders];
     char role[16] = "read";
     vg_code rc;
@@ -169,9 +170,17 @@ static vg_code sc_reader(const conf_doc *d, const conf_node *n, server_config *c
         (rc = conf_check_name(d, n, "name", r->name, err)) ||
         (rc = conf_get_buf(d, n, "token", true, r->token, sizeof r->token, err)) ||
         (rc = sc_token(d, n, r->token, err)) || (rc = conf_get_buf(d, n, "role", false, role, sizeof role, err)) ||
-        (rc = conf_check_choice(d, n, "role", role, roles, NULL, err)))
+        (rc = conf_check_choice(d, n, "role", role, roles, NULL, err)) ||
+        (rc = conf_get_buf(d, n, "scope", false, r->scope, sizeof r->scope, err)))
         return rc;
-    r->admin = strcmp(role, "admin") == 0;
+    auth_scope scope;
+    vg_err serr;
+    if (auth_scope_parse(r->scope, &scope, &serr) != VG_OK)
+        return conf_fail(err, d, conf_map_get(d, n, "scope"), "scope", "%s", serr.msg);
+    r->role = auth_role_parse(role);
+    for (size_t i = 0; i < cfg->nreaders; i++)
+        if (strcmp(cfg->readers[i].name, r->name) == 0)
+            return conf_fail(err, d, conf_map_get(d, n, "name"), "name", "api token '%s' is declared twice", r->name);
     cfg->nreaders++;
     return VG_OK;
 }
@@ -320,10 +329,10 @@ static vg_code sc_http(const conf_doc *d, const conf_node *root, server_config *
 static vg_code sc_retention(const conf_doc *d, const conf_node *root, server_config *cfg, vg_err *err)
 {
     static const char *const keys[] = {"batches", "notifications", "alerts", "events", "health_runs", "late_samples",
-                                       NULL};
+                                       "audit", NULL};
     const conf_node *n = conf_map_get(d, root, "retention");
     server_retention *r = &cfg->retention;
-    *r = (server_retention){90, 90, 400, 400, 400, 400};
+    *r = (server_retention){90, 90, 400, 400, 400, 400, 400};
     if (!n)
         return VG_OK;
     vg_code rc;
@@ -333,15 +342,18 @@ static vg_code sc_retention(const conf_doc *d, const conf_node *root, server_con
         (rc = conf_get_int32(d, n, "alerts", false, 0, 36500, &r->alerts, err)) ||
         (rc = conf_get_int32(d, n, "events", false, 0, 36500, &r->events, err)) ||
         (rc = conf_get_int32(d, n, "health_runs", false, 0, 36500, &r->health_runs, err)) ||
-        (rc = conf_get_int32(d, n, "late_samples", false, 0, 36500, &r->late_samples, err)))
+        (rc = conf_get_int32(d, n, "late_samples", false, 0, 36500, &r->late_samples, err)) ||
+        (rc = conf_get_int32(d, n, "audit", false, 0, 36500, &r->audit, err)))
         return rc;
-    const char *history[] = {"events", "health_runs"};
-    int days[] = {r->events, r->health_runs};
-    for (int i = 0; i < 2; i++)
+    /* the audit trail too: past months' reports name from it who changed their figures */
+    const char *history[] = {"events", "health_runs", "audit"};
+    const char *why[] = {"past months' availability is computed from them", "past months' availability is computed "
+                         "from them", "past months' reports name from it who changed their figures"};
+    int days[] = {r->events, r->health_runs, r->audit};
+    for (int i = 0; i < 3; i++)
         if (days[i] != 0 && days[i] < SERVER_RETENTION_MIN_HISTORY)
             return conf_fail(err, d, conf_map_get(d, n, history[i]), history[i],
-                             "must be 0 (for ever) or at least %d days: past months' availability is computed "
-                             "from them", SERVER_RETENTION_MIN_HISTORY);
+                             "must be 0 (for ever) or at least %d days: %s", SERVER_RETENTION_MIN_HISTORY, why[i]);
     return VG_OK;
 }
 
@@ -409,6 +421,30 @@ static vg_code sc_read(const conf_doc *d, const conf_node *root, server_config *
     return public_sites_config(d, root, cfg, err); /* its CSV is read by server_config_load, once d is freed */
 }
 
+static const server_config *sc_sorting; /* qsort has no context argument; loads run on one thread */
+
+static int sc_cmp_site_index(const void *a, const void *b)
+{
+    return strcmp(sc_sorting->sites[*(const size_t *)a].id, sc_sorting->sites[*(const size_t *)b].id);
+}
+
+/* The sites' order by id, once they are all read: a scope is checked against every site of a listing
+ * (1,200 public sites), so server_config_site must not scan them. */
+static vg_code sc_index_sites(server_config *cfg)
+{
+    free(cfg->site_order);
+    cfg->site_order = malloc((cfg->nsites ? cfg->nsites : 1) * sizeof *cfg->site_order);
+    if (!cfg->site_order)
+        return VG_E_NOMEM;
+    for (size_t i = 0; i < cfg->nsites; i++)
+        cfg->site_order[i] = i;
+    sc_sorting = cfg;
+    qsort(cfg->site_order, cfg->nsites, sizeof *cfg->site_order, sc_cmp_site_index);
+    sc_sorting = NULL;
+    cfg->nsite_order = cfg->nsites;
+    return VG_OK;
+}
+
 static server_config *sc_load(const char *path, bool with_public, vg_err *err)
 {
     conf_doc *d = conf_doc_load_file(path, err);
@@ -428,6 +464,11 @@ static server_config *sc_load(const char *path, bool with_public, vg_err *err)
     if (rc == VG_OK && with_public)
         rc = public_sites_load(cfg, err);
     if (rc != VG_OK) {
+        server_config_free(cfg);
+        return NULL;
+    }
+    if (sc_index_sites(cfg) != VG_OK) {
+        vg_fail(err, VG_E_NOMEM, "%s: out of memory", path);
         server_config_free(cfg);
         return NULL;
     }
@@ -457,6 +498,7 @@ void server_config_free(server_config *cfg)
         free(cfg->sites[i].pub);
     }
     free(cfg->sites);
+    free(cfg->site_order);
     free(cfg->readers);
     alerting_config_free(cfg->alerting);
     explicit_bzero(cfg->smtp.password, sizeof cfg->smtp.password);
@@ -473,7 +515,21 @@ void server_config_free(server_config *cfg)
 
 const server_site *server_config_site(const server_config *cfg, const char *id)
 {
-    for (size_t i = 0; i < cfg->nsites; i++)
+    if (cfg->site_order && cfg->nsite_order == cfg->nsites) {
+        size_t lo = 0, hi = cfg->nsites;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            int c = strcmp(cfg->sites[cfg->site_order[mid]].id, id);
+            if (c == 0)
+                return &cfg->sites[cfg->site_order[mid]];
+            if (c < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        return NULL;
+    }
+    for (size_t i = 0; i < cfg->nsites; i++) /* while loading: the sites are still being added */
         if (strcmp(cfg->sites[i].id, id) == 0)
             return &cfg->sites[i];
     return NULL;

@@ -63,10 +63,13 @@ typedef struct {
     server_public_info *pub;    /* kind public: its place, NRO, checks and contract; NULL for the others */
 } server_site;
 
+/* A bootstrap API token of server.yaml's api_tokens (personal tokens are in the database: auth/auth.h). */
+#define SERVER_SCOPE_MAX 2048
 typedef struct {
     char name[NAME_MAX_LEN + 1];
     char token[SERVER_SECRET_MAX + 1];
-    bool admin;         /* may acknowledge, silence, declare maintenance */
+    int role;                        /* auth_role: 1 read, 2 operator (acknowledge, silence, maintenance), 3 admin */
+    char scope[SERVER_SCOPE_MAX + 1]; /* auth_scope_parse's text; "" every site */
 } server_reader;
 
 /* The `report:` section: who receives the monthly SLA report (`vigie report --send`), in which
@@ -99,6 +102,7 @@ typedef struct {
     int events;        /* state change events and ended maintenance windows, default 400 */
     int health_runs;   /* health runs ended before, default 400 */
     int late_samples;  /* samples kept for being older than their RRD file's last update, default 400 */
+    int audit;         /* audit trail entries (audit/audit.h), default 400, else 0 or at least 397 */
 } server_retention;
 
 typedef struct {
@@ -118,6 +122,8 @@ typedef struct {
     size_t nagents;
     server_site *sites;
     size_t nsites;
+    size_t *site_order;  /* indexes of sites by id, made once all are read (server_config_site) */
+    size_t nsite_order;  /* nsites when site_order was made: sites added since are looked up one by one */
     server_reader *readers;
     size_t nreaders;
     smtp_config smtp;                    /* the `smtp:` section (smtp.h); configured false without it */

@@ -154,6 +154,13 @@ bool contract_incidents_cap(const contract_class *c, contract_incident *in, size
  * site that is not a public site of that contract, VG_E_INVALID (field "month") for a bad month. */
 vg_code contract_report_build(db *d, const server_config *cfg, const char *name, int year, int month,
                               const char *site, int64_t now, contract_report **out, vg_err *err);
+/* The same for the sites that admit admits only (NULL: all), a caller's scope: the others are left out
+ * of every row and total, a site it does not admit is unknown, and a contract of which it admits no
+ * site is unknown too (VG_E_NOT_FOUND, field "contract"). */
+typedef bool (*contract_site_filter)(const void *arg, const server_config *cfg, const char *site);
+vg_code contract_report_build_scoped(db *d, const server_config *cfg, const char *name, int year, int month,
+                                     const char *site, contract_site_filter admit, const void *admit_arg, int64_t now,
+                                     contract_report **out, vg_err *err);
 void contract_report_free(contract_report *r);
 
 #endif

@@ -34,6 +34,8 @@ typedef struct {
     ci_nro *nros;
     size_t nnros;
     int64_t *eligible;                 /* per site row, for the communes' availability */
+    contract_site_filter admit;        /* NULL: every site of the contract */
+    const void *admit_arg;
 } ci_build;
 
 /* The NRO's outages, read once per NRO over [from, to). NULL when it cannot be read. */
@@ -257,9 +259,10 @@ static vg_code ci_totals(ci_build *b, vg_err *err)
     return VG_OK;
 }
 
-static bool ci_member(const server_site *s, const char *contract, const char *only)
+static bool ci_member(const ci_build *b, const server_site *s, const char *contract, const char *only)
 {
-    return s->pub && strcmp(s->pub->contract, contract) == 0 && (!only || strcmp(s->id, only) == 0);
+    return s->pub && strcmp(s->pub->contract, contract) == 0 && (!only || strcmp(s->id, only) == 0) &&
+           (!b->admit || b->admit(b->admit_arg, b->cfg, s->id));
 }
 
 static vg_code ci_run(ci_build *b, const char *only, vg_err *err)
@@ -271,9 +274,11 @@ static vg_code ci_run(ci_build *b, const char *only, vg_err *err)
         return vg_fail_field(err, VG_E_INVALID, "month", "%04d-%02d is not a month", r->year, r->month);
     size_t n = 0;
     for (size_t i = 0; i < cfg->nsites; i++)
-        n += ci_member(&cfg->sites[i], r->contract, only);
+        n += ci_member(b, &cfg->sites[i], r->contract, only);
     if (only && n == 0)
         return vg_fail_field(err, VG_E_NOT_FOUND, "site", "no public site '%s' under contract '%s'", only, r->contract);
+    if (b->admit && n == 0) /* none in the caller's scope: the contract is unknown to it */
+        return vg_fail_field(err, VG_E_NOT_FOUND, "contract", "no contract '%s' in server.yaml", r->contract);
     r->sites = calloc(n + 1, sizeof *r->sites);
     b->eligible = calloc(n + 1, sizeof *b->eligible);
     b->nros = calloc(CI_MAX_NROS, sizeof *b->nros);
@@ -281,7 +286,7 @@ static vg_code ci_run(ci_build *b, const char *only, vg_err *err)
         return vg_fail(err, VG_E_NOMEM, "out of memory");
     vg_code rc;
     for (size_t i = 0; i < cfg->nsites; i++)
-        if (ci_member(&cfg->sites[i], r->contract, only) && (rc = ci_site(b, &cfg->sites[i], err)) != VG_OK)
+        if (ci_member(b, &cfg->sites[i], r->contract, only) && (rc = ci_site(b, &cfg->sites[i], err)) != VG_OK)
             return rc;
     if ((rc = ci_totals(b, err)) != VG_OK)
         return rc;
@@ -294,13 +299,20 @@ static vg_code ci_run(ci_build *b, const char *only, vg_err *err)
 vg_code contract_report_build(db *d, const server_config *cfg, const char *name, int year, int month,
                               const char *site, int64_t now, contract_report **out, vg_err *err)
 {
+    return contract_report_build_scoped(d, cfg, name, year, month, site, NULL, NULL, now, out, err);
+}
+
+vg_code contract_report_build_scoped(db *d, const server_config *cfg, const char *name, int year, int month,
+                                     const char *site, contract_site_filter admit, const void *admit_arg, int64_t now,
+                                     contract_report **out, vg_err *err)
+{
     *out = NULL;
     const contract_class *cls = contract_find(cfg->contracts, name);
     if (!cls)
         return vg_fail_field(err, VG_E_NOT_FOUND, "contract", "no contract '%s' in server.yaml", name ? name : "");
     if (month < 1 || month > 12 || year < 1970 || year > 9999)
         return vg_fail_field(err, VG_E_INVALID, "month", "%04d-%02d is not a month", year, month);
-    ci_build b = {.d = d, .cfg = cfg, .cls = cls, .rep = calloc(1, sizeof *b.rep)};
+    ci_build b = {.d = d, .cfg = cfg, .cls = cls, .rep = calloc(1, sizeof *b.rep), .admit = admit, .admit_arg = admit_arg};
     if (!b.rep)
         return vg_fail(err, VG_E_NOMEM, "out of memory");
     snprintf(b.rep->contract, sizeof b.rep->contract, "%s", cls->name);

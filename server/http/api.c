@@ -17,6 +17,7 @@
 #include "alerting/alerts.h"
 #include "alerting/skew.h"
 #include "http/status_summary.h"
+#include "auth/auth.h"
 
 api_reply api_error(int status, const char *field, const char *msg)
 {
@@ -87,6 +88,8 @@ typedef struct {
     char site[NAME_MAX_LEN + 1], device[NAME_MAX_LEN + 1];
     time_t now;
     int64_t newest;    /* newest sample of the current device */
+    const auth_principal *who;
+    const server_config *cfg;
 } api_status_walk;
 
 static void api_status_close_device(api_status_walk *w)
@@ -125,21 +128,28 @@ static void api_status_row(void *ctx, const char *site, const char *agent, const
     (void)received;
 }
 
-const server_reader *api_reader(const api_ctx *ctx, const char *authorization)
-{
-    const char *token = api_bearer(authorization);
-    return token ? server_config_reader_by_token(ctx->cfg, token) : NULL;
-}
-
-/* Read access needs an API token (server.yaml api_tokens); an agent's token only pushes. */
-static bool api_may_read(api_ctx *ctx, const char *authorization) { return api_reader(ctx, authorization) != NULL; }
-
 api_reply api_status(api_ctx *ctx, const char *authorization, time_t now)
 {
-    if (!api_may_read(ctx, authorization))
+    api_request req = {.authorization = authorization, .now = now};
+    auth_principal who;
+    if (!api_principal(ctx, &req, &who))
         return api_error(401, "Authorization", "an API token is required (Authorization: Bearer ...)");
-    api_status_walk w = {.devices = json_array(), .now = now};
-    if (db_latest_each(api_db(ctx), api_status_row, &w, NULL) != VG_OK) {
+    return api_status_of(ctx, &who, now);
+}
+
+/* The scope's sites only: a row of another site is skipped before it becomes JSON. */
+static void api_status_scoped_row(void *ctx, const char *site, const char *agent, const push_sample *s,
+                                  int64_t received)
+{
+    api_status_walk *w = ctx;
+    if (auth_may_see(w->who, w->cfg, site))
+        api_status_row(ctx, site, agent, s, received);
+}
+
+api_reply api_status_of(api_ctx *ctx, const auth_principal *who, time_t now)
+{
+    api_status_walk w = {.devices = json_array(), .now = now, .who = who, .cfg = ctx->cfg};
+    if (db_latest_each(api_db(ctx), api_status_scoped_row, &w, NULL) != VG_OK) {
         json_decref(w.devices);
         json_decref(w.cur);
         return api_error(500, NULL, "database error");
@@ -155,7 +165,7 @@ api_reply api_status(api_ctx *ctx, const char *authorization, time_t now)
     }
     json_t *o = json_pack("{s:I, s:s, s:o}", "now", (json_int_t)now, "version", PACKAGE_VERSION, "devices", w.devices);
     if (o)
-        json_object_set_new(o, "agents", skew_agents_json()); /* their clocks (alerting/skew.h) */
+        json_object_set_new(o, "agents", api_scope_agents(who, ctx->cfg)); /* their clocks (alerting/skew.h), the scope's */
     return api_json(200, o);
 }
 
@@ -188,23 +198,9 @@ api_reply api_health(api_ctx *ctx)
 
 api_reply api_json_reply(int status, json_t *o) { return api_json(status, o); }
 
-bool api_check_reader(const api_ctx *ctx, const api_request *req, bool admin, api_reply *deny)
-{
-    const server_reader *r = api_reader(ctx, req->authorization);
-    if (!r) {
-        *deny = api_error(401, "Authorization", "an API token is required (Authorization: Bearer ...)");
-        return false;
-    }
-    if (admin && !r->admin) {
-        *deny = api_error(403, "Authorization", "this action needs an API token of role admin");
-        return false;
-    }
-    return true;
-}
-
 static api_reply api_route_status(api_ctx *ctx, const api_request *req)
 {
-    return api_status(ctx, req->authorization, req->now);
+    return api_status_of(ctx, api_who(ctx, req), req->now);
 }
 
 static api_reply api_route_health(api_ctx *ctx, const api_request *req)
@@ -215,13 +211,15 @@ static api_reply api_route_health(api_ctx *ctx, const api_request *req)
 
 typedef api_reply (*api_handler)(api_ctx *ctx, const api_request *req);
 
-/* The credential a route needs, checked by api_admit() before the body is read and again by the handler. */
-typedef enum { API_AUTH_NONE, API_AUTH_AGENT, API_AUTH_READER, API_AUTH_ADMIN, API_AUTH_METRICS } api_auth;
+/* The credential a route needs, checked by api_admit() before the body is read: none, an agent's token,
+ * or a person's (token or session) of at least a role. */
+typedef enum { API_AUTH_NONE, API_AUTH_AGENT, API_AUTH_READ, API_AUTH_OPERATOR, API_AUTH_ADMIN, API_AUTH_METRICS } api_auth;
 
 /* How a route meets the other threads: a read runs in a read transaction of its thread's connection
  * and takes no lock (a PDF being drawn or mailed delays nobody); a write holds the writers' lock; the
- * ingest takes it itself, for its db part only. */
-typedef enum { API_READ, API_WRITE, API_INGEST } api_access;
+ * SELF ones (the ingest, for its db part only; the sessions' routes, around their writes) take it
+ * themselves, outside any read transaction. */
+typedef enum { API_READ, API_WRITE, API_SELF } api_access;
 
 typedef struct {
     const char *method;
@@ -230,42 +228,56 @@ typedef struct {
     api_auth auth;
     api_access access;
     api_handler fn;
+    const char *audit; /* the action recorded in the audit trail for each call; NULL: not recorded */
 } api_route;
 
 static const api_route api_routes[] = {
-    {"POST", "/api/v1/ingest", false, API_AUTH_AGENT, API_INGEST, api_route_ingest},
-    {"GET", "/api/v1/status", false, API_AUTH_READER, API_READ, api_route_status},
-    {"GET", "/api/v1/health", false, API_AUTH_NONE, API_READ, api_route_health},
-    {"GET", "/api/v1/sites", false, API_AUTH_READER, API_READ, api_route_sites},
-    {"GET", "/api/v1/availability", false, API_AUTH_READER, API_READ, api_route_availability},
-    {"GET", "/api/v1/events", false, API_AUTH_READER, API_READ, api_route_events},
-    {"GET", "/api/v1/maintenance", false, API_AUTH_READER, API_READ, api_route_maintenance_list},
-    {"POST", "/api/v1/maintenance", false, API_AUTH_ADMIN, API_WRITE, api_route_maintenance_add},
-    {"DELETE", "/api/v1/maintenance/", true, API_AUTH_ADMIN, API_WRITE, api_route_maintenance_delete},
-    {"PUT", "/api/v1/maintenance/", true, API_AUTH_ADMIN, API_WRITE, api_route_maintenance_put},
-    {"GET", "/api/v1/report", false, API_AUTH_READER, API_READ, api_route_report},
-    {"POST", "/api/v1/report/send", false, API_AUTH_ADMIN, API_READ, api_route_report_send},
-    {"GET", "/api/v1/devices", false, API_AUTH_READER, API_READ, api_route_devices},
-    {"GET", "/api/v1/latest", false, API_AUTH_READER, API_READ, api_route_latest},
-    {"GET", "/api/v1/series", false, API_AUTH_READER, API_READ, api_route_series},
-    {"GET", "/api/v1/vocabulary", false, API_AUTH_READER, API_READ, api_route_vocabulary},
-    {"GET", "/api/v1/energy", false, API_AUTH_READER, API_READ, api_route_energy},
-    {"GET", "/api/v1/headroom", false, API_AUTH_READER, API_READ, api_route_headroom},
-    {"GET", "/api/v1/trends", false, API_AUTH_READER, API_READ, api_route_trends},
-    {"GET", "/api/v1/selftests", false, API_AUTH_READER, API_READ, api_route_selftests},
-    {"GET", "/api/v1/incidents", false, API_AUTH_READER, API_READ, api_route_incidents},
-    {"GET", "/api/v1/public-sites", false, API_AUTH_READER, API_READ, api_route_public_sites},
-    {"GET", "/api/v1/public-sites/", true, API_AUTH_READER, API_READ, api_route_public_site},
-    {"GET", "/api/v1/agent/targets", false, API_AUTH_AGENT, API_READ, api_route_agent_targets},
-    {"GET", "/metrics", false, API_AUTH_METRICS, API_READ, api_route_metrics},
-    {"GET", "/", false, API_AUTH_NONE, API_READ, api_route_web},
-    {"GET", "/static/", true, API_AUTH_NONE, API_READ, api_route_web},
-    {"GET", "/api/v1/alerts", false, API_AUTH_READER, API_READ, api_route_alerts_list},
-    {"POST", "/api/v1/alerts/", true, API_AUTH_ADMIN, API_WRITE, api_route_alert_ack},
-    {"GET", "/api/v1/silences", false, API_AUTH_READER, API_READ, api_route_silences_list},
-    {"POST", "/api/v1/silences", false, API_AUTH_ADMIN, API_WRITE, api_route_silences_add},
-    {"DELETE", "/api/v1/silences/", true, API_AUTH_ADMIN, API_WRITE, api_route_silences_delete},
-    {"POST", "/api/v1/test-notify", false, API_AUTH_ADMIN, API_WRITE, api_route_test_notify},
+    {"POST", "/api/v1/ingest", false, API_AUTH_AGENT, API_SELF, api_route_ingest, NULL},
+    {"GET", "/api/v1/status", false, API_AUTH_READ, API_READ, api_route_status, NULL},
+    {"GET", "/api/v1/health", false, API_AUTH_NONE, API_READ, api_route_health, NULL},
+    {"GET", "/api/v1/sites", false, API_AUTH_READ, API_READ, api_route_sites, NULL},
+    {"GET", "/api/v1/availability", false, API_AUTH_READ, API_READ, api_route_availability, NULL},
+    {"GET", "/api/v1/events", false, API_AUTH_READ, API_READ, api_route_events, NULL},
+    {"GET", "/api/v1/maintenance", false, API_AUTH_READ, API_READ, api_route_maintenance_list, NULL},
+    {"POST", "/api/v1/maintenance", false, API_AUTH_OPERATOR, API_WRITE, api_route_maintenance_add, "maintenance.add"},
+    {"DELETE", "/api/v1/maintenance/", true, API_AUTH_OPERATOR, API_WRITE, api_route_maintenance_delete, "maintenance.delete"},
+    {"PUT", "/api/v1/maintenance/", true, API_AUTH_OPERATOR, API_WRITE, api_route_maintenance_put, "maintenance.change"},
+    {"GET", "/api/v1/report", false, API_AUTH_READ, API_READ, api_route_report, "report.generate"},
+    {"POST", "/api/v1/report/send", false, API_AUTH_ADMIN, API_READ, api_route_report_send, "report.send"},
+    {"GET", "/api/v1/devices", false, API_AUTH_READ, API_READ, api_route_devices, NULL},
+    {"GET", "/api/v1/latest", false, API_AUTH_READ, API_READ, api_route_latest, NULL},
+    {"GET", "/api/v1/series", false, API_AUTH_READ, API_READ, api_route_series, NULL},
+    {"GET", "/api/v1/vocabulary", false, API_AUTH_READ, API_READ, api_route_vocabulary, NULL},
+    {"GET", "/api/v1/energy", false, API_AUTH_READ, API_READ, api_route_energy, NULL},
+    {"GET", "/api/v1/headroom", false, API_AUTH_READ, API_READ, api_route_headroom, NULL},
+    {"GET", "/api/v1/trends", false, API_AUTH_READ, API_READ, api_route_trends, NULL},
+    {"GET", "/api/v1/selftests", false, API_AUTH_READ, API_READ, api_route_selftests, NULL},
+    {"GET", "/api/v1/incidents", false, API_AUTH_READ, API_READ, api_route_incidents, NULL},
+    {"GET", "/api/v1/public-sites", false, API_AUTH_READ, API_READ, api_route_public_sites, NULL},
+    {"GET", "/api/v1/public-sites/", true, API_AUTH_READ, API_READ, api_route_public_site, NULL},
+    {"GET", "/api/v1/agent/targets", false, API_AUTH_AGENT, API_READ, api_route_agent_targets, NULL},
+    {"GET", "/metrics", false, API_AUTH_METRICS, API_READ, api_route_metrics, NULL},
+    {"GET", "/", false, API_AUTH_NONE, API_READ, api_route_web, NULL},
+    {"GET", "/static/", true, API_AUTH_NONE, API_READ, api_route_web, NULL},
+    {"GET", "/api/v1/alerts", false, API_AUTH_READ, API_READ, api_route_alerts_list, NULL},
+    {"POST", "/api/v1/alerts/", true, API_AUTH_OPERATOR, API_WRITE, api_route_alert_ack, "alert.acknowledge"},
+    {"GET", "/api/v1/silences", false, API_AUTH_READ, API_READ, api_route_silences_list, NULL},
+    {"POST", "/api/v1/silences", false, API_AUTH_OPERATOR, API_WRITE, api_route_silences_add, "silence.add"},
+    {"DELETE", "/api/v1/silences/", true, API_AUTH_OPERATOR, API_WRITE, api_route_silences_delete, "silence.delete"},
+    {"POST", "/api/v1/test-notify", false, API_AUTH_ADMIN, API_WRITE, api_route_test_notify, "notify.test"},
+    {"GET", "/api/v1/tokens", false, API_AUTH_ADMIN, API_READ, api_route_tokens_list, NULL},
+    {"POST", "/api/v1/tokens", false, API_AUTH_ADMIN, API_WRITE, api_route_tokens_add, "token.add"},
+    {"DELETE", "/api/v1/tokens/", true, API_AUTH_ADMIN, API_WRITE, api_route_tokens_revoke, "token.revoke"},
+    {"GET", "/api/v1/whoami", false, API_AUTH_READ, API_READ, api_route_whoami, NULL},
+    {"GET", "/api/v1/audit", false, API_AUTH_ADMIN, API_READ, api_route_audit_list, NULL},
+    {"GET", "/api/v1/audit/verify", false, API_AUTH_ADMIN, API_READ, api_route_audit_verify, NULL},
+    /* sessions (routes_session.c): login, logout and session check their own credential; like the
+     * ingest, these take the writers' lock themselves, outside a read transaction, for their few writes
+     * (a session found dead is deleted, its use recorded) */
+    {"POST", "/api/v1/login", false, API_AUTH_NONE, API_SELF, api_route_login, NULL},
+    {"POST", "/api/v1/logout", false, API_AUTH_NONE, API_SELF, api_route_logout, NULL},
+    {"GET", "/api/v1/session", false, API_AUTH_NONE, API_SELF, api_route_session, NULL},
+    {"POST", "/api/v1/login-links", false, API_AUTH_READ, API_SELF, api_route_login_link, "login_link.add"},
 };
 #define API_NROUTES (sizeof api_routes / sizeof api_routes[0])
 
@@ -300,28 +312,104 @@ static const api_route *api_route_find(const char *method, const char *path, api
     return NULL;
 }
 
-bool api_admit(api_ctx *ctx, const char *method, const char *path, const char *authorization, api_reply *deny)
+static const char *api_audit_object(const api_request *req);
+
+static bool api_is_read_method(const char *method) { return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0; }
+
+/* A person's request: a principal of the route's role at least, and an action from a dashboard session
+ * carries the session's CSRF token. */
+static bool api_admit_person(api_ctx *ctx, const api_route *rt, const api_request *req, auth_principal *who,
+                             api_reply *deny)
 {
-    const api_route *rt = api_route_find(method, path, deny);
-    if (!rt)
+    auth_role need = rt->auth == API_AUTH_ADMIN ? AUTH_ROLE_ADMIN : rt->auth == API_AUTH_OPERATOR ? AUTH_ROLE_OPERATOR
+                                                                                                  : AUTH_ROLE_READ;
+    if (api_bearer_throttled(req, deny))
         return false;
-    api_request req = {.method = method, .path = path, .authorization = authorization};
+    if (!api_principal(ctx, req, who)) {
+        api_bearer_failed(req);
+        *deny = api_error(401, "Authorization", "an API token is required (Authorization: Bearer ...)");
+        return false;
+    }
+    if (who->via == AUTH_VIA_SESSION && !api_is_read_method(req->method)) {
+        const char *csrf = req->header ? req->header(req->arg_ctx, "X-CSRF-Token") : NULL;
+        if (!csrf || !auth_equal(csrf, who->csrf)) {
+            *deny = api_error(403, "X-CSRF-Token", "an action from the dashboard needs its session's CSRF token");
+            return false;
+        }
+    }
+    if (who->role < need) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "this action needs a token of role %s", auth_role_name(need));
+        *deny = api_error(403, "Authorization", msg);
+        return false;
+    }
+    return true;
+}
+
+static bool api_admit_route(api_ctx *ctx, const api_route *rt, const api_request *req, auth_principal *who,
+                            api_reply *deny)
+{
     switch (rt->auth) {
     case API_AUTH_NONE:
         return true;
     case API_AUTH_METRICS:
-        return ctx->cfg->metrics_public || api_check_reader(ctx, &req, false, deny);
-    case API_AUTH_READER:
+        if (ctx->cfg->metrics_public && !req->authorization)
+            return true;
+        return api_admit_person(ctx, rt, req, who, deny);
+    case API_AUTH_READ:
+    case API_AUTH_OPERATOR:
     case API_AUTH_ADMIN:
-        return api_check_reader(ctx, &req, rt->auth == API_AUTH_ADMIN, deny);
+        return api_admit_person(ctx, rt, req, who, deny);
     case API_AUTH_AGENT:
         break;
     }
-    const char *token = api_bearer(authorization);
+    const char *token = api_bearer(req->authorization);
     if (token && server_config_agent_by_token(ctx->cfg, token))
         return true;
     api_ingest_refuse_token(ctx, token, deny);
     return false;
+}
+
+bool api_admit_request(api_ctx *ctx, const api_request *req, api_reply *deny)
+{
+    const api_route *rt = api_route_find(req->method, req->path, deny);
+    if (!rt)
+        return false;
+    auth_principal who;
+    memset(&who, 0, sizeof who);
+    if (api_admit_route(ctx, rt, req, &who, deny))
+        return true;
+    /* an action refused to someone known is recorded; an unknown caller's (401) is not, so that no
+     * stranger makes the server write */
+    if (rt->audit && deny->status == 403 && who.role != AUTH_ROLE_NONE) {
+        api_request q = *req;
+        q.who = &who;
+        api_audit(ctx, &q, rt->audit, api_audit_object(&q), "403", "");
+    }
+    return false;
+}
+
+bool api_admit(api_ctx *ctx, const char *method, const char *path, const char *authorization, api_reply *deny)
+{
+    api_request req = {.method = method, .path = path, .authorization = authorization, .now = time(NULL)};
+    return api_admit_request(ctx, &req, deny);
+}
+
+static api_reply api_dispatch_route(api_ctx *ctx, const api_route *rt, const api_request *req);
+
+/* What an audit entry names as the action's object: the path and the query arguments that choose
+ * what it acts on. */
+static const char *api_audit_object(const api_request *req)
+{
+    static _Thread_local char obj[512];
+    static const char *const keys[] = {"site", "month", "contract", "format", "lang", NULL};
+    size_t at = (size_t)snprintf(obj, sizeof obj, "%s", req->path);
+    for (size_t i = 0; keys[i] && req->arg && at < sizeof obj; i++) {
+        const char *v = req->arg(req->arg_ctx, keys[i]);
+        if (v)
+            at += (size_t)snprintf(obj + at, sizeof obj - at, "%s%s=%.64s", strchr(obj, '?') ? "&" : "?", keys[i], v);
+    }
+    return obj;
 }
 
 /* Writes wait for each other (and for the alerting timer, main.c) on the writers' lock; reads wait
@@ -332,10 +420,29 @@ api_reply api_dispatch(api_ctx *ctx, const api_request *req)
     const api_route *rt = api_route_find(req->method, req->path, &r);
     if (!rt)
         return r;
+    /* who asks, once for the handler: the same checks as api_admit (a token revoked since is refused) */
+    auth_principal who;
+    memset(&who, 0, sizeof who);
+    if (!api_admit_route(ctx, rt, req, &who, &r))
+        return r;
+    api_request q = *req;
+    q.who = who.role != AUTH_ROLE_NONE ? &who : NULL;
+    r = api_dispatch_route(ctx, rt, &q);
+    if (rt->audit) {
+        char outcome[16];
+        snprintf(outcome, sizeof outcome, "%d", r.status);
+        api_audit(ctx, &q, rt->audit, api_audit_object(&q), outcome, api_is_read_method(q.method) ? "" : q.body);
+    }
+    return r;
+}
+
+static api_reply api_dispatch_route(api_ctx *ctx, const api_route *rt, const api_request *req)
+{
+    api_reply r;
     db *d = api_db(ctx);
     if (!d && rt->fn != api_route_health && rt->fn != api_route_web) /* these two read no table */
         return api_error(503, NULL, "the database cannot be opened: see the server's log");
-    if (rt->access == API_INGEST)
+    if (rt->access == API_SELF)
         return rt->fn(ctx, req);
     if (rt->access == API_WRITE) {
         api_lock(ctx);

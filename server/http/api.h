@@ -24,7 +24,12 @@
  *   GET  /, /static/NAME       the dashboard's files from web_dir (web.c), no credential
  *   GET  /api/v1/alerts        ?site&state&severity; POST .../ID/ack; GET/POST /api/v1/silences,
  *                              DELETE .../ID; POST /api/v1/test-notify (api_alerts.c, doc/alerting.md)
- * Reads need an API token (server.yaml api_tokens), actions one of role admin. See doc/api.md. */
+ *   GET/POST /api/v1/tokens, DELETE .../NAME: personal tokens (admin; routes_tokens.c); GET /api/v1/whoami
+ *   POST /api/v1/login, /logout, /login-links; GET /api/v1/session: dashboard sessions (routes_session.c)
+ *   GET  /api/v1/audit, /api/v1/audit/verify: the audit trail (admin; routes_audit.c)
+ * Reads need a token of role read (server.yaml api_tokens, or a personal token, or a dashboard session),
+ * acknowledgements, silences and maintenance one of role operator, tokens and mailing role admin; each
+ * sees only its scope's sites (auth/auth.h, api_scope.c). See doc/api.md. */
 #ifndef VIGIE_API_H
 #define VIGIE_API_H
 
@@ -88,6 +93,8 @@ typedef struct {
     const char *(*arg)(void *arg_ctx, const char *name);
     void *arg_ctx;
     const char *(*header)(void *arg_ctx, const char *name); /* a request header; may be NULL */
+    const char *remote;       /* the client's address ("" or NULL when unknown), for the audit trail */
+    const struct auth_principal_s *who; /* set by api_dispatch: who asks (auth/auth.h); NULL before */
 } api_request;
 
 /* Routes a request to its handler: 404 for an unknown path, 405 (with an Allow header naming the path's
@@ -99,9 +106,9 @@ api_reply api_dispatch(api_ctx *ctx, const api_request *req);
  * token for the route: the agent's for POST /api/v1/ingest, an API token for the others that need one,
  * 403 for an action without an admin token). Tokens are compared in constant time. */
 bool api_admit(api_ctx *ctx, const char *method, const char *path, const char *authorization, api_reply *deny);
-
-/* Who presented the token: NULL when it is no API token; `admin` when it may act. */
-const server_reader *api_reader(const api_ctx *ctx, const char *authorization);
+/* The same with the whole request's headers (a session cookie, X-CSRF-Token) and the client's address:
+ * what http.c calls. req->body is not read. */
+bool api_admit_request(api_ctx *ctx, const api_request *req, api_reply *deny);
 
 /* The calling thread's database connection: its own from ctx->pool, or ctx->db without a pool; NULL
  * (logged) when it cannot be opened. */
@@ -117,6 +124,8 @@ void api_counters_get(api_ctx *ctx, api_counters *out);
 /* `authorization` is the raw Authorization header (may be NULL). */
 api_reply api_ingest(api_ctx *ctx, const char *authorization, const char *body, size_t len, time_t now);
 api_reply api_status(api_ctx *ctx, const char *authorization, time_t now);
+/* The same for a principal already known: its scope's devices only. */
+api_reply api_status_of(api_ctx *ctx, const struct auth_principal_s *who, time_t now);
 api_reply api_health(api_ctx *ctx);
 /* A JSON error reply: {"error": msg, "field": field} (field may be NULL). */
 api_reply api_error(int status, const char *field, const char *msg);

@@ -4,13 +4,47 @@
 #ifndef VIGIE_API_ROUTES_H
 #define VIGIE_API_ROUTES_H
 
+#include "auth/auth.h"
 #include "http/api.h"
+#include "report/report.h"
 #include "report/report_render.h"
 
 /* Helpers shared by the handlers. */
 api_reply api_json_reply(int status, json_t *o);
-/* 401 unless the request carries an API token (and, when admin, one of role admin; 403 then). */
-bool api_check_reader(const api_ctx *ctx, const api_request *req, bool admin, api_reply *deny);
+/* Who asks (api_auth.c): req->who once api_dispatch has set it, else resolved from the request's
+ * Bearer token or session cookie; NULL for nobody. */
+const auth_principal *api_who(api_ctx *ctx, const api_request *req);
+/* Fills *out with the principal of req's Bearer token or session cookie; false when there is none. */
+bool api_principal(api_ctx *ctx, const api_request *req, auth_principal *out);
+/* Unknown bearer tokens per client address (api_auth.c): whether this one must wait (429 with
+ * Retry-After in *deny), and counting a failure. */
+bool api_bearer_throttled(const api_request *req, api_reply *deny);
+void api_bearer_failed(const api_request *req);
+/* 401 unless the request has a principal, 403 when its role is below need. */
+bool api_check_role(api_ctx *ctx, const api_request *req, auth_role need, api_reply *deny);
+/* Whether the request's principal may see site (its scope): a handler answers 404 for a site it may not
+ * see, as for a site that does not exist, and leaves such sites out of every listing and sum. */
+bool api_sees(api_ctx *ctx, const api_request *req, const char *site);
+/* api_scope.c: the scope in the handlers. A NULL principal (a route without credential, /metrics with
+ * metrics_public and no token) and an unlimited scope are not limited: they see every site. */
+bool api_scope_limited(const auth_principal *who);
+bool api_scope_sees(const auth_principal *who, const server_config *cfg, const char *site);
+/* api_scope_sees as report_query.admit and contract_report_build_scoped take it (who: the principal). */
+bool api_scope_admit(const void *who, const server_config *cfg, const char *site);
+/* 404 {"error": "no such site", "field": "site"}: a site out of the scope, as one that does not exist. */
+api_reply api_no_such_site(void);
+/* true for a NULL site or one the caller sees; else false with api_no_such_site() in *deny. */
+bool api_scope_site_arg(api_ctx *ctx, const api_request *req, const char *site, api_reply *deny);
+/* Removes from the array arr the objects whose string member key names a site who does not see. */
+void api_scope_filter(const auth_principal *who, const server_config *cfg, json_t *arr, const char *key);
+/* Sets q->admit and q->admit_arg to the caller's scope (NULL: every site). */
+void api_scope_report(api_ctx *ctx, const api_request *req, report_query *q);
+/* skew_agents_json() of the sites who sees; NULL when out of memory. */
+json_t *api_scope_agents(const auth_principal *who, const server_config *cfg);
+/* Appends an audit entry (audit/audit.h) for req's principal and address, taking the writers' lock;
+ * a failure is logged, never returned. Call it with the lock not held. */
+void api_audit(api_ctx *ctx, const api_request *req, const char *action, const char *object, const char *outcome,
+               const char *detail);
 /* The token of "Authorization: Bearer TOKEN", or NULL. */
 const char *api_bearer(const char *authorization);
 /* The writers' lock of ctx (api.h), when it has one. */
@@ -103,6 +137,23 @@ api_reply api_route_selftests(api_ctx *ctx, const api_request *req);
 api_reply api_route_energy(api_ctx *ctx, const api_request *req);
 api_reply api_route_headroom(api_ctx *ctx, const api_request *req);
 api_reply api_route_trends(api_ctx *ctx, const api_request *req);
+
+/* routes_tokens.c: personal API tokens (list, add, revoke; admin) and GET /api/v1/whoami. */
+api_reply api_route_tokens_list(api_ctx *ctx, const api_request *req);
+api_reply api_route_tokens_add(api_ctx *ctx, const api_request *req);
+api_reply api_route_tokens_revoke(api_ctx *ctx, const api_request *req);
+api_reply api_route_whoami(api_ctx *ctx, const api_request *req);
+
+/* routes_audit.c: the audit trail listed and verified (admin without a scope). */
+api_reply api_route_audit_list(api_ctx *ctx, const api_request *req);
+api_reply api_route_audit_verify(api_ctx *ctx, const api_request *req);
+
+/* routes_session.c: the dashboard's login (a token or a one-time link) and logout, its session, and the
+ * login links (auth/auth_session.h, auth/auth_link.h). They take the writers' lock themselves. */
+api_reply api_route_login(api_ctx *ctx, const api_request *req);
+api_reply api_route_logout(api_ctx *ctx, const api_request *req);
+api_reply api_route_session(api_ctx *ctx, const api_request *req);
+api_reply api_route_login_link(api_ctx *ctx, const api_request *req);
 
 /* web.c: the dashboard's static files (GET / and /static/NAME) from server.yaml web_dir. */
 api_reply api_route_web(api_ctx *ctx, const api_request *req);

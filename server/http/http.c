@@ -118,6 +118,20 @@ static const char *http_arg(void *ctx, const char *name)
     return MHD_lookup_connection_value((struct MHD_Connection *)ctx, MHD_GET_ARGUMENT_KIND, name);
 }
 
+/* The client's address as text, for the audit trail ("" when unknown). */
+static void http_remote(struct MHD_Connection *c, char *out, size_t size)
+{
+    out[0] = '\0';
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, (socklen_t)size);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)size);
+}
+
 static enum MHD_Result http_handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                     const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
@@ -134,7 +148,11 @@ static enum MHD_Result http_handler(void *cls, struct MHD_Connection *c, const c
          * that no unauthenticated client makes the server buffer a body. A reply queued now tells
          * libmicrohttpd to read no body and to close the connection after it. */
         api_reply deny;
-        if (!api_admit(h->ctx, method, url, auth, &deny)) {
+        char remote[64];
+        http_remote(c, remote, sizeof remote);
+        api_request head = {.method = method, .path = url, .authorization = auth, .now = time(NULL),
+                            .arg = http_arg, .arg_ctx = c, .header = http_header, .remote = remote};
+        if (!api_admit_request(h->ctx, &head, &deny)) {
             r->answered = true;
             return http_send(c, deny);
         }
@@ -158,9 +176,11 @@ static enum MHD_Result http_handler(void *cls, struct MHD_Connection *c, const c
     r->answered = true;
     if (r->too_big)
         return http_send(c, api_error(413, "body", "request body too large"));
+    char remote[64];
+    http_remote(c, remote, sizeof remote);
     api_request req = {.method = method, .path = url, .authorization = auth, .body = r->body ? r->body : "",
                        .len = r->len, .now = time(NULL), .arg = http_arg, .arg_ctx = c,
-                       .header = http_header};
+                       .header = http_header, .remote = remote};
     return http_send(c, api_dispatch(h->ctx, &req));
 }
 

@@ -52,8 +52,11 @@ static json_t *ctr_doc(api_ctx *ctx, const api_request *req, const ctr_request *
 {
     vg_err err;
     json_t *doc;
-    if (report_contract_build(api_db(ctx), ctx->cfg, r->contract, r->year, r->month, (int64_t)req->now, &doc, &err) !=
-        VG_OK) {
+    /* the caller's scope: the contract's sites in it only; a contract with none is unknown to it */
+    const auth_principal *who = api_who(ctx, req);
+    bool lim = api_scope_limited(who);
+    if (report_contract_build_scoped(api_db(ctx), ctx->cfg, r->contract, r->year, r->month, lim ? api_scope_admit : NULL,
+                                     lim ? who : NULL, (int64_t)req->now, &doc, &err) != VG_OK) {
         if (err.code != VG_E_NOT_FOUND && err.code != VG_E_INVALID)
             log_error("report", "contract %s %04d-%02d not built: %s", r->contract, r->year, r->month, err.msg);
         *bad = api_error(vg_http_status(err.code), err.field[0] ? err.field : NULL, err.msg);
@@ -66,7 +69,7 @@ api_reply api_route_contract_report(api_ctx *ctx, const api_request *req)
 {
     api_reply bad;
     ctr_request r;
-    if (!api_check_reader(ctx, req, false, &bad) || !ctr_args(ctx, req, &r, &bad))
+    if (!api_check_role(ctx, req, AUTH_ROLE_READ, &bad) || !ctr_args(ctx, req, &r, &bad))
         return bad;
     json_t *doc = ctr_doc(ctx, req, &r, &bad);
     if (!doc)
@@ -91,7 +94,7 @@ api_reply api_route_contract_report_send(api_ctx *ctx, const api_request *req)
 {
     api_reply bad;
     ctr_request r;
-    if (!api_check_reader(ctx, req, true, &bad) || !ctr_args(ctx, req, &r, &bad))
+    if (!api_check_role(ctx, req, AUTH_ROLE_ADMIN, &bad) || !ctr_args(ctx, req, &r, &bad))
         return bad;
     if (!api_report_can_mail(ctx, r.format, &bad))
         return bad;

@@ -67,8 +67,8 @@ static bool data_site_known(const server_config *cfg, const char *site)
     return false;
 }
 
-/* The sites of the server, declared ones first, each once. Caller frees. */
-static const char **data_sites(const server_config *cfg, size_t *n)
+/* The sites of the server that who sees (all for NULL), declared ones first, each once. Caller frees. */
+static const char **data_sites(const server_config *cfg, const auth_principal *who, size_t *n)
 {
     const char **ids = calloc(cfg->nsites + cfg->nagents + 1, sizeof *ids);
     *n = 0;
@@ -83,11 +83,17 @@ static const char **data_sites(const server_config *cfg, size_t *n)
         if (!seen)
             ids[(*n)++] = cfg->agents[i].site;
     }
+    size_t k = 0;
+    for (size_t i = 0; i < *n; i++)
+        if (api_scope_sees(who, cfg, ids[i]))
+            ids[k++] = ids[i];
+    *n = k;
     return ids;
 }
 
-/* site= (optional unless required): valid and known, or a 400 / 404 reply. */
-static bool data_site_arg(const api_ctx *ctx, const api_request *req, bool required, const char **site,
+/* site= (optional unless required): valid and known, or a 400 / 404 reply (also for a site outside the
+ * caller's scope). */
+static bool data_site_arg(api_ctx *ctx, const api_request *req, bool required, const char **site,
                           api_reply *bad)
 {
     *site = req->arg(req->arg_ctx, "site");
@@ -100,7 +106,7 @@ static bool data_site_arg(const api_ctx *ctx, const api_request *req, bool requi
         *bad = api_error(400, "site", "not a valid site name");
         return false;
     }
-    if (!data_site_known(ctx->cfg, *site)) {
+    if (!data_site_known(ctx->cfg, *site) || !api_scope_sees(api_who(ctx, req), ctx->cfg, *site)) {
         *bad = api_error(404, "site", "no such site on this server");
         return false;
     }
@@ -233,10 +239,10 @@ api_reply api_route_devices(api_ctx *ctx, const api_request *req)
 {
     api_reply deny;
     const char *site;
-    if (!api_check_reader(ctx, req, false, &deny) || !data_site_arg(ctx, req, false, &site, &deny))
+    if (!api_check_role(ctx, req, AUTH_ROLE_READ, &deny) || !data_site_arg(ctx, req, false, &site, &deny))
         return deny;
     size_t n = 1;
-    const char **sites = site ? &site : data_sites(ctx->cfg, &n);
+    const char **sites = site ? &site : data_sites(ctx->cfg, api_who(ctx, req), &n);
     if (!sites)
         return api_error(500, NULL, "out of memory");
     json_t *devices = json_array(), *services = json_array();
@@ -269,8 +275,8 @@ api_reply api_route_devices(api_ctx *ctx, const api_request *req)
     }
     json_t *o = json_pack("{s:I, s:i, s:I, s:o, s:o}", "now", (json_int_t)req->now, "step", ctx->cfg->step,
                           "stale_after", (json_int_t)data_stale_after(ctx), "devices", devices, "services", services);
-    if (o)
-        json_object_set_new(o, "agents", skew_agents_json()); /* their clocks (skew.h) */
+    if (o) /* their clocks (skew.h), the scope's sites' */
+        json_object_set_new(o, "agents", api_scope_agents(api_who(ctx, req), ctx->cfg));
     return api_json_reply(200, o);
 }
 
@@ -282,12 +288,15 @@ typedef struct {
     time_t now;
     int64_t stale_after;
     const vocab *vocab;
+    const auth_principal *who; /* the values of its sites only */
+    const server_config *cfg;
 } data_latest_walk;
 
 static void data_latest_row(void *arg, const char *site, const char *agent, const push_sample *s, int64_t received)
 {
     data_latest_walk *w = arg;
-    if ((w->site && strcmp(site, w->site) != 0) || (w->device && strcmp(s->device, w->device) != 0))
+    if ((w->site && strcmp(site, w->site) != 0) || (w->device && strcmp(s->device, w->device) != 0) ||
+        !api_scope_sees(w->who, w->cfg, site))
         return;
     if (!data_plausible(w->vocab, s->metric, s->value))
         return; /* left out: not a reading */
@@ -309,11 +318,12 @@ api_reply api_route_latest(api_ctx *ctx, const api_request *req)
 {
     api_reply deny;
     const char *site, *device = req->arg(req->arg_ctx, "device");
-    if (!api_check_reader(ctx, req, false, &deny) || !data_site_arg(ctx, req, false, &site, &deny))
+    if (!api_check_role(ctx, req, AUTH_ROLE_READ, &deny) || !data_site_arg(ctx, req, false, &site, &deny))
         return deny;
     if (device && !name_is_valid(device))
         return api_error(400, "device", "not a valid device name");
-    data_latest_walk w = {site, device, json_array(), req->now, data_stale_after(ctx), ctx->cfg->vocab};
+    data_latest_walk w = {site, device, json_array(), req->now, data_stale_after(ctx), ctx->cfg->vocab,
+                          api_who(ctx, req), ctx->cfg};
     if (db_latest_query(api_db(ctx), site, device, data_latest_row, &w, NULL) != VG_OK) {
         json_decref(w.list);
         return api_error(500, NULL, "database error");
@@ -353,7 +363,7 @@ api_reply api_route_series(api_ctx *ctx, const api_request *req)
 {
     api_reply bad;
     const char *site;
-    if (!api_check_reader(ctx, req, false, &bad) || !data_site_arg(ctx, req, true, &site, &bad))
+    if (!api_check_role(ctx, req, AUTH_ROLE_READ, &bad) || !data_site_arg(ctx, req, true, &site, &bad))
         return bad;
     const char *device = req->arg(req->arg_ctx, "device"), *metric = req->arg(req->arg_ctx, "metric");
     const char *instance = req->arg(req->arg_ctx, "instance"), *cf = req->arg(req->arg_ctx, "cf");
@@ -553,12 +563,14 @@ typedef struct {
     size_t n, cap;
     bool oom;
     const vocab *vocab;
+    const auth_principal *who; /* the rows of its sites only */
+    const server_config *cfg;
 } data_rows;
 
 static void data_collect(void *arg, const char *site, const char *agent, const push_sample *s, int64_t received)
 {
     data_rows *r = arg;
-    if (r->oom || !data_plausible(r->vocab, s->metric, s->value))
+    if (r->oom || !data_plausible(r->vocab, s->metric, s->value) || !api_scope_sees(r->who, r->cfg, site))
         return;
     if (r->n == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 1024;
@@ -650,9 +662,9 @@ static void data_this_month(const char *tz, time_t now, int *year, int *month)
     *month = tm.tm_mon + 1;
 }
 
-static void data_metrics_devices(api_ctx *ctx, data_buf *b, time_t now)
+static void data_metrics_devices(api_ctx *ctx, const auth_principal *who, data_buf *b, time_t now)
 {
-    data_rows rows = {.vocab = ctx->cfg->vocab};
+    data_rows rows = {.vocab = ctx->cfg->vocab, .who = who, .cfg = ctx->cfg};
     if (db_latest_each(api_db(ctx), data_collect, &rows, NULL) != VG_OK || rows.oom) {
         log_error("api", "/metrics: cannot read the latest values");
         free(rows.rows);
@@ -661,7 +673,7 @@ static void data_metrics_devices(api_ctx *ctx, data_buf *b, time_t now)
     /* the class of each device, from what its agent said */
     data_classes classes = {0};
     size_t nsites;
-    const char **sites = data_sites(ctx->cfg, &nsites);
+    const char **sites = data_sites(ctx->cfg, who, &nsites);
     for (size_t i = 0; sites && i < nsites; i++) {
         classes.site = sites[i];
         db_devices_each(api_db(ctx), sites[i], data_class_row, &classes);
@@ -733,9 +745,13 @@ static void data_metrics_devices(api_ctx *ctx, data_buf *b, time_t now)
     free(rows.rows);
 }
 
-static void data_metrics_sites(api_ctx *ctx, data_buf *b, time_t now)
+static void data_metrics_sites(api_ctx *ctx, const auth_principal *who, data_buf *b, time_t now)
 {
     report_query q = {.now = (int64_t)now};
+    if (api_scope_limited(who)) { /* the scope's sites, as in every answer */
+        q.admit = api_scope_admit;
+        q.admit_arg = who;
+    }
     data_this_month(data_tz(ctx, NULL), now, &q.year, &q.month);
     vg_err err;
     json_t *doc;
@@ -796,7 +812,7 @@ static void data_metrics_sites(api_ctx *ctx, data_buf *b, time_t now)
 }
 
 /* The agents' clocks (alerting/skew.h): the skew last measured, and the batches refused for their times. */
-static void data_metrics_clocks(data_buf *b)
+static void data_metrics_clocks(const auth_principal *who, const server_config *cfg, data_buf *b)
 {
     skew_entry *list = malloc(SKEW_AGENTS_MAX * sizeof *list);
     size_t n = list ? skew_list(list, SKEW_AGENTS_MAX) : 0;
@@ -805,7 +821,7 @@ static void data_metrics_clocks(data_buf *b)
     data_put_family(b, "vigie_agent_clock_skew_seconds", "gauge",
                     "The agent's clock minus the server's, measured at its last push (positive: ahead)");
     for (size_t i = 0; i < n; i++) {
-        if (!list[i].measured)
+        if (!list[i].measured || !api_scope_sees(who, cfg, list[i].site))
             continue;
         data_put(b, "vigie_agent_clock_skew_seconds{");
         data_put_label(b, "agent", list[i].agent, true);
@@ -819,7 +835,7 @@ static void data_metrics_clocks(data_buf *b)
     data_put(b, "vigie_ingest_clock_refused_total %lu\n", skew_refused_total());
 }
 
-static void data_metrics_server(api_ctx *ctx, data_buf *b)
+static void data_metrics_server(api_ctx *ctx, const auth_principal *who, data_buf *b)
 {
     api_counters c;
     api_counters_get(ctx, &c);
@@ -836,7 +852,7 @@ static void data_metrics_server(api_ctx *ctx, data_buf *b)
     data_put_family(b, "vigie_ingest_series_failed_total", "counter",
                     "Series of accepted batches refused because their RRD file cannot be reached, once per batch");
     data_put(b, "vigie_ingest_series_failed_total %lu\n", c.series_failed);
-    data_metrics_clocks(b);
+    data_metrics_clocks(who, ctx->cfg, b);
     pid_t pids[8];
     data_put_family(b, "vigie_rrd_writers", "gauge",
                     "Processes writing the RRD files (0 through rrdcached, which writes them)");
@@ -866,12 +882,15 @@ static void data_metrics_server(api_ctx *ctx, data_buf *b)
 api_reply api_route_metrics(api_ctx *ctx, const api_request *req)
 {
     api_reply deny;
-    if (!ctx->cfg->metrics_public && !api_check_reader(ctx, req, false, &deny))
+    if (!ctx->cfg->metrics_public && !api_check_role(ctx, req, AUTH_ROLE_READ, &deny))
         return deny;
+    /* a scoped caller gets its sites' series only; the server's own counters are no site's data.
+     * Without a token (metrics_public) who is NULL: every site, as before scopes. */
+    const auth_principal *who = api_who(ctx, req);
     data_buf b = {0};
-    data_metrics_devices(ctx, &b, req->now);
-    data_metrics_sites(ctx, &b, req->now);
-    data_metrics_server(ctx, &b);
+    data_metrics_devices(ctx, who, &b, req->now);
+    data_metrics_sites(ctx, who, &b, req->now);
+    data_metrics_server(ctx, who, &b);
     if (b.oom) {
         free(b.s);
         return api_error(500, NULL, "out of memory");

@@ -30,7 +30,7 @@ static bool en_site_known(const server_config *cfg, const char *site)
 /* The reader and the required site; false with the reply. */
 static bool en_args(api_ctx *ctx, const api_request *req, const char **site, api_reply *deny)
 {
-    if (!api_check_reader(ctx, req, false, deny))
+    if (!api_check_role(ctx, req, AUTH_ROLE_READ, deny))
         return false;
     *site = req->arg(req->arg_ctx, "site");
     if (!*site || !**site) {
@@ -41,7 +41,7 @@ static bool en_args(api_ctx *ctx, const api_request *req, const char **site, api
         *deny = api_error(400, "site", "not a valid site name");
         return false;
     }
-    if (!en_site_known(ctx->cfg, *site)) {
+    if (!en_site_known(ctx->cfg, *site) || !api_scope_sees(api_who(ctx, req), ctx->cfg, *site)) {
         *deny = api_error(404, "site", "no such site");
         return false;
     }

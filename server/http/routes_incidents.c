@@ -55,7 +55,7 @@ static json_t *ri_doc(const contract_report *r)
 api_reply api_route_incidents(api_ctx *ctx, const api_request *req)
 {
     api_reply deny;
-    if (!api_check_reader(ctx, req, false, &deny))
+    if (!api_check_role(ctx, req, AUTH_ROLE_READ, &deny))
         return deny;
     const char *contract = req->arg(req->arg_ctx, "contract");
     const char *month = req->arg(req->arg_ctx, "month");
@@ -67,8 +67,12 @@ api_reply api_route_incidents(api_ctx *ctx, const api_request *req)
         return api_error(400, "month", "required: YYYY-MM");
     contract_report *r = NULL;
     vg_err err = {0};
-    vg_code rc = contract_report_build(api_db(ctx), ctx->cfg, contract, year, mon, site && *site ? site : NULL,
-                                       (int64_t)req->now, &r, &err);
+    /* the caller's scope: its sites only (another is unknown), and the totals over them */
+    const auth_principal *who = api_who(ctx, req);
+    bool lim = api_scope_limited(who);
+    vg_code rc = contract_report_build_scoped(api_db(ctx), ctx->cfg, contract, year, mon, site && *site ? site : NULL,
+                                              lim ? api_scope_admit : NULL, lim ? who : NULL, (int64_t)req->now, &r,
+                                              &err);
     if (rc != VG_OK)
         return api_error(vg_http_status(rc), err.field[0] ? err.field : NULL, err.msg);
     json_t *doc = ri_doc(r);

@@ -74,7 +74,53 @@ static json_t *mt_item_json(const api_ctx *ctx, const db_maint_item *it)
     return o;
 }
 
-/* GET ?site&month|from&to: every window and occurrence meeting the period, cancelled ones flagged. */
+/* The windows of one site (NULL: every site) into list; *truncated as the store says. */
+static bool mt_list_site(api_ctx *ctx, const char *site, int64_t from, int64_t to, json_t *list, bool *truncated)
+{
+    db_maint_item *items;
+    size_t n;
+    bool more = false;
+    if (db_maintenance_items(api_db(ctx), site, from, to, true, &items, &n, &more, NULL) != VG_OK)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, mt_item_json(ctx, &items[i]));
+    free(items);
+    *truncated = *truncated || more;
+    return true;
+}
+
+static int mt_cmp_start(const void *a, const void *b)
+{
+    json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "start"));
+    json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "start"));
+    return (x > y) - (x < y);
+}
+
+/* A limited scope's windows: site by site, so that neither another site's window nor its truncation
+ * shows, then by start as the store lists them. */
+static bool mt_list_scoped(api_ctx *ctx, const auth_principal *who, int64_t from, int64_t to, json_t *list,
+                           bool *truncated)
+{
+    const server_config *cfg = ctx->cfg;
+    for (size_t i = 0; i < cfg->nsites; i++)
+        if (auth_may_see(who, cfg, cfg->sites[i].id) && !mt_list_site(ctx, cfg->sites[i].id, from, to, list, truncated))
+            return false;
+    size_t n = json_array_size(list);
+    json_t **v = calloc(n + 1, sizeof *v);
+    if (!v)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        v[i] = json_incref(json_array_get(list, i));
+    qsort(v, n, sizeof *v, mt_cmp_start);
+    json_array_clear(list);
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, v[i]);
+    free(v);
+    return true;
+}
+
+/* GET ?site&month|from&to: every window and occurrence meeting the period, cancelled ones flagged;
+ * a limited scope's sites only. */
 api_reply api_route_maintenance_list(api_ctx *ctx, const api_request *req)
 {
     api_reply deny;
@@ -82,22 +128,22 @@ api_reply api_route_maintenance_list(api_ctx *ctx, const api_request *req)
     int64_t from, to;
     if (!api_sla_read_window(ctx, req, &site, &from, &to, &deny))
         return deny;
-    db_maint_item *items;
-    size_t n;
-    bool truncated;
-    if (db_maintenance_items(api_db(ctx), site, from, to, true, &items, &n, &truncated, NULL) != VG_OK)
-        return api_error(500, NULL, "database error");
+    const auth_principal *who = api_who(ctx, req);
     json_t *list = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(list, mt_item_json(ctx, &items[i]));
-    free(items);
+    bool truncated = false;
+    if (!(!site && api_scope_limited(who) ? mt_list_scoped(ctx, who, from, to, list, &truncated)
+                                          : mt_list_site(ctx, site, from, to, list, &truncated))) {
+        json_decref(list);
+        return api_error(500, NULL, "database error");
+    }
     return api_json_reply(200, json_pack("{s:I, s:I, s:b, s:o}", "from", (json_int_t)from, "to", (json_int_t)to,
                                          "truncated", truncated, "maintenance", list));
 }
 
-/* The checks of a new window's fields, and its declaration. */
-static api_reply mt_add(api_ctx *ctx, json_t *o, const char *who, int64_t now)
+/* The checks of a new window's fields, and its declaration (for a site of scope's: another is unknown). */
+static api_reply mt_add(api_ctx *ctx, json_t *o, const auth_principal *scope, int64_t now)
 {
+    const char *who = scope->name;
     const char *site = json_string_value(json_object_get(o, "site"));
     const char *service = json_string_value(json_object_get(o, "service"));
     const char *reason = json_string_value(json_object_get(o, "reason"));
@@ -108,7 +154,7 @@ static api_reply mt_add(api_ctx *ctx, json_t *o, const char *who, int64_t now)
     const char *tz = site ? api_site_tz(ctx, site) : "Europe/Paris";
     if (!site || !name_is_valid(site))
         return api_error(400, "site", "a valid site name is required");
-    if (!server_config_site(ctx->cfg, site))
+    if (!server_config_site(ctx->cfg, site) || !api_scope_sees(scope, ctx->cfg, site))
         return api_error(404, "site", "no such site in server.yaml");
     if (service && (strlen(service) >= 32 || !metric_name_is_valid(service)))
         return api_error(400, "service", "a service name such as power, cooling, network, environment");
@@ -142,16 +188,16 @@ static api_reply mt_add(api_ctx *ctx, json_t *o, const char *who, int64_t now)
 api_reply api_route_maintenance_add(api_ctx *ctx, const api_request *req)
 {
     api_reply deny;
-    if (!api_check_reader(ctx, req, true, &deny))
+    if (!api_check_role(ctx, req, AUTH_ROLE_OPERATOR, &deny))
         return deny;
-    const server_reader *who = api_reader(ctx, req->authorization);
+    const auth_principal *who = api_who(ctx, req);
     json_error_t jerr;
     json_t *o = json_loadb(req->body, req->len, JSON_REJECT_DUPLICATES, &jerr);
     if (!o || !json_is_object(o)) {
         json_decref(o);
         return api_error(400, "body", "a JSON object {site, service, start, end, reason, rrule} is required");
     }
-    api_reply r = mt_add(ctx, o, who->name, (int64_t)req->now);
+    api_reply r = mt_add(ctx, o, who, (int64_t)req->now);
     json_decref(o);
     return r;
 }
@@ -177,16 +223,27 @@ static bool mt_path(const char *path, int64_t *id, const char **occ, api_reply *
     return true;
 }
 
-/* The series of ID and OCC's instant (Unix seconds, or a date in the series' zone). */
-static bool mt_occurrence(api_ctx *ctx, int64_t id, const char *occ_text, db_maint_item *s, int64_t *occ,
-                          api_reply *bad)
+/* The window or series ID, when the caller sees its site: one of another site does not exist for it. */
+static bool mt_get(api_ctx *ctx, const api_request *req, int64_t id, db_maint_item *s, api_reply *bad)
 {
     vg_err err;
     vg_code rc = db_maintenance_get(api_db(ctx), id, s, &err);
+    if (rc == VG_OK && !api_scope_sees(api_who(ctx, req), ctx->cfg, s->site))
+        rc = VG_E_NOT_FOUND;
     if (rc != VG_OK) {
         *bad = rc == VG_E_NOT_FOUND ? api_error(404, "id", "no such maintenance window") : mt_store_error(rc, &err);
         return false;
     }
+    return true;
+}
+
+/* The series of ID and OCC's instant (Unix seconds, or a date in the series' zone). */
+static bool mt_occurrence(api_ctx *ctx, const api_request *req, int64_t id, const char *occ_text, db_maint_item *s,
+                          int64_t *occ, api_reply *bad)
+{
+    vg_err err;
+    if (!mt_get(ctx, req, id, s, bad))
+        return false;
     if (api_time_parse(occ_text, s->tz[0] ? s->tz : api_site_tz(ctx, s->site), occ, &err) != VG_OK) {
         char msg[VG_ERR_MAX + 128];
         snprintf(msg, sizeof msg, "the occurrence's start as the rule gives it, %s: %s", MT_DATE_HINT, err.msg);
@@ -199,15 +256,18 @@ static bool mt_occurrence(api_ctx *ctx, int64_t id, const char *occ_text, db_mai
 api_reply api_route_maintenance_delete(api_ctx *ctx, const api_request *req)
 {
     api_reply deny;
-    if (!api_check_reader(ctx, req, true, &deny))
+    if (!api_check_role(ctx, req, AUTH_ROLE_OPERATOR, &deny))
         return deny;
-    const char *who = api_reader(ctx, req->authorization)->name, *occ_text;
+    const char *who = api_who(ctx, req)->name, *occ_text;
     int64_t id, occ;
     if (!mt_path(req->path, &id, &occ_text, &deny))
         return deny;
     vg_err err;
     vg_code rc;
+    db_maint_item s;
     if (!occ_text) {
+        if (api_scope_limited(api_who(ctx, req)) && !mt_get(ctx, req, id, &s, &deny))
+            return deny;
         if ((rc = db_maintenance_delete(api_db(ctx), id, &err)) == VG_E_NOT_FOUND)
             return api_error(vg_http_status(rc), "id", "no such maintenance window");
         if (rc != VG_OK)
@@ -215,8 +275,7 @@ api_reply api_route_maintenance_delete(api_ctx *ctx, const api_request *req)
         log_info("api", "maintenance %lld deleted by %s", (long long)id, who);
         return api_json_reply(200, json_pack("{s:I, s:b}", "id", (json_int_t)id, "deleted", 1));
     }
-    db_maint_item s;
-    if (!mt_occurrence(ctx, id, occ_text, &s, &occ, &deny))
+    if (!mt_occurrence(ctx, req, id, occ_text, &s, &occ, &deny))
         return deny;
     if ((rc = db_maintenance_occurrence_cancel(api_db(ctx), id, occ, who, (int64_t)req->now, &err)) != VG_OK)
         return mt_store_error(rc, &err);
@@ -256,9 +315,9 @@ static bool mt_change(json_t *o, const char *tz, const db_maint_item *now, int64
 api_reply api_route_maintenance_put(api_ctx *ctx, const api_request *req)
 {
     api_reply r;
-    if (!api_check_reader(ctx, req, true, &r))
+    if (!api_check_role(ctx, req, AUTH_ROLE_OPERATOR, &r))
         return r;
-    const char *who = api_reader(ctx, req->authorization)->name, *occ_text;
+    const char *who = api_who(ctx, req)->name, *occ_text;
     int64_t id, occ, start, end;
     if (!mt_path(req->path, &id, &occ_text, &r))
         return r;
@@ -267,7 +326,7 @@ api_reply api_route_maintenance_put(api_ctx *ctx, const api_request *req)
     db_maint_item s, cur;
     vg_err err;
     vg_code rc;
-    if (!mt_occurrence(ctx, id, occ_text, &s, &occ, &r))
+    if (!mt_occurrence(ctx, req, id, occ_text, &s, &occ, &r))
         return r;
     if ((rc = db_maintenance_occurrence_get(api_db(ctx), id, occ, &cur, &err)) != VG_OK)
         return mt_store_error(rc, &err);

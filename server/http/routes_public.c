@@ -105,7 +105,22 @@ static bool rp_text(const api_request *req, const char *name, char *out, size_t 
     return true;
 }
 
-static bool rp_filters(const api_ctx *ctx, const api_request *req, rp_filter *f, api_reply *bad)
+/* Whether who sees a public site of the contract (nro NULL) or hanging from the NRO (contract NULL), or
+ * the NRO itself: a filter naming none is as unknown to it as a name that is not in server.yaml. */
+static bool rp_scope_has(const server_config *cfg, const auth_principal *who, const char *contract, const char *nro)
+{
+    if (!api_scope_limited(who) || (nro && api_scope_sees(who, cfg, nro)))
+        return true;
+    for (size_t i = 0; i < cfg->nsites; i++) {
+        const server_public_info *p = cfg->sites[i].pub;
+        if (p && (contract ? strcmp(p->contract, contract) : strcmp(p->nro, nro)) == 0 &&
+            auth_may_see(who, cfg, cfg->sites[i].id))
+            return true;
+    }
+    return false;
+}
+
+static bool rp_filters(api_ctx *ctx, const api_request *req, rp_filter *f, api_reply *bad)
 {
     memset(f, 0, sizeof *f);
     if (!rp_text(req, "commune", f->commune, sizeof f->commune, bad) || !rp_text(req, "q", f->q, sizeof f->q, bad))
@@ -122,12 +137,14 @@ static bool rp_filters(const api_ctx *ctx, const api_request *req, rp_filter *f,
         *bad = api_error(400, "state", "must be up, down or unknown");
         return false;
     }
-    if (f->contract && (!name_is_valid(f->contract) || !contract_find(ctx->cfg->contracts, f->contract))) {
+    const auth_principal *who = api_who(ctx, req);
+    if (f->contract && (!name_is_valid(f->contract) || !contract_find(ctx->cfg->contracts, f->contract) ||
+                        !rp_scope_has(ctx->cfg, who, f->contract, NULL))) {
         *bad = api_error(400, "contract", "not a contract of server.yaml");
         return false;
     }
     const server_site *n = f->nro && name_is_valid(f->nro) ? server_config_site(ctx->cfg, f->nro) : NULL;
-    if (f->nro && (!n || strcmp(n->kind, "nro") != 0)) {
+    if (f->nro && (!n || strcmp(n->kind, "nro") != 0 || !rp_scope_has(ctx->cfg, who, NULL, f->nro))) {
         *bad = api_error(400, "nro", "not a site of kind nro in server.yaml");
         return false;
     }
@@ -223,15 +240,16 @@ api_reply api_route_public_sites(api_ctx *ctx, const api_request *req)
 {
     api_reply deny;
     rp_filter f;
-    if (!api_check_reader(ctx, req, false, &deny) || !rp_filters(ctx, req, &f, &deny))
+    if (!api_check_role(ctx, req, AUTH_ROLE_READ, &deny) || !rp_filters(ctx, req, &f, &deny))
         return deny;
     const server_config *cfg = ctx->cfg;
     pubstate_row *rows = calloc(cfg->nsites + 1, sizeof *rows);
     if (!rows)
         return api_error(500, NULL, "out of memory");
     size_t n = 0;
+    const auth_principal *who = api_who(ctx, req);
     for (size_t i = 0; i < cfg->nsites && n < PUBLIC_MAX_SITES; i++)
-        if (cfg->sites[i].pub && rp_matches(&cfg->sites[i], &f))
+        if (cfg->sites[i].pub && rp_matches(&cfg->sites[i], &f) && api_scope_sees(who, cfg, cfg->sites[i].id))
             rows[n++].site = &cfg->sites[i];
     vg_err err = {0};
     if (pubstate_build(api_db(ctx), cfg, rows, n, (int64_t)req->now, &err) != VG_OK) {
@@ -272,13 +290,13 @@ static json_t *rp_site_incidents(api_ctx *ctx, const server_site *s, int64_t now
 api_reply api_route_public_site(api_ctx *ctx, const api_request *req)
 {
     api_reply deny;
-    if (!api_check_reader(ctx, req, false, &deny))
+    if (!api_check_role(ctx, req, AUTH_ROLE_READ, &deny))
         return deny;
     const char *id = req->path + strlen("/api/v1/public-sites/");
     if (strlen(id) > NAME_MAX_LEN || !name_is_valid(id))
         return api_error(400, "id", "not a site id: 1-64 of [A-Za-z0-9._-]");
     const server_site *s = server_config_site(ctx->cfg, id);
-    if (!s || !s->pub)
+    if (!s || !s->pub || !api_scope_sees(api_who(ctx, req), ctx->cfg, s->id))
         return api_error(404, "id", "no public site of that id");
     pubstate_row row = {.site = s};
     vg_err err = {0};

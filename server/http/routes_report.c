@@ -83,7 +83,7 @@ bool api_report_format_lang(const api_ctx *ctx, const api_request *req, report_f
     return true;
 }
 
-static bool report_args(const api_ctx *ctx, const api_request *req, report_request *r, api_reply *bad)
+static bool report_args(api_ctx *ctx, const api_request *req, report_request *r, api_reply *bad)
 {
     memset(r, 0, sizeof *r);
     r->q.now = req->now;
@@ -95,6 +95,10 @@ static bool report_args(const api_ctx *ctx, const api_request *req, report_reque
         *bad = api_error(400, "site", "not a valid site name");
         return false;
     }
+    /* the caller's scope: its sites only, in every figure and total; another site is unknown */
+    api_scope_report(ctx, req, &r->q);
+    if (!api_scope_site_arg(ctx, req, r->q.site, bad))
+        return false;
     if (!api_report_format_lang(ctx, req, &r->format, &r->lang, bad) ||
         !api_report_month(req, report_tz(ctx, r->q.site), &r->q.year, &r->q.month, bad))
         return false;
@@ -123,7 +127,7 @@ api_reply api_route_report(api_ctx *ctx, const api_request *req)
     report_request r;
     if (req->arg(req->arg_ctx, "contract")) /* the délégataire's report (routes_contract_report.c) */
         return api_route_contract_report(ctx, req);
-    if (!api_check_reader(ctx, req, false, &bad) || !report_args(ctx, req, &r, &bad))
+    if (!api_check_role(ctx, req, AUTH_ROLE_READ, &bad) || !report_args(ctx, req, &r, &bad))
         return bad;
     json_t *doc = report_doc(ctx, &r, &bad);
     if (!doc)
@@ -153,7 +157,7 @@ api_reply api_route_report_send(api_ctx *ctx, const api_request *req)
     report_request r;
     if (req->arg(req->arg_ctx, "contract"))
         return api_route_contract_report_send(ctx, req);
-    if (!api_check_reader(ctx, req, true, &bad) || !report_args(ctx, req, &r, &bad))
+    if (!api_check_role(ctx, req, AUTH_ROLE_ADMIN, &bad) || !report_args(ctx, req, &r, &bad))
         return bad;
     if (!api_report_can_mail(ctx, r.format, &bad))
         return bad;

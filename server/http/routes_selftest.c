@@ -107,13 +107,14 @@ static json_t *rs_site(api_ctx *ctx, const rs_query *q, const char *site, int64_
                      "from", (json_int_t)from, "to", (json_int_t)to, "ups", ups);
 }
 
-/* The sites asked: one (known to the configuration or an agent), or every one. */
-static size_t rs_sites(const server_config *cfg, const char *site, const char **out, size_t max)
+/* The sites asked: one (known to the configuration or an agent), or every one; of who's scope only. */
+static size_t rs_sites(const server_config *cfg, const auth_principal *who, const char *site, const char **out,
+                       size_t max)
 {
     size_t n = 0;
     for (size_t i = 0; i < cfg->nsites + cfg->nagents && n < max; i++) {
         const char *id = i < cfg->nsites ? cfg->sites[i].id : cfg->agents[i - cfg->nsites].site;
-        bool dup = site && strcmp(site, id) != 0;
+        bool dup = (site && strcmp(site, id) != 0) || !api_scope_sees(who, cfg, id);
         for (size_t k = 0; k < n && !dup; k++)
             dup = strcmp(out[k], id) == 0;
         if (!dup)
@@ -126,13 +127,13 @@ api_reply api_route_selftests(api_ctx *ctx, const api_request *req)
 {
     api_reply deny;
     rs_query q;
-    if (!api_check_reader(ctx, req, false, &deny) || !rs_parse(ctx, req, &q, &deny))
+    if (!api_check_role(ctx, req, AUTH_ROLE_READ, &deny) || !rs_parse(ctx, req, &q, &deny))
         return deny;
     size_t cap = ctx->cfg->nsites + ctx->cfg->nagents + 1;
     const char **ids = calloc(cap, sizeof *ids);
     if (!ids)
         return api_error(500, NULL, "out of memory");
-    size_t n = rs_sites(ctx->cfg, q.site, ids, cap);
+    size_t n = rs_sites(ctx->cfg, api_who(ctx, req), q.site, ids, cap);
     if (q.site && n == 0) {
         free(ids);
         return api_error(404, "site", "no such site");

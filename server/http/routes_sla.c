@@ -47,16 +47,15 @@ static bool sla_period(const api_request *req, const char *tz, report_query *q, 
     return true;
 }
 
-/* A site argument, checked; NULL for all sites. */
-static bool sla_site(const api_ctx *ctx, const api_request *req, const char **site, api_reply *bad)
+/* A site argument, checked (one outside the caller's scope is unknown); NULL for all sites. */
+static bool sla_site(api_ctx *ctx, const api_request *req, const char **site, api_reply *bad)
 {
     *site = req->arg(req->arg_ctx, "site");
     if (*site && !name_is_valid(*site)) {
         *bad = api_error(400, "site", "not a valid site name");
         return false;
     }
-    (void)ctx;
-    return true;
+    return api_scope_site_arg(ctx, req, *site, bad);
 }
 
 static const char *sla_tz(const api_ctx *ctx, const char *site)
@@ -70,7 +69,7 @@ static const char *sla_tz(const api_ctx *ctx, const char *site)
 static bool sla_read_window(api_ctx *ctx, const api_request *req, const char **site, report_query *q,
                             api_reply *deny)
 {
-    if (!api_check_reader(ctx, req, false, deny) || !sla_site(ctx, req, site, deny))
+    if (!api_check_role(ctx, req, AUTH_ROLE_READ, deny) || !sla_site(ctx, req, site, deny))
         return false;
     *q = (report_query){.now = req->now};
     if (!sla_period(req, sla_tz(ctx, *site), q, deny))
@@ -100,11 +99,12 @@ api_reply api_route_availability(api_ctx *ctx, const api_request *req)
 {
     api_reply deny;
     const char *site;
-    if (!api_check_reader(ctx, req, false, &deny) || !sla_site(ctx, req, &site, &deny))
+    if (!api_check_role(ctx, req, AUTH_ROLE_READ, &deny) || !sla_site(ctx, req, &site, &deny))
         return deny;
     report_query q = {.site = site, .now = req->now};
     if (!sla_period(req, sla_tz(ctx, site), &q, &deny))
         return deny;
+    api_scope_report(ctx, req, &q);
     vg_err err;
     json_t *doc;
     if (report_build(api_db(ctx), ctx->cfg, &q, &doc, &err) != VG_OK)
@@ -176,6 +176,7 @@ static vg_code sla_sites_of_kinds(api_ctx *ctx, report_query *q, char kinds[][32
         bool wanted = false;
         for (size_t k = 0; k < nkinds; k++)
             wanted = wanted || strcmp(info.kind, kinds[k]) == 0;
+        wanted = wanted && (!q->admit || q->admit(q->admit_arg, cfg, id));
         if (seen || !wanted)
             continue;
         json_t *one;
@@ -209,11 +210,12 @@ api_reply api_route_sites(api_ctx *ctx, const api_request *req)
     api_reply deny;
     char kinds[SLA_MAX_KINDS][32];
     size_t nkinds;
-    if (!api_check_reader(ctx, req, false, &deny) || !sla_kinds(ctx, req, kinds, &nkinds, &deny))
+    if (!api_check_role(ctx, req, AUTH_ROLE_READ, &deny) || !sla_kinds(ctx, req, kinds, &nkinds, &deny))
         return deny;
     report_query q = {.now = req->now};
     if (!sla_period(req, sla_tz(ctx, NULL), &q, &deny))
         return deny;
+    api_scope_report(ctx, req, &q);
     vg_err err;
     json_t *doc;
     if ((nkinds ? sla_sites_of_kinds(ctx, &q, kinds, nkinds, &doc, &err) : report_build(api_db(ctx), ctx->cfg, &q, &doc, &err)) != VG_OK)
@@ -234,12 +236,16 @@ api_reply api_route_sites(api_ctx *ctx, const api_request *req)
 typedef struct {
     json_t *list;
     size_t count, max;
+    const auth_principal *who; /* the events of its sites only */
+    const server_config *cfg;
 } sla_events;
 
 static void sla_event(void *ctx, const char *site, const char *scope, const char *name, int64_t ts, const char *state,
                       const char *cause)
 {
     sla_events *e = ctx;
+    if (!api_scope_sees(e->who, e->cfg, site))
+        return;
     if (e->count++ >= e->max)
         return;
     json_array_append_new(e->list, json_pack("{s:s, s:s, s:s, s:I, s:s, s:s}", "site", site, "scope", scope, "name", name,
@@ -253,7 +259,7 @@ api_reply api_route_events(api_ctx *ctx, const api_request *req)
     report_query q;
     if (!sla_read_window(ctx, req, &site, &q, &deny))
         return deny;
-    sla_events e = {json_array(), 0, 10000};
+    sla_events e = {json_array(), 0, 10000, api_who(ctx, req), ctx->cfg};
     if (db_events_each(api_db(ctx), site, q.from, q.to, sla_event, &e, NULL) != VG_OK) {
         json_decref(e.list);
         return api_error(500, NULL, "database error");

@@ -77,7 +77,7 @@ static json_t *vocab_json_graphs(const vocab *v)
 api_reply api_route_vocabulary(api_ctx *ctx, const api_request *req)
 {
     api_reply deny;
-    if (!api_check_reader(ctx, req, false, &deny))
+    if (!api_check_role(ctx, req, AUTH_ROLE_READ, &deny))
         return deny;
     const vocab *v = ctx->cfg->vocab;
     json_t *classes = json_array();

@@ -185,9 +185,16 @@ vg_code report_contract_doc(const server_config *cfg, const contract_report *r, 
 vg_code report_contract_build(db *d, const server_config *cfg, const char *contract, int year, int month,
                               int64_t now, json_t **out, vg_err *err)
 {
+    return report_contract_build_scoped(d, cfg, contract, year, month, NULL, NULL, now, out, err);
+}
+
+vg_code report_contract_build_scoped(db *d, const server_config *cfg, const char *contract, int year, int month,
+                                     contract_site_filter admit, const void *admit_arg, int64_t now, json_t **out,
+                                     vg_err *err)
+{
     contract_report *r = NULL;
     *out = NULL;
-    vg_code rc = contract_report_build(d, cfg, contract, year, month, NULL, now, &r, err);
+    vg_code rc = contract_report_build_scoped(d, cfg, contract, year, month, NULL, admit, admit_arg, now, &r, err);
     if (rc != VG_OK)
         return rc;
     rc = report_contract_doc(cfg, r, now, out, err);

@@ -30,6 +30,10 @@ vg_code report_contract_doc(const server_config *cfg, const contract_report *r, 
  * with field "contract", VG_E_INVALID with field "month"). */
 vg_code report_contract_build(db *d, const server_config *cfg, const char *contract, int year, int month,
                               int64_t now, json_t **out, vg_err *err);
+/* The same for the sites of a caller's scope only (contract_report_build_scoped). */
+vg_code report_contract_build_scoped(db *d, const server_config *cfg, const char *contract, int year, int month,
+                                     contract_site_filter admit, const void *admit_arg, int64_t now, json_t **out,
+                                     vg_err *err);
 
 /* The document in format f: VG_OK, VG_E_INVALID when doc is not report_contract_doc()'s (naming
  * the member), VG_E_NOMEM, VG_E_INTERNAL from cairo. JSON is the document plus its digest block. */

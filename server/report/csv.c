@@ -135,10 +135,12 @@ static void csv_incidents(csv_out *c, const report_view *v)
     }
 }
 
+static void csv_time_or_empty(csv_out *c, int64_t t, const char *tz);
+
 static void csv_windows(csv_out *c, const report_view *v)
 {
     csv_row(c, (const char *const[]){"section", "site", "id", "service", "start", "end", "reason", "who", "recurring",
-                                     "rrule", "moved", NULL});
+                                     "rrule", "moved", "declared", "changed", NULL});
     for (size_t i = 0; i < v->nsites; i++) {
         const report_view_site *s = &v->sites[i];
         for (size_t k = 0; k < s->nwindows; k++) {
@@ -154,6 +156,31 @@ static void csv_windows(csv_out *c, const report_view *v)
             csv_bool(c, w->recurring);
             csv_field(c, w->rrule);
             csv_bool(c, w->moved);
+            csv_time_or_empty(c, w->created, s->timezone); /* who declared it when (report_changes.h) */
+            csv_time_or_empty(c, w->changed, s->timezone);
+            csv_end(c);
+        }
+    }
+}
+
+/* The occurrences cancelled in the period: who cancelled them, when (report_changes.h). */
+static void csv_cancelled(csv_out *c, const report_view *v)
+{
+    csv_row(c, (const char *const[]){"section", "site", "id", "service", "start", "end", "reason", "who", "cancelled",
+                                     NULL});
+    for (size_t i = 0; i < v->nsites; i++) {
+        const report_view_site *s = &v->sites[i];
+        for (size_t k = 0; k < s->ncancelled; k++) {
+            const report_view_window *w = &s->cancelled[k];
+            csv_field(c, "maintenance_cancelled");
+            csv_field(c, s->id);
+            csv_int(c, w->id);
+            csv_field(c, w->service);
+            csv_time(c, w->start, s->timezone);
+            csv_time(c, w->end, s->timezone);
+            csv_text(c, w->reason);
+            csv_text(c, w->who);
+            csv_time_or_empty(c, w->changed, s->timezone);
             csv_end(c);
         }
     }
@@ -241,6 +268,7 @@ vg_code report_csv(const report_view *v, const report_render_opts *o, report_ren
     csv_services(&c, v);
     csv_incidents(&c, v);
     csv_windows(&c, v);
+    csv_cancelled(&c, v);
     csv_selftests(&c, v);
     csv_energy_sections(v, o->lang, csv_energy_field, csv_energy_end, &c); /* energy_formats.c */
     return report_buf_close(&b, out, err);

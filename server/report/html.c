@@ -16,6 +16,7 @@
 #include "report/graphs.h"
 #include "report/html_out.h"
 #include "report/i18n.h"
+#include "report/report_changes.h"
 
 static void html_base64(FILE *f, const unsigned char *d, size_t n)
 {
@@ -258,12 +259,23 @@ static void html_incidents(FILE *f, const report_view_site *s, report_lang l, co
     fprintf(f, "</tbody></table>\n");
 }
 
+/* The occurrences cancelled in the period, by whom and when (report_changes.h). */
+static void html_cancelled(FILE *f, const report_view_site *s, report_lang l, const vocab *words)
+{
+    for (size_t k = 0; k < s->ncancelled; k++) {
+        char line[600];
+        report_changes_cancelled_line(l, &s->cancelled[k], s->timezone, words, line, sizeof line);
+        html_cell(f, "p", "none", line);
+    }
+}
+
 static void html_windows(FILE *f, const report_view_site *s, report_lang l, const vocab *words)
 {
     fprintf(f, "<h3>%s</h3>\n", TR(l, "Fenêtres de maintenance", "Maintenance windows"));
     if (s->nwindows == 0) {
         fprintf(f, "<p class=\"none\">%s</p>\n",
                 TR(l, "Aucune fenêtre de maintenance sur la période.", "No maintenance window in the period."));
+        html_cancelled(f, s, l, words);
         return;
     }
     fprintf(f, "<table><thead><tr>");
@@ -285,10 +297,12 @@ static void html_windows(FILE *f, const report_view_site *s, report_lang l, cons
         char rec[240];
         i18n_recurrence(l, w->recurring, w->rrule, w->moved, rec, sizeof rec);
         html_cell(f, "td", NULL, rec);
-        html_cell(f, "td", NULL, w->who);
+        report_changes_by(l, w, s->timezone, rec, sizeof rec);
+        html_cell(f, "td", NULL, rec);
         fprintf(f, "</tr>\n");
     }
     fprintf(f, "</tbody></table>\n");
+    html_cancelled(f, s, l, words);
 }
 
 /* The UPS self-tests (content_selftests.h): a line per UPS, then the tests of the month. */

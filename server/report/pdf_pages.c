@@ -23,6 +23,7 @@
 #include "report/pdf_energy.h"
 #include "report/pdf_selftests.h"
 #include "report/pdf_layout.h"
+#include "report/report_changes.h"
 
 static int pages_status_style(content_status st)
 {
@@ -308,6 +309,16 @@ static void pages_site_incidents(pdf_layout *p, const report_view_site *s)
     pdf_cells_free(&c);
 }
 
+/* The occurrences cancelled in the period, by whom and when (report_changes.h). */
+static void pages_site_cancelled(pdf_layout *p, const report_view_site *s)
+{
+    for (size_t k = 0; k < s->ncancelled; k++) {
+        char line[600];
+        report_changes_cancelled_line(p->l, &s->cancelled[k], s->timezone, p->vocab, line, sizeof line);
+        pdf_para(p, line, "DejaVu Sans Oblique 8.5", PDF_GREY);
+    }
+}
+
 static void pages_site_windows(pdf_layout *p, const report_view_site *s)
 {
     report_lang l = p->l;
@@ -316,6 +327,7 @@ static void pages_site_windows(pdf_layout *p, const report_view_site *s)
     if (s->nwindows == 0) {
         pdf_para(p, TR(l, "Aucune fenêtre de maintenance sur la période.", "No maintenance window in the period."),
                  "DejaVu Sans Oblique 8.5", PDF_GREY);
+        pages_site_cancelled(p, s);
         return;
     }
     if (pdf_cells_init(&c, s->nwindows * 6) != 0)
@@ -323,9 +335,9 @@ static void pages_site_windows(pdf_layout *p, const report_view_site *s)
     pdf_col mcols[] = {{TR(l, "Début", "Start"), 0.16, PDF_LEFT, false},
                        {TR(l, "Fin", "End"), 0.16, PDF_LEFT, false},
                        {TR(l, "Service", "Service"), 0.16, PDF_LEFT, false},
-                       {TR(l, "Motif", "Reason"), 0.6, PDF_LEFT, true},
+                       {TR(l, "Motif", "Reason"), 0.52, PDF_LEFT, true},
                        {TR(l, "Récurrence", "Recurrence"), 0.3, PDF_LEFT, true},
-                       {TR(l, "Déclarée par", "Declared by"), 0.15, PDF_LEFT, true}};
+                       {TR(l, "Déclarée par", "Declared by"), 0.23, PDF_LEFT, true}}; /* and when */
     for (size_t k = 0; k < s->nwindows; k++) {
         const report_view_window *w = &s->windows[k];
         char b[64];
@@ -338,10 +350,12 @@ static void pages_site_windows(pdf_layout *p, const report_view_site *s)
         char rec[240];
         i18n_recurrence(l, w->recurring, w->rrule, w->moved, rec, sizeof rec);
         pdf_cell(&c, rec, PDF_PLAIN);
-        pdf_cell(&c, w->who, PDF_PLAIN);
+        report_changes_by(l, w, s->timezone, rec, sizeof rec);
+        pdf_cell(&c, rec, PDF_PLAIN);
     }
     pdf_table(p, mcols, 6, c.cells, c.styles, s->nwindows);
     pdf_cells_free(&c);
+    pages_site_cancelled(p, s);
 }
 
 /* The graphs, two by row. */

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "energy/energy_site.h"
+#include "report/report_changes.h"
 #include "sla/selftest.h"
 #include "sla/health.h"
 #include "timeutil.h"
@@ -199,8 +200,13 @@ static json_t *report_site(db *d, const server_config *cfg, const char *site, co
                                                      w[i].w.reason, "who", w[i].w.who, "occurrence",
                                                      (json_int_t)w[i].w.occurrence, "recurring", w[i].rrule[0] != 0,
                                                      "rrule", w[i].rrule, "moved", w[i].moved));
+    /* who changed the figures, and when: a window's declaration, an occurrence's move (report_changes.h) */
+    for (size_t i = 0; i < nw; i++)
+        report_changes_window(json_array_get(windows, i), w[i].created, w[i].moved ? w[i].changed : 0);
     free(w);
     json_object_set_new(o, "maintenance_windows", windows);
+    /* and the occurrences cancelled, which no longer count */
+    json_object_set_new(o, "maintenance_cancelled", report_changes_cancelled(d, site, from, to));
     /* energy, PUE and headroom (energy/energy_site.h), when the query brings the RRD files */
     if (q->rrd && energy_site_report(d, q->rrd, cfg, site, from, to, until, o, err) != VG_OK) {
         json_decref(o);
@@ -261,7 +267,7 @@ vg_code report_build(db *d, const server_config *cfg, const report_query *q, jso
         bool known = server_config_site(cfg, q->site) != NULL;
         for (size_t i = 0; i < cfg->nagents && !known; i++)
             known = strcmp(cfg->agents[i].site, q->site) == 0;
-        if (!known) {
+        if (!known || (q->admit && !q->admit(q->admit_arg, cfg, q->site))) {
             free(sites.ids);
             return vg_fail_field(err, VG_E_NOT_FOUND, "site", "no site '%s'", q->site);
         }
@@ -272,6 +278,9 @@ vg_code report_build(db *d, const server_config *cfg, const report_query *q, jso
                 report_add_site(&sites, cfg->sites[i].id);
         for (size_t i = 0; i < cfg->nagents; i++)
             report_add_site(&sites, cfg->agents[i].site);
+        for (size_t i = sites.n; q->admit && i-- > 0;) /* outside the caller's scope: never computed */
+            if (!q->admit(q->admit_arg, cfg, sites.ids[i]))
+                memmove(sites.ids[i], sites.ids[i + 1], (--sites.n - i) * sizeof *sites.ids);
     }
     json_t **docs = calloc(sites.n ? sites.n : 1, sizeof *docs);
     json_t *out = NULL;

@@ -9,6 +9,7 @@
 #define VIGIE_REPORT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -22,6 +23,10 @@ typedef struct {
     int64_t from, to;   /* ... an explicit [from, to) */
     int64_t now;        /* the present: the part of the period after it is not counted */
     rrd_store *rrd;     /* the series, for each site's `energy` and `headroom` members; NULL: without them */
+    /* NULL: every site; else the sites it admits only (a caller's scope, http/api_scope.c): another is
+     * left out of every site, figure and total, and as q->site it is unknown (VG_E_NOT_FOUND) */
+    bool (*admit)(const void *arg, const server_config *cfg, const char *site);
+    const void *admit_arg;
 } report_query;
 
 /* Builds the document into *out. VG_E_NOT_FOUND for an unknown site (field "site"), VG_E_INVALID for

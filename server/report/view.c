@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "report/digest.h"
+#include "report/report_changes.h"
 #include "report/view_energy.h"
 #include "report/view_selftests.h"
 
@@ -221,8 +222,10 @@ static vg_code view_site(view_ctx *c, const json_t *o, report_view_site *s)
             (rc = view_bool(c, e, "recurring", &v->recurring)) || (rc = view_str(c, e, "rrule", &v->rrule)) ||
             (rc = view_bool(c, e, "moved", &v->moved)))
             return rc;
+        report_changes_read_window(e, v);
         view_pop(c, at);
     }
+    report_changes_read_cancelled(o, &s->cancelled, &s->ncancelled);
     /* energy, PUE and headroom, when the document has them (view_energy.h) */
     if ((rc = report_view_energy_read(o, c->at, &s->energy, c->err)))
         return rc;
@@ -278,6 +281,7 @@ void report_view_free(report_view *v)
         free(v->sites[i].services);
         free(v->sites[i].incidents);
         free(v->sites[i].windows);
+        free(v->sites[i].cancelled);
         report_view_energy_free(v->sites[i].energy);
         report_view_selftests_free(v->sites[i].self_tests);
     }

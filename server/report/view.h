@@ -58,6 +58,7 @@ typedef struct {
     const char *reason, *who;
     bool recurring, moved; /* an occurrence of a series (rrule its rule), moved from the rule's times */
     const char *rrule;
+    int64_t created, changed; /* declared at; moved (or cancelled) at, 0 when not (report_changes.h) */
 } report_view_window;
 
 typedef struct {
@@ -72,6 +73,8 @@ typedef struct {
     size_t nincidents;
     report_view_window *windows;
     size_t nwindows;
+    report_view_window *cancelled; /* occurrences cancelled in the period (report_changes.h) */
+    size_t ncancelled;
     struct report_view_energy *energy; /* energy, PUE, headroom (view_energy.h); NULL when the document has none */
     struct report_view_selftests *self_tests; /* UPS self-tests (view_selftests.h); NULL when the document has none */
 } report_view_site;

@@ -460,6 +460,23 @@ vg_code alert_store_silences(db *d, int64_t now, alert_silence **out, size_t *n,
     return as_end(d, st, rc, err);
 }
 
+vg_code alert_store_site_of(db *d, bool silence, int64_t id, char site[NAME_MAX_LEN + 1], bool *found, vg_err *err)
+{
+    *found = false;
+    site[0] = '\0';
+    sqlite3_stmt *st = as_prep(d, silence ? "SELECT site FROM silences WHERE id = ?" : "SELECT site FROM alerts WHERE id = ?",
+                               "i", id);
+    if (!st)
+        return db_io(d, err, silence ? "silences" : "alerts");
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        as_copy(st, 0, site, NAME_MAX_LEN + 1);
+        *found = true;
+        rc = SQLITE_DONE;
+    }
+    return as_end(d, st, rc, err);
+}
+
 /* ---- notifications ---------------------------------------------------------------------------- */
 
 vg_code alert_store_notification_add(db *d, const alert_notification *n, int64_t now, vg_err *err)

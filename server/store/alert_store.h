@@ -123,6 +123,9 @@ typedef struct {
 } alert_silence;
 /* Silences not ended at now, by start. Caller frees *out. */
 vg_code alert_store_silences(db *d, int64_t now, alert_silence **out, size_t *n, vg_err *err);
+/* The site of alert id (silence false) or of silence id (silence true), for the API's scope check;
+ * *found false when there is no such row. */
+vg_code alert_store_site_of(db *d, bool silence, int64_t id, char site[NAME_MAX_LEN + 1], bool *found, vg_err *err);
 
 /* ---- notifications ---------------------------------------------------------------------------- */
 

@@ -188,6 +188,24 @@ static const char *const db_schema[] = {
     " date TEXT NOT NULL, start INTEGER NOT NULL, last INTEGER NOT NULL, end INTEGER NOT NULL, at INTEGER NOT NULL,"
     " run INTEGER NOT NULL, PRIMARY KEY(site, device, kind, run));"
     "CREATE INDEX selftests_by_time ON selftests(site, at);",
+    /* version 9: who may read and act (auth/): personal API tokens, kept as the SHA-256 of their secret
+     * only (the secret is shown once); dashboard sessions and one-time login links, kept as hashes too;
+     * the audit trail, each entry carrying the hash of the one before it (audit/audit.h) */
+    "CREATE TABLE api_tokens(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE,"
+    " hash TEXT NOT NULL UNIQUE, role TEXT NOT NULL, scope TEXT NOT NULL DEFAULT '', created INTEGER NOT NULL,"
+    " created_by TEXT NOT NULL DEFAULT '', expires INTEGER NOT NULL DEFAULT 0, last_used INTEGER NOT NULL DEFAULT 0,"
+    " revoked INTEGER NOT NULL DEFAULT 0, revoked_by TEXT NOT NULL DEFAULT '');"
+    "CREATE TABLE sessions(hash TEXT PRIMARY KEY, name TEXT NOT NULL, token_id INTEGER NOT NULL DEFAULT 0,"
+    " role TEXT NOT NULL, scope TEXT NOT NULL DEFAULT '', csrf TEXT NOT NULL, created INTEGER NOT NULL,"
+    " last_seen INTEGER NOT NULL, addr TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX sessions_by_last_seen ON sessions(last_seen);"
+    "CREATE TABLE login_links(hash TEXT PRIMARY KEY, name TEXT NOT NULL, token_id INTEGER NOT NULL DEFAULT 0,"
+    " role TEXT NOT NULL, scope TEXT NOT NULL DEFAULT '', created INTEGER NOT NULL, expires INTEGER NOT NULL,"
+    " used INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE audit(id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, who TEXT NOT NULL, addr TEXT NOT NULL,"
+    " action TEXT NOT NULL, object TEXT NOT NULL, outcome TEXT NOT NULL, detail TEXT NOT NULL,"
+    " prev TEXT NOT NULL, hash TEXT NOT NULL);"
+    "CREATE INDEX audit_by_ts ON audit(ts);",
 };
 
 static vg_code db_migrate(db *d, vg_err *err)

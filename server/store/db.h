@@ -190,6 +190,7 @@ typedef struct {
     bool moved;                  /* an occurrence at other times than the rule's */
     bool cancelled;              /* an occurrence cancelled (listed when asked for, at the rule's times) */
     int64_t changed;             /* when a moved or cancelled occurrence was changed, else 0 */
+    int64_t created;             /* when the window or its series was declared (by w.who, unless changed) */
 } db_maint_item;
 
 /* db_maintenance_list with the rule and the flags; with_cancelled lists cancelled occurrences too.

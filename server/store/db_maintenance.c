@@ -10,7 +10,7 @@
  * occurrence, expanded here at each listing (sla/recurrence.h: pure arithmetic, no storage), with
  * its moved and cancelled occurrences in maintenance_occurrences (db_maintenance_occ.c). */
 
-#define DM_COLS "id, site, service, start, end, reason, who, rrule, tz"
+#define DM_COLS "id, site, service, start, end, reason, who, rrule, tz, created"
 
 static vg_code dm_insert(db *d, const char *site, const char *service, int64_t start, int64_t end, const char *rrule,
                          const char *tz, int64_t last_end, const char *reason, const char *who, int64_t now,
@@ -115,6 +115,7 @@ static void dm_read(sqlite3_stmt *st, db_maint_item *it)
     snprintf(it->w.who, sizeof it->w.who, "%s", db_col_text(st, 6));
     snprintf(it->rrule, sizeof it->rrule, "%s", db_col_text(st, 7));
     snprintf(it->tz, sizeof it->tz, "%s", db_col_text(st, 8));
+    it->created = sqlite3_column_int64(st, 9);
 }
 
 vg_code db_maintenance_get(db *d, int64_t id, db_maint_item *out, vg_err *err)
@@ -200,7 +201,7 @@ vg_code dm_changed(db *d, const char *site, int64_t series, int64_t from, int64_
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(d->sql,
                            "SELECT m.id, m.site, m.service, o.start, o.end, o.reason, o.who, m.rrule, m.tz,"
-                           " o.occurrence, m.end - m.start, o.changed FROM maintenance_occurrences o"
+                           " m.created, o.occurrence, m.end - m.start, o.changed FROM maintenance_occurrences o"
                            " JOIN maintenance m ON m.id = o.series WHERE (?1 IS NULL OR m.site = ?1)"
                            " AND (?4 = 0 OR o.series = ?4) AND o.cancelled = 0 AND o.end > ?2 AND o.start < ?3",
                            -1, &st, NULL) != SQLITE_OK)
@@ -216,9 +217,9 @@ vg_code dm_changed(db *d, const char *site, int64_t series, int64_t from, int64_
         if (!it)
             break;
         dm_read(st, it);
-        it->w.occurrence = sqlite3_column_int64(st, 9);
-        it->moved = it->w.start != it->w.occurrence || it->w.end - it->w.start != sqlite3_column_int64(st, 10);
-        it->changed = sqlite3_column_int64(st, 11);
+        it->w.occurrence = sqlite3_column_int64(st, 10);
+        it->moved = it->w.start != it->w.occurrence || it->w.end - it->w.start != sqlite3_column_int64(st, 11);
+        it->changed = sqlite3_column_int64(st, 12);
     }
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? VG_OK : rc == SQLITE_ROW ? VG_E_NOMEM : VG_E_IO;

@@ -9,6 +9,7 @@
 // "FAIL|what|why", and "# ..." comments; browser.sh turns them into TAP.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { signIn } from './signin.mjs';
 
 const phase = process.argv[2] || 'live';
 const URL_ = process.env.VIGIE_URL;
@@ -86,16 +87,16 @@ async function live() {
   const devices = await apiGet('/api/v1/devices');
   const { page, ctx } = await newPage();
 
-  await check('the dashboard loads from / with ?token= and shows one tile per site', async () => {
-    await page.goto(URL_ + '/?token=' + encodeURIComponent(TOKEN) + '#/');
+  await check('the dashboard loads from / once the token is typed into its form, and shows one tile per site', async () => {
+    await signIn(page, URL_, TOKEN, '/#/');
     await page.locator('.tile').first().waitFor({ timeout: 15000 });
     const n = await page.locator('.tile').count();
     assert(n === sites.sites.length, `${n} tiles for ${sites.sites.length} sites`);
   });
-  await check('the token leaves the address bar and stays in localStorage', async () => {
-    assert(!page.url().includes('token='), 'URL still holds the token: ' + page.url());
-    const kept = await page.evaluate(() => localStorage.getItem('vigie.token'));
-    assert(kept === TOKEN, 'localStorage holds ' + kept);
+  await check('the token is neither in the address bar nor in localStorage (a session cookie instead)', async () => {
+    assert(!page.url().includes(TOKEN), 'URL holds the token: ' + page.url());
+    const kept = await page.evaluate(() => JSON.stringify(Object.entries(localStorage)));
+    assert(!kept.includes(TOKEN), 'localStorage holds ' + kept);
   });
   for (const s of sites.sites) {
     await check(`tile ${s.site}: state ${s.state} and availability ${s.figures.availability} as /api/v1/sites says`, async () => {
@@ -263,7 +264,7 @@ async function live() {
   // A phone.
   const phone = await newPage({ width: 390, height: 844 });
   await check('on a phone (390 px) the overview and a site page fit the screen width', async () => {
-    await phone.page.goto(URL_ + '/?token=' + encodeURIComponent(TOKEN) + '#/');
+    await signIn(phone.page, URL_, TOKEN, '/#/');
     await phone.page.locator('.tile').first().waitFor({ timeout: 15000 });
     let w = await phone.page.evaluate(() => document.documentElement.scrollWidth);
     assert(w <= 390, `overview is ${w} px wide`);
@@ -280,10 +281,10 @@ async function live() {
   // A token the server does not know.
   const bad = await newPage();
   await check('a wrong token brings the token form back with a message', async () => {
-    await bad.page.goto(URL_ + '/?token=not-a-valid-token-0000#/');
+    await signIn(bad.page, URL_, 'not-a-valid-token-0000', '/#/');
     await bad.page.locator('.login .error-text').waitFor({ timeout: 10000 });
-    const kept = await bad.page.evaluate(() => localStorage.getItem('vigie.token'));
-    assert(kept === null, 'the wrong token was kept');
+    const kept = await bad.page.evaluate(() => JSON.stringify(Object.entries(localStorage)));
+    assert(!kept.includes('not-a-valid-token'), 'the wrong token was kept');
     await shot(bad.page, 'login.png');
     await bad.page.locator('#token').fill(TOKEN);
     await bad.page.locator('.login button[type=submit]').click();
@@ -301,7 +302,7 @@ async function live() {
 async function stale() {
   const { page } = await newPage();
   await check('with the agents stopped, the overview says plainly that data is stale', async () => {
-    await page.goto(URL_ + '/?token=' + encodeURIComponent(TOKEN) + '#/');
+    await signIn(page, URL_, TOKEN, '/#/');
     await page.locator('#banner.stale').waitFor({ timeout: 15000 });
     const text = norm(await page.locator('#banner').innerText());
     assert(/Données anciennes/.test(text) && /Data center Italie/.test(text), 'banner: ' + text);

@@ -7,6 +7,7 @@
 // Prints "PASS|what" or "FAIL|what|why" per check; energy.sh turns them into TAP.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { signIn } from './signin.mjs';
 
 const URL_ = process.env.VIGIE_URL;
 const TOKEN = process.env.VIGIE_TOKEN;
@@ -43,7 +44,7 @@ page.on('pageerror', (e) => errors.push(String(e)));
 page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
 const energy = (await apiGet('/api/v1/energy?site=italie')).energy;
 
-await page.goto(`${URL_}/?token=${encodeURIComponent(TOKEN)}&lang=fr#/site/italie`);
+await signIn(page, URL_, TOKEN, '/?lang=fr#/site/italie');
 await check('the site page shows the energy section', async () => {
   await page.waitForSelector('section.energy', { timeout: 20000 });
 });

@@ -8,6 +8,7 @@
 // "FAIL|what|why" per check.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { signIn } from './signin.mjs';
 
 const [site, moved, cancelled] = process.argv.slice(2);
 const URL_ = process.env.VIGIE_URL;
@@ -39,7 +40,7 @@ try {
   page.on('pageerror', (e) => problems.push('page error: ' + e.message));
   /* console errors are shown, not counted: other sections of the page (other files of web/) log theirs */
   page.on('console', (m) => { if (m.type() === 'error') console.log('# console: ' + clean(m.text())); });
-  await page.goto(URL_ + '/?token=' + encodeURIComponent(TOKEN) + '#/site/' + encodeURIComponent(site));
+  await signIn(page, URL_, TOKEN, '/#/site/' + encodeURIComponent(site));
   const table = page.locator('[data-section="maintenance"] table');
   const row = (occ) => table.locator(`tr[data-occurrence="${occ}"]`);
   await check('the site page lists the month\'s maintenance windows with a recurrence column', async () => {

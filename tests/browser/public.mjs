@@ -12,6 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { signIn } from './signin.mjs';
 
 const URL_ = process.env.VIGIE_URL;
 const TOKEN = process.env.VIGIE_TOKEN;
@@ -75,7 +76,7 @@ const sitePage = (id) => page.waitForSelector(`section.public-site[data-site="${
 });
 const measures = (name) => page.evaluate((n) => performance.getEntriesByName(n, 'measure').map((m) => m.duration), name);
 
-await page.goto(`${URL_}/?token=${encodeURIComponent(TOKEN)}&lang=fr#/public`);
+await signIn(page, URL_, TOKEN, '/?lang=fr#/public');
 let timing = {};
 await check(() => `the view renders all ${E.total} sites, as many as the API lists, with their names`, async () => {
   await page.waitForSelector(`${LIST}[data-painted]`, { timeout: 30000 });

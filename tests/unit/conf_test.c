@@ -174,7 +174,7 @@ static void test_server_valid(void **state)
     assert_null(server_config_agent_by_token(c, "bbbbbbbbbbbbbbbbbbbbb"));
     assert_null(server_config_agent_by_token(c, ""));
     assert_non_null(server_config_reader_by_token(c, "cccccccccccccccccccc"));
-    assert_true(server_config_reader_by_token(c, "cccccccccccccccccccc")->admin);
+    assert_true(server_config_reader_by_token(c, "cccccccccccccccccccc")->role == 3); /* admin (auth_role) */
     server_config_free(c);
 }
 
@@ -477,7 +477,7 @@ static void test_choices(void **state)
     expect_server_error("sites: [{id: x, kind: office}]\nagents: []\n", "1:23: key 'kind'",
                         "'office' is not datacenter, nro, pop, core or public");
     expect_server_error("agents: []\napi_tokens: [{name: a, token: cccccccccccccccccccc, role: boss}]\n",
-                        "2:59: key 'role'", "'boss' is not read or admin");
+                        "2:59: key 'role'", "'boss' is not read, operator or admin");
     expect_server_error("agents: []\nreport: {lang: de}\n", "2:16: key 'lang'", "'de' is not fr or en");
     expect_server_error("agents: []\nalerting:\n  contacts: [{name: a, webhook: 'http://x', format: teams}]\n",
                         "3:53: key 'format'", "'teams' is not generic, mattermost or slack");

@@ -1,0 +1,137 @@
+#include "config.h"
+#include "store/db_tokens.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "store/db_internal.h"
+
+/* The personal tokens (db_tokens.h). They are read once per request that carries one and written by
+ * people, so statements are prepared on each call rather than kept on the connection. */
+
+#define DBT_COLS "id, name, role, scope, created, created_by, expires, last_used, revoked, revoked_by"
+
+static void dbt_row(sqlite3_stmt *st, db_token *t)
+{
+    t->id = sqlite3_column_int64(st, 0);
+    snprintf(t->name, sizeof t->name, "%s", db_col_text(st, 1));
+    snprintf(t->role, sizeof t->role, "%s", db_col_text(st, 2));
+    snprintf(t->scope, sizeof t->scope, "%s", db_col_text(st, 3));
+    t->created = sqlite3_column_int64(st, 4);
+    snprintf(t->created_by, sizeof t->created_by, "%s", db_col_text(st, 5));
+    t->expires = sqlite3_column_int64(st, 6);
+    t->last_used = sqlite3_column_int64(st, 7);
+    t->revoked = sqlite3_column_int64(st, 8);
+    snprintf(t->revoked_by, sizeof t->revoked_by, "%s", db_col_text(st, 9));
+}
+
+static sqlite3_stmt *dbt_prep(db *d, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    return sqlite3_prepare_v2(d->sql, sql, -1, &st, NULL) == SQLITE_OK ? st : NULL;
+}
+
+vg_code db_token_add(db *d, db_token *t, const char *hash, vg_err *err)
+{
+    sqlite3_stmt *st = dbt_prep(d, "SELECT 1 FROM api_tokens WHERE name=?1");
+    if (!st)
+        return db_io(d, err, "api tokens");
+    sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW)
+        return vg_fail(err, VG_E_CONFLICT, "a token named '%s' exists (or existed: a revoked name is not reused)",
+                       t->name);
+    if (rc != SQLITE_DONE)
+        return db_io(d, err, "api tokens");
+    st = dbt_prep(d, "INSERT INTO api_tokens(name, hash, role, scope, created, created_by, expires)"
+                     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    if (!st)
+        return db_io(d, err, "api tokens");
+    sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, t->role, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, t->scope, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, t->created);
+    sqlite3_bind_text(st, 6, t->created_by, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, t->expires);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_io(d, err, "api tokens");
+    t->id = sqlite3_last_insert_rowid(d->sql);
+    return VG_OK;
+}
+
+static vg_code dbt_one(db *d, const char *sql, const char *text, int64_t id, db_token *out, bool *found, vg_err *err)
+{
+    sqlite3_stmt *st = dbt_prep(d, sql);
+    if (!st)
+        return db_io(d, err, "api tokens");
+    if (text)
+        sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    *found = rc == SQLITE_ROW;
+    if (*found)
+        dbt_row(st, out);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? VG_OK : db_io(d, err, "api tokens");
+}
+
+vg_code db_token_by_hash(db *d, const char *hash, db_token *out, bool *found, vg_err *err)
+{
+    return dbt_one(d, "SELECT " DBT_COLS " FROM api_tokens WHERE hash=?1", hash, 0, out, found, err);
+}
+
+vg_code db_token_by_id(db *d, int64_t id, db_token *out, bool *found, vg_err *err)
+{
+    return dbt_one(d, "SELECT " DBT_COLS " FROM api_tokens WHERE id=?1", NULL, id, out, found, err);
+}
+
+vg_code db_token_each(db *d, db_token_fn fn, void *ctx, vg_err *err)
+{
+    sqlite3_stmt *st = dbt_prep(d, "SELECT " DBT_COLS " FROM api_tokens ORDER BY name");
+    if (!st)
+        return db_io(d, err, "api tokens");
+    int rc;
+    db_token t;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        dbt_row(st, &t);
+        fn(ctx, &t);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? VG_OK : db_io(d, err, "api tokens");
+}
+
+vg_code db_token_revoke(db *d, const char *name, int64_t now, const char *by, bool *found, bool *already,
+                        vg_err *err)
+{
+    db_token t;
+    vg_code rc = dbt_one(d, "SELECT " DBT_COLS " FROM api_tokens WHERE name=?1", name, 0, &t, found, err);
+    *already = *found && t.revoked != 0;
+    if (rc != VG_OK || !*found || *already)
+        return rc;
+    sqlite3_stmt *st = dbt_prep(d, "UPDATE api_tokens SET revoked=?2, revoked_by=?3 WHERE id=?1");
+    if (!st)
+        return db_io(d, err, "api tokens");
+    sqlite3_bind_int64(st, 1, t.id);
+    sqlite3_bind_int64(st, 2, now > 0 ? now : 1);
+    sqlite3_bind_text(st, 3, by ? by : "", -1, SQLITE_STATIC);
+    int s = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return s == SQLITE_DONE ? VG_OK : db_io(d, err, "api tokens");
+}
+
+vg_code db_token_touch(db *d, int64_t id, int64_t now, vg_err *err)
+{
+    sqlite3_stmt *st = dbt_prep(d, "UPDATE api_tokens SET last_used=?2 WHERE id=?1 AND last_used<=?2-60");
+    if (!st)
+        return db_io(d, err, "api tokens");
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, now);
+    int s = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return s == SQLITE_DONE ? VG_OK : db_io(d, err, "api tokens");
+}
