@@ -431,7 +431,11 @@ api_reply api_dispatch(api_ctx *ctx, const api_request *req)
     if (rt->audit) {
         char outcome[16];
         snprintf(outcome, sizeof outcome, "%d", r.status);
-        api_audit(ctx, &q, rt->audit, api_audit_object(&q), outcome, api_is_read_method(q.method) ? "" : q.body);
+        /* a write's body says what it asked; a DELETE has none, and its reply says what is gone */
+        const char *detail = api_is_read_method(q.method) ? ""
+                             : strcmp(q.method, "DELETE") == 0 && q.len == 0 && r.status < 300 && r.body ? r.body
+                                                                                                   : q.body;
+        api_audit(ctx, &q, rt->audit, api_audit_object(&q), outcome, detail ? detail : "");
     }
     return r;
 }

@@ -266,14 +266,19 @@ api_reply api_route_maintenance_delete(api_ctx *ctx, const api_request *req)
     vg_code rc;
     db_maint_item s;
     if (!occ_text) {
-        if (api_scope_limited(api_who(ctx, req)) && !mt_get(ctx, req, id, &s, &deny))
+        /* read first: the reply names what is gone, and the audit trail keeps the reply of a DELETE, so
+         * that the report of its month can say who deleted it and when (report_changes.h) */
+        if (!mt_get(ctx, req, id, &s, &deny))
             return deny;
         if ((rc = db_maintenance_delete(api_db(ctx), id, &err)) == VG_E_NOT_FOUND)
             return api_error(vg_http_status(rc), "id", "no such maintenance window");
         if (rc != VG_OK)
             return api_error(vg_http_status(rc), NULL, "database error");
         log_info("api", "maintenance %lld deleted by %s", (long long)id, who);
-        return api_json_reply(200, json_pack("{s:I, s:b}", "id", (json_int_t)id, "deleted", 1));
+        return api_json_reply(200, json_pack("{s:I, s:b, s:s, s:s, s:I, s:I, s:s, s:s, s:s}", "id", (json_int_t)id,
+                                             "deleted", 1, "site", s.site, "service", s.w.service, "start",
+                                             (json_int_t)s.w.start, "end", (json_int_t)s.w.end, "rrule", s.rrule,
+                                             "who", s.w.who, "reason", s.w.reason));
     }
     if (!mt_occurrence(ctx, req, id, occ_text, &s, &occ, &deny))
         return deny;

@@ -172,7 +172,7 @@ static void csv_cancelled(csv_out *c, const report_view *v)
         const report_view_site *s = &v->sites[i];
         for (size_t k = 0; k < s->ncancelled; k++) {
             const report_view_window *w = &s->cancelled[k];
-            csv_field(c, "maintenance_cancelled");
+            csv_field(c, w->deleted ? "maintenance_deleted" : "maintenance_cancelled");
             csv_field(c, s->id);
             csv_int(c, w->id);
             csv_field(c, w->service);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "report/i18n.h"
+#include "store/db_audit.h"
 
 void report_changes_window(json_t *w, int64_t created, int64_t changed)
 {
@@ -30,7 +31,53 @@ json_t *report_changes_cancelled(db *d, const char *site, int64_t from, int64_t 
                                              "cancelled", (json_int_t)w[i].changed));
     }
     free(w);
+    report_changes_deleted(d, site, from, to, arr);
     return arr;
+}
+
+typedef struct {
+    const char *site;
+    int64_t from, to;
+    json_t *arr;
+    size_t kept;
+} rc_deleted_walk;
+
+/* One "maintenance.delete" entry of the trail: its detail is the DELETE's reply, naming the window. */
+static bool rc_deleted_row(void *ctx, const db_audit_row *r)
+{
+    rc_deleted_walk *w = ctx;
+    if (strcmp(r->outcome, "200") != 0 || r->ts < w->from)
+        return true; /* refused; or deleted before the period began, when it had changed none of its figures */
+    json_error_t jerr;
+    json_t *o = json_loads(r->detail, JSON_REJECT_DUPLICATES, &jerr);
+    const char *site = json_string_value(json_object_get(o, "site"));
+    json_t *start = json_object_get(o, "start"), *end = json_object_get(o, "end");
+    const char *rrule = json_string_value(json_object_get(o, "rrule"));
+    bool series = rrule && rrule[0];
+    /* a one-off window of the period, or a series begun before its end (its occurrences are not
+     * expanded again: the series is named once) */
+    if (site && strcmp(site, w->site) == 0 && json_is_integer(start) && json_is_integer(end) &&
+        json_integer_value(start) < w->to && (series || json_integer_value(end) > w->from) && w->kept < REPORT_CHANGES_MAX) {
+        w->kept++;
+        json_t *reason = json_object_get(o, "reason"), *service = json_object_get(o, "service");
+        json_array_append_new(w->arr, json_pack("{s:I, s:s, s:O, s:O, s:s, s:s, s:I, s:b, s:s}", "id",
+                                                json_integer_value(json_object_get(o, "id")),
+                                                "service", json_is_string(service) ? json_string_value(service) : "",
+                                                "start", start, "end", end, "reason",
+                                                json_is_string(reason) ? json_string_value(reason) : "", "who", r->who,
+                                                "cancelled", (json_int_t)r->ts, "deleted", 1, "rrule",
+                                                series ? rrule : ""));
+    }
+    json_decref(o);
+    return true;
+}
+
+void report_changes_deleted(db *d, const char *site, int64_t from, int64_t to, json_t *arr)
+{
+    rc_deleted_walk w = {site, from, to, arr, 0};
+    db_audit_filter f = {.since = from, .action = "maintenance.delete"};
+    vg_err err;
+    (void)db_audit_each(d, &f, rc_deleted_row, &w, NULL, &err); /* the report goes on without them */
 }
 
 static int64_t rc_int(const json_t *o, const char *k)
@@ -73,6 +120,9 @@ void report_changes_read_cancelled(const json_t *o, report_view_window **out, si
         w->rrule = "";
         w->recurring = true;
         w->changed = rc_int(e, "cancelled");
+        w->deleted = json_is_true(json_object_get(e, "deleted"));
+        if (w->deleted && rc_str(e, "rrule")[0])
+            w->rrule = rc_str(e, "rrule");
     }
 }
 
@@ -96,7 +146,11 @@ void report_changes_cancelled_by(report_lang l, const report_view_window *w, con
     char t[64] = "";
     if (w->changed > 0)
         report_render_time(l, w->changed, tz, t, sizeof t);
-    snprintf(out, size, TR(l, "annulée par %s%s%s", "cancelled by %s%s%s"), w->who, t[0] ? ", " : "", t);
+    if (w->deleted)
+        snprintf(out, size, TR(l, "%s supprimée par %s%s%s", "%s deleted by %s%s%s"),
+                 w->rrule[0] ? TR(l, "série", "series") : TR(l, "fenêtre", "window"), w->who, t[0] ? ", " : "", t);
+    else
+        snprintf(out, size, TR(l, "annulée par %s%s%s", "cancelled by %s%s%s"), w->who, t[0] ? ", " : "", t);
 }
 
 void report_changes_cancelled_line(report_lang l, const report_view_window *w, const char *tz, const vocab *words,

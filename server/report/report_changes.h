@@ -4,7 +4,7 @@
  * cancelled, by whom and when. The document carries them as maintenance_windows[].created and
  * .changed (Unix seconds; changed null unless moved) and maintenance_cancelled[] ({id, service, start,
  * end, reason, who, cancelled}); the renderers say them in French or English through this file.
- * A whole window deleted leaves only its audit entry ("maintenance.delete", `vigie audit`). */
+ * A whole window deleted is there too, from its audit entry ("maintenance.delete", `vigie audit`). */
 #ifndef VIGIE_REPORT_CHANGES_H
 #define VIGIE_REPORT_CHANGES_H
 
@@ -23,8 +23,11 @@
 /* ---- the document (report.c) ---- */
 /* Adds created and changed (0: null) to a window object of the document. */
 void report_changes_window(json_t *w, int64_t created, int64_t changed);
-/* The occurrences of site cancelled in [from, to): a JSON array (empty when none or on error). */
+/* The occurrences of site cancelled in [from, to), then the windows and series of the period deleted
+ * since it began (report_changes_deleted: from the audit trail's "maintenance.delete" entries, whose
+ * detail is the DELETE's reply), marked "deleted": a JSON array (empty when none or on error). */
 json_t *report_changes_cancelled(db *d, const char *site, int64_t from, int64_t to);
+void report_changes_deleted(db *d, const char *site, int64_t from, int64_t to, json_t *arr);
 
 /* ---- the view (view.c) ---- */
 /* The window's created and changed from its object e (0 when absent: a document made before). */

@@ -59,6 +59,7 @@ typedef struct {
     bool recurring, moved; /* an occurrence of a series (rrule its rule), moved from the rule's times */
     const char *rrule;
     int64_t created, changed; /* declared at; moved (or cancelled) at, 0 when not (report_changes.h) */
+    bool deleted;             /* in the cancelled list: the whole window (or series) deleted, not one occurrence */
 } report_view_window;
 
 typedef struct {

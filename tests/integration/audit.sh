@@ -220,24 +220,31 @@ SID=$(json_get "$T_TMP/r.json" "j['id']")
 [ "$(as $OPS DELETE "/maintenance/$SID/occurrences/2026-11-12T09:00")" = 200 ]; ok $? "its occurrence of the 12th cancelled"
 as $ROOT GET '/report?month=2026-11&site=italie&format=json' >/dev/null
 check "the report's windows say who declared them and when; the cancelled occurrence who cancelled it and when" \
-    python3 - "$T_TMP/r.json" "$T0" "$(date +%s)" "$(date -d 2026-11-12T08:00Z +%s)" <<'PY'
+    python3 - "$T_TMP/r.json" "$T0" "$(date +%s)" "$(date -d 2026-11-12T08:00Z +%s)" "$MID2" <<'PY'
 import json, sys
 j = json.load(open(sys.argv[1])); t0, t1, occ = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 s = j['sites'][0]; w = s['maintenance_windows']
 assert [x['reason'] for x in w] == ['Essai du groupe', 'Essai hebdo', 'Essai hebdo'], w
 assert all(x['who'] == 'ops' and x['changed'] is None for x in w), w
 assert w[0]['created'] <= t0 <= w[1]['created'] <= t1 and w[1]['created'] == w[2]['created'], w
-c = s['maintenance_cancelled']
+c = [x for x in s['maintenance_cancelled'] if not x.get('deleted')]
 assert len(c) == 1 and c[0]['id'] == w[1]['id'] and c[0]['start'] == occ and c[0]['who'] == 'ops', c
 assert t0 <= c[0]['cancelled'] <= t1, c
+# the window of the 10th, deleted whole: only the audit trail remembers it, and the report says so
+d = [x for x in s['maintenance_cancelled'] if x.get('deleted')]
+assert len(d) == 1 and d[0]['id'] == int(sys.argv[5]) and d[0]['reason'] == 'Erreur de saisie' and d[0]['who'] == 'ops', d
+assert d[0]['start'] == 1794297600 and d[0]['end'] == 1794299400 and d[0]['cancelled'] < t0, d
 PY
 report() { curl -sf -H "Authorization: Bearer $ROOT" "$U/report?month=2026-11&site=italie&format=$1&lang=$2" -o "$T_TMP/rep.$1"; }
 report html en && grep -q "<td>ops, [^<]*2026[^<]*</td>" "$T_TMP/rep.html" && grep -q "Essai hebdo: cancelled by ops, " "$T_TMP/rep.html"
 ok $? "HTML: the declaration's time beside who, the cancellation said"
+grep -q "Erreur de saisie: window deleted by ops, " "$T_TMP/rep.html"; ok $? "HTML: the window deleted whole, who deleted it and when"
 report html fr && grep -q "Essai hebdo : annulée par ops, " "$T_TMP/rep.html"; ok $? "and in French"
 report csv en && grep -q "^maintenance_cancelled,italie,$SID,,2026-11-12T09:00:00+01:00,2026-11-12T10:00:00+01:00,Essai hebdo,ops,2026-" "$T_TMP/rep.csv" &&
     grep -Eq "^maintenance,italie,$SID,.*,ops,yes,FREQ=WEEKLY;COUNT=3,no,2026-[0-9T:+-]+,\s*$" "$T_TMP/rep.csv"
 ok $? "CSV: a maintenance_cancelled section, the windows' declared time"
+grep -q "^maintenance_deleted,italie,$MID2,,2026-11-10T09:00:00+01:00,2026-11-10T09:30:00+01:00,Erreur de saisie,ops,2026-" "$T_TMP/rep.csv"
+ok $? "CSV: the deleted window in a maintenance_deleted row"
 if command -v pdftotext >/dev/null; then
     report pdf en && pdftotext -layout "$T_TMP/rep.pdf" "$T_TMP/rep.txt" && grep -q "cancelled by ops" "$T_TMP/rep.txt"
     ok $? "PDF: the cancellation said"
