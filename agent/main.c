@@ -20,6 +20,7 @@
 #include "snmp/engine.h"
 #include "probe/probe.h"
 #include "record/record.h"
+#include "discover/discover.h"
 #include "profile/profile.h"
 #include "push.h"
 #include "push/push_client.h"
@@ -37,7 +38,14 @@
 
 static volatile sig_atomic_t agent_stop;
 
-static void agent_on_signal(int sig) { agent_stop = sig; }
+static volatile sig_atomic_t agent_reload; /* SIGHUP: agent_run ends its cycle, main reads agent.yaml again */
+static void agent_on_signal(int sig)
+{
+    if (sig == SIGHUP)
+        agent_reload = 1;
+    else
+        agent_stop = sig;
+}
 
 static void agent_usage(FILE *f)
 {
@@ -45,6 +53,7 @@ static void agent_usage(FILE *f)
             "Usage: vigie-agent [OPTION]...\n"
             "       vigie-agent --probe HOST[:PORT] [--community C] [--version 1|2c|3] [--profile NAME] [--json]\n"
             "       vigie-agent --record HOST[:PORT] -o FILE.snmprec [--community C] [--version 1|2c|3] ...\n"
+            "       vigie-agent --discover CIDR --community C [--rate N] [--yaml] ...\n"
             "       vigie-agent --check-profiles [DIR]\n"
             "Poll a site's UPS, PDUs, cooling units, OLTs and sensors over SNMP and push the samples\n"
             "to vigie-server.\n\n"
@@ -76,6 +85,12 @@ static void agent_usage(FILE *f)
             "      --max-time S        stop after S seconds (default 300)\n"
             "      --max-oids N        stop after N OIDs (default 200000)\n"
             "                          a bound reached still writes FILE, with exit status 3\n\n"
+            "Finding the devices of a subnet (the SNMP options above apply; see vigie-agent(8), \"Discovery\"):\n"
+            "      --discover CIDR     ask every address of an IPv4 range (at most a /16) for sysObjectID,\n"
+            "                          sysDescr and sysName, and detect the profiles of those that answer\n"
+            "      --rate N            requests a second at most, retries included (default 100, max 1000)\n"
+            "      --yaml              print agent.yaml devices: entries with suggested names\n"
+            "                          (SNMPv3 passwords as placeholders)\n\n"
             "      --check-profiles [DIR]  validate every profile (default " VIGIE_MIBS_DIR ")\n"
             "  -h, --help              show this help\n"
             "  -V, --version           show the version\n\n"
@@ -87,7 +102,7 @@ enum {
     OPT_ONCE = 256, OPT_CHECK_CONFIG, OPT_PROFILES, OPT_LOG_LEVEL, OPT_PROBE, OPT_PORT, OPT_COMMUNITY,
     OPT_SNMPVER, OPT_USER, OPT_LEVEL, OPT_AUTHP, OPT_AUTHS, OPT_PRIVP, OPT_PRIVS, OPT_TIMEOUT, OPT_RETRIES,
     OPT_PROFILE, OPT_JSON, OPT_CHECK_PROFILES, OPT_CONTEXT, OPT_SPOOL_STATUS, OPT_RECORD, OPT_FORCE, OPT_MAX_TIME,
-    OPT_MAX_OIDS
+    OPT_MAX_OIDS, OPT_DISCOVER, OPT_RATE, OPT_YAML
 };
 
 typedef struct {
@@ -98,6 +113,9 @@ typedef struct {
     const char *record; /* --record HOST; its options in rec */
     record_opts rec;
     bool once, check_config, json, check_profiles, spool_status;
+    const char *discover; /* --discover CIDR; --rate and --yaml go with it */
+    double rate;
+    bool yaml, community_set;
     agent_device dev;
     agent_usm usm; /* --user and the other SNMPv3 options: dev.usm points here with --version 3 */
 } agent_args;
@@ -132,6 +150,8 @@ static int agent_parse_args(int argc, char **argv, agent_args *a)
         {"record", required_argument, NULL, OPT_RECORD}, {"output", required_argument, NULL, 'o'},
         {"force", no_argument, NULL, OPT_FORCE}, {"max-time", required_argument, NULL, OPT_MAX_TIME},
         {"max-oids", required_argument, NULL, OPT_MAX_OIDS},
+        {"discover", required_argument, NULL, OPT_DISCOVER}, {"rate", required_argument, NULL, OPT_RATE},
+        {"yaml", no_argument, NULL, OPT_YAML},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     agent_device *d = &a->dev;
     d->port = 161;
@@ -172,7 +192,17 @@ static int agent_parse_args(int argc, char **argv, agent_args *a)
             if (*end || d->port < 1 || d->port > 65535)
                 return agent_bad_arg("--port must be 1-65535, not", optarg);
             break;
-        case OPT_COMMUNITY: rc = agent_copy_arg(d->community, sizeof d->community, optarg, "--community"); break;
+        case OPT_COMMUNITY:
+            a->community_set = true;
+            rc = agent_copy_arg(d->community, sizeof d->community, optarg, "--community");
+            break;
+        case OPT_DISCOVER: a->discover = optarg; break;
+        case OPT_YAML: a->yaml = true; break;
+        case OPT_RATE:
+            a->rate = strtod(optarg, &end);
+            if (*end || !(a->rate >= 1 && a->rate <= DISCOVER_RATE_MAX))
+                return agent_bad_arg("--rate must be 1 to 1000 requests a second, not", optarg);
+            break;
         case OPT_SNMPVER:
             if (agent_snmp_version_parse(optarg, &d->version) != 0)
                 return agent_bad_arg("--version must be 1, 2c or 3, not", optarg);
@@ -307,6 +337,33 @@ static int agent_record(agent_args *a)
     return rc;
 }
 
+/* --discover CIDR: no default community here, so that a subnet is never swept with "public" unasked */
+static int agent_discover(agent_args *a)
+{
+    if (a->probe || a->record)
+        return agent_bad_arg("--discover cannot be given with --probe or --record", NULL);
+    if (a->dev.version != SNMP_V3 && !a->community_set)
+        return agent_bad_arg("--discover needs --community C (SNMP v1/v2c), or --version 3 --user U ...", NULL);
+    if (a->profile || a->json)
+        return agent_bad_arg("--profile and --json do not go with --discover (see --yaml)", NULL);
+    if (a->dev.version == SNMP_V3) {
+        if (!a->usm.user[0])
+            return agent_bad_arg("SNMPv3 needs --user", NULL);
+        agent_usm_defaults(&a->usm);
+        a->dev.usm = &a->usm;
+    }
+    vg_err err;
+    profile_set *set = profile_set_load(a->profiles ? a->profiles : VIGIE_MIBS_DIR, &err);
+    if (!set) {
+        fprintf(stderr, "vigie-agent: %s\n", err.msg);
+        return 2;
+    }
+    discover_opts o = {.cidr = a->discover, .dev = &a->dev, .rate = a->rate ? a->rate : DISCOVER_RATE, .yaml = a->yaml};
+    int rc = discover_run(set, &o);
+    profile_set_free(set);
+    return rc;
+}
+
 /* ---- the daemon ---------------------------------------------------------------------------- */
 
 /* Batches the spool could not take go to the pusher, which sends them after the spooled ones. */
@@ -318,6 +375,58 @@ static void agent_hand_over(outbox *ob, pusher *pu)
 }
 
 static double agent_now(void);
+
+/* agent.yaml and the profiles it names, checked whole: every device's forced profile exists, every
+ * check's class is known. */
+static vg_code agent_load(const char *path, const char *profiles, agent_config **cfg_out, profile_set **set_out,
+                          vg_err *err)
+{
+    agent_config *cfg = agent_config_load(path, profiles ? profiles : VIGIE_MIBS_DIR, err);
+    if (!cfg)
+        return err->code ? err->code : VG_E_INVALID;
+    if (profiles)
+        snprintf(cfg->profiles, sizeof cfg->profiles, "%s", profiles);
+    profile_set *set = profile_set_load(cfg->profiles, err);
+    vg_code rc = set ? agent_config_check_classes(cfg, profile_set_vocab(set), err) : VG_E_INVALID;
+    for (size_t i = 0; rc == VG_OK && i < cfg->ndevices; i++) {
+        const agent_device *d = &cfg->devices[i];
+        if (d->profile[0] && !profile_set_find(set, d->profile))
+            rc = vg_fail(err, VG_E_INVALID, "%s: device %s: key 'profile': no profile '%s' in %s", cfg->path, d->name,
+                         d->profile, cfg->profiles);
+    }
+    if (rc != VG_OK) {
+        profile_set_free(set);
+        agent_config_free(cfg);
+        return rc;
+    }
+    *cfg_out = cfg;
+    *set_out = set;
+    return VG_OK;
+}
+
+/* SIGHUP: the new agent.yaml replaces the running one when it is good, else the running one goes on.
+ * The agent's id and spool folder stay: the spool's batches and numbers are the running agent's. */
+static void agent_reload_config(const char *path, const char *profiles, agent_config **cfg, profile_set **set)
+{
+    agent_config *next;
+    profile_set *next_set;
+    vg_err err;
+    if (agent_load(path, profiles, &next, &next_set, &err) != VG_OK) {
+        log_error("config", "reload refused, the running configuration is kept: %s", err.msg);
+        return;
+    }
+    if (strcmp(next->id, (*cfg)->id) != 0 || strcmp(next->spool_dir, (*cfg)->spool_dir) != 0) {
+        log_warn("config", "%s: agent and spool_dir changed: a running agent keeps them until it restarts", path);
+        snprintf(next->id, sizeof next->id, "%s", (*cfg)->id);
+        snprintf(next->spool_dir, sizeof next->spool_dir, "%s", (*cfg)->spool_dir);
+    }
+    log_info("config", "%s reloaded: %zu device(s), %zu check(s), %zu profile(s)", path, next->ndevices,
+             next->nchecks, profile_set_count(next_set));
+    profile_set_free(*set);
+    agent_config_free(*cfg);
+    *cfg = next;
+    *set = next_set;
+}
 
 /* The traps' batch when it is due (traps.h: a burst is one batch), through the spool like a poll's
  * push; final: what waits when the agent stops. */
@@ -425,7 +534,7 @@ static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
                 checker_start_now(ck);
         }
     }
-    while (rc == 0 && !agent_stop) {
+    while (rc == 0 && !agent_stop && !agent_reload) {
         double start = agent_now();
         outbox_retry(ob); /* the pushes held for want of a recorded number go first */
         poll_sink sink = outbox_sink(ob, (int64_t)start);
@@ -459,7 +568,7 @@ static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
         agent_hand_over(ob, pu);
         for (;;) { /* until the next poll: traps that came during the cycle, then as they come */
             agent_push_traps(tr, ob, pu, false);
-            if (agent_stop || agent_now() >= next)
+            if (agent_stop || agent_reload || agent_now() >= next)
                 break;
             if (next - agent_now() > cfg->interval) /* the wall clock stepped back: the new time's grid */
                 next = (double)((long long)agent_now() / cfg->interval + 1) * cfg->interval;
@@ -468,6 +577,8 @@ static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
     }
     if (agent_stop)
         log_info("agent", "stopping on signal %d", (int)agent_stop);
+    else if (agent_reload) /* what is on its way goes into the spool as at a stop; the next run sends it */
+        log_info("agent", "SIGHUP: reading %s again", cfg->path);
     if (tr && ob && pu)
         agent_push_traps(tr, ob, pu, true); /* into the spool: the pusher's last pass may send it */
     if (sp && spool_count(sp))
@@ -494,7 +605,8 @@ int main(int argc, char **argv)
     mallopt(M_ARENA_MAX, 1);
     /* one-shot commands print their result; only problems go to the log */
     for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "--probe") == 0 || strcmp(argv[i], "--check-profiles") == 0 || strcmp(argv[i], "--record") == 0)
+        if (strcmp(argv[i], "--probe") == 0 || strcmp(argv[i], "--check-profiles") == 0 || strcmp(argv[i], "--record") == 0 ||
+            strcmp(argv[i], "--discover") == 0)
             log_set_level(LOG_LVL_WARN);
     int rc = agent_parse_args(argc, argv, &a);
     if (rc)
@@ -507,23 +619,19 @@ int main(int argc, char **argv)
         return agent_record(&a);
     if (a.rec.path || a.rec.force || a.rec.max_time != 300 || a.rec.max_oids != 200000)
         return agent_bad_arg("-o, --force, --max-time and --max-oids go with --record", NULL);
+    if (a.discover)
+        return agent_discover(&a);
+    if (a.rate || a.yaml)
+        return agent_bad_arg("--rate and --yaml go with --discover", NULL);
     if (a.probe)
         return agent_probe(&a);
 
     const char *path = a.config ? a.config : VIGIE_SYSCONF_DIR "/agent.yaml";
     vg_err err;
-    agent_config *cfg = agent_config_load(path, a.profiles ? a.profiles : VIGIE_MIBS_DIR, &err);
-    if (!cfg) {
+    agent_config *cfg;
+    profile_set *set;
+    if (agent_load(path, a.profiles, &cfg, &set, &err) != VG_OK) {
         fprintf(stderr, "vigie-agent: %s\n", err.msg);
-        return 2;
-    }
-    if (a.profiles)
-        snprintf(cfg->profiles, sizeof cfg->profiles, "%s", a.profiles);
-    profile_set *set = profile_set_load(cfg->profiles, &err);
-    if (!set || agent_config_check_classes(cfg, profile_set_vocab(set), &err) != VG_OK) {
-        fprintf(stderr, "vigie-agent: %s\n", err.msg);
-        profile_set_free(set);
-        agent_config_free(cfg);
         return 2;
     }
     if (a.spool_status) {
@@ -545,8 +653,15 @@ int main(int argc, char **argv)
         sa.sa_handler = agent_on_signal;
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGHUP, &sa, NULL);
         signal(SIGPIPE, SIG_IGN);
-        rc = agent_run(cfg, set, a.once);
+        for (;;) {
+            rc = agent_run(cfg, set, a.once);
+            if (rc != 0 || a.once || agent_stop || !agent_reload)
+                break;
+            agent_reload = 0;
+            agent_reload_config(path, a.profiles, &cfg, &set);
+        }
     }
     profile_set_free(set);
     agent_config_free(cfg);

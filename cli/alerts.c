@@ -34,6 +34,75 @@ static void ca_q(char *q, size_t size, const char *key, const char *val)
     curl_free(e);
 }
 
+void cli_alerts_usage(FILE *f, const char *sub)
+{
+    (void)sub;
+    fprintf(f, "Usage: vigie alerts [--site S] [--state firing|acknowledged|resolved] [--severity warning|critical]\n"
+               "                    [--json]\n"
+               "The on-call alerts, with their state, severity, site, since when and what fired; an alert held\n"
+               "behind another (its NRO down) says so, an acknowledged one by whom.\n\n"
+               "  --site S        one site's\n"
+               "  --state S       firing, acknowledged or resolved\n"
+               "  --severity S    warning or critical\n"
+               "  --json          the server's JSON\n\n"
+               "Examples:\n"
+               "  vigie alerts --state firing\n"
+               "  vigie alerts --site italie --severity critical\n");
+}
+
+void cli_ack_usage(FILE *f, const char *sub)
+{
+    (void)sub;
+    fprintf(f, "Usage: vigie ack ID [-m COMMENT]\n"
+               "Acknowledge alert ID (see 'vigie alerts'): its repeats and escalation stop; it resolves on its\n"
+               "own when the condition clears. An operator token.\n\n"
+               "  -m, --message COMMENT   why, or who is on it (shown in 'vigie alerts')\n\n"
+               "Examples:\n"
+               "  vigie ack 42 -m \"on site, UPS bypass\"\n");
+}
+
+void cli_silence_usage(FILE *f, const char *sub)
+{
+    bool all = !sub;
+    fprintf(f, "Usage: ");
+    if (all)
+        fprintf(f, "vigie silence --site S [--device D] --duration 2h --reason TEXT\n       ");
+    if (all || !strcmp(sub, "list"))
+        fprintf(f, "vigie silence list [--json]\n%s", all ? "       " : "");
+    if (all || !strcmp(sub, "delete"))
+        fprintf(f, "vigie silence delete ID\n");
+    fprintf(f, "Silences stop the notifications of a site (or one of its devices) for a while; the alerts are\n"
+               "still recorded. An operator token to add or delete.\n\n");
+    if (all)
+        fprintf(f, "  --site S        the site\n"
+                   "  --device D      only this device of the site\n"
+                   "  --duration T    how long: 30m, 2h, 1d (at most 31 days)\n"
+                   "  --reason TEXT   why (shown in the list)\n");
+    if (all || !strcmp(sub, "list"))
+        fprintf(f, "list: the silences in force, with their id%s\n", all ? "; --json: the server's JSON" : "");
+    if (sub && !strcmp(sub, "list"))
+        fprintf(f, "  --json          the server's JSON\n");
+    if (all || !strcmp(sub, "delete"))
+        fprintf(f, "delete: ends silence ID now\n");
+    fprintf(f, "\nExamples:\n");
+    if (all)
+        fprintf(f, "  vigie silence --site nro-doullens --duration 2h --reason \"fibre works\"\n");
+    if (all || !strcmp(sub, "list"))
+        fprintf(f, "  vigie silence list\n");
+    if (all || !strcmp(sub, "delete"))
+        fprintf(f, "  vigie silence delete 7\n");
+}
+
+void cli_test_notify_usage(FILE *f, const char *sub)
+{
+    (void)sub;
+    fprintf(f, "Usage: vigie test-notify CONTACT\n"
+               "Send a test notification to CONTACT, a contact of server.yaml's alerting.contacts, through\n"
+               "each of its channels (mail, webhook...): the server sends them within seconds. An admin token.\n\n"
+               "Examples:\n"
+               "  vigie test-notify astreinte\n");
+}
+
 int cli_alerts(const cli_opts *opts, int argc, char **argv)
 {
     cli_opts o = *opts;

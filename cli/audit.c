@@ -19,8 +19,9 @@ typedef struct {
     bool verify, detail, fr, help;
 } cau_args;
 
-static void cau_usage(FILE *f)
+void cli_audit_usage(FILE *f, const char *sub)
 {
+    (void)sub;
     fprintf(f, "Usage: vigie audit [--since DATE] [--until DATE] [--who NAME] [--action A] [--limit N]\n"
                "                   [--detail] [--json] [--lang fr|en]\n"
                "       vigie audit --verify [--head ID:HASH] [--json] [--lang fr|en]\n"
@@ -39,7 +40,11 @@ static void cau_usage(FILE *f)
                "  --head ID:HASH  with --verify: a head the server logged (\"head ID:HASH\"), which must still\n"
                "                  be there (default: the last entry the running server appended)\n"
                "  --json          the server's JSON\n"
-               "  --lang fr|en    the language (default: that of $LANG)\n");
+               "  --lang fr|en    the language (default: that of $LANG)\n\n"
+               "Examples:\n"
+               "  vigie audit --since 2026-12-01 --action maintenance.\n"
+               "  vigie audit --who alice --detail\n"
+               "  vigie audit --verify\n");
 }
 
 static int cau_parse(int argc, char **argv, cli_opts *o, cau_args *a)
@@ -234,7 +239,7 @@ int cli_audit(const cli_opts *opts, int argc, char **argv)
     if (rc != 0)
         return rc;
     if (a.help) {
-        cau_usage(stdout);
+        cli_audit_usage(stdout, NULL);
         return 0;
     }
     if (o.verbose)

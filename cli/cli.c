@@ -26,7 +26,7 @@
 
 
 
-static void cli_usage(FILE *f)
+void cli_usage(FILE *f)
 {
     fprintf(f, "Usage: vigie [OPTION]... COMMAND\n"
                "Ask vigie-server about the sites it watches.\n\n"
@@ -73,6 +73,10 @@ static void cli_usage(FILE *f)
                "                       the first bad entry (an admin token without a scope)\n"
                "  login-link           a one-time address that opens the dashboard as the token in use,\n"
                "                       valid 10 minutes (the secret after '#' never reaches a server's log)\n"
+               "  oncall               who is on call in each rotation, until when, who is next [--at DATE];\n"
+               "                       oncall override --rotation R --who P --from DATE --to DATE [--reason T];\n"
+               "                       oncall overrides; oncall delete ID; oncall ics --rotation R [-o FILE]\n"
+               "  help [COMMAND]       a command's own usage, options and examples, like 'vigie COMMAND --help'\n"
                "DATE is YYYY-MM-DD or YYYY-MM-DDTHH:MM in the site's time zone, or Unix seconds.\n\n"
                "Options:\n"
                "  -s, --server URL     the server (default $VIGIE_SERVER, else http://127.0.0.1:8470)\n"
@@ -234,6 +238,9 @@ int main(int argc, char **argv)
         default: return cli_bad("unknown or incomplete option", argv[optind - 1]);
         }
     }
+    int help = optind < argc ? cli_help_maybe(argc - optind, argv + optind) : -1; /* help.c, no network */
+    if (help >= 0)
+        return help;
     if (config && cli_from_config(&o, config) != 0)
         return 2;
     if (server) {
@@ -294,6 +301,12 @@ int main(int argc, char **argv)
         rc = cli_audit(&o, rest, args);
     } else if (strcmp(cmd, "login-link") == 0) {
         rc = cli_login_link(&o, rest, args);
+    } else if (strcmp(cmd, "oncall") == 0) {
+        rc = cli_oncall(&o, rest, args);
+    } else if (strcmp(cmd, "help") == 0) {
+        rc = cli_help(rest, args);
+    } else if (strcmp(cmd, "complete") == 0) {
+        rc = cli_complete(&o, rest, args); /* hidden: what completions/vigie asks */
     } else {
         rc = cli_bad("unknown command", cmd);
     }

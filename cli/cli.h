@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "config/server_config.h"
 
@@ -69,6 +70,41 @@ int cli_whoami(const cli_opts *o, int argc, char **argv);
 int cli_audit(const cli_opts *o, int argc, char **argv);
 /* login.c: a one-time login link for the dashboard */
 int cli_login_link(const cli_opts *o, int argc, char **argv);
+/* oncall.c: who is on call (--at DATE), overrides (override, overrides, delete), ics */
+int cli_oncall(const cli_opts *o, int argc, char **argv);
+
+/* The usage of each command, with examples, on f: sub names a subcommand (maintenance add), NULL the
+ * whole command. help.c's table lists them with their options; `vigie CMD --help` and `vigie help CMD`
+ * print them, never asking the server. */
+void cli_usage(FILE *f); /* cli.c: the general help */
+void cli_status_usage(FILE *f, const char *sub);
+void cli_availability_usage(FILE *f, const char *sub);
+void cli_events_usage(FILE *f, const char *sub);
+void cli_maintenance_usage(FILE *f, const char *sub);
+void cli_report_usage(FILE *f, const char *sub);
+void cli_alerts_usage(FILE *f, const char *sub);
+void cli_ack_usage(FILE *f, const char *sub);
+void cli_silence_usage(FILE *f, const char *sub);
+void cli_test_notify_usage(FILE *f, const char *sub);
+void cli_selftests_usage(FILE *f, const char *sub);
+void cli_sites_usage(FILE *f, const char *sub);
+void cli_incidents_usage(FILE *f, const char *sub);
+void cli_token_usage(FILE *f, const char *sub);
+void cli_whoami_usage(FILE *f, const char *sub);
+void cli_audit_usage(FILE *f, const char *sub);
+void cli_login_link_usage(FILE *f, const char *sub);
+void cli_help_usage(FILE *f, const char *sub);
+void cli_complete_usage(FILE *f, const char *sub);
+void cli_oncall_usage(FILE *f, const char *sub);
+/* help.c: argv[0] is a command; when its arguments ask for help (--help or -h, not as an option's
+ * value), prints its usage (or its subcommand's) and returns 0; else -1. */
+int cli_help_maybe(int argc, char **argv);
+/* vigie help [COMMAND [SUBCOMMAND]]: 0, or 2 for an unknown one */
+int cli_help(int argc, char **argv);
+/* complete commands|options ...: the words of help.c's table; -1 for another request */
+int cli_help_complete(int argc, char **argv);
+/* complete.c: vigie complete (hidden): words for the bash completion, names from the server quietly */
+int cli_complete(const cli_opts *o, int argc, char **argv);
 
 /* Prints the server's JSON (--json) and releases it; returns 0. */
 int cli_print_json(json_t *j);

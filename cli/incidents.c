@@ -19,8 +19,9 @@ typedef struct {
     bool fr, help;
 } cin_args;
 
-static void cin_usage(FILE *f)
+void cli_incidents_usage(FILE *f, const char *sub)
 {
+    (void)sub;
     fprintf(f, "Usage: vigie incidents --contract C --month YYYY-MM [--site ID] [--json] [--lang fr|en]\n"
                "The month's incidents of the public sites of a contract against its guaranteed time to restore\n"
                "(GTR): start, restoration, duration, GTR deadline, breach, overrun, penalty, and the NRO an\n"
@@ -30,7 +31,10 @@ static void cin_usage(FILE *f)
                "  --month M       YYYY-MM\n"
                "  --site ID       one public site of that contract\n"
                "  --json          the server's JSON\n"
-               "  --lang fr|en    the table's language (default: that of $LANG)\n");
+               "  --lang fr|en    the table's language (default: that of $LANG)\n\n"
+               "Examples:\n"
+               "  vigie incidents --contract standard --month 2026-11\n"
+               "  vigie incidents --contract standard --month 2026-11 --site ecole-jaures --lang fr\n");
 }
 
 /* YYYY-MM with a month 01-12. */
@@ -127,7 +131,7 @@ int cli_incidents(const cli_opts *oin, int argc, char **argv)
     int rc = cin_parse(argc, argv, &o, &a);
     if (rc || a.help) {
         if (a.help)
-            cin_usage(stdout);
+            cli_incidents_usage(stdout, NULL);
         return rc;
     }
     bool fr_ = a.fr;

@@ -9,6 +9,18 @@
 
 #include "cli.h"
 
+void cli_login_link_usage(FILE *f, const char *sub)
+{
+    (void)sub;
+    fprintf(f, "Usage: vigie login-link\n"
+               "A one-time address that opens the dashboard as the token in use, for a browser where that\n"
+               "token should not be typed: it works once, within 10 minutes, and its secret (after '#') never\n"
+               "reaches a server's log. The global --json prints the server's JSON.\n\n"
+               "Examples:\n"
+               "  vigie login-link\n"
+               "  VIGIE_TOKEN=$(cat ~/.vigie-token) vigie -s https://vigie.example.org login-link\n");
+}
+
 int cli_login_link(const cli_opts *o, int argc, char **argv)
 {
     (void)argv;

@@ -228,6 +228,51 @@ static int mt_change(const cli_opts *o, const char *sub, const mt_args *a, int n
     return 0;
 }
 
+/* The usage of one subcommand, or (sub NULL) of them all. */
+void cli_maintenance_usage(FILE *f, const char *sub)
+{
+    static const char *const lines[][2] = {
+        {"list", "vigie maintenance list [--site S] [--month YYYY-MM | --from DATE --to DATE] [--lang fr|en] [--json]"},
+        {"add", "vigie maintenance add --site S [--service NAME] --start DATE --end DATE --reason TEXT [--rrule RULE]"},
+        {"move", "vigie maintenance move ID OCC [--start DATE] [--end DATE] [--reason TEXT] [--json]"},
+        {"cancel", "vigie maintenance cancel ID OCC [--json]"},
+        {"delete", "vigie maintenance delete ID [--json]"}};
+    bool first = true;
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+        if (!sub || strcmp(sub, lines[i][0]) == 0) {
+            fprintf(f, "%s%s\n", first ? "Usage: " : "       ", lines[i][1]);
+            first = false;
+        }
+    fprintf(f, "Maintenance windows and recurring series, in the site's time zone: time inside one is not\n"
+               "counted against the site's availability. DATE is YYYY-MM-DD or YYYY-MM-DDTHH:MM in the site's\n"
+               "zone, or Unix seconds.\n\n");
+    if (!sub || !strcmp(sub, "list"))
+        fprintf(f, "list: the windows and the occurrences of series of a month (default this one) or a period.\n"
+                   "  --site S, --month M, --from DATE, --to DATE, --lang fr|en (the recurrence in words), --json\n");
+    if (!sub || !strcmp(sub, "add"))
+        fprintf(f, "add: a window, or with --rrule a series (RFC 5545: FREQ=MONTHLY;BYDAY=1TU), its DATEs the\n"
+                   "first occurrence's; --service NAME: one service of the site, not the whole site.\n"
+                   "  --site S, --service NAME, --start DATE, --end DATE, --reason TEXT, --rrule RULE, --lang fr|en,\n"
+                   "  --json\n");
+    if (!sub || !strcmp(sub, "move") || !strcmp(sub, "cancel"))
+        fprintf(f, "move, cancel: one occurrence of series ID; OCC is its start as the rule gives it (the\n"
+                   "OCCURRENCE column of the list); move takes a new --start, --end or --reason.\n");
+    if (!sub || !strcmp(sub, "delete"))
+        fprintf(f, "delete: a window, or a whole series with its moved and cancelled occurrences.\n");
+    fprintf(f, "\nExamples:\n");
+    if (!sub || !strcmp(sub, "list"))
+        fprintf(f, "  vigie maintenance list --site italie --month 2026-12\n");
+    if (!sub || !strcmp(sub, "add"))
+        fprintf(f, "  vigie maintenance add --site italie --service cooling --start 2026-12-08T09:00 \\\n"
+                   "        --end 2026-12-08T11:00 --reason \"filter change\" --rrule 'FREQ=MONTHLY;BYDAY=2TU'\n");
+    if (!sub || !strcmp(sub, "move"))
+        fprintf(f, "  vigie maintenance move 4 2026-12-08T09:00+01:00 --start 2026-12-09T09:00\n");
+    if (sub && !strcmp(sub, "cancel"))
+        fprintf(f, "  vigie maintenance cancel 4 2026-12-08T09:00+01:00\n");
+    if (sub && !strcmp(sub, "delete"))
+        fprintf(f, "  vigie maintenance delete 4\n");
+}
+
 int cli_maintenance(const cli_opts *oin, int argc, char **argv)
 {
     cli_opts o = *oin;

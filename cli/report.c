@@ -179,6 +179,29 @@ static int cli_report_write(const char *path, const char *data, size_t len)
     return 0;
 }
 
+void cli_report_usage(FILE *f, const char *sub)
+{
+    (void)sub;
+    fprintf(f, "Usage: vigie report --month YYYY-MM | --previous-month [--site S | --contract C]\n"
+               "                    [--format pdf|html|csv|json] [--lang fr|en] [-o FILE]\n"
+               "       vigie report --month YYYY-MM | --previous-month [--site S | --contract C] --send [--json]\n"
+               "The monthly SLA report, rendered by the server, written to a file; or mailed by the server.\n\n"
+               "  --month M          YYYY-MM\n"
+               "  --previous-month   the month before this one (for a monthly timer)\n"
+               "  --site S           one site (default: all)\n"
+               "  --contract C       the délégataire's report of contract C's public sites (not with --site)\n"
+               "  --format F         pdf (default), html, csv or json; -o FILE.html says it too\n"
+               "  --lang fr|en       the report's language (default: server.yaml's report.lang)\n"
+               "  -o, --output FILE  the file (default vigie-report-YYYY-MM[-SITE].EXT, or the server's name;\n"
+               "                     - for the standard output); written whole or not at all\n"
+               "  --send             the server mails the PDF to server.yaml's report.recipients (admin token)\n"
+               "  --json             with --send: the server's JSON\n\n"
+               "Examples:\n"
+               "  vigie report --previous-month\n"
+               "  vigie report --month 2026-11 --site italie --format html -o italie.html\n"
+               "  vigie report --month 2026-11 --contract standard --lang fr\n");
+}
+
 int cli_report(const cli_opts *oin, int argc, char **argv)
 {
     cli_opts o = *oin;

@@ -155,6 +155,23 @@ static int cs_print(cs_lang l, json_t *j)
     return 0;
 }
 
+void cli_selftests_usage(FILE *f, const char *sub)
+{
+    (void)sub;
+    fprintf(f, "Usage: vigie selftests [--site S] [--month YYYY-MM | --from DATE --to DATE] [--lang fr|en] [--json]\n"
+               "The UPS self-tests: per UPS its last test and result, its last pass and that pass's age in days\n"
+               "(alerting.self_test says the largest), a test running now, then the tests of the period.\n\n"
+               "  --site S        one site's UPS\n"
+               "  --month M       YYYY-MM (default: this month)\n"
+               "  --from DATE     or a period: DATE is YYYY-MM-DD or YYYY-MM-DDTHH:MM in the site's time\n"
+               "  --to DATE       zone, or Unix seconds\n"
+               "  --lang fr|en    the table's language (default: that of $LANG)\n"
+               "  --json          the server's JSON\n\n"
+               "Examples:\n"
+               "  vigie selftests\n"
+               "  vigie selftests --site italie --month 2026-11 --lang fr\n");
+}
+
 int cli_selftests(const cli_opts *oin, int argc, char **argv)
 {
     cli_opts o = *oin;

@@ -58,8 +58,9 @@ static const char *csi_state(const csi_args *a, const char *s)
     return CSI_TR("inconnu", "unknown");
 }
 
-static void csi_usage(FILE *f)
+void cli_sites_usage(FILE *f, const char *sub)
 {
+    (void)sub;
     fprintf(f, "Usage: vigie sites [--kind K] [--down] [--commune X] [--category C] [--contract C] [--nro N]\n"
                "                   [--json] [--lang fr|en]\n"
                "The public sites, worst first: state and since when, availability this month, round-trip time,\n"
@@ -71,7 +72,11 @@ static void csi_usage(FILE *f)
                "  --contract C    the sites of a contract class of server.yaml\n"
                "  --nro N         the sites behind an NRO\n"
                "  --json          the server's JSON\n"
-               "  --lang fr|en    the table's language (default: that of $LANG)\n");
+               "  --lang fr|en    the table's language (default: that of $LANG)\n\n"
+               "Examples:\n"
+               "  vigie sites --down\n"
+               "  vigie sites --commune Amiens --category school\n"
+               "  vigie sites --kind nro\n");
 }
 
 /* 0, or 2 after saying what is wrong. */
@@ -242,7 +247,7 @@ int cli_sites(const cli_opts *oin, int argc, char **argv)
     if (rc)
         return rc;
     if (a.help) {
-        csi_usage(stdout);
+        cli_sites_usage(stdout, NULL);
         return 0;
     }
     return !a.kind || strcmp(a.kind, "public") == 0 ? csi_public(&o, &a) : csi_kind(&o, &a);

@@ -124,6 +124,40 @@ static void cli_pct1(const json_t *v, char *out, size_t size)
         snprintf(out, size, "-");
 }
 
+/* The period options availability and events share. */
+static void cli_period_usage(FILE *f)
+{
+    fprintf(f, "  --site S        one site (default: all)\n"
+               "  --month M       YYYY-MM (default: this month)\n"
+               "  --from DATE     or a period: DATE is YYYY-MM-DD or YYYY-MM-DDTHH:MM in the site's time\n"
+               "  --to DATE       zone, or Unix seconds\n"
+               "  --json          the server's JSON\n\n");
+}
+
+void cli_availability_usage(FILE *f, const char *sub)
+{
+    (void)sub;
+    fprintf(f, "Usage: vigie availability [--site S] [--month YYYY-MM | --from DATE --to DATE] [--json]\n"
+               "Availability against the target, per site, for a month or a period: verdict, coverage,\n"
+               "downtime and the downtime allowed, budget consumed, maintenance, incidents and MTTR; then the\n"
+               "year to date and the incidents.\n\n");
+    cli_period_usage(f);
+    fprintf(f, "Examples:\n"
+               "  vigie availability --month 2026-11\n"
+               "  vigie availability --site italie --from 2026-11-01 --to 2026-11-15\n");
+}
+
+void cli_events_usage(FILE *f, const char *sub)
+{
+    (void)sub;
+    fprintf(f, "Usage: vigie events [--site S] [--month YYYY-MM | --from DATE --to DATE] [--json]\n"
+               "State changes of devices, services and sites, with their cause.\n\n");
+    cli_period_usage(f);
+    fprintf(f, "Examples:\n"
+               "  vigie events --site nro-doullens\n"
+               "  vigie events --month 2026-10 --json\n");
+}
+
 int cli_availability(const cli_opts *oin, int argc, char **argv)
 {
     cli_opts o = *oin;

@@ -322,6 +322,21 @@ static int cli_status_args(cli_opts *o, cli_st *st, int argc, char **argv)
     return 0;
 }
 
+void cli_status_usage(FILE *f, const char *sub)
+{
+    (void)sub;
+    fprintf(f, "Usage: vigie status [--json] [-v] [--lang fr|en]\n"
+               "Every device: reachable or not, the age of its data, its key values, and under it a line\n"
+               "summing up its table values (PDU current and outlets, OLT PON ports and ONTs, cooling units,\n"
+               "UPS runtime, uptime).\n\n"
+               "  --json          the server's JSON\n"
+               "  -v, --verbose   every value, table rows too\n"
+               "  --lang fr|en    the table's language (default: that of $LANG)\n\n"
+               "Examples:\n"
+               "  vigie status\n"
+               "  vigie status -v --lang fr\n");
+}
+
 int cli_status(const cli_opts *opts, int argc, char **argv)
 {
     cli_opts o = *opts;

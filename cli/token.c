@@ -14,22 +14,39 @@
 
 #define CTK_TR(f, e) (fr ? (f) : (e))
 
-static void ctk_usage(FILE *f)
+/* The usage of add, list or revoke, or (sub NULL) of all three. */
+void cli_token_usage(FILE *f, const char *sub)
 {
-    fprintf(f, "Usage: vigie token add --name NAME --role read|operator|admin [--scope SCOPE] [--expires DATE]\n"
-               "       vigie token list [--json] [--lang fr|en]\n"
-               "       vigie token revoke NAME\n"
-               "Personal API tokens (an admin token is needed). `add` shows the new token ONCE: the server keeps\n"
-               "only its SHA-256. A revoked or expired token is refused at once, its dashboard sessions too.\n\n"
-               "  --name NAME      who it is for (letters, digits, '.', '_', '-'; never reused)\n"
-               "  --role ROLE      read: see; operator: also acknowledge, silence, declare maintenance;\n"
-               "                   admin: also tokens, reports sent, test notifications\n"
-               "  --scope SCOPE    the sites it sees, terms joined by commas (default: every site):\n"
-               "                   site:ID, kind:KIND (datacenter, nro, public...), commune:NAME, epci:NAME,\n"
-               "                   contract:NAME, nro:ID (an NRO and the public sites behind it)\n"
-               "  --expires DATE   YYYY-MM-DD[THH:MM] (the first site's time zone) or Unix seconds\n"
-               "  --json           the server's JSON\n"
-               "  --lang fr|en     the table's language (default: that of $LANG)\n");
+    static const char *const lines[][2] = {
+        {"add", "vigie token add --name NAME --role read|operator|admin [--scope SCOPE] [--expires DATE] [--json]"},
+        {"list", "vigie token list [--json] [--lang fr|en]"},
+        {"revoke", "vigie token revoke NAME [--json]"}};
+    bool first = true;
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+        if (!sub || strcmp(sub, lines[i][0]) == 0) {
+            fprintf(f, "%s%s\n", first ? "Usage: " : "       ", lines[i][1]);
+            first = false;
+        }
+    fprintf(f, "Personal API tokens (an admin token is needed). `add` shows the new token ONCE: the server keeps\n"
+               "only its SHA-256. A revoked or expired token is refused at once, its dashboard sessions too.\n\n");
+    if (!sub || !strcmp(sub, "add"))
+        fprintf(f, "  --name NAME      who it is for (letters, digits, '.', '_', '-'; never reused)\n"
+                   "  --role ROLE      read: see; operator: also acknowledge, silence, declare maintenance;\n"
+                   "                   admin: also tokens, reports sent, test notifications\n"
+                   "  --scope SCOPE    the sites it sees, terms joined by commas (default: every site):\n"
+                   "                   site:ID, kind:KIND (datacenter, nro, public...), commune:NAME, epci:NAME,\n"
+                   "                   contract:NAME, nro:ID (an NRO and the public sites behind it)\n"
+                   "  --expires DATE   YYYY-MM-DD[THH:MM] (the first site's time zone) or Unix seconds\n");
+    fprintf(f, "  --json           the server's JSON\n");
+    if (!sub || !strcmp(sub, "list"))
+        fprintf(f, "  --lang fr|en     the table's language (default: that of $LANG)\n");
+    fprintf(f, "\nExamples:\n");
+    if (!sub || !strcmp(sub, "add"))
+        fprintf(f, "  vigie token add --name alice --role operator --scope kind:nro --expires 2027-06-30\n");
+    if (!sub || !strcmp(sub, "list"))
+        fprintf(f, "  vigie token list\n");
+    if (!sub || !strcmp(sub, "revoke"))
+        fprintf(f, "  vigie token revoke alice\n");
 }
 
 typedef struct {
@@ -169,7 +186,7 @@ int cli_token(const cli_opts *opts, int argc, char **argv)
         return cli_bad("token: add, list or revoke", NULL);
     const char *sub = argv[0];
     if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
-        ctk_usage(stdout);
+        cli_token_usage(stdout, NULL);
         return 0;
     }
     ctk_args a = {0};
@@ -179,7 +196,7 @@ int cli_token(const cli_opts *opts, int argc, char **argv)
     if (rc != 0)
         return rc;
     if (a.help) {
-        ctk_usage(stdout);
+        cli_token_usage(stdout, NULL);
         return 0;
     }
     if (strcmp(sub, "add") == 0)
@@ -189,6 +206,17 @@ int cli_token(const cli_opts *opts, int argc, char **argv)
     if (revoke)
         return name ? ctk_revoke(&o, name) : cli_bad("token revoke: which token? (vigie token list)", NULL);
     return cli_bad("token: add, list or revoke", sub);
+}
+
+void cli_whoami_usage(FILE *f, const char *sub)
+{
+    (void)sub;
+    fprintf(f, "Usage: vigie whoami\n"
+               "The name, role (read, operator, admin) and scope of the token in use (--token, VIGIE_TOKEN or\n"
+               "--config). The global --json prints the server's JSON.\n\n"
+               "Examples:\n"
+               "  vigie whoami\n"
+               "  vigie -t \"$(cat token.txt)\" whoami\n");
 }
 
 int cli_whoami(const cli_opts *o, int argc, char **argv)

@@ -6,7 +6,7 @@ PACKAGES="build-essential autoconf automake pkg-config libsnmp-dev libcurl4-open
 libyaml-dev libcmocka-dev libmicrohttpd-dev libjansson-dev libsqlite3-dev snmp snmpsim rrdtool curl
 python3 tzdata ca-certificates valgrind openssl libcairo2-dev libpango1.0-dev librsvg2-dev libgnutls28-dev libglib2.0-dev libical-dev
 python3-aiosmtpd poppler-utils prometheus chromium fonts-dejavu-core rrdcached
-clang libclang-rt-14-dev llvm"
+clang libclang-rt-14-dev llvm debhelper lintian systemd"
 missing=()
 for p in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -20,6 +20,7 @@
 #include "alerting/alerts.h"
 #include "audit/audit.h"
 #include "alerting/sender.h"
+#include "reload.h"
 #include "http/api.h"
 #include "store/db.h"
 #include "http/http.h"
@@ -147,6 +148,29 @@ static void server_audit(api_ctx *ctx, const char *action, const char *object, c
         pthread_mutex_unlock(ctx->lock);
     if (rc != VG_OK)
         log_error("audit", "%s not recorded: %s", action, err.msg);
+}
+
+/* SIGHUP: the configuration read again (reload.h), said in the log and the audit trail either way. */
+static void server_reload_now(api_ctx *ctx, server_reloader *reloader, alert_sender *sender)
+{
+    const char *path = ctx->cfg->path;
+    char kept[400], detail[200], hash[DB_AUDIT_HASH_HEX + 1];
+    vg_err err;
+    if (!reloader || server_reload(reloader, sender, kept, sizeof kept, &err) != VG_OK) {
+        log_error("config", "reload refused, the running configuration is kept: %s", reloader ? err.msg : "out of memory");
+        server_audit(ctx, "config.reload", path, "failed", reloader ? err.msg : "out of memory");
+        return;
+    }
+    const server_config *cfg = ctx->cfg;
+    if (kept[0])
+        log_warn("config", "%s: %s changed: a running server keeps them until it restarts", path, kept);
+    log_info("config", "%s reloaded: %zu agents, %zu sites, %zu API tokens", path, cfg->nagents, cfg->nsites,
+             cfg->nreaders);
+    if (audit_file_sha256(path, hash, &err) != VG_OK)
+        snprintf(hash, sizeof hash, "unknown");
+    snprintf(detail, sizeof detail, "sha256:%s agents:%zu sites:%zu%s", hash, cfg->nagents, cfg->nsites,
+             kept[0] ? " (restart needed for some keys)" : "");
+    server_audit(ctx, "config.reload", path, "ok", detail);
 }
 
 static void *server_timer_run(void *arg)
@@ -304,6 +328,7 @@ static int server_run(const server_config *cfg, bool init)
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP); /* a reload (reload.h) */
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* before the HTTP thread starts, so it inherits the mask */
     signal(SIGPIPE, SIG_IGN);
     http_server *h = http_start(&ctx, cfg->listen_addr, cfg->port, cfg->tls_cert_pem, cfg->tls_key_pem, err,
@@ -333,7 +358,9 @@ static int server_run(const server_config *cfg, bool init)
         if (!sender || alert_sender_start(sender, &serr) != VG_OK)
             log_error("server", "%s: no notification will be sent", serr.msg);
         int sig = 0;
-        sigwait(&set, &sig);
+        server_reloader *reloader = server_reloader_new(&ctx);
+        while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+            server_reload_now(&ctx, reloader, sender);
         log_info("server", "stopping on signal %d", sig);
         http_stop(h);
         if (timer_started) {
@@ -342,6 +369,8 @@ static int server_run(const server_config *cfg, bool init)
         }
         alert_sender_free(sender);
         db_close(sender_db);
+        ctx.cfg = cfg; /* the configurations of the reloads go now: no thread is left to read them */
+        server_reloader_free(reloader);
         char stop[32];
         snprintf(stop, sizeof stop, "signal %d", sig);
         server_audit(&ctx, "server.stop", "", "ok", stop);

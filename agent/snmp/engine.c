@@ -288,7 +288,10 @@ void engine_send(engine_device *d, netsnmp_pdu *pdu)
     if (d->phase == PH_SWEEP)
         sweep_sent(d->sweep); /* here, once sent: a parked request is built again, not counted twice */
     if (!snmp_async_send(d->sess, pdu, engine_callback, d)) {
-        log_warn("poll", "%s: send failed: %s", d->cfg->name, snmp_api_errstring(snmp_errno));
+        char key[NAME_MAX_LEN + 16];
+        snprintf(key, sizeof key, "%s: send", d->cfg->name);
+        log_limited(LOG_LVL_WARN, "poll", key, "%s: send failed: %s", d->cfg->name, snmp_api_errstring(snmp_errno));
+        d->complained = true;
         snmp_free_pdu(pdu);
         d->timed_out = true;
         engine_finish(d);
@@ -396,7 +399,10 @@ int poller_cycle(poller *p, const poll_sink *out, int64_t now, double budget)
         }
         vg_err err;
         if (!d->sess && engine_open(d, &err) != VG_OK) {
-            log_error("poll", "%s: %s", d->cfg->name, err.msg); /* given up for this cycle */
+            char key[NAME_MAX_LEN + 16]; /* given up for this cycle, and likely the next: said once a while */
+            snprintf(key, sizeof key, "%s: session", d->cfg->name);
+            log_limited(LOG_LVL_ERROR, "poll", key, "%s: %s", d->cfg->name, err.msg);
+            d->complained = true;
             d->phase = PH_DONE;
             d->answered = false;
             continue;
@@ -415,10 +421,14 @@ int poller_cycle(poller *p, const poll_sink *out, int64_t now, double budget)
     int answered = 0;
     for (size_t i = 0; i < p->ndevs; i++) {
         engine_device *d = &p->devs[i];
+        bool whole = d->phase == PH_DONE && d->answered && !d->timed_out; /* its whole cycle, in time */
         if (d->phase != PH_DONE) {
             /* over budget: drop its outstanding request by closing the session */
-            log_warn("poll", "%s: %s when the cycle budget of %.1f s ran out", d->cfg->name,
-                     d->parked ? "waiting for its turn" : "still answering", budget);
+            char key[NAME_MAX_LEN + 16];
+            snprintf(key, sizeof key, "%s: budget", d->cfg->name);
+            log_limited(LOG_LVL_WARN, "poll", key, "%s: %s when the cycle budget of %.1f s ran out", d->cfg->name,
+                        d->parked ? "waiting for its turn" : "still answering", budget);
+            d->complained = true;
             d->parked = false;
             snmp_close(d->sess);
             d->sess = NULL;
@@ -430,6 +440,16 @@ int poller_cycle(poller *p, const poll_sink *out, int64_t now, double budget)
             engine_drop_answers(d);
         }
         answered += d->answered;
+        if (whole && d->complained) { /* a whole cycle again: its next failure is news */
+            char key[NAME_MAX_LEN + 16];
+            d->complained = false;
+            snprintf(key, sizeof key, "%s: send", d->cfg->name);
+            log_limited_clear("poll", key);
+            snprintf(key, sizeof key, "%s: session", d->cfg->name);
+            log_limited_clear("poll", key);
+            snprintf(key, sizeof key, "%s: budget", d->cfg->name);
+            log_limited_clear("poll", key);
+        }
     }
     p->out = NULL;
     return answered;

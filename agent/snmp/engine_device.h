@@ -56,6 +56,7 @@ typedef struct {
 
     engine_phase phase;
     bool answered, timed_out, no_bulk;
+    bool complained; /* a log_limited line was said of it: said again as working once it answers */
     int chunk;
 
     engine_slot *slots; /* scalars in the plan's order (PH_SCALARS) or probes (PH_DETECT_PROBE) */

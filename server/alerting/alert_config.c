@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "alerting/drift.h"
+#include "alerting/oncall.h"
 #include "alerting/selftest_alerts.h"
 #include "alerting/smtp.h"
 
@@ -144,7 +145,7 @@ vg_code alerting_config_read(const conf_doc *d, const conf_node *n, alerting_con
 {
     static const char *const keys[] = {"rules", "contacts", "chain", "escalate_after", "group_wait", "repeat",
                                        "for", "heartbeat_steps", "flapping", "sms_gateway", "timeout",
-                                       "max_attempts", "retry_delay", "self_test", NULL};
+                                       "max_attempts", "retry_delay", "self_test", "oncall", NULL};
     alerting_config_defaults(a);
     if (!n)
         return VG_OK;
@@ -219,16 +220,21 @@ vg_code alerting_config_read(const conf_doc *d, const conf_node *n, alerting_con
                 return conf_fail(err, d, conf_seq_at(d, contacts, i), "sms", "an sms contact needs alerting.sms_gateway");
         }
     }
-    if ((rc = conf_get_list(d, n, "chain", false, 0, ALERT_MAX_CHAIN, "contact names", &chain, err)))
+    if ((rc = oncall_config_read(d, conf_map_get(d, n, "oncall"), a, &a->oncall, err)))
+        return rc;
+    if ((rc = conf_get_list(d, n, "chain", false, 0, ALERT_MAX_CHAIN, "contact or rotation names", &chain, err)))
         return rc;
     if (chain) {
         for (size_t i = 0; i < conf_len(chain); i++) {
             const char *name = conf_node_scalar(conf_seq_at(d, chain, i));
             const alert_contact *c = name ? alerting_contact(a, name) : NULL;
-            if (!c)
-                return conf_fail(err, d, conf_seq_at(d, chain, i), "chain", "no contact '%s' in alerting.contacts",
+            const oncall_rotation *r = name ? oncall_rotation_find(a->oncall, name) : NULL;
+            if (!c && !r)
+                return conf_fail(err, d, conf_seq_at(d, chain, i), "chain",
+                                 "no contact '%s' in alerting.contacts, nor rotation in alerting.oncall",
                                  name ? name : "?");
-            a->chain[a->nchain++] = (int)(c - a->contacts);
+            a->chain_rotation[a->nchain] = r ? (int)(r - a->oncall->rotations) + 1 : 0;
+            a->chain[a->nchain++] = c ? (int)(c - a->contacts) : -1;
         }
     } else {
         for (size_t i = 0; i < a->ncontacts && i < ALERT_MAX_CHAIN; i++)
@@ -243,7 +249,9 @@ void alerting_config_free(alerting_config *a)
         return;
     free(a->rules);
     free(a->contacts);
+    oncall_config_free(a->oncall);
     a->rules = NULL;
     a->contacts = NULL;
+    a->oncall = NULL;
     a->nrules = a->ncontacts = 0;
 }

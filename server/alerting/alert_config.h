@@ -26,7 +26,9 @@ typedef struct alerting_config {
     size_t nrules;
     alert_contact *contacts;
     size_t ncontacts;
-    int chain[ALERT_MAX_CHAIN]; /* indexes into contacts: the on-call chain */
+    int chain[ALERT_MAX_CHAIN]; /* indexes into contacts: the on-call chain (-1: a rotation's level) */
+    int chain_rotation[ALERT_MAX_CHAIN]; /* 0: level i is contact chain[i]; r + 1: rotation r of oncall */
+    struct oncall_config *oncall; /* `oncall:` (alerting/oncall.h); NULL: no rotation */
     size_t nchain;
     int escalate_after;         /* seconds without acknowledgement before the next contact */
     int group_wait;             /* seconds an alert waits for others of its site */

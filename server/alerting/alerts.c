@@ -11,6 +11,7 @@
 
 #include "alerting/alert_config.h"
 #include "alerting/drift.h"
+#include "alerting/oncall.h"
 #include "alerting/selftest_alerts.h"
 #include "alerting/skew.h"
 #include "log.h"
@@ -154,8 +155,17 @@ static void al_notify(db *d, const alerting_config *a, const al_row *rows, size_
         return;
     char subject[600], *text = NULL, *payload = NULL;
     al_message(rows, n, event, subject, sizeof subject, &text, &payload);
-    for (int l = from; l <= to && l < (int)a->nchain; l++)
-        al_queue(d, a, rows[0].id, a->chain[l], event, subject, text, payload ? payload : "{}", now);
+    for (int l = from; l <= to && l < (int)a->nchain; l++) {
+        /* a rotation's level reaches whoever is on call at this notification (oncall.h) */
+        int contacts[ONCALL_PERSON_CONTACTS];
+        char who[NAME_MAX_LEN + 1];
+        size_t k = oncall_resolve_level(d, a, l, now, contacts, ONCALL_PERSON_CONTACTS, who, sizeof who);
+        if (who[0])
+            log_info("alerts", "alert #%lld: %s notifies %s, on call in rotation %s", (long long)rows[0].id, event, who,
+                     oncall_level_name(a, l));
+        for (size_t i = 0; i < k; i++)
+            al_queue(d, a, rows[0].id, contacts[i], event, subject, text, payload ? payload : "{}", now);
+    }
     free(text);
     free(payload);
 }
@@ -538,7 +548,7 @@ static void al_tick_notify(db *d, const server_config *cfg, int64_t now)
         int repeat = strcmp(r->severity, "critical") == 0 ? a->repeat_critical : a->repeat_warning;
         if (lvl > r->level) {
             log_warn("alerts", "alert #%lld not acknowledged: escalated to %s", (long long)r->id,
-                     a->contacts[a->chain[lvl]].name);
+                     oncall_level_name(a, lvl));
             al_notify(d, a, r, 1, "escalation", lvl, lvl, now);
             al_ok(alert_store_mark_renotified(d, r->id, lvl, now, &err), &err);
         } else if (alert_repeat_due(r->last_notified, now, repeat)) {

@@ -25,7 +25,7 @@ typedef struct {
 
 struct alert_sender {
     db *d;
-    const server_config *cfg;
+    _Atomic(const server_config *) cfg; /* replaced by a reload (alert_sender_set_config) */
     notify_env env;
     pthread_mutex_t *lock;
     alert_sender_clock clock;
@@ -37,6 +37,12 @@ struct alert_sender {
 };
 
 static int64_t snd_now(const alert_sender *s) { return s->clock ? s->clock(s->clock_ctx) : (int64_t)time(NULL); }
+
+void alert_sender_set_config(alert_sender *s, const server_config *cfg)
+{
+    if (s)
+        atomic_store(&s->cfg, cfg);
+}
 
 alert_sender *alert_sender_new(db *d, const server_config *cfg, const notify_env *env, pthread_mutex_t *lock,
                                alert_sender_clock clock, void *clock_ctx)
@@ -81,10 +87,15 @@ static bool snd_ok(vg_code rc, const vg_err *err)
 /* One attempt, then its outcome recorded (under the lock) at the time the attempt ended. */
 static void snd_attempt(alert_sender *s, const alert_delivery *x)
 {
-    const alerting_config *a = s->cfg ? s->cfg->alerting : NULL;
+    const server_config *cfg = atomic_load(&s->cfg);
+    const alerting_config *a = cfg ? cfg->alerting : NULL;
     const alert_contact *c = a ? alerting_contact(a, x->contact) : NULL;
+    notify_env env = s->env; /* with the configuration of now: its contacts, their timeouts, smtp */
+    env.cfg = a;
+    if (cfg && env.mail)
+        env.mail_ctx = (void *)&cfg->smtp;
     vg_err why;
-    vg_code sent = notify_send(&s->env, x->channel, x->target, c ? c->format : "generic", x->subject, x->body,
+    vg_code sent = notify_send(&env, x->channel, x->target, c ? c->format : "generic", x->subject, x->body,
                                x->payload, &why);
     if (sent != VG_OK && atomic_load(&s->stop))
         return; /* cut short by the stop: not an attempt, the row is sent again at the next start */

@@ -31,6 +31,9 @@ typedef int64_t (*alert_sender_clock)(void *ctx);
 /* env is copied; cfg and d must outlive the sender. */
 alert_sender *alert_sender_new(db *d, const server_config *cfg, const notify_env *env, pthread_mutex_t *lock,
                                alert_sender_clock clock, void *clock_ctx);
+/* The configuration the next attempts use (a reload: server/reload.h); the one before must stay
+ * allocated until the sender is freed, as an attempt under way may still read it. */
+void alert_sender_set_config(alert_sender *s, const server_config *cfg);
 /* Starts the sender thread: a round every half second. */
 vg_code alert_sender_start(alert_sender *s, vg_err *err);
 /* One round in the calling thread, each attempt made in turn (tests, and nothing else): the number of

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "alerting/alert_config.h"
+#include "alerting/oncall.h"
 #include "alerting/skew.h"
 #include "contract/contract.h"
 #include "config/public_sites.h"
@@ -413,6 +414,8 @@ static vg_code sc_read(const conf_doc *d, const conf_node *root, server_config *
     if ((smtp && (rc = smtp_config_read(d, smtp, &cfg->smtp, err))) || (rc = sc_report(d, root, cfg, err)) ||
         (rc = alerting_config_read(d, conf_map_get(d, root, "alerting"), cfg->alerting, err)))
         return rc;
+    /* on-call rotations without a timezone hand over in the first site's (alerting/oncall.h) */
+    oncall_config_default_zone(cfg->alerting->oncall, cfg->nsites ? cfg->sites[0].timezone : NULL);
     for (size_t i = 0; i < cfg->alerting->ncontacts; i++)
         if (cfg->alerting->contacts[i].email[0] && !cfg->smtp.configured)
             return conf_fail(err, d, conf_map_get(d, root, "alerting"), "contacts",

@@ -58,7 +58,9 @@ void api_latency_observe(api_latency *l, double seconds);
 #define API_INFLIGHT_MAX 16
 
 typedef struct {
-    const server_config *cfg;
+    /* the running configuration: replaced whole by a reload (SIGHUP, server/reload.h), so read it once
+     * per use; the one replaced stays allocated while requests under way may still read it */
+    _Atomic(const server_config *) cfg;
     db *db;                   /* the main thread's connection, and every thread's when pool is NULL (tests) */
     db_pool *pool;            /* NULL, or a connection per thread (api_db) */
     rrd_store *rrd;

@@ -155,6 +155,14 @@ api_reply api_route_logout(api_ctx *ctx, const api_request *req);
 api_reply api_route_session(api_ctx *ctx, const api_request *req);
 api_reply api_route_login_link(api_ctx *ctx, const api_request *req);
 
+/* routes_oncall.c: on-call rotations now or at a date, their overrides (list, add, delete; operator)
+ * and a rotation's schedule as iCalendar (alerting/oncall.h). */
+api_reply api_route_oncall(api_ctx *ctx, const api_request *req);
+api_reply api_route_oncall_overrides(api_ctx *ctx, const api_request *req);
+api_reply api_route_oncall_override_add(api_ctx *ctx, const api_request *req);
+api_reply api_route_oncall_override_delete(api_ctx *ctx, const api_request *req);
+api_reply api_route_oncall_ics(api_ctx *ctx, const api_request *req);
+
 /* web.c: the dashboard's static files (GET / and /static/NAME) from server.yaml web_dir. */
 api_reply api_route_web(api_ctx *ctx, const api_request *req);
 

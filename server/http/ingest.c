@@ -34,8 +34,8 @@ static void api_agent_claim(api_ctx *ctx, const server_agent *agent)
         size_t free_slot = API_INFLIGHT_MAX;
         bool busy = false;
         for (size_t i = 0; i < API_INFLIGHT_MAX; i++) {
-            if (ctx->inflight[i] == agent)
-                busy = true;
+            if (ctx->inflight[i] && strcmp(ctx->inflight[i]->id, agent->id) == 0)
+                busy = true; /* by id: a reload gives the same agent another entry (server/reload.h) */
             else if (!ctx->inflight[i] && free_slot == API_INFLIGHT_MAX)
                 free_slot = i;
         }

@@ -206,6 +206,13 @@ static const char *const db_schema[] = {
     " action TEXT NOT NULL, object TEXT NOT NULL, outcome TEXT NOT NULL, detail TEXT NOT NULL,"
     " prev TEXT NOT NULL, hash TEXT NOT NULL);"
     "CREATE INDEX audit_by_ts ON audit(ts);",
+    /* version 10: on-call overrides (alerting/oncall.h, db_oncall.c): who stands in for a rotation's
+     * person over [start, end); ids never reused, so that the audit's "oncall.override.delete 7" stays
+     * that one */
+    "CREATE TABLE oncall_overrides(id INTEGER PRIMARY KEY AUTOINCREMENT, rotation TEXT NOT NULL, who TEXT NOT NULL,"
+    " start INTEGER NOT NULL, end INTEGER NOT NULL, reason TEXT NOT NULL, created INTEGER NOT NULL,"
+    " created_by TEXT NOT NULL);"
+    "CREATE INDEX oncall_overrides_by_end ON oncall_overrides(rotation, end);",
 };
 
 static vg_code db_migrate(db *d, vg_err *err)

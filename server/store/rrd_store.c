@@ -85,8 +85,10 @@ rrd_store *rrd_store_new(const char *data_dir, int step)
     }
     s->batch_fd = -1;
     pthread_mutex_init(&s->lock, NULL);
-    if (!realpath(s->dir, s->real_dir))
-        snprintf(s->real_dir, sizeof s->real_dir, "%s", s->dir);
+    /* realpath's own buffer: a caller's must hold PATH_MAX bytes (_FORTIFY_SOURCE aborts on a smaller one) */
+    char *real = realpath(s->dir, NULL);
+    snprintf(s->real_dir, sizeof s->real_dir, "%s", real ? real : s->dir);
+    free(real);
     return s;
 }
 
