@@ -14,6 +14,9 @@
 #   demo_estate_wait N           waits until the server has values of N devices (bails after 60 s)
 #   demo_estate_stop_agents      stops the agents; fails unless each exits 0 with a clean log
 
+#   DEMO_WEB_DIR=DIR            (set before) the dashboard's files; "" for the server's own default (the
+#                                installed /usr/share/vigie/web: packages.sh); default $top_srcdir/web
+
 DEMO_TOKEN=demo-estate-admin-token-01
 DEMO_PUBLIC_SITES=${DEMO_PUBLIC_SITES:-0}
 
@@ -29,8 +32,9 @@ demo_estate_server() {
             bail "making the demo's public sites failed"
         public="public_sites: {file: public-sites.csv, agent: dc-italie}"
     fi
+    local web=${DEMO_WEB_DIR-$(cd "$top_srcdir/web" && pwd)}
     server_start demo "step: $1
-web_dir: $(cd "$top_srcdir/web" && pwd)
+${web:+web_dir: $web}
 sites:
   - id: italie
     name: \"Data center Italie\"

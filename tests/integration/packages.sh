@@ -358,7 +358,30 @@ ok $? "ExecReload (kill -HUP \$MAINPID): the running server takes a token added 
 
 check "the agent stops on SIGTERM with status 0" agent_stop
 check "the server stops on SIGTERM with status 0" server_stop
+sim_stop
 elapsed "ran"
+
+# ---- the demo estate on the installed programs and paths ----------------------------------------------
+# scripts/demo.sh's estate (tests/integration/demo_estate.sh: 16 devices of three sites, an hour of past)
+# run by /usr/sbin and /usr/bin's programs on /usr/share/vigie's profiles, vocabulary and dashboard
+SERVER=/usr/sbin/vigie-server AGENT=/usr/sbin/vigie-agent CLI=/usr/bin/vigie MIBS_DIR=/usr/share/vigie/mibs
+DEMO_WEB_DIR=""
+. "$top_srcdir/tests/integration/demo_estate.sh"
+demo_estate_start 10 1
+demo_estate_wait 16
+ok $? "the demo estate, polled by the installed agents, stored by the installed server: 16 devices"
+"$CLI" -s "$SERVER_URL" -t "$DEMO_TOKEN" status >"$T_TMP/demo-status.txt" 2>&1
+ok_or $? "the installed vigie status shows the estate ($(tail -1 "$T_TMP/demo-status.txt"))" show "$T_TMP/demo-status.txt" 5
+check "... every device of the three sites" grep -q '^16 device(s)' <(tail -1 "$T_TMP/demo-status.txt")
+code=$(curl -s -o "$T_TMP/demo-index.html" -w '%{http_code}' "$SERVER_URL/")
+check "the dashboard comes from the installed /usr/share/vigie/web ($code)" \
+    sh -c "[ $code = 200 ] && cmp -s '$T_TMP/demo-index.html' /usr/share/vigie/web/index.html"
+"$CLI" -s "$SERVER_URL" -t "$DEMO_TOKEN" availability --site italie >"$T_TMP/demo-avail.txt" 2>&1
+ok_or $? "the installed vigie availability reads the hour of past" show "$T_TMP/demo-avail.txt" 5
+check "the demo's agents stop cleanly" demo_estate_stop_agents
+check "the demo's server stops cleanly" server_stop
+sim_stop
+elapsed "the demo estate"
 
 # ---- remove, reinstall, purge -----------------------------------------------------------------------
 sum_server=$(md5sum </etc/vigie/server.yaml)
