@@ -447,12 +447,8 @@ static int agent_add_devices(const agent_config *cfg, const profile_set *set, po
 {
     for (size_t i = 0; i < cfg->ndevices; i++) {
         const agent_device *d = &cfg->devices[i];
-        const profile *forced = NULL;
-        if (d->profile[0] && !(forced = profile_set_find(set, d->profile))) {
-            fprintf(stderr, "vigie-agent: %s: device %s: key 'profile': no profile '%s' in %s\n", cfg->path,
-                    d->name, d->profile, cfg->profiles);
-            return 2;
-        }
+        /* a forced profile exists: agent_load checked each before the configuration was taken */
+        const profile *forced = d->profile[0] ? profile_set_find(set, d->profile) : NULL;
         if (poller_add(p, d, forced) != 0)
             return 1;
     }

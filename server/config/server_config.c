@@ -424,11 +424,10 @@ static vg_code sc_read(const conf_doc *d, const conf_node *root, server_config *
     return public_sites_config(d, root, cfg, err); /* its CSV is read by server_config_load, once d is freed */
 }
 
-static const server_config *sc_sorting; /* qsort has no context argument; loads run on one thread */
-
-static int sc_cmp_site_index(const void *a, const void *b)
+static int sc_cmp_site_index(const void *a, const void *b, void *cfg)
 {
-    return strcmp(sc_sorting->sites[*(const size_t *)a].id, sc_sorting->sites[*(const size_t *)b].id);
+    const server_site *sites = ((const server_config *)cfg)->sites;
+    return strcmp(sites[*(const size_t *)a].id, sites[*(const size_t *)b].id);
 }
 
 /* The sites' order by id, once they are all read: a scope is checked against every site of a listing
@@ -441,9 +440,7 @@ static vg_code sc_index_sites(server_config *cfg)
         return VG_E_NOMEM;
     for (size_t i = 0; i < cfg->nsites; i++)
         cfg->site_order[i] = i;
-    sc_sorting = cfg;
-    qsort(cfg->site_order, cfg->nsites, sizeof *cfg->site_order, sc_cmp_site_index);
-    sc_sorting = NULL;
+    qsort_r(cfg->site_order, cfg->nsites, sizeof *cfg->site_order, sc_cmp_site_index, cfg);
     cfg->nsite_order = cfg->nsites;
     return VG_OK;
 }

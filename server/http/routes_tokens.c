@@ -166,12 +166,6 @@ static bool tk_read(api_ctx *ctx, const api_request *req, json_t *o, db_token *t
     return true;
 }
 
-static void tk_count(void *ctx, const db_token *t)
-{
-    (void)t;
-    (*(size_t *)ctx)++;
-}
-
 api_reply api_route_tokens_add(api_ctx *ctx, const api_request *req)
 {
     api_reply r;
@@ -191,7 +185,7 @@ api_reply api_route_tokens_add(api_ctx *ctx, const api_request *req)
     db *d = api_db(ctx);
     size_t n = 0;
     vg_err err;
-    if (db_token_each(d, tk_count, &n, &err) != VG_OK)
+    if (db_token_count(d, &n, &err) != VG_OK)
         return api_error(500, NULL, "database error");
     if (n >= TOKENS_MAX)
         return api_error(409, "name", "too many tokens (10000, revoked ones included)");
@@ -218,28 +212,6 @@ api_reply api_route_tokens_add(api_ctx *ctx, const api_request *req)
     return r;
 }
 
-typedef struct {
-    const char *name;
-    db_token *out;
-    bool *found;
-} tk_named;
-
-static void tk_name_each(void *ctx, const db_token *t)
-{
-    tk_named *n = ctx;
-    if (strcmp(t->name, n->name) == 0) {
-        *n->out = *t;
-        *n->found = true;
-    }
-}
-
-static vg_code tk_find_name(db *d, const char *name, db_token *out, bool *found, vg_err *err)
-{
-    *found = false;
-    tk_named n = {name, out, found};
-    return db_token_each(d, tk_name_each, &n, err);
-}
-
 api_reply api_route_tokens_revoke(api_ctx *ctx, const api_request *req)
 {
     api_reply r;
@@ -254,7 +226,7 @@ api_reply api_route_tokens_revoke(api_ctx *ctx, const api_request *req)
     /* a token outside the caller's scope is not theirs to see, nor to revoke: as if it did not exist */
     const auth_principal *who = api_who(ctx, req);
     if (!auth_scope_is_all(&who->scope)) {
-        if (tk_find_name(api_db(ctx), name, &t, &found, &err) != VG_OK)
+        if (db_token_by_name(api_db(ctx), name, &t, &found, &err) != VG_OK)
             return api_error(500, NULL, "database error");
         if (!found || !tk_listed(t.scope, &who->scope))
             return api_error(404, NULL, "no such token (server.yaml's are revoked by editing it)");

@@ -90,6 +90,22 @@ vg_code db_token_by_id(db *d, int64_t id, db_token *out, bool *found, vg_err *er
     return dbt_one(d, "SELECT " DBT_COLS " FROM api_tokens WHERE id=?1", NULL, id, out, found, err);
 }
 
+vg_code db_token_by_name(db *d, const char *name, db_token *out, bool *found, vg_err *err)
+{
+    return dbt_one(d, "SELECT " DBT_COLS " FROM api_tokens WHERE name=?1", name, 0, out, found, err);
+}
+
+vg_code db_token_count(db *d, size_t *n, vg_err *err)
+{
+    sqlite3_stmt *st = dbt_prep(d, "SELECT count(*) FROM api_tokens");
+    if (!st)
+        return db_io(d, err, "api tokens");
+    int rc = sqlite3_step(st);
+    *n = rc == SQLITE_ROW ? (size_t)sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? VG_OK : db_io(d, err, "api tokens");
+}
+
 vg_code db_token_each(db *d, db_token_fn fn, void *ctx, vg_err *err)
 {
     sqlite3_stmt *st = dbt_prep(d, "SELECT " DBT_COLS " FROM api_tokens ORDER BY name");
@@ -109,7 +125,7 @@ vg_code db_token_revoke(db *d, const char *name, int64_t now, const char *by, bo
                         vg_err *err)
 {
     db_token t;
-    vg_code rc = dbt_one(d, "SELECT " DBT_COLS " FROM api_tokens WHERE name=?1", name, 0, &t, found, err);
+    vg_code rc = db_token_by_name(d, name, &t, found, err);
     *already = *found && t.revoked != 0;
     if (rc != VG_OK || !*found || *already)
         return rc;

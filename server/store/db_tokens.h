@@ -33,6 +33,9 @@ vg_code db_token_add(db *d, db_token *t, const char *hash, vg_err *err);
  * when none. */
 vg_code db_token_by_hash(db *d, const char *hash, db_token *out, bool *found, vg_err *err);
 vg_code db_token_by_id(db *d, int64_t id, db_token *out, bool *found, vg_err *err);
+vg_code db_token_by_name(db *d, const char *name, db_token *out, bool *found, vg_err *err);
+/* How many tokens there are, revoked ones included. */
+vg_code db_token_count(db *d, size_t *n, vg_err *err);
 /* Every token, by name. */
 typedef void (*db_token_fn)(void *ctx, const db_token *t);
 vg_code db_token_each(db *d, db_token_fn fn, void *ctx, vg_err *err);

@@ -151,7 +151,7 @@ bad() { # bad DESCRIPTION MESSAGE-PATTERN ARGS...
     local rc=$?
     ok $([ $rc -eq 2 ] && grep -q -- "$pat" "$T_TMP/bad.out" && echo 0 || echo 1) "$d: exit $rc, $(head -1 "$T_TMP/bad.out")"
 }
-bad "a /8 is refused" "at most a /16" --discover 10.0.0.0/8 --community disc
+bad "a /8 is refused" "at most a /16" --discover 127.0.0.0/8 --community disc
 bad "a /15 is refused" "at most a /16" --discover 198.18.0.0/15 --community disc
 bad "a bad CIDR" "not an IPv4 CIDR" --discover 198.18.300.0/24 --community disc
 bad "a bad prefix" "prefix length must be 16 to 32" --discover 198.18.21.0/33 --community disc

@@ -167,6 +167,14 @@ static void test_token_store(void **state)
     assert_int_equal(got.last_used, 0);
     assert_int_equal(db_token_by_hash(d, "hash-b", &got, &found, &err), VG_OK);
     assert_false(found);
+    assert_int_equal(db_token_by_name(d, "alice", &got, &found, &err), VG_OK);
+    assert_true(found);
+    assert_int_equal(got.id, t.id);
+    assert_int_equal(db_token_by_name(d, "bob", &got, &found, &err), VG_OK);
+    assert_false(found);
+    size_t n = 99;
+    assert_int_equal(db_token_count(d, &n, &err), VG_OK);
+    assert_int_equal(n, 1);
     /* touched at most once a minute */
     assert_int_equal(db_token_touch(d, t.id, 2000, &err), VG_OK);
     assert_int_equal(db_token_touch(d, t.id, 2030, &err), VG_OK);

@@ -320,31 +320,31 @@ static void test_ratelimit(void **state)
     ratelimit *rl = ratelimit_new(2, 5, 60);
     assert_non_null(rl);
     for (int i = 0; i < 4; i++)
-        ratelimit_fail(rl, "10.0.0.1", NOW + i);
-    assert_int_equal(ratelimit_wait(rl, "10.0.0.1", NOW + 4), 0);
-    ratelimit_fail(rl, "10.0.0.1", NOW + 4);
+        ratelimit_fail(rl, "198.18.0.1", NOW + i);
+    assert_int_equal(ratelimit_wait(rl, "198.18.0.1", NOW + 4), 0);
+    ratelimit_fail(rl, "198.18.0.1", NOW + 4);
     /* 5 in the window that began at NOW: wait until NOW + 60 */
-    assert_int_equal(ratelimit_wait(rl, "10.0.0.1", NOW + 4), 56);
-    assert_int_equal(ratelimit_wait(rl, "10.0.0.1", NOW + 59), 1);
-    assert_int_equal(ratelimit_wait(rl, "10.0.0.2", NOW + 5), 0); /* another address */
-    assert_int_equal(ratelimit_wait(rl, "10.0.0.1", NOW + 60), 0);
-    ratelimit_fail(rl, "10.0.0.1", NOW + 60); /* a new window: 1 of 5 */
-    assert_int_equal(ratelimit_wait(rl, "10.0.0.1", NOW + 61), 0);
+    assert_int_equal(ratelimit_wait(rl, "198.18.0.1", NOW + 4), 56);
+    assert_int_equal(ratelimit_wait(rl, "198.18.0.1", NOW + 59), 1);
+    assert_int_equal(ratelimit_wait(rl, "198.18.0.2", NOW + 5), 0); /* another address */
+    assert_int_equal(ratelimit_wait(rl, "198.18.0.1", NOW + 60), 0);
+    ratelimit_fail(rl, "198.18.0.1", NOW + 60); /* a new window: 1 of 5 */
+    assert_int_equal(ratelimit_wait(rl, "198.18.0.1", NOW + 61), 0);
     /* a success forgets */
     for (int i = 0; i < 5; i++)
-        ratelimit_fail(rl, "10.0.0.3", NOW + 100);
-    assert_int_equal(ratelimit_wait(rl, "10.0.0.3", NOW + 100), 60);
-    ratelimit_clear(rl, "10.0.0.3");
-    assert_int_equal(ratelimit_wait(rl, "10.0.0.3", NOW + 100), 0);
+        ratelimit_fail(rl, "198.18.0.3", NOW + 100);
+    assert_int_equal(ratelimit_wait(rl, "198.18.0.3", NOW + 100), 60);
+    ratelimit_clear(rl, "198.18.0.3");
+    assert_int_equal(ratelimit_wait(rl, "198.18.0.3", NOW + 100), 0);
     /* two slots: a third address evicts the one that failed least recently */
     for (int i = 0; i < 5; i++)
-        ratelimit_fail(rl, "10.0.0.4", NOW + 200);
+        ratelimit_fail(rl, "198.18.0.4", NOW + 200);
     for (int i = 0; i < 5; i++)
-        ratelimit_fail(rl, "10.0.0.5", NOW + 201);
-    assert_int_equal(ratelimit_wait(rl, "10.0.0.4", NOW + 202), 58);
-    ratelimit_fail(rl, "10.0.0.6", NOW + 202);
-    assert_int_equal(ratelimit_wait(rl, "10.0.0.4", NOW + 202), 0); /* evicted */
-    assert_int_equal(ratelimit_wait(rl, "10.0.0.5", NOW + 202), 59);
+        ratelimit_fail(rl, "198.18.0.5", NOW + 201);
+    assert_int_equal(ratelimit_wait(rl, "198.18.0.4", NOW + 202), 58);
+    ratelimit_fail(rl, "198.18.0.6", NOW + 202);
+    assert_int_equal(ratelimit_wait(rl, "198.18.0.4", NOW + 202), 0); /* evicted */
+    assert_int_equal(ratelimit_wait(rl, "198.18.0.5", NOW + 202), 59);
     ratelimit_free(rl);
     assert_null(ratelimit_new(0, 5, 60));
 }
