@@ -26,6 +26,8 @@
 #include "push/push_client.h"
 #include "push/pusher.h"
 #include "push/spool.h"
+#include "vocab_names.h"
+#include "watchdog/watchdog.h"
 #include "snmp/traps.h"
 
 #ifndef VIGIE_MIBS_DIR
@@ -61,8 +63,9 @@ static void agent_usage(FILE *f)
             "      --once              poll and push once, then exit\n"
             "      --check-config      check the configuration and the profiles, then exit\n"
             "      --spool-status      print what the spool holds (waiting, dead/, corrupt/, rejected/,\n"
-            "                          duplicate/, dropped), the last push's outcome and the\n"
-            "                          trap counts (received, dropped), then exit\n"
+            "                          duplicate/, dropped), the last push's outcome, what each\n"
+            "                          server lacks (several servers) and the trap counts\n"
+            "                          (received, dropped), then exit\n"
             "      --profiles DIR      device profiles folder (default " VIGIE_MIBS_DIR ")\n"
             "      --log-level LEVEL   error, warn, info (default) or debug\n\n"
             "Trying a device:\n"
@@ -366,6 +369,55 @@ static int agent_discover(agent_args *a)
 
 /* ---- the daemon ---------------------------------------------------------------------------- */
 
+/* The servers of agent.yaml, in the spool: each batch waits until all of them stored it (spool.h). */
+static int agent_set_servers(const agent_config *cfg, spool *sp)
+{
+    const char *urls[AGENT_SERVERS_MAX];
+    for (size_t k = 0; k < cfg->nservers; k++)
+        urls[k] = cfg->servers[k];
+    vg_err err;
+    if (spool_set_servers(sp, urls, cfg->nservers, agent_server_backlog_bytes(cfg), &err) != VG_OK) {
+        log_error("spool", "%s", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* With several servers: agent.server.behind and agent.server.backlog of each (instance: its place in
+ * agent.yaml's list, from 1), on the agent's own device, so that the servers that do store show the
+ * one that lags. Pushed when a server's behind changed, and at every cycle while one is behind. */
+static void agent_push_servers(const agent_config *cfg, spool *sp, outbox *ob, int64_t now)
+{
+    static bool was[AGENT_SERVERS_MAX];
+    if (cfg->nservers < 2)
+        return;
+    bool any = false, changed = false;
+    spool_server_info si[AGENT_SERVERS_MAX];
+    for (size_t k = 0; k < cfg->nservers; k++) {
+        spool_server_get(sp, k, &si[k]);
+        any = any || si[k].behind;
+        changed = changed || si[k].behind != was[k];
+        was[k] = si[k].behind;
+    }
+    if (!any && !changed)
+        return;
+    push_batch *b = push_batch_new(cfg->id, 0);
+    for (size_t k = 0; b && k < cfg->nservers; k++) {
+        push_sample s, n;
+        char inst[8];
+        snprintf(inst, sizeof inst, "%zu", k + 1);
+        if (push_sample_set(&s, cfg->id, VOCAB_AGENT_SERVER_BEHIND, inst, si[k].behind ? 1 : 0, "bool", now) != 0 ||
+            push_sample_set(&n, cfg->id, VOCAB_AGENT_SERVER_BACKLOG, inst, (double)si[k].waiting, "count", now) != 0 ||
+            push_batch_add(b, &s) != 0 || push_batch_add(b, &n) != 0) {
+            push_batch_free(b);
+            b = NULL;
+        }
+    }
+    if (!b || outbox_put_batch(ob, b, now) != VG_OK)
+        log_error("spool", "the servers' state could not be pushed (out of memory)");
+    push_batch_free(b);
+}
+
 /* Batches the spool could not take go to the pusher, which sends them after the spooled ones. */
 static void agent_hand_over(outbox *ob, pusher *pu)
 {
@@ -474,11 +526,15 @@ static void agent_finish_checks(checker *ck, const agent_config *cfg)
 static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
 {
     poller *p = poller_new(set);
-    push_client *pc = push_client_new(cfg->server, cfg->token, cfg->ca_file, 30);
-    if (!p || !pc) {
+    push_client *pcs[AGENT_SERVERS_MAX] = {NULL}; /* one per server, each used by its own push thread */
+    bool pcs_ok = true;
+    for (size_t k = 0; k < cfg->nservers; k++)
+        pcs_ok = (pcs[k] = push_client_new(cfg->servers[k], cfg->token, cfg->ca_file, 30)) && pcs_ok;
+    if (!p || !pcs_ok) {
         log_error("agent", "out of memory");
         poller_free(p);
-        push_client_free(pc);
+        for (size_t k = 0; k < cfg->nservers; k++)
+            push_client_free(pcs[k]);
         return 1;
     }
     int rc = agent_add_devices(cfg, set, p);
@@ -489,12 +545,15 @@ static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
         log_error("spool", "%s", err.msg);
         rc = 1;
     }
+    if (sp && agent_set_servers(cfg, sp) != 0)
+        rc = 1;
     if (sp) /* the folders set aside are purged at the first poll, then hourly (spool_housekeep) */
         spool_set_retention(sp, &(spool_retention){cfg->spool_keep_days, (unsigned)cfg->spool_keep_files,
                                                    (uint64_t)cfg->spool_keep_mb << 20});
     if (sp)
-        log_info("agent", "%s: polling %zu device(s) every %d s, pushing to %s; spool %s (%zu batch(es) waiting)",
-                 cfg->id, cfg->ndevices, cfg->interval, cfg->server, spool_dir(sp), spool_count(sp));
+        log_info("agent", "%s: polling %zu device(s) every %d s, pushing to %s%s; spool %s (%zu batch(es) waiting)",
+                 cfg->id, cfg->ndevices, cfg->interval, cfg->server, cfg->nservers > 1 ? " and the others listed" : "",
+                 spool_dir(sp), spool_count(sp));
     traps *tr = NULL; /* traps and informs, pushed as they come (agent.yaml trap_listen) */
     if (rc == 0 && !once && cfg->trap_listen[0]) {
         tr = traps_new(cfg, set, agent_device_profile, p);
@@ -506,7 +565,7 @@ static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
         }
     }
     outbox *ob = rc == 0 ? outbox_new(sp, cfg->id, 0) : NULL;
-    pusher *pu = rc == 0 ? pusher_new(sp, pc) : NULL;
+    pusher *pu = rc == 0 ? pusher_new_multi(sp, pcs, cfg->nservers) : NULL;
     if (rc == 0 && (!ob || !pu)) {
         log_error("agent", "out of memory");
         rc = 1;
@@ -514,6 +573,15 @@ static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
     /* the pushes run on their own thread: a server that hangs never delays a poll (--once: in turn) */
     if (rc == 0 && !once && pusher_start(pu, &err) != VG_OK) {
         log_error("push", "%s", err.msg);
+        rc = 1;
+    }
+    watchdog *wd = NULL; /* the agent's own alert when no server stores (watchdog.h) */
+    if (rc == 0 && !once && !(wd = watchdog_new(cfg, sp, &err)) && err.code != VG_OK) {
+        log_error("watchdog", "%s", err.msg);
+        rc = 1;
+    }
+    if (wd && watchdog_start(wd, &err) != VG_OK) {
+        log_error("watchdog", "%s", err.msg);
         rc = 1;
     }
     checker *ck = NULL; /* active checks, from the same loop (check.h) */
@@ -561,6 +629,7 @@ static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
                      : 1;
             break;
         }
+        agent_push_servers(cfg, sp, ob, (int64_t)start);
         agent_hand_over(ob, pu);
         for (;;) { /* until the next poll: traps that came during the cycle, then as they come */
             agent_push_traps(tr, ob, pu, false);
@@ -581,7 +650,8 @@ static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
         log_info("agent", "%zu batch(es) left in %s, sent at the next start", spool_count(sp), spool_dir(sp));
     checker_attach(NULL);
     checker_free(ck); /* before the pusher it gives to */
-    pusher_free(pu); /* stops the push thread first: it uses the spool and the client */
+    watchdog_free(wd); /* it reads the spool */
+    pusher_free(pu); /* stops the push threads first: they use the spool and the clients */
     if (ob && outbox_held(ob))
         log_error("agent", "DATA LOST: %zu batch(es) held in memory without a sequence number when the agent stopped",
                   outbox_held(ob));
@@ -589,7 +659,8 @@ static int agent_run(const agent_config *cfg, const profile_set *set, bool once)
     outbox_free(ob);
     spool_close(sp);
     poller_free(p);
-    push_client_free(pc);
+    for (size_t k = 0; k < cfg->nservers; k++)
+        push_client_free(pcs[k]);
     return rc;
 }
 

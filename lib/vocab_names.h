@@ -10,6 +10,9 @@
 #define VOCAB_DEVICE_TRAP_RECEIVED "device.trap.received"
 #define VOCAB_DEVICE_TRAP_DROPPED "device.trap.dropped"
 #define VOCAB_DEVICE_REBOOT "device.reboot"
+/* an agent pushing to several servers, about each of them (agent/main.c) */
+#define VOCAB_AGENT_SERVER_BEHIND "agent.server.behind"
+#define VOCAB_AGENT_SERVER_BACKLOG "agent.server.backlog"
 /* a UPS's self-tests and calibrations (server/sla/selftest.h) */
 #define VOCAB_UPS_TEST_RESULT "ups.test.result"
 #define VOCAB_UPS_CALIBRATION_RESULT "ups.calibration.result"

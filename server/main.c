@@ -20,9 +20,11 @@
 #include "alerting/alerts.h"
 #include "audit/audit.h"
 #include "alerting/sender.h"
+#include "cluster/cluster.h"
 #include "reload.h"
 #include "http/api.h"
 #include "store/db.h"
+#include "store/sq.h"
 #include "http/http.h"
 #include "log.h"
 #include "vocab.h"
@@ -178,12 +180,13 @@ static void *server_timer_run(void *arg)
     server_timer *t = arg;
     while (!atomic_load(&t->stop)) {
         int64_t now = (int64_t)time(NULL);
-        if (now - t->purged >= RETENTION_EVERY || now < t->purged) {
+        bool leads = cluster_is_leader(); /* a follower judges nothing and purges nothing: shared rows */
+        if (leads && (now - t->purged >= RETENTION_EVERY || now < t->purged)) {
             t->purged = now;
             server_retention_run(t, now);
         }
         db *d = api_db(t->ctx); /* the timer thread's own connection */
-        if (d)
+        if (d && leads)
             alerts_tick(d, t->ctx->cfg, t->started, (int64_t)time(NULL), t->lock);
         malloc_trim(0); /* see mallopt in server_run */
         rrd_store_check_writers(t->ctx->rrd);
@@ -211,25 +214,29 @@ static bool server_has_rrd_data(const char *data_dir)
 /* A vigie.db that is missing or empty beside RRD files is a database lost (deleted, truncated,
  * another disk mounted): starting would forget the accepted batches, the events and the alerts
  * without a word. 2 (refused) unless --init; then quick_check on what is opened. */
-static int server_open_db(const server_config *cfg, const char *dbpath, bool init, db **out)
+static int server_open_db(const server_config *cfg, const char *target, bool init, db **out)
 {
     struct stat st;
-    bool empty = stat(dbpath, &st) != 0 || st.st_size == 0;
+    char dbpath[1024]; /* what the log may show: PostgreSQL's target without its password */
+    sq_target_redact(target, dbpath, sizeof dbpath);
+    bool pg = sq_target_kind(target) == SQ_POSTGRES;
+    /* a PostgreSQL database is shared by a pair and kept by its own tools: nothing here says it was lost */
+    bool empty = !pg && (stat(sq_target_path(target), &st) != 0 || st.st_size == 0);
     if (empty && !init && server_has_rrd_data(cfg->data_dir)) {
         log_error("server", "%s is %s but %s/rrd holds RRD data: the database was lost or truncated. Restore it "
                   "from a backup, or start once with --init to begin a new database beside that data",
-                  dbpath, stat(dbpath, &st) != 0 ? "missing" : "empty", cfg->data_dir);
+                  dbpath, stat(sq_target_path(target), &st) != 0 ? "missing" : "empty", cfg->data_dir);
         return 2;
     }
     vg_err derr;
-    vg_code rc = db_open(dbpath, out, &derr);
+    vg_code rc = db_open(target, out, &derr);
     if (rc == VG_OK && (rc = db_quick_check(*out, &derr)) != VG_OK) {
         db_close(*out);
         *out = NULL;
     }
     if (rc != VG_OK) {
         /* a file that is not a database, or a damaged one: SQLite's open or quick_check says so */
-        bool damaged = rc == VG_E_IO && stat(dbpath, &st) == 0 && st.st_size > 0;
+        bool damaged = !pg && rc == VG_E_IO && stat(sq_target_path(target), &st) == 0 && st.st_size > 0;
         log_error("server", "%s: %s%s", dbpath, derr.msg,
                   damaged ? ": the database is damaged; restore it from a backup (or move it away and start "
                             "with --init to begin a new one)" : "");
@@ -242,10 +249,13 @@ static int server_open_db(const server_config *cfg, const char *dbpath, bool ini
 
 static int server_run(const server_config *cfg, bool init)
 {
-    char err[1200] = "", dbpath[SERVER_PATH_MAX + 16];
+    char err[1200] = "", dbpath[SERVER_PATH_MAX + 1024];
     if (server_prepare_dir(cfg->data_dir) != 0)
         return 1;
-    snprintf(dbpath, sizeof dbpath, "%s/vigie.db", cfg->data_dir);
+    if (cfg->database[0])
+        snprintf(dbpath, sizeof dbpath, "%s", cfg->database);
+    else
+        snprintf(dbpath, sizeof dbpath, "%s/vigie.db", cfg->data_dir);
     api_ctx ctx = {.cfg = cfg};
     vg_err derr;
     int orc = server_open_db(cfg, dbpath, init, &ctx.db);
@@ -331,8 +341,13 @@ static int server_run(const server_config *cfg, bool init)
     sigaddset(&set, SIGHUP); /* a reload (reload.h) */
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* before the HTTP thread starts, so it inherits the mask */
     signal(SIGPIPE, SIG_IGN);
-    http_server *h = http_start(&ctx, cfg->listen_addr, cfg->port, cfg->tls_cert_pem, cfg->tls_key_pem, err,
-                                sizeof err);
+    /* the election (cluster/cluster.h): its thread after the forks, before the HTTP threads that ask it */
+    cluster *cl = NULL;
+    vg_err cerr;
+    if (cluster_open(dbpath, &cfg->cluster, &cl, &cerr) != VG_OK)
+        snprintf(err, sizeof err, "cluster: %s", cerr.msg);
+    http_server *h = cl ? http_start(&ctx, cfg->listen_addr, cfg->port, cfg->tls_cert_pem, cfg->tls_key_pem, err,
+                                     sizeof err) : NULL;
     int rc = 1;
     if (h) {
         bool v6 = strchr(cfg->listen_addr, ':') != NULL;
@@ -379,6 +394,7 @@ static int server_run(const server_config *cfg, bool init)
         log_error("server", "%s", err);
         server_audit(&ctx, "server.start", "", "failed", err);
     }
+    cluster_free(cl); /* after the timer and the sender: a leader releases its lease last */
     store_graph_stop();
     rrd_store_free(ctx.rrd);
     db_pool_free(ctx.pool);

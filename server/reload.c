@@ -52,6 +52,7 @@ static void reload_keep_running(server_config *next, const server_config *run, c
     reload_keep_str(kept, size, "listen", next->listen_addr, sizeof next->listen_addr, run->listen_addr);
     reload_keep_int(kept, size, "port", &next->port, run->port);
     reload_keep_str(kept, size, "data_dir", next->data_dir, sizeof next->data_dir, run->data_dir);
+    reload_keep_str(kept, size, "database", next->database, sizeof next->database, run->database);
     reload_keep_str(kept, size, "rrdcached", next->rrdcached, sizeof next->rrdcached, run->rrdcached);
     reload_keep_int(kept, size, "step", &next->step, run->step);
     reload_keep_str(kept, size, "tls_cert", next->tls_cert, sizeof next->tls_cert, run->tls_cert);
@@ -62,6 +63,14 @@ static void reload_keep_running(server_config *next, const server_config *run, c
     reload_keep_int(kept, size, "http.max_connections_per_ip", &next->http.max_connections_per_ip,
                     run->http.max_connections_per_ip);
     reload_keep_int(kept, size, "http.timeout", &next->http.timeout, run->http.timeout);
+    /* the election runs with the node and lease it started with (cluster/cluster.h) */
+    if (next->cluster.on != run->cluster.on) {
+        size_t at = strlen(kept);
+        snprintf(kept + at, size - at, "%scluster", at ? ", " : "");
+        next->cluster = run->cluster;
+    }
+    reload_keep_str(kept, size, "cluster.node", next->cluster.node, sizeof next->cluster.node, run->cluster.node);
+    reload_keep_int(kept, size, "cluster.lease", &next->cluster.lease, run->cluster.lease);
 }
 
 vg_code server_reload(server_reloader *r, alert_sender *sender, char *kept, size_t kept_size, vg_err *err)

@@ -238,12 +238,13 @@ static vg_code ac_root(const conf_doc *d, const conf_node *root, agent_config *c
                                        "interval", "timeout", "retries", "spool_dir", "spool_max_mb",
                                        "devices", "trap_listen", "trap_community", "trap_users", "trap_rate", "trap_source_rate",
                                        "spool_retention", "sweep_requests", "checks", "check_interval",
-                                       "check_pings", "check_timeout", "targets_from_server", NULL};
+                                       "check_pings", "check_timeout", "targets_from_server",
+                                       "server_backlog_mb", "watchdog", NULL};
     vg_code rc;
     if ((rc = conf_check_map(d, root, "agent.yaml", keys, err)) ||
         (rc = conf_get_buf(d, root, "agent", true, cfg->id, sizeof cfg->id, err)) ||
         (rc = conf_get_buf(d, root, "site", false, cfg->site, sizeof cfg->site, err)) ||
-        (rc = conf_get_buf(d, root, "server", true, cfg->server, sizeof cfg->server, err)) ||
+        (rc = agent_servers_read(d, root, cfg, err)) ||
         (rc = conf_get_buf(d, root, "token", true, cfg->token, sizeof cfg->token, err)) ||
         (rc = conf_get_buf(d, root, "ca_file", false, cfg->ca_file, sizeof cfg->ca_file, err)) ||
         (rc = conf_get_buf(d, root, "profiles", false, cfg->profiles, sizeof cfg->profiles, err)) ||
@@ -263,8 +264,6 @@ static vg_code ac_root(const conf_doc *d, const conf_node *root, agent_config *c
     if (strlen(cfg->token) < 16)
         return conf_fail(err, d, conf_map_get(d, root, "token"), "token",
                          "must be at least 16 characters long (the server refuses shorter ones)");
-    if (strncmp(cfg->server, "http://", 7) != 0 && strncmp(cfg->server, "https://", 8) != 0)
-        return conf_fail(err, d, conf_map_get(d, root, "server"), "server", "must be an http:// or https:// URL");
     if (cfg->timeout <= 0 || cfg->timeout > 60)
         return conf_fail(err, d, conf_map_get(d, root, "timeout"), "timeout", "must be in (0, 60] seconds");
     if (!cfg->spool_dir[0])
@@ -347,6 +346,7 @@ void agent_config_free(agent_config *cfg)
         agent_check_clear(&cfg->checks[i]);
     free(cfg->checks);
     free(cfg->trap_users);
+    explicit_bzero(&cfg->watchdog, sizeof cfg->watchdog); /* its SMTP password */
     free(cfg);
 }
 

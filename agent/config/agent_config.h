@@ -94,11 +94,36 @@ typedef struct {
     char engine_id[72]; /* "0x8000..." or "8000...", empty: informs only */
 } agent_trap_user;
 
+/* The servers an agent pushes to (agent.yaml `server:`, a URL or a list of them, same token and
+ * ca_file): each batch waits in the spool until every one has stored it (push/spool.h). */
+#define AGENT_SERVERS_MAX 4
+#define AGENT_WATCHDOG_TO_MAX 8
+
+/* agent.yaml `watchdog:` (watchdog/watchdog.h): the agent's own alert when no server has stored a
+ * batch for `after` seconds while batches wait; off while after is 0. */
+typedef struct {
+    int after, repeat;                 /* seconds (repeat 0: once) */
+    char webhook[AGENT_URL_MAX + 1];   /* POSTed a JSON message ("" for none); an SMS gateway is one */
+    char webhook_ca[AGENT_PATH_MAX + 1];
+    char smtp_url[AGENT_URL_MAX + 1];  /* smtp:// or smtps:// ("" for no mail) */
+    char smtp_user[AGENT_SECRET_MAX + 1], smtp_password[AGENT_SECRET_MAX + 1];
+    char smtp_from[AGENT_SECRET_MAX + 1];
+    char smtp_ca[AGENT_PATH_MAX + 1];
+    char smtp_to[AGENT_WATCHDOG_TO_MAX][AGENT_SECRET_MAX + 1];
+    size_t nsmtp_to;
+    bool smtp_starttls;                /* required on smtp:// unless false (a relay on this machine) */
+    int timeout;                       /* seconds per message */
+} agent_watchdog;
+
 typedef struct {
     char path[AGENT_PATH_MAX + 1];
     char id[NAME_MAX_LEN + 1];
     char site[NAME_MAX_LEN + 1];
-    char server[AGENT_URL_MAX + 1];
+    char server[AGENT_URL_MAX + 1];     /* the first of servers[] (the server that gives targets) */
+    char servers[AGENT_SERVERS_MAX][AGENT_URL_MAX + 1];
+    size_t nservers;
+    int server_backlog_mb;              /* what a server may lack before it is behind (0: 3/4 of spool_max_mb) */
+    agent_watchdog watchdog;
     char token[AGENT_SECRET_MAX + 1];
     char ca_file[AGENT_PATH_MAX + 1];
     char profiles[AGENT_PATH_MAX + 1];
@@ -128,6 +153,11 @@ typedef struct {
     double check_http_timeout; /* seconds a GET may take (check_timeout when given, else 5) */
     bool targets_from_server; /* GET /api/v1/agent/targets too */
 } agent_config;
+
+/* agent_servers.c: `server:` (a URL or a list), `server_backlog_mb:` and `watchdog:`. */
+vg_code agent_servers_read(const conf_doc *d, const conf_node *root, agent_config *cfg, vg_err *err);
+/* The bound of a server's backlog in bytes: server_backlog_mb, or 3/4 of spool_max_mb. */
+unsigned long long agent_server_backlog_bytes(const agent_config *cfg);
 
 /* Loads and checks a file. `default_profiles` is used when the file gives no `profiles:`. */
 agent_config *agent_config_load(const char *path, const char *default_profiles, vg_err *err);

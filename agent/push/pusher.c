@@ -21,8 +21,10 @@ typedef struct {
     unsigned tries; /* sends that ended without "stored": a later "duplicate" is then its own copy */
 } pusher_body;
 
-struct pusher {
-    spool *sp;
+/* One server's push thread and what it holds (pusher.h). */
+typedef struct {
+    pusher *p;
+    size_t k; /* the server's place in the spool's list */
     push_client *pc;
     pthread_t thread;
     bool started, stop, kicked, server_away;
@@ -39,31 +41,57 @@ struct pusher {
     double clock_logged, skew_logged; /* monotonic time of those lines, 0 for never */
     bool skew_warned;
     bool last_clock;                 /* the last answer was a refusal for time (logged by pu_log_clock) */
+} pu_lane;
+
+struct pusher {
+    spool *sp;
+    pu_lane lane[SPOOL_SERVERS_MAX];
+    size_t n;
 };
 
-pusher *pusher_new(spool *sp, push_client *pc)
+pusher *pusher_new(spool *sp, push_client *pc) { return pusher_new_multi(sp, &pc, 1); }
+
+pusher *pusher_new_multi(spool *sp, push_client *const *pcs, size_t n)
 {
+    if (n == 0 || n > SPOOL_SERVERS_MAX)
+        return NULL;
     pusher *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;
     p->sp = sp;
-    p->pc = pc;
-    p->backoff = PUSHER_BACKOFF_MIN;
-    p->server_away = spool_count(sp) > 0;
-    pthread_mutex_init(&p->mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&p->cond, &ca);
-    pthread_condattr_destroy(&ca);
+    p->n = n;
+    for (size_t k = 0; k < n; k++) {
+        pu_lane *l = &p->lane[k];
+        l->p = p;
+        l->k = k;
+        l->pc = pcs[k];
+        l->backoff = PUSHER_BACKOFF_MIN;
+        l->server_away = spool_count_for(sp, k) > 0;
+        pthread_mutex_init(&l->mu, NULL);
+        pthread_condattr_t ca;
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        pthread_cond_init(&l->cond, &ca);
+        pthread_condattr_destroy(&ca);
+    }
     return p;
 }
 
 static double pu_mono(void);
 
+/* The server's URL and a space, for the lines of a pusher of several servers. */
+static const char *pu_url(pu_lane *p)
+{
+    static __thread char buf[1110];
+    spool_server_info si;
+    spool_server_get(p->p->sp, p->k, &si);
+    snprintf(buf, sizeof buf, "%s ", si.url);
+    return buf;
+}
+
 /* What the agent learnt of its clock from the reply: a warning while it is PUSHER_SKEW_WARN off (once
  * every PUSHER_LOG_EVERY), a line when it is back. */
-static void pu_check_skew(pusher *p)
+static void pu_check_skew(pu_lane *p)
 {
     double skew;
     if (!push_client_skew(p->pc, &skew))
@@ -86,7 +114,7 @@ static void pu_check_skew(pusher *p)
  * waiting, so that it never holds them up, and sent again until the clocks agree (its times are kept
  * as they are: never rewritten). PUSH_SENT once the new copy is on disk (the old file goes), else
  * PUSH_RETRY: the batch stays as it is, and nothing is doubled. */
-static push_result pu_requeue(pusher *p, const char *body, size_t len, char *why, size_t why_size)
+static push_result pu_requeue(pu_lane *p, const char *body, size_t len, char *why, size_t why_size)
 {
     vg_err err;
     push_batch *b = push_batch_decode(body, len, PUSH_ANY_TIME, &err);
@@ -97,11 +125,11 @@ static push_result pu_requeue(pusher *p, const char *body, size_t len, char *why
     if (p->requeued_from && push_batch_seq(b) >= p->requeued_from) {
         size_t n = strlen(why);
         snprintf(why + n, why_size - n, " (spooled again in this pass: tried again later)");
-    } else if (spool_next_seq(p->sp, &seq, &err) == VG_OK) {
+    } else if (spool_next_seq(p->p->sp, &seq, &err) == VG_OK) {
         uint64_t old = push_batch_seq(b);
         push_batch_set_seq(b, seq);
         char *text = push_batch_encode(b);
-        if (text && spool_put(p->sp, seq, text, strlen(text), &err) == VG_OK) {
+        if (text && spool_put_for(p->p->sp, seq, text, strlen(text), p->k, &err) == VG_OK) {
             if (!p->requeued_from)
                 p->requeued_from = seq;
             p->clock_refused++;
@@ -120,7 +148,7 @@ static push_result pu_requeue(pusher *p, const char *body, size_t len, char *why
 }
 
 /* The line about batches refused for their times, once every PUSHER_LOG_EVERY. */
-static void pu_log_clock(pusher *p, const char *why)
+static void pu_log_clock(pu_lane *p, const char *why)
 {
     double now = pu_mono();
     if (!p->clock_refused || (p->clock_logged && now - p->clock_logged < PUSHER_LOG_EVERY))
@@ -134,7 +162,7 @@ static void pu_log_clock(pusher *p, const char *why)
 
 static push_result pu_send(void *ctx, const char *body, size_t len, char *why, size_t why_size)
 {
-    pusher *p = ctx;
+    pu_lane *p = ctx;
     push_result r = push_client_send(p->pc, body, len, why, why_size);
     pu_check_skew(p);
     p->last_clock = r == PUSH_CLOCK;
@@ -147,11 +175,11 @@ static push_result pu_send(void *ctx, const char *body, size_t len, char *why, s
 
 /* The batches given, once the spool is empty (they are younger than every spooled one). false when
  * the server could not take one now. */
-static bool pu_send_bodies(pusher *p)
+static bool pu_send_bodies(pu_lane *p)
 {
     for (;;) {
         pthread_mutex_lock(&p->mu);
-        bool any = p->nbodies > 0 && !p->stop && spool_count(p->sp) == 0;
+        bool any = p->nbodies > 0 && !p->stop && spool_count_for(p->p->sp, p->k) == 0;
         pusher_body b = any ? p->bodies[0] : (pusher_body){0};
         pthread_mutex_unlock(&p->mu);
         if (!any)
@@ -188,21 +216,23 @@ static bool pu_send_bodies(pusher *p)
 
 /* One pass: the spool oldest first until it is empty or the server cannot take more, then the batches
  * given. false when something is still waiting for the server. */
-static bool pu_pass(pusher *p, double budget_s)
+static bool pu_pass(pu_lane *p, double budget_s)
 {
     spool_replay_stats st;
     vg_err err;
     p->requeued_from = 0;
-    if (spool_replay(p->sp, pu_send, p, budget_s, &st, &err) != VG_OK)
+    if (spool_replay_for(p->p->sp, p->k, pu_send, p, budget_s, &st, &err) != VG_OK)
         log_error("spool", "%s", err.msg);
     if (st.retry) {
         if (!p->last_clock) /* a refusal for time has its own line, rate-limited */
-            log_warn("push", "%s; %zu batch(es) waiting in %s", st.why, spool_count(p->sp), spool_dir(p->sp));
+            log_warn("push", "%s; %zu batch(es) waiting in %s", st.why, spool_count_for(p->p->sp, p->k),
+                     spool_dir(p->p->sp));
         p->server_away = true;
         return false;
     }
     if (p->server_away && (st.sent || st.rejected || st.dead || st.duplicate)) {
-        log_info("push", "server back: %u spooled batch(es) sent, %zu still waiting", st.sent, spool_count(p->sp));
+        log_info("push", "server %sback: %u spooled batch(es) sent, %zu still waiting",
+                 p->p->n > 1 ? pu_url(p) : "", st.sent, spool_count_for(p->p->sp, p->k));
         p->server_away = false;
     }
     return pu_send_bodies(p);
@@ -217,7 +247,7 @@ static double pu_mono(void)
 
 static void *pu_main(void *arg)
 {
-    pusher *p = arg;
+    pu_lane *p = arg;
     pthread_mutex_lock(&p->mu);
     while (!p->stop) {
         while (!p->stop && !p->kicked && !p->stopping)
@@ -253,74 +283,115 @@ static void *pu_main(void *arg)
     return NULL;
 }
 
+static void pu_lane_kick(pu_lane *l)
+{
+    pthread_mutex_lock(&l->mu);
+    l->kicked = true;
+    pthread_cond_broadcast(&l->cond);
+    pthread_mutex_unlock(&l->mu);
+}
+
 vg_code pusher_start(pusher *p, vg_err *err)
 {
-    int e = pthread_create(&p->thread, NULL, pu_main, p);
-    if (e != 0)
-        return vg_fail(err, VG_E_INTERNAL, "cannot start the push thread: %s", strerror(e));
-    p->started = true;
-    pusher_kick(p); /* what the spool holds from before */
+    for (size_t k = 0; k < p->n; k++) {
+        pu_lane *l = &p->lane[k];
+        int e = pthread_create(&l->thread, NULL, pu_main, l);
+        if (e != 0)
+            return vg_fail(err, VG_E_INTERNAL, "cannot start the push thread: %s", strerror(e));
+        l->started = true;
+        pu_lane_kick(l); /* what the spool holds from before */
+    }
     return VG_OK;
 }
 
 void pusher_kick(pusher *p)
 {
-    pthread_mutex_lock(&p->mu);
-    p->kicked = true;
-    pthread_cond_broadcast(&p->cond);
-    pthread_mutex_unlock(&p->mu);
+    for (size_t k = 0; k < p->n; k++)
+        pu_lane_kick(&p->lane[k]);
+}
+
+static void pu_lane_give(pu_lane *l, char *body)
+{
+    pthread_mutex_lock(&l->mu);
+    if (l->nbodies == PUSHER_UNSPOOLED_MAX) {
+        log_error("push", "DATA LOST: %d batches not spooled wait already: the oldest dropped", PUSHER_UNSPOOLED_MAX);
+        free(l->bodies[0].body);
+        memmove(l->bodies, l->bodies + 1, --l->nbodies * sizeof *l->bodies);
+    }
+    l->bodies[l->nbodies++] = (pusher_body){body, 0};
+    pthread_mutex_unlock(&l->mu);
+    pu_lane_kick(l);
 }
 
 void pusher_give(pusher *p, char *body)
 {
-    pthread_mutex_lock(&p->mu);
-    if (p->nbodies == PUSHER_UNSPOOLED_MAX) {
-        log_error("push", "DATA LOST: %d batches not spooled wait already: the oldest dropped", PUSHER_UNSPOOLED_MAX);
-        free(p->bodies[0].body);
-        memmove(p->bodies, p->bodies + 1, --p->nbodies * sizeof *p->bodies);
+    for (size_t k = 1; k < p->n; k++) { /* each server its own copy */
+        char *copy = strdup(body);
+        if (copy)
+            pu_lane_give(&p->lane[k], copy);
+        else
+            log_error("push", "DATA LOST: out of memory: a batch not spooled is not sent to %s", pu_url(&p->lane[k]));
     }
-    p->bodies[p->nbodies++] = (pusher_body){body, 0};
-    pthread_mutex_unlock(&p->mu);
-    pusher_kick(p);
+    pu_lane_give(&p->lane[0], body);
 }
 
 bool pusher_run_once(pusher *p)
 {
-    pu_pass(p, 0);
-    pthread_mutex_lock(&p->mu);
-    bool left = p->nbodies > 0;
-    pthread_mutex_unlock(&p->mu);
-    return !left && spool_count(p->sp) == 0;
+    bool all = true;
+    for (size_t k = 0; k < p->n; k++) {
+        pu_lane *l = &p->lane[k];
+        pu_pass(l, 0);
+        pthread_mutex_lock(&l->mu);
+        bool left = l->nbodies > 0;
+        pthread_mutex_unlock(&l->mu);
+        all = all && !left && spool_count_for(p->sp, k) == 0;
+    }
+    return all;
 }
 
 void pusher_free(pusher *p)
 {
     if (!p)
         return;
-    if (p->started) {
-        /* a last pass sends what the last cycle spooled, unless the server cannot take it at once */
-        pthread_mutex_lock(&p->mu);
-        p->stopping = true;
-        p->kicked = true;
-        pthread_cond_broadcast(&p->cond);
-        double until = pu_mono() + PUSHER_STOP_GRACE;
-        while (!p->exited && pu_mono() < until) {
+    /* a last pass sends what the last cycle spooled, unless a server cannot take it at once: every
+     * server's in parallel, for PUSHER_STOP_GRACE in all */
+    double until = pu_mono() + PUSHER_STOP_GRACE;
+    for (size_t k = 0; k < p->n; k++) {
+        pu_lane *l = &p->lane[k];
+        if (!l->started)
+            continue;
+        pthread_mutex_lock(&l->mu);
+        l->stopping = true;
+        l->kicked = true;
+        pthread_cond_broadcast(&l->cond);
+        pthread_mutex_unlock(&l->mu);
+    }
+    for (size_t k = 0; k < p->n; k++) {
+        pu_lane *l = &p->lane[k];
+        if (!l->started)
+            continue;
+        pthread_mutex_lock(&l->mu);
+        while (!l->exited && pu_mono() < until) {
             struct timespec ts = {.tv_sec = (time_t)until, .tv_nsec = (long)((until - (double)(time_t)until) * 1e9)};
-            pthread_cond_timedwait(&p->cond, &p->mu, &ts);
+            pthread_cond_timedwait(&l->cond, &l->mu, &ts);
         }
-        bool hung = !p->exited;
-        p->stop = true;
-        pthread_cond_broadcast(&p->cond);
-        pthread_mutex_unlock(&p->mu);
+        bool hung = !l->exited;
+        l->stop = true;
+        pthread_cond_broadcast(&l->cond);
+        pthread_mutex_unlock(&l->mu);
         if (hung)
-            push_client_abort(p->pc); /* a send that hangs ends now; its batch stays in the spool */
-        pthread_join(p->thread, NULL);
+            push_client_abort(l->pc); /* a send that hangs ends now; its batch stays in the spool */
     }
-    for (size_t i = 0; i < p->nbodies; i++) {
-        log_error("push", "DATA LOST: a batch not spooled and not sent when the agent stopped");
-        free(p->bodies[i].body);
+    for (size_t k = 0; k < p->n; k++) {
+        pu_lane *l = &p->lane[k];
+        if (l->started)
+            pthread_join(l->thread, NULL);
+        for (size_t i = 0; i < l->nbodies; i++) {
+            log_error("push", "DATA LOST: a batch not spooled and not sent when the agent stopped");
+            free(l->bodies[i].body);
+        }
+        pthread_mutex_destroy(&l->mu);
+        pthread_cond_destroy(&l->cond);
     }
-    pthread_mutex_destroy(&p->mu);
-    pthread_cond_destroy(&p->cond);
     free(p);
 }

@@ -23,50 +23,16 @@
 #include "fdio.h"
 #include "log.h"
 #include "push.h"
-
-#define SPOOL_DIGITS 20                    /* UINT64_MAX has 20 digits */
-#define SPOOL_NAME_LEN (SPOOL_DIGITS + 5) /* "<digits>.json" */
-#define SPOOL_NAME_MAX 48
-
-typedef struct {
-    uint64_t seq;
-    uint64_t size;
-} spool_entry;
-
-struct spool {
-    char dir[4096];
-    char agent[NAME_MAX_LEN + 1];
-    int dfd;       /* the spool folder */
-    int lock_fd;   /* DIR/lock, flock'ed for the spool's life */
-    uint64_t max_bytes, bytes, dropped, last_seq;
-    spool_entry *e; /* waiting batches, oldest first: e[head .. head + count) */
-    size_t head, count, cap;
-    /* The poller spools (spool_next_seq, spool_put) while the push thread replays: the lock guards the
-     * index and the counters, never a send */
-    pthread_mutex_t mu;
-    /* the one batch whose fate is unknown: sent, and no answer came (or the agent stopped meanwhile).
-     * Only the oldest can be such a batch, since replay stops at the first one not taken. A "duplicate"
-     * answer for it is the server's stored copy; for any other batch, a number used twice */
-    uint64_t unsure_seq;
-    uint64_t fail_seq;         /* the batch the server refused (5xx) fail_count times for fail_why */
-    unsigned fail_count;
-    char fail_why[200];
-    uint64_t dead, duplicates; /* since the spool was opened */
-    /* the batch the push thread is sending now: the bound drops the batches after it rather than it,
-     * since it may be stored this very moment (dropped and stored would be counted lost and not be) */
-    uint64_t sending;
-    bool sending_set;
-    /* the folders set aside: their retention, and the files it deleted (DIR/purged). Its own lock, so
-     * that a purge never holds up the live queue */
-    pthread_mutex_t aside_mu;
-    spool_retention ret;
-    uint64_t purged;
-    time_t purged_at; /* the last spool_purge, 0 before the first */
-};
+#include "push/spool_internal.h"
 
 static const char *const spool_aside_dirs[SPOOL_ASIDE_DIRS] = {"rejected", "corrupt", "dead", "duplicate"};
 
-static void sp_name(uint64_t seq, char *out, size_t size)
+const char *sp_aside_dir(sp_aside a)
+{
+    return a >= SP_ASIDE_REJECTED && a <= SP_ASIDE_DUPLICATE ? spool_aside_dirs[a - 1] : NULL;
+}
+
+void sp_name(uint64_t seq, char *out, size_t size)
 {
     snprintf(out, size, "%0*" PRIu64 ".json", SPOOL_DIGITS, seq);
 }
@@ -122,12 +88,9 @@ static int sp_check_member(const spool *s, uint64_t seq, const char *body, size_
     return n > 0 && (size_t)n < size ? n : -1;
 }
 
-typedef enum { SP_CHECK_NONE, SP_CHECK_OK, SP_CHECK_BAD, SP_CHECK_FOREIGN } sp_check_result;
-
 /* Checks the member that ends a spooled file and, when it holds, cuts it off: buf becomes the batch
  * as the agent made it (*len updated). */
-static sp_check_result sp_check_file(const spool *s, uint64_t seq, char *buf, size_t *len, char *why,
-                                     size_t why_size)
+sp_check_result sp_check_file(const spool *s, uint64_t seq, char *buf, size_t *len, char *why, size_t why_size)
 {
     size_t n = *len, key = strlen(SP_CHECK_KEY), hexlen = 2 * SP_HASH_LEN;
     if (n < 2 || buf[n - 2] != '"' || buf[n - 1] != '}')
@@ -172,7 +135,7 @@ static sp_check_result sp_check_file(const spool *s, uint64_t seq, char *buf, si
     return SP_CHECK_OK;
 }
 
-static double sp_mono(void)
+double sp_mono(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -214,7 +177,7 @@ static vg_code sp_write_file2(const spool *s, const char *name, const char *data
     return VG_OK;
 }
 
-static vg_code sp_write_file(const spool *s, const char *name, const char *data, size_t len, vg_err *err)
+vg_code sp_write_file(const spool *s, const char *name, const char *data, size_t len, vg_err *err)
 {
     return sp_write_file2(s, name, data, len, NULL, 0, err);
 }
@@ -278,13 +241,45 @@ static int sp_entry_cmp(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-static int sp_index_add(spool *s, uint64_t seq, uint64_t size)
+/* The servers' counts of what waits for them, as entry e joins (sign 1) or leaves (-1) them. */
+static void sp_count_servers(spool *s, const spool_entry *e, int sign)
+{
+    for (size_t k = 0; k < s->nservers; k++) {
+        if (!(e->need & (1u << k)))
+            continue;
+        if (sign > 0) {
+            s->srv[k].count++;
+            s->srv[k].bytes += e->size;
+        } else {
+            s->srv[k].count--;
+            s->srv[k].bytes -= e->size;
+        }
+    }
+}
+
+long sp_index_find(const spool *s, uint64_t seq)
+{
+    size_t lo = 0, hi = s->count; /* the index is in order: a binary search */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->e[s->head + mid].seq < seq)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < s->count && s->e[s->head + lo].seq == seq ? (long)(s->head + lo) : -1;
+}
+
+static int sp_index_add(spool *s, uint64_t seq, uint64_t size, uint8_t need)
 {
     for (size_t i = s->count; i > 0 && s->e[s->head + i - 1].seq >= seq; i--) {
-        if (s->e[s->head + i - 1].seq == seq) { /* written again: replaced */
-            s->bytes -= s->e[s->head + i - 1].size;
-            s->e[s->head + i - 1].size = size;
+        spool_entry *e = &s->e[s->head + i - 1];
+        if (e->seq == seq) { /* written again: replaced */
+            sp_count_servers(s, e, -1);
+            s->bytes -= e->size;
+            e->size = size;
             s->bytes += size;
+            sp_count_servers(s, e, 1);
             return 0;
         }
     }
@@ -305,16 +300,28 @@ static int sp_index_add(spool *s, uint64_t seq, uint64_t size)
         s->e[i] = s->e[i - 1];
         i--;
     }
-    s->e[i] = (spool_entry){seq, size};
+    s->e[i] = (spool_entry){.seq = seq, .size = size, .need = need};
     s->count++;
     s->bytes += size;
+    sp_count_servers(s, &s->e[i], 1);
+    for (size_t k = 0; k < s->nservers; k++) /* spooled late, behind a newer one: still to be sent */
+        if ((need & (1u << k)) && seq < s->srv[k].low) {
+            s->srv[k].low = seq;
+            s->srv[k].dirty = true;
+        }
     return 0;
 }
 
-static void sp_index_pop(spool *s)
+void sp_index_remove(spool *s, size_t at)
 {
-    s->bytes -= s->e[s->head].size;
-    s->head++;
+    spool_entry *e = &s->e[at];
+    sp_count_servers(s, e, -1);
+    s->bytes -= e->size;
+    if (at == s->head) {
+        s->head++;
+    } else { /* rare: the oldest are nearly always the ones no server needs any more */
+        memmove(e, e + 1, (s->head + s->count - at - 1) * sizeof *e);
+    }
     if (--s->count == 0)
         s->head = 0;
 }
@@ -350,7 +357,7 @@ static vg_code sp_scan(spool *s, vg_err *err)
                 s->e = e;
                 s->cap = cap;
             }
-            s->e[s->count++] = (spool_entry){seq, (uint64_t)st.st_size};
+            s->e[s->count++] = (spool_entry){.seq = seq, .size = (uint64_t)st.st_size, .need = 1};
             s->bytes += (uint64_t)st.st_size;
         }
     }
@@ -398,6 +405,7 @@ spool *spool_open(const char *dir, const char *agent, uint64_t max_bytes, vg_err
     s->ret = (spool_retention){SPOOL_KEEP_DAYS, SPOOL_KEEP_FILES, max_bytes};
     pthread_mutex_init(&s->mu, NULL);
     pthread_mutex_init(&s->aside_mu, NULL);
+    sp_servers_init(s);
     if (!dir[0] || strlen(dir) >= sizeof s->dir - SPOOL_NAME_MAX - 16) {
         vg_fail(err, VG_E_INVALID, "spool folder name empty or too long");
         goto fail;
@@ -433,8 +441,10 @@ spool *spool_open(const char *dir, const char *agent, uint64_t max_bytes, vg_err
         s->last_seq = (uint64_t)time(NULL) * 1000 - 1;
     if (s->count && s->e[s->count - 1].seq > s->last_seq)
         s->last_seq = s->e[s->count - 1].seq;
+    s->srv[0].count = s->count;
+    s->srv[0].bytes = s->bytes;
     if (s->count) /* it may have been on its way when the last agent stopped */
-        s->unsure_seq = s->e[0].seq;
+        s->srv[0].unsure_upto = s->srv[0].unsure_seq = s->e[s->head].seq;
     return s;
 fail:
     spool_close(s);
@@ -450,6 +460,8 @@ void spool_close(spool *s)
     if (s->dfd >= 0)
         close(s->dfd);
     free(s->e);
+    for (size_t k = 0; k < SPOOL_SERVERS_MAX; k++)
+        pthread_mutex_destroy(&s->srv[k].file_mu);
     pthread_mutex_destroy(&s->mu);
     pthread_mutex_destroy(&s->aside_mu);
     free(s);
@@ -487,30 +499,44 @@ const char *spool_dir(const spool *s) { return s->dir; }
 
 /* ---- writing, and the bound ----------------------------------------------------------------- */
 
+/* Whether some server is sending the entry at `at` now: the bounds leave it alone, since it may be
+ * stored this very moment (dropped and stored would be counted lost and not be). */
+static bool sp_in_flight(const spool *s, size_t at)
+{
+    for (size_t k = 0; k < s->nservers; k++)
+        if (s->srv[k].sending_set && s->srv[k].sending == s->e[at].seq)
+            return true;
+    return false;
+}
+
+static void sp_unlink_mask(spool *s, uint64_t seq)
+{
+    char name[SPOOL_NAME_MAX];
+    snprintf(name, sizeof name, "%0*" PRIu64 ".for", SPOOL_DIGITS, seq);
+    unlinkat(s->dfd, name, 0);
+}
+
 static void sp_enforce_bound(spool *s)
 {
     unsigned n = 0;
     uint64_t first = 0, last = 0;
+    size_t at = s->head; /* the oldest not on its way; the newest is always kept */
     while (s->bytes > s->max_bytes && s->count > 1) {
-        bool skip = s->sending_set && s->e[s->head].seq == s->sending; /* drop the next one instead */
-        if (skip && s->count < 3)
+        while (at + 1 < s->head + s->count && sp_in_flight(s, at))
+            at++;
+        if (at + 1 >= s->head + s->count)
             break;
-        size_t at = s->head + (skip ? 1 : 0);
         char name[SPOOL_NAME_MAX];
         uint64_t seq = s->e[at].seq;
+        bool masked = s->e[at].masked;
         sp_name(seq, name, sizeof name);
         if (unlinkat(s->dfd, name, 0) != 0 && errno != ENOENT) {
             log_error("spool", "%s/%s: cannot drop it: %s", s->dir, name, strerror(errno));
             break;
         }
-        if (skip) { /* the batch in flight takes the dropped one's place, and stays the oldest */
-            s->bytes -= s->e[at].size;
-            s->e[at] = s->e[s->head];
-            s->head++;
-            s->count--;
-        } else {
-            sp_index_pop(s);
-        }
+        if (masked)
+            sp_unlink_mask(s, seq);
+        sp_index_remove(s, at);
         if (n++ == 0)
             first = seq;
         last = seq;
@@ -527,33 +553,62 @@ static void sp_enforce_bound(spool *s)
               s->dir, (double)s->max_bytes / (1 << 20), n, first, last, s->dropped, s->count);
 }
 
-static vg_code sp_put_locked(spool *s, uint64_t seq, const char *body, size_t len, vg_err *err);
+static vg_code sp_put_locked(spool *s, uint64_t seq, const char *body, size_t len, uint8_t need, vg_err *err);
 
-vg_code spool_put(spool *s, uint64_t seq, const char *body, size_t len, vg_err *err)
+vg_code sp_put_masked(spool *s, uint64_t seq, const char *body, size_t len, uint8_t need, vg_err *err)
 {
     pthread_mutex_lock(&s->mu);
-    vg_code rc = sp_put_locked(s, seq, body, len, err);
+    vg_code rc = sp_put_locked(s, seq, body, len, need, err);
     pthread_mutex_unlock(&s->mu);
+    sp_save_servers(s, true);
     return rc;
 }
 
-static vg_code sp_put_locked(spool *s, uint64_t seq, const char *body, size_t len, vg_err *err)
+vg_code spool_put(spool *s, uint64_t seq, const char *body, size_t len, vg_err *err)
+{
+    return sp_put_masked(s, seq, body, len, sp_all_servers(s), err);
+}
+
+static vg_code sp_put_locked(spool *s, uint64_t seq, const char *body, size_t len, uint8_t need, vg_err *err)
 {
     char name[SPOOL_NAME_MAX], check[2 * SP_HASH_LEN + NAME_MAX_LEN + 80];
     sp_name(seq, name, sizeof name);
     int clen = sp_check_member(s, seq, body, len, check, sizeof check);
     if (clen < 0)
         return vg_fail(err, VG_E_INVALID, "batch %" PRIu64 " not spooled: not a JSON object, or no SHA-256", seq);
+    need &= sp_all_servers(s);
+    bool masked = need != sp_all_servers(s);
+    if (!need)
+        return vg_fail(err, VG_E_INVALID, "batch %" PRIu64 " not spooled: it is for no server", seq);
+    if (masked) { /* the servers it is for, on disk before the batch: a restart sends it to those only */
+        char mname[SPOOL_NAME_MAX], mask[SPOOL_SERVERS_MAX * 48] = "";
+        snprintf(mname, sizeof mname, "%0*" PRIu64 ".for", SPOOL_DIGITS, seq);
+        size_t n = 0; /* the servers' file names, not their places: the list may be reordered */
+        for (size_t k = 0; k < s->nservers; k++)
+            if (need & (1u << k))
+                n += (size_t)snprintf(mask + n, sizeof mask - n, "%s\n", s->srv[k].file);
+        vg_code rc = sp_write_file(s, mname, mask, n, err);
+        if (rc != VG_OK)
+            return rc;
+    }
     /* the batch without its closing '}', then the check member, which closes it */
     vg_code rc = sp_write_file2(s, name, body, len - 1, check, (size_t)clen, err);
-    if (rc != VG_OK)
+    if (rc != VG_OK) {
+        if (masked)
+            sp_unlink_mask(s, seq);
         return rc;
-    if (sp_index_add(s, seq, len - 1 + (size_t)clen) != 0) {
+    }
+    if (sp_index_add(s, seq, len - 1 + (size_t)clen, need) != 0) {
         unlinkat(s->dfd, name, 0);
+        if (masked)
+            sp_unlink_mask(s, seq);
         return vg_fail(err, VG_E_NOMEM, "batch %" PRIu64 " not spooled: out of memory", seq);
     }
+    if (masked)
+        s->e[sp_index_find(s, seq)].masked = true;
     if (seq > s->last_seq)
         s->last_seq = seq;
+    sp_enforce_backlogs(s);
     sp_enforce_bound(s);
     return VG_OK;
 }
@@ -724,7 +779,7 @@ static void sp_trim_aside(spool *s, const char *sub)
 }
 
 /* Moves a waiting batch to DIR/sub/, never over a file already there. */
-static vg_code sp_set_aside(spool *s, const char *name, const char *sub, vg_err *err)
+vg_code sp_set_aside(spool *s, const char *name, const char *sub, vg_err *err)
 {
     int fd = openat(s->dfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0 && errno == ENOENT && mkdirat(s->dfd, sub, 0750) == 0)
@@ -749,237 +804,3 @@ static vg_code sp_set_aside(spool *s, const char *name, const char *sub, vg_err 
     return rc;
 }
 
-/* ---- replay --------------------------------------------------------------------------------- */
-
-typedef enum { SP_LOAD_OK, SP_LOAD_MISSING, SP_LOAD_CORRUPT, SP_LOAD_FOREIGN, SP_LOAD_NOMEM } sp_load_result;
-
-/* Reads and checks a waiting batch: a regular file ending with its check (above), or else holding a
- * batch that push_batch_decode accepts, with the sequence number of its name. The timestamps are checked against the time the file was written
- * (when the samples were taken), then against now, so that an old batch is not taken for a corrupt one. */
-static sp_load_result sp_load(spool *s, uint64_t seq, const char *name, char **body, size_t *len, char *why,
-                              size_t why_size)
-{
-    *body = NULL;
-    int fd = openat(s->dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) {
-        int e = errno;
-        snprintf(why, why_size, "%s", strerror(e));
-        return e == ENOENT ? SP_LOAD_MISSING : SP_LOAD_CORRUPT;
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(why, why_size, "not a regular file");
-        close(fd);
-        return SP_LOAD_CORRUPT;
-    }
-    if (st.st_size == 0 || (uint64_t)st.st_size > PUSH_MAX_BODY) {
-        snprintf(why, why_size, st.st_size ? "larger than a batch may be" : "empty");
-        close(fd);
-        return SP_LOAD_CORRUPT;
-    }
-    size_t size = (size_t)st.st_size, got = 0;
-    char *buf = malloc(size + 1);
-    if (!buf) {
-        close(fd);
-        return SP_LOAD_NOMEM;
-    }
-    while (got < size) {
-        ssize_t n = read(fd, buf + got, size - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            if (n < 0) {
-                snprintf(why, why_size, "read: %s", strerror(errno));
-                free(buf);
-                close(fd);
-                return SP_LOAD_CORRUPT;
-            }
-            break;
-        }
-        got += (size_t)n;
-    }
-    close(fd);
-    buf[got] = '\0';
-    switch (sp_check_file(s, seq, buf, &got, why, why_size)) {
-    case SP_CHECK_OK:
-        *body = buf;
-        *len = got;
-        return SP_LOAD_OK;
-    case SP_CHECK_BAD:
-        free(buf);
-        return SP_LOAD_CORRUPT;
-    case SP_CHECK_FOREIGN:
-        free(buf);
-        return SP_LOAD_FOREIGN;
-    case SP_CHECK_NONE: /* an older agent's file: checked by decoding it */
-        break;
-    }
-    vg_err perr;
-    push_batch *b = push_batch_decode(buf, got, st.st_mtime, &perr);
-    if (!b && time(NULL) != st.st_mtime) {
-        vg_err again;
-        b = push_batch_decode(buf, got, time(NULL), &again);
-    }
-    if (!b) {
-        snprintf(why, why_size, "%s: %s", perr.field, perr.msg);
-        free(buf);
-        return SP_LOAD_CORRUPT;
-    }
-    uint64_t inner = push_batch_seq(b);
-    bool foreign = strcmp(push_batch_agent(b), s->agent) != 0;
-    if (foreign)
-        snprintf(why, why_size, "a batch of agent %s, and this agent is %s", push_batch_agent(b), s->agent);
-    push_batch_free(b);
-    if (inner != seq) {
-        snprintf(why, why_size, "holds batch %" PRIu64 ", not %" PRIu64, inner, seq);
-        free(buf);
-        return SP_LOAD_CORRUPT;
-    }
-    if (foreign) {
-        free(buf);
-        return SP_LOAD_FOREIGN;
-    }
-    *body = buf;
-    *len = got;
-    return SP_LOAD_OK;
-}
-
-/* Takes batch seq out of the index if it is still the oldest (the bound may have dropped it meanwhile). */
-static void sp_pop_seq(spool *s, uint64_t seq)
-{
-    pthread_mutex_lock(&s->mu);
-    if (s->count > 0 && s->e[s->head].seq == seq)
-        sp_index_pop(s);
-    pthread_mutex_unlock(&s->mu);
-}
-
-/* DIR/status: the last push's outcome, for --spool-status (no fsync: it is only shown). */
-static void sp_write_status(spool *s, const char *outcome, const char *why)
-{
-    char buf[1000], tmp[] = ".status.tmp";
-    int n = snprintf(buf, sizeof buf, "%lld %s %s\n", (long long)time(NULL), outcome, why);
-    int fd = openat(s->dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
-    if (fd < 0)
-        return;
-    bool ok = n > 0 && fd_write_all(fd, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1) == 0;
-    if (close(fd) != 0 || !ok || renameat(s->dfd, tmp, s->dfd, "status") != 0)
-        unlinkat(s->dfd, tmp, 0);
-}
-
-vg_code spool_replay(spool *s, spool_send_fn send, void *ctx, double budget_s, spool_replay_stats *st, vg_err *err)
-{
-    memset(st, 0, sizeof *st);
-    double start = sp_mono();
-    unsigned tried = 0;
-    vg_code rc = VG_OK;
-    const char *outcome = NULL;
-    char last_why[700] = "";
-    for (;;) {
-        if (tried > 0 && budget_s > 0 && sp_mono() - start >= budget_s)
-            break;
-        pthread_mutex_lock(&s->mu);
-        bool any = s->count > 0;
-        uint64_t seq = any ? s->e[s->head].seq : 0;
-        s->sending = seq; /* from now until its answer, the bound leaves it alone */
-        s->sending_set = any;
-        pthread_mutex_unlock(&s->mu);
-        if (!any)
-            break;
-        char name[SPOOL_NAME_MAX], why[700];
-        sp_name(seq, name, sizeof name);
-        char *body;
-        size_t len;
-        switch (sp_load(s, seq, name, &body, &len, why, sizeof why)) {
-        case SP_LOAD_NOMEM:
-            return vg_fail(err, VG_E_NOMEM, "%s/%s: out of memory", s->dir, name);
-        case SP_LOAD_MISSING: /* the bound may have dropped it (logged there) */
-            log_debug("spool", "%s/%s vanished before it was sent", s->dir, name);
-            sp_pop_seq(s, seq);
-            continue;
-        case SP_LOAD_CORRUPT:
-            sp_pop_seq(s, seq);
-            if ((rc = sp_set_aside(s, name, "corrupt", err)) != VG_OK)
-                return rc;
-            st->corrupt++;
-            log_error("spool", "%s/%s is corrupt (%s): moved to %s/corrupt/, not sent", s->dir, name, why, s->dir);
-            continue;
-        case SP_LOAD_FOREIGN: /* its agent's token is not ours: the server would refuse it forever */
-            sp_pop_seq(s, seq);
-            if ((rc = sp_set_aside(s, name, "rejected", err)) != VG_OK)
-                return rc;
-            st->rejected++;
-            log_error("spool", "%s/%s is %s: moved to %s/rejected/, not sent", s->dir, name, why, s->dir);
-            continue;
-        case SP_LOAD_OK:
-            break;
-        }
-        tried++;
-        why[0] = '\0';
-        push_result r = send(ctx, body, len, why, sizeof why);
-        free(body);
-        pthread_mutex_lock(&s->mu);
-        s->sending_set = false;
-        pthread_mutex_unlock(&s->mu);
-        snprintf(last_why, sizeof last_why, "%s", why);
-        if (r == PUSH_FAILED) { /* the server answered, and could not store it: the same reason N times
-                                 * is this batch's fault, not the server's */
-            if (seq == s->fail_seq && strncmp(why, s->fail_why, sizeof s->fail_why - 1) == 0) {
-                s->fail_count++;
-            } else {
-                s->fail_seq = seq;
-                s->fail_count = 1;
-                snprintf(s->fail_why, sizeof s->fail_why, "%s", why);
-            }
-            if (s->fail_count < SPOOL_DEAD_AFTER)
-                r = PUSH_RETRY;
-        }
-        if (r == PUSH_RETRY) {
-            st->retry = true;
-            snprintf(st->why, sizeof st->why, "%s", why);
-            s->unsure_seq = seq; /* it may have arrived and its answer be lost */
-            outcome = "retry";
-            break;
-        }
-        sp_pop_seq(s, seq);
-        if (r == PUSH_DUPLICATE && seq == s->unsure_seq) /* the answer to an earlier try was lost */
-            r = PUSH_SENT;
-        if (r == PUSH_SENT) {
-            /* no fsync: a removal lost in a crash only sends the batch again, which the server ignores */
-            if (unlinkat(s->dfd, name, 0) != 0 && errno != ENOENT) {
-                rc = vg_fail(err, VG_E_IO, "%s/%s was sent but cannot be removed: %s", s->dir, name, strerror(errno));
-                break;
-            }
-            st->sent++;
-            outcome = "sent";
-        } else if (r == PUSH_DUPLICATE) {
-            if ((rc = sp_set_aside(s, name, "duplicate", err)) != VG_OK)
-                break;
-            st->duplicate++;
-            s->duplicates++;
-            outcome = "duplicate";
-            log_error("spool",
-                      "DATA LOST: batch %" PRIu64 " was never stored by this agent, and the server already holds a "
-                      "batch with its number (a sequence number used twice): kept in %s/duplicate/",
-                      seq, s->dir);
-        } else if (r == PUSH_FAILED) {
-            if ((rc = sp_set_aside(s, name, "dead", err)) != VG_OK)
-                break;
-            st->dead++;
-            s->dead++;
-            s->fail_seq = 0;
-            s->fail_count = 0;
-            outcome = "dead";
-            log_error("spool", "batch %" PRIu64 " refused %d times for the same reason, moved to %s/dead/: %s", seq,
-                      SPOOL_DEAD_AFTER, s->dir, why);
-        } else {
-            if ((rc = sp_set_aside(s, name, "rejected", err)) != VG_OK)
-                break;
-            st->rejected++;
-            outcome = "rejected";
-            log_error("spool", "batch %" PRIu64 " refused by the server, kept in %s/rejected/: %s", seq, s->dir, why);
-        }
-    }
-    if (outcome)
-        sp_write_status(s, outcome, last_why);
-    return rc;
-}

@@ -95,6 +95,43 @@ vg_code spool_put(spool *s, uint64_t seq, const char *body, size_t len, vg_err *
  * not be removed or moved (replay stops there), VG_E_NOMEM; the stats say what was done either way. */
 vg_code spool_replay(spool *s, spool_send_fn send, void *ctx, double budget_s, spool_replay_stats *st, vg_err *err);
 
+/* ---- several servers ------------------------------------------------------------------------
+ *
+ * agent.yaml `server:` may name up to SPOOL_SERVERS_MAX servers: each batch then waits until every one
+ * of them has stored it (the same number for all: each server stores (agent, seq) once), and each
+ * server is sent its batches oldest first by its own replay (spool_replay_for, one push thread each).
+ * A server whose backlog (what waits for it alone or with others) would pass backlog_max gives up its
+ * oldest batches: it is "behind" (an error logged once, its state file, spool_server_get) until it has
+ * caught up; the spool's own bound (max_bytes) still holds for all. What each server has stored is on
+ * disk (spool_internal.h), so that a restarted agent sends each one what it lacks, and nothing twice. */
+#define SPOOL_SERVERS_MAX 4
+
+/* Sets the servers, in agent.yaml's order, right after spool_open (before anything is sent), and
+ * reads what each one had stored: a batch no server lacks is removed. backlog_max: the bound of a
+ * server's backlog (ignored with one server: the spool's bound is it). VG_E_INVALID (0 or more than
+ * SPOOL_SERVERS_MAX servers), VG_E_NOMEM. */
+vg_code spool_set_servers(spool *s, const char *const *urls, size_t n, uint64_t backlog_max, vg_err *err);
+size_t spool_servers(const spool *s);
+/* spool_replay for server k: its batches, oldest first; a batch leaves the spool (or goes to a folder
+ * set aside, when a server refused it) once no server lacks it. spool_replay is server 0's. */
+vg_code spool_replay_for(spool *s, size_t k, spool_send_fn send, void *ctx, double budget_s, spool_replay_stats *st,
+                         vg_err *err);
+/* spool_put for server k alone (a batch that server refused for its times, spooled again for it). */
+vg_code spool_put_for(spool *s, uint64_t seq, const char *body, size_t len, size_t k, vg_err *err);
+
+typedef struct {
+    char url[1100];
+    bool behind;           /* its backlog bound was reached and it has not caught up yet */
+    size_t waiting;        /* batches it lacks, and their bytes */
+    uint64_t bytes;
+    uint64_t skipped;      /* batches it will never get, since it fell behind */
+    uint64_t stored_upto;  /* the last batch it handled, 0 for none */
+    time_t last_stored;    /* when it last stored a batch (this run), 0 for never */
+    char last_why[300];    /* its last failure, "" after a success */
+} spool_server_info;
+void spool_server_get(const spool *s, size_t k, spool_server_info *out);
+size_t spool_count_for(const spool *s, size_t k); /* batches server k lacks */
+
 size_t spool_count(const spool *s);       /* batches waiting */
 uint64_t spool_bytes(const spool *s);     /* their size */
 uint64_t spool_dropped(const spool *s);   /* batches dropped over the bound since the spool was created */

@@ -66,6 +66,61 @@ static int ss_count_dir(int dfd, const char *sub, bool suffix, size_t *n, uint64
     return 0;
 }
 
+/* Batch files of dfd numbered at least low. */
+static size_t ss_count_from(int dfd, uint64_t low)
+{
+    int fd = dup(dfd);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return 0;
+    }
+    rewinddir(d);
+    size_t n = 0;
+    uint64_t seq;
+    for (struct dirent *de; (de = readdir(d));)
+        n += strlen(de->d_name) < 48 && spool_parse_name(de->d_name, false, &seq) && seq >= low;
+    closedir(d);
+    return n;
+}
+
+/* With several servers: a line per server (DIR/server-*: "low high behind skipped\nURL"). */
+static void ss_print_servers(int dfd, FILE *out)
+{
+    int fd = dup(dfd);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    rewinddir(d);
+    for (struct dirent *de; (de = readdir(d));) {
+        if (strncmp(de->d_name, "server-", 7) != 0 || strlen(de->d_name) != 7 + 16)
+            continue;
+        char buf[1300] = "";
+        int sfd = openat(dfd, de->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        ssize_t got = sfd >= 0 ? read(sfd, buf, sizeof buf - 1) : -1;
+        if (sfd >= 0)
+            close(sfd);
+        buf[got > 0 ? got : 0] = '\0';
+        unsigned long long low, high, skipped;
+        unsigned behind;
+        char *nl = strchr(buf, '\n');
+        if (!nl || sscanf(buf, "%llu %llu %u %llu", &low, &high, &behind, &skipped) != 4)
+            continue;
+        char *url = nl + 1;
+        url[strcspn(url, "\n")] = '\0';
+        fprintf(out, "server %s: %zu batch(es) waiting for it, the last it stored %llu", url,
+                ss_count_from(dfd, low), high);
+        if (behind)
+            fprintf(out, "; BEHIND: it lacked more than server_backlog_mb, %llu batch(es) given up for it", skipped);
+        fputc('\n', out);
+    }
+    closedir(d);
+}
+
 vg_code spool_status_print(const char *dir, FILE *out, vg_err *err)
 {
     int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -125,6 +180,7 @@ vg_code spool_status_print(const char *dir, FILE *out, vg_err *err)
     } else {
         fprintf(out, "last push: none recorded\n");
     }
+    ss_print_servers(dfd, out);
     close(dfd);
     return VG_OK;
 }

@@ -4,10 +4,12 @@
 #include "alerting/dependency.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "alerting/alert_config.h"
 #include "alerting/drift.h"
@@ -51,9 +53,11 @@ static const alerting_config *al_cfg(const server_config *cfg)
 
 /* ---- notifications queue -------------------------------------------------------------------- */
 
-/* Queues one message to every channel of a contact: the number queued. */
+/* Queues one message to every channel of a contact: the number queued. Each row's key is `key` and
+ * the contact's channel: the same decision taken twice (two leaders of a pair, cluster/cluster.h)
+ * queues it once. */
 static int al_queue(db *d, const alerting_config *a, int64_t alert_id, int contact, const char *event,
-                    const char *subject, const char *text, const char *payload, int64_t now)
+                    const char *subject, const char *text, const char *payload, const char *key, int64_t now)
 {
     if (contact < 0 || (size_t)contact >= a->ncontacts)
         return 0;
@@ -63,7 +67,9 @@ static int al_queue(db *d, const alerting_config *a, int64_t alert_id, int conta
     for (int i = 0; i < 3; i++) {
         if (!channels[i][1][0])
             continue;
-        alert_notification n = {alert_id, c->name, channels[i][0], channels[i][1], event, subject, text, payload};
+        char nkey[300];
+        snprintf(nkey, sizeof nkey, "%s:%s:%s", key, c->name, channels[i][0]);
+        alert_notification n = {alert_id, c->name, channels[i][0], channels[i][1], event, subject, text, payload, nkey};
         vg_err err;
         if (al_ok(alert_store_notification_add(d, &n, now, &err), &err))
             queued++;
@@ -163,8 +169,11 @@ static void al_notify(db *d, const alerting_config *a, const al_row *rows, size_
         if (who[0])
             log_info("alerts", "alert #%lld: %s notifies %s, on call in rotation %s", (long long)rows[0].id, event, who,
                      oncall_level_name(a, l));
+        /* the decision's key: this alert, event and level, after its notification of last_notified */
+        char key[160];
+        snprintf(key, sizeof key, "a%lld:%s:%d:%lld", (long long)rows[0].id, event, l, (long long)rows[0].last_notified);
         for (size_t i = 0; i < k; i++)
-            al_queue(d, a, rows[0].id, contacts[i], event, subject, text, payload ? payload : "{}", now);
+            al_queue(d, a, rows[0].id, contacts[i], event, subject, text, payload ? payload : "{}", key, now);
     }
     free(text);
     free(payload);
@@ -703,7 +712,11 @@ vg_code alerts_test_notify(db *d, const server_config *cfg, const char *contact,
                           subject, "text", text, "alerts");
     char *payload = json_dumps(o, JSON_COMPACT);
     json_decref(o);
-    *queued = al_queue(d, a, 0, (int)(c - a->contacts), "test", subject, text, payload ? payload : "{}", now);
+    /* a test is asked once, of one server: its key only has to be new */
+    static atomic_llong tests;
+    char key[96];
+    snprintf(key, sizeof key, "test:%lld:%ld:%lld", (long long)now, (long)getpid(), (long long)atomic_fetch_add(&tests, 1));
+    *queued = al_queue(d, a, 0, (int)(c - a->contacts), "test", subject, text, payload ? payload : "{}", key, now);
     free(payload);
     return VG_OK;
 }

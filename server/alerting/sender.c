@@ -8,8 +8,10 @@
 #include <time.h>
 
 #include "alerting/alert_config.h"
+#include "cluster/cluster.h"
 #include "log.h"
 #include "store/alert_store.h"
+#include "store/db_cluster.h"
 
 /* Due rows read per round: more than the workers, so that rows of a busy (hanging) target never
  * hide those of the others behind them. */
@@ -152,12 +154,38 @@ static bool snd_busy_with(const alert_sender *s, const alert_delivery *x)
     return false;
 }
 
+/* Fencing (cluster/cluster.h): an attempt starts only while this server leads for longer than the
+ * attempt may last (its timeout), under a claim of its term that fails once another holds the lease. */
+static bool snd_claim(alert_sender *s, const alert_delivery *x)
+{
+    const server_config *cfg = atomic_load(&s->cfg);
+    long need = cfg && cfg->alerting ? cfg->alerting->timeout : 10;
+    if (cfg && cfg->smtp.configured && strcmp(x->channel, "email") == 0 && cfg->smtp.timeout > need)
+        need = cfg->smtp.timeout;
+    int64_t term = 0;
+    if (!cluster_may_send((int)need, &term))
+        return false;
+    if (term == 0)
+        return true; /* no cluster: nothing to claim */
+    bool claimed = false;
+    vg_err err;
+    snd_lock(s);
+    vg_code rc = db_notification_claim(s->d, x->id, term, &claimed, &err);
+    snd_unlock(s);
+    if (rc == VG_OK && !claimed) /* rare: the lease changed hands, or a second server leads the database */
+        log_warn("alerts", "notification #%lld not sent by this server: term %lld no longer holds the lease or "
+                 "the row was taken", (long long)x->id, (long long)term);
+    return snd_ok(rc, &err) && claimed;
+}
+
 /* Reads the due rows; threaded: hands each to a free worker, else makes each attempt in turn. */
 static size_t snd_round(alert_sender *s, bool threaded)
 {
     alert_delivery *due = NULL;
     size_t n = 0, started = 0;
     vg_err err;
+    if (!cluster_is_leader())
+        return 0; /* the follower sends nothing */
     snd_lock(s);
     vg_code rc = alert_store_due(s->d, snd_now(s), SENDER_DUE_MAX, &due, &n, &err);
     snd_unlock(s);
@@ -167,6 +195,8 @@ static size_t snd_round(alert_sender *s, bool threaded)
     }
     for (size_t i = 0; i < n && !atomic_load(&s->stop); i++) {
         if (!threaded) {
+            if (!snd_claim(s, &due[i]))
+                continue;
             snd_attempt(s, &due[i]);
             started++;
             continue;
@@ -179,6 +209,8 @@ static size_t snd_round(alert_sender *s, bool threaded)
                 w = &s->w[k];
         if (!w)
             break; /* every worker is busy: the rest waits for the next round */
+        if (!snd_claim(s, &due[i]))
+            continue;
         w->s = s;
         w->x = due[i];
         if (pthread_create(&w->thread, NULL, snd_worker_run, w) != 0) {

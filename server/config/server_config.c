@@ -1,6 +1,7 @@
 #include "config.h"
 #include "config/server_config.h"
 #include "auth/auth.h"
+#include "store/sq.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -358,6 +359,34 @@ static vg_code sc_retention(const conf_doc *d, const conf_node *root, server_con
     return VG_OK;
 }
 
+/* The longest a delivery attempt may last (seconds): a pair's lease must leave room for it
+ * (cluster/cluster_config.h); smtp's timeout counts when a contact has an e-mail address. */
+static long sc_longest_attempt(const server_config *cfg)
+{
+    long t = cfg->alerting->timeout;
+    for (size_t i = 0; i < cfg->alerting->ncontacts; i++)
+        if (cfg->alerting->contacts[i].email[0] && cfg->smtp.configured && cfg->smtp.timeout > t)
+            t = cfg->smtp.timeout;
+    return t;
+}
+
+/* `database:` a SQLite file ("sqlite:PATH") or PostgreSQL (a URI or a conninfo); what it is not is
+ * said without its value, which may carry a password. */
+static vg_code sc_database(const conf_doc *d, const conf_node *root, server_config *cfg, vg_err *err)
+{
+    vg_code rc = conf_get_buf(d, root, "database", false, cfg->database, sizeof cfg->database, err);
+    if (rc != VG_OK || !cfg->database[0])
+        return rc;
+    const conf_node *at = conf_map_get(d, root, "database");
+    if (sq_target_kind(cfg->database) == SQ_SQLITE && strncmp(cfg->database, "sqlite:", 7) != 0)
+        return conf_fail(err, d, at, "database",
+                         "neither \"sqlite:PATH\" nor PostgreSQL's \"postgresql://USER@HOST:PORT/DB\" or"
+                         " \"host=... dbname=...\" (see doc/postgresql.md)");
+    if (sq_target_kind(cfg->database) == SQ_SQLITE && !cfg->database[7])
+        return conf_fail(err, d, at, "database", "\"sqlite:\" names no file");
+    return VG_OK;
+}
+
 /* The whole file into cfg, in the order in which one part needs another (agents name sites, contacts
  * with an email need the smtp section). */
 static vg_code sc_read(const conf_doc *d, const conf_node *root, server_config *cfg, vg_err *err)
@@ -366,7 +395,8 @@ static vg_code sc_read(const conf_doc *d, const conf_node *root, server_config *
                                        "tls_key", "metrics_public", "web_dir", "alerting", "smtp", "report", "rrdcached",
                                        "mibs_dir", "http", "retention", "max_series_per_device",
                                        "max_series_per_agent", "disk_reserve_mb", "max_clock_skew",
-                                       "contracts", "calendars", "dependency_grace", "public_sites", NULL};
+                                       "contracts", "calendars", "dependency_grace", "public_sites", "cluster", "database",
+                                       NULL};
     const conf_node *sites, *agents, *readers, *smtp = conf_map_get(d, root, "smtp");
     cfg->step = 60;
     cfg->max_series_per_device = 25000; /* an OLT of 4,000 ONTs: 5 per-ONT series each, and its ports */
@@ -377,6 +407,7 @@ static vg_code sc_read(const conf_doc *d, const conf_node *root, server_config *
     if ((rc = conf_check_map(d, root, "server.yaml", keys, err)) || (rc = sc_listen(d, root, cfg, err)) ||
         (rc = sc_http(d, root, cfg, err)) || (rc = sc_retention(d, root, cfg, err)) ||
         (rc = conf_get_buf(d, root, "data_dir", false, cfg->data_dir, sizeof cfg->data_dir, err)) ||
+        (rc = sc_database(d, root, cfg, err)) ||
         (rc = conf_get_buf(d, root, "rrdcached", false, cfg->rrdcached, sizeof cfg->rrdcached, err)) ||
         (rc = conf_get_buf(d, root, "web_dir", false, cfg->web_dir, sizeof cfg->web_dir, err)) ||
         (rc = conf_get_buf(d, root, "mibs_dir", false, cfg->mibs_dir, sizeof cfg->mibs_dir, err)) ||
@@ -412,7 +443,10 @@ static vg_code sc_read(const conf_doc *d, const conf_node *root, server_config *
         if ((rc = sc_reader(d, conf_seq_at(d, readers, i), cfg, err)) != VG_OK)
             return rc;
     if ((smtp && (rc = smtp_config_read(d, smtp, &cfg->smtp, err))) || (rc = sc_report(d, root, cfg, err)) ||
-        (rc = alerting_config_read(d, conf_map_get(d, root, "alerting"), cfg->alerting, err)))
+        (rc = alerting_config_read(d, conf_map_get(d, root, "alerting"), cfg->alerting, err)) ||
+        (rc = cluster_config_read(d, conf_map_get(d, root, "cluster"), &cfg->cluster, err)) ||
+        (rc = cluster_config_check(d, conf_map_get(d, root, "cluster"), &cfg->cluster, sc_longest_attempt(cfg),
+                                   err)))
         return rc;
     /* on-call rotations without a timezone hand over in the first site's (alerting/oncall.h) */
     oncall_config_default_zone(cfg->alerting->oncall, cfg->nsites ? cfg->sites[0].timezone : NULL);

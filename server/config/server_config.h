@@ -12,6 +12,7 @@
 #include "sla/site_model.h"
 #include "energy/energy_config.h"
 #include "alerting/smtp.h"
+#include "cluster/cluster_config.h"
 
 #define SERVER_SECRET_MAX 255
 #define SERVER_PATH_MAX 1024
@@ -110,6 +111,9 @@ typedef struct {
     char listen_addr[64];
     int port;
     char data_dir[SERVER_PATH_MAX + 1];
+    /* `database:` the store (store/sq.h): "" for DATA_DIR/vigie.db, "sqlite:PATH", or PostgreSQL's
+     * "postgresql://..." URI or conninfo (it may hold a password: never logged, see doc/postgresql.md) */
+    char database[1024];
     char rrdcached[256];    /* "" or the rrdcached address the RRD writes go through */
     int step;           /* RRD step: the agents' poll interval, seconds */
     /* HTTPS: both paths or neither (then plain HTTP). The PEM files are read by server_config_load,
@@ -144,6 +148,7 @@ typedef struct {
     int dependency_grace;                /* seconds around a public site's outage start its NRO's counts (default 2 × step) */
     char public_sites[SERVER_PATH_MAX + 1]; /* `public_sites: {file:}`: the CSV the public sites are read from */
     char public_agent[NAME_MAX_LEN + 1];    /* `public_sites: {agent:}`: who checks a row that names no agent */
+    server_cluster cluster;                 /* `cluster:` (cluster/cluster_config.h): a server of a pair */
 } server_config;
 
 server_config *server_config_load(const char *path, vg_err *err);

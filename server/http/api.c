@@ -14,6 +14,7 @@
 #include "vocab.h"
 #include "report/report.h"
 #include "sla/health.h"
+#include "cluster/cluster.h"
 #include "alerting/alerts.h"
 #include "alerting/skew.h"
 #include "http/status_summary.h"
@@ -191,6 +192,11 @@ api_reply api_health(api_ctx *ctx)
     json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:o}", "status", failing ? "storage_error" : "ok", "batches",
                           (json_int_t)c.batches, "samples", (json_int_t)c.samples, "rejected",
                           (json_int_t)c.rejected, "storage", storage);
+    cluster_status cs; /* which server of a pair this is, and which leads (cluster/cluster.h) */
+    cluster_status_get(&cs);
+    json_object_set_new(o, "cluster", json_pack("{s:s, s:s, s:s, s:I, s:i, s:I}", "node", cs.node, "role",
+                                                cluster_role_name(cs.role), "leader", cs.leader, "term",
+                                                (json_int_t)cs.term, "lease", cs.lease, "since", (json_int_t)cs.since));
     return api_json(200, o);
 }
 

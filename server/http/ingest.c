@@ -22,6 +22,7 @@
 #include "sla/health.h"
 #include "alerting/alerts.h"
 #include "alerting/skew.h"
+#include "cluster/cluster.h"
 
 /* One push of an agent stored at a time (with the lock held): a batch sent again while its first copy
  * is still being written waits for it, then finds it stored; and an agent's batches reach the RRD files
@@ -228,6 +229,8 @@ static int api_ingest_db(api_ingest_job *j)
 /* Health and alerting judge what each site got of the batch (lock held). */
 static void api_ingest_judge(api_ingest_job *j)
 {
+    if (!cluster_is_leader())
+        return; /* health runs, events and alerts are shared rows: the leader alone writes them */
     api_ctx *ctx = j->ctx;
     const server_agent *agent = j->agent;
     vg_err verr;

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "http/api_routes.h"
+#include "cluster/cluster.h"
 #include "alerting/alerts.h"
 #include "alerting/skew.h"
 #include "log.h"
@@ -875,6 +876,17 @@ static void data_metrics_server(api_ctx *ctx, const auth_principal *who, data_bu
             data_put(b, "%s_bucket{le=\"+Inf\"} %lu\n", h, cum);
     }
     data_put(b, "%s_sum %.9g\n%s_count %lu\n", h, c.rrd_write.sum, h, c.rrd_write.count);
+    cluster_status cs; /* the pair (cluster/cluster.h): which server leads, for an alert on two or none */
+    cluster_status_get(&cs);
+    data_put_family(b, "vigie_cluster_leader", "gauge",
+                    "1 when this server leads (evaluates alerts, sends notifications), 0 when it follows");
+    data_put(b, "vigie_cluster_leader{");
+    data_put_label(b, "node", cs.node, true);
+    data_put_label(b, "role", cluster_role_name(cs.role), false);
+    data_put_label(b, "leader", cs.leader, false);
+    data_put(b, "} %d\n", cs.role == CLUSTER_FOLLOWER ? 0 : 1);
+    data_put_family(b, "vigie_cluster_term", "gauge", "The lease's term as this server last read it (+1 at each takeover)");
+    data_put(b, "vigie_cluster_term %lld\n", (long long)cs.term);
     data_put_family(b, "vigie_build_info", "gauge", "Always 1; the version of vigie-server as a label");
     data_put(b, "vigie_build_info{version=\"%s\"} 1\n", PACKAGE_VERSION);
 }

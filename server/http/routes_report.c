@@ -23,6 +23,7 @@
 #include "report/report.h"
 #include "report/report_render.h"
 #include "alerting/smtp.h"
+#include "cluster/cluster.h"
 #include "sla/availability.h"
 
 typedef struct {
@@ -204,6 +205,19 @@ api_reply api_report_mail(api_ctx *ctx, const char *filename, const char *subjec
                           json_t *reply)
 {
     const server_config *cfg = ctx->cfg;
+    if (!cluster_is_leader()) { /* a pair mails each report once: its leader (cluster/cluster.h) */
+        cluster_status cs;
+        cluster_status_get(&cs);
+        free(body);
+        free(pdf->data);
+        pdf->data = NULL;
+        json_decref(reply);
+        log_warn("report", "%s not mailed: node %s follows, %s leads and mails the reports", filename, cs.node,
+                 cs.leader[0] ? cs.leader : "no server");
+        return api_error(409, NULL, cs.leader[0] ? "this server is the follower of its pair: send the report through "
+                                                   "the leader, which mails the reports"
+                                                 : "this server is the follower of its pair and no server leads now");
+    }
     const char *to[SERVER_MAX_RECIPIENTS + 1];
     json_t *list = json_array();
     for (size_t i = 0; i < cfg->report.nrecipients; i++) {

@@ -11,10 +11,10 @@
 /* ---- helpers ---------------------------------------------------------------------------------- */
 
 /* Prepares sql and binds the arguments described by fmt: s text (NULL binds NULL), i int64, d double. */
-static sqlite3_stmt *as_prep(db *d, const char *sql, const char *fmt, ...)
+static sq_stmt *as_prep(db *d, const char *sql, const char *fmt, ...)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(d->sql, sql, -1, &st, NULL) != SQLITE_OK)
+    sq_stmt *st;
+    if (sq_prepare(d->sql, sql, &st) != SQ_OK)
         return NULL;
     va_list ap;
     va_start(ap, fmt);
@@ -23,11 +23,11 @@ static sqlite3_stmt *as_prep(db *d, const char *sql, const char *fmt, ...)
         case 's': {
             const char *v = va_arg(ap, const char *);
             if (v)
-                sqlite3_bind_text(st, i + 1, v, -1, SQLITE_TRANSIENT);
+                sq_bind_text(st, i + 1, v, -1, SQ_TRANSIENT);
             break;
         }
-        case 'i': sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t)); break;
-        case 'd': sqlite3_bind_double(st, i + 1, va_arg(ap, double)); break;
+        case 'i': sq_bind_int64(st, i + 1, va_arg(ap, int64_t)); break;
+        case 'd': sq_bind_double(st, i + 1, va_arg(ap, double)); break;
         }
     }
     va_end(ap);
@@ -35,23 +35,23 @@ static sqlite3_stmt *as_prep(db *d, const char *sql, const char *fmt, ...)
 }
 
 /* Runs a write to its end and finalizes it; *changes (may be NULL): the rows it changed. */
-static vg_code as_run(db *d, sqlite3_stmt *st, int *changes, vg_err *err)
+static vg_code as_run(db *d, sq_stmt *st, int *changes, vg_err *err)
 {
     if (!st)
         return db_io(d, err, "alerts");
-    int rc = sqlite3_step(st);
-    vg_code out = rc == SQLITE_DONE || rc == SQLITE_ROW ? VG_OK : db_io(d, err, "alerts");
-    sqlite3_finalize(st);
+    int rc = sq_step(st);
+    vg_code out = rc == SQ_DONE || rc == SQ_ROW ? VG_OK : db_io(d, err, "alerts");
+    sq_finalize(st);
     if (out == VG_OK && changes)
-        *changes = sqlite3_changes(d->sql);
+        *changes = sq_changes(d->sql);
     return out;
 }
 
 /* The end of a reading loop: VG_OK when it stepped to the end. */
-static vg_code as_end(db *d, sqlite3_stmt *st, int rc, vg_err *err)
+static vg_code as_end(db *d, sq_stmt *st, int rc, vg_err *err)
 {
-    vg_code out = rc == SQLITE_DONE ? VG_OK : db_io(d, err, "alerts");
-    sqlite3_finalize(st);
+    vg_code out = rc == SQ_DONE ? VG_OK : db_io(d, err, "alerts");
+    sq_finalize(st);
     return out;
 }
 
@@ -69,7 +69,7 @@ static bool as_grow(void **v, size_t *cap, size_t n, size_t size)
     return true;
 }
 
-static void as_copy(sqlite3_stmt *st, int col, char *dst, size_t size)
+static void as_copy(sq_stmt *st, int col, char *dst, size_t size)
 {
     snprintf(dst, size, "%s", db_col_text(st, col));
 }
@@ -79,10 +79,10 @@ static void as_copy(sqlite3_stmt *st, int col, char *dst, size_t size)
 #define AS_ALERT_COLS "id, site, device, metric, instance, kind, severity, state, summary, value, fired, level," \
                       " last_notified, first_notified, resolved, ack_by, ack_comment, ack_at, notified, held"
 
-static void as_alert_read(sqlite3_stmt *st, alert_row *r)
+static void as_alert_read(sq_stmt *st, alert_row *r)
 {
     memset(r, 0, sizeof *r);
-    r->id = sqlite3_column_int64(st, 0);
+    r->id = sq_column_int64(st, 0);
     as_copy(st, 1, r->site, sizeof r->site);
     as_copy(st, 2, r->device, sizeof r->device);
     as_copy(st, 3, r->metric, sizeof r->metric);
@@ -91,21 +91,21 @@ static void as_alert_read(sqlite3_stmt *st, alert_row *r)
     as_copy(st, 6, r->severity, sizeof r->severity);
     as_copy(st, 7, r->state, sizeof r->state);
     as_copy(st, 8, r->summary, sizeof r->summary);
-    r->value = sqlite3_column_double(st, 9);
-    r->fired = sqlite3_column_int64(st, 10);
-    r->level = sqlite3_column_int(st, 11);
-    r->last_notified = sqlite3_column_int64(st, 12);
-    r->first_notified = sqlite3_column_int64(st, 13);
-    r->resolved = sqlite3_column_int64(st, 14);
+    r->value = sq_column_double(st, 9);
+    r->fired = sq_column_int64(st, 10);
+    r->level = sq_column_int(st, 11);
+    r->last_notified = sq_column_int64(st, 12);
+    r->first_notified = sq_column_int64(st, 13);
+    r->resolved = sq_column_int64(st, 14);
     as_copy(st, 15, r->ack_by, sizeof r->ack_by);
     as_copy(st, 16, r->ack_comment, sizeof r->ack_comment);
-    r->ack_at = sqlite3_column_int64(st, 17);
-    r->notified = sqlite3_column_int(st, 18);
+    r->ack_at = sq_column_int64(st, 17);
+    r->notified = sq_column_int(st, 18);
     as_copy(st, 19, r->held, sizeof r->held);
 }
 
 /* Reads every row of st into *out. */
-static vg_code as_alert_rows(db *d, sqlite3_stmt *st, alert_row **out, size_t *n, vg_err *err)
+static vg_code as_alert_rows(db *d, sq_stmt *st, alert_row **out, size_t *n, vg_err *err)
 {
     *out = NULL;
     *n = 0;
@@ -113,9 +113,9 @@ static vg_code as_alert_rows(db *d, sqlite3_stmt *st, alert_row **out, size_t *n
         return db_io(d, err, "alerts");
     size_t cap = 0;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = sq_step(st)) == SQ_ROW) {
         if (!as_grow((void **)out, &cap, *n, sizeof **out)) {
-            sqlite3_finalize(st);
+            sq_finalize(st);
             return vg_fail(err, VG_E_NOMEM, "out of memory reading alerts");
         }
         as_alert_read(st, &(*out)[(*n)++]);
@@ -126,17 +126,17 @@ static vg_code as_alert_rows(db *d, sqlite3_stmt *st, alert_row **out, size_t *n
 vg_code alert_store_find_open(db *d, const alert_key *key, alert_row *out, bool *found, vg_err *err)
 {
     *found = false;
-    sqlite3_stmt *st = as_prep(d,
+    sq_stmt *st = as_prep(d,
                                "SELECT " AS_ALERT_COLS " FROM alerts WHERE site = ? AND device = ? AND metric = ?"
                                " AND instance = ? AND kind = ? AND state != 'resolved' ORDER BY id DESC LIMIT 1",
                                "sssss", key->site, key->device, key->metric, key->instance, key->kind);
     if (!st)
         return db_io(d, err, "alerts");
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    int rc = sq_step(st);
+    if (rc == SQ_ROW) {
         as_alert_read(st, out);
         *found = true;
-        rc = SQLITE_DONE;
+        rc = SQ_DONE;
     }
     return as_end(d, st, rc, err);
 }
@@ -152,7 +152,7 @@ vg_code alert_store_open(db *d, const alert_key *key, const char *sev, const cha
                                 summary, value, now, held),
                         NULL, err);
     if (rc == VG_OK && id)
-        *id = sqlite3_last_insert_rowid(d->sql);
+        *id = sq_last_insert_rowid(d->sql);
     return rc;
 }
 
@@ -248,14 +248,14 @@ vg_code alert_store_open_of_kind(db *d, const char *kind, alert_row **out, size_
 vg_code alert_store_open_count(db *d, const char *site, size_t *n, vg_err *err)
 {
     *n = 0;
-    sqlite3_stmt *st = as_prep(d, "SELECT COUNT(*) FROM alerts WHERE state != 'resolved' AND (?1 IS NULL OR site = ?1)",
+    sq_stmt *st = as_prep(d, "SELECT COUNT(*) FROM alerts WHERE state != 'resolved' AND (?1 IS NULL OR site = ?1)",
                                "s", site);
     if (!st)
         return db_io(d, err, "alerts");
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *n = (size_t)sqlite3_column_int64(st, 0);
-        rc = SQLITE_DONE;
+    int rc = sq_step(st);
+    if (rc == SQ_ROW) {
+        *n = (size_t)sq_column_int64(st, 0);
+        rc = SQ_DONE;
     }
     return as_end(d, st, rc, err);
 }
@@ -287,20 +287,20 @@ vg_code alert_store_track_load(db *d, const char *site, const char *device, cons
     memset(t, 0, sizeof *t);
     *found = false;
     /* once per judged sample of every push: kept prepared */
-    sqlite3_stmt *st = db_stmt(d, &d->track_load,
+    sq_stmt *st = db_stmt(d, &d->track_load,
                                "SELECT active, pending, pending_since, changes, flapping FROM alert_tracks"
                                " WHERE site = ? AND device = ? AND metric = ? AND instance = ?");
     if (!st)
         return db_io(d, err, "alert_tracks");
     const char *v[] = {site, device, metric, instance};
     for (int i = 0; i < 4; i++)
-        sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+        sq_bind_text(st, i + 1, v[i], -1, SQ_TRANSIENT);
+    int rc = sq_step(st);
+    if (rc == SQ_ROW) {
         *found = true;
-        t->active = (al_level)sqlite3_column_int(st, 0);
-        t->pending = (al_level)sqlite3_column_int(st, 1);
-        t->pending_since = sqlite3_column_int64(st, 2);
+        t->active = (al_level)sq_column_int(st, 0);
+        t->pending = (al_level)sq_column_int(st, 1);
+        t->pending_since = sq_column_int64(st, 2);
         /* the change times, newest first, as decimal numbers separated by spaces */
         const char *p = db_col_text(st, 3);
         for (int i = 0; i < AL_FLAP_MAX && *p; i++) {
@@ -310,11 +310,11 @@ vg_code alert_store_track_load(db *d, const char *site, const char *device, cons
                 break;
             p = end;
         }
-        t->flapping = sqlite3_column_int(st, 4) != 0;
-        rc = SQLITE_DONE;
+        t->flapping = sq_column_int(st, 4) != 0;
+        rc = SQ_DONE;
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? VG_OK : db_io(d, err, "alert_tracks");
+    sq_reset(st);
+    return rc == SQ_DONE ? VG_OK : db_io(d, err, "alert_tracks");
 }
 
 vg_code alert_store_track_save(db *d, const char *site, const char *device, const char *metric, const char *instance,
@@ -326,8 +326,12 @@ vg_code alert_store_track_save(db *d, const char *site, const char *device, cons
         len += (size_t)snprintf(changes + len, sizeof changes - len, "%s%lld", i ? " " : "", (long long)t->changes[i]);
     return as_run(d,
                   as_prep(d,
-                          "INSERT OR REPLACE INTO alert_tracks(site, device, metric, instance, active, pending,"
-                          " pending_since, changes, flapping, value, unit) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+                          "INSERT INTO alert_tracks(site, device, metric, instance, active, pending, pending_since,"
+                          " changes, flapping, value, unit) VALUES(?,?,?,?,?,?,?,?,?,?,?)"
+                          " ON CONFLICT(site, device, metric, instance) DO UPDATE SET active = excluded.active,"
+                          " pending = excluded.pending, pending_since = excluded.pending_since,"
+                          " changes = excluded.changes, flapping = excluded.flapping, value = excluded.value,"
+                          " unit = excluded.unit",
                           "ssssiiisids", site, device, metric, instance, (int64_t)t->active, (int64_t)t->pending,
                           t->pending_since, changes, (int64_t)t->flapping, value, unit),
                   NULL, err);
@@ -337,15 +341,15 @@ vg_code alert_store_tracks_due(db *d, alert_track_ref **out, size_t *n, vg_err *
 {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *st = as_prep(d, "SELECT site, device, metric, instance, value, unit FROM alert_tracks"
+    sq_stmt *st = as_prep(d, "SELECT site, device, metric, instance, value, unit FROM alert_tracks"
                                   " WHERE pending > active OR flapping = 1", NULL);
     if (!st)
         return db_io(d, err, "alert_tracks");
     size_t cap = 0;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = sq_step(st)) == SQ_ROW) {
         if (!as_grow((void **)out, &cap, *n, sizeof **out)) {
-            sqlite3_finalize(st);
+            sq_finalize(st);
             return vg_fail(err, VG_E_NOMEM, "out of memory reading alert_tracks");
         }
         alert_track_ref *r = &(*out)[(*n)++];
@@ -354,7 +358,7 @@ vg_code alert_store_tracks_due(db *d, alert_track_ref **out, size_t *n, vg_err *
         as_copy(st, 1, r->device, sizeof r->device);
         as_copy(st, 2, r->metric, sizeof r->metric);
         as_copy(st, 3, r->instance, sizeof r->instance);
-        r->value = sqlite3_column_double(st, 4);
+        r->value = sq_column_double(st, 4);
         as_copy(st, 5, r->unit, sizeof r->unit);
     }
     return as_end(d, st, rc, err);
@@ -364,7 +368,8 @@ vg_code alert_store_tracks_due(db *d, alert_track_ref **out, size_t *n, vg_err *
 
 vg_code alert_store_site_pushed(db *d, const char *site, int64_t now, vg_err *err)
 {
-    return as_run(d, as_prep(d, "INSERT OR REPLACE INTO alert_sites(site, last_push) VALUES(?, ?)", "si", site, now),
+    return as_run(d, as_prep(d, "INSERT INTO alert_sites(site, last_push) VALUES(?, ?)"
+                                " ON CONFLICT(site) DO UPDATE SET last_push = excluded.last_push", "si", site, now),
                   NULL, err);
 }
 
@@ -372,18 +377,18 @@ vg_code alert_store_sites(db *d, alert_site **out, size_t *n, vg_err *err)
 {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *st = as_prep(d, "SELECT site, last_push FROM alert_sites", NULL);
+    sq_stmt *st = as_prep(d, "SELECT site, last_push FROM alert_sites", NULL);
     if (!st)
         return db_io(d, err, "alert_sites");
     size_t cap = 0;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = sq_step(st)) == SQ_ROW) {
         if (!as_grow((void **)out, &cap, *n, sizeof **out)) {
-            sqlite3_finalize(st);
+            sq_finalize(st);
             return vg_fail(err, VG_E_NOMEM, "out of memory reading alert_sites");
         }
         as_copy(st, 0, (*out)[*n].site, sizeof (*out)[*n].site);
-        (*out)[(*n)++].last_push = sqlite3_column_int64(st, 1);
+        (*out)[(*n)++].last_push = sq_column_int64(st, 1);
     }
     return as_end(d, st, rc, err);
 }
@@ -400,7 +405,7 @@ vg_code alert_store_silence_add(db *d, const char *site, const char *device, int
                                 "ssiissi", site, device ? device : "", start, end, reason ? reason : "", who, now),
                         NULL, err);
     if (rc == VG_OK && id)
-        *id = sqlite3_last_insert_rowid(d->sql);
+        *id = sq_last_insert_rowid(d->sql);
     return rc;
 }
 
@@ -416,16 +421,16 @@ vg_code alert_store_silence_delete(db *d, int64_t id, vg_err *err)
 vg_code alert_store_silenced(db *d, const char *site, const char *device, int64_t now, bool *silenced, vg_err *err)
 {
     *silenced = false;
-    sqlite3_stmt *st = as_prep(d,
+    sq_stmt *st = as_prep(d,
                                "SELECT COUNT(*) FROM silences WHERE site = ? AND (device = '' OR device = ?)"
                                " AND start <= ? AND end > ?",
                                "ssii", site, device, now, now);
     if (!st)
         return db_io(d, err, "silences");
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *silenced = sqlite3_column_int(st, 0) > 0;
-        rc = SQLITE_DONE;
+    int rc = sq_step(st);
+    if (rc == SQ_ROW) {
+        *silenced = sq_column_int(st, 0) > 0;
+        rc = SQ_DONE;
     }
     return as_end(d, st, rc, err);
 }
@@ -434,28 +439,28 @@ vg_code alert_store_silences(db *d, int64_t now, alert_silence **out, size_t *n,
 {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *st = as_prep(d, "SELECT id, site, device, start, end, reason, who, created FROM silences"
+    sq_stmt *st = as_prep(d, "SELECT id, site, device, start, end, reason, who, created FROM silences"
                                   " WHERE end > ? ORDER BY start",
                                "i", now);
     if (!st)
         return db_io(d, err, "silences");
     size_t cap = 0;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = sq_step(st)) == SQ_ROW) {
         if (!as_grow((void **)out, &cap, *n, sizeof **out)) {
-            sqlite3_finalize(st);
+            sq_finalize(st);
             return vg_fail(err, VG_E_NOMEM, "out of memory reading silences");
         }
         alert_silence *s = &(*out)[(*n)++];
         memset(s, 0, sizeof *s);
-        s->id = sqlite3_column_int64(st, 0);
+        s->id = sq_column_int64(st, 0);
         as_copy(st, 1, s->site, sizeof s->site);
         as_copy(st, 2, s->device, sizeof s->device);
-        s->start = sqlite3_column_int64(st, 3);
-        s->end = sqlite3_column_int64(st, 4);
+        s->start = sq_column_int64(st, 3);
+        s->end = sq_column_int64(st, 4);
         as_copy(st, 5, s->reason, sizeof s->reason);
         as_copy(st, 6, s->who, sizeof s->who);
-        s->created = sqlite3_column_int64(st, 7);
+        s->created = sq_column_int64(st, 7);
     }
     return as_end(d, st, rc, err);
 }
@@ -464,15 +469,15 @@ vg_code alert_store_site_of(db *d, bool silence, int64_t id, char site[NAME_MAX_
 {
     *found = false;
     site[0] = '\0';
-    sqlite3_stmt *st = as_prep(d, silence ? "SELECT site FROM silences WHERE id = ?" : "SELECT site FROM alerts WHERE id = ?",
+    sq_stmt *st = as_prep(d, silence ? "SELECT site FROM silences WHERE id = ?" : "SELECT site FROM alerts WHERE id = ?",
                                "i", id);
     if (!st)
         return db_io(d, err, silence ? "silences" : "alerts");
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    int rc = sq_step(st);
+    if (rc == SQ_ROW) {
         as_copy(st, 0, site, NAME_MAX_LEN + 1);
         *found = true;
-        rc = SQLITE_DONE;
+        rc = SQ_DONE;
     }
     return as_end(d, st, rc, err);
 }
@@ -484,9 +489,10 @@ vg_code alert_store_notification_add(db *d, const alert_notification *n, int64_t
     return as_run(d,
                   as_prep(d,
                           "INSERT INTO notifications(alert_id, contact, channel, target, event, subject, body, payload,"
-                          " status, next_attempt, created) VALUES(?,?,?,?,?,?,?,?,'pending',?,?)",
-                          "isssssssii", n->alert_id, n->contact, n->channel, n->target, n->event, n->subject, n->body,
-                          n->payload, now, now),
+                          " status, next_attempt, created, nkey) VALUES(?,?,?,?,?,?,?,?,'pending',?,?,?)"
+                          " ON CONFLICT(nkey) DO NOTHING",
+                          "isssssssiis", n->alert_id, n->contact, n->channel, n->target, n->event, n->subject, n->body,
+                          n->payload, now, now, n->key),
                   NULL, err);
 }
 
@@ -494,7 +500,7 @@ vg_code alert_store_due(db *d, int64_t now, size_t max, alert_delivery **out, si
 {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *st = as_prep(d,
+    sq_stmt *st = as_prep(d,
                                "SELECT id, channel, target, contact, subject, body, payload, attempts FROM notifications"
                                " WHERE status IN ('pending', 'retrying') AND next_attempt <= ? ORDER BY id LIMIT ?",
                                "ii", now, (int64_t)max);
@@ -502,21 +508,21 @@ vg_code alert_store_due(db *d, int64_t now, size_t max, alert_delivery **out, si
         return db_io(d, err, "notifications");
     size_t cap = 0;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = sq_step(st)) == SQ_ROW) {
         if (!as_grow((void **)out, &cap, *n, sizeof **out)) {
-            sqlite3_finalize(st);
+            sq_finalize(st);
             return vg_fail(err, VG_E_NOMEM, "out of memory reading notifications");
         }
         alert_delivery *x = &(*out)[(*n)++];
         memset(x, 0, sizeof *x);
-        x->id = sqlite3_column_int64(st, 0);
+        x->id = sq_column_int64(st, 0);
         as_copy(st, 1, x->channel, sizeof x->channel);
         as_copy(st, 2, x->target, sizeof x->target);
         as_copy(st, 3, x->contact, sizeof x->contact);
         as_copy(st, 4, x->subject, sizeof x->subject);
         x->body = strdup(db_col_text(st, 5));
         x->payload = strdup(db_col_text(st, 6));
-        x->attempts = sqlite3_column_int(st, 7);
+        x->attempts = sq_column_int(st, 7);
     }
     return as_end(d, st, rc, err);
 }

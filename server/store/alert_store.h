@@ -132,8 +132,9 @@ vg_code alert_store_site_of(db *d, bool silence, int64_t id, char site[NAME_MAX_
 typedef struct {
     int64_t alert_id; /* 0 for a test */
     const char *contact, *channel, *target, *event, *subject, *body, *payload;
+    const char *key; /* unique (schema 11): a message queued again under the same key is one row; NULL: none */
 } alert_notification;
-/* Queues one message, pending, due now. */
+/* Queues one message, pending, due now; nothing when its key is queued already. */
 vg_code alert_store_notification_add(db *d, const alert_notification *n, int64_t now, vg_err *err);
 
 typedef struct {

@@ -53,27 +53,27 @@ vg_code alert_store_drift_load(db *d, const char *site, const char *device, cons
 {
     memset(t, 0, sizeof *t);
     *found = false;
-    sqlite3_stmt *st = db_stmt(d, &d->drift_load,
+    sq_stmt *st = db_stmt(d, &d->drift_load,
                                "SELECT active, days, known, per_week, span FROM alert_drift"
                                " WHERE site = ? AND device = ? AND metric = ? AND instance = ?");
     if (!st)
         return db_io(d, err, "alert_drift");
     const char *v[] = {site, device, metric, instance};
     for (int i = 0; i < 4; i++)
-        sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+        sq_bind_text(st, i + 1, v[i], -1, SQ_TRANSIENT);
+    int rc = sq_step(st);
+    if (rc == SQ_ROW) {
         *found = true;
-        int active = sqlite3_column_int(st, 0);
+        int active = sq_column_int(st, 0);
         t->active = active == AL_CRITICAL ? AL_CRITICAL : active == AL_WARNING ? AL_WARNING : AL_OK;
         ad_days_parse(db_col_text(st, 1), t);
-        t->last.known = sqlite3_column_int(st, 2) != 0;
-        t->last.per_week = sqlite3_column_double(st, 3);
-        t->last.span = sqlite3_column_double(st, 4);
-        rc = SQLITE_DONE;
+        t->last.known = sq_column_int(st, 2) != 0;
+        t->last.per_week = sq_column_double(st, 3);
+        t->last.span = sq_column_double(st, 4);
+        rc = SQ_DONE;
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? VG_OK : db_io(d, err, "alert_drift");
+    sq_reset(st);
+    return rc == SQ_DONE ? VG_OK : db_io(d, err, "alert_drift");
 }
 
 vg_code alert_store_drift_save(db *d, const char *site, const char *device, const char *metric, const char *instance,
@@ -81,7 +81,7 @@ vg_code alert_store_drift_save(db *d, const char *site, const char *device, cons
 {
     char days[AL_DRIFT_DAYS * AD_DAY_TEXT + 1];
     ad_days_format(t, days, sizeof days);
-    sqlite3_stmt *st = db_stmt(d, &d->drift_save,
+    sq_stmt *st = db_stmt(d, &d->drift_save,
                                "INSERT INTO alert_drift(site, device, metric, instance, active, days, known, per_week,"
                                " span) VALUES(?,?,?,?,?,?,?,?,?) ON CONFLICT(site, device, metric, instance) DO UPDATE"
                                " SET active = excluded.active, days = excluded.days, known = excluded.known,"
@@ -90,13 +90,13 @@ vg_code alert_store_drift_save(db *d, const char *site, const char *device, cons
         return db_io(d, err, "alert_drift");
     const char *v[] = {site, device, metric, instance};
     for (int i = 0; i < 4; i++)
-        sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(st, 5, (int)t->active);
-    sqlite3_bind_text(st, 6, days, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(st, 7, t->last.known ? 1 : 0);
-    sqlite3_bind_double(st, 8, t->last.per_week);
-    sqlite3_bind_double(st, 9, t->last.span);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? VG_OK : db_io(d, err, "alert_drift");
+        sq_bind_text(st, i + 1, v[i], -1, SQ_TRANSIENT);
+    sq_bind_int(st, 5, (int)t->active);
+    sq_bind_text(st, 6, days, -1, SQ_TRANSIENT);
+    sq_bind_int(st, 7, t->last.known ? 1 : 0);
+    sq_bind_double(st, 8, t->last.per_week);
+    sq_bind_double(st, 9, t->last.span);
+    int rc = sq_step(st);
+    sq_reset(st);
+    return rc == SQ_DONE ? VG_OK : db_io(d, err, "alert_drift");
 }

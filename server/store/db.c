@@ -1,6 +1,8 @@
 #include "config.h"
 #include "store/db_internal.h"
 
+#include <sqlite3.h>
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,41 +12,41 @@
 /* The connection, its schema and its transactions; the tables' statements are in db_latest.c,
  * db_health.c, db_events.c, db_maintenance.c, db_late.c and alert_store.c. */
 
-sqlite3_stmt *db_stmt(db *d, sqlite3_stmt **slot, const char *sql)
+sq_stmt *db_stmt(db *d, sq_stmt **slot, const char *sql)
 {
-    if (!*slot && sqlite3_prepare_v2(d->sql, sql, -1, slot, NULL) != SQLITE_OK)
+    if (!*slot && sq_prepare(d->sql, sql, slot) != SQ_OK)
         return NULL;
-    sqlite3_reset(*slot);
-    sqlite3_clear_bindings(*slot);
+    sq_reset(*slot);
+    sq_clear_bindings(*slot);
     return *slot;
 }
 
-sqlite3_stmt *db_stmt_take(db *d, sqlite3_stmt **slot, const char *sql)
+sq_stmt *db_stmt_take(db *d, sq_stmt **slot, const char *sql)
 {
-    sqlite3_stmt *st = NULL;
-    if (*slot && sqlite3_stmt_busy(*slot))
-        return sqlite3_prepare_v2(d->sql, sql, -1, &st, NULL) == SQLITE_OK ? st : NULL;
+    sq_stmt *st = NULL;
+    if (*slot && sq_stmt_busy(*slot))
+        return sq_prepare(d->sql, sql, &st) == SQ_OK ? st : NULL;
     return db_stmt(d, slot, sql);
 }
 
-void db_stmt_give(sqlite3_stmt *st, sqlite3_stmt *kept)
+void db_stmt_give(sq_stmt *st, sq_stmt *kept)
 {
     if (st == kept) {
-        sqlite3_reset(st);
-        sqlite3_clear_bindings(st);
+        sq_reset(st);
+        sq_clear_bindings(st);
     } else {
-        sqlite3_finalize(st);
+        sq_finalize(st);
     }
 }
 
 vg_code db_io(db *d, vg_err *err, const char *what)
 {
-    return vg_fail(err, VG_E_IO, "%s: %s", what, d && d->sql ? sqlite3_errmsg(d->sql) : "no database");
+    return vg_fail(err, VG_E_IO, "%s: %s", what, d && d->sql ? sq_errmsg(d->sql) : "no database");
 }
 
-const char *db_col_text(sqlite3_stmt *st, int i)
+const char *db_col_text(sq_stmt *st, int i)
 {
-    const unsigned char *t = sqlite3_column_text(st, i);
+    const unsigned char *t = sq_column_text(st, i);
     return t ? (const char *)t : "";
 }
 
@@ -93,14 +95,14 @@ static vg_code db_noted(vg_code rc, const vg_err *err)
 }
 
 /* BEGIN IMMEDIATE, COMMIT or ROLLBACK from statements kept prepared: they run three times per push. */
-static int db_exec_kept(db *d, sqlite3_stmt **slot, const char *sql)
+static int db_exec_kept(db *d, sq_stmt **slot, const char *sql)
 {
-    sqlite3_stmt *st = db_stmt(d, slot, sql);
+    sq_stmt *st = db_stmt(d, slot, sql);
     if (!st)
-        return SQLITE_ERROR;
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+        return SQ_ERROR;
+    int rc = sq_step(st);
+    sq_reset(st);
+    return rc == SQ_DONE ? SQ_OK : rc;
 }
 
 static const char *const db_schema[] = {
@@ -213,53 +215,138 @@ static const char *const db_schema[] = {
     " start INTEGER NOT NULL, end INTEGER NOT NULL, reason TEXT NOT NULL, created INTEGER NOT NULL,"
     " created_by TEXT NOT NULL);"
     "CREATE INDEX oncall_overrides_by_end ON oncall_overrides(rotation, end);",
+    /* version 11: a pair of servers on one database (cluster/cluster.h, db_cluster.c): the leader's
+     * lease (term: the fencing token, beat: its heartbeat); the accepted batches per node (each server
+     * stores every push in its own RRD files); each notification's unique key (two leaders queue it
+     * once) and the term that claimed its attempt */
+    "CREATE TABLE cluster_lease(name TEXT PRIMARY KEY, holder TEXT NOT NULL, term INTEGER NOT NULL,"
+    " beat INTEGER NOT NULL, renewed INTEGER NOT NULL);"
+    "CREATE TABLE batches_v11(node TEXT NOT NULL DEFAULT '', agent TEXT NOT NULL, seq INTEGER NOT NULL,"
+    " received INTEGER NOT NULL, samples INTEGER NOT NULL, PRIMARY KEY(node, agent, seq));"
+    "INSERT INTO batches_v11(node, agent, seq, received, samples) SELECT '', agent, seq, received, samples FROM batches;"
+    "DROP TABLE batches;"
+    "ALTER TABLE batches_v11 RENAME TO batches;"
+    "CREATE INDEX batches_by_received ON batches(received);"
+    "ALTER TABLE notifications ADD COLUMN nkey TEXT;"
+    "ALTER TABLE notifications ADD COLUMN claim_term INTEGER NOT NULL DEFAULT 0;"
+    "CREATE UNIQUE INDEX notifications_by_key ON notifications(nkey);",
 };
 
-static vg_code db_migrate(db *d, vg_err *err)
+/* The same migrations on PostgreSQL: SQLite's column types become PostgreSQL's (every integer 64-bit,
+ * an INTEGER PRIMARY KEY a BIGSERIAL, as SQLite gives it the next rowid). malloc'd. */
+static char *db_schema_pg(const char *ddl)
 {
-    sqlite3_stmt *st;
-    int version = 0;
-    if (sqlite3_prepare_v2(d->sql, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
-        return db_io(d, err, "user_version");
-    if (sqlite3_step(st) == SQLITE_ROW)
-        version = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    int target = (int)(sizeof db_schema / sizeof db_schema[0]);
-    if (version > target)
-        return vg_fail(err, VG_E_CONFLICT, "the database is of schema %d, newer than this server (%d)", version,
-                       target);
-    for (int v = version; v < target; v++) {
-        char pragma[64];
-        snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d;", v + 1);
-        if (sqlite3_exec(d->sql, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
-            sqlite3_exec(d->sql, db_schema[v], NULL, NULL, NULL) != SQLITE_OK ||
-            sqlite3_exec(d->sql, pragma, NULL, NULL, NULL) != SQLITE_OK ||
-            sqlite3_exec(d->sql, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-            db_io(d, err, "schema migration");
-            sqlite3_exec(d->sql, "ROLLBACK", NULL, NULL, NULL);
-            return VG_E_IO;
+    static const char *const from[] = {"INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER PRIMARY KEY", "INTEGER", "REAL"};
+    static const char *const to[] = {"BIGSERIAL PRIMARY KEY", "BIGSERIAL PRIMARY KEY", "BIGINT", "DOUBLE PRECISION"};
+    size_t len = strlen(ddl);
+    char *out = malloc(len * 2 + 1), *o = out;
+    if (!out)
+        return NULL;
+    for (const char *p = ddl; *p;) {
+        size_t i = 0;
+        for (; i < sizeof from / sizeof from[0]; i++) {
+            size_t n = strlen(from[i]);
+            if (!strncmp(p, from[i], n) && (p == ddl || p[-1] == ' ' || p[-1] == '(') &&
+                (p[n] == ' ' || p[n] == ',' || p[n] == ')'))
+                break;
         }
+        if (i == sizeof from / sizeof from[0]) {
+            *o++ = *p++;
+            continue;
+        }
+        o += sprintf(o, "%s", to[i]);
+        p += strlen(from[i]);
     }
-    return VG_OK;
+    *o = '\0';
+    return out;
 }
 
-vg_code db_open(const char *path, db **out, vg_err *err)
+#define DB_SCHEMA_VERSIONS ((int)(sizeof db_schema / sizeof db_schema[0]))
+
+/* The schema version: SQLite keeps it in PRAGMA user_version; PostgreSQL in vigie_schema, read under
+ * an advisory lock held until the migration commits, so that two servers starting together migrate
+ * once. -1 on an error. Runs inside the migration's transaction. */
+static int db_version(db *d)
+{
+    bool pg = sq_conn_kind(d->sql) == SQ_POSTGRES;
+    if (pg && (sq_exec(d->sql, "SELECT pg_advisory_xact_lock(4242001)") != SQ_OK ||
+               sq_exec(d->sql, "CREATE TABLE IF NOT EXISTS vigie_schema(version BIGINT NOT NULL)") != SQ_OK))
+        return -1;
+    sq_stmt *st;
+    if (sq_prepare(d->sql, pg ? "SELECT max(version) FROM vigie_schema" : "PRAGMA user_version", &st) != SQ_OK)
+        return -1;
+    int version = sq_step(st) == SQ_ROW ? sq_column_int(st, 0) : -1;
+    sq_finalize(st);
+    return version;
+}
+
+static int db_version_set(db *d, int v)
+{
+    char sql[96];
+    if (sq_conn_kind(d->sql) == SQ_POSTGRES)
+        snprintf(sql, sizeof sql, "DELETE FROM vigie_schema; INSERT INTO vigie_schema VALUES(%d)", v);
+    else
+        snprintf(sql, sizeof sql, "PRAGMA user_version=%d;", v);
+    return sq_exec(d->sql, sql);
+}
+
+static int db_apply(db *d, int v)
+{
+    if (sq_conn_kind(d->sql) != SQ_POSTGRES)
+        return sq_exec(d->sql, db_schema[v]);
+    char *ddl = db_schema_pg(db_schema[v]);
+    int rc = ddl ? sq_exec(d->sql, ddl) : SQ_NOMEM;
+    free(ddl);
+    return rc;
+}
+
+/* One transaction for the whole climb: a failure leaves the schema as it was. */
+static vg_code db_migrate(db *d, vg_err *err)
+{
+    if (sq_exec(d->sql, "BEGIN") != SQ_OK)
+        return db_io(d, err, "schema migration");
+    int version = db_version(d);
+    vg_code rc = VG_OK;
+    if (version < 0)
+        rc = db_io(d, err, "schema version");
+    else if (version > DB_SCHEMA_VERSIONS)
+        rc = vg_fail(err, VG_E_CONFLICT, "the database is of schema %d, newer than this server (%d)", version,
+                     DB_SCHEMA_VERSIONS);
+    for (int v = version; rc == VG_OK && v < DB_SCHEMA_VERSIONS; v++)
+        if (db_apply(d, v) != SQ_OK || db_version_set(d, v + 1) != SQ_OK)
+            rc = db_io(d, err, "schema migration");
+    if (rc == VG_OK && sq_exec(d->sql, "COMMIT") != SQ_OK)
+        rc = db_io(d, err, "schema migration");
+    if (rc != VG_OK)
+        sq_exec(d->sql, "ROLLBACK");
+    return rc;
+}
+
+int db_schema_version(void)
+{
+    return DB_SCHEMA_VERSIONS;
+}
+
+vg_code db_open(const char *target, db **out, vg_err *err)
 {
     *out = NULL;
     db *d = calloc(1, sizeof *d);
     if (!d)
         return vg_fail(err, VG_E_NOMEM, "out of memory");
-    if (sqlite3_open_v2(path, &d->sql, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-        db_io(d, err, path);
+    char shown[512];
+    sq_target_redact(target, shown, sizeof shown);
+    if (sq_open(target, &d->sql) != SQ_OK) {
+        db_io(d, err, shown);
         db_close(d);
         return VG_E_IO;
     }
-    sqlite3_busy_timeout(d->sql, 5000);
     vg_code rc = VG_OK;
-    if (sqlite3_exec(d->sql, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
-                     NULL, NULL, NULL) != SQLITE_OK)
-        rc = db_io(d, err, path);
-    else
+    if (sq_conn_kind(d->sql) == SQ_SQLITE) {
+        sqlite3_busy_timeout(sq_sqlite_handle(d->sql), 5000);
+        if (sq_exec(d->sql, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;") != SQ_OK)
+            rc = db_io(d, err, shown);
+    }
+    if (rc == VG_OK)
         rc = db_migrate(d, err);
     if (rc != VG_OK) {
         db_close(d);
@@ -269,17 +356,24 @@ vg_code db_open(const char *path, db **out, vg_err *err)
     return VG_OK;
 }
 
+bool db_is_postgres(const db *d)
+{
+    return sq_conn_kind(d->sql) == SQ_POSTGRES;
+}
+
+/* PostgreSQL checks its own pages (and is not a file of ours): answering is what is asked of it. */
 vg_code db_quick_check(db *d, vg_err *err)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(d->sql, "PRAGMA quick_check(1)", -1, &st, NULL) != SQLITE_OK)
+    sq_stmt *st;
+    bool pg = sq_conn_kind(d->sql) == SQ_POSTGRES;
+    if (sq_prepare(d->sql, pg ? "SELECT 'ok'" : "PRAGMA quick_check(1)", &st) != SQ_OK)
         return db_io(d, err, "quick_check");
-    int rc = sqlite3_step(st);
+    int rc = sq_step(st);
     char first[300] = "";
-    if (rc == SQLITE_ROW)
+    if (rc == SQ_ROW)
         snprintf(first, sizeof first, "%s", db_col_text(st, 0));
-    sqlite3_finalize(st);
-    if (rc != SQLITE_ROW)
+    sq_finalize(st);
+    if (rc != SQ_ROW)
         return db_io(d, err, "quick_check");
     if (strcmp(first, "ok") != 0)
         return vg_fail(err, VG_E_IO, "quick_check: %s", first);
@@ -290,14 +384,14 @@ void db_close(db *d)
 {
     if (!d)
         return;
-    sqlite3_stmt *kept[] = {d->seen,       d->add_batch,  d->upsert,     d->latest,   d->run_prev,
+    sq_stmt *kept[] = {d->seen,       d->add_batch,  d->upsert,     d->latest,   d->run_prev,
                             d->run_next,   d->run_extend, d->run_restart, d->run_delete, d->run_insert,
                             d->run_spans,  d->dev_upsert, d->ev_replace, d->ev_add,   d->ev_last,
                             d->begin,      d->commit,     d->rollback,   d->dev_each, d->members,
                             d->maint_list, d->track_load, d->drift_load, d->drift_save};
     for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
-        sqlite3_finalize(kept[i]);
-    sqlite3_close(d->sql);
+        sq_finalize(kept[i]);
+    sq_close(d->sql);
     free(d);
 }
 
@@ -306,18 +400,18 @@ vg_code db_begin(db *d, vg_err *err)
     /* A transaction still open here was left by a failure no path rolled back (nothing nests
      * db_begin): end it, or every later write fails with "cannot start a transaction within a
      * transaction" until a restart. */
-    if (!sqlite3_get_autocommit(d->sql))
+    if (!(!sq_in_transaction(d->sql)))
         db_rollback(d);
-    d->tx_changes = sqlite3_total_changes(d->sql);
-    if (db_exec_kept(d, &d->begin, "BEGIN IMMEDIATE") == SQLITE_OK)
+    d->tx_changes = sq_total_changes(d->sql);
+    if (db_exec_kept(d, &d->begin, "BEGIN IMMEDIATE") == SQ_OK)
         return VG_OK;
     return db_noted(db_io(d, err, "begin"), err);
 }
 
 vg_code db_commit(db *d, vg_err *err)
 {
-    if (db_exec_kept(d, &d->commit, "COMMIT") == SQLITE_OK) {
-        if (sqlite3_total_changes(d->sql) != d->tx_changes)
+    if (db_exec_kept(d, &d->commit, "COMMIT") == SQ_OK) {
+        if (sq_total_changes(d->sql) != d->tx_changes)
             db_storage_note(DB_PART_DB, true, NULL);
         return VG_OK;
     }
@@ -331,10 +425,10 @@ vg_code db_commit(db *d, vg_err *err)
  * (no memory), so the plain one is tried then. */
 void db_rollback(db *d)
 {
-    if (sqlite3_get_autocommit(d->sql))
+    if ((!sq_in_transaction(d->sql)))
         return;
-    if (db_exec_kept(d, &d->rollback, "ROLLBACK") != SQLITE_OK && !sqlite3_get_autocommit(d->sql))
-        sqlite3_exec(d->sql, "ROLLBACK", NULL, NULL, NULL);
+    if (db_exec_kept(d, &d->rollback, "ROLLBACK") != SQ_OK && !(!sq_in_transaction(d->sql)))
+        sq_exec(d->sql, "ROLLBACK");
 }
 
 vg_code db_transaction(db *d, db_tx_fn fn, void *ctx, vg_err *err)
@@ -355,22 +449,29 @@ vg_code db_savepoint(db *d, const char *name, db_tx_fn fn, void *ctx, vg_err *er
     snprintf(sql[0], sizeof sql[0], "SAVEPOINT %s", name);
     snprintf(sql[1], sizeof sql[1], "RELEASE %s", name);
     snprintf(sql[2], sizeof sql[2], "ROLLBACK TO %s", name);
-    /* outside a transaction, SAVEPOINT starts one and its RELEASE commits it: a RELEASE that fails
-     * (disk full) leaves it open, so it is then rolled back whole */
-    bool outer = sqlite3_get_autocommit(d->sql) != 0;
-    int changes = sqlite3_total_changes(d->sql);
-    if (sqlite3_exec(d->sql, sql[0], NULL, NULL, NULL) != SQLITE_OK)
-        return db_noted(db_io(d, err, name), err);
+    /* outside a transaction, SAVEPOINT starts one on SQLite and its RELEASE commits it; PostgreSQL
+     * wants a BEGIN and a COMMIT around it. A RELEASE or COMMIT that fails (disk full) leaves it open,
+     * so it is then rolled back whole */
+    bool outer = !sq_in_transaction(d->sql), pg = sq_conn_kind(d->sql) == SQ_POSTGRES;
+    int64_t changes = sq_total_changes(d->sql);
+    if ((outer && pg && sq_exec(d->sql, "BEGIN") != SQ_OK) || sq_exec(d->sql, sql[0]) != SQ_OK) {
+        db_io(d, err, name);
+        if (outer)
+            db_rollback(d);
+        return db_noted(VG_E_IO, err);
+    }
     vg_code rc = fn(ctx, err);
-    if (rc == VG_OK && sqlite3_exec(d->sql, sql[1], NULL, NULL, NULL) == SQLITE_OK) {
-        if (outer && sqlite3_total_changes(d->sql) != changes)
+    if (rc == VG_OK && sq_exec(d->sql, sql[1]) == SQ_OK && (!outer || !pg || sq_exec(d->sql, "COMMIT") == SQ_OK)) {
+        if (outer && sq_total_changes(d->sql) != changes)
             db_storage_note(DB_PART_DB, true, NULL);
         return VG_OK;
     }
     if (rc == VG_OK)
         rc = db_io(d, err, name);
-    sqlite3_exec(d->sql, sql[2], NULL, NULL, NULL);
-    sqlite3_exec(d->sql, sql[1], NULL, NULL, NULL);
+    if (sq_in_transaction(d->sql)) {
+        sq_exec(d->sql, sql[2]);
+        sq_exec(d->sql, sql[1]);
+    }
     if (outer)
         db_rollback(d);
     return db_noted(rc, err);

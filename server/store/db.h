@@ -25,8 +25,14 @@ typedef struct db db;
 
 /* ---- connection (db.c) ---------------------------------------------------------------------- */
 
-/* Opens (creates) the database and brings its schema up to date. */
-vg_code db_open(const char *path, db **out, vg_err *err);
+/* Opens (creates) the database and brings its schema up to date. target: a SQLite file's path (or
+ * "sqlite:PATH"), or PostgreSQL's "postgresql://..." URI or conninfo (server.yaml `database:`, see
+ * doc/postgresql.md). Errors never show the target's password. */
+vg_code db_open(const char *target, db **out, vg_err *err);
+/* Whether the connection is PostgreSQL's (a database shared by a pair of servers). */
+bool db_is_postgres(const db *d);
+/* The schema version this server brings a database to. */
+int db_schema_version(void);
 void db_close(db *d);
 
 /* Runs fn inside one transaction (BEGIN IMMEDIATE ... COMMIT, ROLLBACK when fn or COMMIT fails):

@@ -77,33 +77,33 @@ typedef struct {
     health h;
 } db_run;
 
-static bool db_run_read(sqlite3_stmt *st, db_run *r)
+static bool db_run_read(sq_stmt *st, db_run *r)
 {
-    int rc = sqlite3_step(st);
-    r->found = rc == SQLITE_ROW;
+    int rc = sq_step(st);
+    r->found = rc == SQ_ROW;
     if (r->found) {
-        r->h = (health)sqlite3_column_int(st, 0);
-        r->start = sqlite3_column_int64(st, 1);
-        r->last = sqlite3_column_int64(st, 2);
+        r->h = (health)sq_column_int(st, 0);
+        r->start = sq_column_int64(st, 1);
+        r->last = sq_column_int64(st, 2);
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE;
+    sq_reset(st);
+    return rc == SQ_ROW || rc == SQ_DONE;
 }
 
-static void db_bind_key(sqlite3_stmt *st, const char *site, const char *member)
+static void db_bind_key(sq_stmt *st, const char *site, const char *member)
 {
-    sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, member, -1, SQLITE_STATIC);
+    sq_bind_text(st, 1, site, -1, SQ_TRANSIENT);
+    sq_bind_text(st, 2, member, -1, SQ_TRANSIENT);
 }
 
 /* Steps a write; VG_OK when it is done. */
-static vg_code db_run_write(db *d, sqlite3_stmt *st, vg_err *err)
+static vg_code db_run_write(db *d, sq_stmt *st, vg_err *err)
 {
     if (!st)
         return db_io(d, err, "health runs");
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? VG_OK : db_io(d, err, "health runs");
+    int rc = sq_step(st);
+    sq_reset(st);
+    return rc == SQ_DONE ? VG_OK : db_io(d, err, "health runs");
 }
 
 vg_code db_health_observe(db *d, const char *site, const db_member *m, int64_t ts, health h, const char *cause,
@@ -116,13 +116,13 @@ vg_code db_health_observe(db *d, const char *site, const db_member *m, int64_t t
     char member[AVAIL_NAME_MAX];
     db_member_key(m, member);
     db_run prev, next;
-    sqlite3_stmt *st = db_stmt(d, &d->run_prev,
+    sq_stmt *st = db_stmt(d, &d->run_prev,
                                "SELECT health, start, last FROM health_runs WHERE site=? AND member=? AND start<=?"
                                " ORDER BY start DESC LIMIT 1");
     if (!st)
         return db_io(d, err, "health runs");
     db_bind_key(st, site, member);
-    sqlite3_bind_int64(st, 3, ts);
+    sq_bind_int64(st, 3, ts);
     if (!db_run_read(st, &prev))
         return db_io(d, err, "health runs");
     if (prev.found && ts <= prev.last)
@@ -132,7 +132,7 @@ vg_code db_health_observe(db *d, const char *site, const db_member *m, int64_t t
                        " ORDER BY start ASC LIMIT 1")))
         return db_io(d, err, "health runs");
     db_bind_key(st, site, member);
-    sqlite3_bind_int64(st, 3, ts);
+    sq_bind_int64(st, 3, ts);
     if (!db_run_read(st, &next))
         return db_io(d, err, "health runs");
     bool with_prev = prev.found && prev.h == h && ts - prev.last <= tol;
@@ -140,16 +140,16 @@ vg_code db_health_observe(db *d, const char *site, const db_member *m, int64_t t
     if (with_prev) {
         st = db_stmt(d, &d->run_extend, "UPDATE health_runs SET last=? WHERE site=? AND member=? AND start=?");
         if (st) {
-            sqlite3_bind_int64(st, 1, with_next ? next.last : ts);
-            sqlite3_bind_text(st, 2, site, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 3, member, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(st, 4, prev.start);
+            sq_bind_int64(st, 1, with_next ? next.last : ts);
+            sq_bind_text(st, 2, site, -1, SQ_TRANSIENT);
+            sq_bind_text(st, 3, member, -1, SQ_TRANSIENT);
+            sq_bind_int64(st, 4, prev.start);
         }
         vg_code rc = db_run_write(d, st, err);
         if (rc == VG_OK && with_next) { /* the observation joins two runs */
             if ((st = db_stmt(d, &d->run_delete, "DELETE FROM health_runs WHERE site=? AND member=? AND start=?"))) {
                 db_bind_key(st, site, member);
-                sqlite3_bind_int64(st, 3, next.start);
+                sq_bind_int64(st, 3, next.start);
             }
             rc = db_run_write(d, st, err);
         }
@@ -158,19 +158,19 @@ vg_code db_health_observe(db *d, const char *site, const db_member *m, int64_t t
     if (with_next) {
         st = db_stmt(d, &d->run_restart, "UPDATE health_runs SET start=?, cause=? WHERE site=? AND member=? AND start=?");
         if (st) {
-            sqlite3_bind_int64(st, 1, ts);
-            sqlite3_bind_text(st, 2, cause, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 3, site, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 4, member, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(st, 5, next.start);
+            sq_bind_int64(st, 1, ts);
+            sq_bind_text(st, 2, cause, -1, SQ_TRANSIENT);
+            sq_bind_text(st, 3, site, -1, SQ_TRANSIENT);
+            sq_bind_text(st, 4, member, -1, SQ_TRANSIENT);
+            sq_bind_int64(st, 5, next.start);
         }
     } else if ((st = db_stmt(d, &d->run_insert,
                              "INSERT INTO health_runs(site, member, health, cause, start, last) VALUES(?,?,?,?,?,?)"))) {
         db_bind_key(st, site, member);
-        sqlite3_bind_int(st, 3, (int)h);
-        sqlite3_bind_text(st, 4, cause, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 5, ts);
-        sqlite3_bind_int64(st, 6, ts);
+        sq_bind_int(st, 3, (int)h);
+        sq_bind_text(st, 4, cause, -1, SQ_TRANSIENT);
+        sq_bind_int64(st, 5, ts);
+        sq_bind_int64(st, 6, ts);
     }
     vg_code rc = db_run_write(d, st, err);
     *changed = rc == VG_OK;
@@ -184,36 +184,36 @@ vg_code db_health_spans(db *d, const char *site, const db_member *m, int64_t fro
     *count = 0;
     char member[AVAIL_NAME_MAX];
     db_member_key(m, member);
-    sqlite3_stmt *st = db_stmt(d, &d->run_spans,
+    sq_stmt *st = db_stmt(d, &d->run_spans,
                                "SELECT health, start, last, cause FROM health_runs WHERE site=? AND member=?"
                                " AND last>=? AND start<? ORDER BY start");
     if (!st)
         return db_io(d, err, "health runs");
     db_bind_key(st, site, member);
-    sqlite3_bind_int64(st, 3, from - step);
-    sqlite3_bind_int64(st, 4, to);
+    sq_bind_int64(st, 3, from - step);
+    sq_bind_int64(st, 4, to);
     size_t cap = 0;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = sq_step(st)) == SQ_ROW) {
         if (*count == cap) {
             cap = cap ? cap * 2 : 16;
             avail_span *p = realloc(*spans, cap * sizeof *p);
             if (!p) {
-                sqlite3_reset(st);
+                sq_reset(st);
                 return vg_fail(err, VG_E_NOMEM, "out of memory reading health runs");
             }
             *spans = p;
         }
         avail_span *sp = &(*spans)[(*count)++];
-        sp->h = (health)sqlite3_column_int(st, 0);
-        sp->start = sqlite3_column_int64(st, 1);
-        sp->end = sqlite3_column_int64(st, 2) + step;
+        sp->h = (health)sq_column_int(st, 0);
+        sp->start = sq_column_int64(st, 1);
+        sp->end = sq_column_int64(st, 2) + step;
         snprintf(sp->cause, sizeof sp->cause, "%s", db_col_text(st, 3));
         if (*count > 1 && (*spans)[*count - 2].end > sp->start)
             (*spans)[*count - 2].end = sp->start; /* the next run starts the next state */
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? VG_OK : db_io(d, err, "health runs");
+    sq_reset(st);
+    return rc == SQ_DONE ? VG_OK : db_io(d, err, "health runs");
 }
 
 vg_code db_health_conditions(db *d, const char *site, const char *service, db_member *out, size_t max,
@@ -222,17 +222,17 @@ vg_code db_health_conditions(db *d, const char *site, const char *service, db_me
     *count = 0;
     char prefix[64];
     snprintf(prefix, sizeof prefix, DB_COND_PREFIX "%s:", service);
-    sqlite3_stmt *st = db_stmt_take(d, &d->members,
+    sq_stmt *st = db_stmt_take(d, &d->members,
                                     "SELECT DISTINCT member FROM health_runs WHERE site=? AND substr(member, 1, ?)=?"
                                     " ORDER BY member");
     if (!st)
         return db_io(d, err, "health runs");
-    sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, (int)strlen(prefix));
-    sqlite3_bind_text(st, 3, prefix, -1, SQLITE_STATIC);
+    sq_bind_text(st, 1, site, -1, SQ_TRANSIENT);
+    sq_bind_int(st, 2, (int)strlen(prefix));
+    sq_bind_text(st, 3, prefix, -1, SQ_TRANSIENT);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *count < max)
+    while ((rc = sq_step(st)) == SQ_ROW && *count < max)
         db_member_parse(db_col_text(st, 0), &out[(*count)++]);
     db_stmt_give(st, d->members);
-    return rc == SQLITE_DONE || rc == SQLITE_ROW ? VG_OK : db_io(d, err, "health runs");
+    return rc == SQ_DONE || rc == SQ_ROW ? VG_OK : db_io(d, err, "health runs");
 }

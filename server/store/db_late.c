@@ -19,50 +19,50 @@ static bool db_late_same_series(const push_sample *x, const push_sample *y)
     return push_sample_same_series(x, y);
 }
 
-static void db_late_bind_series(sqlite3_stmt *st, const char *site, const push_sample *s)
+static void db_late_bind_series(sq_stmt *st, const char *site, const push_sample *s)
 {
-    sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, s->device, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, s->metric, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, s->instance, -1, SQLITE_STATIC);
+    sq_bind_text(st, 1, site, -1, SQ_TRANSIENT);
+    sq_bind_text(st, 2, s->device, -1, SQ_TRANSIENT);
+    sq_bind_text(st, 3, s->metric, -1, SQ_TRANSIENT);
+    sq_bind_text(st, 4, s->instance, -1, SQ_TRANSIENT);
 }
 
 /* Steps st once: *v its first column (0 without a row); -1 on an error. */
-static int db_late_step_int(sqlite3_stmt *st, sqlite3_int64 *v)
+static int db_late_step_int(sq_stmt *st, int64_t *v)
 {
-    int rc = sqlite3_step(st);
-    *v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+    int rc = sq_step(st);
+    *v = rc == SQ_ROW ? sq_column_int64(st, 0) : 0;
+    sq_reset(st);
+    return rc == SQ_ROW || rc == SQ_DONE ? 0 : -1;
 }
 
 typedef struct {
-    sqlite3_stmt *count, *exists, *insert;
+    sq_stmt *count, *exists, *insert;
 } db_late_stmts;
 
 /* Adds one sample of a series that holds *have rows: *kept or *over_cap grows, or neither (already
  * kept). -1 on an error. */
 static int db_late_put(db *d, const db_late_stmts *q, const char *site, const push_sample *s, int64_t received,
-                       sqlite3_int64 *have, size_t *kept, size_t *over_cap)
+                       int64_t *have, size_t *kept, size_t *over_cap)
 {
     if (*have >= DB_LATE_PER_SERIES) {
-        sqlite3_int64 there;
+        int64_t there;
         db_late_bind_series(q->exists, site, s);
-        sqlite3_bind_int64(q->exists, 5, s->ts);
+        sq_bind_int64(q->exists, 5, s->ts);
         if (db_late_step_int(q->exists, &there) != 0)
             return -1;
         *over_cap += there == 0;
         return 0;
     }
     db_late_bind_series(q->insert, site, s);
-    sqlite3_bind_int64(q->insert, 5, s->ts);
-    sqlite3_bind_double(q->insert, 6, s->value);
-    sqlite3_bind_int64(q->insert, 7, received);
-    int rc = sqlite3_step(q->insert);
-    sqlite3_reset(q->insert);
-    if (rc != SQLITE_DONE)
+    sq_bind_int64(q->insert, 5, s->ts);
+    sq_bind_double(q->insert, 6, s->value);
+    sq_bind_int64(q->insert, 7, received);
+    int rc = sq_step(q->insert);
+    sq_reset(q->insert);
+    if (rc != SQ_DONE)
         return -1;
-    if (sqlite3_changes(d->sql) > 0) { /* 0: this series and time were kept already */
+    if (sq_changes(d->sql) > 0) { /* 0: this series and time were kept already */
         (*kept)++;
         (*have)++;
     }
@@ -72,7 +72,7 @@ static int db_late_put(db *d, const db_late_stmts *q, const char *site, const pu
 static int db_late_put_all(db *d, const db_late_stmts *q, const char *site, const push_sample **v, size_t n,
                            int64_t received, size_t *kept, size_t *over_cap)
 {
-    sqlite3_int64 have = 0;
+    int64_t have = 0;
     for (size_t i = 0; i < n; i++) {
         if (i == 0 || !db_late_same_series(v[i - 1], v[i])) { /* counted once a series */
             db_late_bind_series(q->count, site, v[i]);
@@ -105,13 +105,13 @@ vg_code db_late_add(db *d, const char *site, const push_batch *b, int64_t receiv
     char sql[3][256];
     snprintf(sql[0], sizeof sql[0], "SELECT COUNT(*) FROM late_samples WHERE %s", key);
     snprintf(sql[1], sizeof sql[1], "SELECT COUNT(*) FROM late_samples WHERE %s AND ts=?5", key);
-    snprintf(sql[2], sizeof sql[2], "INSERT OR IGNORE INTO late_samples(site, device, metric, instance, ts, value,"
-             " received) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    snprintf(sql[2], sizeof sql[2], "INSERT INTO late_samples(site, device, metric, instance, ts, value,"
+             " received) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING");
     vg_code rc = db_begin(d, err);
     if (rc == VG_OK) {
-        bool ok = sqlite3_prepare_v2(d->sql, sql[0], -1, &q.count, NULL) == SQLITE_OK &&
-                  sqlite3_prepare_v2(d->sql, sql[1], -1, &q.exists, NULL) == SQLITE_OK &&
-                  sqlite3_prepare_v2(d->sql, sql[2], -1, &q.insert, NULL) == SQLITE_OK &&
+        bool ok = sq_prepare(d->sql, sql[0], &q.count) == SQ_OK &&
+                  sq_prepare(d->sql, sql[1], &q.exists) == SQ_OK &&
+                  sq_prepare(d->sql, sql[2], &q.insert) == SQ_OK &&
                   db_late_put_all(d, &q, site, v, n, received, kept, &dropped) == 0;
         if (!ok) {
             rc = db_io(d, err, "late samples");
@@ -119,9 +119,9 @@ vg_code db_late_add(db *d, const char *site, const push_batch *b, int64_t receiv
             db_storage_note(DB_PART_DB, false, err ? err->msg : "late samples");
         }
     }
-    sqlite3_finalize(q.count);
-    sqlite3_finalize(q.exists);
-    sqlite3_finalize(q.insert);
+    sq_finalize(q.count);
+    sq_finalize(q.exists);
+    sq_finalize(q.insert);
     if (rc == VG_OK)
         rc = db_commit(d, err);
     if (rc != VG_OK)
@@ -135,22 +135,21 @@ vg_code db_late_add(db *d, const char *site, const push_batch *b, int64_t receiv
 vg_code db_late_each(db *d, const char *site, const char *device, const char *metric, const char *instance,
                      int64_t from, int64_t to, db_late_fn fn, void *ctx, vg_err *err)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(d->sql,
+    sq_stmt *st;
+    if (sq_prepare(d->sql,
                            "SELECT ts, value FROM late_samples WHERE site=?1 AND device=?2 AND metric=?3"
-                           " AND instance=?4 AND ts > ?5 AND ts <= ?6 ORDER BY ts",
-                           -1, &st, NULL) != SQLITE_OK)
+                           " AND instance=?4 AND ts > ?5 AND ts <= ?6 ORDER BY ts", &st) != SQ_OK)
         return db_io(d, err, "late samples");
-    sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, device, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, metric, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, instance ? instance : "", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, from);
-    sqlite3_bind_int64(st, 6, to);
+    sq_bind_text(st, 1, site, -1, SQ_TRANSIENT);
+    sq_bind_text(st, 2, device, -1, SQ_TRANSIENT);
+    sq_bind_text(st, 3, metric, -1, SQ_TRANSIENT);
+    sq_bind_text(st, 4, instance ? instance : "", -1, SQ_TRANSIENT);
+    sq_bind_int64(st, 5, from);
+    sq_bind_int64(st, 6, to);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        fn(ctx, sqlite3_column_int64(st, 0), sqlite3_column_double(st, 1));
-    vg_code out = rc == SQLITE_DONE ? VG_OK : db_io(d, err, "late samples");
-    sqlite3_finalize(st);
+    while ((rc = sq_step(st)) == SQ_ROW)
+        fn(ctx, sq_column_int64(st, 0), sq_column_double(st, 1));
+    vg_code out = rc == SQ_DONE ? VG_OK : db_io(d, err, "late samples");
+    sq_finalize(st);
     return out;
 }

@@ -16,26 +16,25 @@ static vg_code dm_insert(db *d, const char *site, const char *service, int64_t s
                          const char *tz, int64_t last_end, const char *reason, const char *who, int64_t now,
                          int64_t *id, vg_err *err)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(d->sql,
+    sq_stmt *st;
+    if (sq_prepare(d->sql,
                            "INSERT INTO maintenance(site, service, start, end, reason, who, created, rrule, tz, last_end)"
-                           " VALUES(?,?,?,?,?,?,?,?,?,?)",
-                           -1, &st, NULL) != SQLITE_OK)
+                           " VALUES(?,?,?,?,?,?,?,?,?,?)", &st) != SQ_OK)
         return db_io(d, err, "maintenance");
-    sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, service, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, start);
-    sqlite3_bind_int64(st, 4, end);
-    sqlite3_bind_text(st, 5, reason, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, who, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 7, now);
-    sqlite3_bind_text(st, 8, rrule, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 9, tz, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 10, last_end);
-    vg_code rc = sqlite3_step(st) == SQLITE_DONE ? VG_OK : db_io(d, err, "maintenance");
+    sq_bind_text(st, 1, site, -1, SQ_TRANSIENT);
+    sq_bind_text(st, 2, service, -1, SQ_TRANSIENT);
+    sq_bind_int64(st, 3, start);
+    sq_bind_int64(st, 4, end);
+    sq_bind_text(st, 5, reason, -1, SQ_TRANSIENT);
+    sq_bind_text(st, 6, who, -1, SQ_TRANSIENT);
+    sq_bind_int64(st, 7, now);
+    sq_bind_text(st, 8, rrule, -1, SQ_TRANSIENT);
+    sq_bind_text(st, 9, tz, -1, SQ_TRANSIENT);
+    sq_bind_int64(st, 10, last_end);
+    vg_code rc = sq_step(st) == SQ_DONE ? VG_OK : db_io(d, err, "maintenance");
     if (rc == VG_OK && id)
-        *id = sqlite3_last_insert_rowid(d->sql);
-    sqlite3_finalize(st);
+        *id = sq_last_insert_rowid(d->sql);
+    sq_finalize(st);
     return rc;
 }
 
@@ -67,15 +66,15 @@ static vg_code dm_delete(void *ctx, vg_err *err)
     static const char *const sql[] = {"DELETE FROM maintenance WHERE id=?", "DELETE FROM maintenance_occurrences WHERE series=?"};
     vg_code rc = VG_OK;
     for (int i = 0; i < 2 && rc == VG_OK; i++) {
-        sqlite3_stmt *st;
-        if (sqlite3_prepare_v2(c->d->sql, sql[i], -1, &st, NULL) != SQLITE_OK)
+        sq_stmt *st;
+        if (sq_prepare(c->d->sql, sql[i], &st) != SQ_OK)
             return db_io(c->d, err, "maintenance");
-        sqlite3_bind_int64(st, 1, c->id);
-        rc = sqlite3_step(st) != SQLITE_DONE ? db_io(c->d, err, "maintenance")
-             : i == 0 && sqlite3_changes(c->d->sql) == 0
+        sq_bind_int64(st, 1, c->id);
+        rc = sq_step(st) != SQ_DONE ? db_io(c->d, err, "maintenance")
+             : i == 0 && sq_changes(c->d->sql) == 0
                  ? vg_fail_field(err, VG_E_NOT_FOUND, "id", "no maintenance window %lld", (long long)c->id)
                  : VG_OK;
-        sqlite3_finalize(st);
+        sq_finalize(st);
     }
     return rc;
 }
@@ -104,34 +103,34 @@ db_maint_item *dm_push(dm_list *l)
 }
 
 /* A row of DM_COLS. */
-static void dm_read(sqlite3_stmt *st, db_maint_item *it)
+static void dm_read(sq_stmt *st, db_maint_item *it)
 {
-    it->id = sqlite3_column_int64(st, 0);
+    it->id = sq_column_int64(st, 0);
     snprintf(it->site, sizeof it->site, "%s", db_col_text(st, 1));
     snprintf(it->w.service, sizeof it->w.service, "%s", db_col_text(st, 2));
-    it->w.start = sqlite3_column_int64(st, 3);
-    it->w.end = sqlite3_column_int64(st, 4);
+    it->w.start = sq_column_int64(st, 3);
+    it->w.end = sq_column_int64(st, 4);
     snprintf(it->w.reason, sizeof it->w.reason, "%s", db_col_text(st, 5));
     snprintf(it->w.who, sizeof it->w.who, "%s", db_col_text(st, 6));
     snprintf(it->rrule, sizeof it->rrule, "%s", db_col_text(st, 7));
     snprintf(it->tz, sizeof it->tz, "%s", db_col_text(st, 8));
-    it->created = sqlite3_column_int64(st, 9);
+    it->created = sq_column_int64(st, 9);
 }
 
 vg_code db_maintenance_get(db *d, int64_t id, db_maint_item *out, vg_err *err)
 {
-    sqlite3_stmt *st;
+    sq_stmt *st;
     memset(out, 0, sizeof *out);
-    if (sqlite3_prepare_v2(d->sql, "SELECT " DM_COLS " FROM maintenance WHERE id=?", -1, &st, NULL) != SQLITE_OK)
+    if (sq_prepare(d->sql, "SELECT " DM_COLS " FROM maintenance WHERE id=?", &st) != SQ_OK)
         return db_io(d, err, "maintenance");
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    sq_bind_int64(st, 1, id);
+    int rc = sq_step(st);
+    if (rc == SQ_ROW)
         dm_read(st, out);
-    sqlite3_finalize(st);
-    if (rc == SQLITE_ROW)
+    sq_finalize(st);
+    if (rc == SQ_ROW)
         return VG_OK;
-    return rc == SQLITE_DONE ? vg_fail_field(err, VG_E_NOT_FOUND, "id", "no maintenance window %lld", (long long)id)
+    return rc == SQ_DONE ? vg_fail_field(err, VG_E_NOT_FOUND, "id", "no maintenance window %lld", (long long)id)
                              : db_io(d, err, "maintenance");
 }
 
@@ -160,24 +159,23 @@ vg_code dm_series(db *d, const db_maint_item *s, int64_t from, int64_t to, bool 
         *truncated = true;
     if (n == 0)
         return VG_OK;
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(d->sql,
+    sq_stmt *st;
+    if (sq_prepare(d->sql,
                            "SELECT occurrence, cancelled, who, changed FROM maintenance_occurrences"
-                           " WHERE series=? AND occurrence BETWEEN ? AND ? ORDER BY occurrence",
-                           -1, &st, NULL) != SQLITE_OK) {
+                           " WHERE series=? AND occurrence BETWEEN ? AND ? ORDER BY occurrence", &st) != SQ_OK) {
         free(starts);
         return VG_E_IO;
     }
-    sqlite3_bind_int64(st, 1, s->id);
-    sqlite3_bind_int64(st, 2, starts[0]);
-    sqlite3_bind_int64(st, 3, starts[n - 1]);
+    sq_bind_int64(st, 1, s->id);
+    sq_bind_int64(st, 2, starts[0]);
+    sq_bind_int64(st, 3, starts[n - 1]);
     vg_code rc = VG_OK;
-    int step = sqlite3_step(st);
+    int step = sq_step(st);
     for (size_t i = 0; i < n && rc == VG_OK; i++) {
-        while (step == SQLITE_ROW && sqlite3_column_int64(st, 0) < starts[i])
-            step = sqlite3_step(st);
-        bool changed = step == SQLITE_ROW && sqlite3_column_int64(st, 0) == starts[i];
-        bool cancelled = changed && sqlite3_column_int(st, 1) != 0;
+        while (step == SQ_ROW && sq_column_int64(st, 0) < starts[i])
+            step = sq_step(st);
+        bool changed = step == SQ_ROW && sq_column_int64(st, 0) == starts[i];
+        bool cancelled = changed && sq_column_int(st, 1) != 0;
         if (changed && !(cancelled && with_cancelled))
             continue; /* moved or edited: dm_changed lists it where it is now */
         db_maint_item *it = dm_occurrence(l, s, starts[i]);
@@ -186,43 +184,42 @@ vg_code dm_series(db *d, const db_maint_item *s, int64_t from, int64_t to, bool 
         else if (cancelled) {
             it->cancelled = true;
             snprintf(it->w.who, sizeof it->w.who, "%s", db_col_text(st, 2));
-            it->changed = sqlite3_column_int64(st, 3);
+            it->changed = sq_column_int64(st, 3);
         }
     }
-    if (rc == VG_OK && step != SQLITE_ROW && step != SQLITE_DONE)
+    if (rc == VG_OK && step != SQ_ROW && step != SQ_DONE)
         rc = VG_E_IO;
-    sqlite3_finalize(st);
+    sq_finalize(st);
     free(starts);
     return rc;
 }
 
 vg_code dm_changed(db *d, const char *site, int64_t series, int64_t from, int64_t to, dm_list *l)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(d->sql,
+    sq_stmt *st;
+    if (sq_prepare(d->sql,
                            "SELECT m.id, m.site, m.service, o.start, o.end, o.reason, o.who, m.rrule, m.tz,"
                            " m.created, o.occurrence, m.end - m.start, o.changed FROM maintenance_occurrences o"
                            " JOIN maintenance m ON m.id = o.series WHERE (?1 IS NULL OR m.site = ?1)"
-                           " AND (?4 = 0 OR o.series = ?4) AND o.cancelled = 0 AND o.end > ?2 AND o.start < ?3",
-                           -1, &st, NULL) != SQLITE_OK)
+                           " AND (?4 = 0 OR o.series = ?4) AND o.cancelled = 0 AND o.end > ?2 AND o.start < ?3", &st) != SQ_OK)
         return VG_E_IO;
     if (site)
-        sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, from);
-    sqlite3_bind_int64(st, 3, to);
-    sqlite3_bind_int64(st, 4, series);
+        sq_bind_text(st, 1, site, -1, SQ_TRANSIENT);
+    sq_bind_int64(st, 2, from);
+    sq_bind_int64(st, 3, to);
+    sq_bind_int64(st, 4, series);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = sq_step(st)) == SQ_ROW) {
         db_maint_item *it = dm_push(l);
         if (!it)
             break;
         dm_read(st, it);
-        it->w.occurrence = sqlite3_column_int64(st, 10);
-        it->moved = it->w.start != it->w.occurrence || it->w.end - it->w.start != sqlite3_column_int64(st, 11);
-        it->changed = sqlite3_column_int64(st, 12);
+        it->w.occurrence = sq_column_int64(st, 10);
+        it->moved = it->w.start != it->w.occurrence || it->w.end - it->w.start != sq_column_int64(st, 11);
+        it->changed = sq_column_int64(st, 12);
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? VG_OK : rc == SQLITE_ROW ? VG_E_NOMEM : VG_E_IO;
+    sq_finalize(st);
+    return rc == SQ_DONE ? VG_OK : rc == SQ_ROW ? VG_E_NOMEM : VG_E_IO;
 }
 
 static int dm_cmp(const void *a, const void *b)
@@ -243,19 +240,19 @@ vg_code db_maintenance_items(db *d, const char *site, int64_t from, int64_t to, 
     if (truncated)
         *truncated = false;
     /* one-offs and series by their first start and their last end (a one-off's last_end is its end) */
-    sqlite3_stmt *st = db_stmt_take(d, &d->maint_list,
+    sq_stmt *st = db_stmt_take(d, &d->maint_list,
                                     "SELECT " DM_COLS " FROM maintenance WHERE (?1 IS NULL OR site=?1)"
                                     " AND last_end>?2 AND start<?3 ORDER BY start, id");
     if (!st)
         return db_io(d, err, "maintenance");
     if (site)
-        sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, from);
-    sqlite3_bind_int64(st, 3, to);
+        sq_bind_text(st, 1, site, -1, SQ_TRANSIENT);
+    sq_bind_int64(st, 2, from);
+    sq_bind_int64(st, 3, to);
     dm_list l = {0};
     vg_code rc = VG_OK;
-    int step = SQLITE_DONE;
-    while (rc == VG_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    int step = SQ_DONE;
+    while (rc == VG_OK && (step = sq_step(st)) == SQ_ROW) {
         db_maint_item row;
         memset(&row, 0, sizeof row);
         dm_read(st, &row);
@@ -269,7 +266,7 @@ vg_code db_maintenance_items(db *d, const char *site, int64_t from, int64_t to, 
                 *it = row;
         }
     }
-    if (rc == VG_OK && step != SQLITE_DONE)
+    if (rc == VG_OK && step != SQ_DONE)
         rc = VG_E_IO;
     db_stmt_give(st, d->maint_list);
     if (rc == VG_OK)

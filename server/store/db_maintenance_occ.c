@@ -23,29 +23,28 @@ vg_code db_maintenance_occurrence_get(db *d, int64_t series, int64_t occ, db_mai
                              (long long)occ, (long long)series);
     out->w.end = occ + (out->w.end - out->w.start);
     out->w.start = out->w.occurrence = occ;
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(d->sql,
+    sq_stmt *st;
+    if (sq_prepare(d->sql,
                            "SELECT cancelled, start, end, reason, who, changed FROM maintenance_occurrences"
-                           " WHERE series=? AND occurrence=?",
-                           -1, &st, NULL) != SQLITE_OK)
+                           " WHERE series=? AND occurrence=?", &st) != SQ_OK)
         return db_io(d, err, "maintenance_occurrences");
-    sqlite3_bind_int64(st, 1, series);
-    sqlite3_bind_int64(st, 2, occ);
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        out->cancelled = sqlite3_column_int(st, 0) != 0;
-        out->changed = sqlite3_column_int64(st, 5);
+    sq_bind_int64(st, 1, series);
+    sq_bind_int64(st, 2, occ);
+    int step = sq_step(st);
+    if (step == SQ_ROW) {
+        out->cancelled = sq_column_int(st, 0) != 0;
+        out->changed = sq_column_int64(st, 5);
         snprintf(out->w.who, sizeof out->w.who, "%s", db_col_text(st, 4));
         if (!out->cancelled) {
             int64_t dur = out->w.end - out->w.start;
-            out->w.start = sqlite3_column_int64(st, 1);
-            out->w.end = sqlite3_column_int64(st, 2);
+            out->w.start = sq_column_int64(st, 1);
+            out->w.end = sq_column_int64(st, 2);
             snprintf(out->w.reason, sizeof out->w.reason, "%s", db_col_text(st, 3));
             out->moved = out->w.start != occ || out->w.end - out->w.start != dur;
         }
     }
-    sqlite3_finalize(st);
-    return step == SQLITE_ROW || step == SQLITE_DONE ? VG_OK : db_io(d, err, "maintenance_occurrences");
+    sq_finalize(st);
+    return step == SQ_ROW || step == SQ_DONE ? VG_OK : db_io(d, err, "maintenance_occurrences");
 }
 
 /* "2026-02-03T09:00" in the series' zone, for a message. */
@@ -106,32 +105,34 @@ static vg_code dm_write(void *ctx, vg_err *err)
                                  " of one series must not overlap", (long long)hit.w.occurrence, a, b, base.tz);
         }
     }
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(c->d->sql,
-                           "INSERT OR REPLACE INTO maintenance_occurrences(series, occurrence, cancelled, start, end,"
-                           " reason, who, changed) VALUES(?,?,?,?,?,?,?,?)",
-                           -1, &st, NULL) != SQLITE_OK)
+    sq_stmt *st;
+    if (sq_prepare(c->d->sql,
+                           "INSERT INTO maintenance_occurrences(series, occurrence, cancelled, start, end,"
+                           " reason, who, changed) VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(series, occurrence)"
+                           " DO UPDATE SET cancelled = excluded.cancelled, start = excluded.start,"
+                           " end = excluded.end, reason = excluded.reason, who = excluded.who,"
+                           " changed = excluded.changed", &st) != SQ_OK)
         return db_io(c->d, err, "maintenance_occurrences");
-    sqlite3_bind_int64(st, 1, c->series);
-    sqlite3_bind_int64(st, 2, c->occ);
-    sqlite3_bind_int(st, 3, c->cancel);
-    sqlite3_bind_int64(st, 4, c->start);
-    sqlite3_bind_int64(st, 5, c->end);
-    sqlite3_bind_text(st, 6, c->reason ? c->reason : s.w.reason, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 7, c->who, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 8, c->now);
-    rc = sqlite3_step(st) == SQLITE_DONE ? VG_OK : db_io(c->d, err, "maintenance_occurrences");
-    sqlite3_finalize(st);
+    sq_bind_int64(st, 1, c->series);
+    sq_bind_int64(st, 2, c->occ);
+    sq_bind_int(st, 3, c->cancel);
+    sq_bind_int64(st, 4, c->start);
+    sq_bind_int64(st, 5, c->end);
+    sq_bind_text(st, 6, c->reason ? c->reason : s.w.reason, -1, SQ_TRANSIENT);
+    sq_bind_text(st, 7, c->who, -1, SQ_TRANSIENT);
+    sq_bind_int64(st, 8, c->now);
+    rc = sq_step(st) == SQ_DONE ? VG_OK : db_io(c->d, err, "maintenance_occurrences");
+    sq_finalize(st);
     if (rc != VG_OK || c->cancel)
         return rc;
     /* a series' last_end covers its moved occurrences too (listings and retention select by it) */
-    if (sqlite3_prepare_v2(c->d->sql, "UPDATE maintenance SET last_end = MAX(last_end, ?) WHERE id=?", -1, &st, NULL) !=
-        SQLITE_OK)
+    if (sq_prepare(c->d->sql, "UPDATE maintenance SET last_end = CASE WHEN last_end > ?1 THEN last_end ELSE ?1 END WHERE id=?2", &st) !=
+        SQ_OK)
         return db_io(c->d, err, "maintenance");
-    sqlite3_bind_int64(st, 1, c->end);
-    sqlite3_bind_int64(st, 2, c->series);
-    rc = sqlite3_step(st) == SQLITE_DONE ? VG_OK : db_io(c->d, err, "maintenance");
-    sqlite3_finalize(st);
+    sq_bind_int64(st, 1, c->end);
+    sq_bind_int64(st, 2, c->series);
+    rc = sq_step(st) == SQ_DONE ? VG_OK : db_io(c->d, err, "maintenance");
+    sq_finalize(st);
     return rc;
 }
 

@@ -12,57 +12,56 @@
 
 #define DBO_COLS "id, rotation, who, start, end, reason, created, created_by"
 
-static void dbo_row(sqlite3_stmt *st, db_oncall_override *o)
+static void dbo_row(sq_stmt *st, db_oncall_override *o)
 {
-    o->id = sqlite3_column_int64(st, 0);
+    o->id = sq_column_int64(st, 0);
     snprintf(o->rotation, sizeof o->rotation, "%s", db_col_text(st, 1));
     snprintf(o->who, sizeof o->who, "%s", db_col_text(st, 2));
-    o->start = sqlite3_column_int64(st, 3);
-    o->end = sqlite3_column_int64(st, 4);
+    o->start = sq_column_int64(st, 3);
+    o->end = sq_column_int64(st, 4);
     snprintf(o->reason, sizeof o->reason, "%s", db_col_text(st, 5));
-    o->created = sqlite3_column_int64(st, 6);
+    o->created = sq_column_int64(st, 6);
     snprintf(o->created_by, sizeof o->created_by, "%s", db_col_text(st, 7));
 }
 
 vg_code db_oncall_override_add(db *d, const db_oncall_override *o, int64_t *id, vg_err *err)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(d->sql,
+    sq_stmt *st = NULL;
+    if (sq_prepare(d->sql,
                            "INSERT INTO oncall_overrides(rotation, who, start, end, reason, created, created_by)"
-                           " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                           -1, &st, NULL) != SQLITE_OK)
+                           " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)", &st) != SQ_OK)
         return db_io(d, err, "oncall_overrides");
-    sqlite3_bind_text(st, 1, o->rotation, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, o->who, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, o->start);
-    sqlite3_bind_int64(st, 4, o->end);
-    sqlite3_bind_text(st, 5, o->reason, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 6, o->created);
-    sqlite3_bind_text(st, 7, o->created_by, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
+    sq_bind_text(st, 1, o->rotation, -1, SQ_TRANSIENT);
+    sq_bind_text(st, 2, o->who, -1, SQ_TRANSIENT);
+    sq_bind_int64(st, 3, o->start);
+    sq_bind_int64(st, 4, o->end);
+    sq_bind_text(st, 5, o->reason, -1, SQ_TRANSIENT);
+    sq_bind_int64(st, 6, o->created);
+    sq_bind_text(st, 7, o->created_by, -1, SQ_TRANSIENT);
+    int rc = sq_step(st);
+    sq_finalize(st);
+    if (rc != SQ_DONE)
         return db_io(d, err, "oncall_overrides");
     if (id)
-        *id = sqlite3_last_insert_rowid(d->sql);
+        *id = sq_last_insert_rowid(d->sql);
     return VG_OK;
 }
 
 vg_code db_oncall_override_delete(db *d, int64_t id, db_oncall_override *out, vg_err *err)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(d->sql, "DELETE FROM oncall_overrides WHERE id=?1 RETURNING " DBO_COLS, -1, &st, NULL) !=
-        SQLITE_OK)
+    sq_stmt *st = NULL;
+    if (sq_prepare(d->sql, "DELETE FROM oncall_overrides WHERE id=?1 RETURNING " DBO_COLS, &st) !=
+        SQ_OK)
         return db_io(d, err, "oncall_overrides");
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && out)
+    sq_bind_int64(st, 1, id);
+    int rc = sq_step(st);
+    if (rc == SQ_ROW && out)
         dbo_row(st, out);
-    bool found = rc == SQLITE_ROW;
-    while (rc == SQLITE_ROW)
-        rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
+    bool found = rc == SQ_ROW;
+    while (rc == SQ_ROW)
+        rc = sq_step(st);
+    sq_finalize(st);
+    if (rc != SQ_DONE)
         return db_io(d, err, "oncall_overrides");
     return found ? VG_OK : vg_fail(err, VG_E_NOT_FOUND, "no such override");
 }
@@ -72,26 +71,25 @@ vg_code db_oncall_overrides(db *d, const char *rotation, int64_t from, int64_t t
 {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(d->sql,
+    sq_stmt *st = NULL;
+    if (sq_prepare(d->sql,
                            "SELECT " DBO_COLS " FROM oncall_overrides WHERE (?1 IS NULL OR rotation=?1)"
-                           " AND start < ?3 AND end > ?2 ORDER BY created, id LIMIT ?4",
-                           -1, &st, NULL) != SQLITE_OK)
+                           " AND start < ?3 AND end > ?2 ORDER BY created, id LIMIT ?4", &st) != SQ_OK)
         return db_io(d, err, "oncall_overrides");
     if (rotation)
-        sqlite3_bind_text(st, 1, rotation, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, from);
-    sqlite3_bind_int64(st, 3, to);
-    sqlite3_bind_int(st, 4, DB_ONCALL_LIST_MAX);
+        sq_bind_text(st, 1, rotation, -1, SQ_TRANSIENT);
+    sq_bind_int64(st, 2, from);
+    sq_bind_int64(st, 3, to);
+    sq_bind_int(st, 4, DB_ONCALL_LIST_MAX);
     db_oncall_override *v = NULL;
     size_t cap = 0;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = sq_step(st)) == SQ_ROW) {
         if (*n == cap) {
             size_t ncap = cap ? cap * 2 : 16;
             db_oncall_override *p = realloc(v, ncap * sizeof *v);
             if (!p) {
-                sqlite3_finalize(st);
+                sq_finalize(st);
                 free(v);
                 return vg_fail(err, VG_E_NOMEM, "out of memory");
             }
@@ -100,8 +98,8 @@ vg_code db_oncall_overrides(db *d, const char *rotation, int64_t from, int64_t t
         }
         dbo_row(st, &v[(*n)++]);
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
+    sq_finalize(st);
+    if (rc != SQ_DONE) {
         free(v);
         *n = 0;
         return db_io(d, err, "oncall_overrides");

@@ -120,9 +120,11 @@ void db_pool_free(db_pool *p)
 vg_code db_read_begin(db *d, bool *began, vg_err *err)
 {
     *began = false;
-    if (!sqlite3_get_autocommit(d->sql))
+    if (!(!sq_in_transaction(d->sql)))
         return VG_OK; /* already inside a transaction: its snapshot is the one */
-    if (sqlite3_exec(d->sql, "BEGIN DEFERRED", NULL, NULL, NULL) != SQLITE_OK)
+    /* one snapshot for the whole request: SQLite's read transaction, PostgreSQL's REPEATABLE READ (its
+     * default, READ COMMITTED, would show each statement the rows committed since the one before) */
+    if (sq_exec(d->sql, db_is_postgres(d) ? "BEGIN ISOLATION LEVEL REPEATABLE READ" : "BEGIN DEFERRED") != SQ_OK)
         return db_io(d, err, "BEGIN");
     *began = true;
     return VG_OK;
@@ -130,6 +132,6 @@ vg_code db_read_begin(db *d, bool *began, vg_err *err)
 
 void db_read_end(db *d, bool began)
 {
-    if (began && !sqlite3_get_autocommit(d->sql))
-        sqlite3_exec(d->sql, "COMMIT", NULL, NULL, NULL);
+    if (began && !(!sq_in_transaction(d->sql)))
+        sq_exec(d->sql, "COMMIT");
 }

@@ -59,20 +59,20 @@ vg_code db_retention_purge(db *d, const db_retention *cutoff, int limit, long *d
         int64_t before = db_purge_cutoff(cutoff, db_purges[i].what);
         if (before <= 0)
             continue; /* kept for ever */
-        sqlite3_stmt *st;
-        if (sqlite3_prepare_v2(d->sql, db_purges[i].sql, -1, &st, NULL) != SQLITE_OK) {
+        sq_stmt *st;
+        if (sq_prepare(d->sql, db_purges[i].sql, &st) != SQ_OK) {
             rc = db_io(d, err, db_purges[i].what);
             break;
         }
-        sqlite3_bind_int64(st, 1, before);
-        sqlite3_bind_int(st, 2, limit);
-        if (sqlite3_step(st) == SQLITE_DONE) {
-            n += sqlite3_changes(d->sql);
+        sq_bind_int64(st, 1, before);
+        sq_bind_int(st, 2, limit);
+        if (sq_step(st) == SQ_DONE) {
+            n += sq_changes(d->sql);
         } else {
             rc = db_io(d, err, db_purges[i].what);
             db_storage_note(DB_PART_DB, false, err ? err->msg : "retention purge failed");
         }
-        sqlite3_finalize(st);
+        sq_finalize(st);
     }
     if (deleted)
         *deleted = n;

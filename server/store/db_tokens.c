@@ -11,73 +11,73 @@
 
 #define DBT_COLS "id, name, role, scope, created, created_by, expires, last_used, revoked, revoked_by"
 
-static void dbt_row(sqlite3_stmt *st, db_token *t)
+static void dbt_row(sq_stmt *st, db_token *t)
 {
-    t->id = sqlite3_column_int64(st, 0);
+    t->id = sq_column_int64(st, 0);
     snprintf(t->name, sizeof t->name, "%s", db_col_text(st, 1));
     snprintf(t->role, sizeof t->role, "%s", db_col_text(st, 2));
     snprintf(t->scope, sizeof t->scope, "%s", db_col_text(st, 3));
-    t->created = sqlite3_column_int64(st, 4);
+    t->created = sq_column_int64(st, 4);
     snprintf(t->created_by, sizeof t->created_by, "%s", db_col_text(st, 5));
-    t->expires = sqlite3_column_int64(st, 6);
-    t->last_used = sqlite3_column_int64(st, 7);
-    t->revoked = sqlite3_column_int64(st, 8);
+    t->expires = sq_column_int64(st, 6);
+    t->last_used = sq_column_int64(st, 7);
+    t->revoked = sq_column_int64(st, 8);
     snprintf(t->revoked_by, sizeof t->revoked_by, "%s", db_col_text(st, 9));
 }
 
-static sqlite3_stmt *dbt_prep(db *d, const char *sql)
+static sq_stmt *dbt_prep(db *d, const char *sql)
 {
-    sqlite3_stmt *st = NULL;
-    return sqlite3_prepare_v2(d->sql, sql, -1, &st, NULL) == SQLITE_OK ? st : NULL;
+    sq_stmt *st = NULL;
+    return sq_prepare(d->sql, sql, &st) == SQ_OK ? st : NULL;
 }
 
 vg_code db_token_add(db *d, db_token *t, const char *hash, vg_err *err)
 {
-    sqlite3_stmt *st = dbt_prep(d, "SELECT 1 FROM api_tokens WHERE name=?1");
+    sq_stmt *st = dbt_prep(d, "SELECT 1 FROM api_tokens WHERE name=?1");
     if (!st)
         return db_io(d, err, "api tokens");
-    sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc == SQLITE_ROW)
+    sq_bind_text(st, 1, t->name, -1, SQ_TRANSIENT);
+    int rc = sq_step(st);
+    sq_finalize(st);
+    if (rc == SQ_ROW)
         return vg_fail(err, VG_E_CONFLICT, "a token named '%s' exists (or existed: a revoked name is not reused)",
                        t->name);
-    if (rc != SQLITE_DONE)
+    if (rc != SQ_DONE)
         return db_io(d, err, "api tokens");
     st = dbt_prep(d, "INSERT INTO api_tokens(name, hash, role, scope, created, created_by, expires)"
                      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     if (!st)
         return db_io(d, err, "api tokens");
-    sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, t->role, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, t->scope, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, t->created);
-    sqlite3_bind_text(st, 6, t->created_by, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 7, t->expires);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
+    sq_bind_text(st, 1, t->name, -1, SQ_TRANSIENT);
+    sq_bind_text(st, 2, hash, -1, SQ_TRANSIENT);
+    sq_bind_text(st, 3, t->role, -1, SQ_TRANSIENT);
+    sq_bind_text(st, 4, t->scope, -1, SQ_TRANSIENT);
+    sq_bind_int64(st, 5, t->created);
+    sq_bind_text(st, 6, t->created_by, -1, SQ_TRANSIENT);
+    sq_bind_int64(st, 7, t->expires);
+    rc = sq_step(st);
+    sq_finalize(st);
+    if (rc != SQ_DONE)
         return db_io(d, err, "api tokens");
-    t->id = sqlite3_last_insert_rowid(d->sql);
+    t->id = sq_last_insert_rowid(d->sql);
     return VG_OK;
 }
 
 static vg_code dbt_one(db *d, const char *sql, const char *text, int64_t id, db_token *out, bool *found, vg_err *err)
 {
-    sqlite3_stmt *st = dbt_prep(d, sql);
+    sq_stmt *st = dbt_prep(d, sql);
     if (!st)
         return db_io(d, err, "api tokens");
     if (text)
-        sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+        sq_bind_text(st, 1, text, -1, SQ_TRANSIENT);
     else
-        sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    *found = rc == SQLITE_ROW;
+        sq_bind_int64(st, 1, id);
+    int rc = sq_step(st);
+    *found = rc == SQ_ROW;
     if (*found)
         dbt_row(st, out);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? VG_OK : db_io(d, err, "api tokens");
+    sq_finalize(st);
+    return rc == SQ_ROW || rc == SQ_DONE ? VG_OK : db_io(d, err, "api tokens");
 }
 
 vg_code db_token_by_hash(db *d, const char *hash, db_token *out, bool *found, vg_err *err)
@@ -97,28 +97,28 @@ vg_code db_token_by_name(db *d, const char *name, db_token *out, bool *found, vg
 
 vg_code db_token_count(db *d, size_t *n, vg_err *err)
 {
-    sqlite3_stmt *st = dbt_prep(d, "SELECT count(*) FROM api_tokens");
+    sq_stmt *st = dbt_prep(d, "SELECT count(*) FROM api_tokens");
     if (!st)
         return db_io(d, err, "api tokens");
-    int rc = sqlite3_step(st);
-    *n = rc == SQLITE_ROW ? (size_t)sqlite3_column_int64(st, 0) : 0;
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? VG_OK : db_io(d, err, "api tokens");
+    int rc = sq_step(st);
+    *n = rc == SQ_ROW ? (size_t)sq_column_int64(st, 0) : 0;
+    sq_finalize(st);
+    return rc == SQ_ROW ? VG_OK : db_io(d, err, "api tokens");
 }
 
 vg_code db_token_each(db *d, db_token_fn fn, void *ctx, vg_err *err)
 {
-    sqlite3_stmt *st = dbt_prep(d, "SELECT " DBT_COLS " FROM api_tokens ORDER BY name");
+    sq_stmt *st = dbt_prep(d, "SELECT " DBT_COLS " FROM api_tokens ORDER BY name");
     if (!st)
         return db_io(d, err, "api tokens");
     int rc;
     db_token t;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = sq_step(st)) == SQ_ROW) {
         dbt_row(st, &t);
         fn(ctx, &t);
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? VG_OK : db_io(d, err, "api tokens");
+    sq_finalize(st);
+    return rc == SQ_DONE ? VG_OK : db_io(d, err, "api tokens");
 }
 
 vg_code db_token_revoke(db *d, const char *name, int64_t now, const char *by, bool *found, bool *already,
@@ -129,25 +129,25 @@ vg_code db_token_revoke(db *d, const char *name, int64_t now, const char *by, bo
     *already = *found && t.revoked != 0;
     if (rc != VG_OK || !*found || *already)
         return rc;
-    sqlite3_stmt *st = dbt_prep(d, "UPDATE api_tokens SET revoked=?2, revoked_by=?3 WHERE id=?1");
+    sq_stmt *st = dbt_prep(d, "UPDATE api_tokens SET revoked=?2, revoked_by=?3 WHERE id=?1");
     if (!st)
         return db_io(d, err, "api tokens");
-    sqlite3_bind_int64(st, 1, t.id);
-    sqlite3_bind_int64(st, 2, now > 0 ? now : 1);
-    sqlite3_bind_text(st, 3, by ? by : "", -1, SQLITE_STATIC);
-    int s = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return s == SQLITE_DONE ? VG_OK : db_io(d, err, "api tokens");
+    sq_bind_int64(st, 1, t.id);
+    sq_bind_int64(st, 2, now > 0 ? now : 1);
+    sq_bind_text(st, 3, by ? by : "", -1, SQ_TRANSIENT);
+    int s = sq_step(st);
+    sq_finalize(st);
+    return s == SQ_DONE ? VG_OK : db_io(d, err, "api tokens");
 }
 
 vg_code db_token_touch(db *d, int64_t id, int64_t now, vg_err *err)
 {
-    sqlite3_stmt *st = dbt_prep(d, "UPDATE api_tokens SET last_used=?2 WHERE id=?1 AND last_used<=?2-60");
+    sq_stmt *st = dbt_prep(d, "UPDATE api_tokens SET last_used=?2 WHERE id=?1 AND last_used<=?2-60");
     if (!st)
         return db_io(d, err, "api tokens");
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, now);
-    int s = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return s == SQLITE_DONE ? VG_OK : db_io(d, err, "api tokens");
+    sq_bind_int64(st, 1, id);
+    sq_bind_int64(st, 2, now);
+    int s = sq_step(st);
+    sq_finalize(st);
+    return s == SQ_DONE ? VG_OK : db_io(d, err, "api tokens");
 }

@@ -600,6 +600,46 @@ def ingest_table(ing, fmt, cell, W0, W=19):
             '(4) rrdcached columns: the client\'s and rrdcached\'s peak RSS added up']
     out += ['(5) every value sent to a sample of %s files, read back from them with rrdtool fetch after each run'
             % v.get('checked_files', '-')]
+    if ing.get('vigie_pg') or ing.get('vigie_pair'):
+        out += pg_table(ing, fmt, cell, W0, W)
+    return out
+
+
+def pg_table(ing, fmt, cell, W0, W):
+    """The PostgreSQL rows (issue 22): one server on PostgreSQL and a pair, as ratios to vigie-server on
+    SQLite measured in the same run."""
+    out = ['', '-- PostgreSQL store (ratios to vigie-server on SQLite above, same run)']
+    line = lambda *a: out.append(('%-*s' + ' %-*s' * 3) % (W0, a[0], W, a[1], W + 4, a[2], W + 8, a[3]))
+    v, g, p = ing.get('vigie', {}), ing.get('vigie_pg', {}), ing.get('vigie_pair', {})
+    row = lambda label, key, ref=None: line(label, fmt(v.get(key)), cell(g.get(key), v.get(ref or key)),
+                                            cell(p.get(key), v.get(ref or key)))
+    line('', 'SQLite, 1 server', 'PostgreSQL, 1 server', 'pair on PostgreSQL (7)')
+    row('values stored per second (by both)', 'values_per_s')
+    row('server CPU s per 1,000 values', 'cpu_per_1000')
+    if p.get('cpu_per_1000_a'):
+        line('  pair: each server', '', '', '%s / %s' % (fmt(p['cpu_per_1000_a']), fmt(p['cpu_per_1000_b'])))
+    line('postgres CPU s per 1,000 values', 'in the server', cell(g.get('pg_cpu_per_1000'), v.get('cpu_per_1000')),
+         cell(p.get('pg_cpu_per_1000'), v.get('cpu_per_1000')))
+    line('all CPU s per 1,000 values', fmt(v.get('cpu_per_1000')),
+         cell(g.get('total_cpu_per_1000'), v.get('cpu_per_1000')), cell(p.get('total_cpu_per_1000'), v.get('cpu_per_1000')))
+    row('p99 latency per batch, ms (8)', 'p99_ms')
+    row('p50 latency per batch, ms', 'p50_ms')
+    if p.get('p99_ms_a'):
+        line('  pair: p99 of each server', '', '', '%s / %s' % (fmt(p['p99_ms_a']), fmt(p['p99_ms_b'])))
+    row('servers\' peak RSS, MiB', 'rss_mib')
+    line('PostgreSQL WAL, KiB per 1,000 values', '', fmt(g.get('wal_kib_per_1000')), fmt(p.get('wal_kib_per_1000')))
+    line('PostgreSQL commits per batch and server', '', fmt(g.get('pg_commits_per_batch')), fmt(p.get('pg_commits_per_batch')))
+    line('PostgreSQL connections held', '', fmt(g.get('pg_connections')), fmt(p.get('pg_connections')))
+    line('values read back / sent (5)', v.get('checked_values', '-'), g.get('checked_values', '-'),
+         '%s, b %s' % (p.get('checked_values', '-'), p.get('checked_values_b', '-')) if p else '-')
+    ok = lambda d: '-' if not d else ('ok' if d.get('db_ok') else 'MISMATCH %s' % d.get('db_batches'))
+    line('batches and samples in the database', '', ok(g), ok(p))
+    if p.get('roles'):
+        out.append('(7) two vigie-servers with cluster: (%s) on one PostgreSQL, own data_dir each; every batch POSTed '
+                   'to both at once,' % ', '.join('%s %s' % kv for kv in sorted(p['roles'].items())))
+        out.append('    as an agent with server: [a, b]; values per second: values both servers stored; CPU per '
+                   '1,000 of those values')
+        out.append('(8) pair: from sending a batch until both servers have answered it')
     return out
 
 
@@ -666,7 +706,8 @@ def build_table(meta, res):
     for tool, r in (ing or {}).items():
         if r.get('error'):
             notes.append('ingest %s failed: %s' % (tool, r['error']))
-        elif r.get('stored') != r.get('sent') or len(set(r.get('checked_values', '').split('/'))) != 1:
+        elif (r.get('stored') != r.get('sent') or len(set(r.get('checked_values', '').split('/'))) != 1
+              or len(set(r.get('checked_values_b', '0/0').split('/'))) != 1 or r.get('db_ok') is False):
             notes.append('ingest %s: %s of %s values stored, %s of the values sent to sample files read back'
                          % (tool, r.get('stored'), r.get('sent'), r.get('checked_values')))
     out.append('')
@@ -698,6 +739,9 @@ KEY_FIGURES = [
     ('ingest', None, 'vigie', 'cpu_per_1000', 'ingest CPU s/1,000 values'),
     ('ingest', None, 'vigie', 'p99_ms', 'ingest p99, ms'),
     ('ingest', None, 'vigie_rrdcached', 'values_per_s', 'ingest via rrdcached values/s'),
+    ('ingest', None, 'vigie_pg', 'values_per_s', 'ingest on PostgreSQL values/s'),
+    ('ingest', None, 'vigie_pair', 'values_per_s', 'ingest by a pair values/s'),
+    ('ingest', None, 'vigie_pair', 'total_cpu_per_1000', 'ingest pair + pg CPU s/1,000'),
     ('ingest', None, 'vigie_rrdcached', 'cpu_per_1000', 'ingest via rrdcached CPU s/1,000'),
     ('reports', 'full', 'availability', 'wall_s', 'reports: availability, s'),
     ('reports', 'full', 'pdf', 'wall_s', 'reports: PDF report, s'),
@@ -788,6 +832,8 @@ def parse_args(argv):
     ap.add_argument('--concurrency', type=int, default=8, help='pushes in flight at once (8)')
     ap.add_argument('--step', type=int, default=60, help='RRD step and the agents\' interval, s (60)')
     ap.add_argument('--no-rrdcached', action='store_true', help='ingest: direct writes only, not through rrdcached')
+    ap.add_argument('--no-pg', action='store_true',
+                    help='ingest: no PostgreSQL rows (vigie_pg, vigie_pair; run when Debian\'s postgresql is installed)')
     ap.add_argument('--report-sites', type=int, help='reports: sites of the month\'s history (default 50; 10 with --quick)')
     ap.add_argument('--report-devices', type=int, default=20, help='reports: devices per site (20)')
     ap.add_argument('--report-step', type=int, default=600, help='reports: the history\'s poll interval, s (600)')

@@ -27,16 +27,30 @@ each file once with all its values, and the rows count that flush in a second ra
 
 Every phase writes later times than the one before, and a sample of files is read back with
 `rrdtool fetch` after each: every value sent to those files must be there, with its value.
+
+PostgreSQL (issue 22; when Debian's postgresql is installed, unless --no-pg): right after the SQLite
+phase, the same pushes to one vigie-server whose `database:` is a PostgreSQL started here (vigie_pg),
+then to a pair of servers with `cluster:` on that PostgreSQL (vigie_pair), each with its own data_dir
+(a copy of the first one's, audit.key included), every batch POSTed to both at once as an agent with
+`server: [a, b]` does (a push thread per server). The PostgreSQL is the benchmark's own: initdb in a temporary folder
+(as nobody under root), a SCRAM password, a free loopback port, fsync on as in production; stopped
+and removed at the end. The counts are checked in the database too (batches and their samples per
+node, latest values).
 """
 
+import concurrent.futures
 import http.client
 import json
 import os
+import glob
 import random
+import secrets
+import shutil
 import socket
 import subprocess
 import threading
 import time
+import urllib.request
 
 import struct
 
@@ -229,6 +243,240 @@ def rrdcached_flush(sock, written_before, values, limit=600):
         time.sleep(0.05)
 
 
+# ---- PostgreSQL ------------------------------------------------------------------------------------
+
+def pg_bindir():
+    """The newest Debian PostgreSQL server's bin folder, or None."""
+    dirs = sorted(glob.glob('/usr/lib/postgresql/*/bin'), key=lambda d: int(d.split('/')[-2]))
+    dirs = [d for d in dirs if os.access(os.path.join(d, 'initdb'), os.X_OK)]
+    return dirs[-1] if dirs else None
+
+
+class Postgres:
+    """A throwaway PostgreSQL: initdb in a temporary folder, as nobody under root (it refuses root), a
+    SCRAM password, listening on a free loopback port and a socket in that folder. fsync stays on, as in
+    production: its writes are part of what is measured."""
+
+    def __init__(self, work, log):
+        self.bin = pg_bindir()
+        self.dir = os.path.join(work, 'pg')
+        self.data = os.path.join(self.dir, 'data')
+        self.password = secrets.token_hex(16)
+        self.port = None
+        os.makedirs(self.dir)
+        self.user = {'user': 'nobody', 'group': 'nogroup'} if os.geteuid() == 0 else {}
+        if self.user:
+            shutil.chown(self.dir, 'nobody', 'nogroup')
+        pw = os.path.join(self.dir, 'pw')
+        with open(os.open(pw, os.O_WRONLY | os.O_CREAT, 0o600), 'w') as f:
+            f.write(self.password + '\n')
+        if self.user:
+            shutil.chown(pw, 'nobody', 'nogroup')
+        r = subprocess.run([os.path.join(self.bin, 'initdb'), '-D', self.data, '-U', 'vigie', '-A', 'scram-sha-256',
+                            '--pwfile', pw, '-E', 'UTF8', '--locale=C.UTF-8'], capture_output=True, text=True,
+                           **self.user)
+        os.unlink(pw)
+        if r.returncode:
+            raise RuntimeError('initdb failed: %s' % r.stderr[-500:])
+        for _ in range(5):
+            port = estate.free_tcp_port()
+            r = subprocess.run([os.path.join(self.bin, 'pg_ctl'), '-D', self.data, '-l',
+                                os.path.join(self.dir, 'postgres.log'), '-w', '-t', '60', '-o',
+                                '-c listen_addresses=127.0.0.1 -p %d -k %s' % (port, self.dir), 'start'],
+                               capture_output=True, text=True, **self.user)
+            if r.returncode == 0:
+                self.port = port
+                break
+        if not self.port:
+            raise RuntimeError('PostgreSQL did not start: %s' % open(os.path.join(self.dir, 'postgres.log')).read()[-500:])
+        with open(os.path.join(self.data, 'postmaster.pid')) as f:
+            self.pid = int(f.readline())
+        self.sql('CREATE DATABASE vigie', db='postgres')
+        log('ingest: PostgreSQL %s on 127.0.0.1:%d (pid %d)' % (self.bin.split('/')[-2], self.port, self.pid))
+
+    def uri(self, schema=None, db='vigie'):
+        u = 'postgresql://vigie:%s@127.0.0.1:%d/%s' % (self.password, self.port, db)
+        return u + ('?options=-csearch_path%%3D%s' % schema if schema else '')
+
+    def sql(self, query, db='vigie'):
+        """Rows of one statement through psql, each a list of strings."""
+        r = subprocess.run([os.path.join(self.bin, 'psql'), '-X', '-q', '-A', '-t', '-F', '|', '-v', 'ON_ERROR_STOP=1',
+                            '-d', self.uri(db=db), '-c', query], capture_output=True, text=True, timeout=120,
+                           env=dict(os.environ, PGOPTIONS='-c client_min_messages=warning', PGCONNECT_TIMEOUT='10'))
+        if r.returncode:
+            raise RuntimeError('psql: %s' % r.stderr.replace(self.password, '***')[-300:])
+        return [line.split('|') for line in r.stdout.splitlines() if line]
+
+    def schema(self, name):
+        self.sql('DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s' % (name, name))
+        return self.uri(name)
+
+    def wal_lsn(self):
+        return self.sql('SELECT pg_current_wal_lsn()')[0][0]
+
+    def wal_bytes(self, since):
+        return int(self.sql("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '%s')" % since)[0][0])
+
+    def connections(self):
+        return int(self.sql("SELECT count(*) FROM pg_stat_activity WHERE datname = 'vigie' AND pid <> pg_backend_pid()")[0][0])
+
+    def close(self):
+        if self.port:
+            subprocess.run([os.path.join(self.bin, 'pg_ctl'), '-D', self.data, '-m', 'fast', '-w', 'stop'],
+                           capture_output=True, **self.user)
+            self.port = None
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def pg_counts(pg, schema):
+    """{node: (batches, samples)} of the accepted batches in a schema, and its rows of latest values."""
+    nodes = {r[0]: (int(r[1]), int(r[2]))
+             for r in pg.sql('SELECT node, count(*), sum(samples) FROM %s.batches GROUP BY node' % schema)}
+    return nodes, int(pg.sql('SELECT count(*) FROM %s.latest' % schema)[0][0])
+
+
+def pg_xacts(pg):
+    return int(pg.sql("SELECT xact_commit FROM pg_stat_database WHERE datname = 'vigie'")[0][0])
+
+
+def pg_commits_since(pg, before):
+    """Commits in the database since `before`, once the servers stopped: a backend reports its counts
+    when idle at most once a second, and at its exit (less the reads of this count)."""
+    time.sleep(1.5)
+    return pg_xacts(pg) - before - 2
+
+
+def run_pg(args, work, spawn, stop, Sampler, log, phases, start_server, encode, poster, verify, vpath, data,
+           series, sample, expected, ts, out):
+    """vigie_pg (one server on PostgreSQL) and vigie_pair (two servers with cluster: on it), each a warm-up
+    round (the devices and latest rows are new in its schema) and then the measured rounds."""
+    A, batch, C, step = args.agents, args.batch, args.concurrency, args.step
+    pg = Postgres(work, log)
+    try:
+        # ---- one server ----
+        ks = phases['vigie_pg']
+        uri = pg.schema('single')
+        xacts = pg_xacts(pg)  # every commit of the phase, warm-up included: counted once the server stopped
+        srv, port = start_server('pg', database=uri)
+        bodies = encode([ks[0] - 1] + ks)
+        post = poster(port, bodies)
+        log('ingest: vigie-server on PostgreSQL, first push of each agent (new devices in its schema)')
+        _send_all(list(range(A)), [ks[0] - 1], C, post)
+        os.sync()
+        sampler = Sampler({'server': [srv.pid], 'postgres': [pg.pid]})
+        sampler.start()
+        lsn = pg.wal_lsn()
+        log('ingest: vigie-server on PostgreSQL, %d pushes of %d values' % (A * len(ks), batch))
+        t0 = time.time()
+        res = _send_all(list(range(A)), ks, C, post)
+        t1 = time.time()
+        sampler.finish()
+        wal = pg.wal_bytes(lsn)
+        conns = pg.connections()
+        stored = sum(r for _, r in res)
+        lat = [dt for dt, _ in res]
+        scpu, pcpu = sampler.cpu_between('server', t0, t1), sampler.cpu_between('postgres', t0, t1)
+        nodes, latest = pg_counts(pg, 'single')
+        out['vigie_pg'] = {
+            'values_per_s': stored / (t1 - t0), 'cpu_per_1000': 1000.0 * scpu / max(stored, 1),
+            'pg_cpu_per_1000': 1000.0 * pcpu / max(stored, 1),
+            'total_cpu_per_1000': 1000.0 * (scpu + pcpu) / max(stored, 1),
+            'p99_ms': 1000 * percentile(lat, 99), 'p50_ms': 1000 * percentile(lat, 50),
+            'rss_mib': sampler.rss_mib('server'), 'pg_rss_mib': sampler.rss_mib('postgres'),
+            'stored': stored, 'sent': A * len(ks) * batch,
+            'wal_kib_per_1000': wal / 1024.0 / max(stored / 1000.0, 1e-9),
+            'pg_connections': conns, 'db_batches': nodes, 'db_latest': latest,
+            'db_ok': nodes.get('', (0, 0)) == (A * (len(ks) + 1), A * (len(ks) + 1) * batch) and latest == A * batch,
+        }
+        stop(srv)
+        out['vigie_pg']['pg_commits_per_batch'] = pg_commits_since(pg, xacts) / (A * (len(ks) + 1))
+        bodies.clear()
+        verify('vigie_pg', vpath)
+
+        # ---- a pair: b's data_dir a copy of a's (its RRD files, audit.key), not the SQLite file ----
+        ks = phases['vigie_pair']
+        data_b = data + '-b'
+        log('ingest: the pair: copying %d RRD files for the second server' % (A * batch))
+        shutil.copytree(data, data_b, ignore=shutil.ignore_patterns('vigie.db*'))
+        uri = pg.schema('pair')
+        xacts = pg_xacts(pg)
+        srv_a, port_a = start_server('pair-a', database=uri, node='vigie-a')
+        srv_b, port_b = start_server('pair-b', data_dir=data_b, database=uri, node='vigie-b')
+        bodies = encode([ks[0] - 1] + ks)
+        post_a, post_b = poster(port_a, bodies), poster(port_b, bodies)
+
+        def post_both(state, a, k):
+            """As an agent with server: [a, b] (a push thread per server): the batch to both at once, each
+            over its own connection; both must store it. Returns (stored by a, by b, a's latency, b's)."""
+            sa, sb = state.setdefault('a', {}), state.setdefault('b', {})
+            if 'pool' not in state:
+                state['pool'] = concurrent.futures.ThreadPoolExecutor(1)
+                state['close'] = lambda: [state['pool'].shutdown()] + [x['close']() for x in (sa, sb) if x.get('close')]
+            t = time.time()
+
+            def to_b():
+                nb = post_b(sb, a, k)
+                return nb, time.time() - t
+
+            fb = state['pool'].submit(to_b)
+            na = post_a(sa, a, k)
+            dt_a = time.time() - t
+            nb, dt_b = fb.result()
+            return na, nb, dt_a, dt_b
+
+        log('ingest: the pair, first push of each agent to both')
+        _send_all(list(range(A)), [ks[0] - 1], C, post_both)
+        os.sync()
+        sampler = Sampler({'a': [srv_a.pid], 'b': [srv_b.pid], 'postgres': [pg.pid]})
+        sampler.start()
+        lsn = pg.wal_lsn()
+        log('ingest: the pair, %d pushes of %d values to each server' % (A * len(ks), batch))
+        t0 = time.time()
+        res = _send_all(list(range(A)), ks, C, post_both)
+        t1 = time.time()
+        sampler.finish()
+        wal = pg.wal_bytes(lsn)
+        conns = pg.connections()
+        sa, sb = sum(r[0] for _, r in res), sum(r[1] for _, r in res)
+        stored = min(sa, sb)
+        cpu = {n: sampler.cpu_between(n, t0, t1) for n in ('a', 'b', 'postgres')}
+        per = lambda c: 1000.0 * c / max(stored, 1)
+        roles = {}
+        for name, p in (('vigie-a', port_a), ('vigie-b', port_b)):
+            try:
+                with urllib.request.urlopen('http://127.0.0.1:%d/api/v1/health' % p, timeout=10) as r:
+                    roles[name] = (json.loads(r.read()).get('cluster') or {}).get('role')
+            except Exception as e:  # noqa: BLE001 (a figure, not the run)
+                roles[name] = 'unknown (%s)' % e
+        nodes, latest = pg_counts(pg, 'pair')
+        want = (A * (len(ks) + 1), A * (len(ks) + 1) * batch)
+        out['vigie_pair'] = {
+            'values_per_s': stored / (t1 - t0), 'cpu_per_1000_a': per(cpu['a']), 'cpu_per_1000_b': per(cpu['b']),
+            'cpu_per_1000': per(cpu['a'] + cpu['b']), 'pg_cpu_per_1000': per(cpu['postgres']),
+            'total_cpu_per_1000': per(sum(cpu.values())),
+            'p99_ms': 1000 * percentile([dt for dt, _ in res], 99), 'p50_ms': 1000 * percentile([dt for dt, _ in res], 50),
+            'p99_ms_a': 1000 * percentile([r[2] for _, r in res], 99),
+            'p99_ms_b': 1000 * percentile([r[3] for _, r in res], 99),
+            'rss_mib': sampler.rss_mib('a') + sampler.rss_mib('b'), 'pg_rss_mib': sampler.rss_mib('postgres'),
+            'stored': stored, 'stored_a': sa, 'stored_b': sb, 'sent': A * len(ks) * batch,
+            'wal_kib_per_1000': wal / 1024.0 / max(stored / 1000.0, 1e-9),
+            'pg_connections': conns, 'roles': roles, 'db_batches': nodes, 'db_latest': latest,
+            'db_ok': nodes.get('vigie-a') == want and nodes.get('vigie-b') == want and latest == A * batch,
+            'db_size_mib': int(pg.sql("SELECT pg_database_size('vigie')")[0][0]) / 1048576.0,
+        }
+        stop(srv_a)
+        stop(srv_b)
+        out['vigie_pair']['pg_commits_per_batch'] = pg_commits_since(pg, xacts) / (2 * A * (len(ks) + 1))
+        bodies.clear()
+        verify('vigie_pair', vpath)
+        files_b = {(a, j): vpath(a, *series[j]).replace(data, data_b, 1) for a, j in sample}
+        good, total = check_values(files_b, expected, ks, ts, step)
+        out['vigie_pair']['checked_values_b'] = '%d/%d' % (good, total)
+        shutil.rmtree(data_b, ignore_errors=True)
+    finally:
+        pg.close()
+
+
 # ---- the run ---------------------------------------------------------------------------------------
 
 def run(args, work, spawn, stop, Sampler, log):
@@ -241,10 +489,17 @@ def run(args, work, spawn, stop, Sampler, log):
     # rounds, each a step later than the one before, so that every phase can write the same files:
     # 0 creates the files, 1..P vigie-server, then collectd rrdtool, a warm-up and P rounds of vigie-server
     # through rrdcached, and P rounds of collectd through rrdcached
-    phases = {'vigie': list(range(1, P + 1)), 'collectd': list(range(P + 1, 2 * P + 1)),
-              'vigie_rrdcached': list(range(2 * P + 2, 3 * P + 2)),
-              'collectd_rrdcached': list(range(3 * P + 2, 4 * P + 2))}
-    T0 = int(time.time()) // step * step - (4 * P + 4) * step
+    # with PostgreSQL, after vigie: a warm-up and P rounds of vigie_pg, the same of vigie_pair
+    use_pg = not getattr(args, 'no_pg', False) and pg_bindir() is not None
+    order = ['vigie'] + (['vigie_pg', 'vigie_pair'] if use_pg else []) + ['collectd', 'vigie_rrdcached',
+                                                                          'collectd_rrdcached']
+    warmed = {'vigie_pg', 'vigie_pair', 'vigie_rrdcached'}  # phases preceded by an unmeasured round
+    phases, k = {}, 1
+    for name in order:
+        k += name in warmed
+        phases[name] = list(range(k, k + P))
+        k += P
+    T0 = int(time.time()) // step * step - (k + 2) * step
     ts = lambda k: T0 + k * step
     rnd = random.Random(42)
     out = {}
@@ -268,13 +523,17 @@ def run(args, work, spawn, stop, Sampler, log):
         out[name]['checked_files'] = len(files)
 
     # ---- vigie-server ---------------------------------------------------------------------------------
-    def start_server(name, rrdcached=None):
+    def start_server(name, rrdcached=None, data_dir=data, database=None, node=None):
         port = estate.free_tcp_port()
         conf = os.path.join(work, 'server-%s.yaml' % name)
         with open(conf, 'w') as f:
-            f.write('listen: 127.0.0.1:%d\ndata_dir: %s\nstep: %d\n' % (port, data, step))
+            f.write('listen: 127.0.0.1:%d\ndata_dir: %s\nstep: %d\n' % (port, data_dir, step))
             if rrdcached:
                 f.write('rrdcached: unix:%s\n' % rrdcached)
+            if database:
+                f.write("database: '%s'\n" % database)
+            if node:
+                f.write('cluster: {node: %s, lease: 20}\n' % node)
             f.write('sites:\n')
             for a in range(A):
                 f.write('  - {id: %s, kind: nro}\n' % site(a))
@@ -350,6 +609,13 @@ def run(args, work, spawn, stop, Sampler, log):
     stop(srv)
     bodies.clear()
     verify('vigie', vpath)
+    if use_pg:
+        try:
+            run_pg(args, work, spawn, stop, Sampler, log, phases, start_server, encode, poster, verify, vpath, data,
+                   series, sample, expected, ts, out)
+        except Exception as e:  # the other figures stand
+            log('ingest: PostgreSQL phases failed: %s' % e)
+            out.setdefault('vigie_pg', {'error': str(e)})
 
     # ---- collectd, its files hard-linked under its naming ------------------------------------------------
     cdir = os.path.join(work, 'collectd-rrd')

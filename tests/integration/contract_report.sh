@@ -55,6 +55,8 @@ contracts:
 public_sites: {file: public.csv, agent: dc}
 dependency_grace: 120
 report: {recipients: [sla@delegataire.example], lang: fr}"
+BODY="$(db_line contract)
+$BODY"
 printf 'data_dir: %s\nmibs_dir: %s\n%s\n' "$T_TMP/contract-data" "$MIBS_DIR" "$BODY" >"$T_TMP/populate.yaml"
 chmod 600 "$T_TMP/populate.yaml"
 check "14 hours of October 2026 are written through the ingest path" "$FIXTURE" --populate "$T_TMP/populate.yaml"

@@ -9,6 +9,7 @@
 set -u
 
 : "${top_builddir:=.}" "${top_srcdir:=.}"
+. "$top_srcdir/tests/integration/pg_lib.sh"
 AGENT="$top_builddir/agent/vigie-agent"
 SERVER="$top_builddir/server/vigie-server"
 CLI="$top_builddir/cli/vigie"
@@ -34,6 +35,7 @@ fi
 t_cleanup() {
     for p in $T_PIDS; do kill "$p" 2>/dev/null; done
     for p in $T_PIDS; do wait "$p" 2>/dev/null; done
+    [ -z "${PG_DIR:-}" ] || pg_stop # a PostgreSQL this script started (pg_lib.sh)
 }
 
 # sanitizer_reports: the logs of $T_TMP that hold a sanitizer's report, one a line
@@ -149,17 +151,32 @@ sim_stop() { kill "$SIM_PID" 2>/dev/null; wait "$SIM_PID" 2>/dev/null; }
 # ---- vigie-server ---------------------------------------------------------------------------------
 
 # server_start NAME YAML-BODY: writes $T_TMP/NAME.yaml (listen and data_dir added) and starts the
-# server; SERVER_URL and SERVER_DATA are set.
+# server; SERVER_URL and SERVER_DATA are set. With VIGIE_TEST_PG (pg_units.sh, pg_suite.sh), the
+# server's database is a new schema of that PostgreSQL (SERVER_DB), unless the body names a database.
 server_start() {
-    local name="$1" body="$2"
+    local name="$1" body="$2" database=""
     SERVER_PORT=$(free_port tcp)
     SERVER_DATA="$T_TMP/$name-data"
     SERVER_URL="http://127.0.0.1:$SERVER_PORT"
     SERVER_YAML="$T_TMP/$name.yaml"
-    printf 'listen: 127.0.0.1:%s\ndata_dir: %s\nmibs_dir: %s\n%s\n' "$SERVER_PORT" "$SERVER_DATA" "$MIBS_DIR" "$body" > "$SERVER_YAML"
+    SERVER_DB=
+    if [ -n "${VIGIE_TEST_PG:-}" ] && printf '%s\n' "$body" | grep -q '^database:'; then
+        SERVER_DB=$(printf '%s\n' "$body" | sed -n "s/^database: *'\(.*\)'/\1/p" | head -1)
+    elif [ -n "${VIGIE_TEST_PG:-}" ]; then
+        SERVER_DB=$(pg_schema "it_$(printf '%s' "$name" | tr -c 'a-z0-9_' '_')_$$_$RANDOM") || bail "no schema in $VIGIE_TEST_PG"
+        database="database: '$SERVER_DB'"
+    fi
+    printf 'listen: 127.0.0.1:%s\ndata_dir: %s\nmibs_dir: %s\n%s\n%s\n' "$SERVER_PORT" "$SERVER_DATA" "$MIBS_DIR" "$database" "$body" > "$SERVER_YAML"
     chmod 600 "$SERVER_YAML"
     SERVER_LOG="$T_TMP/$name.log"
     server_launch
+}
+
+# db_line NAME: with VIGIE_TEST_PG, the line "database: '...'" of a new schema for a body that a
+# program other than the server writes first (a fixture's --populate); nothing without it
+db_line() {
+    [ -n "${VIGIE_TEST_PG:-}" ] || return 0
+    printf "database: '%s'\n" "$(pg_schema "it_$1_$$_$RANDOM")" || bail "no schema in $VIGIE_TEST_PG"
 }
 
 # server_launch: starts vigie-server on $SERVER_YAML (again, after a server_stop or a kill: same port,
@@ -238,6 +255,10 @@ agent_stop() { t_stop "$AGENT_PID" "$AGENT_LOG" vigie-agent; }
 
 # db_query SQL: the first column of the first row (nothing, status 1, when it cannot be read)
 db_query() {
+    if [ -n "${SERVER_DB:-}" ] && [ -z "${DB:-}" ]; then # PostgreSQL: the server's schema
+        PG_URI=$SERVER_DB pg_sql "$1" 2>/dev/null | head -1
+        return "${PIPESTATUS[0]}"
+    fi
     python3 -c "import sqlite3,sys; r=sqlite3.connect('file:'+sys.argv[1]+'?mode=ro', uri=True).execute(sys.argv[2]).fetchone(); print(r[0] if r else '')" \
         "${DB:-$SERVER_DATA/vigie.db}" "$1" 2>/dev/null
 }

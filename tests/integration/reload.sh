@@ -25,7 +25,8 @@ SERVER_PID=$!
 T_PIDS="$T_PIDS $SERVER_PID"
 wait_for 10 curl -sf "$SERVER_URL/api/v1/health" -o /dev/null || bail "vigie-server did not start"
 U="$SERVER_URL/api/v1"
-yaml_at() { { printf 'listen: 127.0.0.1:%s\ndata_dir: %s\nmibs_dir: %s\n' "$SERVER_PORT" "$SERVER_DATA" "$MIBS_DIR"; cat; } >"$SERVER_YAML"; }
+yaml_at() { { printf 'listen: 127.0.0.1:%s\ndata_dir: %s\nmibs_dir: %s\n' "$SERVER_PORT" "$SERVER_DATA" "$MIBS_DIR"
+    [ -z "${SERVER_DB:-}" ] || printf "database: '%s'\n" "$SERVER_DB"; cat; } >"$SERVER_YAML"; }
 get() { curl -s -o "$T_TMP/r.json" -w '%{http_code}' -H "Authorization: Bearer $1" "$U$2"; }
 # push TOKEN AGENT SEQ DEVICE VALUE [SEVERITY]: a batch of a UPS's charge (judged by the agent) and reachability
 push() {

@@ -53,6 +53,8 @@ smtp: {url: 'smtp://127.0.0.1:$SMTP_PORT', from: 'vigie <vigie@syndicat.example>
 report: {recipients: [sla@delegataire.example, noc@syndicat.example], lang: fr}"
 
 # October first, through the same code as the agents' pushes, into the data_dir the server will use.
+BODY="$(db_line report)
+$BODY"
 printf 'data_dir: %s\n%s\n' "$T_TMP/report-data" "$BODY" >"$T_TMP/populate.yaml"
 chmod 600 "$T_TMP/populate.yaml"
 check "October 2026 is written through the ingest path" "$FIXTURE" --populate "$T_TMP/populate.yaml"

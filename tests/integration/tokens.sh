@@ -52,7 +52,7 @@ ok $([ "$code" = 200 ] && [ "$(field name)" = alice ] && [ "$(field role)" = rea
 code=$(as "$ALICE" GET /status)
 check "alice sees the NRO's device and not the data center's ($code)" \
     sh -c "[ $code = 200 ] && grep -q '\"olt1\"' '$T_TMP/r.json' && ! grep -q 'ups1' '$T_TMP/r.json' && ! grep -q italie '$T_TMP/r.json'"
-check "the last use is recorded" test "$(db_query "SELECT last_used > 0 FROM api_tokens WHERE name='alice'")" = 1
+check "the last use is recorded" test "$(db_query "SELECT CASE WHEN last_used > 0 THEN 1 ELSE 0 END FROM api_tokens WHERE name='alice'")" = 1
 M='{"site":"nro-doullens","start":"2030-01-07T09:00","end":"2030-01-07T10:00","reason":"test"}'
 code=$(as "$ALICE" POST /maintenance "$M")
 ok $([ "$code" = 403 ] && grep -q "role operator" "$T_TMP/r.json"; echo $?) "a read token may not declare maintenance (403 naming the role)"

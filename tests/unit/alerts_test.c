@@ -21,6 +21,7 @@
 #include "http/api.h"
 #include "store/db.h"
 #include "config/server_config.h"
+#include "test_db.h"
 #include "test_util.h"
 
 #include <sqlite3.h>
@@ -249,7 +250,7 @@ static int db_setup(void **state)
         fail_msg("%s", cerr.msg);
     snprintf(path, sizeof path, "%s/vigie.db", f->dir);
     vg_err derr;
-    if (db_open(path, &f->d, &derr) != VG_OK)
+    if (db_open(tu_db(path), &f->d, &derr) != VG_OK)
         fail_msg("%s", derr.msg);
     *state = f;
     return 0;
@@ -281,16 +282,10 @@ static void push(fixture *f, int64_t ts, const char *dev, const char *metric, do
 static int count(fixture *f, const char *sql)
 {
     char path[600];
-    sqlite3 *conn;
-    sqlite3_stmt *st;
     snprintf(path, sizeof path, "%s/vigie.db", f->dir);
-    assert_int_equal(sqlite3_open_v2(path, &conn, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(conn, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    int n = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(conn);
-    return n;
+    long long n = tu_db_count(path, sql);
+    assert_true(n >= 0);
+    return (int)n;
 }
 
 /* The sender's clock: now, then `step` seconds later at each reading (an attempt that takes time). */
@@ -447,8 +442,10 @@ static void test_db_group_bounded(void **state)
     assert_int_equal(count(f, "SELECT COUNT(*) FROM notifications WHERE subject LIKE '%50 alerts%'"), 1);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM notifications WHERE body LIKE '%... and 30 more%'"), 1);
     assert_int_equal(count(f, "SELECT MAX(length(body)) <= 4000 FROM notifications"), 1);
-    assert_int_equal(count(f, "SELECT json_array_length(payload, '$.alerts') FROM notifications"), 20);
-    assert_int_equal(count(f, "SELECT json_extract(payload, '$.more') FROM notifications"), 30);
+    assert_int_equal(count(f, tu_db_pg() ? "SELECT json_array_length(CAST(payload AS json)->'alerts') FROM notifications"
+                                      : "SELECT json_array_length(payload, '$.alerts') FROM notifications"), 20);
+    assert_int_equal(count(f, tu_db_pg() ? "SELECT CAST(CAST(payload AS json)->>'more' AS BIGINT) FROM notifications"
+                                      : "SELECT json_extract(payload, '$.more') FROM notifications"), 30);
     assert_int_equal(count(f, "SELECT length(payload) < 12000 FROM notifications"), 1);
 }
 

@@ -16,6 +16,7 @@
 
 #include "http/api.h"
 #include "report/report.h"
+#include "test_db.h"
 #include "test_util.h"
 
 #define NOW 1790000000
@@ -43,7 +44,7 @@ static int setup_each(void **state)
     memset(&ctx, 0, sizeof ctx);
     ctx.cfg = cfg;
     vg_err derr;
-    assert_int_equal(db_open(path, &ctx.db, &derr), VG_OK);
+    assert_int_equal(db_open(tu_db(path), &ctx.db, &derr), VG_OK);
     ctx.rrd = rrd_store_new(dir, 60);
     assert_non_null(ctx.db);
     assert_non_null(ctx.rrd);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_db.h"
 #include "test_util.h"
 
 #include <stdio.h>
@@ -152,7 +153,7 @@ static void test_token_store(void **state)
     snprintf(path, sizeof path, "%s/state.db", dir);
     db *d;
     vg_err err;
-    assert_int_equal(db_open(path, &d, &err), VG_OK);
+    assert_int_equal(db_open(tu_db(path), &d, &err), VG_OK);
     db_token t = {.name = "alice", .role = "read", .scope = "kind:nro", .created = 1000, .created_by = "root"};
     assert_int_equal(db_token_add(d, &t, "hash-a", &err), VG_OK);
     assert_true(t.id > 0);

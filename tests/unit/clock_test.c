@@ -17,6 +17,7 @@
 #include "http/api.h"
 #include "push.h"
 #include "sla/health.h"
+#include "test_db.h"
 #include "test_util.h"
 
 #define TOKEN "clock-test-token-0001"
@@ -48,7 +49,7 @@ static int setup(void **state)
     memset(&ctx, 0, sizeof ctx);
     ctx.cfg = cfg;
     vg_err derr;
-    db_open(path, &ctx.db, &derr);
+    db_open(tu_db(path), &ctx.db, &derr);
     ctx.rrd = rrd_store_new(dir, 10);
     return ctx.db && ctx.rrd ? 0 : -1;
 }

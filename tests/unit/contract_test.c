@@ -37,6 +37,7 @@
 #include "report/report.h"
 #include "store/db.h"
 #include "store/rrd_store.h"
+#include "test_db.h"
 #include "test_util.h"
 
 #define F 1790805600 /* 2026-10-01T00:00:00+02:00 */
@@ -111,7 +112,7 @@ static int open_ctx(const char *yaml_path)
     memset(&ctx, 0, sizeof ctx);
     ctx.cfg = cfg;
     snprintf(path, sizeof path, "%s/vigie.db", cfg->data_dir);
-    if ((mkdir(cfg->data_dir, 0750) != 0 && errno != EEXIST) || db_open(path, &ctx.db, &err) != VG_OK) {
+    if ((mkdir(cfg->data_dir, 0750) != 0 && errno != EEXIST) || db_open(cfg->database[0] ? cfg->database : tu_db(path), &ctx.db, &err) != VG_OK) {
         fprintf(stderr, "%s: %s\n", path, err.msg);
         return -1;
     }

@@ -15,6 +15,7 @@
 
 #include "store/db.h"
 #include "store/db_pool.h"
+#include "test_db.h"
 #include "test_util.h"
 
 #define T0 1790000040LL
@@ -32,7 +33,7 @@ static int setup(void **state)
     f->dir = tu_tmpdir();
     snprintf(f->path, sizeof f->path, "%s/vigie.db", f->dir);
     vg_err err;
-    if (db_open(f->path, &f->main, &err) != VG_OK || db_pool_new(f->path, &f->pool, &err) != VG_OK) {
+    if (db_open(tu_db(f->path), &f->main, &err) != VG_OK || db_pool_new(tu_db(f->path), &f->pool, &err) != VG_OK) {
         fprintf(stderr, "%s\n", err.msg);
         return -1;
     }

@@ -24,6 +24,7 @@
 #include "http/api.h"
 #include "store/db.h"
 #include "store/rrd_store.h"
+#include "test_db.h"
 #include "test_util.h"
 
 #define T0 1790000000
@@ -64,7 +65,7 @@ static int setup(void **state)
     memset(&ctx, 0, sizeof ctx);
     ctx.cfg = cfg;
     snprintf(path, sizeof path, "%s/vigie.db", dir);
-    assert_int_equal(db_open(path, &ctx.db, &err), VG_OK);
+    assert_int_equal(db_open(tu_db(path), &ctx.db, &err), VG_OK);
     ctx.rrd = rrd_store_new(dir, 60);
     assert_non_null(ctx.rrd);
     return 0;
@@ -84,17 +85,10 @@ static int teardown(void **state)
 static int count(const char *sql)
 {
     char path[600];
-    sqlite3 *conn;
-    sqlite3_stmt *st;
     snprintf(path, sizeof path, "%s/vigie.db", dir);
-    assert_int_equal(sqlite3_open_v2(path, &conn, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    if (sqlite3_prepare_v2(conn, sql, -1, &st, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(conn));
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    int n = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(conn);
-    return n;
+    long long n = tu_db_count(path, sql);
+    assert_true(n >= 0);
+    return (int)n;
 }
 
 static uint64_t seq_dc, seq_na;

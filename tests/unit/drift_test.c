@@ -21,6 +21,7 @@
 #include "alerting/rules.h"
 #include "config/server_config.h"
 #include "store/db.h"
+#include "test_db.h"
 #include "test_util.h"
 
 #include <sqlite3.h>
@@ -376,7 +377,7 @@ static int db_setup(void **state)
         fail_msg("%s", cerr.msg);
     snprintf(path, sizeof path, "%s/vigie.db", f->dir);
     vg_err derr;
-    if (db_open(path, &f->d, &derr) != VG_OK)
+    if (db_open(tu_db(path), &f->d, &derr) != VG_OK)
         fail_msg("%s", derr.msg);
     *state = f;
     return 0;
@@ -416,16 +417,10 @@ static void push_onts(fixture *f, int64_t t, const scenario *sc, double low, int
 static int count(fixture *f, const char *sql)
 {
     char path[600];
-    sqlite3 *conn;
-    sqlite3_stmt *st;
     snprintf(path, sizeof path, "%s/vigie.db", f->dir);
-    assert_int_equal(sqlite3_open_v2(path, &conn, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(conn, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    int n = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(conn);
-    return n;
+    long long n = tu_db_count(path, sql);
+    assert_true(n >= 0);
+    return (int)n;
 }
 
 /* Levels below zero, per ONT: -27.5 dBm is a warning, -28.3 critical, -27.2 still critical (0.5 of

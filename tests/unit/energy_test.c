@@ -22,6 +22,7 @@
 #include "energy/pue.h"
 #include "store/db.h"
 #include "store/rrd_store.h"
+#include "test_db.h"
 #include "test_util.h"
 
 #define NROWS 24
@@ -435,7 +436,7 @@ static int setup_dc(void **state)
     char path[600];
     snprintf(path, sizeof path, "%s/vigie.db", f->dir);
     f->rrd = rrd_store_new(f->dir, STEP);
-    if (!f->rrd || db_open(path, &f->d, &err) != VG_OK)
+    if (!f->rrd || db_open(tu_db(path), &f->d, &err) != VG_OK)
         return teardown_dc(state), -1;
     write_two_days(f);
     return 0;

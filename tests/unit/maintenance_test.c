@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "store/db.h"
+#include "test_db.h"
 #include "test_util.h"
 
 #define T2026 1767225600LL
@@ -36,7 +37,7 @@ static int setup(void **state)
     f->dir = tu_tmpdir();
     snprintf(f->path, sizeof f->path, "%s/vigie.db", f->dir);
     vg_err err;
-    if (db_open(f->path, &f->d, &err) != VG_OK)
+    if (db_open(tu_db(f->path), &f->d, &err) != VG_OK)
         fail_msg("%s", err.msg);
     *state = f;
     return 0;
@@ -73,15 +74,8 @@ static int64_t series(db *d, const char *service, int64_t start, int64_t end, co
 
 static int64_t count_rows(const char *path, const char *sql)
 {
-    sqlite3 *c;
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_open(path, &c), SQLITE_OK);
-    sqlite3_busy_timeout(c, 5000);
-    assert_int_equal(sqlite3_prepare_v2(c, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    int64_t n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(c);
+    long long n = tu_db_count(path, sql);
+    assert_true(n >= 0);
     return n;
 }
 
@@ -98,7 +92,7 @@ static void test_ids_never_reused(void **state)
     assert_int_equal(db_maintenance_delete(f->d, c, NULL), VG_OK);
     db_close(f->d);
     vg_err err;
-    if (db_open(f->path, &f->d, &err) != VG_OK)
+    if (db_open(tu_db(f->path), &f->d, &err) != VG_OK)
         fail_msg("%s", err.msg);
     assert_int_equal(one_off(f->d, AT(3, 8, 0), AT(3, 9, 0)), a + 3);
     assert_int_equal(db_maintenance_delete(f->d, b, &err), VG_E_NOT_FOUND);

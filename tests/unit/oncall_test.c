@@ -18,6 +18,7 @@
 #include "alerting/oncall.h"
 #include "store/db.h"
 #include "store/db_oncall.h"
+#include "test_db.h"
 #include "test_util.h"
 
 #define H 3600
@@ -332,7 +333,7 @@ static void test_store(void **state)
     snprintf(path, sizeof path, "%s/vigie.db", dir);
     db *d;
     vg_err err;
-    if (db_open(path, &d, &err) != VG_OK)
+    if (db_open(tu_db(path), &d, &err) != VG_OK)
         fail_msg("%s", err.msg);
     db_oncall_override o = ovr(0, "primary", "bob", 1000, 2000, 10), *v;
     snprintf(o.reason, sizeof o.reason, "swap");

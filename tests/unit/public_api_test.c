@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <sqlite3.h>
 
 #include "check/check_internal.h"
 #include "config/server_config.h"
@@ -26,6 +25,7 @@
 #include "store/db.h"
 #include "store/db_internal.h"
 #include "store/rrd_store.h"
+#include "test_db.h"
 #include "test_util.h"
 
 #define M 1796079600LL /* 2026-12-01 00:00 Europe/Paris */
@@ -69,7 +69,7 @@ static void load(const char *csv)
     memset(&ctx, 0, sizeof ctx);
     ctx.cfg = cfg;
     snprintf(path, sizeof path, "%s/vigie.db", dir);
-    assert_int_equal(db_open(path, &ctx.db, &err), VG_OK);
+    assert_int_equal(db_open(tu_db(path), &ctx.db, &err), VG_OK);
     ctx.rrd = rrd_store_new(dir, 60);
     assert_non_null(ctx.rrd);
 }
@@ -520,15 +520,6 @@ static void test_sites_kind(void **state)
 
 /* ---- 1,200 sites ------------------------------------------------------------------------------ */
 
-static int statements;
-static int count_stmt(unsigned type, void *c, void *p, void *x)
-{
-    (void)c;
-    (void)p;
-    (void)x;
-    statements += type == SQLITE_TRACE_STMT;
-    return 0;
-}
 
 static int setup_many(void **state)
 {
@@ -557,8 +548,7 @@ static int setup_many(void **state)
 
 static int run_counted(const char *kv, size_t *nsites)
 {
-    statements = 0;
-    sqlite3_trace_v2(ctx.db->sql, SQLITE_TRACE_STMT, count_stmt, NULL);
+    int64_t before = sq_statements(ctx.db->sql);
     int st;
     args a;
     memset(&a, 0, sizeof a);
@@ -572,7 +562,7 @@ static int run_counted(const char *kv, size_t *nsites)
     api_request req = {.method = "GET", .path = "/api/v1/public-sites", .authorization = RD_TOKEN, .now = (time_t)(M + 180),
                        .arg = get_arg, .arg_ctx = &a};
     api_reply r = api_dispatch(&ctx, &req);
-    sqlite3_trace_v2(ctx.db->sql, 0, NULL, NULL);
+    int statements = (int)(sq_statements(ctx.db->sql) - before);
     st = r.status;
     json_t *j = json_loads(r.body, 0, NULL);
     assert_int_equal(st, 200);

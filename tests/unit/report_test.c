@@ -31,6 +31,7 @@
 #include "store/graph.h"
 #include "store/listing.h"
 #include "sla/health.h"
+#include "test_db.h"
 #include "test_util.h"
 
 #define OCT_FROM 1790805600 /* 2026-10-01 00:00 Europe/Paris */
@@ -189,7 +190,7 @@ static int open_ctx(const char *yaml_path)
     memset(&ctx, 0, sizeof ctx);
     ctx.cfg = cfg;
     vg_err derr = {0};
-    db_open(path, &ctx.db, &derr);
+    db_open(cfg->database[0] ? cfg->database : tu_db(path), &ctx.db, &derr); /* the server's own database */
     ctx.rrd = rrd_store_new(cfg->data_dir, cfg->step);
     if (!ctx.db || !ctx.rrd) {
         fprintf(stderr, "%s: %s\n", path, derr.msg);

@@ -28,6 +28,7 @@
 #include "store/alert_store.h"
 #include "store/db.h"
 #include "store/rrd_store.h"
+#include "test_db.h"
 #include "test_util.h"
 
 #define M 1796079600LL /* 2026-12-01 00:00 Europe/Paris */
@@ -88,7 +89,7 @@ static void load(void)
     memset(&ctx, 0, sizeof ctx);
     ctx.cfg = cfg;
     snprintf(path, sizeof path, "%s/vigie.db", dir);
-    assert_int_equal(db_open(path, &ctx.db, &err), VG_OK);
+    assert_int_equal(db_open(tu_db(path), &ctx.db, &err), VG_OK);
     ctx.rrd = rrd_store_new(dir, 60);
     assert_non_null(ctx.rrd);
 }

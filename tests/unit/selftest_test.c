@@ -16,6 +16,7 @@
 #include "http/api.h"
 #include "sla/health.h"
 #include "sla/selftest.h"
+#include "test_db.h"
 #include "test_util.h"
 
 #define T0 1790000040        /* 2026-09-21 14:14:00 UTC, a multiple of 60 */
@@ -178,7 +179,7 @@ static int setup(void **state)
     memset(&ctx, 0, sizeof ctx);
     ctx.cfg = cfg;
     vg_err derr;
-    db_open(path, &ctx.db, &derr);
+    db_open(tu_db(path), &ctx.db, &derr);
     ctx.rrd = rrd_store_new(dir, 60);
     return ctx.db && ctx.rrd ? 0 : -1;
 }

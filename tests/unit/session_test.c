@@ -25,6 +25,7 @@
 #include "store/db.h"
 #include "store/db_sessions.h"
 #include "store/db_tokens.h"
+#include "test_db.h"
 #include "test_util.h"
 
 #define NOW 1790000000
@@ -58,7 +59,7 @@ static int setup(void **state)
     char path[600];
     snprintf(path, sizeof path, "%s/vigie.db", dir);
     vg_err err;
-    assert_int_equal(db_open(path, &d, &err), VG_OK);
+    assert_int_equal(db_open(tu_db(path), &d, &err), VG_OK);
     return 0;
 }
 

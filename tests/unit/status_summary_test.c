@@ -19,6 +19,7 @@
 #include "conf.h"
 #include "http/status_summary.h"
 #include "store/db.h"
+#include "test_db.h"
 #include "test_util.h"
 #include "vocab.h"
 
@@ -409,7 +410,7 @@ static void test_annotate(void **state)
     snprintf(path, sizeof path, "%s/vigie.db", dir);
     db *d = NULL;
     vg_err err;
-    assert_int_equal(db_open(path, &d, &err), VG_OK);
+    assert_int_equal(db_open(tu_db(path), &d, &err), VG_OK);
     push_device pdu = {.name = "pdu-a", .cls = "pdu", .profile = "pdu-apc-rpdu2"};
     assert_int_equal(db_device_upsert(d, "italie", "dc-italie", &pdu, T0, &err), VG_OK);
     json_t *devices = json_array(), *m = json_array();

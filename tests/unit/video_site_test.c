@@ -14,6 +14,7 @@
 
 #include "http/api.h"
 #include "sla/health.h"
+#include "test_db.h"
 #include "test_util.h"
 
 #define T0 1790000040 /* a multiple of 60 */
@@ -70,7 +71,7 @@ static int setup(void **state)
     memset(&ctx, 0, sizeof ctx);
     ctx.cfg = cfg;
     vg_err derr;
-    db_open(path, &ctx.db, &derr);
+    db_open(tu_db(path), &ctx.db, &derr);
     ctx.rrd = rrd_store_new(dir, 60);
     return ctx.db && ctx.rrd ? 0 : -1;
 }
