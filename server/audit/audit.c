@@ -233,7 +233,9 @@ static vg_code aud_append_tx(void *ctx, vg_err *err)
     aud_tx *t = ctx;
     db_audit_row last;
     bool found;
-    vg_code rc = db_audit_last(t->d, &last, &found, err);
+    vg_code rc = db_audit_serialize(t->d, err);
+    if (rc == VG_OK)
+        rc = db_audit_last(t->d, &last, &found, err);
     if (rc != VG_OK)
         return rc;
     t->row.id = found ? last.id + 1 : 1;

@@ -42,6 +42,10 @@ typedef struct {
     int limit;            /* at most this many, the newest (0: all) */
 } db_audit_filter;
 
+/* Inside a transaction, before db_audit_last: holds the trail's end until the transaction ends, so
+ * that two connections appending at once (request threads, or the two servers of a pair) never both
+ * take the id after the last: PostgreSQL's advisory lock, SQLite's write lock taken first. */
+vg_code db_audit_serialize(db *d, vg_err *err);
 /* The row of the highest id; *found false when the table is empty. */
 vg_code db_audit_last(db *d, db_audit_row *out, bool *found, vg_err *err);
 /* Inserts r as it is (id included); VG_E_CONFLICT when its id exists. */

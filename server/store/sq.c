@@ -206,8 +206,8 @@ int sq_bind_null(sq_stmt *st, int i)
 
 int sq_step(sq_stmt *st)
 {
-    if (!sq_stmt_busy(st))
-        st->c->started++;
+    if (st->c->kind == SQ_POSTGRES ? st->res == NULL : !sqlite3_stmt_busy(st->lite))
+        st->c->started++; /* a statement starting; PostgreSQL's stepped past its end runs nothing */
     return st->c->kind == SQ_POSTGRES ? sqpg_step(st) : sqlite3_step(st->lite);
 }
 

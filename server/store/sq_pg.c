@@ -97,15 +97,22 @@ static void sqpg_count(sq_conn *c, PGresult *r)
     }
 }
 
-/* Runs the translated text; a connection found broken before it, outside a transaction, is opened
- * again and the statement sent once more. */
+/* Runs the translated text. A connection found broken before it is opened again (sqpg_usable); one
+ * that breaks under it, outside a transaction, is opened again and the statement sent once more
+ * only when sending it twice changes nothing (BEGIN, SELECT): a write may have been done before the
+ * break, so it fails once and its caller says so (an agent's batch is sent again by its spool). */
+static bool sqpg_resendable(const char *sql)
+{
+    return !strncasecmp(sql, "BEGIN", 5) || !strncasecmp(sql, "SELECT", 6);
+}
+
 static PGresult *sqpg_run(sq_conn *c, const char *sql, int n, const Oid *types, const char *const *vals)
 {
     if (!sqpg_usable(c))
         return NULL;
     bool idle = PQtransactionStatus(c->pg) == PQTRANS_IDLE;
     PGresult *r = n ? PQexecParams(c->pg, sql, n, types, vals, NULL, NULL, 0) : PQexec(c->pg, sql);
-    if (PQstatus(c->pg) != CONNECTION_OK && idle) {
+    if (PQstatus(c->pg) != CONNECTION_OK && idle && sqpg_resendable(sql)) {
         PQclear(r);
         if (sqpg_connect(c) != SQ_OK)
             return NULL;

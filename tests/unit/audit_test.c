@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -426,6 +427,49 @@ static void test_head_parse(void **state)
     assert_false(audit_head_parse("42:F6E4B40F8E27C1024704C0E5056913348179E676351A543E0803E474EC1EA507", &h));
 }
 
+/* Two connections appending at once (two servers of a pair, or two request threads): every entry
+ * lands, each after the one before, and the trail verifies whole. */
+typedef struct {
+    const char *target;
+    int n, failed;
+    char who[16];
+} appender;
+
+static void *append_many(void *arg)
+{
+    appender *a = arg;
+    db *d;
+    vg_err err;
+    if (db_open(a->target, &d, &err) != VG_OK) {
+        a->failed = a->n;
+        return NULL;
+    }
+    for (int i = 0; i < a->n; i++)
+        if (audit_append(d, 5000 + i, a->who, "127.0.0.1", "ack", "/api/v1/x", "200", "", &err) != VG_OK) {
+            fprintf(stderr, "%s: %s\n", a->who, err.msg);
+            a->failed++;
+        }
+    db_close(d);
+    return NULL;
+}
+
+static void test_concurrent_appends(void **state)
+{
+    fx *f = *state;
+    appender a[2] = {{.target = tu_db(f->path), .n = 40, .who = "server-a"},
+                     {.target = tu_db(f->path), .n = 40, .who = "server-b"}};
+    pthread_t th[2];
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, append_many, &a[i]), 0);
+    for (int i = 0; i < 2; i++)
+        pthread_join(th[i], NULL);
+    assert_int_equal(a[0].failed + a[1].failed, 0);
+    audit_verdict v = verify(f, NULL);
+    assert_true(v.ok);
+    assert_int_equal(v.entries, 80);
+    assert_int_equal(v.head.id, 80);
+}
+
 int main(void)
 {
     log_set_level(LOG_LVL_WARN); /* each append logs its head at info */
@@ -442,6 +486,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_listing_filters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_key_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_head_parse, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_appends, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
