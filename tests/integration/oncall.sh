@@ -14,9 +14,22 @@ REC="$T_TMP/received.jsonl"
 : >"$REC"
 /usr/bin/python3 "$top_srcdir/tests/tools/http_receiver.py" "$HOOK_PORT" "$REC" &
 T_PIDS="$T_PIDS $!"
-# the rotation starts today at 00:00 in Paris, one day each: alice today, bob tomorrow, carol after
-TODAY=$(TZ=Europe/Paris date +%F)
-TOMORROW_NOON=$(TZ=Europe/Paris date -d "$TODAY + 1 day" +%FT12:00)
+# one day each, alice now, bob next, carol after: the handover is put about 12 hours from now in Paris
+# (the last one 11-12 hours ago), so that no step of the test straddles one, whatever the hour it runs
+# at; START is the Paris date of the last handover, NEXT the next one's epoch, AT an hour after it
+read -r START HANDOVER NEXT AT <<<"$(/usr/bin/python3 - <<'PY'
+import datetime, zoneinfo
+paris = zoneinfo.ZoneInfo("Europe/Paris")
+now = datetime.datetime.now(paris)
+hour = (now.hour + 12) % 24
+last = now.replace(hour=hour, minute=0, second=0, microsecond=0)
+if last > now:
+    last = (last.replace(tzinfo=None) - datetime.timedelta(days=1)).replace(tzinfo=paris)
+nxt = (last.replace(tzinfo=None) + datetime.timedelta(days=1)).replace(tzinfo=paris)
+print(last.date().isoformat(), "%02d:00" % hour, int(nxt.timestamp()),
+      (nxt + datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
+PY
+)"
 server_start server "step: 5
 sites:
   - {id: nro, kind: nro, timezone: Europe/Paris}
@@ -39,7 +52,7 @@ alerting:
       - {name: bob, contacts: [bob-hook]}
       - {name: carol, contacts: [carol-hook]}
     rotations:
-      - {name: primary, people: [alice, bob, carol], every: 1d, start: $TODAY, handover: '00:00'}
+      - {name: primary, people: [alice, bob, carol], every: 1d, start: $START, handover: '$HANDOVER'}
   chain: [primary, noc]
   rules:
     - {metric: env.temperature, warning_above: 25, critical_above: 27}
@@ -57,17 +70,15 @@ for l in open(sys.argv[1]):
 [ "$(json_get "$T_TMP/now.json" "j['rotations'][0]['on_call']")" = alice ] &&
     [ "$(json_get "$T_TMP/now.json" "j['rotations'][0]['next']")" = bob ]
 ok $? "vigie oncall: alice is on call today in rotation primary, bob next"
-check "until: tomorrow 00:00 in Paris, the next handover" python3 - "$T_TMP/now.json" "$TODAY" <<'PY'
-import json, sys, datetime, zoneinfo
+check "until: the next handover, $HANDOVER in Paris" python3 - "$T_TMP/now.json" "$NEXT" <<'PY'
+import json, sys
 r = json.load(open(sys.argv[1]))["rotations"][0]
-d = datetime.date.fromisoformat(sys.argv[2]) + datetime.timedelta(days=1)
-want = datetime.datetime(d.year, d.month, d.day, tzinfo=zoneinfo.ZoneInfo("Europe/Paris")).timestamp()
-assert r["until"] == want, (r["until"], want)
+assert r["until"] == int(sys.argv[2]), (r["until"], sys.argv[2])
 assert r["timezone"] == "Europe/Paris" and r["override"] is None, r
 PY
-"$CLI" oncall --at "$TOMORROW_NOON" --lang en >"$T_TMP/tomorrow.txt"
+"$CLI" oncall --at "$AT" --lang en >"$T_TMP/tomorrow.txt"
 grep -Eq '^primary +bob +' "$T_TMP/tomorrow.txt"
-ok $? "vigie oncall --at tomorrow noon: bob ($(tail -1 "$T_TMP/tomorrow.txt"))"
+ok $? "vigie oncall --at an hour after the handover: bob ($(tail -1 "$T_TMP/tomorrow.txt"))"
 "$CLI" oncall --lang fr >"$T_TMP/fr.txt"
 grep -q "D'ASTREINTE" "$T_TMP/fr.txt" && grep -Eq '^primary +alice' "$T_TMP/fr.txt"
 ok $? "vigie oncall --lang fr: the table in French"
@@ -110,7 +121,7 @@ ok $? "GET /api/v1/oncall.ics with a read token"
 "$CLI" oncall ics --rotation primary -o "$T_TMP/cli.ics" && grep -q 'BEGIN:VCALENDAR' "$T_TMP/cli.ics"
 ok $? "vigie oncall ics -o FILE writes the calendar"
 check "the calendar: 8 weeks of shifts in UTC, the override first, then alice, bob, carol in turn" \
-    python3 - "$T_TMP/p.ics" "$NOW" "$TODAY" <<'PY'
+    python3 - "$T_TMP/p.ics" "$NOW" "$START" "$HANDOVER" <<'PY'
 import sys, datetime, zoneinfo
 text = open(sys.argv[1]).read().replace("\r\n ", "").replace("\r\n", "\n")
 assert text.startswith("BEGIN:VCALENDAR\n") and "VERSION:2.0\n" in text, text[:200]
@@ -130,7 +141,7 @@ names = ["alice", "bob", "carol"]
 start = datetime.date.fromisoformat(sys.argv[3])
 for s, e, summary in events[2:-1]:
     local = s.astimezone(paris)
-    assert (local.hour, local.minute) == (0, 0), (s, local)  # the handover at 00:00 Paris, DST or not
+    assert "%02d:%02d" % (local.hour, local.minute) == sys.argv[4], (s, local)  # in Paris, DST or not
     day = (local.date() - start).days
     assert summary == "primary: " + names[day % 3], (s, summary)
 span = events[-1][1].timestamp() - events[0][0].timestamp()
