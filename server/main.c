@@ -21,6 +21,7 @@
 #include "audit/audit.h"
 #include "alerting/sender.h"
 #include "cluster/cluster.h"
+#include "cluster/shard.h"
 #include "reload.h"
 #include "http/api.h"
 #include "store/db.h"
@@ -181,7 +182,8 @@ static void *server_timer_run(void *arg)
     while (!atomic_load(&t->stop)) {
         int64_t now = (int64_t)time(NULL);
         bool leads = cluster_is_leader(); /* a follower judges nothing and purges nothing: shared rows */
-        if (leads && (now - t->purged >= RETENTION_EVERY || now < t->purged)) {
+        /* the shared rows of old are purged once for the estate: by the first shard's leader (shard.h) */
+        if (leads && shard_is_first(t->ctx->cfg) && (now - t->purged >= RETENTION_EVERY || now < t->purged)) {
             t->purged = now;
             server_retention_run(t, now);
         }

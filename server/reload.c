@@ -1,5 +1,6 @@
 #include "config.h"
 #include "reload.h"
+#include "cluster/shard.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -90,6 +91,11 @@ vg_code server_reload(server_reloader *r, alert_sender *sender, char *kept, size
     server_config *next = server_config_load(run->path, err); /* checked whole: nothing changes before */
     if (!next)
         return err->code ? err->code : VG_E_INVALID;
+    if (!shard_layout_same(next, run)) { /* the lease is the shard's, taken at start (cluster/shard.h) */
+        server_config_free(next);
+        return vg_fail(err, VG_E_CONFLICT, "%s: cluster.shard or the shards' names changed: restart the server",
+                       run->path);
+    }
     reload_keep_running(next, run, kept, kept_size);
     r->made[r->n++] = next;
     if (r->ctx->lock) /* no write is half-way through the old one's rules */

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "vocab_names.h"
 #include "alerting/alerts.h"
+#include "cluster/shard.h"
 #include "alerting/dependency.h"
 
 #include <pthread.h>
@@ -421,6 +422,8 @@ static void al_tick_sites(db *d, const server_config *cfg, int64_t started, int6
     vg_err err;
     al_ok(alert_store_sites(d, &sites, &n, &err), &err);
     for (size_t i = 0; i < n; i++) {
+        if (!shard_owns(cfg, sites[i].site))
+            continue; /* another shard's leader judges it (cluster/shard.h) */
         char summary[400], when[64];
         int64_t last = sites[i].last_push;
         if (dependency_has_heartbeat(cfg, sites[i].site) &&
@@ -463,6 +466,8 @@ static void al_tick_tracks(db *d, const server_config *cfg, int64_t now)
         snprintf(s.unit, sizeof s.unit, "%s", items[i].unit);
         s.value = items[i].value;
         const char *site = items[i].site;
+        if (!shard_owns(cfg, site))
+            continue;
         alert_track t;
         al_track_load(d, site, s.device, s.metric, s.instance, &t);
         const alert_rule *r = alert_rule_match(a->rules, a->nrules, site, s.device, s.metric, s.instance);
@@ -490,7 +495,7 @@ static void al_tick_orphan_drifts(db *d, const server_config *cfg, int64_t now)
     for (size_t i = 0; i < n; i++) {
         const alert_rule *r = alert_rule_match(a->rules, a->nrules, rows[i].site, rows[i].device, rows[i].metric,
                                                rows[i].instance);
-        if (!r || !r->drift.on)
+        if (shard_owns(cfg, rows[i].site) && (!r || !r->drift.on))
             al_resolve(d, cfg, rows[i].site, rows[i].device, rows[i].metric, rows[i].instance, "drift", now);
     }
     free(rows);
@@ -516,8 +521,8 @@ static void al_tick_notify(db *d, const server_config *cfg, int64_t now)
     size_t n = al_select(d, ALERT_SELECT_TO_NOTIFY, &rows);
     /* muted alerts wait (they are notified if still firing when the silence ends) */
     size_t m = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!al_muted(d, rows[i].site, rows[i].device, now))
+    for (size_t i = 0; i < n; i++) /* and each shard's leader notifies its own sites' alerts */
+        if (shard_owns(cfg, rows[i].site) && !al_muted(d, rows[i].site, rows[i].device, now))
             rows[m++] = rows[i];
     const char **sites = calloc(m + 1, sizeof *sites);
     int64_t *fired = calloc(m + 1, sizeof *fired);
@@ -550,7 +555,7 @@ static void al_tick_notify(db *d, const server_config *cfg, int64_t now)
     n = al_select(d, ALERT_SELECT_NOTIFIED, &rows);
     for (size_t i = 0; i < n; i++) {
         al_row *r = &rows[i];
-        if (al_muted(d, r->site, r->device, now))
+        if (!shard_owns(cfg, r->site) || al_muted(d, r->site, r->device, now))
             continue;
         /* escalation counts from the first notification: a held or silenced alert starts at the top */
         int lvl = alert_escalation_level(r->first_notified, now, a->escalate_after, (int)a->nchain);

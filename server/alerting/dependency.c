@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "alerting/dependency.h"
+#include "cluster/shard.h"
 #include "log.h"
 #include "store/alert_store.h"
 
@@ -73,7 +74,7 @@ void dependency_hold(db *d, const server_config *cfg, int64_t now)
     for (size_t i = 0; i < n; i++) {
         if (!s || strcmp(s->id, rows[i].site) != 0) /* rows come ordered by site */
             s = server_config_site(cfg, rows[i].site);
-        if (!s || !s->pub)
+        if (!s || !s->pub || !shard_owns(cfg, s->id)) /* the site's shard's leader holds it (shard.h) */
             continue;
         char buf[32 + NAME_MAX_LEN];
         const char *why = dep_reason(d, cfg, s, &rows[i], now, buf, sizeof buf);

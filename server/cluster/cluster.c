@@ -278,6 +278,7 @@ vg_code cluster_open(const char *target, const server_cluster *cfg, cluster **ou
 {
     *out = NULL;
     db *d = NULL;
+    db_lease_name_set(cfg->nshards ? cfg->shards[cfg->self].name : NULL); /* before cluster_new's first look */
     vg_code rc = db_open(target, &d, err);
     if (rc == VG_OK)
         rc = cluster_new(d, cfg, NULL, NULL, out, err);
@@ -294,7 +295,8 @@ vg_code cluster_open(const char *target, const server_cluster *cfg, cluster **ou
     }
     cluster_set_current(*out);
     if (cfg->on)
-        log_info("cluster", "node %s of a pair, lease %d s: %s", cfg->node, cfg->lease,
+        log_info("cluster", "node %s of %s%s, lease %d s: %s", cfg->node, cfg->nshards ? "shard " : "a pair",
+                 cfg->nshards ? cfg->shards[cfg->self].name : "", cfg->lease,
                  cluster_leads(*out) ? "the leader" : "a follower until the lease is free");
     return VG_OK;
 }
@@ -324,6 +326,7 @@ void cluster_status_of(cluster *c, cluster_status *out)
     out->role = cl_leads_locked(c, now, 0) ? c->role : CLUSTER_FOLLOWER;
     snprintf(out->node, sizeof out->node, "%s", c->cfg.node);
     snprintf(out->leader, sizeof out->leader, "%s", c->leader);
+    snprintf(out->shard, sizeof out->shard, "%s", c->cfg.nshards ? c->cfg.shards[c->cfg.self].name : "");
     out->term = c->term;
     out->lease = c->cfg.lease;
     out->since = c->since;

@@ -32,6 +32,7 @@ typedef struct {
     cluster_role role;
     char node[NAME_MAX_LEN + 1];
     char leader[NAME_MAX_LEN + 1]; /* the lease's holder as last read ("" when none or released) */
+    char shard[NAME_MAX_LEN + 1];  /* this server's shard (cluster/shard.h), "" when not sharded */
     int64_t term;                  /* the lease's term as last read */
     int lease;                     /* seconds */
     int64_t since;                 /* wall time of the last change of role */

@@ -1,4 +1,5 @@
-/* cluster_config: server.yaml's `cluster:` section, `{node: NAME, lease: SECONDS}` (cluster.h).
+/* cluster_config: server.yaml's `cluster:` section, `{node: NAME, lease: SECONDS, shard: NAME,
+ * shards: [{name: NAME, servers: [URL, ...]}, ...]}` (cluster.h, shard.h).
  * Absent: one server, always the leader. `node` defaults to the host name; `lease` (default 20) is
  * how long the follower waits, on its own clock, for the leader's heartbeat to change before it takes
  * the lease (doc/cluster.md: the takeover bound is lease + 2 s). */
@@ -8,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cluster/shard.h"
 #include "conf.h"
 #include "error.h"
 #include "names.h"
@@ -20,6 +22,10 @@ typedef struct {
     bool on; /* the section is there: a server of a pair */
     char node[NAME_MAX_LEN + 1];
     int lease; /* seconds */
+    /* `shards:` and `shard:` (cluster/shard.h): nshards 0 when the estate is one pair */
+    server_shard shards[SHARD_MAX];
+    size_t nshards;
+    int self; /* this server's index in shards */
 } server_cluster;
 
 /* n: the section's node, NULL when absent (then *out is a server alone named after the host). */

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "config/server_config.h"
+#include "cluster/shard_config.h"
 #include "auth/auth.h"
 #include "store/sq.h"
 
@@ -67,7 +68,7 @@ static vg_code sc_site(const conf_doc *d, const conf_node *n, server_config *cfg
 {
     static const char *const keys[] = {"id",      "name",     "kind",         "timezone", "target",
                                        "unknown", "services", "min_coverage", "energy", "power_redundancy",
-                                       "trends", NULL};
+                                       "trends", "shard", NULL};
     server_site *s = &cfg->sites[cfg->nsites];
     char unknown[16] = "excluded";
     snprintf(s->kind, sizeof s->kind, "nro");
@@ -446,7 +447,8 @@ static vg_code sc_read(const conf_doc *d, const conf_node *root, server_config *
         (rc = alerting_config_read(d, conf_map_get(d, root, "alerting"), cfg->alerting, err)) ||
         (rc = cluster_config_read(d, conf_map_get(d, root, "cluster"), &cfg->cluster, err)) ||
         (rc = cluster_config_check(d, conf_map_get(d, root, "cluster"), &cfg->cluster, sc_longest_attempt(cfg),
-                                   err)))
+                                   err)) ||
+        (rc = shard_config_sites(d, sites, cfg, err)))
         return rc;
     /* on-call rotations without a timezone hand over in the first site's (alerting/oncall.h) */
     oncall_config_default_zone(cfg->alerting->oncall, cfg->nsites ? cfg->sites[0].timezone : NULL);
@@ -497,6 +499,8 @@ static server_config *sc_load(const char *path, bool with_public, vg_err *err)
     conf_doc_free(d);
     if (rc == VG_OK && with_public)
         rc = public_sites_load(cfg, err);
+    if (rc == VG_OK)
+        shard_config_public(cfg);
     if (rc != VG_OK) {
         server_config_free(cfg);
         return NULL;

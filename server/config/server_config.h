@@ -62,6 +62,7 @@ typedef struct {
     site_model model;   /* critical services; the kind's defaults when none is declared */
     energy_site_config *energy; /* energy, power_redundancy, trends (energy/energy_config.h); NULL: defaults */
     server_public_info *pub;    /* kind public: its place, NRO, checks and contract; NULL for the others */
+    int shard;          /* index in cluster.shards (cluster/shard.h); 0 when the estate is not sharded */
 } server_site;
 
 /* A bootstrap API token of server.yaml's api_tokens (personal tokens are in the database: auth/auth.h). */
@@ -106,7 +107,7 @@ typedef struct {
     int audit;         /* audit trail entries (audit/audit.h), default 400, else 0 or at least 397 */
 } server_retention;
 
-typedef struct {
+typedef struct server_config_s {
     char path[SERVER_PATH_MAX + 1];
     char listen_addr[64];
     int port;

@@ -19,6 +19,7 @@
 #include "alerting/skew.h"
 #include "http/status_summary.h"
 #include "auth/auth.h"
+#include "cluster/shard_forward.h"
 
 api_reply api_error(int status, const char *field, const char *msg)
 {
@@ -197,6 +198,8 @@ api_reply api_health(api_ctx *ctx)
     json_object_set_new(o, "cluster", json_pack("{s:s, s:s, s:s, s:I, s:i, s:I}", "node", cs.node, "role",
                                                 cluster_role_name(cs.role), "leader", cs.leader, "term",
                                                 (json_int_t)cs.term, "lease", cs.lease, "since", (json_int_t)cs.since));
+    if (cs.shard[0]) /* a sharded estate (cluster/shard.h): which shard's leader or follower */
+        json_object_set_new(json_object_get(o, "cluster"), "shard", json_string(cs.shard));
     return api_json(200, o);
 }
 
@@ -438,7 +441,10 @@ api_reply api_dispatch(api_ctx *ctx, const api_request *req)
         return r;
     api_request q = *req;
     q.who = who.role != AUTH_ROLE_NONE ? &who : NULL;
-    r = api_dispatch_route(ctx, rt, &q);
+    /* a read of RRD files for another shard's site is answered by that shard's servers, once the
+     * caller is known here (the scope is checked in shard_fwd_target) */
+    const server_shard *to = shard_fwd_target(ctx->cfg, q.who, &q);
+    r = to ? shard_fwd_get(ctx->cfg, to, &q) : api_dispatch_route(ctx, rt, &q);
     if (rt->audit) {
         char outcome[16];
         snprintf(outcome, sizeof outcome, "%d", r.status);

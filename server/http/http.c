@@ -118,6 +118,73 @@ static const char *http_arg(void *ctx, const char *name)
     return MHD_lookup_connection_value((struct MHD_Connection *)ctx, MHD_GET_ARGUMENT_KIND, name);
 }
 
+/* The query string sent on to another shard (api_request.query): what a GET of this API takes is far
+ * shorter; past it, the request is not forwarded (shard_forward.h answers 414). */
+#define HTTP_QUERY_MAX 4096
+
+typedef struct {
+    char *s;
+    size_t len, size;
+    bool over;
+} http_query_buf;
+
+/* Appends s percent-encoded (RFC 3986's unreserved characters kept). */
+static void http_query_put(http_query_buf *q, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)s; *p && !q->over; p++) {
+        bool keep = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+                    strchr("-._~", *p);
+        if (q->len + (keep ? 1 : 3) >= q->size) {
+            q->over = true;
+            break;
+        }
+        if (keep) {
+            q->s[q->len++] = (char)*p;
+        } else {
+            q->s[q->len++] = '%';
+            q->s[q->len++] = hex[*p >> 4];
+            q->s[q->len++] = hex[*p & 15];
+        }
+    }
+    q->s[q->len] = '\0';
+}
+
+/* '&' or '=' as themselves (in a key or value they are encoded). */
+static void http_query_sep(http_query_buf *q, char c)
+{
+    if (q->over || q->len + 1 >= q->size) {
+        q->over = true;
+        return;
+    }
+    q->s[q->len++] = c;
+    q->s[q->len] = '\0';
+}
+
+static enum MHD_Result http_query_arg(void *arg, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    http_query_buf *q = arg;
+    (void)kind;
+    if (q->len)
+        http_query_sep(q, '&');
+    http_query_put(q, key);
+    if (value) {
+        http_query_sep(q, '=');
+        http_query_put(q, value);
+    }
+    return q->over ? MHD_NO : MHD_YES;
+}
+
+/* The request's query string again, from libmicrohttpd's decoded arguments, in their order; NULL when
+ * past HTTP_QUERY_MAX. */
+static const char *http_query(struct MHD_Connection *c, char *out, size_t size)
+{
+    http_query_buf q = {.s = out, .size = size};
+    out[0] = '\0';
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, http_query_arg, &q);
+    return q.over ? NULL : out;
+}
+
 /* The client's address as text, for the audit trail ("" when unknown). */
 static void http_remote(struct MHD_Connection *c, char *out, size_t size)
 {
@@ -176,11 +243,11 @@ static enum MHD_Result http_handler(void *cls, struct MHD_Connection *c, const c
     r->answered = true;
     if (r->too_big)
         return http_send(c, api_error(413, "body", "request body too large"));
-    char remote[64];
+    char remote[64], query[HTTP_QUERY_MAX + 1];
     http_remote(c, remote, sizeof remote);
     api_request req = {.method = method, .path = url, .authorization = auth, .body = r->body ? r->body : "",
                        .len = r->len, .now = time(NULL), .arg = http_arg, .arg_ctx = c,
-                       .header = http_header, .remote = remote};
+                       .header = http_header, .remote = remote, .query = http_query(c, query, sizeof query)};
     return http_send(c, api_dispatch(h->ctx, &req));
 }
 

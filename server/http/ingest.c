@@ -23,6 +23,7 @@
 #include "alerting/alerts.h"
 #include "alerting/skew.h"
 #include "cluster/cluster.h"
+#include "cluster/shard.h"
 
 /* One push of an agent stored at a time (with the lock held): a batch sent again while its first copy
  * is still being written waits for it, then finds it stored; and an agent's batches reach the RRD files
@@ -349,12 +350,32 @@ static api_reply api_ingest_clock_refusal(const server_agent *agent, const vg_er
     return api_json_reply(409, o);
 }
 
+/* A push of another shard's agent (cluster/shard.h): 421, naming that shard's servers, before its body
+ * is decoded. The agent keeps the batch and sends it again (a 4xx it does not give up on), so that
+ * nothing is lost while its agent.yaml is put right. */
+static api_reply api_ingest_misdirected(api_ctx *ctx, const server_agent *agent)
+{
+    const server_shard *to = shard_of_site(ctx->cfg, agent->site);
+    char msg[SHARD_SERVERS_MAX * (SHARD_URL_MAX + 2) + 2 * NAME_MAX_LEN + 96];
+    int n = snprintf(msg, sizeof msg, "site %s belongs to shard %s: push to its servers", agent->site,
+                     to ? to->name : "?");
+    for (size_t i = 0; to && i < to->nservers && n > 0 && (size_t)n < sizeof msg; i++)
+        n += snprintf(msg + n, sizeof msg - (size_t)n, "%s%s", i ? ", " : " ", to->servers[i]);
+    api_lock(ctx); /* the counters are the writers' */
+    ctx->rejected++;
+    api_unlock(ctx);
+    log_warn("ingest", "push of agent %s refused: %s", agent->id, msg);
+    return api_error(421, "agent", msg);
+}
+
 /* Called without the lock (api_dispatch): the configuration is read-only once the server runs, and
  * decoding, the costly part, needs nothing shared. */
 api_reply api_ingest(api_ctx *ctx, const char *authorization, const char *body, size_t len, time_t now)
 {
     const char *token = api_bearer(authorization);
     const server_agent *agent = token ? server_config_agent_by_token(ctx->cfg, token) : NULL;
+    if (agent && !shard_owns(ctx->cfg, agent->site))
+        return api_ingest_misdirected(ctx, agent);
     vg_err perr;
     push_batch *b = agent ? push_batch_decode_vocab(body, len, now, ctx->cfg->vocab, &perr) : NULL;
     api_reply r;

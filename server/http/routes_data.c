@@ -22,6 +22,8 @@
 
 #include "http/api_routes.h"
 #include "cluster/cluster.h"
+#include "cluster/shard.h"
+#include "cluster/shard_forward.h"
 #include "alerting/alerts.h"
 #include "alerting/skew.h"
 #include "log.h"
@@ -571,7 +573,8 @@ typedef struct {
 static void data_collect(void *arg, const char *site, const char *agent, const push_sample *s, int64_t received)
 {
     data_rows *r = arg;
-    if (r->oom || !data_plausible(r->vocab, s->metric, s->value) || !api_scope_sees(r->who, r->cfg, site))
+    if (r->oom || !data_plausible(r->vocab, s->metric, s->value) || !api_scope_sees(r->who, r->cfg, site) ||
+        !shard_owns(r->cfg, site)) /* another shard's site is in its own servers' /metrics */
         return;
     if (r->n == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 1024;
@@ -676,6 +679,8 @@ static void data_metrics_devices(api_ctx *ctx, const auth_principal *who, data_b
     size_t nsites;
     const char **sites = data_sites(ctx->cfg, who, &nsites);
     for (size_t i = 0; sites && i < nsites; i++) {
+        if (!shard_owns(ctx->cfg, sites[i]))
+            continue;
         classes.site = sites[i];
         db_devices_each(api_db(ctx), sites[i], data_class_row, &classes);
     }
@@ -746,13 +751,17 @@ static void data_metrics_devices(api_ctx *ctx, const auth_principal *who, data_b
     free(rows.rows);
 }
 
+/* A site of /metrics: in the caller's scope, as in every answer, and of this server's shard, so that
+ * a Prometheus scraping every server of a sharded estate gets each site once (from both servers of
+ * its shard's pair). */
+static bool data_metrics_admit(const void *who, const server_config *cfg, const char *site)
+{
+    return shard_owns(cfg, site) && api_scope_admit(who, cfg, site);
+}
+
 static void data_metrics_sites(api_ctx *ctx, const auth_principal *who, data_buf *b, time_t now)
 {
-    report_query q = {.now = (int64_t)now};
-    if (api_scope_limited(who)) { /* the scope's sites, as in every answer */
-        q.admit = api_scope_admit;
-        q.admit_arg = who;
-    }
+    report_query q = {.now = (int64_t)now, .admit = data_metrics_admit, .admit_arg = who};
     data_this_month(data_tz(ctx, NULL), now, &q.year, &q.month);
     vg_err err;
     json_t *doc;
@@ -822,7 +831,7 @@ static void data_metrics_clocks(const auth_principal *who, const server_config *
     data_put_family(b, "vigie_agent_clock_skew_seconds", "gauge",
                     "The agent's clock minus the server's, measured at its last push (positive: ahead)");
     for (size_t i = 0; i < n; i++) {
-        if (!list[i].measured || !api_scope_sees(who, cfg, list[i].site))
+        if (!list[i].measured || !api_scope_sees(who, cfg, list[i].site) || !shard_owns(cfg, list[i].site))
             continue;
         data_put(b, "vigie_agent_clock_skew_seconds{");
         data_put_label(b, "agent", list[i].agent, true);
@@ -906,6 +915,11 @@ api_reply api_route_metrics(api_ctx *ctx, const api_request *req)
     if (b.oom) {
         free(b.s);
         return api_error(500, NULL, "out of memory");
+    }
+    if (shard_fwd_federates(ctx->cfg, req)) { /* ?federate=1: the other shards' too (shard_forward.h) */
+        api_reply f = shard_fwd_federate(ctx->cfg, req, b.s ? b.s : "", b.len);
+        free(b.s);
+        return f;
     }
     api_reply r = {.status = 200, .body = b.s, .len = b.len,
                    .content_type = "text/plain; version=0.0.4; charset=utf-8"};

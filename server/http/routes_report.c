@@ -18,12 +18,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "cluster/shard.h"
 #include "http/api_routes.h"
 #include "log.h"
 #include "report/report.h"
 #include "report/report_render.h"
 #include "alerting/smtp.h"
 #include "cluster/cluster.h"
+#include "cluster/shard.h"
 #include "sla/availability.h"
 
 typedef struct {
@@ -217,6 +219,18 @@ api_reply api_report_mail(api_ctx *ctx, const char *filename, const char *subjec
         return api_error(409, NULL, cs.leader[0] ? "this server is the follower of its pair: send the report through "
                                                    "the leader, which mails the reports"
                                                  : "this server is the follower of its pair and no server leads now");
+    }
+    if (!shard_is_first(cfg)) { /* the estate's reports are mailed once: by the first shard's leader */
+        const server_shard *first = &cfg->cluster.shards[0];
+        free(body);
+        free(pdf->data);
+        pdf->data = NULL;
+        json_decref(reply);
+        char msg[NAME_MAX_LEN + SHARD_URL_MAX + 96];
+        snprintf(msg, sizeof msg, "the estate's reports are mailed by the leader of the first shard, '%s' (%s)",
+                 first->name, first->servers[0]);
+        log_warn("report", "%s not mailed: shard %s's leader mails the estate's reports", filename, first->name);
+        return api_error(409, NULL, msg);
     }
     const char *to[SERVER_MAX_RECIPIENTS + 1];
     json_t *list = json_array();

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "store/alert_store.h"
+#include "store/db_cluster.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -489,10 +490,10 @@ vg_code alert_store_notification_add(db *d, const alert_notification *n, int64_t
     return as_run(d,
                   as_prep(d,
                           "INSERT INTO notifications(alert_id, contact, channel, target, event, subject, body, payload,"
-                          " status, next_attempt, created, nkey) VALUES(?,?,?,?,?,?,?,?,'pending',?,?,?)"
+                          " status, next_attempt, created, nkey, lease) VALUES(?,?,?,?,?,?,?,?,'pending',?,?,?,?)"
                           " ON CONFLICT(nkey) DO NOTHING",
-                          "isssssssiis", n->alert_id, n->contact, n->channel, n->target, n->event, n->subject, n->body,
-                          n->payload, now, now, n->key),
+                          "isssssssiiss", n->alert_id, n->contact, n->channel, n->target, n->event, n->subject, n->body,
+                          n->payload, now, now, n->key, db_lease_name()),
                   NULL, err);
 }
 
@@ -502,8 +503,9 @@ vg_code alert_store_due(db *d, int64_t now, size_t max, alert_delivery **out, si
     *n = 0;
     sq_stmt *st = as_prep(d,
                                "SELECT id, channel, target, contact, subject, body, payload, attempts FROM notifications"
-                               " WHERE status IN ('pending', 'retrying') AND next_attempt <= ? ORDER BY id LIMIT ?",
-                               "ii", now, (int64_t)max);
+                               " WHERE status IN ('pending', 'retrying') AND next_attempt <= ? AND lease = ?"
+                               " ORDER BY id LIMIT ?", /* a shard's leader sends its own shard's (db_cluster.h) */
+                               "isi", now, db_lease_name(), (int64_t)max);
     if (!st)
         return db_io(d, err, "notifications");
     size_t cap = 0;

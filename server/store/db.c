@@ -230,6 +230,9 @@ static const char *const db_schema[] = {
     "ALTER TABLE notifications ADD COLUMN nkey TEXT;"
     "ALTER TABLE notifications ADD COLUMN claim_term INTEGER NOT NULL DEFAULT 0;"
     "CREATE UNIQUE INDEX notifications_by_key ON notifications(nkey);",
+    /* version 12: shards (cluster/shard.h), each with its own lease and terms: the lease of the shard
+     * whose leader queued a notification, the one that sends it (and requeues it after a takeover) */
+    "ALTER TABLE notifications ADD COLUMN lease TEXT NOT NULL DEFAULT 'leader';",
 };
 
 /* The same migrations on PostgreSQL: SQLite's column types become PostgreSQL's (every integer 64-bit,

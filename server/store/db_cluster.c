@@ -9,9 +9,14 @@
 /* The lease row and the claims of notifications (db_cluster.h). A few statements a second at most:
  * prepared at each call, not kept. */
 
-#define DBC_LEASE "leader"
+#define DBC_LEASE dbc_lease
 
 static char dbc_node[NAME_MAX_LEN + 1];
+static char dbc_lease[NAME_MAX_LEN + 1] = "leader";
+
+void db_lease_name_set(const char *name) { snprintf(dbc_lease, sizeof dbc_lease, "%s", name && *name ? name : "leader"); }
+
+const char *db_lease_name(void) { return dbc_lease; }
 
 void db_batch_node_set(const char *node) { snprintf(dbc_node, sizeof dbc_node, "%s", node ? node : ""); }
 
@@ -160,11 +165,13 @@ vg_code db_notification_claim(db *d, int64_t id, int64_t term, bool *claimed, vg
 vg_code db_notification_requeue(db *d, int64_t term, int64_t now, int *n, vg_err *err)
 {
     *n = 0;
+    /* only the rows of this lease's shard: another shard's terms are its own (cluster/shard.h) */
     sq_stmt *st = dbc_prepare(d, "UPDATE notifications SET status = 'retrying', next_attempt = ?"
-                                      " WHERE status = 'sending' AND claim_term < ?");
+                                      " WHERE status = 'sending' AND claim_term < ? AND lease = ?");
     if (st) {
         sq_bind_int64(st, 1, now);
         sq_bind_int64(st, 2, term);
+        sq_bind_text(st, 3, DBC_LEASE, -1, SQ_TRANSIENT);
     }
     return dbc_write(d, st, "notifications", n, err);
 }

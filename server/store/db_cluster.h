@@ -48,6 +48,12 @@ vg_code db_notification_claim(db *d, int64_t id, int64_t term, bool *claimed, vg
  * again now; *n how many. */
 vg_code db_notification_requeue(db *d, int64_t term, int64_t now, int *n, vg_err *err);
 
+/* The lease's row: "leader" for a pair, the shard's name in a sharded estate (cluster/shard.h), each
+ * shard electing its own leader. Process-wide, set once at start like the batch node; a notification
+ * carries the lease of the shard that queued it, whose leader alone sends and requeues it. */
+void db_lease_name_set(const char *name);
+const char *db_lease_name(void);
+
 void db_batch_node_set(const char *node);
 const char *db_batch_node(void);
 

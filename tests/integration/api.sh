@@ -52,6 +52,7 @@ get() { # get NAME PATH [curl args]: body in $T_TMP/NAME, status in $CODE
     local name="$1" path="$2"; shift 2
     CODE=$(curl -s -o "$T_TMP/$name" -D "$T_TMP/$name.h" -w '%{http_code}' "$@" "$U$path")
 }
+get metrics0 /metrics "${AUTH[@]}" # read now, checked in the /metrics part below
 header() { grep -i "^$2:" "$T_TMP/$1.h" | head -1 | cut -d: -f2- | tr -d '\r' | sed 's/^ *//'; }
 py() { # py FILE EXPR-ON-j...: succeeds when the Python assertion holds
     local f="$1"; shift
@@ -151,9 +152,9 @@ get ser401 "/api/v1/series?site=italie&device=ups1&metric=battery.charge"
 # ---- /metrics ----
 get m401 /metrics
 [ "$CODE" = 401 ]; ok $? "/metrics without a token: 401 when metrics_public is false ($CODE)"
-# the latest values first, while they are fresh (they leave /metrics once older than 3 steps, 15 s
-# here, and the writer check below may wait 5 s on a loaded machine)
-get metrics0 /metrics "${AUTH[@]}"
+# the latest values, read right after the push (metrics0) while they were fresh: they leave /metrics
+# once older than 3 steps, 15 s here, and the series checks above take longer than that on a loaded
+# machine (two tests at once, PostgreSQL)
 grep -qx 'vigie_battery_charge{site="italie",device="ups1",class="ups",metric="battery.charge",instance=""} 99' "$T_TMP/metrics0"
 ok $? "one family per vigie metric, with site, device, class, metric and instance labels"
 grep -qx 'vigie_device_reachable{site="italie",device="ups1",class="ups"} 1' "$T_TMP/metrics0"

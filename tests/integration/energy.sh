@@ -200,25 +200,6 @@ for path, sep, dec in ((sys.argv[2], ",", "."), (sys.argv[3], ";", ",")):
 PY
 # The dashboard's energy section (web/energy.js) in headless Chromium, as browser.sh runs it: Debian's
 # chromium and tests/browser's playwright-core are required (npm ci --prefix tests/browser).
-CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
-MODULES="$top_srcdir/tests/browser/node_modules"
-[ -f "$MODULES/playwright-core/package.json" ] || MODULES="${VIGIE_BROWSER_MODULES:-$MODULES}"
-ARTIFACTS="$top_builddir/tests/artifacts"
-mkdir -p "$ARTIFACTS"
-if [ -x "$CHROMIUM" ] && command -v node >/dev/null && [ -f "$MODULES/playwright-core/package.json" ]; then
-    VIGIE_URL="$SERVER_URL" VIGIE_TOKEN="$READER" CHROMIUM="$CHROMIUM" MODULES="$MODULES" ARTIFACTS="$ARTIFACTS" \
-        timeout 300 node "$top_srcdir/tests/browser/energy.mjs" >"$T_TMP/browser.out" 2>"$T_TMP/browser.err"
-    n=0
-    while IFS='|' read -r verdict what why; do
-        case "$verdict" in
-        PASS) ok 0 "dashboard: $what"; n=$((n + 1)) ;;
-        FAIL) ok 1 "dashboard: $what ($why)"; n=$((n + 1)) ;;
-        esac
-    done <"$T_TMP/browser.out"
-    [ "$n" -eq 7 ]
-    ok $? "the 7 dashboard checks ran ($n; $(tail -c 300 "$T_TMP/browser.err" | tr '\n' ' '))"
-else
-    ok 1 "the dashboard checks need $CHROMIUM, node and $MODULES/playwright-core (apt-get install chromium nodejs npm; npm ci --prefix tests/browser)"
-fi
+browser_checks energy.mjs 7 "$SERVER_URL" "$READER"
 check "vigie-server stops cleanly" server_stop
 finish

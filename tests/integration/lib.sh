@@ -153,9 +153,10 @@ sim_stop() { kill "$SIM_PID" 2>/dev/null; wait "$SIM_PID" 2>/dev/null; }
 # server_start NAME YAML-BODY: writes $T_TMP/NAME.yaml (listen and data_dir added) and starts the
 # server; SERVER_URL and SERVER_DATA are set. With VIGIE_TEST_PG (pg_units.sh, pg_suite.sh), the
 # server's database is a new schema of that PostgreSQL (SERVER_DB), unless the body names a database.
-server_start() {
+server_start() { # SERVER_NEXT_PORT: the port to listen on (chosen before, e.g. named in another server's yaml)
     local name="$1" body="$2" database=""
-    SERVER_PORT=$(free_port tcp)
+    SERVER_PORT=${SERVER_NEXT_PORT:-$(free_port tcp)}
+    SERVER_NEXT_PORT=
     SERVER_DATA="$T_TMP/$name-data"
     SERVER_URL="http://127.0.0.1:$SERVER_PORT"
     SERVER_YAML="$T_TMP/$name.yaml"
@@ -259,8 +260,19 @@ db_query() {
         PG_URI=$SERVER_DB pg_sql "$1" 2>/dev/null | head -1
         return "${PIPESTATUS[0]}"
     fi
-    python3 -c "import sqlite3,sys; r=sqlite3.connect('file:'+sys.argv[1]+'?mode=ro', uri=True).execute(sys.argv[2]).fetchone(); print(r[0] if r else '')" \
-        "${DB:-$SERVER_DATA/vigie.db}" "$1" 2>/dev/null
+    # a read-only reader can meet SQLITE_BUSY past its busy timeout while a restarted server
+    # recovers the WAL or checkpoints it on a loaded machine: it tries again rather than print nothing
+    python3 -c "
+import sqlite3, sys, time
+for attempt in range(10):
+    try:
+        r = sqlite3.connect('file:' + sys.argv[1] + '?mode=ro', uri=True, timeout=20).execute(sys.argv[2]).fetchone()
+        break
+    except sqlite3.OperationalError as e:
+        if 'locked' not in str(e) and 'busy' not in str(e) or attempt == 9:
+            raise
+        time.sleep(0.5)
+print(r[0] if r else '')" "${DB:-$SERVER_DATA/vigie.db}" "$1" 2>/dev/null
 }
 # db_count TABLE [WHERE]: the number of its rows (0, status 1, when the database cannot be read yet)
 db_count() {
@@ -288,3 +300,29 @@ rrd_count() { rrd_fetch "$1" "${2:--86400}" "${3:-now}" | wc -l; }
 
 # json_get FILE PYTHON-EXPRESSION-ON-j: prints the value
 json_get() { python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "$1"; }
+
+# browser_checks SCRIPT COUNT URL TOKEN [LABEL]: runs tests/browser/SCRIPT (its checks print
+# "PASS|what" or "FAIL|what|why") in Debian's headless Chromium with tests/browser's playwright-core
+# (npm ci --prefix tests/browser) against URL with TOKEN, each check a TAP point "LABEL: what", and
+# one more that exactly COUNT ran; without chromium, node or playwright-core that point fails.
+browser_checks() {
+    local script="$1" count="$2" url="$3" token="$4" label="${5:-dashboard}" n=0 verdict what why
+    local chromium=${CHROMIUM:-/usr/bin/chromium} modules="$top_srcdir/tests/browser/node_modules"
+    [ -f "$modules/playwright-core/package.json" ] || modules="${VIGIE_BROWSER_MODULES:-$modules}"
+    local artifacts="$top_builddir/tests/artifacts"
+    mkdir -p "$artifacts"
+    if ! [ -x "$chromium" ] || ! command -v node >/dev/null || ! [ -f "$modules/playwright-core/package.json" ]; then
+        ok 1 "the $label checks need $chromium, node and $modules/playwright-core (apt-get install chromium nodejs npm; npm ci --prefix tests/browser)"
+        return
+    fi
+    VIGIE_URL="$url" VIGIE_TOKEN="$token" CHROMIUM="$chromium" MODULES="$modules" ARTIFACTS="$artifacts" \
+        timeout 300 node "$top_srcdir/tests/browser/$script" >"$T_TMP/browser.out" 2>"$T_TMP/browser.err"
+    while IFS='|' read -r verdict what why; do
+        case "$verdict" in
+        PASS) ok 0 "$label: $what"; n=$((n + 1)) ;;
+        FAIL) ok 1 "$label: $what ($why)"; n=$((n + 1)) ;;
+        esac
+    done <"$T_TMP/browser.out"
+    [ "$n" -eq "$count" ]
+    ok $? "the $count $label checks ran ($n; $(tail -c 300 "$T_TMP/browser.err" | tr '\n' ' '))"
+}

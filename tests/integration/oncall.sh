@@ -166,26 +166,7 @@ ok $? "an override for someone not in alerting.oncall.people is refused, naming 
 
 # the dashboard's header line (web/oncall.js) in headless Chromium, as browser.sh runs it: Debian's
 # chromium and tests/browser's playwright-core are required (npm ci --prefix tests/browser)
-CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
-MODULES="$top_srcdir/tests/browser/node_modules"
-[ -f "$MODULES/playwright-core/package.json" ] || MODULES="${VIGIE_BROWSER_MODULES:-$MODULES}"
-ARTIFACTS="$top_builddir/tests/artifacts"
-mkdir -p "$ARTIFACTS"
-if [ -x "$CHROMIUM" ] && command -v node >/dev/null && [ -f "$MODULES/playwright-core/package.json" ]; then
-    VIGIE_URL="$SERVER_URL" VIGIE_TOKEN="$VIEWER" CHROMIUM="$CHROMIUM" MODULES="$MODULES" ARTIFACTS="$ARTIFACTS" \
-        timeout 300 node "$top_srcdir/tests/browser/oncall.mjs" >"$T_TMP/browser.out" 2>"$T_TMP/browser.err"
-    n=0
-    while IFS='|' read -r verdict what why; do
-        case "$verdict" in
-        PASS) ok 0 "dashboard: $what"; n=$((n + 1)) ;;
-        FAIL) ok 1 "dashboard: $what ($why)"; n=$((n + 1)) ;;
-        esac
-    done <"$T_TMP/browser.out"
-    [ "$n" -eq 3 ]
-    ok $? "the 3 dashboard checks ran ($n; $(tail -c 300 "$T_TMP/browser.err" | tr '\n' ' '))"
-else
-    ok 1 "the dashboard checks need $CHROMIUM, node and $MODULES/playwright-core (apt-get install chromium nodejs npm; npm ci --prefix tests/browser)"
-fi
+browser_checks oncall.mjs 3 "$SERVER_URL" "$VIEWER"
 
 bad_config() { # bad_config DESCRIPTION EXPECTED-TEXT YAML-ALERTING-TAIL
     printf 'listen: 127.0.0.1:1\nsites: [{id: nro, kind: nro}]\nagents: [{id: a, token: oncall-agent-token-002, site: nro}]\nalerting:\n  contacts: [{name: noc, webhook: "http://127.0.0.1:1/"}]\n%s\n' "$3" >"$T_TMP/bad.yaml"

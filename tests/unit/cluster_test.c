@@ -68,6 +68,7 @@ static int teardown(void **state)
     db_close(f->da);
     db_close(f->db_b);
     db_batch_node_set("");
+    db_lease_name_set(NULL);
     tu_rmtree(f->dir);
     free(f->dir);
     free(f);
@@ -238,6 +239,50 @@ static void test_keys_and_claims(void **state)
     assert_true(claimed);
 }
 
+/* Two shards on one database (cluster/shard.h): a lease row each, with its own terms; each shard's
+ * leader sees due only the notifications its shard queued, and a takeover in one shard requeues only
+ * that shard's claimed attempts, never the other's in flight. The lease name is process-wide, as in a
+ * server: switched here between the two "servers". */
+static void test_shard_leases_apart(void **state)
+{
+    fixture *f = *state;
+    bool won = false;
+    int64_t n_id, s_id;
+    db_lease_name_set("north");
+    assert_int_equal(db_lease_create(f->da, "n1", T0, &won, NULL), VG_OK);
+    assert_true(won);
+    n_id = add_notification(f->da, "a1:firing:0:0:noc:webhook", T0);
+    db_lease_name_set("south");
+    assert_int_equal(db_lease_create(f->db_b, "s1", T0, &won, NULL), VG_OK);
+    assert_true(won); /* north's row does not stop south from having one */
+    s_id = add_notification(f->db_b, "a2:firing:0:0:noc:webhook", T0);
+    assert_true(s_id > n_id);
+    assert_int_equal(due_count(f->db_b, T0), 1); /* south's leader sees only south's */
+    bool claimed = false;
+    assert_int_equal(db_notification_claim(f->db_b, s_id, 1, &claimed, NULL), VG_OK);
+    assert_true(claimed); /* term 1 of south */
+    db_lease_name_set("north");
+    assert_int_equal(due_count(f->da, T0), 1);
+    assert_int_equal(db_notification_claim(f->da, n_id, 1, &claimed, NULL), VG_OK);
+    assert_true(claimed);
+    /* north's leader dies mid-attempt; its next leader (term 2) requeues north's claim, not south's */
+    db_lease row;
+    assert_int_equal(db_lease_read(f->db_b, &row, NULL), VG_OK);
+    assert_string_equal(row.holder, "n1");
+    assert_int_equal(db_lease_take(f->db_b, "n2", row.term, row.beat, T0 + 30, &won, NULL), VG_OK);
+    assert_true(won);
+    int requeued = 0;
+    assert_int_equal(db_notification_requeue(f->db_b, 2, T0 + 30, &requeued, NULL), VG_OK);
+    assert_int_equal(requeued, 1);
+    assert_int_equal(due_count(f->db_b, T0 + 30), 1);
+    db_lease_name_set("south");
+    assert_int_equal(due_count(f->db_b, T0 + 30), 0); /* south's is still south's leader's, in flight */
+    assert_int_equal(db_lease_read(f->db_b, &row, NULL), VG_OK);
+    assert_true(strcmp(row.holder, "s1") == 0 && row.term == 1);
+    db_lease_name_set(NULL);
+    assert_string_equal(db_lease_name(), "leader"); /* a pair, as before shards */
+}
+
 /* A leader that stops cleanly releases the lease: the follower takes it at its next look. */
 static void test_release(void **state)
 {
@@ -349,6 +394,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_takeover_and_fencing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_send_window, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keys_and_claims, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shard_leases_apart, setup, teardown),
         cmocka_unit_test_setup_teardown(test_release, setup, teardown),
         cmocka_unit_test_setup_teardown(test_alone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batches_per_node, setup, teardown),

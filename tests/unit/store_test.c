@@ -882,6 +882,7 @@ static void test_late_cap(void **state)
 /* A database of schema version 4 (before late samples and drift trackers) opens, and gains the tables. */
 /* What versions 7 and later changed, undone: the maintenance table as versions 2 to 6 made it. */
 #define UNDO_V7                                                                                              \
+    "ALTER TABLE notifications DROP COLUMN lease;"                                                           \
     "DROP TABLE cluster_lease; DROP INDEX notifications_by_key; ALTER TABLE notifications DROP COLUMN nkey;"  \
     "ALTER TABLE notifications DROP COLUMN claim_term; DROP TABLE batches;"                                  \
     "CREATE TABLE batches(agent TEXT NOT NULL, seq INTEGER NOT NULL, received INTEGER NOT NULL,"              \
