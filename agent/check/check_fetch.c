@@ -1,6 +1,8 @@
 /* The server's target list for this agent, fetched on a thread of its own (check_fetch.h). The GET
  * is bounded (CHECK_FETCH_MAX bytes, the push client's timeout) and authenticated with the agent's
- * token, which never appears in a log line. */
+ * token, which never appears in a log line. With a pair (agent.yaml `server:` a list) the servers are
+ * asked in turn, the last one that answered first: both give the same list (one server.yaml), and
+ * the list must not depend on one of them being up. */
 #include "config.h"
 
 #include <curl/curl.h>
@@ -25,7 +27,8 @@
 struct check_fetch {
     const agent_config *cfg;
     char path[4096], tmp[4096];
-    char url[AGENT_URL_MAX + 32];
+    char url[AGENT_SERVERS_MAX][AGENT_URL_MAX + 32];
+    size_t nurls, good; /* good: the server that answered last, asked first */
     pthread_t thread;
     bool started, stop;
     atomic_bool abort_get; /* set by check_fetch_free: a GET under way ends now */
@@ -138,8 +141,8 @@ static size_t ckf_on_body(char *data, size_t size, size_t nmemb, void *ctx)
     return n;
 }
 
-/* One GET: VG_OK with the answer in *b, or why in err (never the token). */
-static vg_code ckf_get(check_fetch *f, ckf_body *b, vg_err *err)
+/* One GET of url: VG_OK with the answer in *b, or why in err (never the token). */
+static vg_code ckf_get(check_fetch *f, const char *url, ckf_body *b, vg_err *err)
 {
     CURL *e = curl_easy_init();
     char auth[AGENT_SECRET_MAX + 32], cerr[CURL_ERROR_SIZE] = "";
@@ -151,7 +154,7 @@ static vg_code ckf_get(check_fetch *f, ckf_body *b, vg_err *err)
         curl_slist_free_all(h);
         return vg_fail(err, VG_E_NOMEM, "out of memory");
     }
-    curl_easy_setopt(e, CURLOPT_URL, f->url);
+    curl_easy_setopt(e, CURLOPT_URL, url);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
@@ -182,15 +185,35 @@ static vg_code ckf_get(check_fetch *f, ckf_body *b, vg_err *err)
     return VG_OK;
 }
 
-/* One GET; false when it failed (the next comes sooner than CHECK_FETCH_EVERY). */
+/* The servers in turn from the last good one until one gives a list; err the last one's failure. */
+static vg_code ckf_get_any(check_fetch *f, vg_err *err)
+{
+    vg_code rc = VG_E_IO;
+    for (size_t k = 0; k < f->nurls && !atomic_load(&f->abort_get); k++) {
+        size_t i = (f->good + k) % f->nurls;
+        ckf_body b = {0};
+        vg_err one;
+        rc = ckf_get(f, f->url[i], &b, &one);
+        if (rc == VG_OK)
+            rc = check_fetch_accept(f, b.buf ? b.buf : "", b.len, true, &one);
+        free(b.buf);
+        if (rc == VG_OK) {
+            f->good = i;
+            return VG_OK;
+        }
+        if (f->nurls > 1)
+            vg_fail(err, one.code, "%s (server %zu of %zu)", one.msg, i + 1, f->nurls);
+        else
+            *err = one;
+    }
+    return rc;
+}
+
+/* One round of GETs; false when it failed (the next comes sooner than CHECK_FETCH_EVERY). */
 static bool ckf_once(check_fetch *f)
 {
-    ckf_body b = {0};
     vg_err err;
-    vg_code rc = ckf_get(f, &b, &err);
-    if (rc == VG_OK)
-        rc = check_fetch_accept(f, b.buf ? b.buf : "", b.len, true, &err);
-    free(b.buf);
+    vg_code rc = ckf_get_any(f, &err);
     const char *now = rc == VG_OK ? "" : err.msg;
     if (strcmp(now, f->last_error) != 0) { /* once per change: a server away for a day logs one line */
         if (rc == VG_OK)
@@ -233,14 +256,19 @@ check_fetch *check_fetch_new(const agent_config *cfg, const char *dir, vg_err *e
     f->cfg = cfg;
     pthread_mutex_init(&f->mu, NULL);
     pthread_cond_init(&f->cv, NULL);
-    size_t base = strlen(cfg->server);
-    while (base > 0 && cfg->server[base - 1] == '/')
-        base--;
+    bool url_ok = true;
+    for (size_t i = 0; i < (cfg->nservers ? cfg->nservers : 1) && i < AGENT_SERVERS_MAX; i++) {
+        const char *server = cfg->nservers ? cfg->servers[i] : cfg->server;
+        size_t base = strlen(server);
+        while (base > 0 && server[base - 1] == '/')
+            base--;
+        int c = snprintf(f->url[i], sizeof f->url[i], "%.*s/api/v1/agent/targets", (int)base, server);
+        url_ok = url_ok && c >= 0 && (size_t)c < sizeof f->url[i];
+        f->nurls = i + 1;
+    }
     int a = snprintf(f->path, sizeof f->path, "%s/" CKF_FILE, dir);
     int b = snprintf(f->tmp, sizeof f->tmp, "%s/." CKF_FILE ".tmp", dir);
-    int c = snprintf(f->url, sizeof f->url, "%.*s/api/v1/agent/targets", (int)base, cfg->server);
-    if (a < 0 || (size_t)a >= sizeof f->path || b < 0 || (size_t)b >= sizeof f->tmp || c < 0 ||
-        (size_t)c >= sizeof f->url) {
+    if (a < 0 || (size_t)a >= sizeof f->path || b < 0 || (size_t)b >= sizeof f->tmp || !url_ok) {
         vg_fail(err, VG_E_INVALID, "%s: the spool folder or the server's URL is too long", dir);
         check_fetch_free(f);
         return NULL;

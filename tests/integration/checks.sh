@@ -136,6 +136,16 @@ agent_stop
 # without CAP_NET_RAW the echoes cannot be sent: said once, no echo sample (never a false down), the
 # TCP check still measured; --once waits for the check cycle
 server_launch
+# a pair whose first server is away (agent.yaml `server:` a list): the list comes from the second, a
+# new spool holding none kept
+DEAD_PORT=$(free_port tcp)
+agent_config pairwise "$(printf '%s\n' "$AGENT_BODY" | sed "s#^server: .*#server: [http://127.0.0.1:$DEAD_PORT, $SERVER_URL]#; s#^spool_dir: .*#spool_dir: $T_TMP/spool-pair#")"
+agent_launch --profiles "$MIBS_DIR" --log-level debug
+wait_for 40 grep -q -E "check: cycle at [0-9]+: 4 targets" "$AGENT_LOG"
+ok $? "with the first of two servers away, the target list comes from the second (4 targets, pub1 among them)"
+! grep -q "kept from the last run" "$AGENT_LOG"
+ok $? "and not from a kept list (a new spool)"
+agent_stop
 DB_BEFORE=$(db_count latest "device = 'noraw'")
 agent_config noraw "agent: checker
 site: nro1
