@@ -87,6 +87,8 @@ struct spool {
 void sp_name(uint64_t seq, char *out, size_t size);
 double sp_mono(void);
 vg_code sp_write_file(const spool *s, const char *name, const char *data, size_t len, vg_err *err);
+/* A counter file of the spool (seq, dropped, purged): the number, written whole (tmp, fsync, rename). */
+vg_code sp_write_u64(const spool *s, const char *name, uint64_t v, vg_err *err);
 vg_code sp_set_aside(spool *s, const char *name, const char *sub, vg_err *err);
 const char *sp_aside_dir(sp_aside a);
 typedef enum { SP_CHECK_NONE, SP_CHECK_OK, SP_CHECK_BAD, SP_CHECK_FOREIGN } sp_check_result;

@@ -602,6 +602,7 @@ def ingest_table(ing, fmt, cell, W0, W=19):
             % v.get('checked_files', '-')]
     if ing.get('vigie_pg') or ing.get('vigie_pair'):
         out += pg_table(ing, fmt, cell, W0, W)
+    out += ingest.shards_table(ing, fmt, cell, W0)
     return out
 
 

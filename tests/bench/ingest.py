@@ -36,6 +36,13 @@ then to a pair of servers with `cluster:` on that PostgreSQL (vigie_pair), each 
 (as nobody under root), a SCRAM password, a free loopback port, fsync on as in production; stopped
 and removed at the end. The counts are checked in the database too (batches and their samples per
 node, latest values).
+
+Then a sharded estate on that PostgreSQL (vigie_shards): two servers with cluster.shards a and b, one
+server each, the first half of the sites in a and the others in b, each agent pushing only to its own
+shard's server (both servers at once). b's data_dir is a copy of the first one holding only b's sites'
+files; the values are read back from the files of each site's shard (and must not be in the other's),
+and one push of each shard's agent to the other shard's server must be refused (421). Afterwards b's
+sites' files go back to the first data_dir for the phases that follow.
 """
 
 import concurrent.futures
@@ -473,6 +480,133 @@ def run_pg(args, work, spawn, stop, Sampler, log, phases, start_server, encode, 
         good, total = check_values(files_b, expected, ks, ts, step)
         out['vigie_pair']['checked_values_b'] = '%d/%d' % (good, total)
         shutil.rmtree(data_b, ignore_errors=True)
+
+        # ---- two shards on the same PostgreSQL, one server each: half the sites (and their agents) in a,
+        # half in b; each agent pushes to its own shard's server only. a keeps the first data_dir, b a copy
+        # of it holding only b's sites' RRD files (and audit.key, not the SQLite file) ----
+        ks = phases['vigie_shards']
+        half = (A + 1) // 2
+        shard = lambda a: 'a' if a < half else 'b'
+        mine = {'a': [a for a in range(A) if shard(a) == 'a'], 'b': [a for a in range(A) if shard(a) == 'b']}
+        site_dir = lambda a: os.path.dirname(os.path.dirname(vpath(a, *series[0])))  # DATA/rrd/SITE
+        a_sites = {os.path.basename(site_dir(a)) for a in mine['a']}
+        rrd_root = os.path.dirname(site_dir(0))
+
+        def not_b(folder, names):
+            return [n for n in names if n.startswith('vigie.db') or (folder == rrd_root and n in a_sites)]
+
+        data_b = data + '-shard-b'
+        log('ingest: two shards: copying the %d RRD files of shard b\'s %d sites' % (len(mine['b']) * batch,
+                                                                                   len(mine['b'])))
+        shutil.copytree(data, data_b, ignore=not_b)
+        uri = pg.schema('shards')
+        xacts = pg_xacts(pg)
+        ports = {'a': estate.free_tcp_port(), 'b': estate.free_tcp_port()}
+        while ports['b'] == ports['a']:
+            ports['b'] = estate.free_tcp_port()
+        nodes_of = {'a': 'shard-a1', 'b': 'shard-b1'}
+        srv_a, _ = start_server('shard-a', database=uri, node=nodes_of['a'], shards=('a', ports, shard))
+        srv_b, _ = start_server('shard-b', data_dir=data_b, database=uri, node=nodes_of['b'],
+                                shards=('b', ports, shard))
+        bodies = encode([ks[0] - 1] + ks)
+        posts = {sh: poster(ports[sh], bodies) for sh in ports}
+
+        def post_own(state, a, k):
+            """As an agent of a sharded estate: its batch to its own shard's server (a connection to each
+            server per sender). Returns (the shard, values stored)."""
+            sh = shard(a)
+            if 'close' not in state:
+                state['close'] = lambda: [x['close']() for x in (state.get('a', {}), state.get('b', {}))
+                                          if x.get('close')]
+            return sh, posts[sh](state.setdefault(sh, {}), a, k)
+
+        log('ingest: two shards, first push of each agent to its shard\'s server (%d in a, %d in b)'
+            % (len(mine['a']), len(mine['b'])))
+        _send_all(list(range(A)), [ks[0] - 1], C, post_own)
+        os.sync()
+        sampler = Sampler({'a': [srv_a.pid], 'b': [srv_b.pid], 'postgres': [pg.pid]})
+        sampler.start()
+        lsn = pg.wal_lsn()
+        log('ingest: two shards, %d pushes of %d values, each to its shard\'s server' % (A * len(ks), batch))
+        t0 = time.time()
+        res = _send_all(list(range(A)), ks, C, post_own)
+        t1 = time.time()
+        sampler.finish()
+        wal = pg.wal_bytes(lsn)
+        conns = pg.connections()
+        st = {sh: sum(r[1] for _, r in res if r[0] == sh) for sh in ports}
+        stored = st['a'] + st['b']
+        cpu = {n: sampler.cpu_between(n, t0, t1) for n in ('a', 'b', 'postgres')}
+        per = lambda c, n=stored: 1000.0 * c / max(n, 1)
+        lat = {sh: [dt for dt, r in res if r[0] == sh] for sh in ports}
+        roles = {}
+        for sh in ports:
+            try:
+                with urllib.request.urlopen('http://127.0.0.1:%d/api/v1/health' % ports[sh], timeout=10) as r:
+                    c = json.loads(r.read()).get('cluster') or {}
+                    roles[nodes_of[sh]] = '%s of shard %s' % (c.get('role'), c.get('shard'))
+            except Exception as e:  # noqa: BLE001 (a figure, not the run)
+                roles[nodes_of[sh]] = 'unknown (%s)' % e
+        nodes, latest = pg_counts(pg, 'shards')
+        want = {sh: (len(mine[sh]) * (len(ks) + 1), len(mine[sh]) * (len(ks) + 1) * batch) for sh in ports}
+        # a push of another shard's agent must be refused (421) and store nothing: the warm-up round's batch of
+        # one agent of each shard sent to the other shard's server, once the counts above are read
+        cross = {}
+        for sh, other in (('a', 'b'), ('b', 'a')):
+            state = {}
+            try:
+                n = poster(ports[other], bodies)(state, mine[sh][0], ks[0] - 1)
+                cross['%s to %s' % (sh, other)] = 'HTTP 200, %d stored' % n
+            except Exception as e:  # noqa: BLE001 (421 expected: poster raises on anything but 200)
+                cross['%s to %s' % (sh, other)] = str(e).split(': ', 1)[-1][:160]  # "HTTP 421 b'{...}'"
+            finally:
+                if state.get('close'):
+                    state['close']()
+        out['vigie_shards'] = {
+            'values_per_s': stored / (t1 - t0), 'cpu_per_1000': per(cpu['a'] + cpu['b']),
+            'cpu_per_1000_a': per(cpu['a'], st['a']), 'cpu_per_1000_b': per(cpu['b'], st['b']),
+            'pg_cpu_per_1000': per(cpu['postgres']), 'total_cpu_per_1000': per(sum(cpu.values())),
+            'p99_ms': 1000 * percentile([dt for dt, _ in res], 99), 'p50_ms': 1000 * percentile([dt for dt, _ in res], 50),
+            'p99_ms_a': 1000 * percentile(lat['a'], 99), 'p99_ms_b': 1000 * percentile(lat['b'], 99),
+            'rss_mib': sampler.rss_mib('a') + sampler.rss_mib('b'), 'pg_rss_mib': sampler.rss_mib('postgres'),
+            'stored': stored, 'stored_a': st['a'], 'stored_b': st['b'], 'sent': A * len(ks) * batch,
+            'agents_a': len(mine['a']), 'agents_b': len(mine['b']),
+            'wal_kib_per_1000': wal / 1024.0 / max(stored / 1000.0, 1e-9),
+            'pg_connections': conns, 'roles': roles, 'db_batches': nodes, 'db_latest': latest,
+            'db_ok': (nodes.get(nodes_of['a']) == want['a'] and nodes.get(nodes_of['b']) == want['b']
+                      and len(nodes) == 2 and latest == A * batch),
+            'db_size_mib': int(pg.sql("SELECT pg_database_size('vigie')")[0][0]) / 1048576.0,
+            'cross_push_status': cross,
+        }
+        stop(srv_a)
+        stop(srv_b)
+        out['vigie_shards']['pg_commits_per_batch'] = pg_commits_since(pg, xacts) / (A * (len(ks) + 1))
+        bodies.clear()
+        # each site's values in its own shard's server's files; none in the other shard's
+        in_b = lambda path: path.replace(data, data_b, 1)
+        verify('vigie_shards', lambda a, d, m, i: vpath(a, d, m, i) if shard(a) == 'a' else in_b(vpath(a, d, m, i)))
+        for sh in ports:
+            files = {(a, j): vpath(a, *series[j]) if sh == 'a' else in_b(vpath(a, *series[j]))
+                     for a, j in sample if shard(a) == sh}
+            good, total = check_values(files, expected, ks, ts, step)
+            out['vigie_shards']['checked_values_' + sh] = '%d/%d' % (good, total)
+        foreign = {(a, j): in_b(vpath(a, *series[j])) if shard(a) == 'a' else vpath(a, *series[j]) for a, j in sample}
+        out['vigie_shards']['foreign_values_found'] = check_values(foreign, expected, ks, ts, step)[0]
+        g, v = out.get('vigie_pg', {}), out.get('vigie', {})
+        out['vigie_shards']['ratios'] = {
+            ref: {key: out['vigie_shards'][key] / d[rk] for key, rk in
+                  (('values_per_s', 'values_per_s'), ('cpu_per_1000', 'cpu_per_1000'),
+                   ('pg_cpu_per_1000', 'pg_cpu_per_1000' if ref != 'vigie' else 'cpu_per_1000'),
+                   ('total_cpu_per_1000', 'total_cpu_per_1000' if ref != 'vigie' else 'cpu_per_1000'),
+                   ('wal_kib_per_1000', 'wal_kib_per_1000'), ('p99_ms', 'p99_ms'))
+                  if d.get(rk)}
+            for ref, d in (('vigie', v), ('vigie_pg', g), ('vigie_pair', out.get('vigie_pair', {})))}
+        # the later phases write every site's files in the first data_dir: b's sites' files back there, with
+        # this phase's rounds (left behind, their next update would come after more than a heartbeat: unknown)
+        for a in mine['b']:
+            shutil.rmtree(site_dir(a))
+            shutil.move(in_b(site_dir(a)), site_dir(a))
+        shutil.rmtree(data_b, ignore_errors=True)
     finally:
         pg.close()
 
@@ -489,11 +623,11 @@ def run(args, work, spawn, stop, Sampler, log):
     # rounds, each a step later than the one before, so that every phase can write the same files:
     # 0 creates the files, 1..P vigie-server, then collectd rrdtool, a warm-up and P rounds of vigie-server
     # through rrdcached, and P rounds of collectd through rrdcached
-    # with PostgreSQL, after vigie: a warm-up and P rounds of vigie_pg, the same of vigie_pair
+    # with PostgreSQL, after vigie: a warm-up and P rounds of vigie_pg, the same of vigie_pair and of vigie_shards
     use_pg = not getattr(args, 'no_pg', False) and pg_bindir() is not None
-    order = ['vigie'] + (['vigie_pg', 'vigie_pair'] if use_pg else []) + ['collectd', 'vigie_rrdcached',
-                                                                          'collectd_rrdcached']
-    warmed = {'vigie_pg', 'vigie_pair', 'vigie_rrdcached'}  # phases preceded by an unmeasured round
+    order = ['vigie'] + (['vigie_pg', 'vigie_pair', 'vigie_shards'] if use_pg else []) + [
+        'collectd', 'vigie_rrdcached', 'collectd_rrdcached']
+    warmed = {'vigie_pg', 'vigie_pair', 'vigie_shards', 'vigie_rrdcached'}  # preceded by an unmeasured round
     phases, k = {}, 1
     for name in order:
         k += name in warmed
@@ -523,8 +657,10 @@ def run(args, work, spawn, stop, Sampler, log):
         out[name]['checked_files'] = len(files)
 
     # ---- vigie-server ---------------------------------------------------------------------------------
-    def start_server(name, rrdcached=None, data_dir=data, database=None, node=None):
-        port = estate.free_tcp_port()
+    def start_server(name, rrdcached=None, data_dir=data, database=None, node=None, shards=None):
+        """shards: (this server's shard, {shard: its server's port}, shard of agent a), for a sharded
+        estate (cluster.shards, every site's shard:); the port is then the one given for this shard."""
+        port = shards[1][shards[0]] if shards else estate.free_tcp_port()
         conf = os.path.join(work, 'server-%s.yaml' % name)
         with open(conf, 'w') as f:
             f.write('listen: 127.0.0.1:%d\ndata_dir: %s\nstep: %d\n' % (port, data_dir, step))
@@ -532,11 +668,15 @@ def run(args, work, spawn, stop, Sampler, log):
                 f.write('rrdcached: unix:%s\n' % rrdcached)
             if database:
                 f.write("database: '%s'\n" % database)
-            if node:
+            if node and shards:
+                f.write('cluster:\n  node: %s\n  shard: %s\n  lease: 20\n  shards:\n' % (node, shards[0]))
+                for sh, p in sorted(shards[1].items()):
+                    f.write('    - {name: %s, servers: ["http://127.0.0.1:%d"]}\n' % (sh, p))
+            elif node:
                 f.write('cluster: {node: %s, lease: 20}\n' % node)
             f.write('sites:\n')
             for a in range(A):
-                f.write('  - {id: %s, kind: nro}\n' % site(a))
+                f.write('  - {id: %s, kind: nro%s}\n' % (site(a), ', shard: %s' % shards[2](a) if shards else ''))
             f.write('agents:\n')
             for a in range(A):
                 f.write('  - {id: %s, site: %s, token: "%s"}\n' % (agent_id(a), site(a), token(a)))
@@ -615,7 +755,10 @@ def run(args, work, spawn, stop, Sampler, log):
                    series, sample, expected, ts, out)
         except Exception as e:  # the other figures stand
             log('ingest: PostgreSQL phases failed: %s' % e)
-            out.setdefault('vigie_pg', {'error': str(e)})
+            # the phase that was running: the first without its values read back (its figures kept beside)
+            failed = next((n for n in ('vigie_pg', 'vigie_pair', 'vigie_shards')
+                           if 'checked_values' not in out.get(n, {})), 'vigie_shards')
+            out.setdefault(failed, {})['error'] = str(e)
 
     # ---- collectd, its files hard-linked under its naming ------------------------------------------------
     cdir = os.path.join(work, 'collectd-rrd')
@@ -793,4 +936,57 @@ def run(args, work, spawn, stop, Sampler, log):
         out.setdefault('vigie_rrdcached', {'error': str(e)})
     finally:
         stop(rc)
+    return out
+
+
+# ---- the table's rows for two shards (bench.py's ingest table calls this when vigie_shards is there) ------
+
+def shards_table(ing, fmt, cell, W0, W=20):
+    """Two shards on one PostgreSQL against one server on SQLite and one on PostgreSQL of the same run:
+    each figure with its ratio to SQLite's, then to PostgreSQL's (x SQLite, x PostgreSQL)."""
+    v, g, p, s = (ing.get(k) or {} for k in ('vigie', 'vigie_pg', 'vigie_pair', 'vigie_shards'))
+    if not s or s.get('error'):
+        return []
+    out = ['', '-- two shards on one PostgreSQL (9) (ratios to SQLite, then to PostgreSQL, 1 server, same run)']
+    line = lambda *a: out.append(('%-*s' + ' %-*s' * 4) % (W0, a[0], W - 4, a[1], W, a[2], W + 4, a[3], W + 8, a[4]))
+
+    def two(x, ref_v, ref_g):
+        if x is None:
+            return '-'
+        r = ['x%s' % fmt(x / ref, 2) for ref in (ref_v, ref_g) if isinstance(ref, (int, float)) and ref]
+        return fmt(x) + (' (%s)' % ', '.join(r) if r else '')
+
+    row = lambda label, key, vkey=None: line(label, fmt(v.get(vkey or key)), fmt(g.get(key)), fmt(p.get(key)),
+                                             two(s.get(key), v.get(vkey or key), g.get(key)))
+    line('', 'SQLite, 1 server', 'PostgreSQL, 1 server', 'pair (by both)', '2 shards (the estate)')
+    row('values stored per second', 'values_per_s')
+    row('server CPU s per 1,000 values', 'cpu_per_1000')
+    line('  each server (its own values)', '', '', '%s / %s' % (fmt(p.get('cpu_per_1000_a')), fmt(p.get('cpu_per_1000_b'))),
+         '%s / %s' % (fmt(s.get('cpu_per_1000_a')), fmt(s.get('cpu_per_1000_b'))))
+    line('postgres CPU s per 1,000 values', 'in the server', fmt(g.get('pg_cpu_per_1000')), fmt(p.get('pg_cpu_per_1000')),
+         two(s.get('pg_cpu_per_1000'), v.get('cpu_per_1000'), g.get('pg_cpu_per_1000')))
+    line('all CPU s per 1,000 values', fmt(v.get('cpu_per_1000')), fmt(g.get('total_cpu_per_1000')),
+         fmt(p.get('total_cpu_per_1000')), two(s.get('total_cpu_per_1000'), v.get('cpu_per_1000'), g.get('total_cpu_per_1000')))
+    row('p99 latency per batch, ms', 'p99_ms')
+    row('p50 latency per batch, ms', 'p50_ms')
+    line('  p99 of each server', '', '', '', '%s / %s' % (fmt(s.get('p99_ms_a')), fmt(s.get('p99_ms_b'))))
+    line('PostgreSQL WAL, KiB per 1,000 values', '', fmt(g.get('wal_kib_per_1000')), fmt(p.get('wal_kib_per_1000')),
+         two(s.get('wal_kib_per_1000'), None, g.get('wal_kib_per_1000')))
+    line('PostgreSQL commits per batch', '', fmt(g.get('pg_commits_per_batch')),
+         fmt(p.get('pg_commits_per_batch')) + ' a server', fmt(s.get('pg_commits_per_batch')))
+    line('PostgreSQL connections held', '', fmt(g.get('pg_connections')), fmt(p.get('pg_connections')),
+         fmt(s.get('pg_connections')))
+    line('values read back / sent (5)', v.get('checked_values', '-'), g.get('checked_values', '-'),
+         '%s, b %s' % (p.get('checked_values', '-'), p.get('checked_values_b', '-')) if p else '-',
+         'a %s, b %s' % (s.get('checked_values_a', '-'), s.get('checked_values_b', '-')))
+    line('  found in the other shard\'s files', '', '', '', str(s.get('foreign_values_found', '-')))
+    line('batches and samples in the database', '', 'ok' if g.get('db_ok') else '-', 'ok' if p.get('db_ok') else '-',
+         'ok' if s.get('db_ok') else 'MISMATCH %s' % s.get('db_batches'))
+    line('a push to the other shard\'s server', '', '', '',
+         ', '.join('%s %s' % (k, ' '.join(x.split()[:2])) for k, x in sorted((s.get('cross_push_status') or {}).items())))
+    out.append('(9) cluster.shards a and b, one vigie-server each (%s) on one PostgreSQL schema, own data_dir each;'
+               % ', '.join('%s %s' % kv for kv in sorted((s.get('roles') or {}).items())))
+    out.append('    %d sites (agents) in a, %d in b, each agent pushing to its own shard\'s server only, both at once; '
+               'values per second: the estate\'s' % (s.get('agents_a', 0), s.get('agents_b', 0)))
+    out.append('    (both servers\' stored values added up); CPU per 1,000 of those, "each server" per 1,000 of its own')
     return out
