@@ -536,7 +536,11 @@ static void sp_enforce_bound(spool *s)
         }
         if (masked)
             sp_unlink_mask(s, seq);
+        bool was_head = at == s->head;
         sp_index_remove(s, at);
+        if (was_head) /* the head moved on: `at` would be the slot just removed (dropped twice, and the
+                         next removal would shift a live entry out of the index, its file left) */
+            at = s->head;
         if (n++ == 0)
             first = seq;
         last = seq;

@@ -78,7 +78,7 @@ last_ts=$(db_query "select max(ts) from latest where device='ups1' and metric='d
 rrd_time=$(rrd_last_time "$SERVER_DATA/rrd/italie/ups1/device.reachable.rrd")
 [ "$rrd_time" = "$last_ts" ]
 ok $? "the RRD file holds the last poll ($rrd_time)"
-dups=$(db_query "select count(*) from (select site, scope, name, ts, state, count(*) c from events group by 1,2,3,4,5 having c > 1)")
+dups=$(db_query "select count(*) from (select count(*) from events group by site, scope, name, ts, state having count(*) > 1) as d")
 [ "$dups" = 0 ]
 ok $? "no state change event is recorded twice ($dups)"
 finish

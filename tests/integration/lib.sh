@@ -274,6 +274,18 @@ for attempt in range(10):
         time.sleep(0.5)
 print(r[0] if r else '')" "${DB:-$SERVER_DATA/vigie.db}" "$1" 2>/dev/null
 }
+# db_rows SQL: the first column of every row, joined by spaces (the server's database, SQLite or
+# PostgreSQL: no group_concat, which PostgreSQL lacks)
+db_rows() {
+    if [ -n "${SERVER_DB:-}" ] && [ -z "${DB:-}" ]; then
+        PG_URI=$SERVER_DB pg_sql "$1" 2>/dev/null | paste -sd ' '
+        return "${PIPESTATUS[0]}"
+    fi
+    python3 -c "
+import sqlite3, sys
+c = sqlite3.connect('file:' + sys.argv[1] + '?mode=ro', uri=True, timeout=20)
+print(' '.join(str(r[0]) for r in c.execute(sys.argv[2])))" "${DB:-$SERVER_DATA/vigie.db}" "$1" 2>/dev/null
+}
 # db_count TABLE [WHERE]: the number of its rows (0, status 1, when the database cannot be read yet)
 db_count() {
     db_query "select count(*) from $1${2:+ where $2}" || { echo 0; return 1; }

@@ -1,14 +1,16 @@
 #!/bin/bash
 # Integration tests again, with every server on PostgreSQL (a schema each in one database of a server
-# started here, pg_lib.sh): what the agents push, the alerts, maintenance, reports, tokens,
-# scopes, reloads, public sites and self-tests, read back through the API and the CLI. Each
-# point of each script is one point here, prefixed with the script's name. audit.sh stays on SQLite:
-# it tampers with the file through Python's sqlite3; audit_test runs its tampering on PostgreSQL too
-# (pg_store.sh).
+# started here, pg_lib.sh): what the agents push (their spool through outages and a full bound, the
+# server killed mid-push), the active checks, the alerts, maintenance, reports, energy, the agents'
+# clocks, strict input, tokens, scopes, reloads, public sites and self-tests, read back through the API
+# and the CLI. Each point of each script is one point here, prefixed with the script's name. audit.sh
+# stays on SQLite: it tampers with the file through Python's sqlite3; audit_test runs its tampering on
+# PostgreSQL too (pg_store.sh). ingest_isolation.sh stays too: it reads and breaks the SQLite file.
 . "$(dirname "$0")/lib.sh"
 
 SUITE="skeleton.sh api.sh status.sh availability.sh alerts.sh maintenance.sh report.sh late_samples.sh
-tokens.sh scope.sh reload.sh public_sites.sh selftest.sh oncall.sh contract_report.sh"
+tokens.sh scope.sh reload.sh public_sites.sh selftest.sh oncall.sh contract_report.sh spool.sh spool_full.sh
+faults.sh checks.sh energy.sh clocks.sh strict_input.sh"
 
 pg_start || bail "PostgreSQL did not start (install the Debian packages postgresql and libpq-dev)"
 for t in $SUITE; do

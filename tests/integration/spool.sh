@@ -80,7 +80,7 @@ check "nothing was set aside, dropped or left half-written" \
     sh -c "[ -z \"\$(find '$SPOOL/rejected' '$SPOOL/corrupt' '$SPOOL' -name '*.tmp' -o -type f -path '*/rejected/*' -o -type f -path '*/corrupt/*')\" ] && [ ! -e '$SPOOL/dropped' ]"
 
 # Every batch the agent spooled (its debug log names them) is in the server's batches table, once.
-db_query "select group_concat(seq, ' ') from batches where agent = 'dc-italie'" >"$T_TMP/stored.seqs"
+db_rows "select seq from batches where agent = 'dc-italie'" >"$T_TMP/stored.seqs"
 check "the batches table holds every batch the agent made, once, and those of the killed agent" \
     python3 - "$T_TMP/stored.seqs" "$T_TMP/agent-1.log" "$T_TMP/agent-2.log" "$BEFORE_KILL" <<'PY'
 import re, sys

@@ -40,7 +40,7 @@ spool_empty() { [ "$(ls "$SPOOL" | grep -cE '^[0-9]{20}\.json$')" -eq 0 ]; }
 wait_for 60 spool_empty
 ok $? "the server, started at last on the agent's address, empties the spool ($waiting batches were waiting)"
 check "the agent stops cleanly on SIGTERM (exit 0)" agent_stop
-db_query "select group_concat(seq, ' ') from batches" >"$T_TMP/stored.seqs"
+db_rows "select seq from batches" >"$T_TMP/stored.seqs"
 check "every batch left in the spool is stored, and only the dropped ones are missing" python3 - \
     "$T_TMP/stored.seqs" "$AGENT_LOG" "$(cat "$SPOOL/dropped")" <<'PY'
 import re, sys

@@ -376,6 +376,42 @@ static void test_bound_drops_oldest(void **state)
     spool_close(s);
 }
 
+/* One put over the bound by several batches drops them all in that call, the oldest first: the index
+ * stays the files' (each dropped once, none forgotten while its file stays, the bytes counted right). */
+static void test_bound_drops_several_at_once(void **state)
+{
+    (void)state;
+    int64_t now = time(NULL);
+    char *one = make_body(1, now, 20);
+    size_t len = strlen(one);
+    free(one);
+    spool *s = open_spool(len * 4 + len / 2);
+    uint64_t seq[4];
+    for (int i = 0; i < 4; i++)
+        seq[i] = put_new(s, now - 60 + 10 * i, 20, NULL);
+    assert_int_equal(spool_dropped(s), 0);
+    uint64_t big = put_new(s, now, 60, NULL); /* about three small ones: the oldest three go */
+    size_t left = spool_count(s);
+    assert_true(left >= 2 && left <= 3);
+    assert_int_equal(spool_dropped(s), 5 - left);
+    assert_int_equal(count_files(""), (int)left);
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(file_exists("", seq[i]), i >= 5 - left);
+    assert_true(file_exists("", big));
+    assert_true(spool_bytes(s) <= len * 4 + len / 2);
+    fake_server f = {0};
+    replay(s, &f);
+    assert_int_equal(f.nsent, left); /* every file still there is sent, once, in order */
+    for (size_t i = 0; i + 1 < left; i++)
+        assert_int_equal(body_seq(f.bodies[i]), seq[4 - left + 1 + i]);
+    assert_int_equal(body_seq(f.bodies[left - 1]), big);
+    assert_int_equal(spool_count(s), 0);
+    assert_int_equal(spool_bytes(s), 0);
+    assert_int_equal(count_files(""), 0);
+    fake_free(&f);
+    spool_close(s);
+}
+
 static void test_corrupt_set_aside(void **state)
 {
     spool *s = open_spool(64 * MB);
@@ -1017,6 +1053,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_persists_across_restart, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_seq_persists, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_bound_drops_oldest, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_bound_drops_several_at_once, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_corrupt_set_aside, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_old_batch_is_not_corrupt, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_rejected_kept_aside, setup_each, teardown_each),
