@@ -5,7 +5,8 @@
 # clocks, strict input, tokens, scopes, reloads, public sites and self-tests, read back through the API
 # and the CLI. Each point of each script is one point here, prefixed with the script's name. audit.sh
 # stays on SQLite: it tampers with the file through Python's sqlite3; audit_test runs its tampering on
-# PostgreSQL too (pg_store.sh). ingest_isolation.sh stays too: it reads and breaks the SQLite file.
+# PostgreSQL too (pg_store.sh). ingest_isolation.sh stays too: it compares the values as Python's sqlite3
+# prints them (11.0; psql prints 11).
 . "$(dirname "$0")/lib.sh"
 
 SUITE="skeleton.sh api.sh status.sh availability.sh alerts.sh maintenance.sh report.sh late_samples.sh
