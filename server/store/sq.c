@@ -108,6 +108,7 @@ int sq_finalize(sq_stmt *st)
         return SQ_OK;
     if (st->c->kind == SQ_POSTGRES) {
         sqpg_reset(st);
+        sqpg_unprepare(st);
         for (int i = 0; i < st->nparams; i++)
             free(st->vals[i]);
         free(st->vals);

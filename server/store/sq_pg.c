@@ -46,6 +46,7 @@ static int sqpg_connect(sq_conn *c)
     PQsetNoticeProcessor(c->pg, sqpg_quiet, NULL);
     PGresult *r = PQexec(c->pg, "SET client_min_messages = warning");
     PQclear(r);
+    c->gen++; /* the statements prepared on the connection before are gone with it */
     return SQ_OK;
 }
 
@@ -207,12 +208,65 @@ int sqpg_bind(sq_stmt *st, int i, const char *text)
     return SQ_OK;
 }
 
+/* A statement run again (one the store keeps, reset between runs) is prepared on the server once, so
+ * that PostgreSQL parses and plans it once per connection instead of at every run; one run once is
+ * sent with its text (no server-side object to free). Whether preparing works or not, the run goes
+ * on: on the prepared statement, or with its text. */
+static bool sqpg_prepared(sq_stmt *st)
+{
+    sq_conn *c = st->c;
+    if (st->runs < 1 || !st->nparams || !sqpg_usable(c) || PQtransactionStatus(c->pg) == PQTRANS_INERROR)
+        return false;
+    if (st->pname[0] && st->pgen == c->gen)
+        return true;
+    char name[sizeof st->pname];
+    snprintf(name, sizeof name, "vigie_%llu", (unsigned long long)++c->names);
+    PGresult *r = PQprepare(c->pg, name, st->sql, st->nparams, st->types);
+    bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    if (!ok)
+        return false;
+    snprintf(st->pname, sizeof st->pname, "%s", name);
+    st->pgen = c->gen;
+    return true;
+}
+
+void sqpg_unprepare(sq_stmt *st)
+{
+    sq_conn *c = st->c;
+    if (!st->pname[0] || st->pgen != c->gen || !c->pg || PQstatus(c->pg) != CONNECTION_OK ||
+        PQtransactionStatus(c->pg) == PQTRANS_INERROR)
+        return; /* gone with its connection, or with the session's end */
+    char sql[sizeof st->pname + 16];
+    snprintf(sql, sizeof sql, "DEALLOCATE %s", st->pname);
+    PQclear(PQexec(c->pg, sql));
+    st->pname[0] = '\0';
+}
+
+/* The run: on the prepared statement when there is one (sqpg_prepared), else as sqpg_run sends text. */
+static PGresult *sqpg_run_stmt(sq_stmt *st)
+{
+    const char *const *vals = (const char *const *)st->vals;
+    bool prepared = sqpg_prepared(st);
+    st->runs++;
+    if (!prepared)
+        return sqpg_run(st->c, st->sql, st->nparams, st->types, vals);
+    sq_conn *c = st->c;
+    bool idle = PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+    PGresult *r = PQexecPrepared(c->pg, st->pname, st->nparams, vals, NULL, NULL, 0);
+    if (PQstatus(c->pg) != CONNECTION_OK && idle && sqpg_resendable(st->sql)) {
+        PQclear(r); /* sent again with its text on a new connection (sqpg_run makes it) */
+        r = sqpg_run(c, st->sql, st->nparams, st->types, vals);
+    }
+    return r;
+}
+
 int sqpg_step(sq_stmt *st)
 {
     if (st->done)
         return SQ_DONE;
     if (!st->res) {
-        PGresult *r = sqpg_run(st->c, st->sql, st->nparams, st->types, (const char *const *)st->vals);
+        PGresult *r = sqpg_run_stmt(st);
         ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
         if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
             int rc = r ? sqpg_code(st->c, r) : SQ_ERROR;

@@ -14,11 +14,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store/alert_store.h"
 #include "store/db.h"
 #include "store/rrd_store.h"
 #include "store/series.h"
+#include "store/sq.h"
 #include "test_db.h"
 #include "test_util.h"
 
@@ -895,6 +897,70 @@ static void test_late_cap(void **state)
     " start INTEGER NOT NULL, end INTEGER NOT NULL, reason TEXT NOT NULL, who TEXT NOT NULL,"                \
     " created INTEGER NOT NULL); CREATE INDEX maintenance_by_site ON maintenance(site, start);"
 
+/* A count on c (a statement of its own, finalized). */
+static long long st_count(sq_conn *c, const char *sql)
+{
+    sq_stmt *st = NULL;
+    assert_int_equal(sq_prepare(c, sql, &st), SQ_OK);
+    long long n = sq_step(st) == SQ_ROW ? (long long)sq_column_int64(st, 0) : -1;
+    sq_finalize(st);
+    return n;
+}
+
+/* A statement the store keeps and runs again is prepared on the server once (PostgreSQL: one row of
+ * pg_prepared_statements from its second run, none once finalized), and goes on working after its
+ * connection was cut (prepared again on the new one); on SQLite the same runs give the same rows. */
+static void test_kept_statement_prepared(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir(), path[600];
+    snprintf(path, sizeof path, "%s/kept.db", dir);
+    sq_conn *c = NULL;
+    assert_int_equal(sq_open(tu_db(path), &c), SQ_OK);
+    assert_int_equal(sq_exec(c, "CREATE TABLE kv(k TEXT PRIMARY KEY, v INTEGER NOT NULL)"), SQ_OK);
+    const char *ours = "SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'vigie\\_%'";
+    sq_stmt *ins = NULL, *get = NULL;
+    assert_int_equal(sq_prepare(c, "INSERT INTO kv(k, v) VALUES(?, ?)", &ins), SQ_OK);
+    for (int i = 0; i < 5; i++) {
+        char k[8];
+        snprintf(k, sizeof k, "k%d", i);
+        sq_reset(ins);
+        assert_int_equal(sq_bind_text(ins, 1, k, -1, SQ_TRANSIENT), SQ_OK);
+        assert_int_equal(sq_bind_int64(ins, 2, i * 10), SQ_OK);
+        assert_int_equal(sq_step(ins), SQ_DONE);
+        if (tu_db_pg())
+            assert_int_equal(st_count(c, ours), i >= 1 ? 1 : 0); /* from the second run, once */
+    }
+    sq_finalize(ins);
+    if (tu_db_pg())
+        assert_int_equal(st_count(c, ours), 0);
+    assert_int_equal(st_count(c, "SELECT count(*) FROM kv"), 5);
+    assert_int_equal(sq_prepare(c, "SELECT v FROM kv WHERE k = ?", &get), SQ_OK);
+    for (int round = 0; round < 4; round++) {
+        if (round == 2 && tu_db_pg()) { /* the connection cut from the server's side, as a failover does */
+            long long pid = st_count(c, "SELECT pg_backend_pid()");
+            sq_conn *other = NULL;
+            char sql[96];
+            snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%lld)", pid);
+            assert_int_equal(sq_open(tu_db(path), &other), SQ_OK);
+            assert_int_equal(st_count(other, sql), 1);
+            sq_close(other);
+            usleep(200000);
+        }
+        sq_reset(get);
+        assert_int_equal(sq_bind_text(get, 1, "k3", -1, SQ_TRANSIENT), SQ_OK);
+        assert_int_equal(sq_step(get), SQ_ROW);
+        assert_int_equal(sq_column_int64(get, 0), 30);
+        assert_int_equal(sq_step(get), SQ_DONE);
+    }
+    if (tu_db_pg())
+        assert_int_equal(st_count(c, ours), 1); /* prepared again on the new connection */
+    sq_finalize(get);
+    sq_close(c);
+    tu_rmtree(dir);
+    free(dir);
+}
+
 /* A database of version 6 keeps its windows and their ids through version 7, and from then on an id
  * is never given again, even the highest one after its window is deleted (a version-6 table gave it
  * again: INTEGER PRIMARY KEY without AUTOINCREMENT). */
@@ -981,6 +1047,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_alert_notifications, setup, teardown),
         cmocka_unit_test_setup_teardown(test_savepoint_and_transaction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_release_leaves_no_transaction, setup, teardown),
+        cmocka_unit_test(test_kept_statement_prepared),
         cmocka_unit_test_setup_teardown(test_storage_status, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention, setup, teardown),
         cmocka_unit_test_setup_teardown(test_series_clip, setup, teardown),
