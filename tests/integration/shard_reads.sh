@@ -98,15 +98,18 @@ curl -s -o /dev/null -c "$T_TMP/jar" -H 'Content-Type: application/json' -d "{\"
 CODE=$(curl -s -o "$T_TMP/series-cookie" -b "$T_TMP/jar" -w '%{http_code}' "$A_URL/api/v1/series?$Q")
 [ "$CODE" = 200 ] && cmp -s "$T_TMP/series-cookie" "$T_TMP/series-b"
 ok $? "with a dashboard session instead of a token, A forwards too: B knows the session ($CODE)"
-get trends-a "$A_URL/api/v1/trends?site=nro-sud"
-get trends-b "$B_URL/api/v1/trends?site=nro-sud"
-[ "$CODE" = 200 ] && cmp -s "$T_TMP/trends-a" "$T_TMP/trends-b"
+# trends and energy are computed up to the second they are asked: A's answer (B's, forwarded) and
+# B's own are asked together, again when a second passed between them
+same_from_both() { # same_from_both NAME PATH: A's and B's answers the same, and their status
+    get "$1-a" "$A_URL$2"
+    CODE_A=$CODE
+    get "$1-b" "$B_URL$2"
+    [ "$CODE_A" = "$CODE" ] && cmp -s "$T_TMP/$1-a" "$T_TMP/$1-b"
+}
+wait_for 10 same_from_both trends "/api/v1/trends?site=nro-sud" && [ "$CODE" = 200 ]
 ok $? "/api/v1/trends of B's site from A is B's ($CODE)"
 
-get energy-a "$A_URL/api/v1/energy?site=nro-sud"
-CODE_A=$CODE
-get energy-b "$B_URL/api/v1/energy?site=nro-sud"
-[ "$CODE_A" = "$CODE" ] && cmp -s "$T_TMP/energy-a" "$T_TMP/energy-b"
+wait_for 10 same_from_both energy "/api/v1/energy?site=nro-sud"
 ok $? "/api/v1/energy of B's site from A is B's ($CODE_A, $CODE)"
 
 # ---- the loop guard: a request marked forwarded is answered where it arrives ----
