@@ -96,7 +96,7 @@ typedef struct {
     void *arg_ctx;
     const char *(*header)(void *arg_ctx, const char *name); /* a request header; may be NULL */
     /* the raw query string, percent-encoded, without '?' ("" for none), as sent on to another shard
-     * (cluster/shard_forward.h); NULL when unknown (tests) or past HTTP_QUERY_MAX (http.c) */
+     * (cluster/shard_forward.h); NULL when unknown (tests), not a GET or HEAD, or past HTTP_QUERY_MAX (http.c) */
     const char *query;
     const char *remote;       /* the client's address ("" or NULL when unknown), for the audit trail */
     const struct auth_principal_s *who; /* set by api_dispatch: who asks (auth/auth.h); NULL before */

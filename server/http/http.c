@@ -247,7 +247,10 @@ static enum MHD_Result http_handler(void *cls, struct MHD_Connection *c, const c
     http_remote(c, remote, sizeof remote);
     api_request req = {.method = method, .path = url, .authorization = auth, .body = r->body ? r->body : "",
                        .len = r->len, .now = time(NULL), .arg = http_arg, .arg_ctx = c,
-                       .header = http_header, .remote = remote, .query = http_query(c, query, sizeof query)};
+                       .header = http_header, .remote = remote};
+    /* only a GET or HEAD is ever forwarded to another shard: the pushes (POST) skip the rebuild */
+    if (!strcmp(method, "GET") || !strcmp(method, "HEAD"))
+        req.query = http_query(c, query, sizeof query);
     return http_send(c, api_dispatch(h->ctx, &req));
 }
 

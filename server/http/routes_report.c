@@ -193,7 +193,14 @@ api_reply api_route_report_send(api_ctx *ctx, const api_request *req)
 bool api_report_can_mail(const api_ctx *ctx, report_format format, api_reply *bad)
 {
     const server_config *cfg = ctx->cfg;
-    if (format != REPORT_PDF)
+    if (!shard_is_first(cfg)) { /* the estate's reports are mailed once, by the first shard's leader: */
+        const server_shard *first = &cfg->cluster.shards[0]; /* said before any PDF is made */
+        char msg[NAME_MAX_LEN + SHARD_URL_MAX + 96];
+        snprintf(msg, sizeof msg, "the estate's reports are mailed by the leader of the first shard, '%s' (%s)",
+                 first->name, first->servers[0]);
+        log_warn("report", "report not mailed: shard %s's leader mails the estate's reports", first->name);
+        *bad = api_error(409, NULL, msg);
+    } else if (format != REPORT_PDF)
         *bad = api_error(400, "format", "the report is mailed as PDF");
     else if (!cfg->smtp.configured || cfg->report.nrecipients == 0)
         *bad = api_error(503, NULL, !cfg->smtp.configured ? "server.yaml has no smtp section: the server cannot send mail"
@@ -219,18 +226,6 @@ api_reply api_report_mail(api_ctx *ctx, const char *filename, const char *subjec
         return api_error(409, NULL, cs.leader[0] ? "this server is the follower of its pair: send the report through "
                                                    "the leader, which mails the reports"
                                                  : "this server is the follower of its pair and no server leads now");
-    }
-    if (!shard_is_first(cfg)) { /* the estate's reports are mailed once: by the first shard's leader */
-        const server_shard *first = &cfg->cluster.shards[0];
-        free(body);
-        free(pdf->data);
-        pdf->data = NULL;
-        json_decref(reply);
-        char msg[NAME_MAX_LEN + SHARD_URL_MAX + 96];
-        snprintf(msg, sizeof msg, "the estate's reports are mailed by the leader of the first shard, '%s' (%s)",
-                 first->name, first->servers[0]);
-        log_warn("report", "%s not mailed: shard %s's leader mails the estate's reports", filename, first->name);
-        return api_error(409, NULL, msg);
     }
     const char *to[SERVER_MAX_RECIPIENTS + 1];
     json_t *list = json_array();
